@@ -1,0 +1,76 @@
+using System.ComponentModel.DataAnnotations;
+using System.Data.Common;
+using Microsoft.Data.Sqlite;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Diagnostics;
+
+namespace Duban.Data;
+
+public sealed class DatabaseOptions
+{
+    public const string Section = "Duban:Database";
+
+    /// <summary><c>sqlite</c> (default, embedded) or <c>postgres</c>.</summary>
+    [RegularExpression("^(sqlite|postgres)$", ErrorMessage = "Duban:Database:Provider must be sqlite or postgres.")]
+    public string Provider { get; set; } = "sqlite";
+
+    /// <summary>For SQLite, defaults to <c>{DataDirectory}/duban.db</c>.</summary>
+    public string? ConnectionString { get; set; }
+}
+
+public static class DatabaseSetup
+{
+    public static void Configure(DbContextOptionsBuilder options, DatabaseOptions db, string dataDirectory)
+    {
+        if (db.Provider == "postgres")
+        {
+            if (string.IsNullOrWhiteSpace(db.ConnectionString))
+            {
+                throw new InvalidOperationException("Duban:Database:ConnectionString is required when the provider is postgres.");
+            }
+            options.UseNpgsql(db.ConnectionString);
+        }
+        else
+        {
+            options.UseSqlite(SqliteConnectionString(db, dataDirectory));
+            options.AddInterceptors(SqlitePragmas.Instance);
+        }
+    }
+
+    public static string SqliteConnectionString(DatabaseOptions db, string dataDirectory)
+    {
+        if (!string.IsNullOrWhiteSpace(db.ConnectionString)) return db.ConnectionString;
+        Directory.CreateDirectory(dataDirectory);
+        return new SqliteConnectionStringBuilder
+        {
+            DataSource = Path.Combine(dataDirectory, "duban.db"),
+            ForeignKeys = true,
+            DefaultTimeout = 30,
+            Pooling = true,
+        }.ToString();
+    }
+}
+
+/// <summary>
+/// WAL lets readers run beside the one writer; synchronous=FULL makes every committed action
+/// durable across a power cut, not only a process crash; busy_timeout makes writers queue.
+/// </summary>
+internal sealed class SqlitePragmas : DbConnectionInterceptor
+{
+    public static readonly SqlitePragmas Instance = new();
+
+    public override void ConnectionOpened(DbConnection connection, ConnectionEndEventData eventData) => Apply(connection);
+
+    public override Task ConnectionOpenedAsync(DbConnection connection, ConnectionEndEventData eventData, CancellationToken cancellationToken = default)
+    {
+        Apply(connection);
+        return Task.CompletedTask;
+    }
+
+    private static void Apply(DbConnection connection)
+    {
+        using var cmd = connection.CreateCommand();
+        cmd.CommandText = "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA busy_timeout = 30000; PRAGMA foreign_keys = ON;";
+        cmd.ExecuteNonQuery();
+    }
+}

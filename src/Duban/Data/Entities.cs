@@ -1,0 +1,126 @@
+namespace Duban.Data;
+
+/// <summary>An organisational unit: a party body, a government, a department, a town, an inspection group.</summary>
+public sealed class Unit
+{
+    public required string Code { get; set; }
+    public required string Name { get; set; }
+    public string? ShortName { get; set; }
+    public required string Kind { get; set; }
+    public string? ParentCode { get; set; }
+    /// <summary>The division code of the territory the unit answers for (属地).</summary>
+    public required string TerritoryCode { get; set; }
+    public string? Phone { get; set; }
+    public string? Email { get; set; }
+}
+
+public sealed class User
+{
+    public long Id { get; set; }
+    public required string Username { get; set; }
+    public required string DisplayName { get; set; }
+    public required string UnitCode { get; set; }
+    /// <summary>Comma-separated roles: admin, dispatcher, supervisor, handler, leader.</summary>
+    public required string Roles { get; set; }
+    public required string PasswordHash { get; set; }
+    public bool Active { get; set; } = true;
+    public DateTimeOffset CreatedAt { get; set; }
+}
+
+/// <summary>A matter (事项): one report, demand, proposal or assigned task, from intake to closure.</summary>
+public sealed class Matter
+{
+    public long Id { get; set; }
+    public required string Number { get; set; }
+    public required string Kind { get; set; }
+    public required string Channel { get; set; }
+    public required string Title { get; set; }
+    public required string Content { get; set; }
+    public string? Location { get; set; }
+    public string? TerritoryCode { get; set; }
+    public string? Category { get; set; }
+    public required string Urgency { get; set; }
+    public DateTimeOffset ReceivedAt { get; set; }
+    public DateTimeOffset RegisteredAt { get; set; }
+    public long? RegisteredBy { get; set; }
+    public bool RaiserAnonymous { get; set; }
+    /// <summary>Name and phone sealed with AES-GCM (see Features/Sealing); never stored in clear.</summary>
+    public string? RaiserSealed { get; set; }
+    public string? SubjectUnitCode { get; set; }
+    public string? SubjectPerson { get; set; }
+    public bool Confidential { get; set; }
+    public required string Status { get; set; }
+    public string? LeadUnitCode { get; set; }
+    public DateTimeOffset? DueAt { get; set; }
+    public long? ParentId { get; set; }
+    public long? MergedIntoId { get; set; }
+    public int Progress { get; set; }
+    public string? Outcome { get; set; }
+    public string? StatusReason { get; set; }
+    public int? ExtensionRequestedDays { get; set; }
+    public string? ExtensionReason { get; set; }
+    public bool? FeedbackResolved { get; set; }
+    public string? FeedbackSatisfaction { get; set; }
+    public int UrgeCount { get; set; }
+    public int ReturnCount { get; set; }
+    public int ReopenCount { get; set; }
+    public DateTimeOffset? ClosedAt { get; set; }
+    /// <summary>SHA-256 of the public query code given to the raiser; the code itself is never stored.</summary>
+    public string? QueryCodeHash { get; set; }
+    public DateTimeOffset UpdatedAt { get; set; }
+    public int Version { get; set; }
+
+    public List<Assignment> Assignments { get; set; } = [];
+}
+
+/// <summary>A unit's share of a matter: the lead (主办) or a co-handler (协办).</summary>
+public sealed class Assignment
+{
+    public long Id { get; set; }
+    public long MatterId { get; set; }
+    public required string UnitCode { get; set; }
+    public required string UnitTerritoryCode { get; set; }
+    public required string Role { get; set; }
+    public DateTimeOffset AssignedAt { get; set; }
+    public DateTimeOffset? AcceptedAt { get; set; }
+    public bool Active { get; set; }
+}
+
+/// <summary>One appended, hash-chained audit event. Never updated, never deleted.</summary>
+public sealed class MatterEvent
+{
+    public long Seq { get; set; }
+    public long? MatterId { get; set; }
+    public DateTimeOffset At { get; set; }
+    public long? ActorId { get; set; }
+    public required string ActorName { get; set; }
+    public string? ActorUnitCode { get; set; }
+    public required string Action { get; set; }
+    public string? FromStatus { get; set; }
+    public string? ToStatus { get; set; }
+    public string? Reason { get; set; }
+    /// <summary>JSON: {"before":{...},"after":{...}, ...details}.</summary>
+    public required string Data { get; set; }
+    /// <summary>Hash of the matter's full state after this event (empty for events on no matter).</summary>
+    public required string StateHash { get; set; }
+    public required string PrevHash { get; set; }
+    public required string Hash { get; set; }
+}
+
+public sealed class AuditHead
+{
+    public int Id { get; set; }
+    public long Seq { get; set; }
+    public required string Hash { get; set; }
+}
+
+public sealed class IdempotencyRecord
+{
+    public required string Scope { get; set; }
+    public required string Key { get; set; }
+    public required string RequestHash { get; set; }
+    public long MatterId { get; set; }
+    /// <summary>The first response, sealed (it may hold a public query code).</summary>
+    public required string ResponseSealed { get; set; }
+    public DateTimeOffset CreatedAt { get; set; }
+}

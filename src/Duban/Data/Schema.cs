@@ -1,0 +1,116 @@
+using System.Data.Common;
+using System.Reflection;
+using Microsoft.EntityFrameworkCore;
+
+namespace Duban.Data;
+
+/// <summary>
+/// Applies the numbered SQL scripts in Data/Migrations/{sqlite,postgres} that have not run yet.
+/// There are no EF design-time tools on this project's machines, so the schema is plain SQL per
+/// provider (ADR 0001). On PostgreSQL an advisory lock lets several nodes start at once.
+/// </summary>
+public static class Schema
+{
+    private const long MigrationLockKey = 0x44_75_62_61_6E_01; // "Duban" 1
+
+    public static async Task<IReadOnlyList<string>> MigrateAsync(DubanDb db, CancellationToken ct = default)
+    {
+        var provider = db.IsPostgres ? "postgres" : "sqlite";
+        var scripts = Scripts(provider);
+        var conn = db.Database.GetDbConnection();
+        await db.Database.OpenConnectionAsync(ct);
+        var applied = new List<string>();
+        try
+        {
+            if (db.IsPostgres)
+            {
+                await ExecAsync(conn, null, $"SELECT pg_advisory_lock({MigrationLockKey})", ct);
+            }
+            await ExecAsync(conn, null,
+                "CREATE TABLE IF NOT EXISTS schema_migrations (version TEXT NOT NULL PRIMARY KEY, applied_at TEXT NOT NULL)", ct);
+            var done = new HashSet<string>(StringComparer.Ordinal);
+            await using (var cmd = conn.CreateCommand())
+            {
+                cmd.CommandText = "SELECT version FROM schema_migrations";
+                await using var reader = await cmd.ExecuteReaderAsync(ct);
+                while (await reader.ReadAsync(ct)) done.Add(reader.GetString(0));
+            }
+            foreach (var (version, sql) in scripts)
+            {
+                if (done.Contains(version)) continue;
+                await using var tx = await conn.BeginTransactionAsync(ct);
+                await ExecAsync(conn, tx, sql, ct);
+                await using (var cmd = conn.CreateCommand())
+                {
+                    cmd.Transaction = tx;
+                    cmd.CommandText = "INSERT INTO schema_migrations (version, applied_at) VALUES (@v, @t)";
+                    AddParameter(cmd, "@v", version);
+                    AddParameter(cmd, "@t", DateTimeOffset.UtcNow.ToString("O"));
+                    await cmd.ExecuteNonQueryAsync(ct);
+                }
+                await tx.CommitAsync(ct);
+                applied.Add(version);
+            }
+        }
+        finally
+        {
+            if (db.IsPostgres)
+            {
+                await ExecAsync(conn, null, $"SELECT pg_advisory_unlock({MigrationLockKey})", ct);
+            }
+            await db.Database.CloseConnectionAsync();
+        }
+        return applied;
+    }
+
+    /// <summary>Drops every Duban table (demo reset). The append-only triggers go with them.</summary>
+    public static async Task DropAllAsync(DubanDb db, CancellationToken ct = default)
+    {
+        if (db.IsPostgres)
+        {
+            await db.Database.ExecuteSqlRawAsync("DROP SCHEMA public CASCADE; CREATE SCHEMA public;", ct);
+            return;
+        }
+        string[] tables = ["idempotency", "counters", "audit_head", "events", "assignments", "matters", "users", "units", "schema_migrations"];
+        await db.Database.ExecuteSqlRawAsync("PRAGMA foreign_keys = OFF;", ct);
+        foreach (var table in tables)
+        {
+#pragma warning disable EF1002 // the names come from the constant list above, never from input
+            await db.Database.ExecuteSqlRawAsync($"DROP TABLE IF EXISTS {table};", ct);
+#pragma warning restore EF1002
+        }
+        await db.Database.ExecuteSqlRawAsync("PRAGMA foreign_keys = ON;", ct);
+    }
+
+    internal static IReadOnlyList<(string Version, string Sql)> Scripts(string provider)
+    {
+        var assembly = Assembly.GetExecutingAssembly();
+        var prefix = $"Duban.Migrations.{provider}/";
+        return assembly.GetManifestResourceNames()
+            .Where(n => n.StartsWith(prefix, StringComparison.Ordinal))
+            .Order(StringComparer.Ordinal)
+            .Select(n =>
+            {
+                using var stream = assembly.GetManifestResourceStream(n)!;
+                using var reader = new StreamReader(stream);
+                return (Path.GetFileNameWithoutExtension(n[prefix.Length..]), reader.ReadToEnd());
+            })
+            .ToList();
+    }
+
+    private static async Task ExecAsync(DbConnection conn, DbTransaction? tx, string sql, CancellationToken ct)
+    {
+        await using var cmd = conn.CreateCommand();
+        cmd.Transaction = tx;
+        cmd.CommandText = sql;
+        await cmd.ExecuteNonQueryAsync(ct);
+    }
+
+    private static void AddParameter(DbCommand cmd, string name, object value)
+    {
+        var p = cmd.CreateParameter();
+        p.ParameterName = name;
+        p.Value = value;
+        cmd.Parameters.Add(p);
+    }
+}

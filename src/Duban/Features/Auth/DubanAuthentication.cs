@@ -1,0 +1,80 @@
+using System.Security.Claims;
+using System.Text.Encodings.Web;
+using Duban.Common;
+using Duban.Data;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Caching.Memory;
+using Microsoft.Extensions.Options;
+
+namespace Duban.Features.Auth;
+
+/// <summary>
+/// One scheme for the API (Authorization: Bearer) and the browser (the same token in an
+/// HttpOnly cookie). The user's roles and unit come from the database, cached briefly.
+/// </summary>
+public sealed class DubanAuthenticationHandler(
+    IOptionsMonitor<AuthenticationSchemeOptions> options,
+    ILoggerFactory logger,
+    UrlEncoder encoder,
+    Tokens tokens,
+    IMemoryCache cache,
+    IServiceScopeFactory scopes) : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
+{
+    public const string SchemeName = "Duban";
+    public const string CookieName = "duban_auth";
+    internal const string ActorItem = "duban.actor";
+
+    protected override async Task<AuthenticateResult> HandleAuthenticateAsync()
+    {
+        string? token = null;
+        var header = Request.Headers.Authorization.ToString();
+        if (header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase)) token = header["Bearer ".Length..].Trim();
+        else if (Request.Cookies.TryGetValue(CookieName, out var cookie)) token = cookie;
+        if (string.IsNullOrEmpty(token)) return AuthenticateResult.NoResult();
+
+        var userId = tokens.Validate(token);
+        if (userId is null) return AuthenticateResult.Fail("invalid or expired token");
+
+        var actor = await cache.GetOrCreateAsync(("actor", userId.Value), async entry =>
+        {
+            entry.AbsoluteExpirationRelativeToNow = TimeSpan.FromSeconds(30);
+            await using var scope = scopes.CreateAsyncScope();
+            var db = scope.ServiceProvider.GetRequiredService<DubanDb>();
+            return await LoadActorAsync(db, userId.Value, Context.RequestAborted);
+        });
+        if (actor is null) return AuthenticateResult.Fail("unknown or inactive user");
+
+        Context.Items[ActorItem] = actor;
+        var claims = new List<Claim>
+        {
+            new(ClaimTypes.NameIdentifier, userId.Value.ToString(System.Globalization.CultureInfo.InvariantCulture)),
+            new(ClaimTypes.Name, actor.Username),
+        };
+        claims.AddRange(actor.Roles.Select(r => new Claim(ClaimTypes.Role, r)));
+        var principal = new ClaimsPrincipal(new ClaimsIdentity(claims, SchemeName));
+        return AuthenticateResult.Success(new AuthenticationTicket(principal, SchemeName));
+    }
+
+    public static async Task<Actor?> LoadActorAsync(DubanDb db, long userId, CancellationToken ct)
+    {
+        var row = await db.Users.AsNoTracking()
+            .Where(u => u.Id == userId && u.Active)
+            .Join(db.Units, u => u.UnitCode, n => n.Code, (u, n) => new { u.Id, u.Username, u.DisplayName, u.UnitCode, u.Roles, n.Kind, n.TerritoryCode })
+            .FirstOrDefaultAsync(ct);
+        return row is null
+            ? null
+            : new Actor(row.Id, row.Username, row.DisplayName, row.UnitCode, row.Kind, row.TerritoryCode, ParseRoles(row.Roles));
+    }
+
+    public static HashSet<string> ParseRoles(string roles) =>
+        new(roles.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries), StringComparer.Ordinal);
+}
+
+public static class ActorHttpContextExtensions
+{
+    /// <summary>The authenticated actor; endpoints that call this require authorization.</summary>
+    public static Actor Actor(this HttpContext context) =>
+        context.Items[DubanAuthenticationHandler.ActorItem] as Actor
+        ?? throw new InvalidOperationException("No authenticated actor: the endpoint must require authorization.");
+}

@@ -1,0 +1,108 @@
+using System.Security.Cryptography;
+using System.Text;
+using Duban.Common;
+using Duban.Data;
+using Duban.Features.Matters;
+using Duban.Features.Matters.Actions;
+using Microsoft.EntityFrameworkCore;
+
+namespace Duban.Features.Intake;
+
+/// <summary>
+/// The public's door (no login): file a report, follow it with receipt and query code, and say
+/// whether it was solved. Nothing internal leaves here: no handler or unit names, no notes.
+/// A wrong code answers exactly as an unknown receipt does (404), so receipts cannot be probed.
+/// </summary>
+public static class PublicReportsApi
+{
+    public sealed record PublicReportRequest(string? Kind, string? Title, string? Content, string? Location, bool? Anonymous, string? Name, string? Phone);
+    public sealed record PublicReceipt(string Receipt, string QueryCode);
+    public sealed record PublicUpdate(DateTimeOffset At, string Status, string Message);
+    public sealed record PublicStatus(string Receipt, string Status, string StatusText, DateTimeOffset ReceivedAt, string? Reply, bool FeedbackGiven, IReadOnlyList<PublicUpdate> Updates);
+    public sealed record PublicFeedbackRequest(bool? Resolved, string? Satisfaction, string? Comment);
+
+    private static readonly HashSet<string> PublicKinds = new(StringComparer.Ordinal) { "complaint", "request", "report", "petition", "enterprise_demand", "suggestion" };
+
+    public static RouteGroupBuilder MapPublicReportsApiV1(this RouteGroupBuilder api)
+    {
+        var g = api.MapGroup("/public/reports").AllowAnonymous().RequireRateLimiting("public").WithTags("Public");
+        g.MapPost("/", SubmitAsync).Produces<PublicReceipt>(201).ProducesProblem(400);
+        g.MapGet("/{receipt}", StatusAsync).Produces<PublicStatus>().ProducesProblem(404);
+        g.MapPost("/{receipt}/feedback", FeedbackAsync).Produces<PublicStatus>().ProducesProblem(404).ProducesProblem(409);
+        return api;
+    }
+
+    private static async Task<IResult> SubmitAsync(PublicReportRequest r, HttpContext http, RegisterMatter register, CancellationToken ct)
+    {
+        if (r.Kind is null || !PublicKinds.Contains(r.Kind))
+            return MattersApi.Problem(Error.Validation($"kind must be one of {string.Join(", ", PublicKinds)} / 请选择事项类型"));
+        var anonymous = r.Anonymous ?? false;
+        if (!anonymous && (string.IsNullOrWhiteSpace(r.Name) || string.IsNullOrWhiteSpace(r.Phone)))
+            return MattersApi.Problem(Error.Validation("name and phone are required unless anonymous / 实名反映请填写姓名和电话，或选择匿名"));
+        var cmd = new RegisterCommand(r.Kind, "web", r.Title, r.Content, r.Location, Anonymous: anonymous,
+            Raiser: anonymous ? null : new RaiserInput(r.Name, r.Phone));
+        var result = await register.ExecuteAsync(cmd, Actor.Public, issueQueryCode: true, MattersApi.IdempotencyKey(http), ct);
+        if (!result.IsSuccess) return MattersApi.Problem(result.Error!);
+        var body = new PublicReceipt(result.Value!.Matter.Number, result.Value.QueryCode!);
+        return result.Value.Replayed ? Results.Ok(body) : Results.Created($"/api/v1/public/reports/{body.Receipt}", body);
+    }
+
+    private static async Task<IResult> StatusAsync(string receipt, string? queryCode, DubanDb db, CancellationToken ct)
+    {
+        var matter = await FindAsync(db, receipt, queryCode, ct);
+        return matter is null ? NotFound() : Results.Ok(await ViewAsync(db, matter, ct));
+    }
+
+    private static async Task<IResult> FeedbackAsync(string receipt, string? queryCode, PublicFeedbackRequest r, DubanDb db,
+        MatterWorkflow workflow, CancellationToken ct)
+    {
+        var matter = await FindAsync(db, receipt, queryCode, ct);
+        if (matter is null) return NotFound();
+        var request = new FeedbackRequest(matter.Version, r.Resolved, r.Satisfaction, r.Comment);
+        var result = await workflow.RunAsync(matter.Id, matter.Version, Actor.Public, "feedback",
+            (step, _) => Task.FromResult(Feedback.Apply(step, request, allowed: true)), ct, scopeProven: true);
+        if (!result.IsSuccess) return MattersApi.Problem(result.Error!);
+        return Results.Ok(await ViewAsync(db, result.Value!, ct));
+    }
+
+    private static async Task<Matter?> FindAsync(DubanDb db, string receipt, string? queryCode, CancellationToken ct)
+    {
+        if (string.IsNullOrWhiteSpace(queryCode) || receipt.Length > 40 || queryCode.Length > 40) return null;
+        var matter = await db.Matters.AsNoTracking().FirstOrDefaultAsync(m => m.Number == receipt, ct);
+        if (matter?.QueryCodeHash is null) return null;
+        var given = Encoding.ASCII.GetBytes(RegisterMatter.QueryCodeHash(matter.Number, queryCode));
+        return CryptographicOperations.FixedTimeEquals(given, Encoding.ASCII.GetBytes(matter.QueryCodeHash)) ? matter : null;
+    }
+
+    private static IResult NotFound() =>
+        MattersApi.Problem(new Error(404, "not_found", "未找到该受理编号，或查询码不正确 / no report with this receipt and query code"));
+
+    /// <summary>Only the public milestones; an internal step (a return between units, a note) shows nothing.</summary>
+    private static async Task<PublicStatus> ViewAsync(DubanDb db, Matter m, CancellationToken ct)
+    {
+        var events = await db.Events.AsNoTracking().Where(e => e.MatterId == m.Id).OrderBy(e => e.Seq)
+            .Select(e => new { e.At, e.Action, e.ToStatus, e.Reason }).ToListAsync(ct);
+        var updates = new List<PublicUpdate>();
+        foreach (var e in events)
+        {
+            string? message = e.Action switch
+            {
+                "register" => "您的诉求已受理 / received",
+                "dispatch" => "已交有关单位办理 / passed to the responsible unit",
+                "accept" when e.ToStatus == Status.InProgress => "承办单位已签收，正在办理 / the unit is handling it",
+                "approve" => "已办结 / closed",
+                "reject" => "不予受理：" + e.Reason,
+                "merge" => "已与相同诉求合并办理 / joined with a report of the same matter",
+                "reopen" => "已重新办理 / reopened",
+                "feedback" => "已收到您的评价 / thank you for your feedback",
+                _ => null,
+            };
+            if (message is not null) updates.Add(new PublicUpdate(e.At, e.ToStatus ?? m.Status, message));
+        }
+        // The public sees a matter that is between units (returned, waiting for re-dispatch) as received.
+        var status = m.Status == Status.Returned ? Status.Received : m.Status;
+        return new PublicStatus(m.Number, status, Status.Chinese(status), m.ReceivedAt,
+            m.Status == Status.Closed ? m.Outcome : m.Status == Status.Rejected ? m.StatusReason : null,
+            m.FeedbackSatisfaction is not null, updates);
+    }
+}

@@ -1,0 +1,56 @@
+using Duban.Common;
+using Duban.Data;
+
+namespace Duban.Features.Matters.Actions;
+
+public sealed record ExtensionRequest(int? Version, string? Op, int? Days, string? Reason);
+
+/// <summary>
+/// 延期: the lead unit asks for more days with a reason (op=request); a dispatcher or supervisor
+/// approves (the deadline moves) or refuses with a reason. One request open at a time.
+/// </summary>
+public sealed class Extension(MatterWorkflow workflow)
+{
+    public Task<Result<Matter>> ExecuteAsync(long id, ExtensionRequest req, Actor actor, CancellationToken ct) =>
+        workflow.RunAsync(id, req.Version, actor, "extension_" + (req.Op ?? "request"), (step, _) =>
+            Task.FromResult(Apply(step, req, actor)), ct);
+
+    private Error? Apply(ActionStep step, ExtensionRequest req, Actor actor)
+    {
+        var m = step.Matter;
+        if (MatterWorkflow.RequireStatus("延期/extension", m, Status.Dispatched, Status.InProgress) is { } refused) return refused;
+        switch (req.Op ?? "request")
+        {
+            case "request":
+                if (!MatterWorkflow.IsLeadUnit(actor, m)) return MatterWorkflow.NotYours("申请延期");
+                if (m.ExtensionRequestedDays is not null) return Error.Conflict("extension_pending", "已有待审批的延期申请 / an extension request is already pending");
+                if (req.Days is not (>= 1 and <= 90)) return Error.Validation("days must be from 1 to 90 / 延期天数为1至90天");
+                if (Return.RequireReason(req.Reason) is { } noReason) return noReason;
+                m.ExtensionRequestedDays = req.Days;
+                m.ExtensionReason = req.Reason!.Trim();
+                step.Reason = m.ExtensionReason;
+                step.Details["days"] = req.Days;
+                return null;
+            case "approve":
+            case "refuse":
+                if (!workflow.Scope.Coordinates(actor)) return MatterWorkflow.NotYours("审批延期");
+                if (m.ExtensionRequestedDays is not { } days) return Error.Conflict("no_extension_pending", "没有待审批的延期申请 / no extension request is pending");
+                if (req.Op == "refuse")
+                {
+                    if (Return.RequireReason(req.Reason) is { } missing) return missing;
+                    step.Reason = req.Reason!.Trim();
+                }
+                else
+                {
+                    m.DueAt = (m.DueAt ?? step.Now).AddDays(days);
+                    step.Reason = Dispatch.Trim(req.Reason);
+                }
+                step.Details["days"] = days;
+                m.ExtensionRequestedDays = null;
+                m.ExtensionReason = null;
+                return null;
+            default:
+                return Error.Validation("op must be request, approve or refuse");
+        }
+    }
+}

@@ -1,0 +1,42 @@
+using System.Text.Json.Nodes;
+using Duban.Common;
+using Duban.Data;
+using Microsoft.EntityFrameworkCore;
+
+namespace Duban.Features.Matters.Actions;
+
+public sealed record MergeRequest(int? Version, long? TargetId, string? Reason);
+
+/// <summary>
+/// 合并: a duplicate joins the matter that carries the case; it is finished as merged and points
+/// to the target, and the target's own chain records what joined it.
+/// </summary>
+public sealed class Merge(MatterWorkflow workflow)
+{
+    public Task<Result<Matter>> ExecuteAsync(long id, MergeRequest req, Actor actor, CancellationToken ct) =>
+        workflow.RunAsync(id, req.Version, actor, "merge", async (step, ct) =>
+        {
+            var m = step.Matter;
+            var error = MatterWorkflow.RequireStatus("合并/merge", m, Status.Received, Status.Returned, Status.Dispatched, Status.InProgress)
+                ?? (workflow.Scope.Coordinates(actor) ? null : MatterWorkflow.NotYours("合并"))
+                ?? (req.TargetId is null ? Error.Validation("targetId is required / 请指定合并到的事项") : null)
+                ?? (req.TargetId == m.Id ? Error.Validation("a matter cannot be merged into itself") : null);
+            if (error is not null) return error;
+            var target = await workflow.Scope.Visible(workflow.Db.Matters, actor).Include(t => t.Assignments)
+                .FirstOrDefaultAsync(t => t.Id == req.TargetId, ct);
+            if (target is null) return Error.Validation($"target matter {req.TargetId} does not exist / 目标事项不存在");
+            if (Status.Finished.Contains(target.Status))
+                return Error.Conflict("target_finished", $"目标事项{target.Number}已{Status.Chinese(target.Status)}，不能合并 / the target is {target.Status}");
+            if (await workflow.Db.Matters.AnyAsync(c => c.ParentId == m.Id && !Status.Finished.Contains(c.Status), ct))
+                return Error.Conflict("open_subtasks", "有未办结子任务的事项不能合并 / a matter with open sub-tasks cannot be merged");
+            foreach (var a in m.Assignments) a.Active = false;
+            m.Status = Status.Merged;
+            m.MergedIntoId = target.Id;
+            m.StatusReason = Dispatch.Trim(req.Reason);
+            step.Reason = m.StatusReason;
+            step.Details["target"] = target.Number;
+            step.AfterSave.Add((audit, ct) => audit.AppendAsync(target, actor, "merged_in", target.Status, target.Status, m.StatusReason,
+                new JsonObject { ["source"] = m.Number, ["sourceId"] = m.Id }, ct));
+            return null;
+        }, ct);
+}

@@ -1,0 +1,26 @@
+using Duban.Common;
+using Duban.Data;
+
+namespace Duban.Features.Matters.Actions;
+
+public sealed record ProgressRequest(int? Version, string? Note, int? Progress);
+
+/// <summary>办理进展: the lead or a co-handling unit reports what it has done; the lead may set the percentage.</summary>
+public sealed class ReportProgress(MatterWorkflow workflow)
+{
+    public Task<Result<Matter>> ExecuteAsync(long id, ProgressRequest req, Actor actor, CancellationToken ct) =>
+        workflow.RunAsync(id, req.Version, actor, "progress", (step, _) =>
+        {
+            var m = step.Matter;
+            var lead = MatterWorkflow.IsLeadUnit(actor, m);
+            var error = MatterWorkflow.RequireStatus("报告进展/progress", m, Status.InProgress)
+                ?? (lead || MatterWorkflow.IsCoUnit(actor, m) ? null : MatterWorkflow.NotYours("报告进展"))
+                ?? (string.IsNullOrWhiteSpace(req.Note) || req.Note.Length > 5000 ? Error.Validation("note is required, at most 5000 characters / 请填写进展") : null)
+                ?? (req.Progress is { } p && (p < 0 || p > 100) ? Error.Validation("progress is a percentage from 0 to 100") : null)
+                ?? (req.Progress is not null && !lead ? Error.Forbidden("only the lead unit sets the progress / 只有主办单位可以设置进度") : null);
+            if (error is not null) return Task.FromResult<Error?>(error);
+            if (req.Progress is { } value) m.Progress = value;
+            step.Reason = req.Note!.Trim();
+            return Task.FromResult<Error?>(null);
+        }, ct);
+}

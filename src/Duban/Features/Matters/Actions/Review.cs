@@ -1,0 +1,39 @@
+using Duban.Common;
+using Duban.Data;
+
+namespace Duban.Features.Matters.Actions;
+
+/// <summary>审核通过: a dispatcher or supervisor accepts the outcome and the matter is closed (办结).</summary>
+public sealed class Approve(MatterWorkflow workflow)
+{
+    public Task<Result<Matter>> ExecuteAsync(long id, VersionedRequest req, Actor actor, CancellationToken ct) =>
+        workflow.RunAsync(id, req.Version, actor, "approve", (step, _) =>
+        {
+            var m = step.Matter;
+            var error = MatterWorkflow.RequireStatus("审核通过/approve", m, Status.PendingReview)
+                ?? (workflow.Scope.Coordinates(actor) ? null : MatterWorkflow.NotYours("审核"));
+            if (error is not null) return Task.FromResult<Error?>(error);
+            m.Status = Status.Closed;
+            m.ClosedAt = step.Now;
+            step.Reason = Dispatch.Trim(req.Note);
+            return Task.FromResult<Error?>(null);
+        }, ct);
+}
+
+/// <summary>审核退回: the outcome is not good enough; the unit works on with the reviewer's reason.</summary>
+public sealed class SendBack(MatterWorkflow workflow)
+{
+    public Task<Result<Matter>> ExecuteAsync(long id, ReasonRequest req, Actor actor, CancellationToken ct) =>
+        workflow.RunAsync(id, req.Version, actor, "send_back", (step, _) =>
+        {
+            var m = step.Matter;
+            var error = MatterWorkflow.RequireStatus("审核退回/send-back", m, Status.PendingReview)
+                ?? (workflow.Scope.Coordinates(actor) ? null : MatterWorkflow.NotYours("审核"))
+                ?? Return.RequireReason(req.Reason);
+            if (error is not null) return Task.FromResult<Error?>(error);
+            m.Status = Status.InProgress;
+            m.StatusReason = req.Reason!.Trim();
+            step.Reason = m.StatusReason;
+            return Task.FromResult<Error?>(null);
+        }, ct);
+}

@@ -1,0 +1,89 @@
+using System.Text.Json.Nodes;
+using Duban.Common;
+using Duban.Data;
+using Duban.Features.Matters;
+
+namespace Duban.Features.Matters.Actions;
+
+public sealed record SubTaskInput(string? Title, string? Content, string? LeadUnitCode, string[]? CoUnitCodes, DateTimeOffset? DueAt);
+public sealed record SplitRequest(int? Version, SubTaskInput[]? Children, string? Note);
+
+/// <summary>
+/// 分解: a matter in progress is broken into sub-tasks (子任务), each dispatched at once to its
+/// own lead unit with a deadline no later than the parent's. The parent's progress is read from
+/// its children, and it cannot be completed while any is open.
+/// </summary>
+public sealed class Split(MatterWorkflow workflow, RegisterNumbers numbers)
+{
+    public Task<Result<Matter>> ExecuteAsync(long id, SplitRequest req, Actor actor, CancellationToken ct) =>
+        workflow.RunAsync(id, req.Version, actor, "split", async (step, ct) =>
+        {
+            var m = step.Matter;
+            var error = MatterWorkflow.RequireStatus("分解/split", m, Status.InProgress)
+                ?? (MatterWorkflow.IsLeadUnit(actor, m) || workflow.Scope.Coordinates(actor) ? null : MatterWorkflow.NotYours("分解任务"))
+                ?? (req.Children is not { Length: >= 1 and <= 50 } ? Error.Validation("children: 1 to 50 sub-tasks / 请填写1至50个子任务") : null);
+            if (error is not null) return error;
+
+            var children = new List<Matter>();
+            for (var i = 0; i < req.Children!.Length; i++)
+            {
+                var c = req.Children[i];
+                if (string.IsNullOrWhiteSpace(c.Title) || c.Title.Length > 200) return Error.Validation($"children[{i}].title is required, at most 200 characters");
+                if (string.IsNullOrWhiteSpace(c.LeadUnitCode) || await workflow.Units.FindAsync(c.LeadUnitCode, ct) is not { } lead)
+                    return Error.Validation($"children[{i}].leadUnitCode must name an existing unit");
+                var due = c.DueAt is { } d ? Clock.Normalize(d.ToUniversalTime()) : m.DueAt ?? step.Now.AddDays(15);
+                if (due <= step.Now) return Error.Validation($"children[{i}].dueAt must lie in the future");
+                if (m.DueAt is { } parentDue && due > parentDue) return Error.Validation($"children[{i}].dueAt must not be later than the parent's deadline / 子任务期限不得晚于主任务");
+                var child = new Matter
+                {
+                    Number = await numbers.NextAsync(step.Now, ct),
+                    Kind = "task",
+                    Channel = m.Channel,
+                    Title = c.Title.Trim(),
+                    Content = string.IsNullOrWhiteSpace(c.Content) ? m.Title : c.Content.Trim(),
+                    Location = m.Location,
+                    TerritoryCode = m.TerritoryCode,
+                    Category = m.Category,
+                    Urgency = m.Urgency,
+                    ReceivedAt = step.Now,
+                    RegisteredAt = step.Now,
+                    RegisteredBy = actor.Id,
+                    RaiserAnonymous = true,
+                    SubjectUnitCode = m.SubjectUnitCode,
+                    SubjectPerson = m.SubjectPerson,
+                    Confidential = m.Confidential,
+                    Status = Status.Dispatched,
+                    LeadUnitCode = lead.Code,
+                    DueAt = due,
+                    ParentId = m.Id,
+                    UpdatedAt = step.Now,
+                    Version = 1,
+                };
+                child.Assignments.Add(new Assignment { UnitCode = lead.Code, UnitTerritoryCode = lead.TerritoryCode, Role = "lead", AssignedAt = step.Now, Active = true });
+                foreach (var code in (c.CoUnitCodes ?? []).Distinct(StringComparer.Ordinal).Where(x => x != lead.Code))
+                {
+                    if (await workflow.Units.FindAsync(code, ct) is not { } co) return Error.Validation($"children[{i}]: unit {code} does not exist");
+                    child.Assignments.Add(new Assignment { UnitCode = co.Code, UnitTerritoryCode = co.TerritoryCode, Role = "co", AssignedAt = step.Now, Active = true });
+                }
+                foreach (var a in child.Assignments)
+                {
+                    if (m.Confidential && m.SubjectUnitCode is { } subject && await workflow.Units.IsWithinAsync(a.UnitCode, subject, ct))
+                        return Error.Conflict("subject_unit", "保密举报不得交给被反映单位办理 / a confidential report cannot go to the unit it reports on");
+                }
+                children.Add(child);
+            }
+            workflow.Db.Matters.AddRange(children);
+            step.Reason = Dispatch.Trim(req.Note);
+            step.Details["children"] = new JsonArray([.. children.Select(c => JsonValue.Create(c.Number))]);
+            step.AfterSave.Add(async (audit, ct) =>
+            {
+                foreach (var child in children)
+                {
+                    var data = MatterWorkflow.Snapshot(child);
+                    data["parent"] = m.Number;
+                    await audit.AppendAsync(child, actor, "register_subtask", null, child.Status, null, new JsonObject { ["after"] = data }, ct);
+                }
+            });
+            return null;
+        }, ct);
+}

@@ -1,0 +1,63 @@
+using Duban.Common;
+using Duban.Data;
+using Duban.Features.Units;
+
+namespace Duban.Features.Matters;
+
+/// <summary>
+/// Who sees which matters, applied inside every query (not only in the UI):
+/// city-level dispatchers, supervisors, leaders and administrators see all; the same roles in a
+/// county or town see the matters of their territory or assigned to units in it; a handler sees
+/// only what is assigned to their own unit now.
+/// </summary>
+public sealed class MatterScope(IConfiguration configuration)
+{
+    private readonly string homeDivision = configuration["Duban:HomeDivision"] ?? "440700";
+
+    public bool IsCityWide(Actor actor) =>
+        actor.TerritoryCode == homeDivision && actor.HasAny(Roles.Admin, Roles.Dispatcher, Roles.Supervisor, Roles.Leader);
+
+    public bool Coordinates(Actor actor) => actor.HasAny(Roles.Dispatcher, Roles.Supervisor);
+
+    public IQueryable<Matter> Visible(IQueryable<Matter> matters, Actor actor)
+    {
+        if (IsCityWide(actor)) return matters;
+        if (actor.HasAny(Roles.Admin, Roles.Dispatcher, Roles.Supervisor, Roles.Leader) && actor.TerritoryCode.Length > 0)
+        {
+            var prefix = TerritoryPrefix(actor.TerritoryCode);
+#pragma warning disable CA1310 // translated to SQL LIKE 'prefix%' (ordinal, index-friendly); no culture is involved
+            return matters.Where(m => (m.TerritoryCode != null && m.TerritoryCode.StartsWith(prefix))
+                || m.Assignments.Any(a => a.Active && a.UnitTerritoryCode.StartsWith(prefix)));
+#pragma warning restore CA1310
+        }
+        if (actor.Has(Roles.Handler) && actor.UnitCode.Length > 0)
+        {
+            var unit = actor.UnitCode;
+            return matters.Where(m => m.Assignments.Any(a => a.Active && a.UnitCode == unit));
+        }
+        return matters.Where(m => false);
+    }
+
+    /// <summary>440700 → 4407 (a whole city), 440781 → 440781, 440781115 → 440781115.</summary>
+    public static string TerritoryPrefix(string code)
+    {
+        if (code.Length != 6) return code;
+        var trimmed = code;
+        while (trimmed.Length > 2 && trimmed.EndsWith("00", StringComparison.Ordinal)) trimmed = trimmed[..^2];
+        return trimmed;
+    }
+
+    /// <summary>
+    /// May this actor read the raiser's identity? Never anyone in the unit reported on (or beneath
+    /// it). A confidential report's raiser only to the discipline and inspection bodies that hold
+    /// it (检举控告工作规则: 严格保密, the reporter's identity stays with the body that handles it).
+    /// </summary>
+    public async Task<bool> MaySeeRaiserAsync(Actor actor, Matter matter, UnitDirectory units, CancellationToken ct)
+    {
+        if (actor.Id is null || actor.UnitCode.Length == 0) return false;
+        if (matter.SubjectUnitCode is { } subject && await units.IsWithinAsync(actor.UnitCode, subject, ct)) return false;
+        if (!matter.Confidential) return true;
+        if (actor.UnitKind is not ("discipline" or "inspection_group" or "inspection_office")) return false;
+        return matter.LeadUnitCode is null || await units.IsWithinAsync(matter.LeadUnitCode, actor.UnitCode, ct);
+    }
+}

@@ -1,0 +1,142 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Duban.Common;
+using Duban.Data;
+using Duban.Features.Units;
+using Duban.Features.Sealing;
+using Microsoft.EntityFrameworkCore;
+
+namespace Duban.Features.Matters;
+
+public sealed record UnitRef(string Code, string Name);
+public sealed record MatterSummary(long Id, string Number, string Kind, string Channel, string Title, string Status, string? Category,
+    string Urgency, string? TerritoryCode, UnitRef? LeadUnit, DateTimeOffset ReceivedAt, DateTimeOffset? DueAt, bool Overdue,
+    bool Confidential, int Progress, long? ParentId, int Version);
+public sealed record PageOf<T>(IReadOnlyList<T> Items, int Total, int Page, int PageSize);
+public sealed record RaiserView(bool Anonymous, bool Confidential, string? Name, string? Phone, bool Masked);
+public sealed record SubjectView(UnitRef? Unit, string? Person);
+public sealed record AssignmentView(UnitRef Unit, string Role, DateTimeOffset AssignedAt, DateTimeOffset? AcceptedAt, bool Active);
+public sealed record EventView(long Seq, DateTimeOffset At, string Actor, string? ActorUnitCode, string Action, string? FromStatus, string? ToStatus, string? Reason, JsonNode? Data);
+public sealed record ChildView(long Id, string Number, string Title, string Status, int Progress, UnitRef? LeadUnit, DateTimeOffset? DueAt);
+public sealed record ExtensionView(int Days, string? Reason);
+public sealed record FeedbackView(bool? Resolved, string? Satisfaction);
+public sealed record MatterDetail(long Id, string Number, string Kind, string Channel, string Title, string Content, string? Location,
+    string? TerritoryCode, string? Category, string Urgency, DateTimeOffset ReceivedAt, DateTimeOffset RegisteredAt, RaiserView Raiser,
+    SubjectView? Subject, bool Confidential, string Status, string StatusText, string? StatusReason, UnitRef? LeadUnit, DateTimeOffset? DueAt, bool Overdue,
+    long? ParentId, long? MergedIntoId, int Progress, string? Outcome, ExtensionView? ExtensionRequest, FeedbackView? Feedback,
+    int UrgeCount, int ReturnCount, int ReopenCount, DateTimeOffset? ClosedAt, int Version,
+    IReadOnlyList<AssignmentView> Assignments, IReadOnlyList<ChildView> Children, IReadOnlyList<EventView> Events);
+public sealed record ActionResponse(long Id, string Number, string Status, int Version);
+
+public sealed record MatterFilter(string? Status, string? Unit, bool? Overdue, string? Q, int? Page, int? PageSize);
+
+/// <summary>Reads matters for staff, always through <see cref="MatterScope"/>.</summary>
+public sealed class MatterQueries(DubanDb db, MatterScope scope, UnitDirectory units, Sealer sealer, TimeProvider time)
+{
+    public const int MaxPageSize = 100;
+
+    public async Task<Result<PageOf<MatterSummary>>> ListAsync(MatterFilter f, Actor actor, CancellationToken ct)
+    {
+        var page = f.Page ?? 1;
+        var size = f.PageSize ?? 20;
+        if (page < 1 || size < 1 || size > MaxPageSize) return Error.Validation($"page starts at 1; pageSize is 1 to {MaxPageSize}");
+        var q = scope.Visible(db.Matters.AsNoTracking(), actor);
+        if (!string.IsNullOrWhiteSpace(f.Status))
+        {
+            var statuses = f.Status.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+            if (statuses.Any(s => !Status.All.Contains(s))) return Error.Validation($"status must be among {string.Join(", ", Status.All)}");
+            q = q.Where(m => statuses.Contains(m.Status));
+        }
+        if (!string.IsNullOrWhiteSpace(f.Unit))
+        {
+            var unit = f.Unit.Trim();
+            q = q.Where(m => m.Assignments.Any(a => a.Active && a.UnitCode == unit));
+        }
+        var now = time.Now();
+        if (f.Overdue is { } overdue)
+        {
+            q = overdue
+                ? q.Where(m => Status.Running.Contains(m.Status) && m.DueAt < now)
+                : q.Where(m => !(Status.Running.Contains(m.Status) && m.DueAt < now));
+        }
+        if (!string.IsNullOrWhiteSpace(f.Q))
+        {
+            var text = f.Q.Trim();
+            if (text.Length > 100) return Error.Validation("q is at most 100 characters");
+            q = q.Where(m => m.Number == text || m.Title.Contains(text) || (m.Location != null && m.Location.Contains(text)));
+        }
+        var total = await q.CountAsync(ct);
+        var rows = await q.OrderByDescending(m => m.ReceivedAt).ThenByDescending(m => m.Id)
+            .Skip((page - 1) * size).Take(size)
+            .Select(m => new
+            {
+                m.Id, m.Number, m.Kind, m.Channel, m.Title, m.Status, m.Category, m.Urgency, m.TerritoryCode, m.LeadUnitCode,
+                m.ReceivedAt, m.DueAt, m.Confidential, m.Progress, m.ParentId, m.Version,
+            })
+            .ToListAsync(ct);
+        var directory = await units.AllAsync(ct);
+        var items = rows.Select(r => new MatterSummary(r.Id, r.Number, r.Kind, r.Channel, r.Title, r.Status, r.Category, r.Urgency,
+            r.TerritoryCode, Ref(directory, r.LeadUnitCode), r.ReceivedAt, r.DueAt, IsOverdue(r.Status, r.DueAt, now), r.Confidential,
+            r.Progress, r.ParentId, r.Version)).ToList();
+        return new PageOf<MatterSummary>(items, total, page, size);
+    }
+
+    public async Task<MatterDetail?> GetAsync(long id, Actor actor, CancellationToken ct)
+    {
+        var m = await scope.Visible(db.Matters.AsNoTracking(), actor).Include(x => x.Assignments)
+            .AsSplitQuery().FirstOrDefaultAsync(x => x.Id == id, ct);
+        if (m is null) return null;
+        var directory = await units.AllAsync(ct);
+        var now = time.Now();
+        var events = await db.Events.AsNoTracking().Where(e => e.MatterId == m.Id).OrderBy(e => e.Seq).ToListAsync(ct);
+        var children = await db.Matters.AsNoTracking().Where(c => c.ParentId == m.Id).OrderBy(c => c.Id)
+            .Select(c => new { c.Id, c.Number, c.Title, c.Status, c.Progress, c.LeadUnitCode, c.DueAt }).ToListAsync(ct);
+        var childViews = children.Select(c => new ChildView(c.Id, c.Number, c.Title, c.Status,
+            c.Status == Status.Closed ? 100 : c.Progress, Ref(directory, c.LeadUnitCode), c.DueAt)).ToList();
+        // A parent's progress is read from its sub-tasks (closed ones count as done).
+        var progress = childViews.Count == 0 ? m.Progress : (int)Math.Round(childViews.Where(c => c.Status != Status.Merged && c.Status != Status.Rejected).Select(c => c.Progress).DefaultIfEmpty(0).Average());
+        if (m.Status is Status.PendingReview or Status.Closed) progress = 100;
+
+        return new MatterDetail(m.Id, m.Number, m.Kind, m.Channel, m.Title, m.Content, m.Location, m.TerritoryCode, m.Category, m.Urgency,
+            m.ReceivedAt, m.RegisteredAt, MaskedRaiser(m),
+            m.SubjectUnitCode is null && m.SubjectPerson is null ? null : new SubjectView(Ref(directory, m.SubjectUnitCode), m.SubjectPerson),
+            m.Confidential, m.Status, Status.Chinese(m.Status), m.StatusReason, Ref(directory, m.LeadUnitCode), m.DueAt,
+            IsOverdue(m.Status, m.DueAt, now), m.ParentId, m.MergedIntoId, progress, m.Outcome,
+            m.ExtensionRequestedDays is { } days ? new ExtensionView(days, m.ExtensionReason) : null,
+            m.FeedbackSatisfaction is null ? null : new FeedbackView(m.FeedbackResolved, m.FeedbackSatisfaction),
+            m.UrgeCount, m.ReturnCount, m.ReopenCount, m.ClosedAt, m.Version,
+            m.Assignments.OrderBy(a => a.AssignedAt).ThenBy(a => a.Role == "lead" ? 0 : 1)
+                .Select(a => new AssignmentView(Ref(directory, a.UnitCode)!, a.Role, a.AssignedAt, a.AcceptedAt, a.Active)).ToList(),
+            childViews,
+            events.Select(e => new EventView(e.Seq, e.At, e.ActorName, e.ActorUnitCode, e.Action, e.FromStatus, e.ToStatus, e.Reason, JsonNode.Parse(e.Data))).ToList());
+    }
+
+    /// <summary>
+    /// Staff see a normal raiser's identity masked (陈**, 138****5678) and a confidential one not
+    /// at all; the full identity is read only through the reveal action, which is an event.
+    /// </summary>
+    private RaiserView MaskedRaiser(Matter m)
+    {
+        if (m.RaiserAnonymous || m.RaiserSealed is null) return new RaiserView(m.RaiserAnonymous, m.Confidential, null, null, false);
+        if (m.Confidential) return new RaiserView(false, true, "***", "***", true);
+        var identity = OpenRaiser(sealer, m);
+        return new RaiserView(false, false, MaskName(identity?.Name), MaskPhone(identity?.Phone), true);
+    }
+
+    public static RaiserInput? OpenRaiser(Sealer sealer, Matter m)
+    {
+        if (m.RaiserSealed is null) return null;
+        var json = sealer.Open(m.RaiserSealed, RegisterMatter.RaiserContext(m.Number));
+        return json is null ? null : JsonSerializer.Deserialize<RaiserInput>(json);
+    }
+
+    internal static string? MaskName(string? name) => string.IsNullOrEmpty(name) ? null : name[..1] + new string('*', Math.Max(1, name.Length - 1));
+
+    internal static string? MaskPhone(string? phone) =>
+        string.IsNullOrEmpty(phone) ? null : phone.Length <= 7 ? new string('*', phone.Length) : phone[..3] + "****" + phone[^4..];
+
+    public static bool IsOverdue(string status, DateTimeOffset? due, DateTimeOffset now) => Status.Running.Contains(status) && due < now;
+
+    private static UnitRef? Ref(IReadOnlyDictionary<string, UnitInfo> directory, string? code) =>
+        code is null ? null : new UnitRef(code, directory.TryGetValue(code, out var u) ? u.Name : code);
+}

@@ -1,0 +1,131 @@
+using System.Text.Json.Nodes;
+using Duban.Common;
+using Duban.Data;
+using Duban.Features.Audit;
+using Duban.Features.Units;
+using Microsoft.EntityFrameworkCore;
+
+namespace Duban.Features.Matters;
+
+/// <summary>What one action is doing to one matter; the action fills it in.</summary>
+public sealed class ActionStep(Matter matter, Actor actor, DateTimeOffset now)
+{
+    public Matter Matter { get; } = matter;
+    public Actor Actor { get; } = actor;
+    public DateTimeOffset Now { get; } = now;
+    public string? Reason { get; set; }
+    public JsonObject Details { get; } = [];
+
+    /// <summary>Work after the matter is saved (ids known), inside the same transaction: related matters' events.</summary>
+    public List<Func<AuditLog, CancellationToken, Task>> AfterSave { get; } = [];
+}
+
+/// <summary>
+/// The one path every action on an existing matter takes: load it within the actor's scope,
+/// refuse a stale version, let the action check its rules and change the matter, then save the
+/// change and its audit event in one transaction.
+/// </summary>
+public sealed class MatterWorkflow(DubanDb db, AuditLog audit, TimeProvider time, MatterScope scope, UnitDirectory units)
+{
+    public DubanDb Db => db;
+    public MatterScope Scope => scope;
+    public UnitDirectory Units => units;
+    public TimeProvider Time => time;
+
+    public async Task<Result<Matter>> RunAsync(long id, int? version, Actor actor, string action,
+        Func<ActionStep, CancellationToken, Task<Error?>> apply, CancellationToken ct, bool changesMatter = true, bool scopeProven = false)
+    {
+        if (changesMatter && version is null) return Error.Validation("version is required: send the version of the matter you saw");
+        await using var tx = await db.Database.BeginTransactionAsync(ct);
+        // scopeProven: the caller established the right to act otherwise (the raiser's query code).
+        var source = scopeProven ? db.Matters : scope.Visible(db.Matters, actor);
+        var matter = await source.Include(m => m.Assignments).FirstOrDefaultAsync(m => m.Id == id, ct);
+        if (matter is null) return Error.NotFound();
+        if (changesMatter && matter.Version != version) return Error.StaleVersion(version!.Value, matter.Version);
+
+        var before = Snapshot(matter);
+        var fromStatus = matter.Status;
+        var step = new ActionStep(matter, actor, time.Now());
+        var error = await apply(step, ct);
+        if (error is not null) return error;
+
+        if (changesMatter)
+        {
+            matter.Version++;
+            matter.UpdatedAt = step.Now;
+        }
+        try
+        {
+            await db.SaveChangesAsync(ct);
+        }
+        catch (DbUpdateConcurrencyException)
+        {
+            return Error.Conflict("stale_version", "事项已被他人同时更新，请刷新后重试 / the matter was changed at the same moment; reload and retry");
+        }
+
+        var data = new JsonObject { ["before"] = Diff(before, Snapshot(matter), out var after), ["after"] = after };
+        foreach (var (key, value) in step.Details) data[key] = value?.DeepClone();
+        await audit.AppendAsync(matter, actor, action, fromStatus, matter.Status, step.Reason, data, ct);
+        foreach (var more in step.AfterSave) await more(audit, ct);
+        await db.SaveChangesAsync(ct);
+        await tx.CommitAsync(ct);
+        return matter;
+    }
+
+    /// <summary>The fields an audit reader cares about. No raiser identity, ever.</summary>
+    public static JsonObject Snapshot(Matter m) => new()
+    {
+        ["status"] = m.Status,
+        ["title"] = m.Title,
+        ["category"] = m.Category,
+        ["territoryCode"] = m.TerritoryCode,
+        ["urgency"] = m.Urgency,
+        ["leadUnitCode"] = m.LeadUnitCode,
+        ["coUnitCodes"] = new JsonArray([.. m.Assignments.Where(a => a.Active && a.Role == "co").Select(a => JsonValue.Create(a.UnitCode)).OrderBy(v => v!.GetValue<string>(), StringComparer.Ordinal)]),
+        ["dueAt"] = m.DueAt,
+        ["progress"] = m.Progress,
+        ["outcome"] = m.Outcome,
+        ["statusReason"] = m.StatusReason,
+        ["extensionRequestedDays"] = m.ExtensionRequestedDays,
+        ["feedbackResolved"] = m.FeedbackResolved,
+        ["feedbackSatisfaction"] = m.FeedbackSatisfaction,
+        ["mergedIntoId"] = m.MergedIntoId,
+        ["urgeCount"] = m.UrgeCount,
+        ["version"] = m.Version,
+    };
+
+    private static JsonObject Diff(JsonObject before, JsonObject after, out JsonObject changedAfter)
+    {
+        var b = new JsonObject();
+        changedAfter = [];
+        foreach (var (key, value) in after)
+        {
+            var old = before[key];
+            if (JsonNode.DeepEquals(old, value)) continue;
+            b[key] = old?.DeepClone();
+            changedAfter[key] = value?.DeepClone();
+        }
+        return b;
+    }
+
+    public static Error Refuse(string action, Matter m) =>
+        Error.Conflict("invalid_transition", $"状态为「{Status.Chinese(m.Status)}」的事项不能执行「{action}」 / cannot {action} a matter that is {m.Status}");
+
+    public static Error? RequireStatus(string action, Matter m, params ReadOnlySpan<string> allowed)
+    {
+        foreach (var s in allowed)
+        {
+            if (m.Status == s) return null;
+        }
+        return Refuse(action, m);
+    }
+
+    public static bool IsLeadUnit(Actor actor, Matter m) =>
+        m.LeadUnitCode is not null && actor.UnitCode == m.LeadUnitCode && actor.HasAny(Roles.Handler, Roles.Leader);
+
+    public static bool IsCoUnit(Actor actor, Matter m) =>
+        actor.HasAny(Roles.Handler, Roles.Leader) && m.Assignments.Any(a => a.Active && a.Role == "co" && a.UnitCode == actor.UnitCode);
+
+    public static Error NotYours(string what) =>
+        Error.Forbidden($"您无权{what} / you may not do this on this matter");
+}

@@ -1,0 +1,94 @@
+using Duban.Common;
+using Duban.Features.Auth;
+using Duban.Features.Matters.Actions;
+
+namespace Duban.Features.Matters;
+
+/// <summary>The staff API for matters (v1). Shapes are a contract: extend, never break.</summary>
+public static class MattersApi
+{
+    public sealed record RegisterRequest(string? Kind, string? Channel, string? Title, string? Content, string? Location, string? Category,
+        string? Urgency, DateTimeOffset? ReceivedAt, bool? Anonymous, RaiserInput? Raiser, string? SubjectUnitCode, string? SubjectPerson,
+        bool? Confidential, string? TerritoryCode);
+
+    /// <summary>The registered matter; <c>queryCode</c> is shown once, to pass on to the raiser.</summary>
+    public sealed record RegisteredView(long Id, string Number, string Status, int Version, string Receipt, string? QueryCode, MatterDetail? Matter);
+
+    public static RouteGroupBuilder MapMattersApiV1(this RouteGroupBuilder api)
+    {
+        var g = api.MapGroup("/matters").RequireAuthorization().WithTags("Matters");
+
+        g.MapGet("/", async (string? status, string? unit, bool? overdue, string? q, int? page, int? pageSize,
+            MatterQueries queries, HttpContext http, CancellationToken ct) =>
+            ToHttp(await queries.ListAsync(new MatterFilter(status, unit, overdue, q, page, pageSize), http.Actor(), ct)))
+            .Produces<PageOf<MatterSummary>>();
+
+        g.MapGet("/{id:long}", async (long id, MatterQueries queries, HttpContext http, CancellationToken ct) =>
+            await queries.GetAsync(id, http.Actor(), ct) is { } detail ? Results.Ok(detail) : Problem(Error.NotFound()))
+            .Produces<MatterDetail>().ProducesProblem(404);
+
+        g.MapPost("/", RegisterAsync).Produces<RegisteredView>(201).ProducesValidationProblem();
+
+        g.MapGet("/{id:long}/raiser", async (long id, RevealRaiser reveal, HttpContext http, CancellationToken ct) =>
+            ToHttp(await reveal.ExecuteAsync(id, http.Actor(), ct)))
+            .Produces<RaiserInput>().WithSummary("Reveal the raiser's identity (recorded as an event)");
+
+        Action(g, "dispatch", (long id, DispatchRequest r, Dispatch a, HttpContext h, CancellationToken ct) => a.ExecuteAsync(id, r, h.Actor(), ct));
+        Action(g, "accept", (long id, VersionedRequest r, Accept a, HttpContext h, CancellationToken ct) => a.ExecuteAsync(id, r, h.Actor(), ct));
+        Action(g, "return", (long id, ReasonRequest r, Return a, HttpContext h, CancellationToken ct) => a.ExecuteAsync(id, r, h.Actor(), ct));
+        Action(g, "progress", (long id, ProgressRequest r, ReportProgress a, HttpContext h, CancellationToken ct) => a.ExecuteAsync(id, r, h.Actor(), ct));
+        Action(g, "extension", (long id, ExtensionRequest r, Extension a, HttpContext h, CancellationToken ct) => a.ExecuteAsync(id, r, h.Actor(), ct));
+        Action(g, "urge", (long id, VersionedRequest r, Urge a, HttpContext h, CancellationToken ct) => a.ExecuteAsync(id, r, h.Actor(), ct));
+        Action(g, "complete", (long id, CompleteRequest r, Complete a, HttpContext h, CancellationToken ct) => a.ExecuteAsync(id, r, h.Actor(), ct));
+        Action(g, "approve", (long id, VersionedRequest r, Approve a, HttpContext h, CancellationToken ct) => a.ExecuteAsync(id, r, h.Actor(), ct));
+        Action(g, "send-back", (long id, ReasonRequest r, SendBack a, HttpContext h, CancellationToken ct) => a.ExecuteAsync(id, r, h.Actor(), ct));
+        Action(g, "feedback", (long id, FeedbackRequest r, Feedback a, HttpContext h, CancellationToken ct) => a.ExecuteAsync(id, r, h.Actor(), ct));
+        Action(g, "reopen", (long id, ReasonRequest r, Reopen a, HttpContext h, CancellationToken ct) => a.ExecuteAsync(id, r, h.Actor(), ct));
+        Action(g, "reject", (long id, ReasonRequest r, Reject a, HttpContext h, CancellationToken ct) => a.ExecuteAsync(id, r, h.Actor(), ct));
+        Action(g, "merge", (long id, MergeRequest r, Merge a, HttpContext h, CancellationToken ct) => a.ExecuteAsync(id, r, h.Actor(), ct));
+        Action(g, "split", (long id, SplitRequest r, Split a, HttpContext h, CancellationToken ct) => a.ExecuteAsync(id, r, h.Actor(), ct));
+        return api;
+    }
+
+    private static void Action<TRequest, TAction>(RouteGroupBuilder g, string name,
+        Func<long, TRequest, TAction, HttpContext, CancellationToken, Task<Result<Data.Matter>>> run)
+        where TAction : notnull
+    {
+        g.MapPost("/{id:long}/" + name, async (long id, TRequest request, TAction action, HttpContext http, CancellationToken ct) =>
+            {
+                var result = await run(id, request, action, http, ct);
+                return result.IsSuccess
+                    ? Results.Ok(new ActionResponse(result.Value!.Id, result.Value.Number, result.Value.Status, result.Value.Version))
+                    : Problem(result.Error!);
+            })
+            .WithName("matter-" + name)
+            .Produces<ActionResponse>().ProducesProblem(400).ProducesProblem(403).ProducesProblem(404).ProducesProblem(409);
+    }
+
+    private static async Task<IResult> RegisterAsync(RegisterRequest r, HttpContext http, RegisterMatter register, MatterQueries queries,
+        MatterScope scope, CancellationToken ct)
+    {
+        var actor = http.Actor();
+        if (!actor.HasAny(Roles.Dispatcher, Roles.Supervisor, Roles.Leader))
+            return Problem(Error.Forbidden("只有受理、督办人员和领导可以登记事项 / only dispatchers, supervisors and leaders register matters"));
+        var cmd = new RegisterCommand(r.Kind, r.Channel, r.Title, r.Content, r.Location, r.Category, r.Urgency, r.ReceivedAt,
+            r.Anonymous ?? false, r.Raiser, r.SubjectUnitCode, r.SubjectPerson, r.Confidential, r.TerritoryCode);
+        // A named raiser (e.g. a caller) gets a receipt and query code to follow the matter on the portal.
+        var issueCode = !cmd.Anonymous && cmd.Raiser is not null;
+        var result = await register.ExecuteAsync(cmd, actor, issueCode, IdempotencyKey(http), ct);
+        if (!result.IsSuccess) return Problem(result.Error!);
+        var matter = result.Value!.Matter;
+        var body = new RegisteredView(matter.Id, matter.Number, matter.Status, matter.Version, matter.Number, result.Value.QueryCode,
+            await queries.GetAsync(matter.Id, actor, ct));
+        return result.Value.Replayed ? Results.Ok(body) : Results.Created($"/api/v1/matters/{matter.Id}", body);
+    }
+
+    internal static string? IdempotencyKey(HttpContext http) =>
+        http.Request.Headers.TryGetValue("Idempotency-Key", out var key) && !string.IsNullOrWhiteSpace(key) ? key.ToString().Trim() : null;
+
+    public static IResult ToHttp<T>(Result<T> result) => result.IsSuccess ? Results.Ok(result.Value) : Problem(result.Error!);
+
+    public static IResult Problem(Error error) =>
+        Results.Problem(statusCode: error.Status, title: error.Message, type: "https://duban.dev/problems/" + error.Code,
+            extensions: new Dictionary<string, object?> { ["code"] = error.Code });
+}

@@ -1,0 +1,184 @@
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Duban.Common;
+using Duban.Data;
+using Duban.Features.Audit;
+using Duban.Features.Units;
+using Duban.Features.Sealing;
+using Microsoft.EntityFrameworkCore;
+
+namespace Duban.Features.Matters;
+
+public sealed record RaiserInput(string? Name, string? Phone);
+
+/// <summary>A matter as it arrives: from staff, from the public portal, from a meeting.</summary>
+public sealed record RegisterCommand(
+    string? Kind, string? Channel, string? Title, string? Content, string? Location = null, string? Category = null,
+    string? Urgency = null, DateTimeOffset? ReceivedAt = null, bool Anonymous = false, RaiserInput? Raiser = null,
+    string? SubjectUnitCode = null, string? SubjectPerson = null, bool? Confidential = null, string? TerritoryCode = null);
+
+public sealed record Registered(Matter Matter, string? QueryCode, bool Replayed);
+
+/// <summary>
+/// Registers a matter (受理登记): validates it, numbers it (JM-2026-000123), seals the raiser's
+/// identity, and appends the first event, in one transaction. An Idempotency-Key makes a
+/// repeated request return the first result instead of a second matter.
+/// </summary>
+public sealed class RegisterMatter(DubanDb db, AuditLog audit, TimeProvider time, Sealer sealer, UnitDirectory units, RegisterNumbers numbers)
+{
+    public async Task<Result<Registered>> ExecuteAsync(RegisterCommand cmd, Actor actor, bool issueQueryCode,
+        string? idempotencyKey = null, CancellationToken ct = default)
+    {
+        var now = time.Now();
+        var invalid = await ValidateAsync(cmd, now, ct);
+        if (invalid is not null) return invalid;
+        if (idempotencyKey is { Length: > 200 }) return Error.Validation("Idempotency-Key is at most 200 characters");
+
+        var scope = actor.Id is { } uid ? "user:" + uid.ToString(System.Globalization.CultureInfo.InvariantCulture) : actor.Username;
+        var requestHash = idempotencyKey is null ? "" : RequestHash(cmd);
+        if (idempotencyKey is not null)
+        {
+            var replay = await ReplayAsync(scope, idempotencyKey, requestHash, ct);
+            if (replay is not null) return replay.Value;
+        }
+
+        try
+        {
+            return await RegisterAsync(cmd, actor, issueQueryCode, now, scope, idempotencyKey, requestHash, ct);
+        }
+        catch (DbUpdateException) when (idempotencyKey is not null)
+        {
+            // Two requests with one key at the same moment: the other committed first; answer as it did.
+            db.ChangeTracker.Clear();
+            var replay = await ReplayAsync(scope, idempotencyKey, requestHash, ct);
+            if (replay is not null) return replay.Value;
+            throw;
+        }
+    }
+
+    private async Task<Result<Registered>> RegisterAsync(RegisterCommand cmd, Actor actor, bool issueQueryCode, DateTimeOffset now,
+        string scope, string? idempotencyKey, string requestHash, CancellationToken ct)
+    {
+        await using var tx = await db.Database.BeginTransactionAsync(ct);
+        var number = await numbers.NextAsync(now, ct);
+        var kind = cmd.Kind!;
+        var matter = new Matter
+        {
+            Number = number,
+            Kind = kind,
+            Channel = cmd.Channel!,
+            Title = cmd.Title!.Trim(),
+            Content = cmd.Content!.Trim(),
+            Location = Clean(cmd.Location),
+            TerritoryCode = Clean(cmd.TerritoryCode),
+            Category = Clean(cmd.Category),
+            Urgency = cmd.Urgency ?? "normal",
+            ReceivedAt = cmd.ReceivedAt is { } r ? Clock.Normalize(r.ToUniversalTime()) : now,
+            RegisteredAt = now,
+            RegisteredBy = actor.Id,
+            RaiserAnonymous = cmd.Anonymous,
+            SubjectUnitCode = Clean(cmd.SubjectUnitCode),
+            SubjectPerson = Clean(cmd.SubjectPerson),
+            // A report (举报) is confidential unless the registrar says otherwise: the reporter is protected by default.
+            Confidential = cmd.Confidential ?? kind == "report",
+            Status = Status.Received,
+            UpdatedAt = now,
+            Version = 1,
+        };
+        if (!cmd.Anonymous && cmd.Raiser is { } raiser)
+        {
+            var identity = JsonSerializer.Serialize(new RaiserInput(Clean(raiser.Name), Clean(raiser.Phone)));
+            matter.RaiserSealed = sealer.Seal(identity, RaiserContext(number));
+        }
+        string? queryCode = null;
+        if (issueQueryCode)
+        {
+            queryCode = NewQueryCode();
+            matter.QueryCodeHash = QueryCodeHash(number, queryCode);
+        }
+        db.Matters.Add(matter);
+        await db.SaveChangesAsync(ct);
+
+        var data = MatterWorkflow.Snapshot(matter);
+        data["kind"] = matter.Kind;
+        data["channel"] = matter.Channel;
+        data["confidential"] = matter.Confidential;
+        data["raiser"] = matter.RaiserAnonymous ? "anonymous" : matter.RaiserSealed is null ? "none" : "sealed";
+        await audit.AppendAsync(matter, actor, "register", null, matter.Status, null, new JsonObject { ["after"] = data }, ct);
+        if (idempotencyKey is not null)
+        {
+            var response = JsonSerializer.Serialize(new StoredResponse(matter.Id, queryCode));
+            db.IdempotencyRecords.Add(new IdempotencyRecord
+            {
+                Scope = scope,
+                Key = idempotencyKey,
+                RequestHash = requestHash,
+                MatterId = matter.Id,
+                ResponseSealed = sealer.Seal(response, "idempotency:" + scope + ":" + idempotencyKey),
+                CreatedAt = now,
+            });
+        }
+        await db.SaveChangesAsync(ct);
+        await tx.CommitAsync(ct);
+        return new Registered(matter, queryCode, false);
+    }
+
+    private sealed record StoredResponse(long MatterId, string? QueryCode);
+
+    private async Task<Result<Registered>?> ReplayAsync(string scope, string key, string requestHash, CancellationToken ct)
+    {
+        var record = await db.IdempotencyRecords.AsNoTracking().FirstOrDefaultAsync(r => r.Scope == scope && r.Key == key, ct);
+        if (record is null) return null;
+        if (record.RequestHash != requestHash)
+        {
+            return Error.Conflict("idempotency_key_reused", "该 Idempotency-Key 已用于另一份不同的请求 / this Idempotency-Key was used for a different request");
+        }
+        var opened = sealer.Open(record.ResponseSealed, "idempotency:" + scope + ":" + key);
+        var stored = opened is null ? null : JsonSerializer.Deserialize<StoredResponse>(opened);
+        var matter = await db.Matters.AsNoTracking().Include(m => m.Assignments).FirstAsync(m => m.Id == record.MatterId, ct);
+        return new Registered(matter, stored?.QueryCode, true);
+    }
+
+    private async Task<Error?> ValidateAsync(RegisterCommand c, DateTimeOffset now, CancellationToken ct)
+    {
+        var problems = new List<string>();
+        if (c.Kind is null || !Vocabulary.Kinds.Contains(c.Kind)) problems.Add($"kind must be one of {string.Join(", ", Vocabulary.Kinds)}");
+        if (c.Channel is null || !Vocabulary.Channels.Contains(c.Channel)) problems.Add($"channel must be one of {string.Join(", ", Vocabulary.Channels)}");
+        if (string.IsNullOrWhiteSpace(c.Title) || c.Title.Trim().Length > 200) problems.Add("title is required, at most 200 characters / 标题必填，不超过200字");
+        if (string.IsNullOrWhiteSpace(c.Content) || c.Content.Length > 20_000) problems.Add("content is required, at most 20000 characters / 内容必填，不超过20000字");
+        if (c.Location is { Length: > 500 }) problems.Add("location is at most 500 characters");
+        if (c.Category is { Length: > 100 }) problems.Add("category is at most 100 characters");
+        if (c.Urgency is not null && !Vocabulary.Urgencies.Contains(c.Urgency)) problems.Add("urgency must be normal, urgent or emergency");
+        if (c.ReceivedAt is { } received && (received > now.AddMinutes(5) || received < now.AddYears(-5)))
+            problems.Add("receivedAt must not lie in the future nor more than five years back / 收件时间不能晚于现在");
+        if (c.Anonymous && c.Raiser is not null && (c.Raiser.Name is not null || c.Raiser.Phone is not null))
+            problems.Add("an anonymous matter carries no raiser / 匿名事项不应填写姓名电话");
+        if (c.Raiser?.Name is { Length: > 50 }) problems.Add("raiser name is at most 50 characters");
+        if (c.Raiser?.Phone is { } phone && !IsPhone(phone)) problems.Add("raiser phone must be 5–20 digits (spaces, +, - allowed) / 电话号码格式不正确");
+        if (c.TerritoryCode is { } t && !(t.Length is 6 or 9 or 12 && t.All(char.IsAsciiDigit))) problems.Add("territoryCode must be a 6, 9 or 12 digit division code");
+        if (c.SubjectPerson is { Length: > 100 }) problems.Add("subjectPerson is at most 100 characters");
+        if (c.SubjectUnitCode is { } s && await units.FindAsync(s, ct) is null) problems.Add($"subjectUnitCode {s} is not a known unit");
+        return problems.Count == 0 ? null : Error.Validation(string.Join("; ", problems));
+    }
+
+    private static bool IsPhone(string phone)
+    {
+        var digits = phone.Count(char.IsAsciiDigit);
+        return digits is >= 5 and <= 20 && phone.All(ch => char.IsAsciiDigit(ch) || ch is ' ' or '+' or '-');
+    }
+
+    private static string? Clean(string? s) => string.IsNullOrWhiteSpace(s) ? null : s.Trim();
+
+    public static string RaiserContext(string number) => "raiser:" + number;
+
+    private static string RequestHash(RegisterCommand cmd) =>
+        Convert.ToHexStringLower(SHA256.HashData(JsonSerializer.SerializeToUtf8Bytes(cmd)));
+
+    private static string NewQueryCode() => RandomNumberGenerator.GetString("23456789ABCDEFGHJKMNPQRSTUVWXYZ", 8);
+
+    /// <summary>The code is never stored; its hash is bound to the receipt number.</summary>
+    public static string QueryCodeHash(string number, string code) =>
+        Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(number + ":" + code.Trim().ToUpperInvariant())));
+}

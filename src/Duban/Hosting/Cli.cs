@@ -1,0 +1,187 @@
+using System.Globalization;
+using Duban.Common;
+using Duban.Data;
+using Duban.Features.Audit;
+using Duban.Features.Auth;
+using Duban.Features.Bench;
+using Duban.Features.Demo;
+using Duban.Features.Units;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.EntityFrameworkCore;
+
+namespace Duban.Hosting;
+
+public static class Cli
+{
+    public const string Help = """
+        Duban 督办 — supervision case system
+
+        usage: dotnet run --project src/Duban [-- VERB ...] [--urls http://127.0.0.1:5080]
+
+          serve                      run the web host, API and UI (default)
+          audit verify               check the event hash chain and every matter against it;
+                                     exit 0 and print the count when intact, exit 2 naming
+                                     the first bad event otherwise
+          demo reset [--yes]         drop ALL data and load the Jiangmen demo again
+          users add --username U --unit CODE --roles r1,r2 [--name N] [--password P]
+                                     add an account (roles: admin, dispatcher, supervisor,
+                                     handler, leader); the password is read from
+                                     DUBAN_NEW_PASSWORD or generated and printed
+          bench intake [--count N] [--provider sqlite|postgres] [--connection CS]
+                                     durable matter creation per second through the API's
+                                     code path, beside the raw insert rate of the same database
+          --help                     this text
+
+        configuration (appsettings.json, environment DUBAN__..., or --Duban:...=...):
+          DUBAN_DATA_DIR             data directory (SQLite file, key files); default ./data
+          Duban:Database:Provider    sqlite (default) | postgres
+          Duban:Database:ConnectionString
+          DUBAN_DEMO_PASSWORD        password of every demo account (else one is generated)
+        """;
+
+    public static async Task<int> RunAsync(string[] args)
+    {
+        var verb = args.Length > 0 && !args[0].StartsWith('-') ? args[0] : "serve";
+        var rest = verb == "serve" && (args.Length == 0 || args[0].StartsWith('-')) ? args : args[1..];
+        if (args.Contains("--help") || args.Contains("-h") || verb == "help")
+        {
+            Console.WriteLine(Help);
+            return 0;
+        }
+        switch (verb)
+        {
+            case "serve":
+                return await ServeAsync(rest);
+            case "audit" when rest.Length > 0 && rest[0] == "verify":
+                return await WithServicesAsync(rest[1..], AuditVerifyAsync);
+            case "demo" when rest.Length > 0 && rest[0] == "reset":
+                return await WithServicesAsync(rest[1..], (sp, a) => DemoResetAsync(sp, a));
+            case "users" when rest.Length > 0 && rest[0] == "add":
+                return await WithServicesAsync(rest[1..], UsersAddAsync);
+            case "bench" when rest.Length > 0 && rest[0] == "intake":
+                return await IntakeBench.RunAsync(rest[1..], Console.Out);
+            default:
+                await Console.Error.WriteLineAsync($"unknown verb: {string.Join(' ', args)}\n\n{Help}");
+                return 64;
+        }
+    }
+
+    private static async Task<int> ServeAsync(string[] args)
+    {
+        var builder = WebApplication.CreateBuilder(args);
+        if (string.IsNullOrEmpty(builder.Configuration["urls"])) builder.WebHost.UseUrls("http://127.0.0.1:5080");
+        builder.Services.AddDuban(builder.Configuration);
+        builder.Services.AddDubanWeb(builder.Configuration);
+        var app = builder.Build();
+        app.UseDuban();
+        app.Lifetime.ApplicationStarted.Register(() =>
+        {
+            var addresses = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses ?? [];
+            Console.WriteLine($"Duban 督办 is serving on {string.Join(", ", addresses)} (data: {DubanServices.DataDirectory(app.Configuration)})");
+        });
+        await app.RunAsync();
+        return 0;
+    }
+
+    /// <summary>Runs a verb with Duban's services and an up-to-date schema, without the web host.</summary>
+    private static async Task<int> WithServicesAsync(string[] args, Func<IServiceProvider, string[], Task<int>> verb)
+    {
+        var builder = Host.CreateApplicationBuilder(args.Where(a => a.StartsWith("--Duban", StringComparison.Ordinal)).ToArray());
+        builder.Logging.SetMinimumLevel(LogLevel.Warning);
+        builder.Services.AddDuban(builder.Configuration);
+        using var host = builder.Build();
+        await using var scope = host.Services.CreateAsyncScope();
+        await Schema.MigrateAsync(scope.ServiceProvider.GetRequiredService<DubanDb>());
+        return await verb(scope.ServiceProvider, args);
+    }
+
+    private static async Task<int> AuditVerifyAsync(IServiceProvider sp, string[] args)
+    {
+        var report = await AuditVerifier.VerifyAsync(sp.GetRequiredService<DubanDb>());
+        if (report.Intact)
+        {
+            Console.WriteLine($"audit chain intact: {report.EventCount} events, {report.MatterCount} matters verified");
+            return 0;
+        }
+        await Console.Error.WriteLineAsync($"audit chain BROKEN after {report.EventCount} good events: {report.FirstProblem}");
+        return 2;
+    }
+
+    private static async Task<int> DemoResetAsync(IServiceProvider sp, string[] args)
+    {
+        if (!args.Contains("--yes") && !Console.IsInputRedirected)
+        {
+            Console.Write("This deletes ALL matters, events, users and units, then loads the demo. Type 'reset' to go on: ");
+            if (Console.ReadLine()?.Trim() != "reset") return 1;
+        }
+        else if (!args.Contains("--yes"))
+        {
+            await Console.Error.WriteLineAsync("demo reset deletes all data; pass --yes to confirm");
+            return 1;
+        }
+        var db = sp.GetRequiredService<DubanDb>();
+        await Schema.DropAllAsync(db);
+        await Schema.MigrateAsync(db);
+        sp.GetRequiredService<UnitDirectory>().Invalidate();
+        var seeded = await sp.GetRequiredService<DemoSeeder>().SeedAsync();
+        DemoSeeder.PrintAccounts(seeded, Console.Out);
+        return 0;
+    }
+
+    private static async Task<int> UsersAddAsync(IServiceProvider sp, string[] args)
+    {
+        string? Opt(string name) => Array.IndexOf(args, name) is var i and >= 0 && i + 1 < args.Length ? args[i + 1] : null;
+        var username = Opt("--username");
+        var unit = Opt("--unit");
+        var roles = Opt("--roles");
+        if (username is null || unit is null || roles is null)
+        {
+            await Console.Error.WriteLineAsync("users add needs --username, --unit and --roles");
+            return 64;
+        }
+        var roleSet = DubanAuthenticationHandler.ParseRoles(roles);
+        if (roleSet.Count == 0 || roleSet.Any(r => !Roles.All.Contains(r)))
+        {
+            await Console.Error.WriteLineAsync($"roles must be among: {string.Join(", ", Roles.All)}");
+            return 64;
+        }
+        var db = sp.GetRequiredService<DubanDb>();
+        if (!await db.Units.AnyAsync(u => u.Code == unit))
+        {
+            await Console.Error.WriteLineAsync($"unit {unit} does not exist");
+            return 65;
+        }
+        if (await db.Users.AnyAsync(u => u.Username == username))
+        {
+            await Console.Error.WriteLineAsync($"user {username} already exists");
+            return 65;
+        }
+        var given = Opt("--password") ?? Environment.GetEnvironmentVariable("DUBAN_NEW_PASSWORD");
+        if (given is { Length: < 8 })
+        {
+            await Console.Error.WriteLineAsync("the password must have at least 8 characters");
+            return 64;
+        }
+        var password = given ?? Passwords.Generate();
+        var time = sp.GetRequiredService<TimeProvider>();
+        await using var tx = await db.Database.BeginTransactionAsync();
+        var user = new User
+        {
+            Username = username,
+            DisplayName = Opt("--name") ?? username,
+            UnitCode = unit,
+            Roles = string.Join(',', roleSet.Order(StringComparer.Ordinal)),
+            PasswordHash = Passwords.Hash(password),
+            CreatedAt = time.Now(),
+        };
+        db.Users.Add(user);
+        await db.SaveChangesAsync();
+        await sp.GetRequiredService<AuditLog>().AppendAsync(null, Actor.System(), "user_added", reason: null,
+            data: new System.Text.Json.Nodes.JsonObject { ["username"] = username, ["unit"] = unit, ["roles"] = user.Roles });
+        await db.SaveChangesAsync();
+        await tx.CommitAsync();
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"added {username} ({user.Roles}) in {unit}") + (given is null ? $"; password: {password}" : ""));
+        return 0;
+    }
+}

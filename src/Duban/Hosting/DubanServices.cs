@@ -1,0 +1,125 @@
+using System.Threading.RateLimiting;
+using Duban.Data;
+using Duban.Features.Audit;
+using Duban.Features.Auth;
+using Duban.Features.Demo;
+using Duban.Features.Units;
+using Duban.Features.Intake;
+using Duban.Features.Matters;
+using Duban.Features.Matters.Actions;
+using Duban.Features.Sealing;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Diagnostics;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+
+namespace Duban.Hosting;
+
+public static class DubanServices
+{
+    /// <summary>Where SQLite, key files and exports live: DUBAN_DATA_DIR, Duban:DataDirectory, or ./data.</summary>
+    public static string DataDirectory(IConfiguration configuration) =>
+        Path.GetFullPath(Environment.GetEnvironmentVariable("DUBAN_DATA_DIR") is { Length: > 0 } env ? env
+            : configuration["Duban:DataDirectory"] ?? "data");
+
+    public static void AddDuban(this IServiceCollection services, IConfiguration configuration)
+    {
+        var dataDirectory = DataDirectory(configuration);
+        services.AddSingleton(TimeProvider.System);
+        services.AddOptions<DatabaseOptions>().BindConfiguration(DatabaseOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<AuthOptions>().BindConfiguration(AuthOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<DemoOptions>().BindConfiguration(DemoOptions.Section);
+        services.AddDbContext<DubanDb>((sp, options) =>
+            DatabaseSetup.Configure(options, sp.GetRequiredService<IOptions<DatabaseOptions>>().Value, dataDirectory));
+
+        services.AddSingleton(sp => new Sealer(KeyFiles.Load(configuration["Duban:Seal:Key"], dataDirectory, "seal")));
+        services.AddSingleton(sp => new Tokens(KeyFiles.Load(sp.GetRequiredService<IOptions<AuthOptions>>().Value.SigningKey, dataDirectory, "auth"),
+            sp.GetRequiredService<TimeProvider>()));
+        services.AddSingleton<UnitDirectory>();
+        services.AddSingleton<MatterScope>();
+        services.AddMemoryCache();
+
+        services.AddScoped<AuditLog>();
+        services.AddScoped<RegisterNumbers>();
+        services.AddScoped<RegisterMatter>();
+        services.AddScoped<MatterWorkflow>();
+        services.AddScoped<MatterQueries>();
+        services.AddScoped<Dispatch>();
+        services.AddScoped<Accept>();
+        services.AddScoped<Return>();
+        services.AddScoped<ReportProgress>();
+        services.AddScoped<Extension>();
+        services.AddScoped<Urge>();
+        services.AddScoped<Complete>();
+        services.AddScoped<Approve>();
+        services.AddScoped<SendBack>();
+        services.AddScoped<Feedback>();
+        services.AddScoped<Reopen>();
+        services.AddScoped<Reject>();
+        services.AddScoped<Merge>();
+        services.AddScoped<Split>();
+        services.AddScoped<RevealRaiser>();
+        services.AddScoped<DemoSeeder>();
+    }
+
+    public static void AddDubanWeb(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddAuthentication(DubanAuthenticationHandler.SchemeName)
+            .AddScheme<AuthenticationSchemeOptions, DubanAuthenticationHandler>(DubanAuthenticationHandler.SchemeName, null);
+        services.AddAuthorization();
+        services.AddProblemDetails();
+        // Chinese text as itself in JSON, not \uXXXX escapes (HTML-significant characters stay escaped).
+        services.ConfigureHttpJsonOptions(o => o.SerializerOptions.Encoder = System.Text.Encodings.Web.JavaScriptEncoder.Create(System.Text.Unicode.UnicodeRanges.All));
+        services.AddOpenApi("v1");
+        services.AddHealthChecks();
+        services.AddHostedService<StartupTasks>();
+        var publicPerMinute = configuration.GetValue("Duban:RateLimits:PublicPerMinute", 60);
+        var loginPerMinute = configuration.GetValue("Duban:RateLimits:LoginPerMinute", 30);
+        services.AddRateLimiter(o =>
+        {
+            o.RejectionStatusCode = StatusCodes.Status429TooManyRequests;
+            o.AddPolicy("public", http => RateLimitPartition.GetFixedWindowLimiter(
+                http.Connection.RemoteIpAddress?.ToString() ?? "unknown",
+                _ => new FixedWindowRateLimiterOptions { PermitLimit = publicPerMinute, Window = TimeSpan.FromMinutes(1) }));
+            o.AddPolicy("login", http => RateLimitPartition.GetFixedWindowLimiter(
+                http.Connection.RemoteIpAddress?.ToString() ?? "unknown",
+                _ => new FixedWindowRateLimiterOptions { PermitLimit = loginPerMinute, Window = TimeSpan.FromMinutes(1) }));
+        });
+    }
+
+    public static void UseDuban(this WebApplication app)
+    {
+        // Bugs answer as problem details with no stack trace; business failures never get here.
+        app.UseExceptionHandler(new ExceptionHandlerOptions { StatusCodeSelector = ex => ex is BadHttpRequestException bad ? bad.StatusCode : 500 });
+        app.UseStatusCodePages();
+        app.UseAuthentication();
+        app.UseAuthorization();
+        app.UseRateLimiter();
+        app.MapOpenApi("/openapi/{documentName}.json");
+        app.MapHealthChecks("/healthz");
+        var api = app.MapGroup("/api/v1");
+        api.MapAuthApiV1();
+        api.MapUnitsApiV1();
+        api.MapMattersApiV1();
+        api.MapPublicReportsApiV1();
+    }
+}
+
+/// <summary>Brings the schema up to date and loads the demo into an empty database, before serving.</summary>
+public sealed class StartupTasks(IServiceScopeFactory scopes, IOptions<DemoOptions> demo, ILogger<StartupTasks> logger) : IHostedService
+{
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        await using var scope = scopes.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<DubanDb>();
+        var applied = await Schema.MigrateAsync(db, cancellationToken);
+        if (applied.Count > 0) logger.LogInformation("Applied schema scripts: {Scripts}", string.Join(", ", applied));
+        if (demo.Value.Seed && !await db.Units.AnyAsync(cancellationToken))
+        {
+            var seeded = await scope.ServiceProvider.GetRequiredService<DemoSeeder>().SeedAsync(cancellationToken);
+            DemoSeeder.PrintAccounts(seeded, Console.Out);
+        }
+    }
+
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+}

@@ -1,0 +1,302 @@
+#!/usr/bin/env bash
+# Duban: the one command that runs every test.
+#
+#   ./test.sh                     build, then run all tests twice:
+#                                   1. DUBAN_TEST_PROVIDER=sqlite   (every test)
+#                                   2. DUBAN_TEST_PROVIDER=postgres (only Category=Database)
+#   ./test.sh --filter Foo        extra arguments are appended to both `dotnet test` calls
+#                                 (a --filter is combined with Category=Database for pass 2)
+#   DUBAN_TEST_SKIP_POSTGRES=1 ./test.sh
+#                                 quick local run: skip the PostgreSQL pass
+#
+# Pass 2 runs against a throw-away PostgreSQL cluster (initdb into a temp dir, loopback only,
+# free port from 55432 up), removed on exit. Its connection string is exported as
+# DUBAN_TEST_POSTGRES; tests create their own databases from it.
+# TRX results land in TestResults/<pass>/, one file per test project (LogFilePrefix, not
+# LogFileName: with several test projects a fixed LogFileName is overwritten by each project
+# in turn, so only the last project's results would be counted). The last line printed is
+#   tests: N passed, N failed[, N skipped]
+# and the exit code is non-zero if the build or a test run failed, a test failed,
+# or a pass ran no test.
+set -euo pipefail
+
+cd "$(dirname "${BASH_SOURCE[0]}")"
+ROOT=$PWD
+SOLUTION=Duban.slnx
+RESULTS_DIR=$ROOT/TestResults
+CONSOLE_VERBOSITY=${DUBAN_TEST_VERBOSITY:-normal}
+
+export DEBIAN_FRONTEND=noninteractive
+export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
+
+log() { printf '==> %s\n' "$*"; }
+die() { printf 'test.sh: error: %s\n' "$*" >&2; exit 1; }
+
+is_root() { [[ $(id -u) -eq 0 ]]; }
+
+# --------------------------------------------------------------------------- apt helpers
+APT_UPDATED=0
+apt_update_once() {
+    if [[ $APT_UPDATED -eq 0 ]]; then
+        is_root || die "packages are missing and this is not root; install them with apt-get first"
+        log "apt-get update"
+        apt-get update -q
+        APT_UPDATED=1
+    fi
+}
+apt_install() {
+    apt_update_once
+    log "apt-get install -y $*"
+    apt-get install -y -q --no-install-recommends "$@"
+}
+
+ensure_postgres() {
+    if ! compgen -G '/usr/lib/postgresql/*/bin/initdb' >/dev/null; then
+        apt_install postgresql
+        # The package may have created and started a default cluster (port 5432); this
+        # script uses its own throw-away cluster, so stop that one again.
+        if command -v pg_lsclusters >/dev/null 2>&1; then
+            pg_lsclusters -h 2>/dev/null | while read -r ver cluster _port status _rest; do
+                [[ $status == online* ]] && pg_ctlcluster "$ver" "$cluster" stop || true
+            done
+        fi
+    fi
+}
+
+# ---------------------------------------------------------------------------------------
+# ensure_browser: for browser tests (NOT CALLED YET: no browser tests exist so far).
+# When they arrive, call it before the test runs, next to ensure_postgres.
+ensure_browser() {
+    if ! command -v chromium >/dev/null 2>&1 || ! fc-list 2>/dev/null | grep -qi 'Noto Sans CJK'; then
+        apt_install chromium fonts-noto-cjk
+    fi
+}
+# ---------------------------------------------------------------------------------------
+
+# ------------------------------------------------------------------ throw-away PostgreSQL
+PG_TMP=''
+PG_BIN=''
+PG_PORT=''
+
+as_pg() {  # run a command as the postgres OS user when we are root
+    if is_root; then
+        if command -v runuser >/dev/null 2>&1; then
+            (cd "$PG_TMP" && runuser -u postgres -- "$@")
+        else
+            (cd "$PG_TMP" && su -s /bin/bash postgres -c 'exec "$0" "$@"' "$@")
+        fi
+    else
+        (cd "$PG_TMP" && "$@")
+    fi
+}
+
+stop_postgres() {
+    [[ -n $PG_TMP && -d $PG_TMP ]] || return 0
+    if [[ -f $PG_TMP/data/postmaster.pid ]]; then
+        as_pg "$PG_BIN/pg_ctl" -D "$PG_TMP/data" -m immediate -w -t 30 stop >/dev/null 2>&1 || {
+            local pid
+            pid=$(head -n1 "$PG_TMP/data/postmaster.pid" 2>/dev/null || true)
+            [[ $pid =~ ^[0-9]+$ ]] && kill -KILL "$pid" 2>/dev/null || true
+        }
+    fi
+    rm -rf "$PG_TMP"
+    PG_TMP=''
+}
+
+port_in_use() {
+    local port=$1
+    if command -v ss >/dev/null 2>&1; then
+        [[ -n $(ss -Hltn "sport = :$port" 2>/dev/null) ]]
+    else
+        (: <"/dev/tcp/127.0.0.1/$port") 2>/dev/null
+    fi
+}
+
+start_postgres() {
+    ensure_postgres
+    # Prefer PostgreSQL 15 (Debian 12's), else the newest installed.
+    if [[ -x /usr/lib/postgresql/15/bin/initdb ]]; then
+        PG_BIN=/usr/lib/postgresql/15/bin
+    else
+        PG_BIN=$(compgen -G '/usr/lib/postgresql/*/bin/initdb' | sort -V | tail -n1)
+        PG_BIN=${PG_BIN%/initdb}
+    fi
+    if is_root; then
+        id postgres >/dev/null 2>&1 || die "OS user 'postgres' does not exist (is the postgresql package installed?)"
+    fi
+
+    PG_TMP=$(mktemp -d "${TMPDIR:-/tmp}/duban-pg.XXXXXX")
+    chmod 700 "$PG_TMP"
+    is_root && chown postgres: "$PG_TMP"
+
+    local locale=C
+    locale -a 2>/dev/null | grep -qix 'c\.utf-\?8' && locale=C.UTF-8
+
+    log "initdb ($PG_BIN) into $PG_TMP/data"
+    as_pg "$PG_BIN/initdb" -D "$PG_TMP/data" -U postgres --auth=trust \
+        --encoding=UTF8 --locale="$locale" --no-sync >"$PG_TMP/initdb.log" 2>&1 || {
+        cat "$PG_TMP/initdb.log" >&2
+        die "initdb failed"
+    }
+    cat >>"$PG_TMP/data/postgresql.conf" <<EOF
+
+# --- throw-away test cluster (test.sh) ---
+listen_addresses = '127.0.0.1'
+unix_socket_directories = '$PG_TMP'
+fsync = off
+synchronous_commit = off
+full_page_writes = off
+max_connections = 200
+EOF
+
+    local port tries=0
+    for ((port = 55432; port < 55532; port++)); do
+        port_in_use "$port" && continue
+        if as_pg "$PG_BIN/pg_ctl" -D "$PG_TMP/data" -l "$PG_TMP/postgres.log" -w -t 60 \
+            -o "-p $port" start >/dev/null 2>&1; then
+            PG_PORT=$port
+            break
+        fi
+        # Lost a race for the port (or something else): show why, then try the next port.
+        tail -n 5 "$PG_TMP/postgres.log" >&2 || true
+        ((++tries >= 5)) && break
+    done
+    [[ -n $PG_PORT ]] || die "could not start PostgreSQL (log: see above)"
+    log "PostgreSQL $("$PG_BIN/postgres" --version | awk '{print $3}') listening on 127.0.0.1:$PG_PORT"
+}
+
+on_exit() {
+    local rc=$?
+    stop_postgres || true
+    exit "$rc"
+}
+trap on_exit EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+# ------------------------------------------------------------------------ arguments
+# Extra arguments go to both `dotnet test` calls; a --filter is pulled out so that the
+# PostgreSQL pass can AND it with Category=Database instead of having two filters.
+USER_FILTER=''
+USER_ARGS=()
+while [[ $# -gt 0 ]]; do
+    case $1 in
+        --filter)   [[ $# -ge 2 ]] || die "--filter needs a value"; USER_FILTER=$2; shift 2 ;;
+        --filter=*) USER_FILTER=${1#--filter=}; shift ;;
+        *)          USER_ARGS+=("$1"); shift ;;
+    esac
+done
+
+# ------------------------------------------------------------------------ TRX counting
+# Prints "total passed failed skipped" summed over every .trx under a directory.
+trx_counts() {
+    local dir=$1 files=()
+    [[ -d $dir ]] && mapfile -t files < <(find "$dir" -name '*.trx' -type f | sort)
+    if [[ ${#files[@]} -eq 0 ]]; then
+        echo "0 0 0 0"
+        return
+    fi
+    # The <Counters .../> element holds the totals; it may span several lines.
+    awk '
+        BEGIN { RS = "<" }
+        /^Counters[ \t\r\n]/ {
+            n = split($0, parts, /[ \t\r\n]+/)
+            for (i = 2; i <= n; i++) {
+                if (match(parts[i], /^[A-Za-z]+="[0-9]+"/)) {
+                    kv = substr(parts[i], 1, RLENGTH)
+                    key = kv; sub(/=.*/, "", key)
+                    val = kv; sub(/^[^"]*"/, "", val); sub(/".*/, "", val)
+                    c[key] += val
+                }
+            }
+        }
+        END {
+            failed = c["failed"] + c["error"] + c["timeout"] + c["aborted"]
+            # Skipped tests are in "total" but not in "executed" (nor in notExecuted).
+            skipped = c["total"] - c["executed"]
+            if (skipped < c["notExecuted"] + c["inconclusive"]) skipped = c["notExecuted"] + c["inconclusive"]
+            if (skipped < 0) skipped = 0
+            printf "%d %d %d %d\n", c["total"] + 0, c["passed"] + 0, failed, skipped
+        }' "${files[@]}"
+}
+
+# ---------------------------------------------------------------------------- run
+[[ -f $SOLUTION ]] || die "$SOLUTION not found in $ROOT"
+command -v dotnet >/dev/null 2>&1 || die "dotnet not found on PATH"
+
+SKIP_PG=${DUBAN_TEST_SKIP_POSTGRES:-0}
+[[ $SKIP_PG == 1 || $SKIP_PG == true ]] && SKIP_PG=1 || SKIP_PG=0
+
+log "dotnet build $SOLUTION -c Release"
+dotnet build "$SOLUTION" -c Release || die "dotnet build failed; no test was run"
+
+if [[ $SKIP_PG -eq 1 ]]; then
+    log "DUBAN_TEST_SKIP_POSTGRES=1: no PostgreSQL, the PostgreSQL pass will be skipped"
+else
+    start_postgres
+    export DUBAN_TEST_POSTGRES="Host=127.0.0.1;Port=$PG_PORT;Username=postgres;Database=postgres"
+fi
+
+rm -rf "$RESULTS_DIR/sqlite" "$RESULTS_DIR/postgres"
+
+PASSES=()
+declare -A PASS_RC=()
+
+run_pass() {  # run_pass NAME FILTER
+    local name=$1 filter=$2 rc=0
+    local args=(test "$SOLUTION" -c Release --no-build
+        --results-directory "$RESULTS_DIR/$name"
+        --logger "trx;LogFilePrefix=$name"
+        --logger "console;verbosity=$CONSOLE_VERBOSITY")
+    [[ -n $filter ]] && args+=(--filter "$filter")
+    args+=(${USER_ARGS[@]+"${USER_ARGS[@]}"})
+    log "DUBAN_TEST_PROVIDER=$name dotnet ${args[*]}"
+    DUBAN_TEST_PROVIDER=$name dotnet "${args[@]}" || rc=$?
+    PASSES+=("$name")
+    PASS_RC[$name]=$rc
+}
+
+run_pass sqlite "$USER_FILTER"
+
+if [[ $SKIP_PG -eq 1 ]]; then
+    log "DUBAN_TEST_SKIP_POSTGRES=1: skipping the PostgreSQL pass"
+else
+    pg_filter='Category=Database'
+    [[ -n $USER_FILTER ]] && pg_filter="(Category=Database)&($USER_FILTER)"
+    run_pass postgres "$pg_filter"
+fi
+
+stop_postgres
+
+# ------------------------------------------------------------------------- summary
+status=0
+sum_passed=0 sum_failed=0 sum_skipped=0
+echo
+for name in "${PASSES[@]}"; do
+    read -r total passed failed skipped < <(trx_counts "$RESULTS_DIR/$name")
+    rc=${PASS_RC[$name]}
+    line="$name: $passed passed, $failed failed"
+    ((skipped > 0)) && line+=", $skipped skipped"
+    line+=" (total $total, dotnet test exit $rc)"
+    notes=()
+    ((rc != 0)) && notes+=("dotnet test failed") && status=1
+    ((failed > 0)) && status=1
+    if ((total == 0)); then
+        if [[ $name == postgres && -n $USER_FILTER ]]; then
+            notes+=("no test matched the filter")
+        else
+            notes+=("ran no test") && status=1
+        fi
+    fi
+    ((${#notes[@]} > 0)) && line+=" <-- $(IFS=';'; echo "${notes[*]}")"
+    echo "pass $line"
+    sum_passed=$((sum_passed + passed))
+    sum_failed=$((sum_failed + failed))
+    sum_skipped=$((sum_skipped + skipped))
+done
+[[ $SKIP_PG -eq 1 ]] && echo "pass postgres: skipped (DUBAN_TEST_SKIP_POSTGRES=1)"
+
+final="tests: $sum_passed passed, $sum_failed failed"
+((sum_skipped > 0)) && final+=", $sum_skipped skipped"
+echo "$final"
+exit "$status"
