@@ -71,8 +71,8 @@ public static class Cli
     {
         var builder = WebApplication.CreateBuilder(args);
         if (string.IsNullOrEmpty(builder.Configuration["urls"])) builder.WebHost.UseUrls("http://127.0.0.1:5080");
-        builder.Services.AddDuban(builder.Configuration);
-        builder.Services.AddDubanWeb(builder.Configuration);
+        builder.Services.AddDuban();
+        builder.Services.AddDubanWeb();
         var app = builder.Build();
         app.UseDuban();
         app.Lifetime.ApplicationStarted.Register(() =>
@@ -89,7 +89,7 @@ public static class Cli
     {
         var builder = Host.CreateApplicationBuilder(args.Where(a => a.StartsWith("--Duban", StringComparison.Ordinal)).ToArray());
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
-        builder.Services.AddDuban(builder.Configuration);
+        builder.Services.AddDuban();
         using var host = builder.Build();
         await using var scope = host.Services.CreateAsyncScope();
         await Schema.MigrateAsync(scope.ServiceProvider.GetRequiredService<DubanDb>());

@@ -22,18 +22,22 @@ public static class DubanServices
         Path.GetFullPath(Environment.GetEnvironmentVariable("DUBAN_DATA_DIR") is { Length: > 0 } env ? env
             : configuration["Duban:DataDirectory"] ?? "data");
 
-    public static void AddDuban(this IServiceCollection services, IConfiguration configuration)
+    /// <summary>
+    /// Registers Duban's services. Configuration is read when a service is first built, not here,
+    /// so that a host's later configuration sources (tests, command line) are honoured.
+    /// </summary>
+    public static void AddDuban(this IServiceCollection services)
     {
-        var dataDirectory = DataDirectory(configuration);
+        static string DataDir(IServiceProvider sp) => DataDirectory(sp.GetRequiredService<IConfiguration>());
         services.AddSingleton(TimeProvider.System);
         services.AddOptions<DatabaseOptions>().BindConfiguration(DatabaseOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<AuthOptions>().BindConfiguration(AuthOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<DemoOptions>().BindConfiguration(DemoOptions.Section);
         services.AddDbContext<DubanDb>((sp, options) =>
-            DatabaseSetup.Configure(options, sp.GetRequiredService<IOptions<DatabaseOptions>>().Value, dataDirectory));
+            DatabaseSetup.Configure(options, sp.GetRequiredService<IOptions<DatabaseOptions>>().Value, DataDir(sp)));
 
-        services.AddSingleton(sp => new Sealer(KeyFiles.Load(configuration["Duban:Seal:Key"], dataDirectory, "seal")));
-        services.AddSingleton(sp => new Tokens(KeyFiles.Load(sp.GetRequiredService<IOptions<AuthOptions>>().Value.SigningKey, dataDirectory, "auth"),
+        services.AddSingleton(sp => new Sealer(KeyFiles.Load(sp.GetRequiredService<IConfiguration>()["Duban:Seal:Key"], DataDir(sp), "seal")));
+        services.AddSingleton(sp => new Tokens(KeyFiles.Load(sp.GetRequiredService<IOptions<AuthOptions>>().Value.SigningKey, DataDir(sp), "auth"),
             sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton<UnitDirectory>();
         services.AddSingleton<MatterScope>();
@@ -62,7 +66,7 @@ public static class DubanServices
         services.AddScoped<DemoSeeder>();
     }
 
-    public static void AddDubanWeb(this IServiceCollection services, IConfiguration configuration)
+    public static void AddDubanWeb(this IServiceCollection services)
     {
         services.AddAuthentication(DubanAuthenticationHandler.SchemeName)
             .AddScheme<AuthenticationSchemeOptions, DubanAuthenticationHandler>(DubanAuthenticationHandler.SchemeName, null);
@@ -73,17 +77,18 @@ public static class DubanServices
         services.AddOpenApi("v1");
         services.AddHealthChecks();
         services.AddHostedService<StartupTasks>();
-        var publicPerMinute = configuration.GetValue("Duban:RateLimits:PublicPerMinute", 60);
-        var loginPerMinute = configuration.GetValue("Duban:RateLimits:LoginPerMinute", 30);
+        // Per client address and minute: the public door and the login are where abuse arrives.
+        static RateLimitPartition<string> PerMinute(HttpContext http, string setting, int fallback) =>
+            RateLimitPartition.GetFixedWindowLimiter(http.Connection.RemoteIpAddress?.ToString() ?? "unknown", _ => new FixedWindowRateLimiterOptions
+            {
+                PermitLimit = http.RequestServices.GetRequiredService<IConfiguration>().GetValue("Duban:RateLimits:" + setting, fallback),
+                Window = TimeSpan.FromMinutes(1),
+            });
         services.AddRateLimiter(o =>
         {
             o.RejectionStatusCode = StatusCodes.Status429TooManyRequests;
-            o.AddPolicy("public", http => RateLimitPartition.GetFixedWindowLimiter(
-                http.Connection.RemoteIpAddress?.ToString() ?? "unknown",
-                _ => new FixedWindowRateLimiterOptions { PermitLimit = publicPerMinute, Window = TimeSpan.FromMinutes(1) }));
-            o.AddPolicy("login", http => RateLimitPartition.GetFixedWindowLimiter(
-                http.Connection.RemoteIpAddress?.ToString() ?? "unknown",
-                _ => new FixedWindowRateLimiterOptions { PermitLimit = loginPerMinute, Window = TimeSpan.FromMinutes(1) }));
+            o.AddPolicy("public", http => PerMinute(http, "PublicPerMinute", 60));
+            o.AddPolicy("login", http => PerMinute(http, "LoginPerMinute", 30));
         });
     }
 

@@ -37,7 +37,7 @@ public static class IntakeBench
         var builder = Host.CreateApplicationBuilder([]);
         builder.Configuration.AddInMemoryCollection(settings);
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
-        builder.Services.AddDuban(builder.Configuration);
+        builder.Services.AddDuban();
         using var host = builder.Build();
         try
         {

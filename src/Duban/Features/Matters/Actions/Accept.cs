@@ -15,8 +15,12 @@ public sealed class Accept(MatterWorkflow workflow)
         workflow.RunAsync(id, req.Version, actor, "accept", (step, _) =>
         {
             var m = step.Matter;
-            Error? error;
-            if (MatterWorkflow.IsLeadUnit(actor, m))
+            var error = MatterWorkflow.RequireStatus("签收/accept", m, Status.Dispatched, Status.InProgress);
+            if (error is not null)
+            {
+                // The state decides first, for everyone: a finished matter is refused as such.
+            }
+            else if (MatterWorkflow.IsLeadUnit(actor, m))
             {
                 error = MatterWorkflow.RequireStatus("签收/accept", m, Status.Dispatched);
                 if (error is null)

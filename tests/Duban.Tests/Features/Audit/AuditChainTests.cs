@@ -1,0 +1,144 @@
+using Duban.Features.Audit;
+using Duban.Tests.Infrastructure;
+using Microsoft.EntityFrameworkCore;
+
+namespace Duban.Tests.Features.Audit;
+
+[Collection(DatabaseCollection.Name)]
+[Trait("Category", "Database")]
+public sealed class AuditChainTests(DubanFactory factory)
+{
+    [Fact]
+    public async Task Verify_FreshDemoAndActivity_IsIntact()
+    {
+        await using var scope = factory.Scope();
+        var report = await AuditVerifier.VerifyAsync(factory.Db(scope));
+        Assert.True(report.Intact, report.FirstProblem);
+        Assert.True(report.EventCount > 200);
+        Assert.True(report.MatterCount >= 45);
+    }
+
+    [Fact]
+    public async Task Verify_MatterRowChangedBehindDuban_NamesTheMatter()
+    {
+        var dispatcher = await factory.As("dispatcher");
+        var id = await dispatcher.Register();
+        var number = (string)(await dispatcher.Get(id))["number"]!;
+        await using var scope = factory.Scope();
+        var db = factory.Db(scope);
+        await db.Matters.Where(m => m.Id == id).ExecuteUpdateAsync(s => s.SetProperty(m => m.Status, "closed"));
+        try
+        {
+            var report = await AuditVerifier.VerifyAsync(db);
+            Assert.False(report.Intact);
+            Assert.Contains(number, report.FirstProblem);
+        }
+        finally
+        {
+            await db.Matters.Where(m => m.Id == id).ExecuteUpdateAsync(s => s.SetProperty(m => m.Status, "received"));
+        }
+        Assert.True((await AuditVerifier.VerifyAsync(db)).Intact);
+    }
+
+    [Fact]
+    public async Task Events_CannotBeUpdatedOrDeleted_ByTheDatabaseItself()
+    {
+        await using var scope = factory.Scope();
+        var db = factory.Db(scope);
+        await Assert.ThrowsAnyAsync<Exception>(() => db.Database.ExecuteSqlRawAsync("UPDATE events SET reason = 'x' WHERE seq = 1"));
+        await Assert.ThrowsAnyAsync<Exception>(() => db.Database.ExecuteSqlRawAsync("DELETE FROM events WHERE seq = 1"));
+    }
+
+    [Fact]
+    public async Task Verify_EventAlteredWithTriggersOff_NamesTheFirstBadEvent()
+    {
+        await using var scope = factory.Scope();
+        var db = factory.Db(scope);
+        var target = await db.Events.AsNoTracking().Where(e => e.Action == "dispatch").OrderBy(e => e.Seq).FirstAsync();
+        await WithoutTriggers(db, () => db.Database.ExecuteSqlRawAsync("UPDATE events SET reason = 'rewritten' WHERE seq = {0}", target.Seq));
+        try
+        {
+            var report = await AuditVerifier.VerifyAsync(db);
+            Assert.False(report.Intact);
+            Assert.Contains($"event #{target.Seq} ", report.FirstProblem);
+            Assert.Equal(target.Seq - 1, report.EventCount);
+        }
+        finally
+        {
+            await WithoutTriggers(db, () => target.Reason is null
+                ? db.Database.ExecuteSqlRawAsync("UPDATE events SET reason = NULL WHERE seq = {0}", target.Seq)
+                : db.Database.ExecuteSqlRawAsync("UPDATE events SET reason = {0} WHERE seq = {1}", target.Reason, target.Seq));
+        }
+        Assert.True((await AuditVerifier.VerifyAsync(db)).Intact);
+    }
+
+    [Fact]
+    public async Task Verify_LastEventsRemoved_IsCaughtByTheHead()
+    {
+        var dispatcher = await factory.As("dispatcher");
+        await dispatcher.Register();
+        await using var scope = factory.Scope();
+        var db = factory.Db(scope);
+        var last = await db.Events.AsNoTracking().OrderByDescending(e => e.Seq).FirstAsync();
+        await WithoutTriggers(db, async () =>
+        {
+            await db.Database.ExecuteSqlRawAsync("DELETE FROM events WHERE seq = {0}", last.Seq);
+            return 0;
+        });
+        try
+        {
+            var report = await AuditVerifier.VerifyAsync(db);
+            Assert.False(report.Intact);
+            Assert.Contains("removed", report.FirstProblem);
+        }
+        finally
+        {
+            db.Events.Add(last);
+            await WithoutTriggers(db, () => db.SaveChangesAsync());
+        }
+        Assert.True((await AuditVerifier.VerifyAsync(db)).Intact);
+    }
+
+    [Fact]
+    public async Task Cli_AuditVerify_ExitCodeAndMessage()
+    {
+        if (DubanFactory.Provider != "sqlite") return; // the CLI opens the same SQLite file; PostgreSQL is covered above
+        await using var scope = factory.Scope();
+        var db = factory.Db(scope);
+        var dataDir = Path.GetDirectoryName(db.Database.GetDbConnection().DataSource)!;
+        var output = new StringWriter();
+        var original = Console.Out;
+        Console.SetOut(output);
+        int code;
+        try
+        {
+            code = await Duban.Hosting.Cli.RunAsync(["audit", "verify", $"--Duban:DataDirectory={dataDir}"]);
+        }
+        finally
+        {
+            Console.SetOut(original);
+        }
+        Assert.Equal(0, code);
+        Assert.Matches(@"audit chain intact: \d+ events, \d+ matters verified", output.ToString());
+    }
+
+    private static async Task WithoutTriggers(Duban.Data.DubanDb db, Func<Task<int>> change)
+    {
+        if (db.IsPostgres)
+        {
+            await db.Database.ExecuteSqlRawAsync("ALTER TABLE events DISABLE TRIGGER events_no_update");
+            try { await change(); }
+            finally { await db.Database.ExecuteSqlRawAsync("ALTER TABLE events ENABLE TRIGGER events_no_update"); }
+            return;
+        }
+        await db.Database.ExecuteSqlRawAsync("DROP TRIGGER events_no_update; DROP TRIGGER events_no_delete;");
+        try { await change(); }
+        finally
+        {
+            await db.Database.ExecuteSqlRawAsync("""
+                CREATE TRIGGER events_no_update BEFORE UPDATE ON events BEGIN SELECT RAISE(ABORT, 'events are append-only'); END;
+                CREATE TRIGGER events_no_delete BEFORE DELETE ON events BEGIN SELECT RAISE(ABORT, 'events are append-only'); END;
+                """);
+        }
+    }
+}

@@ -1,0 +1,129 @@
+using System.Net;
+using Duban.Tests.Infrastructure;
+using Microsoft.EntityFrameworkCore;
+
+namespace Duban.Tests.Features.Matters;
+
+/// <summary>A confidential reporter's identity is sealed, shown only to whom it must be, never to the unit reported on.</summary>
+[Collection(DatabaseCollection.Name)]
+[Trait("Category", "Database")]
+public sealed class SealedIdentityTests(DubanFactory factory)
+{
+    private const string PartySchool = "4407-swdx";  // 市委党校, inspected by the first group
+    private const string FirstGroup = "4407-xcz1";
+
+    private async Task<long> ConfidentialReport(string name)
+    {
+        var dispatcher = await factory.As("dispatcher");
+        return await dispatcher.Register(new
+        {
+            kind = "report",
+            channel = "phone",
+            title = "反映市委党校某负责人违规公款吃喝",
+            content = "该负责人多次以调研名义在酒店公款宴请，费用拆分报销。",
+            raiser = new { name, phone = "13912345678" },
+            subjectUnitCode = PartySchool,
+            subjectPerson = "某副校长",
+        });
+    }
+
+    [Fact]
+    public async Task Report_IsConfidentialByDefault_AndStoredSealed()
+    {
+        var name = "举报人" + Guid.NewGuid().ToString("N")[..6];
+        var id = await ConfidentialReport(name);
+        var dispatcher = await factory.As("dispatcher");
+        var m = await dispatcher.Get(id);
+        Assert.True((bool)m["confidential"]!);
+        Assert.Equal("***", (string?)m["raiser"]!["name"]);
+        Assert.DoesNotContain(name, m.ToJsonString());
+        Assert.DoesNotContain("13912345678", m.ToJsonString());
+
+        await using var scope = factory.Scope();
+        var stored = await factory.Db(scope).Matters.AsNoTracking().SingleAsync(x => x.Id == id);
+        Assert.StartsWith("v1:", stored.RaiserSealed);
+        Assert.DoesNotContain(name, stored.RaiserSealed);
+        var events = await factory.Db(scope).Events.AsNoTracking().Where(e => e.MatterId == id).ToListAsync();
+        Assert.All(events, e => Assert.DoesNotContain(name, e.Data + e.Reason));
+    }
+
+    [Fact]
+    public async Task Report_CannotBeDispatchedToTheReportedUnit()
+    {
+        var id = await ConfidentialReport("王某");
+        var dispatcher = await factory.As("dispatcher");
+        await dispatcher.Try(id, "dispatch", new { leadUnitCode = PartySchool }).Problem(HttpStatusCode.Conflict, "subject_unit");
+        await dispatcher.Try(id, "dispatch", new { leadUnitCode = FirstGroup, coUnitCodes = new[] { PartySchool } }).Problem(HttpStatusCode.Conflict, "subject_unit");
+        await dispatcher.Do(id, "dispatch", new { leadUnitCode = FirstGroup });
+    }
+
+    [Fact]
+    public async Task OnlyTheHandlingInspectionBody_RevealsIdentity_AndEveryRevealIsAnEvent()
+    {
+        var name = "李" + Guid.NewGuid().ToString("N")[..4];
+        var id = await ConfidentialReport(name);
+        var dispatcher = await factory.As("dispatcher");
+        await dispatcher.Do(id, "dispatch", new { leadUnitCode = FirstGroup });
+
+        foreach (var user in new[] { "dispatcher", "supervisor", "leader", "admin" })
+        {
+            await (await factory.As(user)).GetAsync($"/api/v1/matters/{id}/raiser").Problem(HttpStatusCode.Forbidden);
+        }
+        var group = await factory.As("h-" + FirstGroup);
+        var revealed = await group.GetAsync($"/api/v1/matters/{id}/raiser").Ok();
+        Assert.Equal(name, (string?)revealed["name"]);
+        Assert.Equal("13912345678", (string?)revealed["phone"]);
+
+        var m = await dispatcher.Get(id);
+        var views = m["events"]!.AsArray().Where(e => (string?)e!["action"] == "raiser_viewed").ToList();
+        Assert.Single(views);
+        Assert.Equal(FirstGroup, (string?)views[0]!["actorUnitCode"]);
+        Assert.Equal(2, (int)m["version"]!); // reading does not change the matter
+    }
+
+    [Fact]
+    public async Task ReportedUnit_NeverSeesTheReporter_EvenWhenItHandlesTheMatter()
+    {
+        // A normal (not confidential) complaint about the party school, referred to the school itself.
+        var dispatcher = await factory.As("dispatcher");
+        var id = await dispatcher.Register(new
+        {
+            kind = "complaint", channel = "phone", title = "党校食堂卫生差", content = "食堂餐具消毒不到位。",
+            raiser = new { name = "赵六", phone = "13700000000" }, subjectUnitCode = PartySchool, confidential = false,
+        });
+        await dispatcher.Do(id, "dispatch", new { leadUnitCode = PartySchool });
+        var school = await factory.As("h-" + PartySchool);
+        var m = await school.Get(id);
+        Assert.Equal("赵*", (string?)m["raiser"]!["name"]);
+        Assert.Equal("137****0000", (string?)m["raiser"]!["phone"]);
+        await school.GetAsync($"/api/v1/matters/{id}/raiser").Problem(HttpStatusCode.Forbidden);
+        // The dispatch centre, which is not the subject, may see a normal raiser, and that view is recorded.
+        var raiser = await dispatcher.GetAsync($"/api/v1/matters/{id}/raiser").Ok();
+        Assert.Equal("赵六", (string?)raiser["name"]);
+        Assert.Contains("raiser_viewed", (await dispatcher.Get(id)).Actions());
+    }
+
+    [Fact]
+    public async Task SealedIdentity_MovedToAnotherMatter_DoesNotOpen()
+    {
+        var a = await ConfidentialReport("甲");
+        var b = await ConfidentialReport("乙");
+        var dispatcher = await factory.As("dispatcher");
+        await dispatcher.Do(b, "dispatch", new { leadUnitCode = FirstGroup });
+        await using var scope = factory.Scope();
+        var db = factory.Db(scope);
+        var sealedA = await db.Matters.Where(x => x.Id == a).Select(x => x.RaiserSealed).SingleAsync();
+        var sealedB = await db.Matters.Where(x => x.Id == b).Select(x => x.RaiserSealed).SingleAsync();
+        await db.Matters.Where(x => x.Id == b).ExecuteUpdateAsync(s => s.SetProperty(x => x.RaiserSealed, sealedA));
+        try
+        {
+            var group = await factory.As("h-" + FirstGroup);
+            await group.GetAsync($"/api/v1/matters/{b}/raiser").Problem(HttpStatusCode.Conflict, "seal_broken");
+        }
+        finally
+        {
+            // Put the row back: the other tests verify the whole audit chain of this shared database.
+            await db.Matters.Where(x => x.Id == b).ExecuteUpdateAsync(s => s.SetProperty(x => x.RaiserSealed, sealedB));
+        }
+    }
+}

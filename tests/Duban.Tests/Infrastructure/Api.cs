@@ -1,0 +1,79 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+
+namespace Duban.Tests.Infrastructure;
+
+/// <summary>Small helpers to drive the HTTP API the way a client does.</summary>
+public static class Api
+{
+    public static async Task<JsonNode> Json(this HttpResponseMessage response, HttpStatusCode expected)
+    {
+        var body = await response.Content.ReadAsStringAsync();
+        Assert.True(response.StatusCode == expected, $"expected {(int)expected} but got {(int)response.StatusCode}: {body}");
+        return JsonNode.Parse(body.Length == 0 ? "null" : body) ?? new JsonObject();
+    }
+
+    public static async Task<JsonNode> Ok(this Task<HttpResponseMessage> response) => await (await response).Json(HttpStatusCode.OK);
+
+    /// <summary>Expects a problem-details answer with this status and, when given, this code.</summary>
+    public static async Task<JsonNode> Problem(this Task<HttpResponseMessage> response, HttpStatusCode status, string? code = null)
+    {
+        var r = await response;
+        var body = await r.Json(status);
+        Assert.Equal("application/problem+json", r.Content.Headers.ContentType?.MediaType);
+        if (code is not null) Assert.Equal(code, (string?)body["code"]);
+        return body;
+    }
+
+    public static Task<HttpResponseMessage> Post(this HttpClient client, string url, object body) => client.PostAsJsonAsync(url, body);
+
+    /// <summary>Registers a matter as staff and returns its id.</summary>
+    public static async Task<long> Register(this HttpClient client, object? body = null)
+    {
+        var response = await client.PostAsJsonAsync("/api/v1/matters", body ?? Matter());
+        var json = await response.Json(HttpStatusCode.Created);
+        return (long)json["id"]!;
+    }
+
+    public static object Matter(string title = "外海街道龙溪路夜间施工噪音扰民", string? territory = "440704", string kind = "complaint") => new
+    {
+        kind,
+        channel = "phone",
+        title,
+        content = "龙溪路工地每晚施工到凌晨两点，噪音严重影响附近居民休息，请尽快处理。",
+        location = "江海区外海街道龙溪路88号",
+        category = "环境保护",
+        raiser = new { name = "陈美玲", phone = "13800138000" },
+        territoryCode = territory,
+    };
+
+    public static async Task<JsonNode> Get(this HttpClient client, long id) => await client.GetAsync($"/api/v1/matters/{id}").Ok();
+
+    public static async Task<int> Version(this HttpClient client, long id) => (int)(await client.Get(id))["version"]!;
+
+    /// <summary>Runs an action with the current version and expects success.</summary>
+    public static async Task<JsonNode> Do(this HttpClient client, long id, string action, object? extra = null, HttpClient? reader = null)
+    {
+        var version = await (reader ?? client).Version(id);
+        return await client.PostAsJsonAsync($"/api/v1/matters/{id}/{action}", With(version, extra)).Ok();
+    }
+
+    /// <summary>Runs an action with the current version and returns the raw response.</summary>
+    public static async Task<HttpResponseMessage> Try(this HttpClient client, long id, string action, object? extra = null, HttpClient? reader = null)
+    {
+        var version = await (reader ?? client).Version(id);
+        return await client.PostAsJsonAsync($"/api/v1/matters/{id}/{action}", With(version, extra));
+    }
+
+    public static JsonObject With(int version, object? extra)
+    {
+        var body = extra is null ? new JsonObject() : JsonSerializer.SerializeToNode(extra)!.AsObject();
+        body["version"] = version;
+        return body;
+    }
+
+    public static IEnumerable<string> Actions(this JsonNode matter) =>
+        matter["events"]!.AsArray().Select(e => (string)e!["action"]!);
+}

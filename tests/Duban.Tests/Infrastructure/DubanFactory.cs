@@ -1,0 +1,108 @@
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using Duban.Data;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.AspNetCore.TestHost;
+using Microsoft.Extensions.DependencyInjection;
+using Npgsql;
+
+namespace Duban.Tests.Infrastructure;
+
+/// <summary>
+/// Duban on a real database: SQLite in a temporary folder, or a fresh database on the
+/// PostgreSQL server named by DUBAN_TEST_POSTGRES when DUBAN_TEST_PROVIDER=postgres (test.sh
+/// starts one). The Jiangmen demo is loaded once; tests create their own matters in it.
+/// </summary>
+public sealed class DubanFactory : WebApplicationFactory<Program>, IAsyncLifetime
+{
+    public const string Password = "test-password-1";
+    private readonly string dataDirectory = Path.Combine(Path.GetTempPath(), "duban-test-" + Guid.NewGuid().ToString("N")[..10]);
+    private string? postgresDatabase;
+
+    public TestClock Clock { get; } = new(DateTimeOffset.UtcNow);
+    public static string Provider => Environment.GetEnvironmentVariable("DUBAN_TEST_PROVIDER") is { Length: > 0 } p ? p : "sqlite";
+    public string? ConnectionString { get; private set; }
+
+    public async Task InitializeAsync()
+    {
+        if (Provider == "postgres")
+        {
+            var server = Environment.GetEnvironmentVariable("DUBAN_TEST_POSTGRES")
+                ?? throw new InvalidOperationException("DUBAN_TEST_PROVIDER=postgres needs DUBAN_TEST_POSTGRES (test.sh sets it)");
+            postgresDatabase = "duban_test_" + Guid.NewGuid().ToString("N")[..12];
+            await using (var conn = new NpgsqlConnection(server))
+            {
+                await conn.OpenAsync();
+                await using var cmd = new NpgsqlCommand($"CREATE DATABASE {postgresDatabase}", conn);
+                await cmd.ExecuteNonQueryAsync();
+            }
+            ConnectionString = new NpgsqlConnectionStringBuilder(server) { Database = postgresDatabase }.ToString();
+        }
+        // Starting the server runs the schema scripts and loads the demo.
+        _ = Server;
+    }
+
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        builder.UseSetting("Duban:DataDirectory", dataDirectory);
+        builder.UseSetting("Duban:Database:Provider", Provider);
+        if (ConnectionString is not null) builder.UseSetting("Duban:Database:ConnectionString", ConnectionString);
+        builder.UseSetting("Duban:Demo:Password", Password);
+        builder.UseSetting("Duban:RateLimits:PublicPerMinute", "100000");
+        builder.UseSetting("Duban:RateLimits:LoginPerMinute", "100000");
+        builder.ConfigureTestServices(services => services.AddSingleton<TimeProvider>(Clock));
+    }
+
+    public new async Task DisposeAsync()
+    {
+        await base.DisposeAsync();
+        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        if (postgresDatabase is not null)
+        {
+            NpgsqlConnection.ClearAllPools();
+            await using var conn = new NpgsqlConnection(Environment.GetEnvironmentVariable("DUBAN_TEST_POSTGRES"));
+            await conn.OpenAsync();
+            await using var cmd = new NpgsqlCommand($"DROP DATABASE IF EXISTS {postgresDatabase} WITH (FORCE)", conn);
+            await cmd.ExecuteNonQueryAsync();
+        }
+        try { Directory.Delete(dataDirectory, recursive: true); } catch (IOException) { }
+    }
+
+    /// <summary>A scope with Duban's services over the test database (for verifying and tampering).</summary>
+    public AsyncServiceScope Scope() => Services.CreateAsyncScope();
+
+    public DubanDb Db(AsyncServiceScope scope) => scope.ServiceProvider.GetRequiredService<DubanDb>();
+
+    private readonly Dictionary<string, string> tokens = new(StringComparer.Ordinal);
+
+    /// <summary>An HTTP client signed in as a demo account.</summary>
+    public async Task<HttpClient> As(string username)
+    {
+        var client = CreateClient();
+        if (!tokens.TryGetValue(username, out var token))
+        {
+            var response = await client.PostAsJsonAsync("/api/v1/auth/login", new { username, password = Password });
+            response.EnsureSuccessStatusCode();
+            token = (await response.Content.ReadFromJsonAsync<LoginBody>())!.Token;
+            tokens[username] = token;
+        }
+        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        return client;
+    }
+
+    private sealed record LoginBody(string Token);
+}
+
+public sealed class TestClock(DateTimeOffset start) : TimeProvider
+{
+    private DateTimeOffset now = start;
+    public override DateTimeOffset GetUtcNow() => now;
+    public void Advance(TimeSpan by) => now = now.Add(by);
+}
+
+[CollectionDefinition(Name)]
+public sealed class DatabaseCollection : ICollectionFixture<DubanFactory>
+{
+    public const string Name = "database";
+}
