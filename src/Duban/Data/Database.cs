@@ -1,5 +1,6 @@
 using System.ComponentModel.DataAnnotations;
 using System.Data.Common;
+using System.Runtime.CompilerServices;
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Diagnostics;
@@ -52,12 +53,15 @@ public static class DatabaseSetup
 }
 
 /// <summary>
-/// WAL lets readers run beside the one writer; synchronous=FULL makes every committed action
-/// durable across a power cut, not only a process crash; busy_timeout makes writers queue.
+/// synchronous=FULL makes every committed action durable across a power cut, not only a process
+/// crash; busy_timeout makes writers queue instead of failing. Both belong to the native
+/// connection, which the pool keeps, so they are set once per native connection, not per open.
+/// (journal_mode=WAL is stored in the database file and is set by the schema step.)
 /// </summary>
 internal sealed class SqlitePragmas : DbConnectionInterceptor
 {
     public static readonly SqlitePragmas Instance = new();
+    private static readonly ConditionalWeakTable<object, object> Prepared = [];
 
     public override void ConnectionOpened(DbConnection connection, ConnectionEndEventData eventData) => Apply(connection);
 
@@ -69,8 +73,10 @@ internal sealed class SqlitePragmas : DbConnectionInterceptor
 
     private static void Apply(DbConnection connection)
     {
+        if (connection is not SqliteConnection { Handle: { } handle } || Prepared.TryGetValue(handle, out _)) return;
         using var cmd = connection.CreateCommand();
-        cmd.CommandText = "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA busy_timeout = 30000; PRAGMA foreign_keys = ON;";
+        cmd.CommandText = "PRAGMA synchronous = FULL; PRAGMA busy_timeout = 30000;";
         cmd.ExecuteNonQuery();
+        Prepared.AddOrUpdate(handle, handle);
     }
 }

@@ -46,6 +46,7 @@ public sealed class DubanDb(DbContextOptions<DubanDb> options) : DbContext(optio
         b.Entity<Matter>(e =>
         {
             e.ToTable("matters");
+            e.Property(x => x.Id).ValueGeneratedNever(); // allocated by RegisterNumbers
             e.Property(x => x.Version).IsConcurrencyToken();
             e.HasMany(x => x.Assignments).WithOne().HasForeignKey(x => x.MatterId);
             e.HasOne<Matter>().WithMany().HasForeignKey(x => x.ParentId);

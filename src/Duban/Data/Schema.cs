@@ -26,6 +26,11 @@ public static class Schema
             {
                 await ExecAsync(conn, null, $"SELECT pg_advisory_lock({MigrationLockKey})", ct);
             }
+            else
+            {
+                // WAL lets readers run beside the one writer; the setting is kept in the file.
+                await ExecAsync(conn, null, "PRAGMA journal_mode = WAL", ct);
+            }
             await ExecAsync(conn, null,
                 "CREATE TABLE IF NOT EXISTS schema_migrations (version TEXT NOT NULL PRIMARY KEY, applied_at TEXT NOT NULL)", ct);
             var done = new HashSet<string>(StringComparer.Ordinal);

@@ -18,18 +18,38 @@ namespace Duban.Features.Audit;
 public sealed class AuditLog(DubanDb db, TimeProvider time)
 {
     private AuditHead? head;
+    private bool headTracked;
 
+    /// <summary>Chains the next event and adds it to the context; the caller's save writes it and the head.</summary>
     public async Task<MatterEvent> AppendAsync(Matter? matter, Actor actor, string action, string? fromStatus = null,
+        string? toStatus = null, string? reason = null, JsonObject? data = null, CancellationToken ct = default)
+    {
+        var e = await ChainAsync(matter, actor, action, fromStatus, toStatus, reason, data, ct);
+        db.Events.Add(e);
+        if (!headTracked)
+        {
+            // The caller's SaveChanges writes the head with the events.
+            db.AuditHeads.Attach(new AuditHead { Id = 1, Seq = e.Seq - 1, Hash = e.PrevHash });
+            headTracked = true;
+        }
+        var tracked = db.AuditHeads.Local.Single(h => h.Id == 1);
+        tracked.Seq = e.Seq;
+        tracked.Hash = e.Hash;
+        return e;
+    }
+
+    /// <summary>
+    /// Chains the next event without adding it to the context: for a writer that inserts rows
+    /// itself, which then calls <see cref="SaveHeadAsync"/> before committing.
+    /// </summary>
+    public async Task<MatterEvent> ChainAsync(Matter? matter, Actor actor, string action, string? fromStatus = null,
         string? toStatus = null, string? reason = null, JsonObject? data = null, CancellationToken ct = default)
     {
         if (db.Database.CurrentTransaction is null)
         {
             throw new InvalidOperationException("Audit events are appended inside the action's transaction.");
         }
-        head ??= await (db.IsPostgres
-                ? db.AuditHeads.FromSqlRaw("SELECT id, seq, hash FROM audit_head WHERE id = 1 FOR UPDATE")
-                : db.AuditHeads.FromSqlRaw("SELECT id, seq, hash FROM audit_head WHERE id = 1"))
-            .SingleAsync(ct);
+        head ??= await ReadHeadAsync(ct);
 
         var e = new MatterEvent
         {
@@ -49,10 +69,27 @@ public sealed class AuditLog(DubanDb db, TimeProvider time)
             Hash = "",
         };
         e.Hash = EventHash(e);
-        db.Events.Add(e);
         head.Seq = e.Seq;
         head.Hash = e.Hash;
         return e;
+    }
+
+    /// <summary>Writes the chain head after events were inserted by <see cref="ChainAsync"/>.</summary>
+    public async Task SaveHeadAsync(CancellationToken ct)
+    {
+        if (head is null) return;
+        await Sql.ExecuteAsync(db, "UPDATE audit_head SET seq = @p0, hash = @p1 WHERE id = 1", ct, head.Seq, head.Hash);
+    }
+
+    /// <summary>The head row, locked for this transaction on PostgreSQL (SQLite's write transaction already excludes others).</summary>
+    private async Task<AuditHead> ReadHeadAsync(CancellationToken ct)
+    {
+        await using var cmd = Sql.Command(db, db.IsPostgres
+            ? "SELECT seq, hash FROM audit_head WHERE id = 1 FOR UPDATE"
+            : "SELECT seq, hash FROM audit_head WHERE id = 1");
+        await using var reader = await cmd.ExecuteReaderAsync(ct);
+        if (!await reader.ReadAsync(ct)) throw new InvalidOperationException("audit_head row is missing: the schema was not applied");
+        return new AuditHead { Id = 1, Seq = reader.GetInt64(0), Hash = reader.GetString(1) };
     }
 
     public static string EventHash(MatterEvent e)

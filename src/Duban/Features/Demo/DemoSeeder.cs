@@ -237,7 +237,9 @@ public sealed class DemoSeeder(IServiceProvider services, DubanDb db, UnitDirect
         {
             var sp = Scope.ServiceProvider;
             var db = sp.GetRequiredService<DubanDb>();
-            var register = ActivatorUtilities.CreateInstance<RegisterMatter>(sp, db, new AuditLog(db, Clock), (TimeProvider)Clock);
+            // Written alone (no batcher) on the set-back clock.
+            var register = new RegisterMatter(db, new AuditLog(db, Clock), Clock, sp.GetRequiredService<Sealing.Sealer>(),
+                sp.GetRequiredService<UnitDirectory>(), sp.GetRequiredService<RegisterNumbers>(), batcher: null);
             var territory = await TerritoryAsync(r);
             var cmd = new RegisterCommand(r.Kind, r.Channel, r.Title, r.Content, r.Location, r.Category, r.Urgency, t0,
                 r.Raiser is null, r.Raiser is null ? null : new RaiserInput(r.Raiser.Name, r.Raiser.Phone), r.SubjectUnitCode, null,

@@ -16,8 +16,8 @@ public sealed class ActionStep(Matter matter, Actor actor, DateTimeOffset now)
     public string? Reason { get; set; }
     public JsonObject Details { get; } = [];
 
-    /// <summary>Work after the matter is saved (ids known), inside the same transaction: related matters' events.</summary>
-    public List<Func<AuditLog, CancellationToken, Task>> AfterSave { get; } = [];
+    /// <summary>Further events in the same transaction, after the matter's own: related matters' events.</summary>
+    public List<Func<AuditLog, CancellationToken, Task>> MoreEvents { get; } = [];
 }
 
 /// <summary>
@@ -54,6 +54,12 @@ public sealed class MatterWorkflow(DubanDb db, AuditLog audit, TimeProvider time
             matter.Version++;
             matter.UpdatedAt = step.Now;
         }
+        // The event hashes the matter's state as it is about to be saved; everything it hashes is
+        // known before saving (ids are allocated up front), so the change and its events go in one save.
+        var data = new JsonObject { ["before"] = Diff(before, Snapshot(matter), out var after), ["after"] = after };
+        foreach (var (key, value) in step.Details) data[key] = value?.DeepClone();
+        await audit.AppendAsync(matter, actor, action, fromStatus, matter.Status, step.Reason, data, ct);
+        foreach (var more in step.MoreEvents) await more(audit, ct);
         try
         {
             await db.SaveChangesAsync(ct);
@@ -62,12 +68,6 @@ public sealed class MatterWorkflow(DubanDb db, AuditLog audit, TimeProvider time
         {
             return Error.Conflict("stale_version", "事项已被他人同时更新，请刷新后重试 / the matter was changed at the same moment; reload and retry");
         }
-
-        var data = new JsonObject { ["before"] = Diff(before, Snapshot(matter), out var after), ["after"] = after };
-        foreach (var (key, value) in step.Details) data[key] = value?.DeepClone();
-        await audit.AppendAsync(matter, actor, action, fromStatus, matter.Status, step.Reason, data, ct);
-        foreach (var more in step.AfterSave) await more(audit, ct);
-        await db.SaveChangesAsync(ct);
         await tx.CommitAsync(ct);
         return matter;
     }

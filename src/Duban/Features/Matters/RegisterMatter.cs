@@ -26,7 +26,12 @@ public sealed record Registered(Matter Matter, string? QueryCode, bool Replayed)
 /// identity, and appends the first event, in one transaction. An Idempotency-Key makes a
 /// repeated request return the first result instead of a second matter.
 /// </summary>
-public sealed class RegisterMatter(DubanDb db, AuditLog audit, TimeProvider time, Sealer sealer, UnitDirectory units, RegisterNumbers numbers)
+public sealed record PreparedRegistration(RegisterCommand Command, Actor Actor, bool IssueQueryCode, DateTimeOffset Now, string Scope,
+    string? IdempotencyKey, string RequestHash);
+
+/// <param name="batcher">Groups concurrent registrations into one commit; null writes each alone (demo seeding on its own clock).</param>
+public sealed class RegisterMatter(DubanDb db, AuditLog audit, TimeProvider time, Sealer sealer, UnitDirectory units, RegisterNumbers numbers,
+    IntakeBatcher? batcher)
 {
     public async Task<Result<Registered>> ExecuteAsync(RegisterCommand cmd, Actor actor, bool issueQueryCode,
         string? idempotencyKey = null, CancellationToken ct = default)
@@ -44,11 +49,14 @@ public sealed class RegisterMatter(DubanDb db, AuditLog audit, TimeProvider time
             if (replay is not null) return replay.Value;
         }
 
+        var item = new PreparedRegistration(cmd, actor, issueQueryCode, now, scope, idempotencyKey, requestHash);
         try
         {
-            return await RegisterAsync(cmd, actor, issueQueryCode, now, scope, idempotencyKey, requestHash, ct);
+            return batcher is null
+                ? (await WriteAsync(db, audit, numbers, sealer, [item], ct))[0]
+                : await batcher.SubmitAsync(item, ct);
         }
-        catch (DbUpdateException) when (idempotencyKey is not null)
+        catch (Exception ex) when (idempotencyKey is not null && ex is DbUpdateException or System.Data.Common.DbException)
         {
             // Two requests with one key at the same moment: the other committed first; answer as it did.
             db.ChangeTracker.Clear();
@@ -58,74 +66,93 @@ public sealed class RegisterMatter(DubanDb db, AuditLog audit, TimeProvider time
         }
     }
 
-    private async Task<Result<Registered>> RegisterAsync(RegisterCommand cmd, Actor actor, bool issueQueryCode, DateTimeOffset now,
-        string scope, string? idempotencyKey, string requestHash, CancellationToken ct)
+    /// <summary>
+    /// Writes registrations in one transaction: ids and numbers in one statement, each matter
+    /// with its sealed raiser, its first event and its idempotency record (prepared inserts, see
+    /// <see cref="RowWriter{T}"/>), the chain head, one commit.
+    /// Without a batcher a request is a batch of one; the <see cref="IntakeBatcher"/> groups
+    /// requests that arrive together, so they share one durable commit.
+    /// </summary>
+    internal static async Task<IReadOnlyList<Registered>> WriteAsync(DubanDb db, AuditLog audit, RegisterNumbers numbers, Sealer sealer,
+        IReadOnlyList<PreparedRegistration> items, CancellationToken ct)
     {
         await using var tx = await db.Database.BeginTransactionAsync(ct);
-        var number = await numbers.NextAsync(now, ct);
-        var kind = cmd.Kind!;
-        var matter = new Matter
+        var allocated = await numbers.NextAsync(items[0].Now, items.Count, ct);
+        var results = new List<Registered>(items.Count);
+        await using var matters = new RowWriter<Matter>(db);
+        await using var events = new RowWriter<MatterEvent>(db);
+        RowWriter<IdempotencyRecord>? keys = null;
+        for (var i = 0; i < items.Count; i++)
         {
-            Number = number,
-            Kind = kind,
-            Channel = cmd.Channel!,
-            Title = cmd.Title!.Trim(),
-            Content = cmd.Content!.Trim(),
-            Location = Clean(cmd.Location),
-            TerritoryCode = Clean(cmd.TerritoryCode),
-            Category = Clean(cmd.Category),
-            Urgency = cmd.Urgency ?? "normal",
-            ReceivedAt = cmd.ReceivedAt is { } r ? Clock.Normalize(r.ToUniversalTime()) : now,
-            RegisteredAt = now,
-            RegisteredBy = actor.Id,
-            RaiserAnonymous = cmd.Anonymous,
-            SubjectUnitCode = Clean(cmd.SubjectUnitCode),
-            SubjectPerson = Clean(cmd.SubjectPerson),
-            // A report (举报) is confidential unless the registrar says otherwise: the reporter is protected by default.
-            Confidential = cmd.Confidential ?? kind == "report",
-            Status = Status.Received,
-            UpdatedAt = now,
-            Version = 1,
-        };
-        if (!cmd.Anonymous && cmd.Raiser is { } raiser)
-        {
-            var identity = JsonSerializer.Serialize(new RaiserInput(Clean(raiser.Name), Clean(raiser.Phone)));
-            matter.RaiserSealed = sealer.Seal(identity, RaiserContext(number));
-        }
-        string? queryCode = null;
-        if (issueQueryCode)
-        {
-            queryCode = NewQueryCode();
-            matter.QueryCodeHash = QueryCodeHash(number, queryCode);
-        }
-        db.Matters.Add(matter);
-        await db.SaveChangesAsync(ct);
-
-        var data = MatterWorkflow.Snapshot(matter);
-        data["kind"] = matter.Kind;
-        data["channel"] = matter.Channel;
-        data["confidential"] = matter.Confidential;
-        data["raiser"] = matter.RaiserAnonymous ? "anonymous" : matter.RaiserSealed is null ? "none" : "sealed";
-        await audit.AppendAsync(matter, actor, "register", null, matter.Status, null, new JsonObject { ["after"] = data }, ct);
-        if (idempotencyKey is not null)
-        {
-            var response = JsonSerializer.Serialize(new StoredResponse(matter.Id, queryCode));
-            db.IdempotencyRecords.Add(new IdempotencyRecord
+            var (cmd, actor, issueQueryCode, now, scope, idempotencyKey, requestHash) = items[i];
+            var (id, number) = allocated[i];
+            var kind = cmd.Kind!;
+            var matter = new Matter
             {
-                Scope = scope,
-                Key = idempotencyKey,
-                RequestHash = requestHash,
-                MatterId = matter.Id,
-                ResponseSealed = sealer.Seal(response, "idempotency:" + scope + ":" + idempotencyKey),
-                CreatedAt = now,
-            });
+                Id = id,
+                Number = number,
+                Kind = kind,
+                Channel = cmd.Channel!,
+                Title = cmd.Title!.Trim(),
+                Content = cmd.Content!.Trim(),
+                Location = Clean(cmd.Location),
+                TerritoryCode = Clean(cmd.TerritoryCode),
+                Category = Clean(cmd.Category),
+                Urgency = cmd.Urgency ?? "normal",
+                ReceivedAt = cmd.ReceivedAt is { } r ? Clock.Normalize(r.ToUniversalTime()) : now,
+                RegisteredAt = now,
+                RegisteredBy = actor.Id,
+                RaiserAnonymous = cmd.Anonymous,
+                SubjectUnitCode = Clean(cmd.SubjectUnitCode),
+                SubjectPerson = Clean(cmd.SubjectPerson),
+                // A report (举报) is confidential unless the registrar says otherwise: the reporter is protected by default.
+                Confidential = cmd.Confidential ?? kind == "report",
+                Status = Status.Received,
+                UpdatedAt = now,
+                Version = 1,
+            };
+            if (!cmd.Anonymous && cmd.Raiser is { } raiser)
+            {
+                var identity = JsonSerializer.Serialize(new RaiserInput(Clean(raiser.Name), Clean(raiser.Phone)));
+                matter.RaiserSealed = sealer.Seal(identity, RaiserContext(number));
+            }
+            string? queryCode = null;
+            if (issueQueryCode)
+            {
+                queryCode = NewQueryCode();
+                matter.QueryCodeHash = QueryCodeHash(number, queryCode);
+            }
+            await matters.InsertAsync(matter, ct);
+
+            var data = MatterWorkflow.Snapshot(matter);
+            data["kind"] = matter.Kind;
+            data["channel"] = matter.Channel;
+            data["confidential"] = matter.Confidential;
+            data["raiser"] = matter.RaiserAnonymous ? "anonymous" : matter.RaiserSealed is null ? "none" : "sealed";
+            await events.InsertAsync(await audit.ChainAsync(matter, actor, "register", null, matter.Status, null, new JsonObject { ["after"] = data }, ct), ct);
+            if (idempotencyKey is not null)
+            {
+                var response = JsonSerializer.Serialize(new StoredResponse(matter.Id, queryCode));
+                keys ??= new RowWriter<IdempotencyRecord>(db);
+                await keys.InsertAsync(new IdempotencyRecord
+                {
+                    Scope = scope,
+                    Key = idempotencyKey,
+                    RequestHash = requestHash,
+                    MatterId = matter.Id,
+                    ResponseSealed = sealer.Seal(response, "idempotency:" + scope + ":" + idempotencyKey),
+                    CreatedAt = now,
+                }, ct);
+            }
+            results.Add(new Registered(matter, queryCode, false));
         }
-        await db.SaveChangesAsync(ct);
+        if (keys is not null) await keys.DisposeAsync();
+        await audit.SaveHeadAsync(ct);
         await tx.CommitAsync(ct);
-        return new Registered(matter, queryCode, false);
+        return results;
     }
 
-    private sealed record StoredResponse(long MatterId, string? QueryCode);
+    internal sealed record StoredResponse(long MatterId, string? QueryCode);
 
     private async Task<Result<Registered>?> ReplayAsync(string scope, string key, string requestHash, CancellationToken ct)
     {

@@ -35,7 +35,7 @@ public sealed class Merge(MatterWorkflow workflow)
             m.StatusReason = Dispatch.Trim(req.Reason);
             step.Reason = m.StatusReason;
             step.Details["target"] = target.Number;
-            step.AfterSave.Add((audit, ct) => audit.AppendAsync(target, actor, "merged_in", target.Status, target.Status, m.StatusReason,
+            step.MoreEvents.Add((audit, ct) => audit.AppendAsync(target, actor, "merged_in", target.Status, target.Status, m.StatusReason,
                 new JsonObject { ["source"] = m.Number, ["sourceId"] = m.Id }, ct));
             return null;
         }, ct);

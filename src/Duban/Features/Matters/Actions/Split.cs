@@ -25,6 +25,7 @@ public sealed class Split(MatterWorkflow workflow, RegisterNumbers numbers)
             if (error is not null) return error;
 
             var children = new List<Matter>();
+            var allocated = await numbers.NextAsync(step.Now, req.Children!.Length, ct);
             for (var i = 0; i < req.Children!.Length; i++)
             {
                 var c = req.Children[i];
@@ -36,7 +37,8 @@ public sealed class Split(MatterWorkflow workflow, RegisterNumbers numbers)
                 if (m.DueAt is { } parentDue && due > parentDue) return Error.Validation($"children[{i}].dueAt must not be later than the parent's deadline / 子任务期限不得晚于主任务");
                 var child = new Matter
                 {
-                    Number = await numbers.NextAsync(step.Now, ct),
+                    Id = allocated[i].Id,
+                    Number = allocated[i].Number,
                     Kind = "task",
                     Channel = m.Channel,
                     Title = c.Title.Trim(),
@@ -75,7 +77,7 @@ public sealed class Split(MatterWorkflow workflow, RegisterNumbers numbers)
             workflow.Db.Matters.AddRange(children);
             step.Reason = Dispatch.Trim(req.Note);
             step.Details["children"] = new JsonArray([.. children.Select(c => JsonValue.Create(c.Number))]);
-            step.AfterSave.Add(async (audit, ct) =>
+            step.MoreEvents.Add(async (audit, ct) =>
             {
                 foreach (var child in children)
                 {

@@ -1,0 +1,34 @@
+using System.Data.Common;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Storage;
+
+namespace Duban.Data;
+
+/// <summary>
+/// A plain command on the context's connection, inside its current transaction: for the few
+/// statements on the write path that EF's query pipeline makes several times dearer than the
+/// database work itself (counters, the audit head). Parameters are positional: @p0, @p1, ...
+/// </summary>
+public static class Sql
+{
+    public static DbCommand Command(DubanDb db, string sql, params object?[] args)
+    {
+        var cmd = db.Database.GetDbConnection().CreateCommand();
+        cmd.Transaction = db.Database.CurrentTransaction?.GetDbTransaction();
+        cmd.CommandText = sql;
+        for (var i = 0; i < args.Length; i++)
+        {
+            var p = cmd.CreateParameter();
+            p.ParameterName = "@p" + i;
+            p.Value = args[i] ?? DBNull.Value;
+            cmd.Parameters.Add(p);
+        }
+        return cmd;
+    }
+
+    public static async Task<int> ExecuteAsync(DubanDb db, string sql, CancellationToken ct, params object?[] args)
+    {
+        await using var cmd = Command(db, sql, args);
+        return await cmd.ExecuteNonQueryAsync(ct);
+    }
+}
