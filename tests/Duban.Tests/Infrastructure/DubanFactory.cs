@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using Npgsql;
 
 namespace Duban.Tests.Infrastructure;
@@ -18,7 +19,28 @@ public sealed class DubanFactory : WebApplicationFactory<Program>, IAsyncLifetim
 {
     public const string Password = "test-password-1";
     private readonly string dataDirectory = Path.Combine(Path.GetTempPath(), "duban-test-" + Guid.NewGuid().ToString("N")[..10]);
+    private readonly bool ownsDatabase = true;
     private string? postgresDatabase;
+
+    public DubanFactory()
+    {
+    }
+
+    /// <summary>Another node of the same deployment: same database, same data directory (keys).</summary>
+    private DubanFactory(DubanFactory first)
+    {
+        dataDirectory = first.dataDirectory;
+        ConnectionString = first.ConnectionString;
+        Clock = first.Clock;
+        ownsDatabase = false;
+    }
+
+    public async Task<DubanFactory> SecondNodeAsync()
+    {
+        var node = new DubanFactory(this);
+        await node.InitializeAsync();
+        return node;
+    }
 
     public TestClock Clock { get; } = new(DateTimeOffset.UtcNow);
     public static string Provider => Environment.GetEnvironmentVariable("DUBAN_TEST_PROVIDER") is { Length: > 0 } p ? p : "sqlite";
@@ -26,7 +48,7 @@ public sealed class DubanFactory : WebApplicationFactory<Program>, IAsyncLifetim
 
     public async Task InitializeAsync()
     {
-        if (Provider == "postgres")
+        if (Provider == "postgres" && ownsDatabase)
         {
             var server = Environment.GetEnvironmentVariable("DUBAN_TEST_POSTGRES")
                 ?? throw new InvalidOperationException("DUBAN_TEST_PROVIDER=postgres needs DUBAN_TEST_POSTGRES (test.sh sets it)");
@@ -52,11 +74,14 @@ public sealed class DubanFactory : WebApplicationFactory<Program>, IAsyncLifetim
         builder.UseSetting("Duban:RateLimits:PublicPerMinute", "100000");
         builder.UseSetting("Duban:RateLimits:LoginPerMinute", "100000");
         builder.ConfigureTestServices(services => services.AddSingleton<TimeProvider>(Clock));
+        // Expected failures (refused SQL in the append-only tests) need no log; real ones fail the test.
+        builder.ConfigureLogging(logging => logging.SetMinimumLevel(LogLevel.Warning).AddFilter("Microsoft.EntityFrameworkCore", LogLevel.None));
     }
 
     public new async Task DisposeAsync()
     {
         await base.DisposeAsync();
+        if (!ownsDatabase) return;
         Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
         if (postgresDatabase is not null)
         {

@@ -99,29 +99,6 @@ public sealed class AuditChainTests(DubanFactory factory)
         Assert.True((await AuditVerifier.VerifyAsync(db)).Intact);
     }
 
-    [Fact]
-    public async Task Cli_AuditVerify_ExitCodeAndMessage()
-    {
-        if (DubanFactory.Provider != "sqlite") return; // the CLI opens the same SQLite file; PostgreSQL is covered above
-        await using var scope = factory.Scope();
-        var db = factory.Db(scope);
-        var dataDir = Path.GetDirectoryName(db.Database.GetDbConnection().DataSource)!;
-        var output = new StringWriter();
-        var original = Console.Out;
-        Console.SetOut(output);
-        int code;
-        try
-        {
-            code = await Duban.Hosting.Cli.RunAsync(["audit", "verify", $"--Duban:DataDirectory={dataDir}"]);
-        }
-        finally
-        {
-            Console.SetOut(original);
-        }
-        Assert.Equal(0, code);
-        Assert.Matches(@"audit chain intact: \d+ events, \d+ matters verified", output.ToString());
-    }
-
     private static async Task WithoutTriggers(Duban.Data.DubanDb db, Func<Task<int>> change)
     {
         if (db.IsPostgres)

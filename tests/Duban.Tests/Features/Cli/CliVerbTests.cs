@@ -1,0 +1,103 @@
+using System.Net.Http.Json;
+
+
+namespace Duban.Tests.Features.Cli;
+
+/// <summary>
+/// The CLI verbs against their own SQLite data directory (demo reset wipes a database, so never the shared one).
+/// In the "console" collection: they redirect Console.Out.
+/// </summary>
+[Collection("console")]
+public sealed class CliVerbTests : IDisposable
+{
+    private readonly string dir = Path.Combine(Path.GetTempPath(), "duban-cli-" + Guid.NewGuid().ToString("N")[..8]);
+
+    private async Task<(int Code, string Out, string Err)> Run(params string[] args)
+    {
+        var output = new StringWriter();
+        var error = new StringWriter();
+        var (o, e) = (Console.Out, Console.Error);
+        Console.SetOut(output);
+        Console.SetError(error);
+        try
+        {
+            var code = await Duban.Hosting.Cli.RunAsync([.. args, $"--Duban:DataDirectory={dir}", "--Duban:Demo:Password=cli-password-1", "--Duban:Demo:Matters=false"]);
+            return (code, output.ToString(), error.ToString());
+        }
+        finally
+        {
+            Console.SetOut(o);
+            Console.SetError(e);
+        }
+    }
+
+    [Fact]
+    public async Task DemoReset_NeedsYes_ThenLoadsDemoAndChainVerifies()
+    {
+        var refused = await Run("demo", "reset");
+        Assert.NotEqual(0, refused.Code);
+        Assert.Contains("--yes", refused.Err);
+
+        var reset = await Run("demo", "reset", "--yes");
+        Assert.Equal(0, reset.Code);
+        Assert.Contains("Loaded the Jiangmen demo: 224 units", reset.Out);
+
+        var verify = await Run("audit", "verify");
+        Assert.Equal(0, verify.Code);
+        Assert.Matches(@"audit chain intact: \d+ events, 0 matters verified", verify.Out);
+    }
+
+    [Fact]
+    public async Task AuditVerify_ChangedRow_ExitsNonZeroNamingIt()
+    {
+        Assert.Equal(0, (await Run("demo", "reset", "--yes")).Code);
+        await using (var conn = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={Path.Combine(dir, "duban.db")}"))
+        {
+            await conn.OpenAsync();
+            await using var cmd = conn.CreateCommand();
+            cmd.CommandText = "DROP TRIGGER events_no_update; UPDATE events SET actor_name = '某人' WHERE seq = 1";
+            await cmd.ExecuteNonQueryAsync();
+        }
+        var verify = await Run("audit", "verify");
+        Assert.Equal(2, verify.Code);
+        Assert.Contains("event #1 (demo_loaded) has been altered", verify.Err);
+    }
+
+    [Fact]
+    public async Task UsersAdd_CreatesAnAccountThatCanSignIn_AndRefusesBadInput()
+    {
+        Assert.Equal(0, (await Run("demo", "reset", "--yes")).Code);
+
+        Assert.Equal(64, (await Run("users", "add", "--username", "zhang")).Code);
+        Assert.Equal(64, (await Run("users", "add", "--username", "zhang", "--unit", "440781115", "--roles", "handler,king")).Code);
+        Assert.Equal(65, (await Run("users", "add", "--username", "zhang", "--unit", "no-such-unit", "--roles", "handler")).Code);
+        var added = await Run("users", "add", "--username", "zhang", "--unit", "440781115", "--roles", "handler", "--name", "张三");
+        Assert.Equal(0, added.Code);
+        var password = added.Out.Split("password: ")[1].Trim();
+        Assert.Equal(65, (await Run("users", "add", "--username", "zhang", "--unit", "440781115", "--roles", "handler")).Code);
+
+        // The new account signs in on a server over the same data directory.
+        await using var app = new SecondDirectoryApp(dir);
+        var client = app.CreateClient();
+        var login = await client.PostAsJsonAsync("/api/v1/auth/login", new { username = "zhang", password });
+        Assert.True(login.IsSuccessStatusCode, await login.Content.ReadAsStringAsync());
+
+        // The account's creation is in the audit chain.
+        Assert.Equal(0, (await Run("audit", "verify")).Code);
+    }
+
+    public void Dispose()
+    {
+        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        try { Directory.Delete(dir, recursive: true); } catch (IOException) { }
+    }
+
+    private sealed class SecondDirectoryApp(string dataDirectory) : Microsoft.AspNetCore.Mvc.Testing.WebApplicationFactory<Program>
+    {
+        protected override void ConfigureWebHost(Microsoft.AspNetCore.Hosting.IWebHostBuilder builder)
+        {
+            builder.UseSetting("Duban:DataDirectory", dataDirectory);
+            builder.UseSetting("Duban:Database:Provider", "sqlite");
+        }
+    }
+}
