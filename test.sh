@@ -6,6 +6,7 @@
 #                                   2. DUBAN_TEST_PROVIDER=postgres (only Category=Database)
 #   ./test.sh --filter Foo        extra arguments are appended to both `dotnet test` calls
 #                                 (a --filter is combined with Category=Database for pass 2)
+#   The build is followed by `dotnet format --verify-no-changes`: unformatted code fails.
 #   DUBAN_TEST_SKIP_POSTGRES=1 ./test.sh
 #                                 quick local run: skip the PostgreSQL pass
 #
@@ -229,6 +230,10 @@ SKIP_PG=${DUBAN_TEST_SKIP_POSTGRES:-0}
 
 log "dotnet build $SOLUTION -c Release"
 dotnet build "$SOLUTION" -c Release || die "dotnet build failed; no test was run"
+# The code's layout is part of the build: CONVENTIONS.md asks for `dotnet format --verify-no-changes`.
+log "dotnet format --verify-no-changes"
+dotnet format "$SOLUTION" --verify-no-changes --no-restore \
+    || die "code is not formatted: run 'dotnet format Duban.slnx' and commit; no test was run"
 
 if [[ $SKIP_PG -eq 1 ]]; then
     log "DUBAN_TEST_SKIP_POSTGRES=1: no PostgreSQL, the PostgreSQL pass will be skipped"

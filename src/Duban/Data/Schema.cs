@@ -91,14 +91,16 @@ public static class Schema
     {
         var assembly = Assembly.GetExecutingAssembly();
         var prefix = $"Duban.Migrations.{provider}/";
+        // %(RecursiveDir) gives "sqlite\" when built on Windows: compare with forward slashes.
         return assembly.GetManifestResourceNames()
-            .Where(n => n.StartsWith(prefix, StringComparison.Ordinal))
-            .Order(StringComparer.Ordinal)
+            .Select(n => (Resource: n, Name: n.Replace('\\', '/')))
+            .Where(n => n.Name.StartsWith(prefix, StringComparison.Ordinal))
+            .OrderBy(n => n.Name, StringComparer.Ordinal)
             .Select(n =>
             {
-                using var stream = assembly.GetManifestResourceStream(n)!;
+                using var stream = assembly.GetManifestResourceStream(n.Resource)!;
                 using var reader = new StreamReader(stream);
-                return (Path.GetFileNameWithoutExtension(n[prefix.Length..]), reader.ReadToEnd());
+                return (Path.GetFileNameWithoutExtension(n.Name[prefix.Length..]), reader.ReadToEnd());
             })
             .ToList();
     }

@@ -3,13 +3,14 @@ using Duban.Data;
 using Duban.Features.Audit;
 using Duban.Features.Auth;
 using Duban.Features.Demo;
-using Duban.Features.Units;
 using Duban.Features.Intake;
 using Duban.Features.Matters;
 using Duban.Features.Matters.Actions;
 using Duban.Features.Sealing;
+using Duban.Features.Units;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Diagnostics;
+using Microsoft.AspNetCore.HttpOverrides;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 
@@ -96,6 +97,17 @@ public static class DubanServices
 
     public static void UseDuban(this WebApplication app)
     {
+        // Behind nginx on several nodes: trust X-Forwarded-For only from the configured proxies,
+        // so the rate limits and the audit see the citizen's address, not the proxy's.
+        if (app.Configuration["Duban:KnownProxies"] is { Length: > 0 } proxies)
+        {
+            var forwarded = new ForwardedHeadersOptions { ForwardedHeaders = ForwardedHeaders.XForwardedFor | ForwardedHeaders.XForwardedProto };
+            foreach (var proxy in proxies.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+            {
+                forwarded.KnownProxies.Add(System.Net.IPAddress.Parse(proxy));
+            }
+            app.UseForwardedHeaders(forwarded);
+        }
         // Bugs answer as problem details with no stack trace; business failures never get here.
         app.UseExceptionHandler(new ExceptionHandlerOptions { StatusCodeSelector = ex => ex is BadHttpRequestException bad ? bad.StatusCode : 500 });
         app.UseStatusCodePages();

@@ -108,6 +108,7 @@ public sealed class AuditLog(DubanDb db, TimeProvider time)
         static long? Ms(DateTimeOffset? t) => t?.ToUnixTimeMilliseconds();
         var assignments = m.Assignments
             .OrderBy(a => a.AssignedAt).ThenBy(a => a.UnitCode, StringComparer.Ordinal).ThenBy(a => a.Role, StringComparer.Ordinal)
+            .ThenBy(a => a.Active).ThenBy(a => a.AcceptedAt)
             .Select(a => new object?[] { a.UnitCode, a.UnitTerritoryCode, a.Role, Ms(a.AssignedAt), Ms(a.AcceptedAt), a.Active })
             .ToArray();
         var canonical = JsonSerializer.Serialize(new object?[]

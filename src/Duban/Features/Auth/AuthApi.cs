@@ -24,8 +24,9 @@ public static class AuthApi
             return TypedResults.Problem(statusCode: 400, title: "用户名和密码必填 / username and password are required");
         }
         var user = await db.Users.AsNoTracking().FirstOrDefaultAsync(u => u.Username == request.Username && u.Active, ct);
-        // The same answer for an unknown user and a wrong password: no account enumeration.
-        if (user is null || !Passwords.Verify(request.Password, user.PasswordHash))
+        // The same answer, after the same work, for an unknown user and a wrong password: no account enumeration.
+        var valid = user is null ? Passwords.VerifyDecoy(request.Password) : Passwords.Verify(request.Password, user.PasswordHash);
+        if (user is null || !valid)
         {
             return TypedResults.Problem(statusCode: 401, title: "用户名或密码错误 / wrong username or password");
         }

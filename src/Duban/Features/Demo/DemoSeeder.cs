@@ -4,9 +4,9 @@ using Duban.Common;
 using Duban.Data;
 using Duban.Features.Audit;
 using Duban.Features.Auth;
-using Duban.Features.Units;
 using Duban.Features.Matters;
 using Duban.Features.Matters.Actions;
+using Duban.Features.Units;
 using Microsoft.EntityFrameworkCore;
 
 namespace Duban.Features.Demo;
@@ -58,8 +58,14 @@ public sealed class DemoSeeder(IServiceProvider services, DubanDb db, UnitDirect
         {
             db.Units.AddRange(units.Select(u => new Unit
             {
-                Code = u.Code, Name = u.Name, ShortName = u.ShortName, Kind = u.Kind, ParentCode = u.ParentCode,
-                TerritoryCode = u.TerritoryCode, Phone = u.Phone, Email = u.Email,
+                Code = u.Code,
+                Name = u.Name,
+                ShortName = u.ShortName,
+                Kind = u.Kind,
+                ParentCode = u.ParentCode,
+                TerritoryCode = u.TerritoryCode,
+                Phone = u.Phone,
+                Email = u.Email,
             }));
             // Demo accounts share one password, so they share one hash: 200 PBKDF2 runs would
             // cost seconds at every first start and protect nothing more.

@@ -2,8 +2,8 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Duban.Common;
 using Duban.Data;
-using Duban.Features.Units;
 using Duban.Features.Sealing;
+using Duban.Features.Units;
 using Microsoft.EntityFrameworkCore;
 
 namespace Duban.Features.Matters;
@@ -70,8 +70,22 @@ public sealed class MatterQueries(DubanDb db, MatterScope scope, UnitDirectory u
             .Skip((page - 1) * size).Take(size)
             .Select(m => new
             {
-                m.Id, m.Number, m.Kind, m.Channel, m.Title, m.Status, m.Category, m.Urgency, m.TerritoryCode, m.LeadUnitCode,
-                m.ReceivedAt, m.DueAt, m.Confidential, m.Progress, m.ParentId, m.Version,
+                m.Id,
+                m.Number,
+                m.Kind,
+                m.Channel,
+                m.Title,
+                m.Status,
+                m.Category,
+                m.Urgency,
+                m.TerritoryCode,
+                m.LeadUnitCode,
+                m.ReceivedAt,
+                m.DueAt,
+                m.Confidential,
+                m.Progress,
+                m.ParentId,
+                m.Version,
             })
             .ToListAsync(ct);
         var directory = await units.AllAsync(ct);
@@ -130,10 +144,26 @@ public sealed class MatterQueries(DubanDb db, MatterScope scope, UnitDirectory u
         return json is null ? null : JsonSerializer.Deserialize<RaiserInput>(json);
     }
 
-    internal static string? MaskName(string? name) => string.IsNullOrEmpty(name) ? null : name[..1] + new string('*', Math.Max(1, name.Length - 1));
+    /// <summary>The first character (a whole one, even outside the BMP), then one star per remaining character.</summary>
+    internal static string? MaskName(string? name)
+    {
+        if (string.IsNullOrEmpty(name)) return null;
+        var first = System.Globalization.StringInfo.GetNextTextElementLength(name);
+        var rest = new System.Globalization.StringInfo(name[first..]).LengthInTextElements;
+        return name[..first] + new string('*', Math.Max(1, rest));
+    }
 
-    internal static string? MaskPhone(string? phone) =>
-        string.IsNullOrEmpty(phone) ? null : phone.Length <= 7 ? new string('*', phone.Length) : phone[..3] + "****" + phone[^4..];
+    /// <summary>
+    /// Mobile numbers show 3 + 4 digits (138****8000), as Chinese services print them; shorter
+    /// numbers show less, so that most of a number is never visible: 8–10 characters keep 2 + 2,
+    /// 7 or fewer keep none.
+    /// </summary>
+    internal static string? MaskPhone(string? phone)
+    {
+        if (string.IsNullOrEmpty(phone)) return null;
+        var (head, tail) = phone.Length >= 11 ? (3, 4) : phone.Length >= 8 ? (2, 2) : (0, 0);
+        return phone[..head] + new string('*', phone.Length - head - tail) + phone[(phone.Length - tail)..];
+    }
 
     public static bool IsOverdue(string status, DateTimeOffset? due, DateTimeOffset now) => Status.Running.Contains(status) && due < now;
 

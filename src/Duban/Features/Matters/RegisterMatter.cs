@@ -5,8 +5,8 @@ using System.Text.Json.Nodes;
 using Duban.Common;
 using Duban.Data;
 using Duban.Features.Audit;
-using Duban.Features.Units;
 using Duban.Features.Sealing;
+using Duban.Features.Units;
 using Microsoft.EntityFrameworkCore;
 
 namespace Duban.Features.Matters;

@@ -5,35 +5,56 @@ namespace Duban.Features.Sealing;
 /// <summary>
 /// A 256-bit key from configuration (base64), or else from a key file under the data directory,
 /// created on first start with owner-only permissions. Several nodes must share the configured key.
+/// A key of the wrong length is refused loudly: a short or empty key would weaken every token or
+/// seal made with it, and silently making a new one would lose every identity sealed before.
 /// </summary>
 public static class KeyFiles
 {
+    private const int KeyBytes = 32;
+
     public static byte[] Load(string? configured, string dataDirectory, string name)
     {
         if (!string.IsNullOrWhiteSpace(configured))
         {
-            var key = Convert.FromBase64String(configured);
-            if (key.Length != 32) throw new InvalidOperationException($"The configured {name} key must be 32 bytes, base64-encoded.");
-            return key;
+            return Decode(configured, $"the configured {name} key");
         }
         var dir = Path.Combine(dataDirectory, "keys");
         var path = Path.Combine(dir, name + ".key");
-        if (File.Exists(path)) return Convert.FromBase64String(File.ReadAllText(path).Trim());
-        Directory.CreateDirectory(dir);
-        var fresh = RandomNumberGenerator.GetBytes(32);
+        if (File.Exists(path)) return Decode(File.ReadAllText(path), path);
+
+        if (OperatingSystem.IsWindows()) Directory.CreateDirectory(dir);
+        else Directory.CreateDirectory(dir, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        // Written whole to a temporary file, then moved into place: another process starting at
+        // the same moment sees either no key file or a complete one, never a half-written one.
+        var fresh = RandomNumberGenerator.GetBytes(KeyBytes);
+        var temporary = Path.Combine(dir, $".{name}.{Environment.ProcessId}.{Guid.NewGuid():N}.tmp");
         var options = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write };
         if (!OperatingSystem.IsWindows()) options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+        using (var stream = new FileStream(temporary, options))
+        using (var writer = new StreamWriter(stream))
+        {
+            writer.Write(Convert.ToBase64String(fresh));
+        }
         try
         {
-            using var stream = new FileStream(path, options);
-            using var writer = new StreamWriter(stream);
-            writer.Write(Convert.ToBase64String(fresh));
+            File.Move(temporary, path, overwrite: false);
+            return fresh;
         }
         catch (IOException) when (File.Exists(path))
         {
-            // Another process created it first: use theirs.
-            return Convert.FromBase64String(File.ReadAllText(path).Trim());
+            // Another process put its key in place first: use theirs.
+            File.Delete(temporary);
+            return Decode(File.ReadAllText(path), path);
         }
-        return fresh;
+    }
+
+    private static byte[] Decode(string base64, string source)
+    {
+        var key = new byte[KeyBytes + 1];
+        if (!Convert.TryFromBase64String(base64.Trim(), key, out var length) || length != KeyBytes)
+        {
+            throw new InvalidOperationException($"{source} must hold exactly {KeyBytes} bytes, base64-encoded; refusing to start with it.");
+        }
+        return key[..KeyBytes];
     }
 }

@@ -44,7 +44,11 @@ public sealed class MergeAndSplitTests(DubanFactory factory)
         var lead = await factory.As("h-4407-jw");
         var parent = await dispatcher.Register(new
         {
-            kind = "task", channel = "meeting", title = "川岛快递过海费专项整治", content = "梳理堵点，逐项交办。", category = "邮政快递",
+            kind = "task",
+            channel = "meeting",
+            title = "川岛快递过海费专项整治",
+            content = "梳理堵点，逐项交办。",
+            category = "邮政快递",
         });
         await dispatcher.Do(parent, "dispatch", new { leadUnitCode = "4407-jw", dueAt = factory.Clock.GetUtcNow().AddDays(30) });
         await lead.Do(parent, "accept");

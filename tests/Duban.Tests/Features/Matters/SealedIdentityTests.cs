@@ -88,8 +88,13 @@ public sealed class SealedIdentityTests(DubanFactory factory)
         var dispatcher = await factory.As("dispatcher");
         var id = await dispatcher.Register(new
         {
-            kind = "complaint", channel = "phone", title = "党校食堂卫生差", content = "食堂餐具消毒不到位。",
-            raiser = new { name = "赵六", phone = "13700000000" }, subjectUnitCode = PartySchool, confidential = false,
+            kind = "complaint",
+            channel = "phone",
+            title = "党校食堂卫生差",
+            content = "食堂餐具消毒不到位。",
+            raiser = new { name = "赵六", phone = "13700000000" },
+            subjectUnitCode = PartySchool,
+            confidential = false,
         });
         await dispatcher.Do(id, "dispatch", new { leadUnitCode = PartySchool });
         var school = await factory.As("h-" + PartySchool);

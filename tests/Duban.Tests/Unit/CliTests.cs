@@ -1,0 +1,71 @@
+using Duban.Hosting;
+
+namespace Duban.Tests.Unit;
+
+/// <summary>Tests that swap Console.Out/Error: never in parallel with any other collection.</summary>
+[CollectionDefinition(Name, DisableParallelization = true)]
+public sealed class ConsoleCollection
+{
+    public const string Name = "console";
+}
+
+[Collection(ConsoleCollection.Name)]
+public sealed class CliTests
+{
+    private static async Task<(int Code, string Out, string Error)> RunAsync(params string[] args)
+    {
+        var originalOut = Console.Out;
+        var originalError = Console.Error;
+        using var output = new StringWriter();
+        using var error = new StringWriter();
+        Console.SetOut(output);
+        Console.SetError(error);
+        try
+        {
+            var code = await Cli.RunAsync(args);
+            return (code, output.ToString(), error.ToString());
+        }
+        finally
+        {
+            Console.SetOut(originalOut);
+            Console.SetError(originalError);
+        }
+    }
+
+    [Theory]
+    [InlineData("--help")]
+    [InlineData("-h")]
+    [InlineData("help")]
+    public async Task RunAsync_Help_PrintsUsageAndReturns0(string flag)
+    {
+        var (code, output, error) = await RunAsync(flag);
+        Assert.Equal(0, code);
+        Assert.Contains("usage:", output, StringComparison.Ordinal);
+        Assert.Contains("audit verify", output, StringComparison.Ordinal);
+        Assert.Equal("", error);
+    }
+
+    [Fact]
+    public async Task RunAsync_HelpAfterAVerb_StillHelp()
+    {
+        var (code, output, _) = await RunAsync("demo", "reset", "--help");
+        Assert.Equal(0, code);
+        Assert.Contains("usage:", output, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("frobnicate")]
+    [InlineData("audit")]
+    [InlineData("audit", "check")]
+    [InlineData("demo")]
+    [InlineData("users", "remove")]
+    [InlineData("bench")]
+    public async Task RunAsync_UnknownVerb_Returns64WithMessageOnStderr(params string[] args)
+    {
+        var (code, output, error) = await RunAsync(args);
+        Assert.Equal(64, code);
+        Assert.Contains("unknown verb: " + string.Join(' ', args), error, StringComparison.Ordinal);
+        Assert.Contains("usage:", error, StringComparison.Ordinal);
+        Assert.Equal("", output);
+    }
+}
