@@ -25,10 +25,4 @@ public static class Sql
         }
         return cmd;
     }
-
-    public static async Task<int> ExecuteAsync(DubanDb db, string sql, CancellationToken ct, params object?[] args)
-    {
-        await using var cmd = Command(db, sql, args);
-        return await cmd.ExecuteNonQueryAsync(ct);
-    }
 }

@@ -40,7 +40,7 @@ public sealed class AuditLog(DubanDb db, TimeProvider time)
 
     /// <summary>
     /// Chains the next event without adding it to the context: for a writer that inserts rows
-    /// itself, which then calls <see cref="SaveHeadAsync"/> before committing.
+    /// itself, which then calls <see cref="SaveHead"/> before committing.
     /// </summary>
     public async Task<MatterEvent> ChainAsync(Matter? matter, Actor actor, string action, string? fromStatus = null,
         string? toStatus = null, string? reason = null, JsonObject? data = null, CancellationToken ct = default)
@@ -74,11 +74,11 @@ public sealed class AuditLog(DubanDb db, TimeProvider time)
         return e;
     }
 
-    /// <summary>Writes the chain head after events were inserted by <see cref="ChainAsync"/>.</summary>
-    public async Task SaveHeadAsync(CancellationToken ct)
+    /// <summary>Adds the chain head's update to a batch that inserts the events made by <see cref="ChainAsync"/>.</summary>
+    public void SaveHead(SqlBatch batch)
     {
         if (head is null) return;
-        await Sql.ExecuteAsync(db, "UPDATE audit_head SET seq = @p0, hash = @p1 WHERE id = 1", ct, head.Seq, head.Hash);
+        batch.Append("UPDATE audit_head SET seq = {0}, hash = {1} WHERE id = 1", head.Seq, head.Hash);
     }
 
     /// <summary>The head row, locked for this transaction on PostgreSQL (SQLite's write transaction already excludes others).</summary>

@@ -68,8 +68,8 @@ public sealed class RegisterMatter(DubanDb db, AuditLog audit, TimeProvider time
 
     /// <summary>
     /// Writes registrations in one transaction: ids and numbers in one statement, each matter
-    /// with its sealed raiser, its first event and its idempotency record (prepared inserts, see
-    /// <see cref="RowWriter{T}"/>), the chain head, one commit.
+    /// with its sealed raiser, its first event and its idempotency record, and the chain head, all
+    /// sent as one command (<see cref="SqlBatch"/>), one commit.
     /// Without a batcher a request is a batch of one; the <see cref="IntakeBatcher"/> groups
     /// requests that arrive together, so they share one durable commit.
     /// </summary>
@@ -79,9 +79,9 @@ public sealed class RegisterMatter(DubanDb db, AuditLog audit, TimeProvider time
         await using var tx = await db.Database.BeginTransactionAsync(ct);
         var allocated = await numbers.NextAsync(items[0].Now, items.Count, ct);
         var results = new List<Registered>(items.Count);
-        await using var matters = new RowWriter<Matter>(db);
-        await using var events = new RowWriter<MatterEvent>(db);
-        RowWriter<IdempotencyRecord>? keys = null;
+        var matters = new List<Matter>(items.Count);
+        var events = new List<MatterEvent>(items.Count);
+        var keys = new List<IdempotencyRecord>();
         for (var i = 0; i < items.Count; i++)
         {
             var (cmd, actor, issueQueryCode, now, scope, idempotencyKey, requestHash) = items[i];
@@ -122,19 +122,18 @@ public sealed class RegisterMatter(DubanDb db, AuditLog audit, TimeProvider time
                 queryCode = NewQueryCode();
                 matter.QueryCodeHash = QueryCodeHash(number, queryCode);
             }
-            await matters.InsertAsync(matter, ct);
+            matters.Add(matter);
 
             var data = MatterWorkflow.Snapshot(matter);
             data["kind"] = matter.Kind;
             data["channel"] = matter.Channel;
             data["confidential"] = matter.Confidential;
             data["raiser"] = matter.RaiserAnonymous ? "anonymous" : matter.RaiserSealed is null ? "none" : "sealed";
-            await events.InsertAsync(await audit.ChainAsync(matter, actor, "register", null, matter.Status, null, new JsonObject { ["after"] = data }, ct), ct);
+            events.Add(await audit.ChainAsync(matter, actor, "register", null, matter.Status, null, new JsonObject { ["after"] = data }, ct));
             if (idempotencyKey is not null)
             {
                 var response = JsonSerializer.Serialize(new StoredResponse(matter.Id, queryCode));
-                keys ??= new RowWriter<IdempotencyRecord>(db);
-                await keys.InsertAsync(new IdempotencyRecord
+                keys.Add(new IdempotencyRecord
                 {
                     Scope = scope,
                     Key = idempotencyKey,
@@ -142,12 +141,13 @@ public sealed class RegisterMatter(DubanDb db, AuditLog audit, TimeProvider time
                     MatterId = matter.Id,
                     ResponseSealed = sealer.Seal(response, "idempotency:" + scope + ":" + idempotencyKey),
                     CreatedAt = now,
-                }, ct);
+                });
             }
             results.Add(new Registered(matter, queryCode, false));
         }
-        if (keys is not null) await keys.DisposeAsync();
-        await audit.SaveHeadAsync(ct);
+        var batch = new SqlBatch(db).Insert(matters).Insert(events).Insert(keys);
+        audit.SaveHead(batch);
+        await batch.ExecuteAsync(ct);
         await tx.CommitAsync(ct);
         return results;
     }
