@@ -13,11 +13,16 @@ public static class AuthApi
     public static RouteGroupBuilder MapAuthApiV1(this RouteGroupBuilder api)
     {
         api.MapPost("/auth/login", LoginAsync).AllowAnonymous().RequireRateLimiting("login").WithTags("Auth");
+        api.MapPost("/auth/logout", (HttpContext http) =>
+        {
+            http.Response.Cookies.Delete(DubanAuthenticationHandler.CookieName, new CookieOptions { Path = "/" });
+            return TypedResults.NoContent();
+        }).AllowAnonymous().WithTags("Auth");
         return api;
     }
 
     private static async Task<Results<Ok<LoginResponse>, ProblemHttpResult>> LoginAsync(
-        LoginRequest request, DubanDb db, Tokens tokens, IOptions<AuthOptions> options, TimeProvider time, CancellationToken ct)
+        LoginRequest request, HttpContext http, DubanDb db, Tokens tokens, IOptions<AuthOptions> options, TimeProvider time, CancellationToken ct)
     {
         if (string.IsNullOrWhiteSpace(request.Username) || string.IsNullOrEmpty(request.Password))
         {
@@ -32,6 +37,16 @@ public static class AuthApi
         }
         var lifetime = TimeSpan.FromMinutes(options.Value.TokenMinutes);
         var token = tokens.Issue(user.Id, lifetime);
+        // The browser keeps the same token in a cookie that scripts cannot read and other sites
+        // cannot send (SameSite=Strict: no cross-site request carries it, so no CSRF).
+        http.Response.Cookies.Append(DubanAuthenticationHandler.CookieName, token, new CookieOptions
+        {
+            HttpOnly = true,
+            SameSite = SameSiteMode.Strict,
+            Secure = http.Request.IsHttps,
+            Path = "/",
+            Expires = time.GetUtcNow().Add(lifetime),
+        });
         return TypedResults.Ok(new LoginResponse(token, user.Username, user.DisplayName, user.UnitCode,
             [.. DubanAuthenticationHandler.ParseRoles(user.Roles)], time.GetUtcNow().Add(lifetime)));
     }

@@ -50,4 +50,18 @@ public sealed class AuthTests(DubanFactory factory)
             factory.Clock.Advance(TimeSpan.FromHours(-13));
         }
     }
+
+    [Fact]
+    public async Task Login_SetsHttpOnlyStrictCookie_ThatAuthenticates_AndLogoutClearsIt()
+    {
+        var client = factory.CreateClient(new Microsoft.AspNetCore.Mvc.Testing.WebApplicationFactoryClientOptions { HandleCookies = true });
+        var login = await client.PostAsJsonAsync("/api/v1/auth/login", new { username = "dispatcher", password = DubanFactory.Password });
+        var cookie = Assert.Single(login.Headers.GetValues("Set-Cookie"));
+        Assert.Contains("httponly", cookie, StringComparison.OrdinalIgnoreCase);
+        Assert.Contains("samesite=strict", cookie, StringComparison.OrdinalIgnoreCase);
+        Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/api/v1/matters")).StatusCode);
+
+        await client.PostAsync("/api/v1/auth/logout", null);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await client.GetAsync("/api/v1/matters")).StatusCode);
+    }
 }
