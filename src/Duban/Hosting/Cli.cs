@@ -69,7 +69,8 @@ public static class Cli
 
     private static async Task<int> ServeAsync(string[] args)
     {
-        var builder = WebApplication.CreateBuilder(args);
+        // Settings ship beside the executable (appsettings.json), wherever it is started from.
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
         if (string.IsNullOrEmpty(builder.Configuration["urls"])) builder.WebHost.UseUrls("http://127.0.0.1:5080");
         builder.Services.AddDuban();
         builder.Services.AddDubanWeb();
@@ -87,7 +88,11 @@ public static class Cli
     /// <summary>Runs a verb with Duban's services and an up-to-date schema, without the web host.</summary>
     private static async Task<int> WithServicesAsync(string[] args, Func<IServiceProvider, string[], Task<int>> verb)
     {
-        var builder = Host.CreateApplicationBuilder(args.Where(a => a.StartsWith("--Duban", StringComparison.Ordinal)).ToArray());
+        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings
+        {
+            Args = args.Where(a => a.StartsWith("--Duban", StringComparison.Ordinal)).ToArray(),
+            ContentRootPath = AppContext.BaseDirectory,
+        });
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
         builder.Services.AddDuban();
         using var host = builder.Build();

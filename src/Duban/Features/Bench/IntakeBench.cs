@@ -37,7 +37,7 @@ public static class IntakeBench
             ["Duban:Demo:Matters"] = "false",
             ["Duban:Demo:Password"] = "bench-password",
         };
-        var builder = Host.CreateApplicationBuilder([]);
+        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { ContentRootPath = AppContext.BaseDirectory });
         builder.Configuration.AddInMemoryCollection(settings);
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
         builder.Services.AddDuban();
