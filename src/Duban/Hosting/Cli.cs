@@ -103,7 +103,7 @@ public static class Cli
 
     private static async Task<int> AuditVerifyAsync(IServiceProvider sp, string[] args)
     {
-        var report = await AuditVerifier.VerifyAsync(sp.GetRequiredService<DubanDb>());
+        var report = await AuditVerifier.VerifyAsync(sp.GetRequiredService<DubanDb>(), sp.GetRequiredService<AuditKey>());
         if (report.Intact)
         {
             Console.WriteLine($"audit chain intact: {report.EventCount} events, {report.MatterCount} matters verified");

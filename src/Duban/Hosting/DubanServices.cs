@@ -39,6 +39,7 @@ public static class DubanServices
             DatabaseSetup.Configure(options, sp.GetRequiredService<IOptions<DatabaseOptions>>().Value, DataDir(sp)));
 
         services.AddSingleton(sp => new Sealer(KeyFiles.Load(sp.GetRequiredService<IConfiguration>()["Duban:Seal:Key"], DataDir(sp), "seal")));
+        services.AddSingleton(sp => new AuditKey(KeyFiles.Load(sp.GetRequiredService<IConfiguration>()["Duban:Audit:Key"], DataDir(sp), "audit")));
         services.AddSingleton(sp => new Tokens(KeyFiles.Load(sp.GetRequiredService<IOptions<AuthOptions>>().Value.SigningKey, DataDir(sp), "auth"),
             sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton<UnitDirectory>();

@@ -99,6 +99,10 @@ public sealed class DubanFactory : WebApplicationFactory<Program>, IAsyncLifetim
 
     public DubanDb Db(AsyncServiceScope scope) => scope.ServiceProvider.GetRequiredService<DubanDb>();
 
+    /// <summary>Verifies the whole chain of the test database with the deployment's audit key.</summary>
+    public Task<Duban.Features.Audit.AuditReport> Verify(DubanDb db) =>
+        Duban.Features.Audit.AuditVerifier.VerifyAsync(db, Services.GetRequiredService<Duban.Features.Audit.AuditKey>());
+
     private readonly Dictionary<string, string> tokens = new(StringComparer.Ordinal);
 
     /// <summary>An HTTP client signed in as a demo account.</summary>

@@ -5,6 +5,8 @@ namespace Duban.Tests.Unit;
 
 public sealed class AuditHashTests
 {
+    private static readonly AuditKey Key = new(Enumerable.Range(1, 32).Select(i => (byte)i).ToArray());
+
     private static readonly DateTimeOffset At = new(2025, 5, 20, 8, 30, 15, 250, TimeSpan.Zero);
 
     private static MatterEvent Event() => new()
@@ -67,14 +69,14 @@ public sealed class AuditHashTests
         var original = Event();
         var changed = Event();
         Change(changed, field);
-        Assert.NotEqual(AuditLog.EventHash(original), AuditLog.EventHash(changed));
+        Assert.NotEqual(AuditLog.EventHash(original, Key), AuditLog.EventHash(changed, Key));
     }
 
     [Fact]
-    public void EventHash_EqualInput_SameLowercaseSha256Hex()
+    public void EventHash_EqualInput_SameLowercaseHex()
     {
-        var a = AuditLog.EventHash(Event());
-        Assert.Equal(a, AuditLog.EventHash(Event()));
+        var a = AuditLog.EventHash(Event(), Key);
+        Assert.Equal(a, AuditLog.EventHash(Event(), Key));
         Assert.Matches("^[0-9a-f]{64}$", a);
     }
 
@@ -82,9 +84,9 @@ public sealed class AuditHashTests
     public void EventHash_IgnoresItsOwnHashField()
     {
         var e = Event();
-        var before = AuditLog.EventHash(e);
+        var before = AuditLog.EventHash(e, Key);
         e.Hash = before;
-        Assert.Equal(before, AuditLog.EventHash(e));
+        Assert.Equal(before, AuditLog.EventHash(e, Key));
     }
 
     [Fact]
@@ -92,7 +94,7 @@ public sealed class AuditHashTests
     {
         var e = Event();
         e.At = At.ToOffset(TimeSpan.FromHours(8));
-        Assert.Equal(AuditLog.EventHash(Event()), AuditLog.EventHash(e));
+        Assert.Equal(AuditLog.EventHash(Event(), Key), AuditLog.EventHash(e, Key));
     }
 
     [Fact]
@@ -105,7 +107,7 @@ public sealed class AuditHashTests
         var b = Event();
         b.FromStatus = "received";
         b.ToStatus = "dispatched";
-        Assert.NotEqual(AuditLog.EventHash(a), AuditLog.EventHash(b));
+        Assert.NotEqual(AuditLog.EventHash(a, Key), AuditLog.EventHash(b, Key));
     }
 
     private static Matter Matter() => new()
@@ -199,5 +201,12 @@ public sealed class AuditHashTests
             withIds.Assignments[i].MatterId = 3;
         }
         Assert.Equal(AuditLog.StateHash(Matter()), AuditLog.StateHash(withIds));
+    }
+
+    [Fact]
+    public void EventHash_OtherKey_OtherHash_SoTheChainCannotBeRecomputedWithoutTheKey()
+    {
+        var other = new AuditKey(Enumerable.Range(2, 32).Select(i => (byte)i).ToArray());
+        Assert.NotEqual(AuditLog.EventHash(Event(), Key), AuditLog.EventHash(Event(), other));
     }
 }

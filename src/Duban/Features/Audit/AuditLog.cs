@@ -15,10 +15,34 @@ namespace Duban.Features.Audit;
 /// Call inside the action's transaction, after the matter's changes are saved (ids are known);
 /// the head row is locked (FOR UPDATE on PostgreSQL; SQLite's write transaction already is).
 /// </summary>
-public sealed class AuditLog(DubanDb db, TimeProvider time)
+/// <summary>
+/// The key of the chain's HMAC, kept outside the database (configuration or a key file, like the
+/// seal key): whoever can write the database but not read this key cannot rewrite an event and
+/// recompute the chain after it.
+/// </summary>
+public sealed record AuditKey(byte[] Value);
+
+public sealed class AuditLog(DubanDb db, TimeProvider time, AuditKey key)
 {
     private AuditHead? head;
     private bool headTracked;
+
+    /// <summary>
+    /// Takes the chain for this transaction. Every writer calls it first thing after BEGIN, before
+    /// reading what it will change: on PostgreSQL the head row is locked FOR UPDATE, so writers on
+    /// any node run one after the other and each reads the state the previous one committed
+    /// (without it, two actions could both decide on a state that one of them then changes).
+    /// SQLite's write transaction (BEGIN IMMEDIATE) already excludes other writers.
+    /// Always the head first, then counters: one order everywhere, so no deadlock.
+    /// </summary>
+    public async Task LockAsync(CancellationToken ct)
+    {
+        if (db.Database.CurrentTransaction is null)
+        {
+            throw new InvalidOperationException("The chain is locked inside the action's transaction.");
+        }
+        head ??= await ReadHeadAsync(ct);
+    }
 
     /// <summary>Chains the next event and adds it to the context; the caller's save writes it and the head.</summary>
     public async Task<MatterEvent> AppendAsync(Matter? matter, Actor actor, string action, string? fromStatus = null,
@@ -68,7 +92,7 @@ public sealed class AuditLog(DubanDb db, TimeProvider time)
             PrevHash = head.Hash,
             Hash = "",
         };
-        e.Hash = EventHash(e);
+        e.Hash = EventHash(e, key);
         head.Seq = e.Seq;
         head.Hash = e.Hash;
         return e;
@@ -92,14 +116,15 @@ public sealed class AuditLog(DubanDb db, TimeProvider time)
         return new AuditHead { Id = 1, Seq = reader.GetInt64(0), Hash = reader.GetString(1) };
     }
 
-    public static string EventHash(MatterEvent e)
+    /// <summary>HMAC-SHA256, keyed, over every field of the event but its own hash.</summary>
+    public static string EventHash(MatterEvent e, AuditKey key)
     {
         var canonical = JsonSerializer.Serialize(new object?[]
         {
             e.Seq, e.MatterId, e.At.ToUnixTimeMilliseconds(), e.ActorId, e.ActorName, e.ActorUnitCode, e.Action,
             e.FromStatus, e.ToStatus, e.Reason, e.Data, e.StateHash, e.PrevHash,
         });
-        return Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(canonical)));
+        return Convert.ToHexStringLower(HMACSHA256.HashData(key.Value, Encoding.UTF8.GetBytes(canonical)));
     }
 
     /// <summary>Every stored field of the matter and its assignments, in a fixed order.</summary>

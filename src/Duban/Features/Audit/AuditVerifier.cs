@@ -13,7 +13,7 @@ public static class AuditVerifier
 {
     private const int Page = 5_000;
 
-    public static async Task<AuditReport> VerifyAsync(DubanDb db, CancellationToken ct = default)
+    public static async Task<AuditReport> VerifyAsync(DubanDb db, AuditKey key, CancellationToken ct = default)
     {
         var lastStateByMatter = new Dictionary<long, (long Seq, string StateHash)>();
         long expectedSeq = 1, count = 0;
@@ -29,7 +29,7 @@ public static class AuditVerifier
                     return Fail(count, $"event #{expectedSeq} is missing (next stored is #{e.Seq})");
                 if (e.PrevHash != prevHash)
                     return Fail(count, $"event #{e.Seq} ({e.Action}) does not link to event #{e.Seq - 1}: the chain was changed");
-                if (AuditLog.EventHash(e) != e.Hash)
+                if (AuditLog.EventHash(e, key) != e.Hash)
                     return Fail(count, $"event #{e.Seq} ({e.Action}) has been altered: its content no longer matches its hash");
                 if (e.MatterId is { } mid) lastStateByMatter[mid] = (e.Seq, e.StateHash);
                 prevHash = e.Hash;

@@ -2,6 +2,7 @@ using System.Security.Claims;
 using System.Text.Encodings.Web;
 using Duban.Common;
 using Duban.Data;
+using Duban.Features.Units;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Caching.Memory;
@@ -19,7 +20,8 @@ public sealed class DubanAuthenticationHandler(
     UrlEncoder encoder,
     Tokens tokens,
     IMemoryCache cache,
-    IServiceScopeFactory scopes) : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
+    IServiceScopeFactory scopes,
+    UnitDirectory units) : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
 {
     public const string SchemeName = "Duban";
     public const string CookieName = "duban_auth";
@@ -41,7 +43,7 @@ public sealed class DubanAuthenticationHandler(
             entry.AbsoluteExpirationRelativeToNow = TimeSpan.FromSeconds(30);
             await using var scope = scopes.CreateAsyncScope();
             var db = scope.ServiceProvider.GetRequiredService<DubanDb>();
-            return await LoadActorAsync(db, userId.Value, Context.RequestAborted);
+            return await LoadActorAsync(db, units, userId.Value, Context.RequestAborted);
         });
         if (actor is null) return AuthenticateResult.Fail("unknown or inactive user");
 
@@ -56,7 +58,7 @@ public sealed class DubanAuthenticationHandler(
         return AuthenticateResult.Success(new AuthenticationTicket(principal, SchemeName));
     }
 
-    public static async Task<Actor?> LoadActorAsync(DubanDb db, long userId, CancellationToken ct)
+    public static async Task<Actor?> LoadActorAsync(DubanDb db, UnitDirectory units, long userId, CancellationToken ct)
     {
         var row = await db.Users.AsNoTracking()
             .Where(u => u.Id == userId && u.Active)
@@ -64,7 +66,8 @@ public sealed class DubanAuthenticationHandler(
             .FirstOrDefaultAsync(ct);
         return row is null
             ? null
-            : new Actor(row.Id, row.Username, row.DisplayName, row.UnitCode, row.Kind, row.TerritoryCode, ParseRoles(row.Roles));
+            : new Actor(row.Id, row.Username, row.DisplayName, row.UnitCode, row.Kind, row.TerritoryCode, ParseRoles(row.Roles),
+                await units.ChainAsync(row.UnitCode, ct));
     }
 
     public static HashSet<string> ParseRoles(string roles) =>

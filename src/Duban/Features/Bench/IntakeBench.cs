@@ -7,6 +7,7 @@ using Duban.Data;
 using Duban.Features.Auth;
 using Duban.Features.Demo;
 using Duban.Features.Matters;
+using Duban.Features.Units;
 using Duban.Hosting;
 using Microsoft.EntityFrameworkCore;
 
@@ -52,7 +53,7 @@ public static class IntakeBench
                 await Schema.MigrateAsync(db);
                 await scope.ServiceProvider.GetRequiredService<DemoSeeder>().SeedAsync();
                 var id = await db.Users.Where(u => u.Username == "dispatcher").Select(u => u.Id).SingleAsync();
-                actor = (await DubanAuthenticationHandler.LoadActorAsync(db, id, default))!;
+                actor = (await DubanAuthenticationHandler.LoadActorAsync(db, scope.ServiceProvider.GetRequiredService<UnitDirectory>(), id, default))!;
                 await CreateRawTablesAsync(db);
             }
 

@@ -222,7 +222,7 @@ public sealed class DemoSeeder(IServiceProvider services, DubanDb db, UnitDirect
         {
             var sp = Scope.ServiceProvider;
             var db = sp.GetRequiredService<DubanDb>();
-            return ActivatorUtilities.CreateInstance<MatterWorkflow>(sp, db, new AuditLog(db, Clock), (TimeProvider)Clock);
+            return ActivatorUtilities.CreateInstance<MatterWorkflow>(sp, db, new AuditLog(db, Clock, sp.GetRequiredService<AuditKey>()), (TimeProvider)Clock);
         }
 
         private void Fresh()
@@ -236,7 +236,7 @@ public sealed class DemoSeeder(IServiceProvider services, DubanDb db, UnitDirect
             if (actors.TryGetValue(username, out var known)) return known;
             var db = Scope.ServiceProvider.GetRequiredService<DubanDb>();
             var id = await db.Users.Where(u => u.Username == username).Select(u => u.Id).SingleAsync();
-            return actors[username] = (await DubanAuthenticationHandler.LoadActorAsync(db, id, default))!;
+            return actors[username] = (await DubanAuthenticationHandler.LoadActorAsync(db, Scope.ServiceProvider.GetRequiredService<UnitDirectory>(), id, default))!;
         }
 
         public async Task RegisterAsync(MatterRow r, DateTimeOffset t0)
@@ -244,7 +244,7 @@ public sealed class DemoSeeder(IServiceProvider services, DubanDb db, UnitDirect
             var sp = Scope.ServiceProvider;
             var db = sp.GetRequiredService<DubanDb>();
             // Written alone (no batcher) on the set-back clock.
-            var register = new RegisterMatter(db, new AuditLog(db, Clock), Clock, sp.GetRequiredService<Sealing.Sealer>(),
+            var register = new RegisterMatter(db, new AuditLog(db, Clock, sp.GetRequiredService<AuditKey>()), Clock, sp.GetRequiredService<Sealing.Sealer>(),
                 sp.GetRequiredService<UnitDirectory>(), sp.GetRequiredService<RegisterNumbers>(), batcher: null);
             var territory = await TerritoryAsync(r);
             var cmd = new RegisterCommand(r.Kind, r.Channel, r.Title, r.Content, r.Location, r.Category, r.Urgency, t0,

@@ -21,6 +21,11 @@ public sealed class MatterScope(IConfiguration configuration)
 
     public IQueryable<Matter> Visible(IQueryable<Matter> matters, Actor actor)
     {
+        // A confidential report about the actor's own unit, or a unit above it, is invisible to
+        // the actor whatever the role: the reported organisation never holds, sees or decides a
+        // report against itself (巡察/检举控告: 保护举报人).
+        var own = actor.UnitChain.ToArray();
+        if (own.Length > 0) matters = matters.Where(m => !(m.Confidential && m.SubjectUnitCode != null && own.Contains(m.SubjectUnitCode)));
         if (IsCityWide(actor)) return matters;
         if (actor.HasAny(Roles.Admin, Roles.Dispatcher, Roles.Supervisor, Roles.Leader) && actor.TerritoryCode.Length > 0)
         {
@@ -37,6 +42,10 @@ public sealed class MatterScope(IConfiguration configuration)
         }
         return matters.Where(m => false);
     }
+
+    /// <summary>Is the actor in the unit the matter reports on, or beneath it?</summary>
+    public static bool IsInSubject(Actor actor, Matter matter) =>
+        matter.SubjectUnitCode is { } subject && actor.UnitChain.Contains(subject);
 
     /// <summary>440700 → 4407 (a whole city), 440781 → 440781, 440781115 → 440781115.</summary>
     public static string TerritoryPrefix(string code)
@@ -55,7 +64,7 @@ public sealed class MatterScope(IConfiguration configuration)
     public async Task<bool> MaySeeRaiserAsync(Actor actor, Matter matter, UnitDirectory units, CancellationToken ct)
     {
         if (actor.Id is null || actor.UnitCode.Length == 0) return false;
-        if (matter.SubjectUnitCode is { } subject && await units.IsWithinAsync(actor.UnitCode, subject, ct)) return false;
+        if (IsInSubject(actor, matter)) return false;
         if (!matter.Confidential) return true;
         if (actor.UnitKind is not ("discipline" or "inspection_group" or "inspection_office")) return false;
         return matter.LeadUnitCode is null || await units.IsWithinAsync(matter.LeadUnitCode, actor.UnitCode, ct);

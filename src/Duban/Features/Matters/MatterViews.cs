@@ -112,7 +112,7 @@ public sealed class MatterQueries(DubanDb db, MatterScope scope, UnitDirectory u
         if (m.Status is Status.PendingReview or Status.Closed) progress = 100;
 
         return new MatterDetail(m.Id, m.Number, m.Kind, m.Channel, m.Title, m.Content, m.Location, m.TerritoryCode, m.Category, m.Urgency,
-            m.ReceivedAt, m.RegisteredAt, MaskedRaiser(m),
+            m.ReceivedAt, m.RegisteredAt, MaskedRaiser(m, MatterScope.IsInSubject(actor, m)),
             m.SubjectUnitCode is null && m.SubjectPerson is null ? null : new SubjectView(Ref(directory, m.SubjectUnitCode), m.SubjectPerson),
             m.Confidential, m.Status, Status.Chinese(m.Status), m.StatusReason, Ref(directory, m.LeadUnitCode), m.DueAt,
             IsOverdue(m.Status, m.DueAt, now), m.ParentId, m.MergedIntoId, progress, m.Outcome,
@@ -127,12 +127,14 @@ public sealed class MatterQueries(DubanDb db, MatterScope scope, UnitDirectory u
 
     /// <summary>
     /// Staff see a normal raiser's identity masked (陈**, 138****5678) and a confidential one not
-    /// at all; the full identity is read only through the reveal action, which is an event.
+    /// at all; the unit reported on sees nothing of it, not even a mask (a surname and seven
+    /// digits identify a colleague). The full identity is read only through the reveal action,
+    /// which is an event.
     /// </summary>
-    private RaiserView MaskedRaiser(Matter m)
+    private RaiserView MaskedRaiser(Matter m, bool actorIsSubject)
     {
         if (m.RaiserAnonymous || m.RaiserSealed is null) return new RaiserView(m.RaiserAnonymous, m.Confidential, null, null, false);
-        if (m.Confidential) return new RaiserView(false, true, "***", "***", true);
+        if (m.Confidential || actorIsSubject) return new RaiserView(false, m.Confidential, "***", "***", true);
         var identity = OpenRaiser(sealer, m);
         return new RaiserView(false, false, MaskName(identity?.Name), MaskPhone(identity?.Phone), true);
     }

@@ -37,6 +37,7 @@ public sealed class MatterWorkflow(DubanDb db, AuditLog audit, TimeProvider time
     {
         if (changesMatter && version is null) return Error.Validation("version is required: send the version of the matter you saw");
         await using var tx = await db.Database.BeginTransactionAsync(ct);
+        await audit.LockAsync(ct);
         // scopeProven: the caller established the right to act otherwise (the raiser's query code).
         var source = scopeProven ? db.Matters : scope.Visible(db.Matters, actor);
         var matter = await source.Include(m => m.Assignments).FirstOrDefaultAsync(m => m.Id == id, ct);

@@ -77,6 +77,7 @@ public sealed class RegisterMatter(DubanDb db, AuditLog audit, TimeProvider time
         IReadOnlyList<PreparedRegistration> items, CancellationToken ct)
     {
         await using var tx = await db.Database.BeginTransactionAsync(ct);
+        await audit.LockAsync(ct);
         var allocated = await numbers.NextAsync(items[0].Now, items.Count, ct);
         var results = new List<Registered>(items.Count);
         var matters = new List<Matter>(items.Count);

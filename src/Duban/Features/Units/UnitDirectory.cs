@@ -41,5 +41,17 @@ public sealed class UnitDirectory(IServiceScopeFactory scopes)
         return false;
     }
 
+    /// <summary>The unit and all units above it, nearest first.</summary>
+    public async Task<IReadOnlyList<string>> ChainAsync(string unitCode, CancellationToken ct = default)
+    {
+        var all = await AllAsync(ct);
+        var chain = new List<string>();
+        for (var current = unitCode; current is not null && chain.Count < 32; current = all.TryGetValue(current, out var u) ? u.ParentCode : null)
+        {
+            chain.Add(current);
+        }
+        return chain;
+    }
+
     public void Invalidate() => units = null;
 }

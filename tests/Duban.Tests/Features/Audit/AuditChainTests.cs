@@ -12,7 +12,7 @@ public sealed class AuditChainTests(DubanFactory factory)
     public async Task Verify_FreshDemoAndActivity_IsIntact()
     {
         await using var scope = factory.Scope();
-        var report = await AuditVerifier.VerifyAsync(factory.Db(scope));
+        var report = await factory.Verify(factory.Db(scope));
         Assert.True(report.Intact, report.FirstProblem);
         Assert.True(report.EventCount > 200);
         Assert.True(report.MatterCount >= 45);
@@ -29,7 +29,7 @@ public sealed class AuditChainTests(DubanFactory factory)
         await db.Matters.Where(m => m.Id == id).ExecuteUpdateAsync(s => s.SetProperty(m => m.Status, "closed"));
         try
         {
-            var report = await AuditVerifier.VerifyAsync(db);
+            var report = await factory.Verify(db);
             Assert.False(report.Intact);
             Assert.Contains(number, report.FirstProblem);
         }
@@ -37,7 +37,7 @@ public sealed class AuditChainTests(DubanFactory factory)
         {
             await db.Matters.Where(m => m.Id == id).ExecuteUpdateAsync(s => s.SetProperty(m => m.Status, "received"));
         }
-        Assert.True((await AuditVerifier.VerifyAsync(db)).Intact);
+        Assert.True((await factory.Verify(db)).Intact);
     }
 
     [Fact]
@@ -58,7 +58,7 @@ public sealed class AuditChainTests(DubanFactory factory)
         await WithoutTriggers(db, () => db.Database.ExecuteSqlRawAsync("UPDATE events SET reason = 'rewritten' WHERE seq = {0}", target.Seq));
         try
         {
-            var report = await AuditVerifier.VerifyAsync(db);
+            var report = await factory.Verify(db);
             Assert.False(report.Intact);
             Assert.Contains($"event #{target.Seq} ", report.FirstProblem);
             Assert.Equal(target.Seq - 1, report.EventCount);
@@ -69,7 +69,7 @@ public sealed class AuditChainTests(DubanFactory factory)
                 ? db.Database.ExecuteSqlRawAsync("UPDATE events SET reason = NULL WHERE seq = {0}", target.Seq)
                 : db.Database.ExecuteSqlRawAsync("UPDATE events SET reason = {0} WHERE seq = {1}", target.Reason, target.Seq));
         }
-        Assert.True((await AuditVerifier.VerifyAsync(db)).Intact);
+        Assert.True((await factory.Verify(db)).Intact);
     }
 
     [Fact]
@@ -87,7 +87,7 @@ public sealed class AuditChainTests(DubanFactory factory)
         });
         try
         {
-            var report = await AuditVerifier.VerifyAsync(db);
+            var report = await factory.Verify(db);
             Assert.False(report.Intact);
             Assert.Contains("removed", report.FirstProblem);
         }
@@ -96,7 +96,7 @@ public sealed class AuditChainTests(DubanFactory factory)
             db.Events.Add(last);
             await WithoutTriggers(db, () => db.SaveChangesAsync());
         }
-        Assert.True((await AuditVerifier.VerifyAsync(db)).Intact);
+        Assert.True((await factory.Verify(db)).Intact);
     }
 
     private static async Task WithoutTriggers(Duban.Data.DubanDb db, Func<Task<int>> change)

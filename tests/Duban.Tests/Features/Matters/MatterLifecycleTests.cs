@@ -52,7 +52,7 @@ public sealed class MatterLifecycleTests(DubanFactory factory)
         Assert.NotNull(lead["acceptedAt"]);
 
         await using var scope = factory.Scope();
-        var report = await AuditVerifier.VerifyAsync(factory.Db(scope));
+        var report = await factory.Verify(factory.Db(scope));
         Assert.True(report.Intact, report.FirstProblem);
     }
 

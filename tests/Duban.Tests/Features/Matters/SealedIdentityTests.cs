@@ -1,4 +1,5 @@
 using System.Net;
+using System.Net.Http.Json;
 using Duban.Tests.Infrastructure;
 using Microsoft.EntityFrameworkCore;
 
@@ -99,8 +100,10 @@ public sealed class SealedIdentityTests(DubanFactory factory)
         await dispatcher.Do(id, "dispatch", new { leadUnitCode = PartySchool });
         var school = await factory.As("h-" + PartySchool);
         var m = await school.Get(id);
-        Assert.Equal("赵*", (string?)m["raiser"]!["name"]);
-        Assert.Equal("137****0000", (string?)m["raiser"]!["phone"]);
+        // Not even the mask: a surname and seven digits identify a colleague.
+        Assert.Equal("***", (string?)m["raiser"]!["name"]);
+        Assert.Equal("***", (string?)m["raiser"]!["phone"]);
+        Assert.DoesNotContain("赵", m.ToJsonString());
         await school.GetAsync($"/api/v1/matters/{id}/raiser").Problem(HttpStatusCode.Forbidden);
         // The dispatch centre, which is not the subject, may see a normal raiser, and that view is recorded.
         var raiser = await dispatcher.GetAsync($"/api/v1/matters/{id}/raiser").Ok();
@@ -130,5 +133,33 @@ public sealed class SealedIdentityTests(DubanFactory factory)
             // Put the row back: the other tests verify the whole audit chain of this shared database.
             await db.Matters.Where(x => x.Id == b).ExecuteUpdateAsync(s => s.SetProperty(x => x.RaiserSealed, sealedB));
         }
+    }
+
+    [Theory]
+    [InlineData("s-440781", "440781")]          // 台山市 supervisor, report about 台山市人民政府
+    [InlineData("h-440781", "440781")]
+    [InlineData("leader", "4407-szf")]          // the city leader, report about 江门市人民政府
+    [InlineData("dispatcher", "4407-zsj")]      // the dispatch centre sits under 政务服务和数据管理局
+    public async Task ConfidentialReport_InvisibleToTheReportedUnitAndThoseInIt_WhateverTheRole(string user, string subject)
+    {
+        var dispatcher = await factory.As("supervisor");
+        var id = await dispatcher.Register(new
+        {
+            kind = "report",
+            channel = "letter",
+            title = "反映某单位负责人违规",
+            content = "本人是该单位职员，反映领导违规发放津贴。",
+            raiser = new { name = "张某", phone = "13600000001" },
+            subjectUnitCode = subject,
+            territoryCode = subject.Length == 6 && !subject.StartsWith("4407-", StringComparison.Ordinal) ? subject : null,
+        });
+        var client = await factory.As(user);
+        await client.GetAsync($"/api/v1/matters/{id}").Problem(HttpStatusCode.NotFound);
+        var page = await client.GetAsync("/api/v1/matters?status=received&pageSize=100").Ok();
+        Assert.DoesNotContain(page["items"]!.AsArray(), i => (long)i!["id"]! == id);
+        var version = await dispatcher.Version(id);
+        await client.PostAsJsonAsync($"/api/v1/matters/{id}/reject", new { version, reason = "查无实据" }).Problem(HttpStatusCode.NotFound);
+        // The city supervision office, not part of the reported unit, still sees and handles it.
+        Assert.Equal("received", (string?)(await dispatcher.Get(id))["status"]);
     }
 }
