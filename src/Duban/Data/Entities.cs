@@ -71,6 +71,12 @@ public sealed class Matter
     public int Version { get; set; }
 
     public List<Assignment> Assignments { get; set; } = [];
+
+    public void ClearExtensionRequest()
+    {
+        ExtensionRequestedDays = null;
+        ExtensionReason = null;
+    }
 }
 
 /// <summary>A unit's share of a matter: the lead (主办) or a co-handler (协办).</summary>

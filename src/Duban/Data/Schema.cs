@@ -15,6 +15,14 @@ public static class Schema
 
     public static async Task<IReadOnlyList<string>> MigrateAsync(DubanDb db, CancellationToken ct = default)
     {
+        if (db.IsPostgres) return await MigrateNowAsync(db, ct);
+        // Two processes on one SQLite file would both find a script unapplied: one at a time.
+        await using var held = await LockFileAsync(db.Database.GetDbConnection().DataSource + ".startup-lock", ct);
+        return await MigrateNowAsync(db, ct);
+    }
+
+    private static async Task<IReadOnlyList<string>> MigrateNowAsync(DubanDb db, CancellationToken ct)
+    {
         var provider = db.IsPostgres ? "postgres" : "sqlite";
         var scripts = Scripts(provider);
         var conn = db.Database.GetDbConnection();
@@ -68,23 +76,67 @@ public static class Schema
         return applied;
     }
 
-    /// <summary>Drops every Duban table (demo reset). The append-only triggers go with them.</summary>
-    public static async Task DropAllAsync(DubanDb db, CancellationToken ct = default)
+    /// <summary>
+    /// Runs <paramref name="work"/> while holding a lock, so that of several processes starting at
+    /// once only one does it at a time: a PostgreSQL advisory lock, or on SQLite an exclusive lock
+    /// file beside the database.
+    /// </summary>
+    public static async Task ExclusivelyAsync(DubanDb db, Func<Task> work, CancellationToken ct = default)
     {
-        if (db.IsPostgres)
+        if (!db.IsPostgres)
         {
-            await db.Database.ExecuteSqlRawAsync("DROP SCHEMA public CASCADE; CREATE SCHEMA public;", ct);
+            await using var held = await LockFileAsync(db.Database.GetDbConnection().DataSource + ".seed-lock", ct);
+            await work();
             return;
         }
+        await db.Database.OpenConnectionAsync(ct);
+        var conn = db.Database.GetDbConnection();
+        try
+        {
+            await ExecAsync(conn, null, $"SELECT pg_advisory_lock({StartupLockKey})", ct);
+            try { await work(); }
+            finally { await ExecAsync(conn, null, $"SELECT pg_advisory_unlock({StartupLockKey})", CancellationToken.None); }
+        }
+        finally
+        {
+            await db.Database.CloseConnectionAsync();
+        }
+    }
+
+    private const long StartupLockKey = MigrationLockKey + 1;
+
+    private static async Task<FileStream> LockFileAsync(string path, CancellationToken ct)
+    {
+        var deadline = DateTime.UtcNow.AddMinutes(2);
+        while (true)
+        {
+            try
+            {
+                return new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None, 1, FileOptions.DeleteOnClose);
+            }
+            catch (IOException) when (DateTime.UtcNow < deadline)
+            {
+                await Task.Delay(50, ct);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Drops Duban's own tables (demo reset), and nothing else in the database. The append-only
+    /// triggers go with them.
+    /// </summary>
+    public static async Task DropAllAsync(DubanDb db, CancellationToken ct = default)
+    {
         string[] tables = ["idempotency", "counters", "audit_head", "events", "assignments", "matters", "users", "units", "schema_migrations"];
-        await db.Database.ExecuteSqlRawAsync("PRAGMA foreign_keys = OFF;", ct);
+        if (!db.IsPostgres) await db.Database.ExecuteSqlRawAsync("PRAGMA foreign_keys = OFF;", ct);
         foreach (var table in tables)
         {
 #pragma warning disable EF1002 // the names come from the constant list above, never from input
-            await db.Database.ExecuteSqlRawAsync($"DROP TABLE IF EXISTS {table};", ct);
+            await db.Database.ExecuteSqlRawAsync(db.IsPostgres ? $"DROP TABLE IF EXISTS {table} CASCADE;" : $"DROP TABLE IF EXISTS {table};", ct);
 #pragma warning restore EF1002
         }
-        await db.Database.ExecuteSqlRawAsync("PRAGMA foreign_keys = ON;", ct);
+        if (db.IsPostgres) await db.Database.ExecuteSqlRawAsync("DROP FUNCTION IF EXISTS events_append_only();", ct);
+        else await db.Database.ExecuteSqlRawAsync("PRAGMA foreign_keys = ON;", ct);
     }
 
     internal static IReadOnlyList<(string Version, string Sql)> Scripts(string provider)

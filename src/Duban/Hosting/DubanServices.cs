@@ -52,6 +52,7 @@ public static class DubanServices
         services.AddScoped<RegisterMatter>();
         services.AddScoped<MatterWorkflow>();
         services.AddScoped<MatterQueries>();
+        services.AddScoped<Classify>();
         services.AddScoped<Dispatch>();
         services.AddScoped<Accept>();
         services.AddScoped<Return>();
@@ -134,11 +135,14 @@ public sealed class StartupTasks(IServiceScopeFactory scopes, IOptions<DemoOptio
         var db = scope.ServiceProvider.GetRequiredService<DubanDb>();
         var applied = await Schema.MigrateAsync(db, cancellationToken);
         if (applied.Count > 0) logger.LogInformation("Applied schema scripts: {Scripts}", string.Join(", ", applied));
-        if (demo.Value.Seed && !await db.Units.AnyAsync(cancellationToken))
+        if (!(demo.Value.Seed ?? !db.IsPostgres)) return;
+        // Nodes starting together on one empty database: one loads the demo, the others wait and find it loaded.
+        await Schema.ExclusivelyAsync(db, async () =>
         {
+            if (await db.Units.AnyAsync(cancellationToken)) return;
             var seeded = await scope.ServiceProvider.GetRequiredService<DemoSeeder>().SeedAsync(cancellationToken);
             DemoSeeder.PrintAccounts(seeded, Console.Out);
-        }
+        }, cancellationToken);
     }
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;

@@ -37,10 +37,16 @@ public sealed class DubanFactory : WebApplicationFactory<Program>, IAsyncLifetim
 
     public async Task<DubanFactory> SecondNodeAsync()
     {
-        var node = new DubanFactory(this);
+        var node = Sibling();
         await node.InitializeAsync();
         return node;
     }
+
+    /// <summary>Another node over the same database and data directory, not started yet.</summary>
+    public DubanFactory Sibling() => new(this);
+
+    /// <summary>Settings to apply before start, for tests of start-up itself.</summary>
+    public Dictionary<string, string?> Settings { get; } = [];
 
     public TestClock Clock { get; } = new(DateTimeOffset.UtcNow);
     public static string Provider => Environment.GetEnvironmentVariable("DUBAN_TEST_PROVIDER") is { Length: > 0 } p ? p : "sqlite";
@@ -48,7 +54,15 @@ public sealed class DubanFactory : WebApplicationFactory<Program>, IAsyncLifetim
 
     public async Task InitializeAsync()
     {
-        if (Provider == "postgres" && ownsDatabase)
+        await CreateDatabaseAsync();
+        // Starting the server runs the schema scripts and loads the demo.
+        _ = Server;
+    }
+
+    /// <summary>Creates this factory's own PostgreSQL database (SQLite needs nothing); does not start the host.</summary>
+    public async Task CreateDatabaseAsync()
+    {
+        if (Provider == "postgres" && ownsDatabase && ConnectionString is null)
         {
             var server = Environment.GetEnvironmentVariable("DUBAN_TEST_POSTGRES")
                 ?? throw new InvalidOperationException("DUBAN_TEST_PROVIDER=postgres needs DUBAN_TEST_POSTGRES (test.sh sets it)");
@@ -61,8 +75,6 @@ public sealed class DubanFactory : WebApplicationFactory<Program>, IAsyncLifetim
             }
             ConnectionString = new NpgsqlConnectionStringBuilder(server) { Database = postgresDatabase }.ToString();
         }
-        // Starting the server runs the schema scripts and loads the demo.
-        _ = Server;
     }
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)
@@ -71,8 +83,11 @@ public sealed class DubanFactory : WebApplicationFactory<Program>, IAsyncLifetim
         builder.UseSetting("Duban:Database:Provider", Provider);
         if (ConnectionString is not null) builder.UseSetting("Duban:Database:ConnectionString", ConnectionString);
         builder.UseSetting("Duban:Demo:Password", Password);
+        builder.UseSetting("Duban:Demo:Seed", "true"); // PostgreSQL does not load the demo unless asked
+
         builder.UseSetting("Duban:RateLimits:PublicPerMinute", "100000");
         builder.UseSetting("Duban:RateLimits:LoginPerMinute", "100000");
+        foreach (var (key, value) in Settings) builder.UseSetting(key, value);
         builder.ConfigureTestServices(services => services.AddSingleton<TimeProvider>(Clock));
         // Expected failures (refused SQL in the append-only tests) need no log; real ones fail the test.
         builder.ConfigureLogging(logging => logging.SetMinimumLevel(LogLevel.Warning).AddFilter("Microsoft.EntityFrameworkCore", LogLevel.None));

@@ -7,7 +7,7 @@ public sealed record AuditReport(bool Intact, long EventCount, long MatterCount,
 
 /// <summary>
 /// Walks the whole chain in order, then every matter against the state recorded by its last
-/// event. Reads in keyset pages, so it runs in bounded memory per page on millions of rows.
+/// event. Both passes read in keyset pages, so memory stays bounded on millions of rows.
 /// </summary>
 public static class AuditVerifier
 {
@@ -15,7 +15,7 @@ public static class AuditVerifier
 
     public static async Task<AuditReport> VerifyAsync(DubanDb db, AuditKey key, CancellationToken ct = default)
     {
-        var lastStateByMatter = new Dictionary<long, (long Seq, string StateHash)>();
+        // 1. The chain, in order: contiguous, linked, each event matching its keyed hash.
         long expectedSeq = 1, count = 0;
         var prevHash = "";
         while (true)
@@ -31,7 +31,6 @@ public static class AuditVerifier
                     return Fail(count, $"event #{e.Seq} ({e.Action}) does not link to event #{e.Seq - 1}: the chain was changed");
                 if (AuditLog.EventHash(e, key) != e.Hash)
                     return Fail(count, $"event #{e.Seq} ({e.Action}) has been altered: its content no longer matches its hash");
-                if (e.MatterId is { } mid) lastStateByMatter[mid] = (e.Seq, e.StateHash);
                 prevHash = e.Hash;
                 expectedSeq++;
                 count++;
@@ -42,6 +41,13 @@ public static class AuditVerifier
         if (head.Seq != count || head.Hash != prevHash)
             return Fail(count, $"the chain ends at event #{count} but its head records #{head.Seq}: events were removed from the end");
 
+        var orphan = await db.Events.AsNoTracking().Where(e => e.MatterId != null && !db.Matters.Any(m => m.Id == e.MatterId))
+            .OrderBy(e => e.Seq).Select(e => new { e.Seq, e.MatterId }).FirstOrDefaultAsync(ct);
+        if (orphan is not null)
+            return Fail(count, $"matter id {orphan.MatterId} of event #{orphan.Seq} is missing: it was deleted");
+
+        // 2. Every matter against the state its last event recorded, a page of matters at a time
+        //    (memory stays bounded however many matters there are; ix_events_matter serves the lookups).
         long matters = 0, lastId = 0;
         while (true)
         {
@@ -49,20 +55,21 @@ public static class AuditVerifier
             var page = await db.Matters.AsNoTracking().Include(m => m.Assignments)
                 .Where(m => m.Id > after).OrderBy(m => m.Id).Take(Page / 5).AsSplitQuery().ToListAsync(ct);
             if (page.Count == 0) break;
+            var ids = page.Select(m => m.Id).ToList();
+            var lastSeqs = await db.Events.AsNoTracking().Where(e => e.MatterId != null && ids.Contains(e.MatterId.Value))
+                .GroupBy(e => e.MatterId!.Value).Select(g => g.Max(e => e.Seq)).ToListAsync(ct);
+            var lastEvents = (await db.Events.AsNoTracking().Where(e => lastSeqs.Contains(e.Seq))
+                .Select(e => new { MatterId = e.MatterId!.Value, e.Seq, e.StateHash }).ToListAsync(ct))
+                .ToDictionary(e => e.MatterId);
             foreach (var m in page)
             {
-                if (!lastStateByMatter.Remove(m.Id, out var last))
+                if (!lastEvents.TryGetValue(m.Id, out var last))
                     return Fail(count, $"matter {m.Number} (id {m.Id}) has no event: it was inserted outside Duban");
                 if (AuditLog.StateHash(m) != last.StateHash)
                     return Fail(count, $"matter {m.Number} (id {m.Id}) was changed after event #{last.Seq}: its stored state no longer matches that event");
                 lastId = m.Id;
                 matters++;
             }
-        }
-        if (lastStateByMatter.Count > 0)
-        {
-            var (id, (seq, _)) = lastStateByMatter.OrderBy(kv => kv.Value.Seq).First();
-            return Fail(count, $"matter id {id} of event #{seq} is missing: it was deleted");
         }
         return new AuditReport(true, count, matters, null);
     }

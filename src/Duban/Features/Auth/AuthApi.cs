@@ -43,7 +43,7 @@ public static class AuthApi
         {
             HttpOnly = true,
             SameSite = SameSiteMode.Strict,
-            Secure = http.Request.IsHttps,
+            Secure = http.Request.IsHttps || options.Value.SecureCookie,
             Path = "/",
             Expires = time.GetUtcNow().Add(lifetime),
         });

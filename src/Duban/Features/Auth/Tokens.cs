@@ -14,6 +14,9 @@ public sealed class AuthOptions
 
     [System.ComponentModel.DataAnnotations.Range(5, 60 * 24 * 30)]
     public int TokenMinutes { get; set; } = 12 * 60;
+
+    /// <summary>Mark the cookie Secure even when the request reached Duban over plain HTTP (TLS ended at a proxy).</summary>
+    public bool SecureCookie { get; set; }
 }
 
 /// <summary>

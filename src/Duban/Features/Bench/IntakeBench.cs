@@ -26,6 +26,11 @@ public static class IntakeBench
         string? Opt(string name) => Array.IndexOf(args, name) is var i and >= 0 && i + 1 < args.Length ? args[i + 1] : null;
         var count = int.Parse(Opt("--count") ?? "2000", CultureInfo.InvariantCulture);
         var provider = Opt("--provider") ?? "sqlite";
+        if (provider == "postgres" && !args.Contains("--yes"))
+        {
+            await output.WriteLineAsync("bench intake on PostgreSQL drops Duban's tables in the database given and fills them: pass --yes, and name a database used for nothing else");
+            return 64;
+        }
         // Clients sending at once: 1 shows the bare cost of one durable registration; more show
         // what a busy intake gets from group commit (IntakeBatcher). Raw runs at the same level.
         var levels = (Opt("--clients") ?? "1,16").Split(',').Select(c => int.Parse(c, CultureInfo.InvariantCulture)).ToArray();
@@ -49,7 +54,11 @@ public static class IntakeBench
             await using (var scope = host.Services.CreateAsyncScope())
             {
                 var db = scope.ServiceProvider.GetRequiredService<DubanDb>();
-                if (provider == "postgres") await Schema.DropAllAsync(db);
+                if (provider == "postgres")
+                {
+                    await Schema.DropAllAsync(db);
+                    await db.Database.ExecuteSqlRawAsync("DROP TABLE IF EXISTS bench_raw; DROP TABLE IF EXISTS bench_bare;");
+                }
                 await Schema.MigrateAsync(db);
                 await scope.ServiceProvider.GetRequiredService<DemoSeeder>().SeedAsync();
                 var id = await db.Users.Where(u => u.Username == "dispatcher").Select(u => u.Id).SingleAsync();

@@ -15,8 +15,12 @@ public sealed class DemoOptions
 {
     public const string Section = "Duban:Demo";
 
-    /// <summary>Load the Jiangmen demo into an empty database at start-up.</summary>
-    public bool Seed { get; set; } = true;
+    /// <summary>
+    /// Load the Jiangmen demo into an empty database at start-up. Unset: yes on the embedded
+    /// SQLite database (the quick start), no on PostgreSQL, where an empty database is usually a
+    /// new production system that must not receive 235 accounts with one shared password.
+    /// </summary>
+    public bool? Seed { get; set; }
 
     /// <summary>Also create the demo matters (tests that want only units and accounts turn this off).</summary>
     public bool Matters { get; set; } = true;
@@ -245,7 +249,7 @@ public sealed class DemoSeeder(IServiceProvider services, DubanDb db, UnitDirect
             var db = sp.GetRequiredService<DubanDb>();
             // Written alone (no batcher) on the set-back clock.
             var register = new RegisterMatter(db, new AuditLog(db, Clock, sp.GetRequiredService<AuditKey>()), Clock, sp.GetRequiredService<Sealing.Sealer>(),
-                sp.GetRequiredService<UnitDirectory>(), sp.GetRequiredService<RegisterNumbers>(), batcher: null);
+                sp.GetRequiredService<UnitDirectory>(), sp.GetRequiredService<RegisterNumbers>(), sp.GetRequiredService<MatterScope>(), batcher: null);
             var territory = await TerritoryAsync(r);
             var cmd = new RegisterCommand(r.Kind, r.Channel, r.Title, r.Content, r.Location, r.Category, r.Urgency, t0,
                 r.Raiser is null, r.Raiser is null ? null : new RaiserInput(r.Raiser.Name, r.Raiser.Phone), r.SubjectUnitCode, null,

@@ -58,6 +58,7 @@ public static class PublicReportsApi
     {
         var matter = await FindAsync(db, receipt, queryCode, ct);
         if (matter is null) return NotFound();
+        if (Text.HasControlCharacters(r.Comment, r.Satisfaction)) return MattersApi.Problem(Error.Validation("text may not contain control characters"));
         var request = new FeedbackRequest(matter.Version, r.Resolved, r.Satisfaction, r.Comment);
         var result = await workflow.RunAsync(matter.Id, matter.Version, Actor.Public, "feedback",
             (step, _) => Task.FromResult(Feedback.Apply(step, request, allowed: true)), ct, scopeProven: true);
@@ -101,8 +102,17 @@ public static class PublicReportsApi
         }
         // The public sees a matter that is between units (returned, waiting for re-dispatch) as received.
         var status = m.Status == Status.Returned ? Status.Received : m.Status;
-        return new PublicStatus(m.Number, status, Status.Chinese(status), m.ReceivedAt,
-            m.Status == Status.Closed ? m.Outcome : m.Status == Status.Rejected ? m.StatusReason : null,
-            m.FeedbackSatisfaction is not null, updates);
+        var reply = m.Status == Status.Closed ? m.Outcome : m.Status == Status.Rejected ? m.StatusReason : null;
+        if (m is { Status: Status.Merged, MergedIntoId: { } targetId })
+        {
+            // Joined to another report of the same matter: its raiser is answered by that one's reply.
+            var target = await db.Matters.AsNoTracking().Where(t => t.Id == targetId).Select(t => new { t.Status, t.Outcome, t.ClosedAt }).SingleAsync(ct);
+            if (target is { Status: Status.Closed, ClosedAt: { } closedAt })
+            {
+                reply = target.Outcome;
+                updates.Add(new PublicUpdate(closedAt, Status.Closed, "合并办理的事项已办结 / the joined matter is closed"));
+            }
+        }
+        return new PublicStatus(m.Number, status, Status.Chinese(status), m.ReceivedAt, reply, m.FeedbackSatisfaction is not null, updates);
     }
 }

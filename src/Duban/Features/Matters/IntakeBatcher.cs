@@ -11,7 +11,8 @@ namespace Duban.Features.Matters;
 /// registrations that arrive while a commit is in flight wait and share the next one: a busy
 /// intake pays one transaction (and one fsync, one audit-head lock) per batch instead of per
 /// matter. The hash chain serialises writers anyway, so one writer loop per node loses nothing.
-/// A batch that fails is retried one by one, so one bad registration never fails its neighbours.
+/// A batch that fails on one row's data is retried one by one, so one bad registration never
+/// fails its neighbours; a batch that fails for any other reason fails as a whole, at once.
 /// </summary>
 public sealed class IntakeBatcher : IAsyncDisposable
 {
@@ -50,7 +51,7 @@ public sealed class IntakeBatcher : IAsyncDisposable
             {
                 await WriteAsync(batch);
             }
-            catch (Exception ex) when (batch.Count > 1)
+            catch (Exception ex) when (batch.Count > 1 && IsDataError(ex))
             {
                 logger.LogWarning(ex, "An intake batch of {Count} failed; writing its registrations one by one", batch.Count);
                 foreach (var one in batch)
@@ -61,7 +62,11 @@ public sealed class IntakeBatcher : IAsyncDisposable
             }
             catch (Exception ex)
             {
-                batch[0].Done.TrySetException(ex);
+                // Not a bad row but a bad moment (connection lost, timeout, database down): every
+                // registration of the batch fails now, rather than 64 more attempts against a sick
+                // database. A commit whose answer was lost may have gone through; an Idempotency-Key
+                // lets the client retry without a duplicate.
+                foreach (var one in batch) one.Done.TrySetException(ex);
             }
         }
     }
@@ -74,6 +79,15 @@ public sealed class IntakeBatcher : IAsyncDisposable
             sp.GetRequiredService<RegisterNumbers>(), sp.GetRequiredService<Sealer>(), batch.Select(b => b.Item).ToList(), CancellationToken.None);
         for (var i = 0; i < batch.Count; i++) batch[i].Done.TrySetResult(results[i]);
     }
+
+    /// <summary>A constraint or data error (SQLSTATE class 22 or 23; SQLite's constraint and mismatch codes): one row's fault.</summary>
+    internal static bool IsDataError(Exception ex) => ex switch
+    {
+        DbUpdateException { InnerException: { } inner } => IsDataError(inner),
+        Npgsql.PostgresException pg => pg.SqlState.StartsWith("22", StringComparison.Ordinal) || pg.SqlState.StartsWith("23", StringComparison.Ordinal),
+        Microsoft.Data.Sqlite.SqliteException sqlite => sqlite.SqliteErrorCode is 19 or 20 or 25,
+        _ => false,
+    };
 
     public async ValueTask DisposeAsync()
     {

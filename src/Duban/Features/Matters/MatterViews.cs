@@ -34,12 +34,15 @@ public sealed record MatterFilter(string? Status, string? Unit, bool? Overdue, s
 public sealed class MatterQueries(DubanDb db, MatterScope scope, UnitDirectory units, Sealer sealer, TimeProvider time)
 {
     public const int MaxPageSize = 100;
+    /// <summary>Deeper than this, narrow the filter instead (and the offset stays far from overflow).</summary>
+    public const int MaxPage = 100_000;
 
     public async Task<Result<PageOf<MatterSummary>>> ListAsync(MatterFilter f, Actor actor, CancellationToken ct)
     {
         var page = f.Page ?? 1;
         var size = f.PageSize ?? 20;
-        if (page < 1 || size < 1 || size > MaxPageSize) return Error.Validation($"page starts at 1; pageSize is 1 to {MaxPageSize}");
+        if (page < 1 || page > MaxPage || size < 1 || size > MaxPageSize)
+            return Error.Validation($"page is 1 to {MaxPage}; pageSize is 1 to {MaxPageSize} / 页码或每页条数超出范围");
         var q = scope.Visible(db.Matters.AsNoTracking(), actor);
         if (!string.IsNullOrWhiteSpace(f.Status))
         {

@@ -33,6 +33,7 @@ public static class MattersApi
             ToHttp(await reveal.ExecuteAsync(id, http.Actor(), ct)))
             .Produces<RaiserInput>().WithSummary("Reveal the raiser's identity (recorded as an event)");
 
+        Action(g, "classify", (long id, ClassifyRequest r, Classify a, HttpContext h, CancellationToken ct) => a.ExecuteAsync(id, r, h.Actor(), ct));
         Action(g, "dispatch", (long id, DispatchRequest r, Dispatch a, HttpContext h, CancellationToken ct) => a.ExecuteAsync(id, r, h.Actor(), ct));
         Action(g, "accept", (long id, VersionedRequest r, Accept a, HttpContext h, CancellationToken ct) => a.ExecuteAsync(id, r, h.Actor(), ct));
         Action(g, "return", (long id, ReasonRequest r, Return a, HttpContext h, CancellationToken ct) => a.ExecuteAsync(id, r, h.Actor(), ct));
@@ -43,7 +44,7 @@ public static class MattersApi
         Action(g, "approve", (long id, VersionedRequest r, Approve a, HttpContext h, CancellationToken ct) => a.ExecuteAsync(id, r, h.Actor(), ct));
         Action(g, "send-back", (long id, ReasonRequest r, SendBack a, HttpContext h, CancellationToken ct) => a.ExecuteAsync(id, r, h.Actor(), ct));
         Action(g, "feedback", (long id, FeedbackRequest r, Feedback a, HttpContext h, CancellationToken ct) => a.ExecuteAsync(id, r, h.Actor(), ct));
-        Action(g, "reopen", (long id, ReasonRequest r, Reopen a, HttpContext h, CancellationToken ct) => a.ExecuteAsync(id, r, h.Actor(), ct));
+        Action(g, "reopen", (long id, ReopenRequest r, Reopen a, HttpContext h, CancellationToken ct) => a.ExecuteAsync(id, r, h.Actor(), ct));
         Action(g, "reject", (long id, ReasonRequest r, Reject a, HttpContext h, CancellationToken ct) => a.ExecuteAsync(id, r, h.Actor(), ct));
         Action(g, "merge", (long id, MergeRequest r, Merge a, HttpContext h, CancellationToken ct) => a.ExecuteAsync(id, r, h.Actor(), ct));
         Action(g, "split", (long id, SplitRequest r, Split a, HttpContext h, CancellationToken ct) => a.ExecuteAsync(id, r, h.Actor(), ct));
@@ -56,6 +57,7 @@ public static class MattersApi
     {
         g.MapPost("/{id:long}/" + name, async (long id, TRequest request, TAction action, HttpContext http, CancellationToken ct) =>
             {
+                if (Text.HasControlCharactersIn(request)) return Problem(Error.Validation("text may not contain control characters / 文本含有非法控制字符"));
                 var result = await run(id, request, action, http, ct);
                 return result.IsSuccess
                     ? Results.Ok(new ActionResponse(result.Value!.Id, result.Value.Number, result.Value.Status, result.Value.Version))

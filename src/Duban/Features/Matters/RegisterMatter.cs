@@ -31,18 +31,40 @@ public sealed record PreparedRegistration(RegisterCommand Command, Actor Actor, 
 
 /// <param name="batcher">Groups concurrent registrations into one commit; null writes each alone (demo seeding on its own clock).</param>
 public sealed class RegisterMatter(DubanDb db, AuditLog audit, TimeProvider time, Sealer sealer, UnitDirectory units, RegisterNumbers numbers,
-    IntakeBatcher? batcher)
+    MatterScope scopeRules, IntakeBatcher? batcher)
 {
     public async Task<Result<Registered>> ExecuteAsync(RegisterCommand cmd, Actor actor, bool issueQueryCode,
         string? idempotencyKey = null, CancellationToken ct = default)
     {
         var now = time.Now();
+        // Staff below the city register within their own territory, so that what they register
+        // stays in their view: a county's matter without a place takes the county's code.
+        if (actor.Id is not null && actor.TerritoryCode.Length > 0 && !scopeRules.IsCityWide(actor))
+        {
+            var prefix = MatterScope.TerritoryPrefix(actor.TerritoryCode);
+            if (cmd.TerritoryCode is null) cmd = cmd with { TerritoryCode = actor.TerritoryCode };
+            else if (!cmd.TerritoryCode.StartsWith(prefix, StringComparison.Ordinal))
+                return Error.Validation($"territoryCode {cmd.TerritoryCode} lies outside your territory {actor.TerritoryCode} / 只能登记本辖区事项");
+        }
         var invalid = await ValidateAsync(cmd, now, ct);
         if (invalid is not null) return invalid;
         if (idempotencyKey is { Length: > 200 }) return Error.Validation("Idempotency-Key is at most 200 characters");
 
-        var scope = actor.Id is { } uid ? "user:" + uid.ToString(System.Globalization.CultureInfo.InvariantCulture) : actor.Username;
         var requestHash = idempotencyKey is null ? "" : RequestHash(cmd);
+        // Staff keys are per account. The public shares no account, so a public key counts only
+        // together with the request itself: a stranger who reuses or guesses a citizen's key
+        // makes a new report (or, with the very same text, name and phone, gets the very same
+        // receipt back) and never learns another citizen's receipt or query code.
+        string scope;
+        if (actor.Id is { } uid)
+        {
+            scope = "user:" + uid.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        }
+        else
+        {
+            if (idempotencyKey is { Length: < 16 }) return Error.Validation("a public Idempotency-Key has at least 16 characters (a random UUID, say)");
+            scope = "public:" + requestHash;
+        }
         if (idempotencyKey is not null)
         {
             var replay = await ReplayAsync(scope, idempotencyKey, requestHash, ct);
@@ -175,6 +197,8 @@ public sealed class RegisterMatter(DubanDb db, AuditLog audit, TimeProvider time
         if (c.Kind is null || !Vocabulary.Kinds.Contains(c.Kind)) problems.Add($"kind must be one of {string.Join(", ", Vocabulary.Kinds)}");
         if (c.Channel is null || !Vocabulary.Channels.Contains(c.Channel)) problems.Add($"channel must be one of {string.Join(", ", Vocabulary.Channels)}");
         if (string.IsNullOrWhiteSpace(c.Title) || c.Title.Trim().Length > 200) problems.Add("title is required, at most 200 characters / 标题必填，不超过200字");
+        if (Text.HasControlCharacters(c.Title, c.Content, c.Location, c.Category, c.Raiser?.Name, c.Raiser?.Phone, c.SubjectPerson, c.SubjectUnitCode, c.TerritoryCode))
+            problems.Add("text may not contain control characters / 文本含有非法控制字符");
         if (string.IsNullOrWhiteSpace(c.Content) || c.Content.Length > 20_000) problems.Add("content is required, at most 20000 characters / 内容必填，不超过20000字");
         if (c.Location is { Length: > 500 }) problems.Add("location is at most 500 characters");
         if (c.Category is { Length: > 100 }) problems.Add("category is at most 100 characters");

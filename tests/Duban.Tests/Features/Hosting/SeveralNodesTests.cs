@@ -48,3 +48,36 @@ public sealed class SeveralNodesTests(DubanFactory factory)
         Assert.Single(results, r => r.StatusCode == HttpStatusCode.Conflict);
     }
 }
+
+/// <summary>Start-up on an empty database: its own database, so not in the shared collection.</summary>
+[Trait("Category", "Database")]
+public sealed class StartupTests
+{
+    [Fact]
+    public async Task TwoNodesStartingAtOnceOnAnEmptyDatabase_BothServe_DemoLoadedOnce()
+    {
+        await using var first = new DubanFactory();
+        await first.CreateDatabaseAsync();
+        await using var second = first.Sibling();
+        await Task.WhenAll(Task.Run(() => first.Server), Task.Run(() => second.Server));
+
+        await using var scope = first.Scope();
+        var db = first.Db(scope);
+        Assert.Equal(224, await db.Units.CountAsync());
+        Assert.Equal(1, await db.Events.CountAsync(e => e.Action == "demo_loaded"));
+        Assert.True((await first.Verify(db)).Intact);
+        Assert.Equal(HttpStatusCode.OK, (await (await second.As("dispatcher")).GetAsync("/api/v1/matters?pageSize=1")).StatusCode);
+    }
+
+    [Fact]
+    public async Task DemoIsNotLoaded_IntoPostgreSQL_UnlessAsked()
+    {
+        await using var node = new DubanFactory();
+        node.Settings["Duban:Demo:Seed"] = null;
+        await node.CreateDatabaseAsync();
+        _ = node.Server;
+        await using var scope = node.Scope();
+        var expected = DubanFactory.Provider == "postgres" ? 0 : 224;
+        Assert.Equal(expected, await node.Db(scope).Units.CountAsync());
+    }
+}

@@ -106,6 +106,15 @@ public sealed class MatterLifecycleTests(DubanFactory factory)
         await dispatcher.Try(id, "dispatch", new { leadUnitCode = Town }).Problem(HttpStatusCode.Conflict, "invalid_transition");
     }
 
+    /// <summary>A matter in progress at 外海街道.</summary>
+    internal static async Task<long> Open(HttpClient dispatcher, HttpClient handler)
+    {
+        var id = await dispatcher.Register();
+        await dispatcher.Do(id, "dispatch", new { leadUnitCode = Town });
+        await handler.Do(id, "accept");
+        return id;
+    }
+
     internal static async Task<long> Closed(HttpClient dispatcher, HttpClient handler, bool sendBackFirst = false)
     {
         var id = await dispatcher.Register();

@@ -26,6 +26,8 @@ public sealed class Complete(MatterWorkflow workflow)
                 return Error.Conflict("open_subtasks", $"子任务尚未全部办结：{string.Join("、", open)} / sub-tasks still open");
             m.Outcome = req.Outcome!.Trim();
             m.Progress = 100;
+            // Done within the deadline it had: a pending request for more time lapses.
+            m.ClearExtensionRequest();
             m.Status = Status.PendingReview;
             return null;
         }, ct);

@@ -35,7 +35,7 @@ public sealed class Dispatch(MatterWorkflow workflow, IConfiguration configurati
                 units.Add(unit);
             }
             var due = req.DueAt is { } d ? Clock.Normalize(d.ToUniversalTime()) : step.Now.AddDays(defaultDays);
-            if (due <= step.Now) return Error.Validation("dueAt must lie in the future / 办理期限必须晚于现在");
+            if (Deadline.Check(due, step.Now) is { } badDue) return badDue;
 
             foreach (var a in m.Assignments) a.Active = false;
             for (var i = 0; i < units.Count; i++)
@@ -51,6 +51,9 @@ public sealed class Dispatch(MatterWorkflow workflow, IConfiguration configurati
             }
             m.LeadUnitCode = units[0].Code;
             m.DueAt = due;
+            // A new unit starts afresh: neither another unit's progress nor its extension request carry over.
+            m.Progress = 0;
+            m.ClearExtensionRequest();
             m.Status = Status.Dispatched;
             m.StatusReason = null;
             step.Reason = Trim(req.Note);

@@ -42,7 +42,9 @@ public sealed class Extension(MatterWorkflow workflow)
                 }
                 else
                 {
-                    m.DueAt = (m.DueAt ?? step.Now).AddDays(days);
+                    var extended = (m.DueAt ?? step.Now).AddDays(days);
+                    if (Deadline.Check(extended, step.Now) is { } badDue) return badDue;
+                    m.DueAt = extended;
                     step.Reason = Dispatch.Trim(req.Reason);
                 }
                 step.Details["days"] = days;

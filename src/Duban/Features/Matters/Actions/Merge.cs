@@ -32,6 +32,7 @@ public sealed class Merge(MatterWorkflow workflow)
             foreach (var a in m.Assignments) a.Active = false;
             m.Status = Status.Merged;
             m.MergedIntoId = target.Id;
+            m.ClearExtensionRequest();
             m.StatusReason = Dispatch.Trim(req.Reason);
             step.Reason = m.StatusReason;
             step.Details["target"] = target.Number;

@@ -5,11 +5,16 @@ namespace Duban.Features.Matters.Actions;
 
 /// <summary>
 /// 重新办理: a supervisor reopens a closed matter (e.g. the raiser says it was not solved); the
-/// same lead unit works on it again and the previous outcome and feedback stay in the events.
+/// same lead unit works on it again, with a new deadline, and the previous outcome and feedback
+/// stay in the events.
 /// </summary>
-public sealed class Reopen(MatterWorkflow workflow)
+public sealed record ReopenRequest(int? Version, string? Reason, DateTimeOffset? DueAt);
+
+public sealed class Reopen(MatterWorkflow workflow, IConfiguration configuration)
 {
-    public Task<Result<Matter>> ExecuteAsync(long id, ReasonRequest req, Actor actor, CancellationToken ct) =>
+    private readonly int defaultDays = configuration.GetValue("Duban:Deadlines:DefaultDays", 15);
+
+    public Task<Result<Matter>> ExecuteAsync(long id, ReopenRequest req, Actor actor, CancellationToken ct) =>
         workflow.RunAsync(id, req.Version, actor, "reopen", (step, _) =>
         {
             var m = step.Matter;
@@ -17,6 +22,11 @@ public sealed class Reopen(MatterWorkflow workflow)
                 ?? (actor.Has(Roles.Supervisor) ? null : MatterWorkflow.NotYours("重新办理（仅督办人员）"))
                 ?? Return.RequireReason(req.Reason);
             if (error is not null) return Task.FromResult<Error?>(error);
+            // The work starts again with a deadline of its own: the one given, or the default from now
+            // (the old one has usually passed, and the matter would be overdue the moment it reopens).
+            var due = req.DueAt is { } d ? Clock.Normalize(d.ToUniversalTime()) : step.Now.AddDays(defaultDays);
+            if (Deadline.Check(due, step.Now) is { } badDue) return Task.FromResult<Error?>(badDue);
+            m.DueAt = due;
             m.Status = Status.InProgress;
             m.StatusReason = req.Reason!.Trim();
             m.ClosedAt = null;

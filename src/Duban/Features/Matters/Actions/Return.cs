@@ -25,6 +25,7 @@ public sealed class Return(MatterWorkflow workflow)
             m.Status = Status.Returned;
             m.StatusReason = req.Reason!.Trim();
             m.ReturnCount++;
+            m.ClearExtensionRequest();
             step.Reason = m.StatusReason;
             return Task.FromResult<Error?>(null);
         }, ct);

@@ -32,8 +32,13 @@ public sealed class Split(MatterWorkflow workflow, RegisterNumbers numbers)
                 if (string.IsNullOrWhiteSpace(c.Title) || c.Title.Length > 200) return Error.Validation($"children[{i}].title is required, at most 200 characters");
                 if (string.IsNullOrWhiteSpace(c.LeadUnitCode) || await workflow.Units.FindAsync(c.LeadUnitCode, ct) is not { } lead)
                     return Error.Validation($"children[{i}].leadUnitCode must name an existing unit");
+                // A unit breaking down its own task hands parts to units in its own territory; the
+                // dispatcher and supervisors may hand them anywhere in their scope.
+                if (!workflow.Scope.Coordinates(actor) && !workflow.Scope.IsCityWide(actor)
+                    && !lead.TerritoryCode.StartsWith(MatterScope.TerritoryPrefix(actor.TerritoryCode), StringComparison.Ordinal))
+                    return Error.Forbidden($"children[{i}]: {lead.Name} is outside your unit's territory / 子任务只能交给本辖区单位");
                 var due = c.DueAt is { } d ? Clock.Normalize(d.ToUniversalTime()) : m.DueAt ?? step.Now.AddDays(15);
-                if (due <= step.Now) return Error.Validation($"children[{i}].dueAt must lie in the future");
+                if (Deadline.Check(due, step.Now) is { } badDue) return badDue;
                 if (m.DueAt is { } parentDue && due > parentDue) return Error.Validation($"children[{i}].dueAt must not be later than the parent's deadline / 子任务期限不得晚于主任务");
                 var child = new Matter
                 {

@@ -1,0 +1,47 @@
+namespace Duban.Common;
+
+public static class Text
+{
+    /// <summary>
+    /// True when any value holds a C0 control character other than tab, line feed and carriage
+    /// return (or DEL): they have no place in a citizen's text, PostgreSQL refuses NUL outright,
+    /// and they hide content from people reading a matter.
+    /// </summary>
+    public static bool HasControlCharacters(params ReadOnlySpan<string?> values)
+    {
+        foreach (var value in values)
+        {
+            if (value is null) continue;
+            foreach (var ch in value)
+            {
+                if ((ch < ' ' && ch is not ('\t' or '\n' or '\r')) || ch == '\u007f') return true;
+            }
+        }
+        return false;
+    }
+
+    /// <summary>
+    /// The same check over every string a request carries: its string properties, string
+    /// arrays, and the records and arrays of records inside it (a split's sub-tasks).
+    /// </summary>
+    public static bool HasControlCharactersIn(object? request, int depth = 0)
+    {
+        if (request is null || depth > 3) return false;
+        if (request is string s) return HasControlCharacters(s);
+        if (request is System.Collections.IEnumerable items)
+        {
+            foreach (var item in items)
+            {
+                if (HasControlCharactersIn(item, depth + 1)) return true;
+            }
+            return false;
+        }
+        var type = request.GetType();
+        if (type.IsPrimitive || type.IsEnum || type.Namespace?.StartsWith("Duban", StringComparison.Ordinal) != true) return false;
+        foreach (var property in type.GetProperties())
+        {
+            if (property.GetIndexParameters().Length == 0 && HasControlCharactersIn(property.GetValue(request), depth + 1)) return true;
+        }
+        return false;
+    }
+}

@@ -1,0 +1,50 @@
+using Duban.Common;
+using Duban.Data;
+
+namespace Duban.Features.Matters.Actions;
+
+public sealed record ClassifyRequest(int? Version, string? Category, string? TerritoryCode, string? SubjectUnitCode, string? SubjectPerson,
+    bool? Confidential, string? Note);
+
+/// <summary>
+/// 分类定性: before dispatch, the dispatcher sets or corrects what intake could not know: the
+/// category, the place, the unit or person reported on, and whether the report is confidential.
+/// The protections of a reporter depend on the subject being known, so a citizen's complaint
+/// "about 某局" becomes one that 某局 can never see the raiser of. Only the fields sent change;
+/// an empty string clears one. Allowed while the matter waits for dispatch (received, returned).
+/// </summary>
+public sealed class Classify(MatterWorkflow workflow)
+{
+    public Task<Result<Matter>> ExecuteAsync(long id, ClassifyRequest req, Actor actor, CancellationToken ct) =>
+        workflow.RunAsync(id, req.Version, actor, "classify", async (step, ct) =>
+        {
+            var m = step.Matter;
+            var error = MatterWorkflow.RequireStatus("分类定性/classify", m, Status.Received, Status.Returned)
+                ?? (workflow.Scope.Coordinates(actor) ? null : MatterWorkflow.NotYours("分类定性"))
+                ?? (req is { Category: null, TerritoryCode: null, SubjectUnitCode: null, SubjectPerson: null, Confidential: null }
+                    ? Error.Validation("nothing to classify: send category, territoryCode, subjectUnitCode, subjectPerson or confidential") : null)
+                ?? (req.Category is { Length: > 100 } ? Error.Validation("category is at most 100 characters") : null)
+                ?? (req.SubjectPerson is { Length: > 100 } ? Error.Validation("subjectPerson is at most 100 characters") : null)
+                ?? (req.TerritoryCode is { Length: > 0 } t && !(t.Length is 6 or 9 or 12 && t.All(char.IsAsciiDigit))
+                    ? Error.Validation("territoryCode must be a 6, 9 or 12 digit division code") : null);
+            if (error is not null) return error;
+            if (req.SubjectUnitCode is { Length: > 0 } subject)
+            {
+                if (await workflow.Units.FindAsync(subject, ct) is null) return Error.Validation($"subjectUnitCode {subject} is not a known unit");
+                // Whoever classifies must not end up classifying a report about their own organisation.
+                if (actor.UnitChain.Contains(subject) && (req.Confidential ?? m.Confidential))
+                    return Error.Conflict("subject_unit", "不能将事项定性为针对本单位的保密举报，请由上级处理 / a confidential report about your own unit goes to the level above");
+            }
+            if (req.Category is not null) m.Category = Empty(req.Category);
+            if (req.TerritoryCode is not null) m.TerritoryCode = Empty(req.TerritoryCode);
+            if (req.SubjectUnitCode is not null) m.SubjectUnitCode = Empty(req.SubjectUnitCode);
+            if (req.SubjectPerson is not null) m.SubjectPerson = Empty(req.SubjectPerson);
+            if (req.Confidential is { } confidential) m.Confidential = confidential;
+            step.Reason = Dispatch.Trim(req.Note);
+            step.Details["subjectUnitCode"] = m.SubjectUnitCode;
+            step.Details["confidential"] = m.Confidential;
+            return null;
+        }, ct);
+
+    private static string? Empty(string value) => string.IsNullOrWhiteSpace(value) ? null : value.Trim();
+}

@@ -1,0 +1,170 @@
+using System.Net;
+using System.Net.Http.Json;
+using Duban.Tests.Infrastructure;
+
+namespace Duban.Tests.Features.Matters;
+
+/// <summary>Rules that a review of the first version found missing; each test failed before its fix.</summary>
+[Collection(DatabaseCollection.Name)]
+[Trait("Category", "Database")]
+public sealed class ReviewFixesTests(DubanFactory factory)
+{
+    [Fact]
+    public async Task ExtensionRequest_OfAUnitThatReturnedTheMatter_DoesNotFollowItToTheNextUnit()
+    {
+        var dispatcher = await factory.As("dispatcher");
+        var first = await factory.As("h-440704-jtj");
+        var second = await factory.As("h-440704-cgj");
+        var id = await dispatcher.Register();
+        await dispatcher.Do(id, "dispatch", new { leadUnitCode = "440704-jtj" });
+        await first.Do(id, "accept");
+        await first.Do(id, "progress", new { note = "已查看", progress = 30 });
+        await first.Do(id, "extension", new { op = "request", days = 30, reason = "需要协调" });
+        await first.Do(id, "return", new { reason = "属城管职责" }, reader: dispatcher);
+        await dispatcher.Do(id, "dispatch", new { leadUnitCode = "440704-cgj" });
+
+        var m = await dispatcher.Get(id);
+        Assert.Null(m["extensionRequest"]);
+        Assert.Equal(0, (int)m["progress"]!);
+        await dispatcher.Try(id, "extension", new { op = "approve" }).Problem(HttpStatusCode.Conflict, "no_extension_pending");
+        await second.Do(id, "accept");
+        await second.Do(id, "extension", new { op = "request", days = 5, reason = "等待检测" });
+    }
+
+    [Fact]
+    public async Task Reopen_GivesANewDeadline_SoTheMatterIsNotOverdueAtOnce()
+    {
+        var dispatcher = await factory.As("dispatcher");
+        var supervisor = await factory.As("supervisor");
+        var handler = await factory.As("h-440704004");
+        var id = await MatterLifecycleTests.Closed(dispatcher, handler);
+        factory.Clock.Advance(TimeSpan.FromMinutes(1));
+        try
+        {
+            var due = factory.Clock.GetUtcNow().AddDays(7);
+            await supervisor.Do(id, "reopen", new { reason = "群众反映未解决", dueAt = due });
+            var m = await dispatcher.Get(id);
+            Assert.False((bool)m["overdue"]!);
+            Assert.Equal(due.ToUnixTimeMilliseconds(), DateTimeOffset.Parse((string)m["dueAt"]!, System.Globalization.CultureInfo.InvariantCulture).ToUnixTimeMilliseconds());
+        }
+        finally
+        {
+            factory.Clock.Advance(TimeSpan.FromMinutes(-1));
+        }
+    }
+
+    [Fact]
+    public async Task Split_ByAUnit_OnlyToUnitsOfItsOwnTerritory()
+    {
+        var dispatcher = await factory.As("dispatcher");
+        var county = await factory.As("h-440781");
+        var id = await dispatcher.Register(Api.Matter("台山市渔港综合整治", "440781"));
+        await dispatcher.Do(id, "dispatch", new { leadUnitCode = "440781", dueAt = factory.Clock.GetUtcNow().AddDays(30) });
+        await county.Do(id, "accept");
+        await county.Try(id, "split", new { children = new[] { new { title = "市纪委配合", leadUnitCode = "4407-jw" } } }).Problem(HttpStatusCode.Forbidden);
+        await county.Do(id, "split", new { children = new[] { new { title = "川岛镇清理渔港", leadUnitCode = "440781115" } } });
+    }
+
+    [Fact]
+    public async Task CountySupervisor_RegistersWithinItsTerritory_AndKeepsSeeingIt()
+    {
+        var county = await factory.As("s-440781");
+        var body = await county.PostAsJsonAsync("/api/v1/matters", new { kind = "request", channel = "visit", title = "台城街道来访求助", content = "求助办理低保。" })
+            .ContinueWith(t => t.Result.Json(HttpStatusCode.Created)).Unwrap();
+        Assert.Equal("440781", (string?)body["matter"]!["territoryCode"]);
+        await county.Get((long)body["id"]!);
+        await county.PostAsJsonAsync("/api/v1/matters", Api.Matter("蓬江区的事", "440703")).Problem(HttpStatusCode.BadRequest, "validation");
+    }
+
+    [Theory]
+    [InlineData("标题\u0000", "内容")]
+    [InlineData("标题", "内容\u0007响铃")]
+    public async Task ControlCharacters_AreRefused_NotA500(string title, string content)
+    {
+        var pub = factory.CreateClient();
+        await pub.PostAsJsonAsync("/api/v1/public/reports", new { kind = "complaint", title, content, anonymous = true }).Problem(HttpStatusCode.BadRequest);
+        var dispatcher = await factory.As("dispatcher");
+        var id = await dispatcher.Register();
+        await dispatcher.Try(id, "reject", new { reason = "理由\u0000" }).Problem(HttpStatusCode.BadRequest);
+        // Line breaks and tabs are ordinary text.
+        await dispatcher.Do(id, "classify", new { category = "环境保护", note = "第一行\n第二行\t备注" });
+    }
+
+    [Fact]
+    public async Task OutOfRangeInput_IsA400_NotA500()
+    {
+        var dispatcher = await factory.As("dispatcher");
+        await dispatcher.GetAsync("/api/v1/matters?page=2147483647&pageSize=100").Problem(HttpStatusCode.BadRequest);
+        var id = await dispatcher.Register();
+        await dispatcher.Try(id, "dispatch", new { leadUnitCode = "440704004", dueAt = "9999-12-31T00:00:00Z" }).Problem(HttpStatusCode.BadRequest);
+    }
+
+    [Fact]
+    public async Task PublicIdempotencyKey_ReusedByAStranger_MakesANewReport_AndNeverReturnsTheFirstReceipt()
+    {
+        var key = "citizen-key-" + Guid.NewGuid().ToString("N");
+        async Task<System.Text.Json.Nodes.JsonNode> Post(object body, string k, HttpStatusCode expected)
+        {
+            var r = new HttpRequestMessage(HttpMethod.Post, "/api/v1/public/reports") { Content = JsonContent.Create(body) };
+            r.Headers.Add("Idempotency-Key", k);
+            return await (await factory.CreateClient().SendAsync(r)).Json(expected);
+        }
+        var mine = new { kind = "complaint", title = "路灯坏了", content = "龙溪路路灯一周不亮", anonymous = true };
+        var first = await Post(mine, key, HttpStatusCode.Created);
+        var again = await Post(mine, key, HttpStatusCode.OK); // the same citizen retrying
+        Assert.Equal((string?)first["receipt"], (string?)again["receipt"]);
+        var stranger = await Post(new { kind = "complaint", title = "别的事", content = "不同的内容", anonymous = true }, key, HttpStatusCode.Created);
+        Assert.NotEqual((string?)first["receipt"], (string?)stranger["receipt"]);
+        await Post(mine, "short", HttpStatusCode.BadRequest);
+    }
+
+    [Fact]
+    public async Task Classify_SetsTheSubject_SoTheReportedUnitNeverSeesTheRaiser()
+    {
+        var dispatcher = await factory.As("dispatcher");
+        var bureau = await factory.As("h-4407-rsj");
+        var id = await dispatcher.Register(new
+        {
+            kind = "complaint",
+            channel = "web",
+            title = "市人社局窗口工作人员态度恶劣",
+            content = "办理社保转移时被推诿。",
+            raiser = new { name = "林小姐", phone = "13911112222" },
+        });
+        await dispatcher.Do(id, "classify", new { subjectUnitCode = "4407-rsj", category = "劳动和社会保障" });
+        await dispatcher.Do(id, "dispatch", new { leadUnitCode = "4407-rsj" });
+        var seen = await bureau.Get(id);
+        Assert.Equal("***", (string?)seen["raiser"]!["name"]);
+        await bureau.GetAsync($"/api/v1/matters/{id}/raiser").Problem(HttpStatusCode.Forbidden);
+        Assert.Contains("classify", seen.Actions());
+        // After dispatch the subject is settled: classify is for matters waiting for dispatch.
+        await dispatcher.Try(id, "classify", new { subjectUnitCode = "" }).Problem(HttpStatusCode.Conflict, "invalid_transition");
+    }
+
+    [Fact]
+    public async Task Classify_AConfidentialReportAboutOnesOwnUnit_IsRefused()
+    {
+        var dispatcher = await factory.As("dispatcher");
+        var id = await dispatcher.Register();
+        await dispatcher.Try(id, "classify", new { subjectUnitCode = "4407-ddzx", confidential = true }).Problem(HttpStatusCode.Conflict, "subject_unit");
+    }
+
+    [Fact]
+    public async Task MergedReport_ItsRaiserSeesTheReplyOfTheMatterItJoined()
+    {
+        var pub = factory.CreateClient();
+        var submitted = await (await pub.PostAsJsonAsync("/api/v1/public/reports",
+            new { kind = "complaint", title = "外海大桥下垃圾堆积", content = "桥下垃圾一个月没人清理", anonymous = true })).Json(HttpStatusCode.Created);
+        var dispatcher = await factory.As("dispatcher");
+        var handler = await factory.As("h-440704004");
+        var target = await MatterLifecycleTests.Open(dispatcher, handler);
+        var duplicate = (long)(await dispatcher.GetAsync($"/api/v1/matters?q={(string)submitted["receipt"]!}").Ok())["items"]![0]!["id"]!;
+        await dispatcher.Do(duplicate, "merge", new { targetId = target });
+        await handler.Do(target, "complete", new { outcome = "已清运垃圾12吨，并设置围挡" });
+        await dispatcher.Do(target, "approve");
+
+        var status = await pub.GetAsync($"/api/v1/public/reports/{(string)submitted["receipt"]!}?queryCode={(string)submitted["queryCode"]!}").Ok();
+        Assert.Equal("merged", (string?)status["status"]);
+        Assert.Equal("已清运垃圾12吨，并设置围挡", (string?)status["reply"]);
+    }
+}
