@@ -30,13 +30,14 @@ public sealed class Split(MatterWorkflow workflow, RegisterNumbers numbers)
             {
                 var c = req.Children[i];
                 if (string.IsNullOrWhiteSpace(c.Title) || c.Title.Length > 200) return Error.Validation($"children[{i}].title is required, at most 200 characters");
-                if (string.IsNullOrWhiteSpace(c.LeadUnitCode) || await workflow.Units.FindAsync(c.LeadUnitCode, ct) is not { } lead)
-                    return Error.Validation($"children[{i}].leadUnitCode must name an existing unit");
+                var built = await Assignments.BuildAsync(workflow.Units, m, c.LeadUnitCode, c.CoUnitCodes, step.Now, $"children[{i}].", ct);
+                if (!built.IsSuccess) return built.Error;
                 // A unit breaking down its own task hands parts to units in its own territory; the
                 // dispatcher and supervisors may hand them anywhere in their scope.
+                var prefix = MatterScope.TerritoryPrefix(actor.TerritoryCode);
                 if (!workflow.Scope.Coordinates(actor) && !workflow.Scope.IsCityWide(actor)
-                    && !lead.TerritoryCode.StartsWith(MatterScope.TerritoryPrefix(actor.TerritoryCode), StringComparison.Ordinal))
-                    return Error.Forbidden($"children[{i}]: {lead.Name} is outside your unit's territory / 子任务只能交给本辖区单位");
+                    && built.Value!.FirstOrDefault(a => !a.UnitTerritoryCode.StartsWith(prefix, StringComparison.Ordinal)) is { } outside)
+                    return Error.Forbidden($"children[{i}]: unit {outside.UnitCode} is outside your unit's territory / 子任务只能交给本辖区单位");
                 var due = c.DueAt is { } d ? Clock.Normalize(d.ToUniversalTime()) : m.DueAt ?? step.Now.AddDays(15);
                 if (Deadline.Check(due, step.Now) is { } badDue) return badDue;
                 if (m.DueAt is { } parentDue && due > parentDue) return Error.Validation($"children[{i}].dueAt must not be later than the parent's deadline / 子任务期限不得晚于主任务");
@@ -60,23 +61,13 @@ public sealed class Split(MatterWorkflow workflow, RegisterNumbers numbers)
                     SubjectPerson = m.SubjectPerson,
                     Confidential = m.Confidential,
                     Status = Status.Dispatched,
-                    LeadUnitCode = lead.Code,
+                    LeadUnitCode = built.Value![0].UnitCode,
                     DueAt = due,
                     ParentId = m.Id,
                     UpdatedAt = step.Now,
                     Version = 1,
                 };
-                child.Assignments.Add(new Assignment { UnitCode = lead.Code, UnitTerritoryCode = lead.TerritoryCode, Role = "lead", AssignedAt = step.Now, Active = true });
-                foreach (var code in (c.CoUnitCodes ?? []).Distinct(StringComparer.Ordinal).Where(x => x != lead.Code))
-                {
-                    if (await workflow.Units.FindAsync(code, ct) is not { } co) return Error.Validation($"children[{i}]: unit {code} does not exist");
-                    child.Assignments.Add(new Assignment { UnitCode = co.Code, UnitTerritoryCode = co.TerritoryCode, Role = "co", AssignedAt = step.Now, Active = true });
-                }
-                foreach (var a in child.Assignments)
-                {
-                    if (m.Confidential && m.SubjectUnitCode is { } subject && await workflow.Units.IsWithinAsync(a.UnitCode, subject, ct))
-                        return Error.Conflict("subject_unit", "保密举报不得交给被反映单位办理 / a confidential report cannot go to the unit it reports on");
-                }
+                child.Assignments.AddRange(built.Value!);
                 children.Add(child);
             }
             workflow.Db.Matters.AddRange(children);
