@@ -23,6 +23,8 @@ public sealed class SqlBatch(DubanDb db)
     private sealed record Statement(string Sql, object?[] Args) : Operation;
     private sealed record Rows(RowShape Shape, IReadOnlyCollection<object> Items) : Operation;
 
+    private const int MaxParametersPerStatement = 30_000;
+
     private readonly List<Operation> operations = [];
 
     /// <summary>Appends one statement; its parameters are written {0}, {1}, ... as in EF's raw SQL.</summary>
@@ -69,14 +71,18 @@ public sealed class SqlBatch(DubanDb db)
                     sql.Append(string.Format(CultureInfo.InvariantCulture, s.Sql, s.Args.Select(Add).ToArray<object>())).Append(";\n");
                     break;
                 case Rows r:
-                    sql.Append(r.Shape.Prefix);
-                    var first = true;
-                    foreach (var row in r.Items)
+                    // PostgreSQL takes at most 65,535 parameters per statement: one INSERT per chunk.
+                    foreach (var chunk in r.Items.Chunk(Math.Max(1, MaxParametersPerStatement / r.Shape.Columns.Length)))
                     {
-                        sql.Append(first ? "(" : ",\n(").AppendJoin(", ", r.Shape.Values(row).Select(Add)).Append(')');
-                        first = false;
+                        sql.Append(r.Shape.Prefix);
+                        var first = true;
+                        foreach (var row in chunk)
+                        {
+                            sql.Append(first ? "(" : ",\n(").AppendJoin(", ", r.Shape.Values(row).Select(Add)).Append(')');
+                            first = false;
+                        }
+                        sql.Append(";\n");
                     }
-                    sql.Append(";\n");
                     break;
             }
         }
@@ -145,7 +151,8 @@ public sealed class SqlBatch(DubanDb db)
             var entity = model.FindEntityType(type) ?? throw new InvalidOperationException($"{type.Name} is not mapped");
             var table = entity.GetTableName()!;
             var store = StoreObjectIdentifier.Table(table, entity.GetSchema());
-            var properties = entity.GetProperties().ToArray();
+            // Keys the database generates (identity columns) are left to it.
+            var properties = entity.GetProperties().Where(p => !(p.IsPrimaryKey() && p.ValueGenerated == ValueGenerated.OnAdd)).ToArray();
             var names = string.Join(", ", properties.Select(p => '"' + p.GetColumnName(store)! + '"'));
             return new RowShape($"INSERT INTO \"{table}\" ({names}) VALUES\n",
                 [.. properties.Select(p => (p.GetGetter(), p.GetTypeMapping().Converter is { } c ? c.ConvertToProvider : null))]);

@@ -31,6 +31,8 @@ public static class Cli
           bench intake [--count N] [--provider sqlite|postgres] [--connection CS]
                                      durable matter creation per second through the API's
                                      code path, beside the raw insert rate of the same database
+          bench lists [--count N] [--provider sqlite|postgres] [--connection CS]
+                                     list queries per kind of user on N generated matters
           --help                     this text
 
         configuration (appsettings.json, environment DUBAN__..., or --Duban:...=...):
@@ -61,6 +63,8 @@ public static class Cli
                 return await WithServicesAsync(rest[1..], UsersAddAsync);
             case "bench" when rest.Length > 0 && rest[0] == "intake":
                 return await IntakeBench.RunAsync(rest[1..], Console.Out);
+            case "bench" when rest.Length > 0 && rest[0] == "lists":
+                return await ListBench.RunAsync(rest[1..], Console.Out);
             default:
                 await Console.Error.WriteLineAsync($"unknown verb: {string.Join(' ', args)}\n\n{Help}");
                 return 64;

@@ -1,6 +1,7 @@
 using Duban.Common;
 using Duban.Data;
 using Duban.Features.Units;
+using Microsoft.EntityFrameworkCore;
 
 namespace Duban.Features.Matters;
 
@@ -19,7 +20,11 @@ public sealed class MatterScope(IConfiguration configuration)
 
     public bool Coordinates(Actor actor) => actor.HasAny(Roles.Dispatcher, Roles.Supervisor);
 
-    public IQueryable<Matter> Visible(IQueryable<Matter> matters, Actor actor)
+    /// <summary>
+    /// The matters the actor may see, as a filter inside the query (docs/BENCHMARKS.md, bench lists,
+    /// has the cost of each scope on a large table).
+    /// </summary>
+    public IQueryable<Matter> Visible(IQueryable<Matter> matters, DubanDb db, Actor actor)
     {
         // A confidential report about the actor's own unit, or a unit above it, is invisible to
         // the actor whatever the role: the reported organisation never holds, sees or decides a
@@ -30,6 +35,8 @@ public sealed class MatterScope(IConfiguration configuration)
         if (actor.HasAny(Roles.Admin, Roles.Dispatcher, Roles.Supervisor, Roles.Leader) && actor.TerritoryCode.Length > 0)
         {
             var prefix = TerritoryPrefix(actor.TerritoryCode);
+            // Measured (bench lists, 500k matters): this OR/EXISTS form beats an IN over the UNION of
+            // both id sets (200 against 460 ms for a county holding 16 % of the table).
 #pragma warning disable CA1310 // translated to SQL LIKE 'prefix%' (ordinal, index-friendly); no culture is involved
             return matters.Where(m => (m.TerritoryCode != null && m.TerritoryCode.StartsWith(prefix))
                 || m.Assignments.Any(a => a.Active && a.UnitTerritoryCode.StartsWith(prefix)));
@@ -38,7 +45,8 @@ public sealed class MatterScope(IConfiguration configuration)
         if (actor.Has(Roles.Handler) && actor.UnitCode.Length > 0)
         {
             var unit = actor.UnitCode;
-            return matters.Where(m => m.Assignments.Any(a => a.Active && a.UnitCode == unit));
+            var ids = db.Assignments.Where(a => a.Active && a.UnitCode == unit).Select(a => a.MatterId);
+            return matters.Where(m => ids.Contains(m.Id));
         }
         return matters.Where(m => false);
     }

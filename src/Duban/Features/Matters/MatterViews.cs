@@ -43,7 +43,7 @@ public sealed class MatterQueries(DubanDb db, MatterScope scope, UnitDirectory u
         var size = f.PageSize ?? 20;
         if (page < 1 || page > MaxPage || size < 1 || size > MaxPageSize)
             return Error.Validation($"page is 1 to {MaxPage}; pageSize is 1 to {MaxPageSize} / 页码或每页条数超出范围");
-        var q = scope.Visible(db.Matters.AsNoTracking(), actor);
+        var q = scope.Visible(db.Matters.AsNoTracking(), db, actor);
         if (!string.IsNullOrWhiteSpace(f.Status))
         {
             var statuses = f.Status.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
@@ -100,7 +100,7 @@ public sealed class MatterQueries(DubanDb db, MatterScope scope, UnitDirectory u
 
     public async Task<MatterDetail?> GetAsync(long id, Actor actor, CancellationToken ct)
     {
-        var m = await scope.Visible(db.Matters.AsNoTracking(), actor).Include(x => x.Assignments)
+        var m = await scope.Visible(db.Matters.AsNoTracking(), db, actor).Include(x => x.Assignments)
             .AsSplitQuery().FirstOrDefaultAsync(x => x.Id == id, ct);
         if (m is null) return null;
         var directory = await units.AllAsync(ct);
