@@ -59,8 +59,10 @@ public sealed class MatterQueries(DubanDb db, MatterScope scope, UnitDirectory u
         if (f.Overdue is { } overdue)
         {
             q = overdue
-                ? q.Where(m => Status.Running.Contains(m.Status) && m.DueAt < now)
-                : q.Where(m => !(Status.Running.Contains(m.Status) && m.DueAt < now));
+                // The states inlined as constants, so the statement repeats the partial index's own
+                // condition (ix_matters_due … WHERE status IN (…)) and SQLite may use it.
+                ? q.Where(m => EF.Constant(Status.Running).Contains(m.Status) && m.DueAt < now)
+                : q.Where(m => !(EF.Constant(Status.Running).Contains(m.Status) && m.DueAt < now));
         }
         if (!string.IsNullOrWhiteSpace(f.Q))
         {
