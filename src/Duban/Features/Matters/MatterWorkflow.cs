@@ -30,7 +30,6 @@ public sealed class MatterWorkflow(DubanDb db, AuditLog audit, TimeProvider time
     public DubanDb Db => db;
     public MatterScope Scope => scope;
     public UnitDirectory Units => units;
-    public TimeProvider Time => time;
 
     public async Task<Result<Matter>> RunAsync(long id, int? version, Actor actor, string action,
         Func<ActionStep, CancellationToken, Task<Error?>> apply, CancellationToken ct, bool changesMatter = true, bool scopeProven = false)

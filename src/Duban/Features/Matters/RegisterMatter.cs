@@ -21,14 +21,15 @@ public sealed record RegisterCommand(
 
 public sealed record Registered(Matter Matter, string? QueryCode, bool Replayed);
 
+/// <summary>A validated registration waiting to be written, alone or in a batch.</summary>
+public sealed record PreparedRegistration(RegisterCommand Command, Actor Actor, bool IssueQueryCode, DateTimeOffset Now, string Scope,
+    string? IdempotencyKey, string RequestHash);
+
 /// <summary>
 /// Registers a matter (受理登记): validates it, numbers it (JM-2026-000123), seals the raiser's
 /// identity, and appends the first event, in one transaction. An Idempotency-Key makes a
 /// repeated request return the first result instead of a second matter.
 /// </summary>
-public sealed record PreparedRegistration(RegisterCommand Command, Actor Actor, bool IssueQueryCode, DateTimeOffset Now, string Scope,
-    string? IdempotencyKey, string RequestHash);
-
 /// <param name="batcher">Groups concurrent registrations into one commit; null writes each alone (demo seeding on its own clock).</param>
 public sealed class RegisterMatter(DubanDb db, AuditLog audit, TimeProvider time, Sealer sealer, UnitDirectory units, RegisterNumbers numbers,
     MatterScope scopeRules, IntakeBatcher? batcher)
