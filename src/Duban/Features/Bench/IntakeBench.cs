@@ -23,84 +23,45 @@ public static class IntakeBench
 {
     public static async Task<int> RunAsync(string[] args, TextWriter output)
     {
-        string? Opt(string name) => Array.IndexOf(args, name) is var i and >= 0 && i + 1 < args.Length ? args[i + 1] : null;
-        var count = int.Parse(Opt("--count") ?? "2000", CultureInfo.InvariantCulture);
-        var provider = Opt("--provider") ?? "sqlite";
-        if (provider == "postgres" && !args.Contains("--yes"))
-        {
-            await output.WriteLineAsync("bench intake on PostgreSQL drops Duban's tables in the database given and fills them: pass --yes, and name a database used for nothing else");
-            return 64;
-        }
+        var count = int.Parse(BenchHost.Option(args, "--count") ?? "2000", CultureInfo.InvariantCulture);
         // Clients sending at once: 1 shows the bare cost of one durable registration; more show
         // what a busy intake gets from group commit (IntakeBatcher). Raw runs at the same level.
-        var levels = (Opt("--clients") ?? "1,16").Split(',').Select(c => int.Parse(c, CultureInfo.InvariantCulture)).ToArray();
-        var dir = Path.Combine(Path.GetTempPath(), "duban-bench-" + Guid.NewGuid().ToString("N")[..8]);
-        var settings = new Dictionary<string, string?>
+        var levels = (BenchHost.Option(args, "--clients") ?? "1,16").Split(',').Select(c => int.Parse(c, CultureInfo.InvariantCulture)).ToArray();
+        await using var bench = await BenchHost.StartAsync(args, "intake", output, "bench_raw", "bench_bare");
+        if (bench is null) return 64;
+        var host = bench.Host;
+        var provider = bench.Provider;
+        var actor = await bench.ActorAsync("dispatcher");
+        await using (var scope = host.Services.CreateAsyncScope())
         {
-            ["Duban:DataDirectory"] = dir,
-            ["Duban:Database:Provider"] = provider,
-            ["Duban:Database:ConnectionString"] = Opt("--connection"),
-            ["Duban:Demo:Matters"] = "false",
-            ["Duban:Demo:Password"] = "bench-password",
-        };
-        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { ContentRootPath = AppContext.BaseDirectory });
-        builder.Configuration.AddInMemoryCollection(settings);
-        builder.Logging.SetMinimumLevel(LogLevel.Warning);
-        builder.Services.AddDuban();
-        using var host = builder.Build();
-        try
-        {
-            Actor actor;
-            await using (var scope = host.Services.CreateAsyncScope())
-            {
-                var db = scope.ServiceProvider.GetRequiredService<DubanDb>();
-                if (provider == "postgres")
-                {
-                    await Schema.DropAllAsync(db);
-                    await db.Database.ExecuteSqlRawAsync("DROP TABLE IF EXISTS bench_raw; DROP TABLE IF EXISTS bench_bare;");
-                }
-                await Schema.MigrateAsync(db);
-                await scope.ServiceProvider.GetRequiredService<DemoSeeder>().SeedAsync();
-                var id = await db.Users.Where(u => u.Username == "dispatcher").Select(u => u.Id).SingleAsync();
-                actor = (await DubanAuthenticationHandler.LoadActorAsync(db, scope.ServiceProvider.GetRequiredService<UnitDirectory>(), id, default))!;
-                await CreateRawTablesAsync(db);
-            }
-
-            var warmup = Math.Min(100, count / 10);
-            await RawAsync(host.Services, "bench_raw", warmup, 0, 1);
-            await RawAsync(host.Services, "bench_bare", warmup, 0, 1);
-            await DubanAsync(host.Services, actor, warmup, 1);
-            var offset = warmup;
-            output.WriteLine($"machine: {Environment.ProcessorCount} cores, {CpuModel()}, {RuntimeInformation.OSDescription}, .NET {Environment.Version}");
-            output.WriteLine($"database: {provider}{(provider == "sqlite" ? " (WAL, synchronous=FULL)" : "")}, {count} matters each side and level, each durable when answered");
-            output.WriteLine("clients | raw, bare table rows/s | raw, matters' indexes rows/s | duban register matters/s | duban / raw with indexes");
-            foreach (var clients in levels)
-            {
-                // Alternate halves so that neither side alone meets a checkpoint or a cold cache.
-                double bare = 0, raw = 0, duban = 0;
-                for (var round = 0; round < 2; round++)
-                {
-                    bare += await RawAsync(host.Services, "bench_bare", count / 2, offset, clients);
-                    raw += await RawAsync(host.Services, "bench_raw", count / 2, offset, clients);
-                    offset += count / 2;
-                    duban += await DubanAsync(host.Services, actor, count / 2, clients);
-                }
-                var rawRate = count / raw;
-                var dubanRate = count / duban;
-                output.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                    $"{clients,7} | {count / bare,21:F0} | {rawRate,28:F0} | {dubanRate,24:F0} | {dubanRate / rawRate,5:P0}"));
-            }
-            output.WriteLine("goal: duban >= 80% of raw, and >= 1000 matters/s on 2 cores");
-            return 0;
+            await CreateRawTablesAsync(scope.ServiceProvider.GetRequiredService<DubanDb>());
         }
-        finally
+        var warmup = Math.Min(100, count / 10);
+        await RawAsync(host.Services, "bench_raw", warmup, 0, 1);
+        await RawAsync(host.Services, "bench_bare", warmup, 0, 1);
+        await DubanAsync(host.Services, actor, warmup, 1);
+        var offset = warmup;
+        output.WriteLine($"machine: {Environment.ProcessorCount} cores, {CpuModel()}, {RuntimeInformation.OSDescription}, .NET {Environment.Version}");
+        output.WriteLine($"database: {provider}{(provider == "sqlite" ? " (WAL, synchronous=FULL)" : "")}, {count} matters each side and level, each durable when answered");
+        output.WriteLine("clients | raw, bare table rows/s | raw, matters' indexes rows/s | duban register matters/s | duban / raw with indexes");
+        foreach (var clients in levels)
         {
-            if (provider == "sqlite")
+            // Alternate halves so that neither side alone meets a checkpoint or a cold cache.
+            double bare = 0, raw = 0, duban = 0;
+            for (var round = 0; round < 2; round++)
             {
-                Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
-                try { Directory.Delete(dir, recursive: true); } catch (IOException) { }
+                bare += await RawAsync(host.Services, "bench_bare", count / 2, offset, clients);
+                raw += await RawAsync(host.Services, "bench_raw", count / 2, offset, clients);
+                offset += count / 2;
+                duban += await DubanAsync(host.Services, actor, count / 2, clients);
             }
+            var rawRate = count / raw;
+            var dubanRate = count / duban;
+            output.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"{clients,7} | {count / bare,21:F0} | {rawRate,28:F0} | {dubanRate,24:F0} | {dubanRate / rawRate,5:P0}"));
         }
+        output.WriteLine("goal: duban >= 80% of raw, and >= 1000 matters/s on 2 cores");
+        return 0;
     }
 
     /// <summary>

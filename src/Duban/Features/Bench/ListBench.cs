@@ -21,77 +21,41 @@ public static class ListBench
 {
     public static async Task<int> RunAsync(string[] args, TextWriter output)
     {
-        string? Opt(string name) => Array.IndexOf(args, name) is var i and >= 0 && i + 1 < args.Length ? args[i + 1] : null;
-        var count = int.Parse(Opt("--count") ?? "200000", CultureInfo.InvariantCulture);
-        var provider = Opt("--provider") ?? "sqlite";
-        if (provider == "postgres" && !args.Contains("--yes"))
+        var count = int.Parse(BenchHost.Option(args, "--count") ?? "200000", CultureInfo.InvariantCulture);
+        await using var bench = await BenchHost.StartAsync(args, "lists", output);
+        if (bench is null) return 64;
+        var host = bench.Host;
+        var provider = bench.Provider;
+        var fill = Stopwatch.StartNew();
+        await FillAsync(host.Services, count);
+        output.WriteLine($"machine: {Environment.ProcessorCount} cores, {RuntimeInformation.OSDescription}, .NET {Environment.Version}");
+        output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"database: {provider}, {count} matters (filled in {fill.Elapsed.TotalSeconds:F0} s)"));
+        output.WriteLine("user                  | query                          | median ms | total");
+        foreach (var (user, label) in new[] { ("dispatcher", "city dispatcher"), ("s-440781", "county supervisor 台山"), ("h-440781115", "town handler 川岛镇"), ("h-440781-rsj", "county bureau handler") })
         {
-            await output.WriteLineAsync("bench lists on PostgreSQL drops Duban's tables in the database given and fills them: pass --yes, and name a database used for nothing else");
-            return 64;
-        }
-        var dir = Path.Combine(Path.GetTempPath(), "duban-bench-" + Guid.NewGuid().ToString("N")[..8]);
-        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { ContentRootPath = AppContext.BaseDirectory });
-        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
-        {
-            ["Duban:DataDirectory"] = dir,
-            ["Duban:Database:Provider"] = provider,
-            ["Duban:Database:ConnectionString"] = Opt("--connection"),
-            ["Duban:Demo:Matters"] = "false",
-            ["Duban:Demo:Password"] = "bench-password",
-        });
-        builder.Logging.SetMinimumLevel(LogLevel.Warning);
-        builder.Services.AddDuban();
-        using var host = builder.Build();
-        try
-        {
-            await using (var scope = host.Services.CreateAsyncScope())
+            foreach (var (filter, name) in new[]
             {
-                var db = scope.ServiceProvider.GetRequiredService<DubanDb>();
-                if (provider == "postgres") await Schema.DropAllAsync(db);
-                await Schema.MigrateAsync(db);
-                await scope.ServiceProvider.GetRequiredService<DemoSeeder>().SeedAsync();
-            }
-            var fill = Stopwatch.StartNew();
-            await FillAsync(host.Services, count);
-            output.WriteLine($"machine: {Environment.ProcessorCount} cores, {RuntimeInformation.OSDescription}, .NET {Environment.Version}");
-            output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"database: {provider}, {count} matters (filled in {fill.Elapsed.TotalSeconds:F0} s)"));
-            output.WriteLine("user                  | query                          | median ms | total");
-            foreach (var (user, label) in new[] { ("dispatcher", "city dispatcher"), ("s-440781", "county supervisor 台山"), ("h-440781115", "town handler 川岛镇"), ("h-440781-rsj", "county bureau handler") })
+                (new MatterFilter(null, null, null, null, 1, 20), "first page"),
+                (new MatterFilter("in_progress", null, null, null, 1, 20), "status=in_progress"),
+                (new MatterFilter(null, null, true, null, 1, 20), "overdue=true"),
+                (new MatterFilter(null, null, null, null, 50, 20), "page 50"),
+            })
             {
-                foreach (var (filter, name) in new[]
-                {
-                    (new MatterFilter(null, null, null, null, 1, 20), "first page"),
-                    (new MatterFilter("in_progress", null, null, null, 1, 20), "status=in_progress"),
-                    (new MatterFilter(null, null, true, null, 1, 20), "overdue=true"),
-                    (new MatterFilter(null, null, null, null, 50, 20), "page 50"),
-                })
-                {
-                    var (ms, total) = await TimeAsync(host.Services, user, filter);
-                    output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{label,-21} | {name,-30} | {ms,9:F1} | {total}"));
-                }
-            }
-            return 0;
-        }
-        finally
-        {
-            if (provider == "sqlite")
-            {
-                Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
-                try { Directory.Delete(dir, recursive: true); } catch (IOException) { }
+                var (ms, total) = await TimeAsync(bench, user, filter);
+                output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{label,-21} | {name,-30} | {ms,9:F1} | {total}"));
             }
         }
+        return 0;
     }
 
-    private static async Task<(double Ms, int Total)> TimeAsync(IServiceProvider services, string username, MatterFilter filter)
+    private static async Task<(double Ms, int Total)> TimeAsync(BenchHost bench, string username, MatterFilter filter)
     {
         var times = new List<double>();
         var total = 0;
         for (var run = 0; run < 7; run++)
         {
-            await using var scope = services.CreateAsyncScope();
-            var db = scope.ServiceProvider.GetRequiredService<DubanDb>();
-            var id = await db.Users.Where(u => u.Username == username).Select(u => u.Id).SingleAsync();
-            var actor = (await DubanAuthenticationHandler.LoadActorAsync(db, scope.ServiceProvider.GetRequiredService<UnitDirectory>(), id, default))!;
+            var actor = await bench.ActorAsync(username);
+            await using var scope = bench.Services.CreateAsyncScope();
             var queries = scope.ServiceProvider.GetRequiredService<MatterQueries>();
             var watch = Stopwatch.StartNew();
             var page = await queries.ListAsync(filter, actor, default);

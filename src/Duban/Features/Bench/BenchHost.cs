@@ -1,0 +1,89 @@
+using Duban.Common;
+using Duban.Data;
+using Duban.Features.Auth;
+using Duban.Features.Demo;
+using Duban.Features.Units;
+using Duban.Hosting;
+using Microsoft.EntityFrameworkCore;
+
+namespace Duban.Features.Bench;
+
+/// <summary>
+/// Duban's services over a database of the bench's own, with the demo's units and accounts (no
+/// matters): SQLite in a temporary directory removed afterwards, or the PostgreSQL database named
+/// with --connection, whose Duban tables are dropped first (hence --yes).
+/// </summary>
+internal sealed class BenchHost : IAsyncDisposable
+{
+    private readonly string directory;
+
+    private BenchHost(IHost host, string provider, string directory)
+    {
+        Host = host;
+        Provider = provider;
+        this.directory = directory;
+    }
+
+    public IHost Host { get; }
+    public string Provider { get; }
+    public IServiceProvider Services => Host.Services;
+
+    public static string? Option(string[] args, string name) =>
+        Array.IndexOf(args, name) is var i and >= 0 && i + 1 < args.Length ? args[i + 1] : null;
+
+    /// <summary>Null (after saying why) when the arguments do not allow the run.</summary>
+    public static async Task<BenchHost?> StartAsync(string[] args, string verb, TextWriter output, params string[] dropAlso)
+    {
+        var provider = Option(args, "--provider") ?? "sqlite";
+        if (provider == "postgres" && !args.Contains("--yes"))
+        {
+            await output.WriteLineAsync($"bench {verb} on PostgreSQL drops Duban's tables in the database given and fills them: pass --yes, and name a database used for nothing else");
+            return null;
+        }
+        var directory = Path.Combine(Path.GetTempPath(), "duban-bench-" + Guid.NewGuid().ToString("N")[..8]);
+        var builder = Microsoft.Extensions.Hosting.Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { ContentRootPath = AppContext.BaseDirectory });
+        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Duban:DataDirectory"] = directory,
+            ["Duban:Database:Provider"] = provider,
+            ["Duban:Database:ConnectionString"] = Option(args, "--connection"),
+            ["Duban:Demo:Matters"] = "false",
+            ["Duban:Demo:Password"] = "bench-password",
+        });
+        builder.Logging.SetMinimumLevel(LogLevel.Warning);
+        builder.Services.AddDuban();
+        var bench = new BenchHost(builder.Build(), provider, directory);
+        await using var scope = bench.Services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<DubanDb>();
+        if (provider == "postgres")
+        {
+            await Schema.DropAllAsync(db);
+            foreach (var table in dropAlso)
+            {
+#pragma warning disable EF1002 // the bench's own table names, never input
+                await db.Database.ExecuteSqlRawAsync($"DROP TABLE IF EXISTS {table}");
+#pragma warning restore EF1002
+            }
+        }
+        await Schema.MigrateAsync(db);
+        await scope.ServiceProvider.GetRequiredService<DemoSeeder>().SeedAsync();
+        return bench;
+    }
+
+    public async Task<Actor> ActorAsync(string username)
+    {
+        await using var scope = Services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<DubanDb>();
+        var id = await db.Users.Where(u => u.Username == username).Select(u => u.Id).SingleAsync();
+        return (await DubanAuthenticationHandler.LoadActorAsync(db, scope.ServiceProvider.GetRequiredService<UnitDirectory>(), id, default))!;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        Host.Dispose();
+        if (Provider != "sqlite") return;
+        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        try { Directory.Delete(directory, recursive: true); } catch (IOException) { }
+        await Task.CompletedTask;
+    }
+}
