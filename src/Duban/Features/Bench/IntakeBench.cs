@@ -4,20 +4,16 @@ using System.Globalization;
 using System.Runtime.InteropServices;
 using Duban.Common;
 using Duban.Data;
-using Duban.Features.Auth;
-using Duban.Features.Demo;
 using Duban.Features.Matters;
-using Duban.Features.Units;
-using Duban.Hosting;
 using Microsoft.EntityFrameworkCore;
 
 namespace Duban.Features.Bench;
 
 /// <summary>
 /// `bench intake`: durable matter creation per second through RegisterMatter (the API's code
-/// path: validation, numbering, sealing, the matter row, its hash-chained event, one transaction
-/// each), beside the raw rate of single-row insert transactions of the same row shape into the
-/// same database in the same run. Never run as a test.
+/// path: validation, numbering, sealing, the matter row, its hash-chained event, group commit),
+/// at several numbers of clients at once, beside the raw rate of single-row insert transactions
+/// of the same row into the same database in the same run. Never run as a test.
 /// </summary>
 public static class IntakeBench
 {

@@ -3,11 +3,7 @@ using System.Globalization;
 using System.Runtime.InteropServices;
 using Duban.Common;
 using Duban.Data;
-using Duban.Features.Auth;
-using Duban.Features.Demo;
 using Duban.Features.Matters;
-using Duban.Features.Units;
-using Duban.Hosting;
 using Microsoft.EntityFrameworkCore;
 
 namespace Duban.Features.Bench;
