@@ -4,6 +4,7 @@ using System.Runtime.InteropServices;
 using Duban.Common;
 using Duban.Data;
 using Duban.Features.Matters;
+using Duban.Features.Units;
 using Microsoft.EntityFrameworkCore;
 
 namespace Duban.Features.Bench;
