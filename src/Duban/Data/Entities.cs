@@ -37,7 +37,12 @@ public sealed class Matter
     public required string Title { get; set; }
     public required string Content { get; set; }
     public string? Location { get; set; }
+
+    /// <summary>The division where it happens (属地). Set it with <see cref="SetTerritory"/>.</summary>
     public string? TerritoryCode { get; set; }
+
+    /// <summary>Derived from <see cref="TerritoryCode"/>, stored for the county list's index; audit verify checks it.</summary>
+    public string? CountyCode { get; set; }
     public string? Category { get; set; }
     public required string Urgency { get; set; }
     public DateTimeOffset ReceivedAt { get; set; }
@@ -72,6 +77,16 @@ public sealed class Matter
 
     public List<Assignment> Assignments { get; set; } = [];
 
+    public void SetTerritory(string? code)
+    {
+        TerritoryCode = code;
+        CountyCode = CountyOf(code);
+    }
+
+    /// <summary>440781115 → 440781; a city or province code (440700, 440000) has no county.</summary>
+    public static string? CountyOf(string? territory) =>
+        territory is { Length: >= 6 } && territory[4..6] != "00" ? territory[..6] : null;
+
     public void ClearExtensionRequest()
     {
         ExtensionRequestedDays = null;
@@ -90,6 +105,12 @@ public sealed class Assignment
     public DateTimeOffset AssignedAt { get; set; }
     public DateTimeOffset? AcceptedAt { get; set; }
     public bool Active { get; set; }
+
+    /// <summary>The unit lies in a county, and it is not the matter's. Derived; audit verify checks it.</summary>
+    public bool CrossesCounty { get; set; }
+
+    public static bool Crosses(string unitTerritoryCode, string? matterCountyCode) =>
+        Matter.CountyOf(unitTerritoryCode) is { } unitCounty && unitCounty != matterCountyCode;
 }
 
 /// <summary>One appended, hash-chained audit event. Never updated, never deleted.</summary>

@@ -65,6 +65,12 @@ public static class AuditVerifier
             {
                 if (!lastEvents.TryGetValue(m.Id, out var last))
                     return Fail(count, $"matter {m.Number} (id {m.Id}) has no event: it was inserted outside Duban");
+                // The county is derived from the (hashed) territory; stored apart only for its index.
+                if (m.CountyCode != Matter.CountyOf(m.TerritoryCode))
+                    return Fail(count, $"matter {m.Number} (id {m.Id}) has a county code that does not follow from its territory: it was changed outside Duban");
+                // (Active ones only: a returned matter may be re-placed by classify; its old assignments no longer count.)
+                if (m.Assignments.Any(a => a.Active && a.CrossesCounty != Assignment.Crosses(a.UnitTerritoryCode, m.CountyCode)))
+                    return Fail(count, $"matter {m.Number} (id {m.Id}) has an assignment whose county mark does not follow from its units: it was changed outside Duban");
                 if (AuditLog.StateHash(m) != last.StateHash)
                     return Fail(count, $"matter {m.Number} (id {m.Id}) was changed after event #{last.Seq}: its stored state no longer matches that event");
                 lastId = m.Id;

@@ -100,6 +100,7 @@ public static class ListBench
                     Title = "测试事项 " + ids[i].Number,
                     Content = "用于列表基准的事项。",
                     TerritoryCode = unit.TerritoryCode,
+                    CountyCode = Matter.CountyOf(unit.TerritoryCode),
                     Urgency = "normal",
                     ReceivedAt = received,
                     RegisteredAt = received,

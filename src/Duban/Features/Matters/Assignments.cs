@@ -39,6 +39,7 @@ public static class Assignments
                 Role = assignments.Count == 0 ? "lead" : "co",
                 AssignedAt = now,
                 Active = true,
+                CrossesCounty = Assignment.Crosses(unit.TerritoryCode, matter.CountyCode),
             });
         }
         return assignments;

@@ -43,62 +43,63 @@ public sealed class MatterQueries(DubanDb db, MatterScope scope, UnitDirectory u
         var size = f.PageSize ?? 20;
         if (page < 1 || page > MaxPage || size < 1 || size > MaxPageSize)
             return Error.Validation($"page is 1 to {MaxPage}; pageSize is 1 to {MaxPageSize} / 页码或每页条数超出范围");
-        var q = scope.Visible(db.Matters.AsNoTracking(), db, actor);
-        if (!string.IsNullOrWhiteSpace(f.Status))
-        {
-            var statuses = f.Status.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
-            if (statuses.Any(s => !Status.All.Contains(s))) return Error.Validation($"status must be among {string.Join(", ", Status.All)}");
-            q = q.Where(m => statuses.Contains(m.Status));
-        }
-        if (!string.IsNullOrWhiteSpace(f.Unit))
-        {
-            var unit = f.Unit.Trim();
-            q = q.Where(m => m.Assignments.Any(a => a.Active && a.UnitCode == unit));
-        }
+        var statuses = f.Status?.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries) ?? [];
+        if (statuses.Any(s => !Status.All.Contains(s))) return Error.Validation($"status must be among {string.Join(", ", Status.All)}");
+        var text = f.Q?.Trim();
+        if (text is { Length: > 100 }) return Error.Validation("q is at most 100 characters");
         var now = time.Now();
-        if (f.Overdue is { } overdue)
+
+        IQueryable<Matter> Filtered(IQueryable<Matter> q)
         {
-            q = overdue
+            if (statuses.Length > 0) q = q.Where(m => statuses.Contains(m.Status));
+            if (!string.IsNullOrWhiteSpace(f.Unit))
+            {
+                var unit = f.Unit.Trim();
+                q = q.Where(m => m.Assignments.Any(a => a.Active && a.UnitCode == unit));
+            }
+            if (f.Overdue is { } overdue)
+            {
                 // The states inlined as constants, so the statement repeats the partial index's own
                 // condition (ix_matters_due … WHERE status IN (…)) and SQLite may use it.
-                ? q.Where(m => EF.Constant(Status.Running).Contains(m.Status) && m.DueAt < now)
-                : q.Where(m => !(EF.Constant(Status.Running).Contains(m.Status) && m.DueAt < now));
+                q = overdue
+                    ? q.Where(m => EF.Constant(Status.Running).Contains(m.Status) && m.DueAt < now)
+                    : q.Where(m => !(EF.Constant(Status.Running).Contains(m.Status) && m.DueAt < now));
+            }
+            if (!string.IsNullOrEmpty(text)) q = q.Where(m => m.Number == text || m.Title.Contains(text) || (m.Location != null && m.Location.Contains(text)));
+            return q;
         }
-        if (!string.IsNullOrWhiteSpace(f.Q))
+
+        var parts = await scope.VisiblePartsAsync(db.Matters.AsNoTracking(), db, actor, ct);
+        // Several parts are merged by date in memory: fine for the first pages; a deep page of a
+        // county list falls back to the one combined query.
+        if (parts.Count > 1 && page * size > MaxMergedRows) parts = [scope.Visible(db.Matters.AsNoTracking(), db, actor)];
+        var total = 0;
+        var rows = new List<SummaryRow>();
+        foreach (var part in parts.Select(Filtered))
         {
-            var text = f.Q.Trim();
-            if (text.Length > 100) return Error.Validation("q is at most 100 characters");
-            q = q.Where(m => m.Number == text || m.Title.Contains(text) || (m.Location != null && m.Location.Contains(text)));
+            total += await part.CountAsync(ct);
+            var ordered = part.OrderByDescending(m => m.ReceivedAt).ThenByDescending(m => m.Id);
+            rows.AddRange(await (parts.Count == 1 ? ordered.Skip((page - 1) * size).Take(size) : ordered.Take(page * size))
+                .Select(m => new SummaryRow(m.Id, m.Number, m.Kind, m.Channel, m.Title, m.Status, m.Category, m.Urgency, m.TerritoryCode,
+                    m.LeadUnitCode, m.ReceivedAt, m.DueAt, m.Confidential, m.Progress, m.ParentId, m.Version))
+                .ToListAsync(ct));
         }
-        var total = await q.CountAsync(ct);
-        var rows = await q.OrderByDescending(m => m.ReceivedAt).ThenByDescending(m => m.Id)
-            .Skip((page - 1) * size).Take(size)
-            .Select(m => new
-            {
-                m.Id,
-                m.Number,
-                m.Kind,
-                m.Channel,
-                m.Title,
-                m.Status,
-                m.Category,
-                m.Urgency,
-                m.TerritoryCode,
-                m.LeadUnitCode,
-                m.ReceivedAt,
-                m.DueAt,
-                m.Confidential,
-                m.Progress,
-                m.ParentId,
-                m.Version,
-            })
-            .ToListAsync(ct);
+        if (parts.Count > 1)
+        {
+            rows = [.. rows.OrderByDescending(r => r.ReceivedAt).ThenByDescending(r => r.Id).Skip((page - 1) * size).Take(size)];
+        }
         var directory = await units.AllAsync(ct);
         var items = rows.Select(r => new MatterSummary(r.Id, r.Number, r.Kind, r.Channel, r.Title, r.Status, r.Category, r.Urgency,
             r.TerritoryCode, Ref(directory, r.LeadUnitCode), r.ReceivedAt, r.DueAt, IsOverdue(r.Status, r.DueAt, now), r.Confidential,
             r.Progress, r.ParentId, r.Version)).ToList();
         return new PageOf<MatterSummary>(items, total, page, size);
     }
+
+    private sealed record SummaryRow(long Id, string Number, string Kind, string Channel, string Title, string Status, string? Category,
+        string Urgency, string? TerritoryCode, string? LeadUnitCode, DateTimeOffset ReceivedAt, DateTimeOffset? DueAt, bool Confidential,
+        int Progress, long? ParentId, int Version);
+
+    private const int MaxMergedRows = 10_000;
 
     public async Task<MatterDetail?> GetAsync(long id, Actor actor, CancellationToken ct)
     {

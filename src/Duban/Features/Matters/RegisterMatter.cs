@@ -120,7 +120,6 @@ public sealed class RegisterMatter(DubanDb db, AuditLog audit, TimeProvider time
                 Title = cmd.Title!.Trim(),
                 Content = cmd.Content!.Trim(),
                 Location = Clean(cmd.Location),
-                TerritoryCode = Clean(cmd.TerritoryCode),
                 Category = Clean(cmd.Category),
                 Urgency = cmd.Urgency ?? "normal",
                 ReceivedAt = cmd.ReceivedAt is { } r ? Clock.Normalize(r.ToUniversalTime()) : now,
@@ -135,6 +134,7 @@ public sealed class RegisterMatter(DubanDb db, AuditLog audit, TimeProvider time
                 UpdatedAt = now,
                 Version = 1,
             };
+            matter.SetTerritory(Clean(cmd.TerritoryCode));
             if (!cmd.Anonymous && cmd.Raiser is { } raiser)
             {
                 var identity = JsonSerializer.Serialize(new RaiserInput(Clean(raiser.Name), Clean(raiser.Phone)));

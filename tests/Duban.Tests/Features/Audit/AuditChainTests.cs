@@ -41,6 +41,47 @@ public sealed class AuditChainTests(DubanFactory factory)
     }
 
     [Fact]
+    public async Task Verify_CountyCodeChangedToShowAMatterToAnotherCounty_IsCaught()
+    {
+        var dispatcher = await factory.As("dispatcher");
+        var id = await dispatcher.Register(Api.Matter("台山事项", "440781115"));
+        await using var scope = factory.Scope();
+        var db = factory.Db(scope);
+        await db.Matters.Where(m => m.Id == id).ExecuteUpdateAsync(s => s.SetProperty(m => m.CountyCode, "440703"));
+        try
+        {
+            var report = await factory.Verify(db);
+            Assert.False(report.Intact);
+            Assert.Contains("county code", report.FirstProblem);
+        }
+        finally
+        {
+            await db.Matters.Where(m => m.Id == id).ExecuteUpdateAsync(s => s.SetProperty(m => m.CountyCode, "440781"));
+        }
+    }
+
+    [Fact]
+    public async Task Verify_AssignmentMarkedAsCrossingToShowItToAnotherCounty_IsCaught()
+    {
+        var dispatcher = await factory.As("dispatcher");
+        var id = await dispatcher.Register(Api.Matter("台山事项", "440781115"));
+        await dispatcher.Do(id, "dispatch", new { leadUnitCode = "440781115" });
+        await using var scope = factory.Scope();
+        var db = factory.Db(scope);
+        await db.Assignments.Where(a => a.MatterId == id).ExecuteUpdateAsync(s => s.SetProperty(a => a.CrossesCounty, true));
+        try
+        {
+            var report = await factory.Verify(db);
+            Assert.False(report.Intact);
+            Assert.Contains("county mark", report.FirstProblem);
+        }
+        finally
+        {
+            await db.Assignments.Where(a => a.MatterId == id).ExecuteUpdateAsync(s => s.SetProperty(a => a.CrossesCounty, false));
+        }
+    }
+
+    [Fact]
     public async Task Events_CannotBeUpdatedOrDeleted_ByTheDatabaseItself()
     {
         await using var scope = factory.Scope();

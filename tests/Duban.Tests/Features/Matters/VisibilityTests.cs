@@ -116,4 +116,27 @@ public sealed class VisibilityTests(DubanFactory factory)
             factory.Clock.Advance(TimeSpan.FromMinutes(-2));
         }
     }
+
+    [Fact]
+    public async Task CountySupervisor_ListsItsCountysMatters_AndThoseElsewhereAssignedToItsUnits_MergedByDate()
+    {
+        var dispatcher = await factory.As("dispatcher");
+        var inCounty = await dispatcher.Register(Api.Matter("台山本地事项", "440781115"));
+        var elsewhere = await dispatcher.Register(Api.Matter("蓬江事项交台山人社局协查", "440703"));
+        await dispatcher.Do(elsewhere, "dispatch", new { leadUnitCode = "440781-rsj" });
+        var newest = await dispatcher.Register(Api.Matter("台山最新事项", "440781"));
+
+        var county = await factory.As("s-440781");
+        var page = await county.GetAsync("/api/v1/matters?pageSize=3").Ok();
+        Assert.Equal([newest, elsewhere, inCounty], page["items"]!.AsArray().Select(i => (long)i!["id"]!));
+        var all = await Listed(county);
+        Assert.Contains(elsewhere, all);
+        Assert.Equal(all.Count, (int)(await county.GetAsync("/api/v1/matters?pageSize=1").Ok())["total"]!);
+        // Page two follows page one with no gap and no repeat across the two parts.
+        var second = await county.GetAsync("/api/v1/matters?pageSize=2&page=2").Ok();
+        var first = await county.GetAsync("/api/v1/matters?pageSize=2&page=1").Ok();
+        var four = first["items"]!.AsArray().Concat(second["items"]!.AsArray()).Select(i => (long)i!["id"]!).ToList();
+        Assert.Equal(page["items"]!.AsArray().Select(i => (long)i!["id"]!), four.Take(3));
+        Assert.Equal(4, four.Distinct().Count());
+    }
 }

@@ -36,7 +36,7 @@ public sealed class Classify(MatterWorkflow workflow)
                     return Error.Conflict("subject_unit", "不能将事项定性为针对本单位的保密举报，请由上级处理 / a confidential report about your own unit goes to the level above");
             }
             if (req.Category is not null) m.Category = Empty(req.Category);
-            if (req.TerritoryCode is not null) m.TerritoryCode = Empty(req.TerritoryCode);
+            if (req.TerritoryCode is not null) m.SetTerritory(Empty(req.TerritoryCode));
             if (req.SubjectUnitCode is not null) m.SubjectUnitCode = Empty(req.SubjectUnitCode);
             if (req.SubjectPerson is not null) m.SubjectPerson = Empty(req.SubjectPerson);
             if (req.Confidential is { } confidential) m.Confidential = confidential;

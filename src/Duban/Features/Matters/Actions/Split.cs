@@ -51,6 +51,7 @@ public sealed class Split(MatterWorkflow workflow, RegisterNumbers numbers)
                     Content = string.IsNullOrWhiteSpace(c.Content) ? m.Title : c.Content.Trim(),
                     Location = m.Location,
                     TerritoryCode = m.TerritoryCode,
+                    CountyCode = m.CountyCode,
                     Category = m.Category,
                     Urgency = m.Urgency,
                     ReceivedAt = step.Now,

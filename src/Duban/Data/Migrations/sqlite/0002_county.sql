@@ -1,0 +1,16 @@
+-- Duban schema 0002 (SQLite): the county a matter belongs to, derived from its territory code
+-- (440781115 → 440781; city-level codes such as 440700 have none), so that a county's list is an
+-- index range in date order instead of a scan (docs/BENCHMARKS.md, bench lists).
+ALTER TABLE matters ADD COLUMN county_code TEXT NULL;
+UPDATE matters SET county_code = substr(territory_code, 1, 6)
+ WHERE length(territory_code) >= 6 AND substr(territory_code, 5, 2) <> '00';
+CREATE INDEX ix_matters_county ON matters(county_code, received_at DESC, id DESC) WHERE county_code IS NOT NULL;
+
+-- An assignment whose unit lies in a county other than its matter's (a 台山 bureau helping with a
+-- 蓬江 matter): the few matters a county sees from outside it, found by a small partial index.
+ALTER TABLE assignments ADD COLUMN crosses_county INTEGER NOT NULL DEFAULT 0;
+UPDATE assignments SET crosses_county = 1
+ WHERE length(unit_territory_code) >= 6 AND substr(unit_territory_code, 5, 2) <> '00'
+   AND EXISTS (SELECT 1 FROM matters m WHERE m.id = assignments.matter_id
+               AND (m.county_code IS NULL OR m.county_code <> substr(assignments.unit_territory_code, 1, 6)));
+CREATE INDEX ix_assignments_cross ON assignments(unit_territory_code, matter_id) WHERE crosses_county AND active;
