@@ -60,19 +60,32 @@ public sealed class MatterScope(IConfiguration configuration)
     /// </summary>
     public async Task<IReadOnlyList<IQueryable<Matter>>> VisiblePartsAsync(IQueryable<Matter> matters, DubanDb db, Actor actor, CancellationToken ct)
     {
+        // Exactly the actors Visible treats as handlers: no coordinating role, only their unit.
+        // On PostgreSQL only: SQLite already serves the subquery from ix_assignments_unit (4 ms at
+        // 500k matters) and is slower with a list of ids, which EF passes to it as JSON (30 ms).
+        if (db.IsPostgres && !actor.HasAny(Roles.Admin, Roles.Dispatcher, Roles.Supervisor, Roles.Leader) && actor.Has(Roles.Handler) && actor.UnitCode.Length > 0)
+        {
+            // A unit's queue: its matter ids first (ix_assignments_unit), then those matters by key;
+            // left to itself PostgreSQL's planner walks the whole date index checking each matter's assignments.
+            var unit = actor.UnitCode;
+            var ids = await db.Assignments.Where(a => a.Active && a.UnitCode == unit)
+                .Select(a => a.MatterId).Distinct().OrderBy(id => id).Take(MaxPrefetched + 1).ToListAsync(ct);
+            if (ids.Count <= MaxPrefetched) return [WithoutReportsAboutOwnUnit(matters, actor).Where(m => ids.Contains(m.Id))];
+        }
         if (IsCityWide(actor) || CountyOf(actor) is not { } county) return [Visible(matters, db, actor)];
         var prefix = county;
 #pragma warning disable CA1310 // translated to SQL LIKE 'prefix%'
         var elsewhere = await db.Assignments.Where(a => a.CrossesCounty && a.Active && a.UnitTerritoryCode.StartsWith(prefix))
-            .Select(a => a.MatterId).Distinct().OrderBy(id => id).Take(MaxElsewhere + 1).ToListAsync(ct);
+            .Select(a => a.MatterId).Distinct().OrderBy(id => id).Take(MaxPrefetched + 1).ToListAsync(ct);
 #pragma warning restore CA1310
-        if (elsewhere.Count > MaxElsewhere) return [Visible(matters, db, actor)];
+        if (elsewhere.Count > MaxPrefetched) return [Visible(matters, db, actor)];
         matters = WithoutReportsAboutOwnUnit(matters, actor);
         var own = matters.Where(m => m.CountyCode == county);
         return elsewhere.Count == 0 ? [own] : [own, matters.Where(m => elsewhere.Contains(m.Id))];
     }
 
-    private const int MaxElsewhere = 5_000;
+    /// <summary>Ids fetched ahead of a list at most; beyond, the list runs as one combined query.</summary>
+    private const int MaxPrefetched = 5_000;
 
     /// <summary>
     /// A confidential report about the actor's own unit, or a unit above it, is invisible to the
