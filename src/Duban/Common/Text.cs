@@ -4,8 +4,9 @@ public static class Text
 {
     /// <summary>
     /// True when any value holds a C0 control character other than tab, line feed and carriage
-    /// return (or DEL): they have no place in a citizen's text, PostgreSQL refuses NUL outright,
-    /// and they hide content from people reading a matter.
+    /// return, DEL, or a bidirectional override or isolate (U+202A–202E, U+2066–2069): they have
+    /// no place in a citizen's text, PostgreSQL refuses NUL outright, and they hide or reorder
+    /// content for the people reading a matter.
     /// </summary>
     public static bool HasControlCharacters(params ReadOnlySpan<string?> values)
     {
@@ -14,7 +15,8 @@ public static class Text
             if (value is null) continue;
             foreach (var ch in value)
             {
-                if ((ch < ' ' && ch is not ('\t' or '\n' or '\r')) || ch == '\u007f') return true;
+                if ((ch < ' ' && ch is not ('\t' or '\n' or '\r')) || ch == '\u007f'
+                    || ch is >= '\u202a' and <= '\u202e' || ch is >= '\u2066' and <= '\u2069') return true;
             }
         }
         return false;
@@ -26,7 +28,7 @@ public static class Text
     /// </summary>
     public static bool HasControlCharactersIn(object? request, int depth = 0)
     {
-        if (request is null || depth > 3) return false;
+        if (request is null || depth > 6) return false;
         if (request is string s) return HasControlCharacters(s);
         if (request is System.Collections.IEnumerable items)
         {

@@ -139,6 +139,9 @@ public sealed class AuditHead
     public int Id { get; set; }
     public long Seq { get; set; }
     public required string Hash { get; set; }
+
+    /// <summary>HMAC of a fixed text with the audit key: tells a wrong key from altered events.</summary>
+    public string? KeyCheck { get; set; }
 }
 
 public sealed class IdempotencyRecord

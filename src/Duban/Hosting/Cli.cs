@@ -22,8 +22,10 @@ public static class Cli
           serve                      run the web host, API and UI (default)
           audit verify               check the event hash chain and every matter against it;
                                      exit 0 and print the count when intact, exit 2 naming
-                                     the first bad event otherwise
+                                     the first bad event otherwise, 3 without the right key
           demo reset [--yes]         drop ALL data and load the Jiangmen demo again
+          units import [FILE]        add the units of a unit file (JSON, as data/demo/jiangmen-units.json;
+                                     default: the built-in Jiangmen units) that are not there yet
           users add --username U --unit CODE --roles r1,r2 [--name N] [--password P]
                                      add an account (roles: admin, dispatcher, supervisor,
                                      handler, leader); the password is read from
@@ -56,11 +58,13 @@ public static class Cli
             case "serve":
                 return await ServeAsync(rest);
             case "audit" when rest.Length > 0 && rest[0] == "verify":
-                return await WithServicesAsync(rest[1..], AuditVerifyAsync);
+                return await WithServicesAsync(rest[1..], AuditVerifyAsync, writes: false);
             case "demo" when rest.Length > 0 && rest[0] == "reset":
                 return await WithServicesAsync(rest[1..], (sp, a) => DemoResetAsync(sp, a));
             case "users" when rest.Length > 0 && rest[0] == "add":
                 return await WithServicesAsync(rest[1..], UsersAddAsync);
+            case "units" when rest.Length > 0 && rest[0] == "import":
+                return await WithServicesAsync(rest[1..], UnitsImportAsync);
             case "bench" when rest.Length > 0 && rest[0] == "intake":
                 return await IntakeBench.RunAsync(rest[1..], Console.Out);
             case "bench" when rest.Length > 0 && rest[0] == "lists":
@@ -90,7 +94,7 @@ public static class Cli
     }
 
     /// <summary>Runs a verb with Duban's services and an up-to-date schema, without the web host.</summary>
-    private static async Task<int> WithServicesAsync(string[] args, Func<IServiceProvider, string[], Task<int>> verb)
+    private static async Task<int> WithServicesAsync(string[] args, Func<IServiceProvider, string[], Task<int>> verb, bool writes = true)
     {
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings
         {
@@ -101,13 +105,35 @@ public static class Cli
         builder.Services.AddDuban();
         using var host = builder.Build();
         await using var scope = host.Services.CreateAsyncScope();
-        await Schema.MigrateAsync(scope.ServiceProvider.GetRequiredService<DubanDb>());
+        var db = scope.ServiceProvider.GetRequiredService<DubanDb>();
+        await Schema.MigrateAsync(db);
+        // A verb that appends events with another key than the chain's would fork it, as a node would.
+        if (writes && !await AuditVerifier.KeyMatchesAsync(db, scope.ServiceProvider.GetRequiredService<AuditKey>(), record: true))
+        {
+            await Console.Error.WriteLineAsync("wrong audit key: it does not sign this database's chain; use the deployment's Duban:Audit:Key or keys/audit.key");
+            return 3;
+        }
         return await verb(scope.ServiceProvider, args);
     }
 
     private static async Task<int> AuditVerifyAsync(IServiceProvider sp, string[] args)
     {
-        var report = await AuditVerifier.VerifyAsync(sp.GetRequiredService<DubanDb>(), sp.GetRequiredService<AuditKey>());
+        // Verification never makes a key: a missing one is a setup error, not a fresh start.
+        var configuration = sp.GetRequiredService<IConfiguration>();
+        var keyFile = Path.Combine(DubanServices.DataDirectory(configuration), "keys", "audit.key");
+        if (string.IsNullOrWhiteSpace(configuration["Duban:Audit:Key"]) && !File.Exists(keyFile))
+        {
+            await Console.Error.WriteLineAsync($"no audit key: set Duban:Audit:Key or provide {keyFile}");
+            return 3;
+        }
+        var db = sp.GetRequiredService<DubanDb>();
+        var key = sp.GetRequiredService<AuditKey>();
+        if (!await AuditVerifier.KeyMatchesAsync(db, key, record: false))
+        {
+            await Console.Error.WriteLineAsync("wrong audit key: it does not sign this database's chain (nothing is known to be altered)");
+            return 3;
+        }
+        var report = await AuditVerifier.VerifyAsync(db, key);
         if (report.Intact)
         {
             Console.WriteLine($"audit chain intact: {report.EventCount} events, {report.MatterCount} matters verified");
@@ -135,6 +161,34 @@ public static class Cli
         sp.GetRequiredService<UnitDirectory>().Invalidate();
         var seeded = await sp.GetRequiredService<DemoSeeder>().SeedAsync();
         DemoSeeder.PrintAccounts(seeded, Console.Out);
+        return 0;
+    }
+
+    private static async Task<int> UnitsImportAsync(IServiceProvider sp, string[] args)
+    {
+        var file = args.FirstOrDefault(a => !a.StartsWith("--", StringComparison.Ordinal));
+        IReadOnlyList<UnitRecord> records;
+        try
+        {
+            if (file is null) records = ImportUnits.ReadBuiltIn();
+            else
+            {
+                await using var stream = File.OpenRead(file);
+                records = ImportUnits.Read(stream);
+            }
+        }
+        catch (Exception ex) when (ex is IOException or System.Text.Json.JsonException or UnauthorizedAccessException)
+        {
+            await Console.Error.WriteLineAsync($"cannot read units from {file}: {ex.Message}");
+            return 65;
+        }
+        var result = await sp.GetRequiredService<ImportUnits>().ExecuteAsync(records, Actor.System());
+        if (!result.IsSuccess)
+        {
+            await Console.Error.WriteLineAsync(result.Error!.Message);
+            return 65;
+        }
+        Console.WriteLine($"imported {result.Value} new units of {records.Count} ({file ?? "the built-in Jiangmen units"})");
         return 0;
     }
 

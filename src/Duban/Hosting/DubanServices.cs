@@ -69,6 +69,7 @@ public static class DubanServices
         services.AddScoped<Split>();
         services.AddScoped<RevealRaiser>();
         services.AddScoped<DemoSeeder>();
+        services.AddScoped<ImportUnits>();
     }
 
     public static void AddDubanWeb(this IServiceCollection services)
@@ -135,6 +136,13 @@ public sealed class StartupTasks(IServiceScopeFactory scopes, IOptions<DemoOptio
         var db = scope.ServiceProvider.GetRequiredService<DubanDb>();
         var applied = await Schema.MigrateAsync(db, cancellationToken);
         if (applied.Count > 0) logger.LogInformation("Applied schema scripts: {Scripts}", string.Join(", ", applied));
+        // Writing events with another key than the chain's would fork it beyond verification.
+        if (!await AuditVerifier.KeyMatchesAsync(db, scope.ServiceProvider.GetRequiredService<AuditKey>(), record: true, cancellationToken))
+        {
+            throw new InvalidOperationException(
+                "The audit key does not sign this database's event chain. Every node needs the deployment's key: set Duban:Audit:Key " +
+                "or provide its keys/audit.key; Duban does not start with another one.");
+        }
         if (!(demo.Value.Seed ?? !db.IsPostgres)) return;
         // Nodes starting together on one empty database: one loads the demo, the others wait and find it loaded.
         await Schema.ExclusivelyAsync(db, async () =>

@@ -19,4 +19,15 @@ public sealed class IntakeBatcherTests
         Assert.False(IntakeBatcher.IsDataError(new TimeoutException()));
         Assert.False(IntakeBatcher.IsDataError(new InvalidOperationException()));
     }
+
+    [Theory]
+    [InlineData("23505", true)]   // unique violation
+    [InlineData("22001", true)]   // string too long
+    [InlineData("40P01", false)]  // deadlock
+    [InlineData("08006", false)]  // connection failure
+    [InlineData("57014", false)]  // query cancelled
+    public void IsDataError_PostgreSqlStates(string sqlState, bool expected)
+    {
+        Assert.Equal(expected, IntakeBatcher.IsDataError(new Npgsql.PostgresException("x", "ERROR", "ERROR", sqlState)));
+    }
 }

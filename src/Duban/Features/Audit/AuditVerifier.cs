@@ -80,5 +80,24 @@ public static class AuditVerifier
         return new AuditReport(true, count, matters, null);
     }
 
+    /// <summary>
+    /// Is this the deployment's audit key? Answered by the key's check value in the chain head;
+    /// for a chain from before check values, by the last event, and the check value is then kept
+    /// (when <paramref name="record"/>) so that later questions do not depend on any event.
+    /// </summary>
+    public static async Task<bool> KeyMatchesAsync(DubanDb db, AuditKey key, bool record, CancellationToken ct = default)
+    {
+        var check = KeyCheck(key);
+        var head = await db.AuditHeads.AsNoTracking().SingleAsync(h => h.Id == 1, ct);
+        if (head.KeyCheck is not null) return head.KeyCheck == check;
+        var last = await db.Events.AsNoTracking().OrderByDescending(e => e.Seq).FirstOrDefaultAsync(ct);
+        if (last is not null && AuditLog.EventHash(last, key) != last.Hash) return false;
+        if (record) await db.AuditHeads.Where(h => h.Id == 1 && h.KeyCheck == null).ExecuteUpdateAsync(s => s.SetProperty(h => h.KeyCheck, check), ct);
+        return true;
+    }
+
+    private static string KeyCheck(AuditKey key) =>
+        Convert.ToHexStringLower(System.Security.Cryptography.HMACSHA256.HashData(key.Value, "duban-audit-key-check-v1"u8));
+
     private static AuditReport Fail(long count, string problem) => new(false, count, 0, problem);
 }

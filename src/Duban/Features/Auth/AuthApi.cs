@@ -24,7 +24,8 @@ public static class AuthApi
     private static async Task<Results<Ok<LoginResponse>, ProblemHttpResult>> LoginAsync(
         LoginRequest request, HttpContext http, DubanDb db, Tokens tokens, IOptions<AuthOptions> options, TimeProvider time, CancellationToken ct)
     {
-        if (string.IsNullOrWhiteSpace(request.Username) || string.IsNullOrEmpty(request.Password))
+        if (string.IsNullOrWhiteSpace(request.Username) || string.IsNullOrEmpty(request.Password)
+            || request.Username.Length > 100 || Duban.Common.Text.HasControlCharacters(request.Username))
         {
             return TypedResults.Problem(statusCode: 400, title: "用户名和密码必填 / username and password are required");
         }

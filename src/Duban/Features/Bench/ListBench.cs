@@ -113,6 +113,20 @@ public static class ListBench
                 if (assigned)
                 {
                     assignments.Add(new Assignment { MatterId = ids[i].Id, UnitCode = unit.Code, UnitTerritoryCode = unit.TerritoryCode, Role = "lead", AssignedAt = received, Active = true });
+                    // One in fifty also has a co-handling unit of another county, so that county lists merge two parts.
+                    if (random.Next(50) == 0 && units[random.Next(units.Length)] is { } co && co.Code != unit.Code)
+                    {
+                        assignments.Add(new Assignment
+                        {
+                            MatterId = ids[i].Id,
+                            UnitCode = co.Code,
+                            UnitTerritoryCode = co.TerritoryCode,
+                            Role = "co",
+                            AssignedAt = received,
+                            Active = true,
+                            CrossesCounty = Assignment.Crosses(co.TerritoryCode, Matter.CountyOf(unit.TerritoryCode)),
+                        });
+                    }
                 }
             }
             await new SqlBatch(db).Insert(matters).Insert(assignments).ExecuteAsync(default);

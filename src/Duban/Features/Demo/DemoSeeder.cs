@@ -41,7 +41,6 @@ public sealed class DemoSeeder(IServiceProvider services, DubanDb db, UnitDirect
     public const string LeaderUnit = "4407-szf";
     public const string AdminUnit = "4407-zsj";
 
-    private sealed record UnitRow(string Code, string Name, string? ShortName, string Kind, string? ParentCode, string TerritoryCode, string? Phone, string? Email);
     private sealed record RaiserRow(string? Name, string? Phone);
     private sealed record FeedbackRow(bool Resolved, string Satisfaction);
     private sealed record MatterRow(string Key, string Kind, string Channel, string Title, string Content, string? Location, string? Category,
@@ -55,22 +54,13 @@ public sealed class DemoSeeder(IServiceProvider services, DubanDb db, UnitDirect
     {
         var given = Environment.GetEnvironmentVariable("DUBAN_DEMO_PASSWORD") ?? configuration["Duban:Demo:Password"];
         var password = string.IsNullOrEmpty(given) ? Passwords.Generate() : given;
-        var units = Load<UnitRow>("jiangmen-units.json");
+        var units = ImportUnits.ReadBuiltIn();
         var now = time.Now();
+        var imported = await services.GetRequiredService<ImportUnits>().ExecuteAsync(units, Actor.System(), ct);
+        if (!imported.IsSuccess) throw new InvalidOperationException("the demo's units do not load: " + imported.Error!.Message);
 
         await using (var tx = await db.Database.BeginTransactionAsync(ct))
         {
-            db.Units.AddRange(units.Select(u => new Unit
-            {
-                Code = u.Code,
-                Name = u.Name,
-                ShortName = u.ShortName,
-                Kind = u.Kind,
-                ParentCode = u.ParentCode,
-                TerritoryCode = u.TerritoryCode,
-                Phone = u.Phone,
-                Email = u.Email,
-            }));
             // Demo accounts share one password, so they share one hash: 200 PBKDF2 runs would
             // cost seconds at every first start and protect nothing more.
             var hash = Passwords.Hash(password);

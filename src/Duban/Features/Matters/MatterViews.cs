@@ -35,7 +35,7 @@ public sealed class MatterQueries(DubanDb db, MatterScope scope, UnitDirectory u
 {
     public const int MaxPageSize = 100;
     /// <summary>Deeper than this, narrow the filter instead (and the offset stays far from overflow).</summary>
-    public const int MaxPage = 100_000;
+    public const int MaxPage = 10_000;
 
     public async Task<Result<PageOf<MatterSummary>>> ListAsync(MatterFilter f, Actor actor, CancellationToken ct)
     {
@@ -47,6 +47,7 @@ public sealed class MatterQueries(DubanDb db, MatterScope scope, UnitDirectory u
         if (statuses.Any(s => !Status.All.Contains(s))) return Error.Validation($"status must be among {string.Join(", ", Status.All)}");
         var text = f.Q?.Trim();
         if (text is { Length: > 100 }) return Error.Validation("q is at most 100 characters");
+        if (Text.HasControlCharacters(f.Q, f.Unit, f.Status)) return Error.Validation("the query may not contain control characters / 查询条件含有非法字符");
         var now = time.Now();
 
         IQueryable<Matter> Filtered(IQueryable<Matter> q)
@@ -99,7 +100,7 @@ public sealed class MatterQueries(DubanDb db, MatterScope scope, UnitDirectory u
         string Urgency, string? TerritoryCode, string? LeadUnitCode, DateTimeOffset ReceivedAt, DateTimeOffset? DueAt, bool Confidential,
         int Progress, long? ParentId, int Version);
 
-    private const int MaxMergedRows = 10_000;
+    private const int MaxMergedRows = 2_000;
 
     public async Task<MatterDetail?> GetAsync(long id, Actor actor, CancellationToken ct)
     {

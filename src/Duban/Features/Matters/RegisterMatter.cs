@@ -226,8 +226,8 @@ public sealed class RegisterMatter(DubanDb db, AuditLog audit, TimeProvider time
 
     public static string RaiserContext(string number) => "raiser:" + number;
 
-    private static string RequestHash(RegisterCommand cmd) =>
-        Convert.ToHexStringLower(SHA256.HashData(JsonSerializer.SerializeToUtf8Bytes(cmd)));
+    /// <summary>Keyed: the request carries the raiser's name and phone (see <see cref="Sealer.Fingerprint"/>).</summary>
+    private string RequestHash(RegisterCommand cmd) => sealer.Fingerprint(JsonSerializer.Serialize(cmd));
 
     private static string NewQueryCode() => RandomNumberGenerator.GetString("23456789ABCDEFGHJKMNPQRSTUVWXYZ", 8);
 

@@ -60,7 +60,7 @@ public sealed class CliVerbTests : IDisposable
         }
         var verify = await Run("audit", "verify");
         Assert.Equal(2, verify.Code);
-        Assert.Contains("event #1 (demo_loaded) has been altered", verify.Err);
+        Assert.Contains("event #1 (units_imported) has been altered", verify.Err);
     }
 
     [Fact]
@@ -84,6 +84,47 @@ public sealed class CliVerbTests : IDisposable
 
         // The account's creation is in the audit chain.
         Assert.Equal(0, (await Run("audit", "verify")).Code);
+    }
+
+    [Fact]
+    public async Task UnitsImport_IntoAnEmptyDatabase_ThenUsersAdd_WorksWithoutTheDemo()
+    {
+        var first = await Run("units", "import");
+        Assert.Equal(0, first.Code);
+        Assert.Contains("imported 224 new units", first.Out);
+        Assert.Contains("imported 0 new units", (await Run("units", "import")).Out);
+        Assert.Equal(0, (await Run("users", "add", "--username", "zhao", "--unit", "4407-ddzx", "--roles", "dispatcher")).Code);
+        Assert.Equal(0, (await Run("audit", "verify")).Code);
+        var bad = Path.Combine(dir, "bad.json");
+        await File.WriteAllTextAsync(bad, "[{\"code\":\"x1\",\"name\":\"X\",\"kind\":\"department\",\"parentCode\":\"nowhere\",\"territoryCode\":\"440700\"}]");
+        Assert.Equal(65, (await Run("units", "import", bad)).Code);
+    }
+
+    [Fact]
+    public async Task AuditVerify_WithAnotherKey_Exits3_AndTheServerRefusesToStart()
+    {
+        Assert.Equal(0, (await Run("demo", "reset", "--yes")).Code);
+        var keyFile = Path.Combine(dir, "keys", "audit.key");
+        var original = await File.ReadAllTextAsync(keyFile);
+        await File.WriteAllTextAsync(keyFile, Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32)));
+        try
+        {
+            var verify = await Run("audit", "verify");
+            Assert.Equal(3, verify.Code);
+            Assert.Contains("wrong audit key", verify.Err);
+            await using var app = new SecondDirectoryApp(dir);
+            var ex = Assert.ThrowsAny<Exception>(() => app.CreateClient());
+            Assert.Contains("audit key", ex.ToString());
+        }
+        finally
+        {
+            await File.WriteAllTextAsync(keyFile, original);
+        }
+        File.Delete(keyFile);
+        var missing = await Run("audit", "verify");
+        Assert.Equal(3, missing.Code);
+        Assert.Contains("no audit key", missing.Err);
+        Assert.False(File.Exists(keyFile)); // verification never makes a key
     }
 
     public void Dispose()

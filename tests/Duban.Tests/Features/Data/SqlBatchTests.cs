@@ -16,8 +16,8 @@ public sealed class SqlBatchTests(DubanFactory factory)
         await using var scope = factory.Scope();
         var db = factory.Db(scope);
         await using var tx = await db.Database.BeginTransactionAsync();
-        // 5,000 rows × 7 columns = 35,000 parameters: more than one statement may carry on PostgreSQL.
-        var rows = Enumerable.Range(0, 5000).Select(i => new Assignment
+        // 9,000 rows × 8 columns = 72,000 parameters: more than one PostgreSQL statement may carry (65,535).
+        var rows = Enumerable.Range(0, 9000).Select(i => new Assignment
         {
             MatterId = id,
             UnitCode = "440781115",
@@ -28,11 +28,11 @@ public sealed class SqlBatchTests(DubanFactory factory)
         }).ToList();
         await new SqlBatch(db).Insert(rows).Append("UPDATE matters SET progress = {0} WHERE id = {1}", 7, id).ExecuteAsync(default);
 
-        Assert.Equal(5000, await db.Assignments.CountAsync(a => a.MatterId == id));
-        Assert.Equal(5000, await db.Assignments.Where(a => a.MatterId == id).Select(a => a.Id).Distinct().CountAsync());
+        Assert.Equal(9000, await db.Assignments.CountAsync(a => a.MatterId == id));
+        Assert.Equal(9000, await db.Assignments.Where(a => a.MatterId == id).Select(a => a.Id).Distinct().CountAsync());
         Assert.Equal(7, await db.Matters.Where(m => m.Id == id).Select(m => m.Progress).SingleAsync());
         var last = await db.Assignments.Where(a => a.MatterId == id).OrderByDescending(a => a.AssignedAt).FirstAsync();
-        Assert.Equal(1_700_000_004_999, last.AssignedAt.ToUnixTimeMilliseconds());
+        Assert.Equal(1_700_000_008_999, last.AssignedAt.ToUnixTimeMilliseconds());
         await tx.RollbackAsync(); // the shared database keeps its chain intact
     }
 }

@@ -167,4 +167,106 @@ public sealed class ReviewFixesTests(DubanFactory factory)
         Assert.Equal("merged", (string?)status["status"]);
         Assert.Equal("已清运垃圾12吨，并设置围挡", (string?)status["reply"]);
     }
+
+    [Fact]
+    public async Task Classify_ByTheReportedOrganisation_CannotClearTheSubjectAndUnmaskTheRaiser()
+    {
+        var dispatcher = await factory.As("dispatcher"); // the dispatch centre sits under 4407-zsj
+        var supervisor = await factory.As("supervisor");
+        var id = await supervisor.Register(new
+        {
+            kind = "complaint",
+            channel = "web",
+            title = "政务服务数据管理局系统频繁出错",
+            content = "网上办事系统一周三次无法提交。",
+            raiser = new { name = "林晓红", phone = "13912345678" },
+            subjectUnitCode = "4407-zsj",
+            confidential = false,
+        });
+        await dispatcher.GetAsync($"/api/v1/matters/{id}/raiser").Problem(HttpStatusCode.Forbidden);
+        await dispatcher.Try(id, "classify", new { subjectUnitCode = "" }, reader: supervisor).Problem(HttpStatusCode.Forbidden);
+        await dispatcher.GetAsync($"/api/v1/matters/{id}/raiser").Problem(HttpStatusCode.Forbidden);
+    }
+
+    [Fact]
+    public async Task Classify_LiftingConfidentialityOrClearingTheSubject_TakesASupervisorAndAReason()
+    {
+        var dispatcher = await factory.As("dispatcher");
+        var supervisor = await factory.As("supervisor");
+        var id = await dispatcher.Register(new
+        {
+            kind = "report",
+            channel = "letter",
+            title = "举报市人社局某科长",
+            content = "收受好处费。",
+            raiser = new { name = "王芳", phone = "13700001111" },
+            subjectUnitCode = "4407-rsj",
+        });
+        await dispatcher.Try(id, "classify", new { confidential = false, subjectUnitCode = "" }).Problem(HttpStatusCode.Forbidden);
+        await dispatcher.Try(id, "dispatch", new { leadUnitCode = "4407-rsj" }).Problem(HttpStatusCode.Conflict, "subject_unit");
+        await supervisor.Try(id, "classify", new { confidential = false }, reader: dispatcher).Problem(HttpStatusCode.BadRequest);
+        await supervisor.Do(id, "classify", new { confidential = false, note = "经核实为一般投诉，转为普通件" }, reader: dispatcher);
+        // Raising protection stays open to dispatchers.
+        await dispatcher.Do(id, "classify", new { confidential = true });
+    }
+
+    [Fact]
+    public async Task Classify_ByCountyStaff_StaysInItsTerritory()
+    {
+        var county = await factory.As("s-440781");
+        var id = await county.Register(new { kind = "request", channel = "visit", title = "求助", content = "求助内容。" });
+        await county.Try(id, "classify", new { territoryCode = "440703001" }).Problem(HttpStatusCode.BadRequest);
+        await county.Try(id, "classify", new { territoryCode = "" }).Problem(HttpStatusCode.BadRequest);
+        await county.Do(id, "classify", new { territoryCode = "440781115" });
+    }
+
+    [Theory]
+    [InlineData("q=a%00b")]
+    [InlineData("unit=a%00b")]
+    [InlineData("q=%E2%80%AEabc")]
+    public async Task ListQuery_WithControlCharacters_IsA400(string query)
+    {
+        var dispatcher = await factory.As("dispatcher");
+        await dispatcher.GetAsync("/api/v1/matters?" + query).Problem(HttpStatusCode.BadRequest);
+    }
+
+    [Fact]
+    public async Task ExtensionApproved_AfterTheDeadlinePassed_CountsFromNow()
+    {
+        var dispatcher = await factory.As("dispatcher");
+        var handler = await factory.As("h-440704004");
+        var id = await dispatcher.Register();
+        await dispatcher.Do(id, "dispatch", new { leadUnitCode = "440704004", dueAt = factory.Clock.GetUtcNow().AddMinutes(1) });
+        await handler.Do(id, "accept");
+        await handler.Do(id, "extension", new { op = "request", days = 1, reason = "等待检测报告" });
+        factory.Clock.Advance(TimeSpan.FromHours(2));
+        try
+        {
+            await dispatcher.Do(id, "extension", new { op = "approve" });
+            var due = DateTimeOffset.Parse((string)(await dispatcher.Get(id))["dueAt"]!, System.Globalization.CultureInfo.InvariantCulture);
+            Assert.Equal(factory.Clock.GetUtcNow().AddDays(1).ToUnixTimeMilliseconds(), due.ToUnixTimeMilliseconds());
+        }
+        finally
+        {
+            factory.Clock.Advance(TimeSpan.FromHours(-2));
+        }
+    }
+
+    [Fact]
+    public async Task IdempotencyRecords_HoldNoUnkeyedHashOfTheRequest()
+    {
+        var dispatcher = await factory.As("dispatcher");
+        var key = "fingerprint-" + Guid.NewGuid().ToString("N");
+        var body = Api.Matter("指纹测试");
+        var r = new HttpRequestMessage(HttpMethod.Post, "/api/v1/matters") { Content = JsonContent.Create(body) };
+        r.Headers.Add("Idempotency-Key", key);
+        await (await dispatcher.SendAsync(r)).Json(HttpStatusCode.Created);
+        await using var scope = factory.Scope();
+        var stored = await Microsoft.EntityFrameworkCore.EntityFrameworkQueryableExtensions.SingleAsync(
+            factory.Db(scope).IdempotencyRecords, x => x.Key == key);
+        // Whatever the exact serialisation, a plain SHA-256 of any JSON of the request must not be what is stored.
+        var plain = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(body)));
+        Assert.NotEqual(plain, stored.RequestHash);
+        Assert.Equal(64, stored.RequestHash.Length);
+    }
 }

@@ -139,4 +139,14 @@ public sealed class VisibilityTests(DubanFactory factory)
         Assert.Equal(page["items"]!.AsArray().Select(i => (long)i!["id"]!), four.Take(3));
         Assert.Equal(4, four.Distinct().Count());
     }
+
+    [Fact]
+    public async Task CountyList_DeepPage_FallsBackToOneQuery_WithTheSameTotal()
+    {
+        var county = await factory.As("s-440781");
+        var shallow = await county.GetAsync("/api/v1/matters?pageSize=100&page=1").Ok();
+        var deep = await county.GetAsync("/api/v1/matters?pageSize=100&page=21").Ok(); // 2,100 rows deep: past the merge limit
+        Assert.Equal((int)shallow["total"]!, (int)deep["total"]!);
+        Assert.Empty(deep["items"]!.AsArray());
+    }
 }

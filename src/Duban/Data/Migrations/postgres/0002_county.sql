@@ -15,3 +15,7 @@ UPDATE assignments a SET crosses_county = true
    AND length(a.unit_territory_code) >= 6 AND substring(a.unit_territory_code from 5 for 2) <> '00'
    AND (m.county_code IS NULL OR m.county_code <> substring(a.unit_territory_code from 1 for 6));
 CREATE INDEX ix_assignments_cross ON assignments(unit_territory_code text_pattern_ops, matter_id) WHERE crosses_county AND active;
+
+-- A check value of the audit key (HMAC of a fixed text), so that a node or a verification with
+-- another key is told so, apart from any question of altered events.
+ALTER TABLE audit_head ADD COLUMN key_check text NULL;

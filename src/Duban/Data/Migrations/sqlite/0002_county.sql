@@ -14,3 +14,7 @@ UPDATE assignments SET crosses_county = 1
    AND EXISTS (SELECT 1 FROM matters m WHERE m.id = assignments.matter_id
                AND (m.county_code IS NULL OR m.county_code <> substr(assignments.unit_territory_code, 1, 6)));
 CREATE INDEX ix_assignments_cross ON assignments(unit_territory_code, matter_id) WHERE crosses_county AND active;
+
+-- A check value of the audit key (HMAC of a fixed text), so that a node or a verification with
+-- another key is told so, apart from any question of altered events.
+ALTER TABLE audit_head ADD COLUMN key_check TEXT NULL;

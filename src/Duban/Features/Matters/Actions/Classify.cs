@@ -12,6 +12,9 @@ public sealed record ClassifyRequest(int? Version, string? Category, string? Ter
 /// The protections of a reporter depend on the subject being known, so a citizen's complaint
 /// "about 某局" becomes one that 某局 can never see the raiser of. Only the fields sent change;
 /// an empty string clears one. Allowed while the matter waits for dispatch (received, returned).
+/// Protection only goes up easily: a dispatcher may name a subject or make a report
+/// confidential; changing or clearing a subject, or lifting confidentiality, takes a supervisor and
+/// a reason; nobody classifies a matter about their own organisation, or makes it about it.
 /// </summary>
 public sealed class Classify(MatterWorkflow workflow)
 {
@@ -28,13 +31,27 @@ public sealed class Classify(MatterWorkflow workflow)
                 ?? (req.TerritoryCode is { Length: > 0 } t && !(t.Length is 6 or 9 or 12 && t.All(char.IsAsciiDigit))
                     ? Error.Validation("territoryCode must be a 6, 9 or 12 digit division code") : null);
             if (error is not null) return error;
+            // A matter about the classifier's own organisation is classified by the level above.
+            if (MatterScope.IsInSubject(actor, m))
+                return Error.Forbidden("反映本单位的事项由上级定性 / a matter about your own unit is classified by the level above");
             if (req.SubjectUnitCode is { Length: > 0 } subject)
             {
                 if (await workflow.Units.FindAsync(subject, ct) is null) return Error.Validation($"subjectUnitCode {subject} is not a known unit");
-                // Whoever classifies must not end up classifying a report about their own organisation.
-                if (actor.UnitChain.Contains(subject) && (req.Confidential ?? m.Confidential))
-                    return Error.Conflict("subject_unit", "不能将事项定性为针对本单位的保密举报，请由上级处理 / a confidential report about your own unit goes to the level above");
+                if (actor.UnitChain.Contains(subject))
+                    return Error.Conflict("subject_unit", "不能将事项定性为反映本单位，请由上级处理 / a matter about your own unit goes to the level above");
             }
+            // Protection is raised by any dispatcher; lowering it (another or no subject, or no
+            // longer confidential) takes a supervisor and a reason, recorded in the event.
+            var weakens = (m.SubjectUnitCode is not null && req.SubjectUnitCode is not null && Empty(req.SubjectUnitCode) != m.SubjectUnitCode)
+                || (m.Confidential && req.Confidential == false);
+            if (weakens && !actor.Has(Roles.Supervisor))
+                return Error.Forbidden("更改或撤销被反映单位、取消保密须由督办人员决定 / only a supervisor may change the subject or lift confidentiality");
+            if (weakens && Dispatch.Trim(req.Note) is null)
+                return Error.Validation("note is required to change the subject or lift confidentiality / 请说明理由");
+            // Staff below the city place matters within their own territory, as they register them.
+            if (req.TerritoryCode is not null && !workflow.Scope.IsCityWide(actor) && actor.TerritoryCode.Length > 0
+                && !(Empty(req.TerritoryCode) is { } place && place.StartsWith(MatterScope.TerritoryPrefix(actor.TerritoryCode), StringComparison.Ordinal)))
+                return Error.Validation($"territoryCode must lie within your territory {actor.TerritoryCode} / 只能定位到本辖区");
             if (req.Category is not null) m.Category = Empty(req.Category);
             if (req.TerritoryCode is not null) m.SetTerritory(Empty(req.TerritoryCode));
             if (req.SubjectUnitCode is not null) m.SubjectUnitCode = Empty(req.SubjectUnitCode);

@@ -42,7 +42,8 @@ public sealed class Extension(MatterWorkflow workflow)
                 }
                 else
                 {
-                    var extended = (m.DueAt ?? step.Now).AddDays(days);
+                    // From the deadline, or from now when it has already passed: an approved extension always gives time.
+                    var extended = (m.DueAt is { } due && due > step.Now ? due : step.Now).AddDays(days);
                     if (Deadline.Check(extended, step.Now) is { } badDue) return badDue;
                     m.DueAt = extended;
                     step.Reason = Dispatch.Trim(req.Reason);
