@@ -126,4 +126,14 @@ public sealed class MatterRulesTests
         Assert.True(MatterQueries.IsOverdue(Status.InProgress, dueInChina, Now));
         Assert.False(MatterQueries.IsOverdue(Status.InProgress, dueInChina.AddMinutes(2), Now));
     }
+
+    [Theory]
+    [InlineData("in_progress", 30, null, 30)]          // no sub-tasks: what the unit reported
+    [InlineData("in_progress", 0, 62.5, 63)]          // sub-tasks: their mean, rounded half up
+    [InlineData("pending_review", 10, 40.0, 100)]     // done is done
+    [InlineData("closed", 0, null, 100)]
+    public void Progress_OneRuleForListsAndDetail(string status, int reported, double? children, int expected)
+    {
+        Assert.Equal(expected, MatterQueries.Progress(status, reported, children));
+    }
 }

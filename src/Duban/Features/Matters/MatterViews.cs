@@ -82,7 +82,10 @@ public sealed class MatterQueries(DubanDb db, MatterScope scope, UnitDirectory u
             var ordered = part.OrderByDescending(m => m.ReceivedAt).ThenByDescending(m => m.Id);
             rows.AddRange(await (parts.Count == 1 ? ordered.Skip((page - 1) * size).Take(size) : ordered.Take(page * size))
                 .Select(m => new SummaryRow(m.Id, m.Number, m.Kind, m.Channel, m.Title, m.Status, m.Category, m.Urgency, m.TerritoryCode,
-                    m.LeadUnitCode, m.ReceivedAt, m.DueAt, m.Confidential, m.Progress, m.ParentId, m.Version))
+                    m.LeadUnitCode, m.ReceivedAt, m.DueAt, m.Confidential, m.Progress, m.ParentId, m.Version,
+                    // A parent's progress comes from its sub-tasks (a subquery per row of the page, on ix_matters_parent).
+                    db.Matters.Where(c => c.ParentId == m.Id && c.Status != Status.Merged && c.Status != Status.Rejected)
+                        .Select(c => c.Status == Status.Closed ? 100 : c.Progress).Average(p => (double?)p)))
                 .ToListAsync(ct));
         }
         if (parts.Count > 1)
@@ -92,13 +95,23 @@ public sealed class MatterQueries(DubanDb db, MatterScope scope, UnitDirectory u
         var directory = await units.AllAsync(ct);
         var items = rows.Select(r => new MatterSummary(r.Id, r.Number, r.Kind, r.Channel, r.Title, r.Status, r.Category, r.Urgency,
             r.TerritoryCode, Ref(directory, r.LeadUnitCode), r.ReceivedAt, r.DueAt, IsOverdue(r.Status, r.DueAt, now), r.Confidential,
-            r.Progress, r.ParentId, r.Version)).ToList();
+            Progress(r.Status, r.Progress, r.ChildrenProgress), r.ParentId, r.Version)).ToList();
         return new PageOf<MatterSummary>(items, total, page, size);
     }
 
     private sealed record SummaryRow(long Id, string Number, string Kind, string Channel, string Title, string Status, string? Category,
         string Urgency, string? TerritoryCode, string? LeadUnitCode, DateTimeOffset ReceivedAt, DateTimeOffset? DueAt, bool Confidential,
-        int Progress, long? ParentId, int Version);
+        int Progress, long? ParentId, int Version, double? ChildrenProgress);
+
+    /// <summary>
+    /// One rule for lists and the detail: done (pending review or closed) is 100; a task split into
+    /// sub-tasks is the mean of its sub-tasks (closed ones count 100; merged and rejected do not
+    /// count); otherwise what the lead unit reported.
+    /// </summary>
+    internal static int Progress(string status, int reported, double? childrenAverage) =>
+        status is Status.PendingReview or Status.Closed ? 100
+        : childrenAverage is { } average ? (int)Math.Round(average, MidpointRounding.AwayFromZero)
+        : reported;
 
     private const int MaxMergedRows = 2_000;
 
@@ -115,8 +128,8 @@ public sealed class MatterQueries(DubanDb db, MatterScope scope, UnitDirectory u
         var childViews = children.Select(c => new ChildView(c.Id, c.Number, c.Title, c.Status,
             c.Status == Status.Closed ? 100 : c.Progress, Ref(directory, c.LeadUnitCode), c.DueAt)).ToList();
         // A parent's progress is read from its sub-tasks (closed ones count as done).
-        var progress = childViews.Count == 0 ? m.Progress : (int)Math.Round(childViews.Where(c => c.Status != Status.Merged && c.Status != Status.Rejected).Select(c => c.Progress).DefaultIfEmpty(0).Average());
-        if (m.Status is Status.PendingReview or Status.Closed) progress = 100;
+        var counted = childViews.Where(c => c.Status != Status.Merged && c.Status != Status.Rejected).Select(c => (double)c.Progress).ToList();
+        var progress = Progress(m.Status, m.Progress, counted.Count == 0 ? null : counted.Average());
 
         return new MatterDetail(m.Id, m.Number, m.Kind, m.Channel, m.Title, m.Content, m.Location, m.TerritoryCode, m.Category, m.Urgency,
             m.ReceivedAt, m.RegisteredAt, MaskedRaiser(m, MatterScope.IsInSubject(actor, m)),

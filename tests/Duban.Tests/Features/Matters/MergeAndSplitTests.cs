@@ -84,6 +84,9 @@ public sealed class MergeAndSplitTests(DubanFactory factory)
         await post.Do(second, "accept");
         await post.Do(second, "progress", new { note = "5家快递品牌已同意上岛", progress = 60 });
         Assert.Equal(80, (int)(await dispatcher.Get(parent))["progress"]!);
+        // The list says the same as the detail.
+        var number = (string)(await dispatcher.Get(parent))["number"]!;
+        Assert.Equal(80, (int)(await dispatcher.GetAsync($"/api/v1/matters?q={number}").Ok())["items"]![0]!["progress"]!);
         await post.Do(second, "complete", new { outcome = "全品牌覆盖两岛" });
         await dispatcher.Do(second, "approve");
 
