@@ -2,6 +2,9 @@ namespace Duban.Common;
 
 public static class Text
 {
+    /// <summary>Null for a missing or blank value, else the value trimmed: optional text as Duban stores it.</summary>
+    public static string? OrNull(string? value) => string.IsNullOrWhiteSpace(value) ? null : value.Trim();
+
     /// <summary>
     /// True when any value holds a C0 control character other than tab, line feed and carriage
     /// return, DEL, or a bidirectional override or isolate (U+202A–202E, U+2066–2069): they have

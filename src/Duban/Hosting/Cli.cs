@@ -44,6 +44,10 @@ public static class Cli
           DUBAN_DEMO_PASSWORD        password of every demo account (else one is generated)
         """;
 
+    /// <summary>The value after <paramref name="name"/> among the verb's arguments (`--count 2000`), or null.</summary>
+    public static string? Option(string[] args, string name) =>
+        Array.IndexOf(args, name) is var i and >= 0 && i + 1 < args.Length ? args[i + 1] : null;
+
     public static async Task<int> RunAsync(string[] args)
     {
         var verb = args.Length > 0 && !args[0].StartsWith('-') ? args[0] : "serve";
@@ -194,10 +198,9 @@ public static class Cli
 
     private static async Task<int> UsersAddAsync(IServiceProvider sp, string[] args)
     {
-        string? Opt(string name) => Array.IndexOf(args, name) is var i and >= 0 && i + 1 < args.Length ? args[i + 1] : null;
-        var username = Opt("--username");
-        var unit = Opt("--unit");
-        var roles = Opt("--roles");
+        var username = Option(args, "--username");
+        var unit = Option(args, "--unit");
+        var roles = Option(args, "--roles");
         if (username is null || unit is null || roles is null)
         {
             await Console.Error.WriteLineAsync("users add needs --username, --unit and --roles");
@@ -220,7 +223,7 @@ public static class Cli
             await Console.Error.WriteLineAsync($"user {username} already exists");
             return 65;
         }
-        var given = Opt("--password") ?? Environment.GetEnvironmentVariable("DUBAN_NEW_PASSWORD");
+        var given = Option(args, "--password") ?? Environment.GetEnvironmentVariable("DUBAN_NEW_PASSWORD");
         if (given is { Length: < 8 })
         {
             await Console.Error.WriteLineAsync("the password must have at least 8 characters");
@@ -232,7 +235,7 @@ public static class Cli
         var user = new User
         {
             Username = username,
-            DisplayName = Opt("--name") ?? username,
+            DisplayName = Option(args, "--name") ?? username,
             UnitCode = unit,
             Roles = string.Join(',', roleSet.Order(StringComparer.Ordinal)),
             PasswordHash = Passwords.Hash(password),

@@ -28,13 +28,10 @@ internal sealed class BenchHost : IAsyncDisposable
     public string Provider { get; }
     public IServiceProvider Services => Host.Services;
 
-    public static string? Option(string[] args, string name) =>
-        Array.IndexOf(args, name) is var i and >= 0 && i + 1 < args.Length ? args[i + 1] : null;
-
     /// <summary>Null (after saying why) when the arguments do not allow the run.</summary>
     public static async Task<BenchHost?> StartAsync(string[] args, string verb, TextWriter output, params string[] dropAlso)
     {
-        var provider = Option(args, "--provider") ?? "sqlite";
+        var provider = Cli.Option(args, "--provider") ?? "sqlite";
         if (provider == "postgres" && !args.Contains("--yes"))
         {
             await output.WriteLineAsync($"bench {verb} on PostgreSQL drops Duban's tables in the database given and fills them: pass --yes, and name a database used for nothing else");
@@ -46,7 +43,7 @@ internal sealed class BenchHost : IAsyncDisposable
         {
             ["Duban:DataDirectory"] = directory,
             ["Duban:Database:Provider"] = provider,
-            ["Duban:Database:ConnectionString"] = Option(args, "--connection"),
+            ["Duban:Database:ConnectionString"] = Cli.Option(args, "--connection"),
             ["Duban:Demo:Matters"] = "false",
             ["Duban:Demo:Password"] = "bench-password",
         });

@@ -5,6 +5,7 @@ using System.Runtime.InteropServices;
 using Duban.Common;
 using Duban.Data;
 using Duban.Features.Matters;
+using Duban.Hosting;
 using Microsoft.EntityFrameworkCore;
 
 namespace Duban.Features.Bench;
@@ -19,10 +20,10 @@ public static class IntakeBench
 {
     public static async Task<int> RunAsync(string[] args, TextWriter output)
     {
-        var count = int.Parse(BenchHost.Option(args, "--count") ?? "2000", CultureInfo.InvariantCulture);
+        var count = int.Parse(Cli.Option(args, "--count") ?? "2000", CultureInfo.InvariantCulture);
         // Clients sending at once: 1 shows the bare cost of one durable registration; more show
         // what a busy intake gets from group commit (IntakeBatcher). Raw runs at the same level.
-        var levels = (BenchHost.Option(args, "--clients") ?? "1,16").Split(',').Select(c => int.Parse(c, CultureInfo.InvariantCulture)).ToArray();
+        var levels = (Cli.Option(args, "--clients") ?? "1,16").Split(',').Select(c => int.Parse(c, CultureInfo.InvariantCulture)).ToArray();
         await using var bench = await BenchHost.StartAsync(args, "intake", output, "bench_raw", "bench_bare");
         if (bench is null) return 64;
         var host = bench.Host;

@@ -5,6 +5,7 @@ using Duban.Common;
 using Duban.Data;
 using Duban.Features.Matters;
 using Duban.Features.Units;
+using Duban.Hosting;
 using Microsoft.EntityFrameworkCore;
 
 namespace Duban.Features.Bench;
@@ -18,7 +19,7 @@ public static class ListBench
 {
     public static async Task<int> RunAsync(string[] args, TextWriter output)
     {
-        var count = int.Parse(BenchHost.Option(args, "--count") ?? "200000", CultureInfo.InvariantCulture);
+        var count = int.Parse(Cli.Option(args, "--count") ?? "200000", CultureInfo.InvariantCulture);
         await using var bench = await BenchHost.StartAsync(args, "lists", output);
         if (bench is null) return 64;
         var host = bench.Host;

@@ -16,7 +16,7 @@ public sealed class MatterScope(IConfiguration configuration)
     private readonly string homeDivision = configuration["Duban:HomeDivision"] ?? "440700";
 
     public bool IsCityWide(Actor actor) =>
-        actor.TerritoryCode == homeDivision && actor.HasAny(Roles.Admin, Roles.Dispatcher, Roles.Supervisor, Roles.Leader);
+        actor.TerritoryCode == homeDivision && Oversees(actor);
 
     public bool Coordinates(Actor actor) => actor.HasAny(Roles.Dispatcher, Roles.Supervisor);
 
@@ -34,7 +34,7 @@ public sealed class MatterScope(IConfiguration configuration)
 #pragma warning disable CA1310 // translated to SQL LIKE 'prefix%' (ordinal, index-friendly); no culture is involved
             return matters.Where(m => m.CountyCode == county || m.Assignments.Any(a => a.Active && a.UnitTerritoryCode.StartsWith(prefix)));
         }
-        if (actor.HasAny(Roles.Admin, Roles.Dispatcher, Roles.Supervisor, Roles.Leader) && actor.TerritoryCode.Length > 0)
+        if (Oversees(actor) && actor.TerritoryCode.Length > 0)
         {
             var prefix = TerritoryPrefix(actor.TerritoryCode);
             return matters.Where(m => (m.TerritoryCode != null && m.TerritoryCode.StartsWith(prefix))
@@ -43,8 +43,7 @@ public sealed class MatterScope(IConfiguration configuration)
         }
         if (actor.Has(Roles.Handler) && actor.UnitCode.Length > 0)
         {
-            var unit = actor.UnitCode;
-            var ids = db.Assignments.Where(a => a.Active && a.UnitCode == unit).Select(a => a.MatterId);
+            var ids = UnitMatterIds(db, actor.UnitCode);
             return matters.Where(m => ids.Contains(m.Id));
         }
         return matters.Where(m => false);
@@ -63,13 +62,11 @@ public sealed class MatterScope(IConfiguration configuration)
         // Exactly the actors Visible treats as handlers: no coordinating role, only their unit.
         // On PostgreSQL only: SQLite already serves the subquery from ix_assignments_unit (4 ms at
         // 500k matters) and is slower with a list of ids, which EF passes to it as JSON (30 ms).
-        if (db.IsPostgres && !actor.HasAny(Roles.Admin, Roles.Dispatcher, Roles.Supervisor, Roles.Leader) && actor.Has(Roles.Handler) && actor.UnitCode.Length > 0)
+        if (db.IsPostgres && !Oversees(actor) && actor.Has(Roles.Handler) && actor.UnitCode.Length > 0)
         {
             // A unit's queue: its matter ids first (ix_assignments_unit), then those matters by key;
             // left to itself PostgreSQL's planner walks the whole date index checking each matter's assignments.
-            var unit = actor.UnitCode;
-            var ids = await db.Assignments.Where(a => a.Active && a.UnitCode == unit)
-                .Select(a => a.MatterId).Distinct().OrderBy(id => id).Take(MaxPrefetched + 1).ToListAsync(ct);
+            var ids = await UnitMatterIds(db, actor.UnitCode).Distinct().OrderBy(id => id).Take(MaxPrefetched + 1).ToListAsync(ct);
             if (ids.Count <= MaxPrefetched) return [WithoutReportsAboutOwnUnit(matters, actor).Where(m => ids.Contains(m.Id))];
         }
         if (IsCityWide(actor) || CountyOf(actor) is not { } county) return [Visible(matters, db, actor)];
@@ -98,9 +95,16 @@ public sealed class MatterScope(IConfiguration configuration)
         return own.Length == 0 ? matters : matters.Where(m => !(m.Confidential && m.SubjectUnitCode != null && own.Contains(m.SubjectUnitCode)));
     }
 
+    /// <summary>Roles that see by territory (the city's, a county's), not by their unit's assignments.</summary>
+    private static bool Oversees(Actor actor) => actor.HasAny(Roles.Admin, Roles.Dispatcher, Roles.Supervisor, Roles.Leader);
+
+    /// <summary>The matters assigned to a unit now (ix_assignments_unit).</summary>
+    private static IQueryable<long> UnitMatterIds(DubanDb db, string unit) =>
+        db.Assignments.Where(a => a.Active && a.UnitCode == unit).Select(a => a.MatterId);
+
     /// <summary>The county a county-level coordinator (dispatcher, supervisor, leader, admin) answers for.</summary>
     private static string? CountyOf(Actor actor) =>
-        actor.HasAny(Roles.Admin, Roles.Dispatcher, Roles.Supervisor, Roles.Leader) && actor.TerritoryCode.Length == 6
+        Oversees(actor) && actor.TerritoryCode.Length == 6
             ? Matter.CountyOf(actor.TerritoryCode) : null;
 
     /// <summary>Is the actor in the unit the matter reports on, or beneath it?</summary>

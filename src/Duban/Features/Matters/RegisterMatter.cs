@@ -119,25 +119,25 @@ public sealed class RegisterMatter(DubanDb db, AuditLog audit, TimeProvider time
                 Channel = cmd.Channel!,
                 Title = cmd.Title!.Trim(),
                 Content = cmd.Content!.Trim(),
-                Location = Clean(cmd.Location),
-                Category = Clean(cmd.Category),
+                Location = Text.OrNull(cmd.Location),
+                Category = Text.OrNull(cmd.Category),
                 Urgency = cmd.Urgency ?? "normal",
                 ReceivedAt = cmd.ReceivedAt is { } r ? Clock.Normalize(r.ToUniversalTime()) : now,
                 RegisteredAt = now,
                 RegisteredBy = actor.Id,
                 RaiserAnonymous = cmd.Anonymous,
-                SubjectUnitCode = Clean(cmd.SubjectUnitCode),
-                SubjectPerson = Clean(cmd.SubjectPerson),
+                SubjectUnitCode = Text.OrNull(cmd.SubjectUnitCode),
+                SubjectPerson = Text.OrNull(cmd.SubjectPerson),
                 // A report (举报) is confidential unless the registrar says otherwise: the reporter is protected by default.
                 Confidential = cmd.Confidential ?? kind == "report",
                 Status = Status.Received,
                 UpdatedAt = now,
                 Version = 1,
             };
-            matter.SetTerritory(Clean(cmd.TerritoryCode));
+            matter.SetTerritory(Text.OrNull(cmd.TerritoryCode));
             if (!cmd.Anonymous && cmd.Raiser is { } raiser)
             {
-                var identity = JsonSerializer.Serialize(new RaiserInput(Clean(raiser.Name), Clean(raiser.Phone)));
+                var identity = JsonSerializer.Serialize(new RaiserInput(Text.OrNull(raiser.Name), Text.OrNull(raiser.Phone)));
                 matter.RaiserSealed = sealer.Seal(identity, RaiserContext(number));
             }
             string? queryCode = null;
@@ -221,8 +221,6 @@ public sealed class RegisterMatter(DubanDb db, AuditLog audit, TimeProvider time
         var digits = phone.Count(char.IsAsciiDigit);
         return digits is >= 5 and <= 20 && phone.All(ch => char.IsAsciiDigit(ch) || ch is ' ' or '+' or '-');
     }
-
-    private static string? Clean(string? s) => string.IsNullOrWhiteSpace(s) ? null : s.Trim();
 
     public static string RaiserContext(string number) => "raiser:" + number;
 

@@ -40,7 +40,7 @@ public sealed class Accept(MatterWorkflow workflow)
             {
                 error = MatterWorkflow.NotYours("签收");
             }
-            step.Reason = Dispatch.Trim(req.Note);
+            step.Reason = Text.OrNull(req.Note);
             return Task.FromResult(error);
         }, ct);
 }

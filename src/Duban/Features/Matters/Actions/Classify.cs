@@ -42,26 +42,24 @@ public sealed class Classify(MatterWorkflow workflow)
             }
             // Protection is raised by any dispatcher; lowering it (another or no subject, or no
             // longer confidential) takes a supervisor and a reason, recorded in the event.
-            var weakens = (m.SubjectUnitCode is not null && req.SubjectUnitCode is not null && Empty(req.SubjectUnitCode) != m.SubjectUnitCode)
+            var weakens = (m.SubjectUnitCode is not null && req.SubjectUnitCode is not null && Text.OrNull(req.SubjectUnitCode) != m.SubjectUnitCode)
                 || (m.Confidential && req.Confidential == false);
             if (weakens && !actor.Has(Roles.Supervisor))
                 return Error.Forbidden("更改或撤销被反映单位、取消保密须由督办人员决定 / only a supervisor may change the subject or lift confidentiality");
-            if (weakens && Dispatch.Trim(req.Note) is null)
+            if (weakens && Text.OrNull(req.Note) is null)
                 return Error.Validation("note is required to change the subject or lift confidentiality / 请说明理由");
             // Staff below the city place matters within their own territory, as they register them.
             if (req.TerritoryCode is not null && !workflow.Scope.IsCityWide(actor) && actor.TerritoryCode.Length > 0
-                && !(Empty(req.TerritoryCode) is { } place && place.StartsWith(MatterScope.TerritoryPrefix(actor.TerritoryCode), StringComparison.Ordinal)))
+                && !(Text.OrNull(req.TerritoryCode) is { } place && place.StartsWith(MatterScope.TerritoryPrefix(actor.TerritoryCode), StringComparison.Ordinal)))
                 return Error.Validation($"territoryCode must lie within your territory {actor.TerritoryCode} / 只能定位到本辖区");
-            if (req.Category is not null) m.Category = Empty(req.Category);
-            if (req.TerritoryCode is not null) m.SetTerritory(Empty(req.TerritoryCode));
-            if (req.SubjectUnitCode is not null) m.SubjectUnitCode = Empty(req.SubjectUnitCode);
-            if (req.SubjectPerson is not null) m.SubjectPerson = Empty(req.SubjectPerson);
+            if (req.Category is not null) m.Category = Text.OrNull(req.Category);
+            if (req.TerritoryCode is not null) m.SetTerritory(Text.OrNull(req.TerritoryCode));
+            if (req.SubjectUnitCode is not null) m.SubjectUnitCode = Text.OrNull(req.SubjectUnitCode);
+            if (req.SubjectPerson is not null) m.SubjectPerson = Text.OrNull(req.SubjectPerson);
             if (req.Confidential is { } confidential) m.Confidential = confidential;
-            step.Reason = Dispatch.Trim(req.Note);
+            step.Reason = Text.OrNull(req.Note);
             step.Details["subjectUnitCode"] = m.SubjectUnitCode;
             step.Details["confidential"] = m.Confidential;
             return null;
         }, ct);
-
-    private static string? Empty(string value) => string.IsNullOrWhiteSpace(value) ? null : value.Trim();
 }

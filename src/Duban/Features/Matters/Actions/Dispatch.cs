@@ -34,9 +34,8 @@ public sealed class Dispatch(MatterWorkflow workflow, IConfiguration configurati
             m.ClearExtensionRequest();
             m.Status = Status.Dispatched;
             m.StatusReason = null;
-            step.Reason = Trim(req.Note);
+            step.Reason = Text.OrNull(req.Note);
             return null;
         }, ct);
 
-    internal static string? Trim(string? s) => string.IsNullOrWhiteSpace(s) ? null : s.Trim();
 }

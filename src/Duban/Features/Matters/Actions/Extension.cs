@@ -46,7 +46,7 @@ public sealed class Extension(MatterWorkflow workflow)
                     var extended = (m.DueAt is { } due && due > step.Now ? due : step.Now).AddDays(days);
                     if (Deadline.Check(extended, step.Now) is { } badDue) return badDue;
                     m.DueAt = extended;
-                    step.Reason = Dispatch.Trim(req.Reason);
+                    step.Reason = Text.OrNull(req.Reason);
                 }
                 step.Details["days"] = days;
                 m.ExtensionRequestedDays = null;

@@ -27,7 +27,7 @@ public sealed class Feedback(MatterWorkflow workflow)
         if (error is not null) return error;
         m.FeedbackResolved = req.Resolved;
         m.FeedbackSatisfaction = req.Satisfaction;
-        step.Reason = Dispatch.Trim(req.Comment);
+        step.Reason = Text.OrNull(req.Comment);
         return null;
     }
 }

@@ -33,7 +33,7 @@ public sealed class Merge(MatterWorkflow workflow)
             m.Status = Status.Merged;
             m.MergedIntoId = target.Id;
             m.ClearExtensionRequest();
-            m.StatusReason = Dispatch.Trim(req.Reason);
+            m.StatusReason = Text.OrNull(req.Reason);
             step.Reason = m.StatusReason;
             step.Details["target"] = target.Number;
             step.MoreEvents.Add((audit, ct) => audit.AppendAsync(target, actor, "merged_in", target.Status, target.Status, m.StatusReason,

@@ -15,7 +15,7 @@ public sealed class Approve(MatterWorkflow workflow)
             if (error is not null) return Task.FromResult<Error?>(error);
             m.Status = Status.Closed;
             m.ClosedAt = step.Now;
-            step.Reason = Dispatch.Trim(req.Note);
+            step.Reason = Text.OrNull(req.Note);
             return Task.FromResult<Error?>(null);
         }, ct);
 }

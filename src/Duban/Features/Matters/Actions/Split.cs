@@ -72,7 +72,7 @@ public sealed class Split(MatterWorkflow workflow, RegisterNumbers numbers)
                 children.Add(child);
             }
             workflow.Db.Matters.AddRange(children);
-            step.Reason = Dispatch.Trim(req.Note);
+            step.Reason = Text.OrNull(req.Note);
             step.Details["children"] = new JsonArray([.. children.Select(c => JsonValue.Create(c.Number))]);
             step.MoreEvents.Add(async (audit, ct) =>
             {

@@ -14,7 +14,7 @@ public sealed class Urge(MatterWorkflow workflow)
                 ?? (actor.HasAny(Roles.Supervisor, Roles.Dispatcher, Roles.Leader) ? null : MatterWorkflow.NotYours("催办"));
             if (error is not null) return Task.FromResult<Error?>(error);
             m.UrgeCount++;
-            step.Reason = Dispatch.Trim(req.Note);
+            step.Reason = Text.OrNull(req.Note);
             step.Details["unit"] = m.LeadUnitCode;
             return Task.FromResult<Error?>(null);
         }, ct);
