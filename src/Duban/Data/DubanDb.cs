@@ -13,6 +13,7 @@ public sealed class DubanDb(DbContextOptions<DubanDb> options) : DbContext(optio
     public DbSet<MatterEvent> Events => Set<MatterEvent>();
     public DbSet<AuditHead> AuditHeads => Set<AuditHead>();
     public DbSet<IdempotencyRecord> IdempotencyRecords => Set<IdempotencyRecord>();
+    public DbSet<GeoAlias> GeoAliases => Set<GeoAlias>();
 
     public bool IsPostgres => Database.ProviderName == "Npgsql.EntityFrameworkCore.PostgreSQL";
 
@@ -66,6 +67,7 @@ public sealed class DubanDb(DbContextOptions<DubanDb> options) : DbContext(optio
         });
         b.Entity<AuditHead>(e => { e.ToTable("audit_head"); e.Property(x => x.Id).ValueGeneratedNever(); });
         b.Entity<IdempotencyRecord>(e => { e.ToTable("idempotency"); e.HasKey(x => new { x.Scope, x.Key }); });
+        b.Entity<GeoAlias>(e => { e.ToTable("geo_aliases"); e.HasIndex(x => x.Alias).IsUnique(); });
 
         foreach (var entity in b.Model.GetEntityTypes())
         {

@@ -154,3 +154,14 @@ public sealed class IdempotencyRecord
     public required string ResponseSealed { get; set; }
     public DateTimeOffset CreatedAt { get; set; }
 }
+
+/// <summary>A local name for a division that an administrator added (高新区 → 江海区); see Features/Geo.</summary>
+public sealed class GeoAlias
+{
+    public long Id { get; set; }
+    public required string Alias { get; set; }
+    public required string Code { get; set; }
+    public string? Note { get; set; }
+    public DateTimeOffset CreatedAt { get; set; }
+    public required string CreatedBy { get; set; }
+}

@@ -5,6 +5,7 @@ using Duban.Features.Audit;
 using Duban.Features.Auth;
 using Duban.Features.Bench;
 using Duban.Features.Demo;
+using Duban.Features.Geo;
 using Duban.Features.Units;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
@@ -30,11 +31,16 @@ public static class Cli
                                      add an account (roles: admin, dispatcher, supervisor,
                                      handler, leader); the password is read from
                                      DUBAN_NEW_PASSWORD or generated and printed
+          geo resolve [--explain]    read one text a line on standard input, write one JSON object
+                                     a line: the division it names (code, level, path, confidence)
           bench intake [--count N] [--provider sqlite|postgres] [--connection CS]
                                      durable matter creation per second through the API's
                                      code path, beside the raw insert rate of the same database
           bench lists [--count N] [--provider sqlite|postgres] [--connection CS]
                                      list queries per kind of user on N generated matters
+          bench geo [--count N] [--seed S]
+                                     address resolution: accuracy on a labelled set generated from
+                                     the divisions, beside npm address-parse; speed; load time
           --help                     this text
 
         configuration (appsettings.json, environment DUBAN__..., or --Duban:...=...):
@@ -69,6 +75,10 @@ public static class Cli
                 return await WithServicesAsync(rest[1..], UsersAddAsync);
             case "units" when rest.Length > 0 && rest[0] == "import":
                 return await WithServicesAsync(rest[1..], UnitsImportAsync);
+            case "geo" when rest.Length > 0 && rest[0] == "resolve":
+                return await WithServicesAsync(rest[1..], GeoCli.ResolveAsync, writes: false);
+            case "bench" when rest.Length > 0 && rest[0] == "geo":
+                return await GeoBench.RunAsync(rest[1..], Console.Out);
             case "bench" when rest.Length > 0 && rest[0] == "intake":
                 return await IntakeBench.RunAsync(rest[1..], Console.Out);
             case "bench" when rest.Length > 0 && rest[0] == "lists":
@@ -106,6 +116,9 @@ public static class Cli
             ContentRootPath = AppContext.BaseDirectory,
         });
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
+        // A verb's standard output is its answer (geo resolve writes JSON lines): logs go to standard error.
+        builder.Logging.ClearProviders();
+        builder.Logging.AddConsole(o => o.LogToStandardErrorThreshold = LogLevel.Trace);
         builder.Services.AddDuban();
         using var host = builder.Build();
         await using var scope = host.Services.CreateAsyncScope();

@@ -3,6 +3,7 @@ using Duban.Data;
 using Duban.Features.Audit;
 using Duban.Features.Auth;
 using Duban.Features.Demo;
+using Duban.Features.Geo;
 using Duban.Features.Intake;
 using Duban.Features.Matters;
 using Duban.Features.Matters.Actions;
@@ -70,6 +71,7 @@ public static class DubanServices
         services.AddScoped<RevealRaiser>();
         services.AddScoped<DemoSeeder>();
         services.AddScoped<ImportUnits>();
+        services.AddSingleton<GeoService>();
     }
 
     public static void AddDubanWeb(this IServiceCollection services)
@@ -83,6 +85,7 @@ public static class DubanServices
         services.AddOpenApi("v1");
         services.AddHealthChecks();
         services.AddHostedService<StartupTasks>();
+        services.AddHostedService<GeoAliasRefresher>();
         // Per client address and minute: the public door and the login are where abuse arrives.
         static RateLimitPartition<string> PerMinute(HttpContext http, string setting, int fallback) =>
             RateLimitPartition.GetFixedWindowLimiter(http.Connection.RemoteIpAddress?.ToString() ?? "unknown", _ => new FixedWindowRateLimiterOptions

@@ -1,0 +1,366 @@
+using System.Runtime.InteropServices;
+
+namespace Duban.Features.Geo;
+
+/// <summary>What a text says about where something happens.</summary>
+/// <param name="Code">The most specific division the text names without doubt (6, 9 or 12 digits), or null.</param>
+/// <param name="Level">province, city, county, town or village; null with the code.</param>
+/// <param name="Path">The names from province down to the division.</param>
+/// <param name="Confidence">The share of the evidence that is for this answer rather than another place: 1 when nothing speaks against it, 0.5 when the home city decided a tie.</param>
+public sealed record GeoMatch(string? Code, string? Level, IReadOnlyList<string> Path, double Confidence)
+{
+    public static GeoMatch Nothing { get; } = new(null, null, [], 0);
+}
+
+/// <summary>
+/// Turns free text into a division. It finds every name in the text (official names, short
+/// forms, aliases), then scores each division those names point to by the evidence along its
+/// own chain: 台山市川岛镇略尾村 is 4 (county) + 4 (town) + 3 (village form) for 440781115002
+/// and less for any other 略尾. The best score wins; when several divisions score the same
+/// the answer is their deepest common ancestor, except that divisions in the home city win a
+/// tie against divisions outside it. The rules are in Features/Geo/README.md.
+/// </summary>
+public sealed class Gazetteer
+{
+    /// <summary>A name whose divisions are more than this is resolved only inside other named divisions, the home city, or as their common ancestor.</summary>
+    private const int ShortList = 8;
+    private const int MaxSegments = 64;
+    private const int MaxInput = 1000;
+
+    private readonly NameIndex names;
+    private volatile NameIndex aliases;
+    private readonly int home;
+
+    public Gazetteer(Divisions divisions, NameForms forms, NameIndex names, NameIndex aliases, string? homeCity)
+    {
+        Divisions = divisions;
+        Forms = forms;
+        this.names = names;
+        this.aliases = aliases;
+        home = divisions.Find(homeCity);
+    }
+
+    public Divisions Divisions { get; }
+
+    public NameForms Forms { get; }
+
+    public int NameCount => names.Names;
+
+    /// <summary>The home city's division, or -1 when none is configured.</summary>
+    public int Home => home;
+
+    /// <summary>Every name and short form of every division (everything but aliases).</summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+    public static NameIndex IndexNames(Divisions divisions, NameForms forms)
+    {
+        var builder = new NameIndex.Builder(divisions.Count * 4);
+        for (var i = 1; i < divisions.Count; i++)
+        {
+            if (divisions.IsPlaceholder(i)) continue;
+            var name = divisions.Name(i);
+            var (root, list) = forms.RootOf(name, divisions.Level(i));
+            // The root is where the name starts: walk it once, on the way to the full name.
+            var level = divisions.Level(i);
+            var rootNode = builder.Walk(0, root.Span);
+            builder.Add(builder.Walk(rootNode, name.AsSpan(root.Length)), i, level, NameKind.Full, needsAnchor: false);
+            foreach (var form in list)
+            {
+                builder.Add(builder.Walk(rootNode, form.Ending), i, level, form.Ending.Length == 0 ? NameKind.Root : NameKind.Form, form.NeedsAnchor);
+            }
+        }
+        return builder.Build();
+    }
+
+    /// <summary>An index of aliases: (alias, division code) pairs whose code is known.</summary>
+    public static NameIndex IndexAliases(Divisions divisions, IEnumerable<(string Alias, string Code)> pairs)
+    {
+        var builder = new NameIndex.Builder();
+        foreach (var (alias, code) in pairs)
+        {
+            var d = divisions.Find(code);
+            if (d > 0 && alias.Length >= 2) builder.Add(builder.Walk(0, Normalize(alias)), d, divisions.Level(d), NameKind.Alias, needsAnchor: false);
+        }
+        return builder.Build();
+    }
+
+    /// <summary>Replaces the aliases in force (an administrator added one); readers see the old or the new set, never half.</summary>
+    public void UseAliases(NameIndex index) => aliases = index;
+
+    /// <summary>Full-width letters and digits to ASCII, white space dropped: the form names are indexed in.</summary>
+    public static string Normalize(ReadOnlySpan<char> input)
+    {
+        Span<char> buffer = input.Length <= 256 ? stackalloc char[input.Length] : new char[input.Length];
+        return new string(buffer[..Normalize(input, buffer)]);
+    }
+
+    private static int Normalize(ReadOnlySpan<char> input, Span<char> output)
+    {
+        var n = 0;
+        foreach (var ch in input)
+        {
+            var c = ch;
+            if (c is >= '\uFF01' and <= '\uFF5E') c = (char)(c - 0xFEE0);
+            if (char.IsWhiteSpace(c) || char.IsControl(c)) continue;
+            output[n++] = c;
+        }
+        return n;
+    }
+
+    public GeoMatch Resolve(string? input)
+    {
+        if (string.IsNullOrWhiteSpace(input)) return GeoMatch.Nothing;
+        var (index, confidence) = Locate(input.AsSpan(0, Math.Min(input.Length, MaxInput)));
+        if (index <= 0) return GeoMatch.Nothing;
+        return new GeoMatch(Divisions.Code(index), Divisions.LevelName(Divisions.Level(index)), Divisions.Path(index), confidence);
+    }
+
+    /// <summary>The division a text names (0 for none) and the confidence; no allocation beyond the thread's scratch.</summary>
+    public (int Division, double Confidence) Locate(ReadOnlySpan<char> input)
+    {
+        var s = Scratch.Current;
+        var text = s.Text(input.Length);
+        var length = Normalize(input, text);
+        s.Reset();
+        FindSegments(text.AsSpan(0, length), names, s);
+        FindSegments(text.AsSpan(0, length), aliases, s);
+        if (s.Segments.Count == 0) return (0, 0);
+        Gather(s);
+        return Choose(s);
+    }
+
+    /// <summary>Every reading the resolver weighed for a text, best first: for <c>geo resolve --explain</c> and for tuning.</summary>
+    public IReadOnlyList<(string? Code, string Path, int Score)> Explain(string input)
+    {
+        Locate(input);
+        var s = Scratch.Current;
+        return s.Candidates.Select((c, i) => (Divisions.Code(c.Division), string.Join("/", Divisions.Path(c.Division)) + (c.Grant >= 0 ? " (shared name)" : ""), s.Readings[i].Score))
+            .OrderByDescending(x => x.Item3).ToList();
+    }
+
+    private void FindSegments(ReadOnlySpan<char> text, NameIndex index, Scratch s)
+    {
+        for (var i = 0; i < text.Length && s.Segments.Count < MaxSegments; i++)
+        {
+            var node = 0;
+            for (var j = i; j < text.Length; j++)
+            {
+                node = index.Step(node, text[j]);
+                if (node < 0) break;
+                if (!index.IsName(node)) continue;
+                s.Segments.Add(new Segment(i, j + 1, index.Free(node), index.Anchored(node), Forms.IsRoadAfter(text, j + 1)));
+                if (s.Segments.Count == MaxSegments) return;
+            }
+        }
+    }
+
+    // The divisions worth scoring: every division of a short name; of a long name only those
+    // inside a division already found or inside the home city, and their common ancestor;
+    // of a village root only those inside a county or town already found.
+    private void Gather(Scratch s)
+    {
+        var segments = CollectionsMarshal.AsSpan(s.Segments);
+        for (var k = 0; k < segments.Length; k++)
+        {
+            var seg = segments[k];
+            if (seg.Free.Count > ShortList) continue;
+            var divs = seg.Free.Divisions.Span;
+            var info = seg.Free.Info.Span;
+            for (var i = 0; i < divs.Length; i++)
+            {
+                if (!seg.RoadAfter || NameIndex.Postings.List.IsFull(info[i])) s.Add(divs[i], -1, 0);
+            }
+        }
+        var anchors = s.Candidates.Count;
+        for (var k = 0; k < segments.Length; k++)
+        {
+            var seg = segments[k];
+            if (seg.Free.Count <= ShortList || seg.RoadAfter) continue;
+            for (var c = 0; c < anchors; c++)
+            {
+                var a = s.Candidates[c].Division;
+                if (Divisions.Level(a) is >= GeoLevel.City and <= GeoLevel.Town) AddInside(s, seg.Free, a, k);
+            }
+            if (home > 0) AddInside(s, seg.Free, home, k);
+            var divs = seg.Free.Divisions.Span;
+            s.Add(Divisions.CommonAncestor(divs[0], divs[^1]), k, Diffuse(NameIndex.Postings.List.WeightOf(seg.Free.Info.Span[0])));
+        }
+        var found = s.Candidates.Count;
+        for (var k = 0; k < segments.Length; k++)
+        {
+            var seg = segments[k];
+            if (seg.Anchored.Count == 0 || seg.RoadAfter) continue;
+            for (var c = 0; c < found; c++)
+            {
+                var (a, grant, _) = s.Candidates[c];
+                if (grant < 0 && Divisions.Level(a) is >= GeoLevel.County and <= GeoLevel.Town) AddInside(s, seg.Anchored, a, k);
+            }
+        }
+    }
+
+    private void AddInside(Scratch s, NameIndex.Postings.List list, int within, int segment)
+    {
+        var (from, to) = list.Range(within + 1, Divisions.End(within));
+        if (to == from) return;
+        var divs = list.Divisions.Span;
+        if (to - from <= ShortList)
+        {
+            for (var i = from; i < to; i++) s.Add(divs[i], -1, 0);
+        }
+        else
+        {
+            s.Add(Divisions.CommonAncestor(divs[from], divs[to - 1]), segment, Diffuse(NameIndex.Postings.List.WeightOf(list.Info.Span[from])));
+        }
+    }
+
+    /// <summary>A name shared by many places is weaker evidence for the place they have in common than a name of one place.</summary>
+    private static int Diffuse(int weight) => Math.Max(1, weight - 1);
+
+    private (int, double) Choose(Scratch s)
+    {
+        var candidates = CollectionsMarshal.AsSpan(s.Candidates);
+        var best = 0;
+        for (var c = 0; c < candidates.Length; c++)
+        {
+            var reading = Score(s, candidates[c].Division, candidates[c].Grant, candidates[c].GrantWeight);
+            s.Readings.Add(reading);
+            best = Math.Max(best, reading.Score);
+        }
+        if (best == 0) return (0, 0);
+        var readings = CollectionsMarshal.AsSpan(s.Readings);
+        bool anyHome = false, anyAway = false;
+        for (var c = 0; c < candidates.Length; c++)
+        {
+            if (readings[c].Score != best) continue;
+            if (home > 0 && Divisions.Contains(home, candidates[c].Division)) anyHome = true; else anyAway = true;
+        }
+        var onlyHome = anyHome && anyAway;
+        int lo = int.MaxValue, hi = -1;
+        var evidence = 0UL;
+        for (var c = 0; c < candidates.Length; c++)
+        {
+            if (readings[c].Score != best) continue;
+            var d = candidates[c].Division;
+            if (onlyHome && !Divisions.Contains(home, d)) continue;
+            lo = Math.Min(lo, d);
+            hi = Math.Max(hi, d);
+            evidence |= readings[c].Used;
+        }
+        var answer = Divisions.CommonAncestor(lo, hi);
+        if (answer == 0) return (0, 0);
+        // Against the answer: the best reading elsewhere (neither above nor below it), of the same words or of other words, but
+        // not of a piece cut out of the answer's words (山市 inside 台山市 is no reading against 台山).
+        var segments = CollectionsMarshal.AsSpan(s.Segments);
+        var against = 0;
+        for (var c = 0; c < candidates.Length; c++)
+        {
+            var d = candidates[c].Division;
+            // A shared name's common ancestor may lie above the answer and still stands for all the other places of that name.
+            var above = candidates[c].Grant < 0 && Divisions.Contains(d, answer);
+            if (Divisions.Contains(answer, d) || above || readings[c].Score <= against) continue;
+            var fair = true;
+            for (var bits = readings[c].Used & ~evidence; bits != 0 && fair; bits &= bits - 1)
+            {
+                fair = !CutsInto(segments, evidence, System.Numerics.BitOperations.TrailingZeroCount(bits));
+            }
+            if (fair) against = readings[c].Score;
+        }
+        return (answer, Math.Round((double)best / (best + against), 2));
+    }
+
+    /// <summary>The evidence for division <paramref name="d"/>: for it and each division above it, the strongest name in the text that points there and overlaps no name already counted.</summary>
+    private Partial Score(Scratch s, int d, int grant, int grantWeight)
+    {
+        Span<int> chain = stackalloc int[6];
+        var depth = 0;
+        for (var a = d; a > 0; a = Divisions.Parent(a)) chain[depth++] = a;
+        if (d == 0) chain[depth++] = 0;
+        var state = default(Partial);
+        var segments = CollectionsMarshal.AsSpan(s.Segments);
+        for (var t = depth - 1; t >= 0; t--)
+        {
+            var a = chain[t];
+            var granted = a == d && grant >= 0;
+            if (!granted && s.Memo.TryGetValue(a, out var known)) { state = known; continue; }
+            int bestWeight = 0, bestSegment = -1;
+            for (var k = 0; k < segments.Length; k++)
+            {
+                if (Overlaps(segments, state.Used, k)) continue;
+                var seg = segments[k];
+                var w = seg.Free.WeightOf(a, seg.RoadAfter);
+                if (w == 0 && state.Anchored) w = seg.Anchored.WeightOf(a, seg.RoadAfter);
+                if (w > bestWeight) { bestWeight = w; bestSegment = k; }
+            }
+            if (granted && grantWeight > bestWeight && !Overlaps(segments, state.Used, grant)) { bestWeight = grantWeight; bestSegment = grant; }
+            if (bestSegment >= 0)
+            {
+                state = new Partial(state.Score + bestWeight, state.Used | 1UL << bestSegment,
+                    state.Anchored || Divisions.Level(a) >= GeoLevel.County);
+            }
+            if (!granted) s.Memo[a] = state;
+        }
+        return state;
+    }
+
+    // Overlaps one of the used segments without being the same words.
+    private static bool CutsInto(ReadOnlySpan<Segment> segments, ulong used, int k)
+    {
+        var seg = segments[k];
+        for (var bits = used; bits != 0; bits &= bits - 1)
+        {
+            var other = segments[System.Numerics.BitOperations.TrailingZeroCount(bits)];
+            if (other.Start < seg.End && seg.Start < other.End && (other.Start != seg.Start || other.End != seg.End)) return true;
+        }
+        return false;
+    }
+
+    private static bool Overlaps(ReadOnlySpan<Segment> segments, ulong used, int k)
+    {
+        var seg = segments[k];
+        for (var bits = used; bits != 0; bits &= bits - 1)
+        {
+            var other = segments[System.Numerics.BitOperations.TrailingZeroCount(bits)];
+            if (other.Start < seg.End && seg.Start < other.End) return true;
+        }
+        return false;
+    }
+
+    private readonly record struct Segment(int Start, int End, NameIndex.Postings.List Free, NameIndex.Postings.List Anchored, bool RoadAfter);
+
+    private readonly record struct Partial(int Score, ulong Used, bool Anchored);
+
+    private sealed class Scratch
+    {
+        [ThreadStatic] private static Scratch? current;
+
+        public static Scratch Current => current ??= new Scratch();
+
+        private char[] text = new char[128];
+        public readonly List<Segment> Segments = new(16);
+        public readonly List<(int Division, int Grant, int GrantWeight)> Candidates = new(32);
+        public readonly List<Partial> Readings = new(32);
+        public readonly Dictionary<int, Partial> Memo = new(64);
+
+        public char[] Text(int length)
+        {
+            if (text.Length < length) text = new char[Math.Max(length, text.Length * 2)];
+            return text;
+        }
+
+        public void Reset()
+        {
+            Segments.Clear();
+            Candidates.Clear();
+            Readings.Clear();
+            Memo.Clear();
+        }
+
+        public void Add(int division, int grant, int grantWeight)
+        {
+            foreach (var c in CollectionsMarshal.AsSpan(Candidates))
+            {
+                if (c.Division == division && c.Grant == grant) return;
+            }
+            Candidates.Add((division, grant, grantWeight));
+        }
+    }
+}

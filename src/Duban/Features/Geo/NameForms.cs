@@ -1,0 +1,131 @@
+namespace Duban.Features.Geo;
+
+/// <summary>How a piece of text names a division.</summary>
+public enum NameKind : byte
+{
+    /// <summary>The official name (台山市, 略尾社区居委会).</summary>
+    Full = 0,
+    /// <summary>A short form that ends like a name (略尾村, 台山县).</summary>
+    Form = 1,
+    /// <summary>A local alias (下川岛 → 川岛镇).</summary>
+    Alias = 2,
+    /// <summary>The root alone (台山, 外海).</summary>
+    Root = 3,
+}
+
+/// <summary>
+/// The evidence a name adds to a reading. A larger division's name is worth more (there are
+/// fewer of them, so a chance match is rarer): 西安市 outweighs a 高新区 elsewhere. Short
+/// forms and aliases are worth one less than the official name, roots three less.
+/// </summary>
+public static class NameWeight
+{
+    public static byte Of(GeoLevel level, NameKind kind) => (byte)(level switch
+    {
+        GeoLevel.Province or GeoLevel.City => 10,
+        GeoLevel.County => 9,
+        _ => 8,
+    } - kind switch
+    {
+        NameKind.Full => 0,
+        NameKind.Form or NameKind.Alias => 1,
+        _ => 3,
+    });
+}
+
+/// <summary>
+/// The rules of <c>data/geo/forms.tsv</c>: which short forms each official name also answers
+/// to, which names are placeholders, and which words after a name make it a road. Data, not
+/// code, so that a form people write can be added without a release.
+/// </summary>
+public sealed class NameForms
+{
+    private readonly List<(string Suffix, Form[] Forms)>[] rules = Enumerable.Range(0, 6).Select(_ => new List<(string, Form[])>()).ToArray();
+    private readonly List<string> ethnic = [];
+
+    public readonly record struct Form(string Ending, bool NeedsAnchor);
+
+    public HashSet<string> Placeholders { get; } = new(StringComparer.Ordinal);
+
+    public IReadOnlyList<string> RoadWords { get; private set; } = [];
+
+    public IReadOnlyList<string> NotRoadWords { get; private set; } = [];
+
+    public static NameForms Parse(TextReader reader)
+    {
+        var forms = new NameForms();
+        var lineNo = 0;
+        while (reader.ReadLine() is { } line)
+        {
+            lineNo++;
+            if (line.Length == 0 || line[0] == '#') continue;
+            var cells = line.Split('\t');
+            string Cell(int i) => i < cells.Length && cells[i].Length > 0 ? cells[i] : throw new InvalidDataException($"forms.tsv line {lineNo}: expected more cells");
+            string[] Words(int i) => Cell(i).Split(' ', StringSplitOptions.RemoveEmptyEntries);
+            switch (cells[0])
+            {
+                case "ethnic":
+                    var words = Words(1);
+                    if (words.FirstOrDefault(w => !w.EndsWith('族')) is { } odd) throw new InvalidDataException($"forms.tsv line {lineNo}: ethnic name {odd} does not end with 族");
+                    forms.ethnic.AddRange(words.OrderByDescending(w => w.Length));
+                    break;
+                case "placeholder": forms.Placeholders.UnionWith(Words(1)); break;
+                case "road": forms.RoadWords = Words(1); break;
+                case "notroad": forms.NotRoadWords = Words(1); break;
+                default:
+                    var level = Array.IndexOf(["", "province", "city", "county", "town", "village"], cells[0]);
+                    if (level < 1) throw new InvalidDataException($"forms.tsv line {lineNo}: unknown level {cells[0]}");
+                    var list = Cell(2).Split(',').Select(f => f.StartsWith('~')
+                        ? new Form(f[1..] == "-" ? "" : f[1..], true)
+                        : new Form(f == "-" ? "" : f, false)).ToArray();
+                    forms.rules[level].Add((Cell(1), list));
+                    break;
+            }
+        }
+        return forms;
+    }
+
+    /// <summary>
+    /// The root of an official name at a level (台山市 → 台山, 连南瑶族自治县 → 连南) and the
+    /// forms it takes; an empty root when no rule fits or the root would be one character.
+    /// </summary>
+    public (ReadOnlyMemory<char> Root, Form[] Forms) RootOf(string name, GeoLevel level)
+    {
+        foreach (var (suffix, list) in rules[(int)level])
+        {
+            if (!name.EndsWith(suffix, StringComparison.Ordinal)) continue;
+            var root = name.AsMemory(0, name.Length - suffix.Length);
+            // Every ethnic name ends with 族; most roots do not, and skip the list.
+            for (var stripped = root.Span.EndsWith('族'); stripped;)
+            {
+                stripped = false;
+                foreach (var e in ethnic)
+                {
+                    if (root.Length > e.Length + 1 && root.Span.EndsWith(e, StringComparison.Ordinal))
+                    {
+                        root = root[..^e.Length];
+                        stripped = true;
+                        break;
+                    }
+                }
+            }
+            return root.Length >= 2 ? (root, list) : (ReadOnlyMemory<char>.Empty, []);
+        }
+        return (ReadOnlyMemory<char>.Empty, []);
+    }
+
+    /// <summary>True when the text from <paramref name="at"/> on makes a preceding name a road (中山|路).</summary>
+    public bool IsRoadAfter(ReadOnlySpan<char> text, int at)
+    {
+        var rest = text[at..];
+        foreach (var not in NotRoadWords)
+        {
+            if (rest.StartsWith(not, StringComparison.Ordinal)) return false;
+        }
+        foreach (var road in RoadWords)
+        {
+            if (rest.StartsWith(road, StringComparison.Ordinal)) return true;
+        }
+        return false;
+    }
+}
