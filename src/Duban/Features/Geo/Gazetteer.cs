@@ -68,7 +68,9 @@ public sealed class Gazetteer
                 builder.Add(builder.Walk(rootNode, form.Ending), i, level, form.Ending.Length == 0 ? NameKind.Root : NameKind.Form, form.NeedsAnchor);
             }
         }
-        return builder.Build();
+        var index = builder.Build();
+        index.MarkCommon(forms.CommonWords);
+        return index;
     }
 
     /// <summary>An index of aliases: (alias, division code) pairs whose code is known.</summary>
@@ -123,6 +125,7 @@ public sealed class Gazetteer
         s.Reset();
         FindSegments(text.AsSpan(0, length), names, s);
         FindSegments(text.AsSpan(0, length), aliases, s);
+        DropNested(s.Segments);
         if (s.Segments.Count == 0) return (0, 0);
         Gather(s);
         return Choose(s);
@@ -147,10 +150,48 @@ public sealed class Gazetteer
                 node = index.Step(node, text[j]);
                 if (node < 0) break;
                 if (!index.IsName(node)) continue;
-                s.Segments.Add(new Segment(i, j + 1, index.Free(node), index.Anchored(node), Forms.IsRoadAfter(text, j + 1)));
+                s.Segments.Add(new Segment(i, j + 1, index.Free(node), index.Anchored(node), Forms.IsRoadAfter(text, j + 1),
+                    index.IsCommon(node), index.NonRootWeight(node)));
                 if (s.Segments.Count == MaxSegments) return;
             }
         }
+    }
+
+    // A name inside a longer name that stands on its own is a piece of it, not a name: 南县 in
+    // 连南县, 山市 in 台山市. Only when the longer name is clear of the others: in 荷塘镇南村村
+    // the village form 镇南村村 cuts into 荷塘镇 and hides nothing. (A bare village root, 大田圩,
+    // stands on nothing by itself and hides nothing either.)
+    private static void DropNested(List<Segment> segments)
+    {
+        var all = CollectionsMarshal.AsSpan(segments);
+        ulong hides = 0;
+        for (var k = 0; k < all.Length; k++)
+        {
+            if (all[k].Free.Count == 0) continue;
+            var clear = true;
+            foreach (var other in all)
+            {
+                var crosses = other.Start < all[k].End && all[k].Start < other.End
+                    && !(all[k].Start <= other.Start && other.End <= all[k].End)
+                    && !(other.Start <= all[k].Start && all[k].End <= other.End);
+                if (crosses) { clear = false; break; }
+            }
+            if (clear) hides |= 1UL << k;
+        }
+        if (hides == 0) return;
+        var kept = 0;
+        for (var k = 0; k < all.Length; k++)
+        {
+            var inner = all[k];
+            var hidden = false;
+            for (var bits = hides; bits != 0 && !hidden; bits &= bits - 1)
+            {
+                var outer = all[System.Numerics.BitOperations.TrailingZeroCount(bits)];
+                hidden = outer.Start <= inner.Start && inner.End <= outer.End && outer.End - outer.Start > inner.End - inner.Start;
+            }
+            if (!hidden) all[kept++] = inner;
+        }
+        segments.RemoveRange(kept, segments.Count - kept);
     }
 
     // The divisions worth scoring: every division of a short name; of a long name only those
@@ -181,8 +222,10 @@ public sealed class Gazetteer
                 if (Divisions.Level(a) is >= GeoLevel.City and <= GeoLevel.Town) AddInside(s, seg.Free, a, k);
             }
             if (home > 0) AddInside(s, seg.Free, home, k);
+            // Bare roots and everyday words shared by many places are no evidence for what those places have in common.
+            if (seg.NonRootWeight == 0 || seg.Common) continue;
             var divs = seg.Free.Divisions.Span;
-            s.Add(Divisions.CommonAncestor(divs[0], divs[^1]), k, Diffuse(NameIndex.Postings.List.WeightOf(seg.Free.Info.Span[0])));
+            s.Add(Divisions.CommonAncestor(divs[0], divs[^1]), k, Diffuse(seg.NonRootWeight));
         }
         var found = s.Candidates.Count;
         for (var k = 0; k < segments.Length; k++)
@@ -286,15 +329,14 @@ public sealed class Gazetteer
             {
                 if (Overlaps(segments, state.Used, k)) continue;
                 var seg = segments[k];
-                var w = seg.Free.WeightOf(a, seg.RoadAfter);
-                if (w == 0 && state.Anchored) w = seg.Anchored.WeightOf(a, seg.RoadAfter);
+                var w = seg.Free.WeightOf(a, seg.RoadAfter, state.Depth >= GeoLevel.City ? AllKinds : StandingKinds(seg, a));
+                if (w == 0 && state.Depth >= GeoLevel.County && Follows(segments, seg, chain[..depth])) w = seg.Anchored.WeightOf(a, seg.RoadAfter);
                 if (w > bestWeight) { bestWeight = w; bestSegment = k; }
             }
             if (granted && grantWeight > bestWeight && !Overlaps(segments, state.Used, grant)) { bestWeight = grantWeight; bestSegment = grant; }
             if (bestSegment >= 0)
             {
-                state = new Partial(state.Score + bestWeight, state.Used | 1UL << bestSegment,
-                    state.Anchored || Divisions.Level(a) >= GeoLevel.County);
+                state = new Partial(state.Score + bestWeight, state.Used | 1UL << bestSegment, Divisions.Level(a));
             }
             if (!granted) s.Memo[a] = state;
         }
@@ -313,6 +355,38 @@ public sealed class Gazetteer
         return false;
     }
 
+    private const int AllKinds = 0xF;
+
+    // What names a division without a larger place named before it: a province or city by any
+    // name; below that not an everyday word (forms.tsv "common"), not an official name of two
+    // characters (和县, 口镇), and not a bare root of a town outside the home city (劳动, 建设,
+    // 人民 are towns somewhere). After a city or county of its own, all of them count.
+    private int StandingKinds(Segment seg, int a)
+    {
+        var level = Divisions.Level(a);
+        if (level <= GeoLevel.City) return AllKinds;
+        if (seg.Common) return 0;
+        var kinds = AllKinds;
+        if (seg.End - seg.Start <= 2) kinds &= ~(1 << (int)NameKind.Full);
+        if (level == GeoLevel.Town && !(home > 0 && Divisions.Contains(home, a))) kinds &= ~(1 << (int)NameKind.Root);
+        return kinds;
+    }
+
+    // A bare village root counts only right after a name of its county or town (川岛镇略尾, 台山四九南村),
+    // never after the same word said elsewhere in the text (西地镇 … 西地村).
+    private static bool Follows(ReadOnlySpan<Segment> segments, Segment seg, ReadOnlySpan<int> chain)
+    {
+        foreach (var before in segments)
+        {
+            if (before.End != seg.Start) continue;
+            foreach (var a in chain)
+            {
+                if (before.Free.WeightOf(a, fullOnly: false) > 0) return true;
+            }
+        }
+        return false;
+    }
+
     private static bool Overlaps(ReadOnlySpan<Segment> segments, ulong used, int k)
     {
         var seg = segments[k];
@@ -324,9 +398,11 @@ public sealed class Gazetteer
         return false;
     }
 
-    private readonly record struct Segment(int Start, int End, NameIndex.Postings.List Free, NameIndex.Postings.List Anchored, bool RoadAfter);
+    private readonly record struct Segment(int Start, int End, NameIndex.Postings.List Free, NameIndex.Postings.List Anchored,
+        bool RoadAfter, bool Common, int NonRootWeight);
 
-    private readonly record struct Partial(int Score, ulong Used, bool Anchored);
+    /// <summary>A reading so far: its score, the segments it used, and the deepest level it has named.</summary>
+    private readonly record struct Partial(int Score, ulong Used, GeoLevel Depth);
 
     private sealed class Scratch
     {

@@ -15,7 +15,8 @@ public enum NameKind : byte
 
 /// <summary>
 /// The evidence a name adds to a reading. A larger division's name is worth more (there are
-/// fewer of them, so a chance match is rarer): 西安市 outweighs a 高新区 elsewhere. Short
+/// fewer of them, so a chance match is rarer): 西安市 outweighs a 高新区 elsewhere, and 台山白沙
+/// is 白沙镇 rather than 汶村镇's 白沙村. Short
 /// forms and aliases are worth one less than the official name, roots three less.
 /// </summary>
 public static class NameWeight
@@ -24,7 +25,8 @@ public static class NameWeight
     {
         GeoLevel.Province or GeoLevel.City => 10,
         GeoLevel.County => 9,
-        _ => 8,
+        GeoLevel.Town => 8,
+        _ => 7,
     } - kind switch
     {
         NameKind.Full => 0,
@@ -46,6 +48,9 @@ public sealed class NameForms
     public readonly record struct Form(string Ending, bool NeedsAnchor);
 
     public HashSet<string> Placeholders { get; } = new(StringComparer.Ordinal);
+
+    /// <summary>Roots that are everyday words: as bare roots they need a larger place named with them.</summary>
+    public HashSet<string> CommonWords { get; } = new(StringComparer.Ordinal);
 
     public IReadOnlyList<string> RoadWords { get; private set; } = [];
 
@@ -70,6 +75,7 @@ public sealed class NameForms
                     forms.ethnic.AddRange(words.OrderByDescending(w => w.Length));
                     break;
                 case "placeholder": forms.Placeholders.UnionWith(Words(1)); break;
+                case "common": forms.CommonWords.UnionWith(Words(1)); break;
                 case "road": forms.RoadWords = Words(1); break;
                 case "notroad": forms.NotRoadWords = Words(1); break;
                 default:

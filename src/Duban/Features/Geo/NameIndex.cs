@@ -20,6 +20,7 @@ public sealed class NameIndex
     private readonly int shift;
     private readonly Postings free;
     private readonly Postings anchored;
+    private readonly HashSet<int> common = [];
 
     private NameIndex(int[] rootChildren, ulong[] table, int shift, Postings free, Postings anchored)
     {
@@ -29,6 +30,24 @@ public sealed class NameIndex
         this.free = free;
         this.anchored = anchored;
     }
+
+    /// <summary>Marks the nodes of everyday words (<see cref="NameForms.CommonWords"/>).</summary>
+    public void MarkCommon(IEnumerable<string> words)
+    {
+        foreach (var word in words)
+        {
+            var node = 0;
+            foreach (var c in word)
+            {
+                node = Step(node, c);
+                if (node < 0) break;
+            }
+            if (node > 0) common.Add(node);
+        }
+    }
+
+    /// <summary>True when the node's text is an everyday word as well as a root.</summary>
+    public bool IsCommon(int node) => common.Contains(node);
 
     /// <summary>At most this many nodes (8.3 million; all of China needs about 2.5).</summary>
     public const int MaxNodes = 1 << ChildBits;
@@ -55,12 +74,26 @@ public sealed class NameIndex
 
     public Postings.List Anchored(int node) => anchored.Of(node);
 
+    public int NonRootWeight(int node) => free.NonRootWeight(node);
+
     private static int Slot(ulong key, int shift) => (int)(key * 0x9E3779B97F4A7C15UL >> shift);
 
     /// <summary>Divisions a name stands for, grouped by trie node: one array for all, offsets per node.</summary>
     public sealed class Postings(int[] starts, int[] divisions, byte[] weights)
     {
         public bool Has(int node) => node + 1 < starts.Length && starts[node + 1] > starts[node];
+
+        /// <summary>The strongest weight of the node's names that are not bare roots, or 0: what a name shared by many places is worth for their common ancestor.</summary>
+        public int NonRootWeight(int node)
+        {
+            if (!Has(node)) return 0;
+            var best = 0;
+            for (var i = starts[node]; i < starts[node + 1]; i++)
+            {
+                if (List.KindOf(weights[i]) != NameKind.Root) best = Math.Max(best, List.WeightOf(weights[i]));
+            }
+            return best;
+        }
 
         public List Of(int node) => node + 1 < starts.Length
             ? new List(divisions.AsMemory(starts[node], starts[node + 1] - starts[node]), weights.AsMemory(starts[node], starts[node + 1] - starts[node]))
@@ -73,10 +106,15 @@ public sealed class NameIndex
 
             public static int WeightOf(byte info) => info & 0x0F;
 
-            public static bool IsFull(byte info) => (NameKind)(info >> 4 & 0x3) == NameKind.Full;
+            public static NameKind KindOf(byte info) => (NameKind)(info >> 4 & 0x3);
 
-            /// <summary>The weight with which this name names division <paramref name="d"/>, or 0; only official names when <paramref name="fullOnly"/>.</summary>
-            public int WeightOf(int d, bool fullOnly)
+            public static bool IsFull(byte info) => KindOf(info) == NameKind.Full;
+
+            /// <summary>
+            /// The weight with which this name names division <paramref name="d"/>, or 0; only
+            /// official names when <paramref name="fullOnly"/>; only the kinds whose bit is set in <paramref name="kinds"/>.
+            /// </summary>
+            public int WeightOf(int d, bool fullOnly, int kinds = 0xF)
             {
                 var divs = Divisions.Span;
                 var i = divs.BinarySearch(d);
@@ -87,7 +125,7 @@ public sealed class NameIndex
                 while (i > 0 && divs[i - 1] == d) i--;
                 for (; i < divs.Length && divs[i] == d; i++)
                 {
-                    if (!fullOnly || IsFull(info[i])) best = Math.Max(best, WeightOf(info[i]));
+                    if ((!fullOnly || IsFull(info[i])) && (kinds & 1 << (int)KindOf(info[i])) != 0) best = Math.Max(best, WeightOf(info[i]));
                 }
                 return best;
             }

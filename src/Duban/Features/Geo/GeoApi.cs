@@ -1,0 +1,122 @@
+using System.Text.Json.Nodes;
+using Duban.Common;
+using Duban.Data;
+using Duban.Features.Audit;
+using Duban.Features.Auth;
+using Duban.Features.Matters;
+using Microsoft.EntityFrameworkCore;
+
+namespace Duban.Features.Geo;
+
+/// <summary>
+/// Places over HTTP. Resolution and the division tree are public facts (the portal shows a
+/// citizen where their report will go), rate-limited like the rest of the public door; the
+/// local aliases are the city's own and only administrators change them.
+/// </summary>
+public static class GeoApi
+{
+    public sealed record DivisionDto(string Code, string Name, string Level, IReadOnlyList<string> Path, IReadOnlyList<ChildDto> Children);
+
+    public sealed record ChildDto(string Code, string Name, string Level);
+
+    public sealed record AliasDto(long Id, string Alias, string Code, IReadOnlyList<string> Path, string? Note, DateTimeOffset CreatedAt, string CreatedBy);
+
+    public sealed record AddAliasRequest(string? Alias, string? Code, string? Note);
+
+    public static RouteGroupBuilder MapGeoApiV1(this RouteGroupBuilder api)
+    {
+        var open = api.MapGroup("/geo").AllowAnonymous().RequireRateLimiting("public").WithTags("Geo");
+        open.MapGet("/resolve", (string? q, GeoService geo) =>
+        {
+            if (string.IsNullOrWhiteSpace(q)) return MattersApi.Problem(Error.Validation("q is required / 请提供地址文本"));
+            if (q.Length > 1000) return MattersApi.Problem(Error.Validation("q is longer than 1000 characters / 地址文本过长"));
+            return Results.Ok(geo.Resolve(q));
+        }).Produces<GeoMatch>().ProducesProblem(400);
+        open.MapGet("/divisions", (GeoService geo) => Results.Ok(Describe(geo.Gazetteer.Divisions, 0)))
+            .Produces<DivisionDto>();
+        open.MapGet("/divisions/{code}", (string code, GeoService geo) =>
+        {
+            var divisions = geo.Gazetteer.Divisions;
+            var i = divisions.Find(code);
+            return i > 0 ? Results.Ok(Describe(divisions, i)) : MattersApi.Problem(Error.NotFound($"no division {code} / 无此行政区划"));
+        }).Produces<DivisionDto>().ProducesProblem(404);
+
+        var aliases = api.MapGroup("/geo/aliases").RequireAuthorization().WithTags("Geo");
+        aliases.MapGet("/", ListAliasesAsync).Produces<List<AliasDto>>();
+        aliases.MapPost("/", AddAliasAsync).Produces<AliasDto>(201).ProducesProblem(400).ProducesProblem(403).ProducesProblem(409);
+        aliases.MapDelete("/{id:long}", RemoveAliasAsync).Produces(204).ProducesProblem(403).ProducesProblem(404);
+        return api;
+    }
+
+    private static DivisionDto Describe(Divisions divisions, int i)
+    {
+        var children = divisions.Children(i)
+            .Select(c => new ChildDto(divisions.Code(c)!, divisions.Name(c), Divisions.LevelName(divisions.Level(c))))
+            .ToList();
+        return new DivisionDto(divisions.Code(i) ?? "", divisions.Name(i), Divisions.LevelName(divisions.Level(i)), divisions.Path(i), children);
+    }
+
+    private static async Task<IResult> ListAliasesAsync(DubanDb db, GeoService geo, CancellationToken ct)
+    {
+        var rows = await db.GeoAliases.AsNoTracking().OrderBy(a => a.Id).ToListAsync(ct);
+        return Results.Ok(rows.Select(a => ToDto(a, geo)).ToList());
+    }
+
+    private static AliasDto ToDto(GeoAlias a, GeoService geo)
+    {
+        var divisions = geo.Gazetteer.Divisions;
+        var i = divisions.Find(a.Code);
+        return new AliasDto(a.Id, a.Alias, a.Code, i > 0 ? divisions.Path(i) : [], a.Note, a.CreatedAt, a.CreatedBy);
+    }
+
+    private static async Task<IResult> AddAliasAsync(AddAliasRequest request, HttpContext http, DubanDb db, AuditLog audit, GeoService geo, TimeProvider time, CancellationToken ct)
+    {
+        var actor = http.Actor();
+        if (!actor.Has(Roles.Admin)) return MattersApi.Problem(Error.Forbidden("只有管理员可以维护地名别名 / only administrators maintain place aliases"));
+        if (Text.HasControlCharacters(request.Alias, request.Code, request.Note))
+            return MattersApi.Problem(Error.Validation("text may not contain control characters / 文本含有非法控制字符"));
+        var alias = Gazetteer.Normalize(request.Alias ?? "");
+        if (alias.Length is < 2 or > 20) return MattersApi.Problem(Error.Validation("alias must be 2 to 20 characters / 别名须为 2 至 20 个字符"));
+        var divisions = geo.Gazetteer.Divisions;
+        var code = request.Code?.Trim() ?? "";
+        var i = divisions.Find(code);
+        if (i <= 0) return MattersApi.Problem(Error.Validation($"unknown division code {code} / 无此行政区划代码"));
+        var note = Text.OrNull(request.Note);
+        if (note is { Length: > 200 }) return MattersApi.Problem(Error.Validation("note is longer than 200 characters / 备注过长"));
+
+        await using var tx = await db.Database.BeginTransactionAsync(ct);
+        await audit.LockAsync(ct);
+        if (await db.GeoAliases.AnyAsync(a => a.Alias == alias, ct))
+            return MattersApi.Problem(Error.Conflict("alias_exists", $"alias {alias} already exists / 别名已存在"));
+        var row = new GeoAlias { Alias = alias, Code = divisions.Code(i)!, Note = note, CreatedAt = Clock.Now(time), CreatedBy = actor.Username };
+        db.GeoAliases.Add(row);
+        await db.SaveChangesAsync(ct);
+        await audit.AppendAsync(null, actor, "geo_alias_added", data: new JsonObject
+        {
+            ["id"] = row.Id,
+            ["alias"] = row.Alias,
+            ["code"] = row.Code,
+            ["note"] = row.Note,
+        }, ct: ct);
+        await db.SaveChangesAsync(ct);
+        await tx.CommitAsync(ct);
+        await geo.RefreshAliasesAsync(force: true, ct);
+        return Results.Created($"/api/v1/geo/aliases/{row.Id}", ToDto(row, geo));
+    }
+
+    private static async Task<IResult> RemoveAliasAsync(long id, HttpContext http, DubanDb db, AuditLog audit, GeoService geo, CancellationToken ct)
+    {
+        var actor = http.Actor();
+        if (!actor.Has(Roles.Admin)) return MattersApi.Problem(Error.Forbidden("只有管理员可以维护地名别名 / only administrators maintain place aliases"));
+        await using var tx = await db.Database.BeginTransactionAsync(ct);
+        await audit.LockAsync(ct);
+        var row = await db.GeoAliases.FirstOrDefaultAsync(a => a.Id == id, ct);
+        if (row is null) return MattersApi.Problem(Error.NotFound($"no alias {id} / 别名不存在"));
+        db.GeoAliases.Remove(row);
+        await audit.AppendAsync(null, actor, "geo_alias_removed", data: new JsonObject { ["id"] = row.Id, ["alias"] = row.Alias, ["code"] = row.Code }, ct: ct);
+        await db.SaveChangesAsync(ct);
+        await tx.CommitAsync(ct);
+        await geo.RefreshAliasesAsync(force: true, ct);
+        return Results.NoContent();
+    }
+}
