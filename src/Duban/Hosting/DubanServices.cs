@@ -68,6 +68,7 @@ public static class DubanServices
         services.AddScoped<Reject>();
         services.AddScoped<Merge>();
         services.AddScoped<Split>();
+        services.AddScoped<Relocate>();
         services.AddScoped<RevealRaiser>();
         services.AddScoped<DemoSeeder>();
         services.AddScoped<ImportUnits>();
@@ -127,6 +128,7 @@ public static class DubanServices
         api.MapUnitsApiV1();
         api.MapMattersApiV1();
         api.MapPublicReportsApiV1();
+        api.MapGeoApiV1();
     }
 }
 

@@ -2,6 +2,7 @@ using Duban.Common;
 using Duban.Data;
 using Duban.Features.Auth;
 using Duban.Features.Demo;
+using Duban.Features.Geo;
 using Duban.Features.Units;
 using Duban.Hosting;
 using Microsoft.EntityFrameworkCore;
@@ -64,6 +65,8 @@ internal sealed class BenchHost : IAsyncDisposable
         }
         await Schema.MigrateAsync(db);
         await scope.ServiceProvider.GetRequiredService<DemoSeeder>().SeedAsync();
+        // Registration resolves places: load the divisions now (as a node does at start-up), not in the first timed call.
+        _ = bench.Services.GetRequiredService<GeoService>().Gazetteer;
         return bench;
     }
 

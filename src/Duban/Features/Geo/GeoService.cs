@@ -26,13 +26,21 @@ public sealed class GeoService(IConfiguration configuration, IServiceScopeFactor
 
     public GeoMatch Resolve(string? text) => Gazetteer.Resolve(text);
 
-    /// <summary>The first of the texts that names a place: a matter's location, then its title and content.</summary>
-    public GeoMatch ResolveFirst(params ReadOnlySpan<string?> texts)
+    /// <summary>
+    /// The place of a matter (属地): what its location names, wherever that is; failing that, what
+    /// its title or content names, but only inside the home city. A title or a complaint's text
+    /// names places in passing (三元 is also money, 三明市三元区), so outside the city they are
+    /// left for the dispatcher to set rather than guessed.
+    /// </summary>
+    public GeoMatch ResolveTerritory(string? location, string? title, string? content)
     {
-        foreach (var text in texts)
+        var fromLocation = Resolve(location);
+        if (fromLocation.Code is not null) return fromLocation;
+        var g = Gazetteer;
+        foreach (var text in (ReadOnlySpan<string?>)[title, content])
         {
             var m = Resolve(text);
-            if (m.Code is not null) return m;
+            if (m.Code is not null && g.Home > 0 && g.Divisions.Contains(g.Home, g.Divisions.Find(m.Code))) return m;
         }
         return GeoMatch.Nothing;
     }

@@ -2,6 +2,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Duban.Common;
 using Duban.Data;
+using Duban.Features.Geo;
 using Duban.Features.Sealing;
 using Duban.Features.Units;
 using Microsoft.EntityFrameworkCore;
@@ -20,8 +21,10 @@ public sealed record EventView(long Seq, DateTimeOffset At, string Actor, string
 public sealed record ChildView(long Id, string Number, string Title, string Status, int Progress, UnitRef? LeadUnit, DateTimeOffset? DueAt);
 public sealed record ExtensionView(int Days, string? Reason);
 public sealed record FeedbackView(bool? Resolved, string? Satisfaction);
+/// <summary>The matter's place (属地): its division code, level and the names from province down; level null and path empty for a code the gazetteer does not know.</summary>
+public sealed record TerritoryView(string Code, string? Level, IReadOnlyList<string> Path);
 public sealed record MatterDetail(long Id, string Number, string Kind, string Channel, string Title, string Content, string? Location,
-    string? TerritoryCode, string? Category, string Urgency, DateTimeOffset ReceivedAt, DateTimeOffset RegisteredAt, RaiserView Raiser,
+    string? TerritoryCode, TerritoryView? Territory, string? Category, string Urgency, DateTimeOffset ReceivedAt, DateTimeOffset RegisteredAt, RaiserView Raiser,
     SubjectView? Subject, bool Confidential, string Status, string StatusText, string? StatusReason, UnitRef? LeadUnit, DateTimeOffset? DueAt, bool Overdue,
     long? ParentId, long? MergedIntoId, int Progress, string? Outcome, ExtensionView? ExtensionRequest, FeedbackView? Feedback,
     int UrgeCount, int ReturnCount, int ReopenCount, DateTimeOffset? ClosedAt, int Version,
@@ -31,7 +34,7 @@ public sealed record ActionResponse(long Id, string Number, string Status, int V
 public sealed record MatterFilter(string? Status, string? Unit, bool? Overdue, string? Q, int? Page, int? PageSize);
 
 /// <summary>Reads matters for staff, always through <see cref="MatterScope"/>.</summary>
-public sealed class MatterQueries(DubanDb db, MatterScope scope, UnitDirectory units, Sealer sealer, TimeProvider time)
+public sealed class MatterQueries(DubanDb db, MatterScope scope, UnitDirectory units, Sealer sealer, TimeProvider time, GeoService geo)
 {
     public const int MaxPageSize = 100;
     /// <summary>Deeper than this, narrow the filter instead (and the offset stays far from overflow).</summary>
@@ -131,7 +134,8 @@ public sealed class MatterQueries(DubanDb db, MatterScope scope, UnitDirectory u
         var counted = childViews.Where(c => c.Status != Status.Merged && c.Status != Status.Rejected).Select(c => (double)c.Progress).ToList();
         var progress = Progress(m.Status, m.Progress, counted.Count == 0 ? null : counted.Average());
 
-        return new MatterDetail(m.Id, m.Number, m.Kind, m.Channel, m.Title, m.Content, m.Location, m.TerritoryCode, m.Category, m.Urgency,
+        return new MatterDetail(m.Id, m.Number, m.Kind, m.Channel, m.Title, m.Content, m.Location, m.TerritoryCode,
+            Territory(geo.Gazetteer.Divisions, m.TerritoryCode), m.Category, m.Urgency,
             m.ReceivedAt, m.RegisteredAt, MaskedRaiser(m, MatterScope.IsInSubject(actor, m)),
             m.SubjectUnitCode is null && m.SubjectPerson is null ? null : new SubjectView(Ref(directory, m.SubjectUnitCode), m.SubjectPerson),
             m.Confidential, m.Status, Status.Chinese(m.Status), m.StatusReason, Ref(directory, m.LeadUnitCode), m.DueAt,
@@ -185,6 +189,13 @@ public sealed class MatterQueries(DubanDb db, MatterScope scope, UnitDirectory u
         if (string.IsNullOrEmpty(phone)) return null;
         var (head, tail) = phone.Length >= 11 ? (3, 4) : phone.Length >= 8 ? (2, 2) : (0, 0);
         return phone[..head] + new string('*', phone.Length - head - tail) + phone[(phone.Length - tail)..];
+    }
+
+    public static TerritoryView? Territory(Divisions divisions, string? code)
+    {
+        if (code is null) return null;
+        var i = divisions.Find(code);
+        return i > 0 ? new TerritoryView(code, Divisions.LevelName(divisions.Level(i)), divisions.Path(i)) : new TerritoryView(code, null, []);
     }
 
     public static bool IsOverdue(string status, DateTimeOffset? due, DateTimeOffset now) => Status.Running.Contains(status) && due < now;

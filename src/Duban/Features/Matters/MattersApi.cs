@@ -48,6 +48,7 @@ public static class MattersApi
         Action(g, "reject", (long id, ReasonRequest r, Reject a, HttpContext h, CancellationToken ct) => a.ExecuteAsync(id, r, h.Actor(), ct));
         Action(g, "merge", (long id, MergeRequest r, Merge a, HttpContext h, CancellationToken ct) => a.ExecuteAsync(id, r, h.Actor(), ct));
         Action(g, "split", (long id, SplitRequest r, Split a, HttpContext h, CancellationToken ct) => a.ExecuteAsync(id, r, h.Actor(), ct));
+        Action(g, "territory", (long id, RelocateRequest r, Relocate a, HttpContext h, CancellationToken ct) => a.ExecuteAsync(id, r, h.Actor(), ct));
         return api;
     }
 

@@ -5,6 +5,7 @@ using System.Text.Json.Nodes;
 using Duban.Common;
 using Duban.Data;
 using Duban.Features.Audit;
+using Duban.Features.Geo;
 using Duban.Features.Sealing;
 using Duban.Features.Units;
 using Microsoft.EntityFrameworkCore;
@@ -21,9 +22,19 @@ public sealed record RegisterCommand(
 
 public sealed record Registered(Matter Matter, string? QueryCode, bool Replayed);
 
+/// <summary>
+/// How a registration's territory (属地) was set: <c>given</c> by the registrar, <c>resolved</c> from
+/// the location, title or content, the <c>registrar</c>'s own territory (staff below the city whose
+/// text names no place of theirs), or <c>none</c>. Recorded in the register event.
+/// </summary>
+public sealed record TerritoryChoice(string? Code, string Source, double? Confidence)
+{
+    public JsonObject ToJson() => new() { ["code"] = Code, ["source"] = Source, ["confidence"] = Confidence };
+}
+
 /// <summary>A validated registration waiting to be written, alone or in a batch.</summary>
 public sealed record PreparedRegistration(RegisterCommand Command, Actor Actor, bool IssueQueryCode, DateTimeOffset Now, string Scope,
-    string? IdempotencyKey, string RequestHash);
+    string? IdempotencyKey, string RequestHash, TerritoryChoice Territory);
 
 /// <summary>
 /// Registers a matter (受理登记): validates it, numbers it (JM-2026-000123), seals the raiser's
@@ -31,24 +42,22 @@ public sealed record PreparedRegistration(RegisterCommand Command, Actor Actor, 
 /// repeated request return the first result instead of a second matter.
 /// </summary>
 /// <param name="batcher">Groups concurrent registrations into one commit; null writes each alone (demo seeding on its own clock).</param>
+/// <param name="geo">Resolves the territory from the text when none is given (microseconds, before the transaction).</param>
 public sealed class RegisterMatter(DubanDb db, AuditLog audit, TimeProvider time, Sealer sealer, UnitDirectory units, RegisterNumbers numbers,
-    MatterScope scopeRules, IntakeBatcher? batcher)
+    MatterScope scopeRules, GeoService geo, IntakeBatcher? batcher)
 {
     public async Task<Result<Registered>> ExecuteAsync(RegisterCommand cmd, Actor actor, bool issueQueryCode,
         string? idempotencyKey = null, CancellationToken ct = default)
     {
         var now = time.Now();
-        // Staff below the city register within their own territory, so that what they register
-        // stays in their view: a county's matter without a place takes the county's code.
-        if (actor.Id is not null && actor.TerritoryCode.Length > 0 && !scopeRules.IsCityWide(actor))
-        {
-            var prefix = MatterScope.TerritoryPrefix(actor.TerritoryCode);
-            if (cmd.TerritoryCode is null) cmd = cmd with { TerritoryCode = actor.TerritoryCode };
-            else if (!cmd.TerritoryCode.StartsWith(prefix, StringComparison.Ordinal))
-                return Error.Validation($"territoryCode {cmd.TerritoryCode} lies outside your territory {actor.TerritoryCode} / 只能登记本辖区事项");
-        }
+        // Staff below the city register within their own territory, so that what they register stays in their view.
+        var ownTerritory = actor.Id is not null && actor.TerritoryCode.Length > 0 && !scopeRules.IsCityWide(actor)
+            ? MatterScope.TerritoryPrefix(actor.TerritoryCode) : null;
+        if (ownTerritory is not null && cmd.TerritoryCode is not null && !cmd.TerritoryCode.StartsWith(ownTerritory, StringComparison.Ordinal))
+            return Error.Validation($"territoryCode {cmd.TerritoryCode} lies outside your territory {actor.TerritoryCode} / 只能登记本辖区事项");
         var invalid = await ValidateAsync(cmd, now, ct);
         if (invalid is not null) return invalid;
+        var territory = ChooseTerritory(cmd, actor, ownTerritory);
         if (idempotencyKey is { Length: > 200 }) return Error.Validation("Idempotency-Key is at most 200 characters");
 
         var requestHash = idempotencyKey is null ? "" : RequestHash(cmd);
@@ -72,7 +81,7 @@ public sealed class RegisterMatter(DubanDb db, AuditLog audit, TimeProvider time
             if (replay is not null) return replay.Value;
         }
 
-        var item = new PreparedRegistration(cmd, actor, issueQueryCode, now, scope, idempotencyKey, requestHash);
+        var item = new PreparedRegistration(cmd, actor, issueQueryCode, now, scope, idempotencyKey, requestHash, territory);
         try
         {
             return batcher is null
@@ -108,7 +117,7 @@ public sealed class RegisterMatter(DubanDb db, AuditLog audit, TimeProvider time
         var keys = new List<IdempotencyRecord>();
         for (var i = 0; i < items.Count; i++)
         {
-            var (cmd, actor, issueQueryCode, now, scope, idempotencyKey, requestHash) = items[i];
+            var (cmd, actor, issueQueryCode, now, scope, idempotencyKey, requestHash, territory) = items[i];
             var (id, number) = allocated[i];
             var kind = cmd.Kind!;
             var matter = new Matter
@@ -134,7 +143,7 @@ public sealed class RegisterMatter(DubanDb db, AuditLog audit, TimeProvider time
                 UpdatedAt = now,
                 Version = 1,
             };
-            matter.SetTerritory(Text.OrNull(cmd.TerritoryCode));
+            matter.SetTerritory(territory.Code);
             if (!cmd.Anonymous && cmd.Raiser is { } raiser)
             {
                 var identity = JsonSerializer.Serialize(new RaiserInput(Text.OrNull(raiser.Name), Text.OrNull(raiser.Phone)));
@@ -153,7 +162,8 @@ public sealed class RegisterMatter(DubanDb db, AuditLog audit, TimeProvider time
             data["channel"] = matter.Channel;
             data["confidential"] = matter.Confidential;
             data["raiser"] = matter.RaiserAnonymous ? "anonymous" : matter.RaiserSealed is null ? "none" : "sealed";
-            events.Add(await audit.ChainAsync(matter, actor, "register", null, matter.Status, null, new JsonObject { ["after"] = data }, ct));
+            events.Add(await audit.ChainAsync(matter, actor, "register", null, matter.Status, null,
+                new JsonObject { ["after"] = data, ["territory"] = territory.ToJson() }, ct));
             if (idempotencyKey is not null)
             {
                 var response = JsonSerializer.Serialize(new StoredResponse(matter.Id, queryCode));
@@ -177,6 +187,21 @@ public sealed class RegisterMatter(DubanDb db, AuditLog audit, TimeProvider time
     }
 
     internal sealed record StoredResponse(long MatterId, string? QueryCode);
+
+    /// <summary>
+    /// 属地: the code given; else what the location names, or the title or content inside the home
+    /// city (<see cref="GeoService.ResolveTerritory"/>). Staff below the city keep a resolved place only inside their territory
+    /// (<paramref name="ownTerritory"/>, a prefix); otherwise the matter takes their territory, as
+    /// it did before places were resolved.
+    /// </summary>
+    private TerritoryChoice ChooseTerritory(RegisterCommand cmd, Actor actor, string? ownTerritory)
+    {
+        if (cmd.TerritoryCode is { } given) return new TerritoryChoice(given, "given", null);
+        var found = geo.ResolveTerritory(cmd.Location, cmd.Title, cmd.Content);
+        if (found.Code is { } code && (ownTerritory is null || code.StartsWith(ownTerritory, StringComparison.Ordinal)))
+            return new TerritoryChoice(code, "resolved", Math.Round(found.Confidence, 3));
+        return ownTerritory is not null ? new TerritoryChoice(actor.TerritoryCode, "registrar", null) : new TerritoryChoice(null, "none", null);
+    }
 
     private async Task<Result<Registered>?> ReplayAsync(string scope, string key, string requestHash, CancellationToken ct)
     {
@@ -211,6 +236,8 @@ public sealed class RegisterMatter(DubanDb db, AuditLog audit, TimeProvider time
         if (c.Raiser?.Name is { Length: > 50 }) problems.Add("raiser name is at most 50 characters");
         if (c.Raiser?.Phone is { } phone && !IsPhone(phone)) problems.Add("raiser phone must be 5–20 digits (spaces, +, - allowed) / 电话号码格式不正确");
         if (c.TerritoryCode is { } t && !(t.Length is 6 or 9 or 12 && t.All(char.IsAsciiDigit))) problems.Add("territoryCode must be a 6, 9 or 12 digit division code");
+        else if (c.TerritoryCode is { } code && geo.Gazetteer.Divisions.Find(code) <= 0)
+            problems.Add($"territoryCode {code} is not a known division / 行政区划代码 {code} 不存在");
         if (c.SubjectPerson is { Length: > 100 }) problems.Add("subjectPerson is at most 100 characters");
         if (c.SubjectUnitCode is { } s && await units.FindAsync(s, ct) is null) problems.Add($"subjectUnitCode {s} is not a known unit");
         return problems.Count == 0 ? null : Error.Validation(string.Join("; ", problems));

@@ -12,11 +12,14 @@ public sealed class CliVerbTests : IDisposable
 {
     private readonly string dir = Path.Combine(Path.GetTempPath(), "duban-cli-" + Guid.NewGuid().ToString("N")[..8]);
 
-    private async Task<(int Code, string Out, string Err)> Run(params string[] args)
+    private Task<(int Code, string Out, string Err)> Run(params string[] args) => RunWithInput("", args);
+
+    private async Task<(int Code, string Out, string Err)> RunWithInput(string input, params string[] args)
     {
         var output = new StringWriter();
         var error = new StringWriter();
-        var (o, e) = (Console.Out, Console.Error);
+        var (i, o, e) = (Console.In, Console.Out, Console.Error);
+        Console.SetIn(new StringReader(input));
         Console.SetOut(output);
         Console.SetError(error);
         try
@@ -26,9 +29,32 @@ public sealed class CliVerbTests : IDisposable
         }
         finally
         {
+            Console.SetIn(i);
             Console.SetOut(o);
             Console.SetError(e);
         }
+    }
+
+    [Fact]
+    public async Task GeoResolve_ReadsLines_WritesOneJsonObjectEach_AndNothingElse()
+    {
+        var (code, output, _) = await RunWithInput("台山市川岛镇下川岛略尾村的快递收发点\n\n白沙\n路灯坏了\n", "geo", "resolve");
+        Assert.Equal(0, code);
+        var lines = output.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal(4, lines.Length);
+        var first = System.Text.Json.Nodes.JsonNode.Parse(lines[0])!;
+        Assert.Equal("台山市川岛镇下川岛略尾村的快递收发点", (string?)first["input"]);
+        Assert.Equal("440781115002", (string?)first["code"]);
+        Assert.Equal("village", (string?)first["level"]);
+        Assert.Equal(["广东省", "江门市", "台山市", "川岛镇", "略尾社区居委会"], first["path"]!.AsArray().Select(p => (string)p!));
+        Assert.Equal(1.0, (double)first["confidence"]!);
+        Assert.Null((string?)System.Text.Json.Nodes.JsonNode.Parse(lines[1])!["code"]);
+        Assert.Equal("440700", (string?)System.Text.Json.Nodes.JsonNode.Parse(lines[2])!["code"]);
+        Assert.Null((string?)System.Text.Json.Nodes.JsonNode.Parse(lines[3])!["code"]);
+
+        var explained = await RunWithInput("白沙\n", "geo", "resolve", "--explain");
+        Assert.Contains("\"readings\":[", explained.Out, StringComparison.Ordinal);
+        Assert.Contains("440781103", explained.Out, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -1,5 +1,6 @@
 using Duban.Common;
 using Duban.Data;
+using Duban.Features.Geo;
 
 namespace Duban.Features.Matters.Actions;
 
@@ -16,7 +17,7 @@ public sealed record ClassifyRequest(int? Version, string? Category, string? Ter
 /// confidential; changing or clearing a subject, or lifting confidentiality, takes a supervisor and
 /// a reason; nobody classifies a matter about their own organisation, or makes it about it.
 /// </summary>
-public sealed class Classify(MatterWorkflow workflow)
+public sealed class Classify(MatterWorkflow workflow, GeoService geo)
 {
     public Task<Result<Matter>> ExecuteAsync(long id, ClassifyRequest req, Actor actor, CancellationToken ct) =>
         workflow.RunAsync(id, req.Version, actor, "classify", async (step, ct) =>
@@ -29,7 +30,9 @@ public sealed class Classify(MatterWorkflow workflow)
                 ?? (req.Category is { Length: > 100 } ? Error.Validation("category is at most 100 characters") : null)
                 ?? (req.SubjectPerson is { Length: > 100 } ? Error.Validation("subjectPerson is at most 100 characters") : null)
                 ?? (req.TerritoryCode is { Length: > 0 } t && !(t.Length is 6 or 9 or 12 && t.All(char.IsAsciiDigit))
-                    ? Error.Validation("territoryCode must be a 6, 9 or 12 digit division code") : null);
+                    ? Error.Validation("territoryCode must be a 6, 9 or 12 digit division code") : null)
+                ?? (req.TerritoryCode is { Length: > 0 } code && geo.Gazetteer.Divisions.Find(code) <= 0
+                    ? Error.Validation($"territoryCode {code} is not a known division / 行政区划代码 {code} 不存在") : null);
             if (error is not null) return error;
             // A matter about the classifier's own organisation is classified by the level above.
             if (MatterScope.IsInSubject(actor, m))

@@ -1,0 +1,97 @@
+using System.Text.Json.Nodes;
+using Duban.Common;
+using Duban.Data;
+using Duban.Features.Geo;
+
+namespace Duban.Features.Matters.Actions;
+
+/// <summary>The new place: a division <c>code</c>, or a <c>text</c> to resolve (one of them), and why.</summary>
+public sealed record RelocateRequest(int? Version, string? Code, string? Text, string? Reason);
+
+/// <summary>
+/// 更正属地: staff correct the place a matter belongs to (属地管理), in any state but merged. The
+/// city's dispatchers, supervisors and administrators may set any division; the same roles of a
+/// county or town move a matter of their own territory (or of none, or of the city as a whole)
+/// to a division inside their territory. Handlers and leaders do not. The county follows the
+/// territory (<see cref="Matter.SetTerritory"/>), and so does every assignment's county-crossing
+/// mark, which the county lists are served from and audit verify checks.
+/// </summary>
+public sealed class Relocate(MatterWorkflow workflow, GeoService geo)
+{
+    public const int MaxText = 500;
+
+    public Task<Result<Matter>> ExecuteAsync(long id, RelocateRequest req, Actor actor, CancellationToken ct) =>
+        workflow.RunAsync(id, req.Version, actor, "territory_corrected", (step, _) => Task.FromResult(Apply(step, req, actor)), ct);
+
+    private Error? Apply(ActionStep step, RelocateRequest req, Actor actor)
+    {
+        var m = step.Matter;
+        // A merged matter lives on in its target; its place is the target's.
+        if (m.Status == Status.Merged) return MatterWorkflow.Refuse("更正属地/relocate", m);
+        if (!actor.HasAny(Roles.Dispatcher, Roles.Supervisor, Roles.Admin)) return MatterWorkflow.NotYours("更正属地");
+        // As with classify: a matter about one's own organisation is placed by the level above.
+        if (MatterScope.IsInSubject(actor, m))
+            return Error.Forbidden("反映本单位的事项由上级更正属地 / a matter about your own unit is placed by the level above");
+        var error = Return.RequireReason(req.Reason);
+        if (error is not null) return error;
+
+        var divisions = geo.Gazetteer.Divisions;
+        var code = Text.OrNull(req.Code);
+        var text = Text.OrNull(req.Text);
+        GeoMatch? found = null;
+        switch (code, text)
+        {
+            case (null, null):
+                return Error.Validation("code or text is required / 请提供行政区划代码或地址");
+            case ({ }, { }):
+                return Error.Validation("send code or text, not both / 行政区划代码与地址只能填写一项");
+            case ({ } c, null):
+                if (!(c.Length is 6 or 9 or 12 && c.All(char.IsAsciiDigit)) || divisions.Find(c) <= 0)
+                    return Error.Validation($"code {c} is not a known division (6, 9 or 12 digits) / 行政区划代码 {c} 不存在");
+                break;
+            case (null, { } t):
+                if (t.Length > MaxText) return Error.Validation($"text is at most {MaxText} characters");
+                found = geo.Resolve(t);
+                if (found.Code is null) return Error.Validation("text names no known place / 未能从地址识别出行政区划");
+                code = found.Code;
+                break;
+        }
+
+        // Below the city: only into one's own territory, and only a matter that is not another county's or town's.
+        if (!workflow.Scope.IsCityWide(actor))
+        {
+            var own = MatterScope.TerritoryPrefix(actor.TerritoryCode);
+            if (own.Length == 0 || !code!.StartsWith(own, StringComparison.Ordinal))
+                return Error.Validation($"code {code} lies outside your territory {actor.TerritoryCode} / 只能更正到本辖区");
+            if (m.TerritoryCode is { } current && !current.StartsWith(own, StringComparison.Ordinal)
+                && !own.StartsWith(MatterScope.TerritoryPrefix(current), StringComparison.Ordinal))
+                return Error.Forbidden($"事项属地 {current} 不在本辖区，由其属地或市级更正 / the matter belongs to {current}, outside your territory");
+        }
+        if (code == m.TerritoryCode)
+            return Error.Conflict("no_change", $"事项属地已是 {code} / the matter's territory is already {code}");
+
+        var before = Place(divisions, m.TerritoryCode);
+        m.SetTerritory(code);
+        // Derived from the territory like the county: the county lists are served from it, audit verify checks it.
+        foreach (var a in m.Assignments) a.CrossesCounty = Assignment.Crosses(a.UnitTerritoryCode, m.CountyCode);
+        step.Reason = req.Reason!.Trim();
+        var after = Place(divisions, code);
+        if (found is not null)
+        {
+            after["text"] = text;
+            after["confidence"] = Math.Round(found.Confidence, 3);
+        }
+        step.Details["territory"] = new JsonObject { ["before"] = before, ["after"] = after };
+        return null;
+    }
+
+    private static JsonObject Place(Divisions divisions, string? code)
+    {
+        var view = MatterQueries.Territory(divisions, code);
+        return new JsonObject
+        {
+            ["code"] = code,
+            ["path"] = view is null ? null : new JsonArray([.. view.Path.Select(p => JsonValue.Create(p))]),
+        };
+    }
+}
