@@ -125,7 +125,6 @@ public sealed class Gazetteer
         s.Reset();
         FindSegments(text.AsSpan(0, length), names, s);
         FindSegments(text.AsSpan(0, length), aliases, s);
-        DropNested(s.Segments);
         if (s.Segments.Count == 0) return (0, 0);
         Gather(s);
         return Choose(s);
@@ -150,53 +149,16 @@ public sealed class Gazetteer
                 node = index.Step(node, text[j]);
                 if (node < 0) break;
                 if (!index.IsName(node)) continue;
-                s.Segments.Add(new Segment(i, j + 1, index.Free(node), index.Anchored(node), Forms.IsRoadAfter(text, j + 1),
+                s.Segments.Add(new Segment(i, j + 1, index.Free(node), index.Anchored(node), index.Upper(node), Forms.IsRoadAfter(text, j + 1),
                     index.IsCommon(node), index.NonRootWeight(node)));
                 if (s.Segments.Count == MaxSegments) return;
             }
         }
     }
 
-    // A name inside a longer name that stands on its own is a piece of it, not a name: 南县 in
-    // 连南县, 山市 in 台山市. Only when the longer name is clear of the others: in 荷塘镇南村村
-    // the village form 镇南村村 cuts into 荷塘镇 and hides nothing. (A bare village root, 大田圩,
-    // stands on nothing by itself and hides nothing either.)
-    private static void DropNested(List<Segment> segments)
-    {
-        var all = CollectionsMarshal.AsSpan(segments);
-        ulong hides = 0;
-        for (var k = 0; k < all.Length; k++)
-        {
-            if (all[k].Free.Count == 0) continue;
-            var clear = true;
-            foreach (var other in all)
-            {
-                var crosses = other.Start < all[k].End && all[k].Start < other.End
-                    && !(all[k].Start <= other.Start && other.End <= all[k].End)
-                    && !(other.Start <= all[k].Start && all[k].End <= other.End);
-                if (crosses) { clear = false; break; }
-            }
-            if (clear) hides |= 1UL << k;
-        }
-        if (hides == 0) return;
-        var kept = 0;
-        for (var k = 0; k < all.Length; k++)
-        {
-            var inner = all[k];
-            var hidden = false;
-            for (var bits = hides; bits != 0 && !hidden; bits &= bits - 1)
-            {
-                var outer = all[System.Numerics.BitOperations.TrailingZeroCount(bits)];
-                hidden = outer.Start <= inner.Start && inner.End <= outer.End && outer.End - outer.Start > inner.End - inner.Start;
-            }
-            if (!hidden) all[kept++] = inner;
-        }
-        segments.RemoveRange(kept, segments.Count - kept);
-    }
-
-    // The divisions worth scoring: every division of a short name; of a long name only those
-    // inside a division already found or inside the home city, and their common ancestor;
-    // of a village root only those inside a county or town already found.
+    // The divisions worth scoring: every division of a short name; of a long name its provinces,
+    // cities and counties (中山), those inside a division already found or inside the home city,
+    // and their common ancestor; of a village root only those inside a county or town found.
     private void Gather(Scratch s)
     {
         var segments = CollectionsMarshal.AsSpan(s.Segments);
@@ -216,10 +178,14 @@ public sealed class Gazetteer
         {
             var seg = segments[k];
             if (seg.Free.Count <= ShortList || seg.RoadAfter) continue;
+            if (seg.Upper.Count <= 2 * ShortList)
+            {
+                foreach (var d in seg.Upper.Divisions.Span) s.Add(d, -1, 0);
+            }
             for (var c = 0; c < anchors; c++)
             {
                 var a = s.Candidates[c].Division;
-                if (Divisions.Level(a) is >= GeoLevel.City and <= GeoLevel.Town) AddInside(s, seg.Free, a, k);
+                if (Divisions.Level(a) is >= GeoLevel.Province and <= GeoLevel.Town) AddInside(s, seg.Free, a, k);
             }
             if (home > 0) AddInside(s, seg.Free, home, k);
             // Bare roots and everyday words shared by many places are no evidence for what those places have in common.
@@ -270,6 +236,17 @@ public sealed class Gazetteer
         }
         if (best == 0) return (0, 0);
         var readings = CollectionsMarshal.AsSpan(s.Readings);
+        var segments = CollectionsMarshal.AsSpan(s.Segments);
+        // Of equal readings, those that account for more of the text: 连南县 is 连南 + 县, not 连 + 南县.
+        var covered = 0;
+        for (var c = 0; c < candidates.Length; c++)
+        {
+            if (readings[c].Score == best) covered = Math.Max(covered, Coverage(segments, readings[c].Used));
+        }
+        for (var c = 0; c < candidates.Length; c++)
+        {
+            if (readings[c].Score == best && Coverage(segments, readings[c].Used) < covered) readings[c] = readings[c] with { Score = best - 1 };
+        }
         bool anyHome = false, anyAway = false;
         for (var c = 0; c < candidates.Length; c++)
         {
@@ -277,6 +254,23 @@ public sealed class Gazetteer
             if (home > 0 && Divisions.Contains(home, candidates[c].Division)) anyHome = true; else anyAway = true;
         }
         var onlyHome = anyHome && anyAway;
+        // Then the reading by official names (石山村委会 is 棠下's, not 大田's 石山村民委员会), then the
+        // larger division (中山 is 中山市 before 大连's 中山区).
+        var official = int.MaxValue;
+        for (var c = 0; c < candidates.Length; c++)
+        {
+            if (readings[c].Score == best && !(onlyHome && !Divisions.Contains(home, candidates[c].Division))) official = Math.Min(official, readings[c].Unofficial);
+        }
+        for (var c = 0; c < candidates.Length; c++)
+        {
+            if (readings[c].Score == best && readings[c].Unofficial > official) readings[c] = readings[c] with { Score = best - 1 };
+        }
+        var largest = GeoLevel.Village;
+        for (var c = 0; c < candidates.Length; c++)
+        {
+            if (readings[c].Score != best || onlyHome && !Divisions.Contains(home, candidates[c].Division)) continue;
+            if (candidates[c].Grant < 0 && Divisions.Level(candidates[c].Division) < largest) largest = Divisions.Level(candidates[c].Division);
+        }
         int lo = int.MaxValue, hi = -1;
         var evidence = 0UL;
         for (var c = 0; c < candidates.Length; c++)
@@ -284,6 +278,7 @@ public sealed class Gazetteer
             if (readings[c].Score != best) continue;
             var d = candidates[c].Division;
             if (onlyHome && !Divisions.Contains(home, d)) continue;
+            if (candidates[c].Grant < 0 && Divisions.Level(d) > largest) continue;
             lo = Math.Min(lo, d);
             hi = Math.Max(hi, d);
             evidence |= readings[c].Used;
@@ -292,7 +287,6 @@ public sealed class Gazetteer
         if (answer == 0) return (0, 0);
         // Against the answer: the best reading elsewhere (neither above nor below it), of the same words or of other words, but
         // not of a piece cut out of the answer's words (山市 inside 台山市 is no reading against 台山).
-        var segments = CollectionsMarshal.AsSpan(s.Segments);
         var against = 0;
         for (var c = 0; c < candidates.Length; c++)
         {
@@ -325,18 +319,31 @@ public sealed class Gazetteer
             var granted = a == d && grant >= 0;
             if (!granted && s.Memo.TryGetValue(a, out var known)) { state = known; continue; }
             int bestWeight = 0, bestSegment = -1;
+            var bestKind = NameKind.Root;
             for (var k = 0; k < segments.Length; k++)
             {
-                if (Overlaps(segments, state.Used, k)) continue;
+                if ((state.Used & 1UL << k) != 0 || Crosses(segments, state.Used, k)) continue;
                 var seg = segments[k];
-                var w = seg.Free.WeightOf(a, seg.RoadAfter, state.Depth >= GeoLevel.City ? AllKinds : StandingKinds(seg, a));
-                if (w == 0 && state.Depth >= GeoLevel.County && Follows(segments, seg, chain[..depth])) w = seg.Anchored.WeightOf(a, seg.RoadAfter);
-                if (w > bestWeight) { bestWeight = w; bestSegment = k; }
+                var (w, kind) = seg.Free.Best(a, seg.RoadAfter, state.Depth >= GeoLevel.Province ? AllKinds : StandingKinds(seg, a));
+                if (w == 0 && state.Depth >= GeoLevel.County && Follows(segments, seg, chain[..depth])) (w, kind) = seg.Anchored.Best(a, seg.RoadAfter);
+                if (w == 0) continue;
+                w += LengthBonus(seg) - HeldRoots(segments, state, k);
+                if (w <= 0) continue;
+                // Of equal names, the official one, then the longer (亨头村委会 before 亨头村).
+                if (w > bestWeight || w == bestWeight && (kind < bestKind || kind == bestKind && seg.End - seg.Start > segments[bestSegment].End - segments[bestSegment].Start))
+                {
+                    (bestWeight, bestSegment, bestKind) = (w, k, kind);
+                }
             }
-            if (granted && grantWeight > bestWeight && !Overlaps(segments, state.Used, grant)) { bestWeight = grantWeight; bestSegment = grant; }
+            if (granted && (state.Used & 1UL << grant) == 0 && !Crosses(segments, state.Used, grant) && grantWeight + LengthBonus(segments[grant]) > bestWeight)
+            {
+                (bestWeight, bestSegment, bestKind) = (grantWeight + LengthBonus(segments[grant]), grant, NameKind.Form);
+            }
             if (bestSegment >= 0)
             {
-                state = new Partial(state.Score + bestWeight, state.Used | 1UL << bestSegment, Divisions.Level(a));
+                var bit = 1UL << bestSegment;
+                state = new Partial(state.Score + bestWeight, state.Used | bit, Divisions.Level(a),
+                    bestKind == NameKind.Root ? state.Roots | bit : state.Roots, state.Unofficial + (bestKind == NameKind.Full ? 0 : 1));
             }
             if (!granted) s.Memo[a] = state;
         }
@@ -357,10 +364,13 @@ public sealed class Gazetteer
 
     private const int AllKinds = 0xF;
 
-    // What names a division without a larger place named before it: a province or city by any
-    // name; below that not an everyday word (forms.tsv "common"), not an official name of two
-    // characters (和县, 口镇), and not a bare root of a town outside the home city (劳动, 建设,
-    // 人民 are towns somewhere). After a city or county of its own, all of them count.
+    /// <summary>A point for each character of a name beyond two, up to four (see <see cref="NameWeight"/>).</summary>
+    private static int LengthBonus(Segment seg) => Math.Clamp(seg.End - seg.Start - 2, 0, 4);
+
+    // What names a division without a larger place containing it named too: a province or city
+    // by any name; below that not an everyday word (forms.tsv "common"), not an official name
+    // of two characters (和县, 口镇), and not a bare root of a town outside the home city (劳动,
+    // 建设, 人民 are towns somewhere). After its province, city or county, all of them count.
     private int StandingKinds(Segment seg, int a)
     {
         var level = Divisions.Level(a);
@@ -372,13 +382,14 @@ public sealed class Gazetteer
         return kinds;
     }
 
-    // A bare village root counts only right after a name of its county or town (川岛镇略尾, 台山四九南村),
-    // never after the same word said elsewhere in the text (西地镇 … 西地村).
+    // A bare village root counts only right after a name of its county or town (川岛镇略尾, 台山四九南村)
+    // or when it begins with one (水步圩 in 水步镇), never after the same word said elsewhere in the
+    // text (西地镇 … 西地村).
     private static bool Follows(ReadOnlySpan<Segment> segments, Segment seg, ReadOnlySpan<int> chain)
     {
         foreach (var before in segments)
         {
-            if (before.End != seg.Start) continue;
+            if (before.End != seg.Start && !(before.Start == seg.Start && before.End < seg.End)) continue;
             foreach (var a in chain)
             {
                 if (before.Free.WeightOf(a, fullOnly: false) > 0) return true;
@@ -387,22 +398,61 @@ public sealed class Gazetteer
         return false;
     }
 
-    private static bool Overlaps(ReadOnlySpan<Segment> segments, ulong used, int k)
+    // Overlaps one of the used segments other than by holding it. Names of a reading are used
+    // from the largest division down, and a smaller division's name may hold a larger one's
+    // (江门市 in 江门市四堡林场, 大鳌 in 大鳌尾村), never the reverse (恩施 in 恩施州 is not also
+    // 恩施市; 白沙 in 白沙街道 is not also 白沙社区), and names never cross.
+    private static bool Crosses(ReadOnlySpan<Segment> segments, ulong used, int k)
     {
         var seg = segments[k];
         for (var bits = used; bits != 0; bits &= bits - 1)
         {
             var other = segments[System.Numerics.BitOperations.TrailingZeroCount(bits)];
-            if (other.Start < seg.End && seg.Start < other.End) return true;
+            if (other.Start < seg.End && seg.Start < other.End && !Holds(seg, other)) return true;
         }
         return false;
     }
 
-    private readonly record struct Segment(int Start, int End, NameIndex.Postings.List Free, NameIndex.Postings.List Anchored,
-        bool RoadAfter, bool Common, int NonRootWeight);
+    private static bool Holds(Segment outer, Segment inner) =>
+        outer.Start <= inner.Start && inner.End <= outer.End && outer.End - outer.Start > inner.End - inner.Start;
 
-    /// <summary>A reading so far: its score, the segments it used, and the deepest level it has named.</summary>
-    private readonly record struct Partial(int Score, ulong Used, GeoLevel Depth);
+    // A bare root held in a smaller division's name is part of that name, not evidence of its
+    // own: its weight comes off (龙胜镇 in 龙胜各族自治县 is worth no more than 开平's 龙胜镇),
+    // while an official name held keeps its weight (广东省 in 广东省江门监狱).
+    private static int HeldRoots(ReadOnlySpan<Segment> segments, Partial state, int k)
+    {
+        var held = 0;
+        for (var bits = state.Roots; bits != 0; bits &= bits - 1)
+        {
+            var other = segments[System.Numerics.BitOperations.TrailingZeroCount(bits)];
+            if (Holds(segments[k], other)) held += NameWeight.Of(GeoLevel.County, NameKind.Root) + LengthBonus(other);
+        }
+        return held;
+    }
+
+    /// <summary>How many characters of the text the segments of a reading account for (they nest or lie apart).</summary>
+    private static int Coverage(ReadOnlySpan<Segment> segments, ulong used)
+    {
+        var total = 0;
+        for (var bits = used; bits != 0; bits &= bits - 1)
+        {
+            var k = System.Numerics.BitOperations.TrailingZeroCount(bits);
+            var inside = false;
+            for (var others = used; others != 0 && !inside; others &= others - 1)
+            {
+                var j = System.Numerics.BitOperations.TrailingZeroCount(others);
+                inside = j != k && (Holds(segments[j], segments[k]) || j < k && segments[j].Start == segments[k].Start && segments[j].End == segments[k].End);
+            }
+            if (!inside) total += segments[k].End - segments[k].Start;
+        }
+        return total;
+    }
+
+    private readonly record struct Segment(int Start, int End, NameIndex.Postings.List Free, NameIndex.Postings.List Anchored,
+        NameIndex.Postings.List Upper, bool RoadAfter, bool Common, int NonRootWeight);
+
+    /// <summary>A reading so far: its score, the segments it used (and which of them as bare roots), the deepest level it has named, how many of its names are not official.</summary>
+    private readonly record struct Partial(int Score, ulong Used, GeoLevel Depth, ulong Roots, int Unofficial);
 
     private sealed class Scratch
     {

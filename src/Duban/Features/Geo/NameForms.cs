@@ -14,25 +14,33 @@ public enum NameKind : byte
 }
 
 /// <summary>
-/// The evidence a name adds to a reading. A larger division's name is worth more (there are
-/// fewer of them, so a chance match is rarer): 西安市 outweighs a 高新区 elsewhere, and 台山白沙
-/// is 白沙镇 rather than 汶村镇's 白沙村. Short
-/// forms and aliases are worth one less than the official name, roots three less.
+/// The evidence a name adds to a reading. A larger division's official name is worth more
+/// (there are fewer of them, so a chance match is rarer): 西安市 outweighs a 高新区 elsewhere,
+/// 台山白沙 is 白沙镇 rather than 汶村镇's 白沙村. A short form is worth its official name
+/// (石青村委会 is 石青村民委员会 as much as another place's 石青村委会), an alias one less, and a
+/// bare root 5 at any level (4 for a village), so that roots of different levels tie and the
+/// home city decides (赤水 is 开平's 赤水镇 before 贵州's 赤水市). The resolver adds a point for
+/// each character of a name beyond two (up to four): a longer name is less likely a chance one
+/// (银湖湾滨海新区 is not 天津's 滨海新区 with 银湖湾 before it).
 /// </summary>
 public static class NameWeight
 {
-    public static byte Of(GeoLevel level, NameKind kind) => (byte)(level switch
+    public static byte Of(GeoLevel level, NameKind kind)
     {
-        GeoLevel.Province or GeoLevel.City => 10,
-        GeoLevel.County => 9,
-        GeoLevel.Town => 8,
-        _ => 7,
-    } - kind switch
-    {
-        NameKind.Full => 0,
-        NameKind.Form or NameKind.Alias => 1,
-        _ => 3,
-    });
+        var full = level switch
+        {
+            GeoLevel.Province or GeoLevel.City => 10,
+            GeoLevel.County => 9,
+            GeoLevel.Town => 8,
+            _ => 7,
+        };
+        return (byte)(kind switch
+        {
+            NameKind.Full or NameKind.Form => full,
+            NameKind.Alias => full - 1,
+            _ => level == GeoLevel.Village ? 4 : 5,
+        });
+    }
 }
 
 /// <summary>
@@ -52,9 +60,12 @@ public sealed class NameForms
     /// <summary>Roots that are everyday words: as bare roots they need a larger place named with them.</summary>
     public HashSet<string> CommonWords { get; } = new(StringComparer.Ordinal);
 
-    public IReadOnlyList<string> RoadWords { get; private set; } = [];
+    public string[] RoadWords { get; private set; } = [];
 
-    public IReadOnlyList<string> NotRoadWords { get; private set; } = [];
+    public string[] NotRoadWords { get; private set; } = [];
+
+    /// <summary>Endings that make a bare root a road's name (东风路街道 → 东风路).</summary>
+    public string[] RoadEndings { get; private set; } = [];
 
     public static NameForms Parse(TextReader reader)
     {
@@ -78,6 +89,7 @@ public sealed class NameForms
                 case "common": forms.CommonWords.UnionWith(Words(1)); break;
                 case "road": forms.RoadWords = Words(1); break;
                 case "notroad": forms.NotRoadWords = Words(1); break;
+                case "roadroot": forms.RoadEndings = Words(1); break;
                 default:
                     var level = Array.IndexOf(["", "province", "city", "county", "town", "village"], cells[0]);
                     if (level < 1) throw new InvalidDataException($"forms.tsv line {lineNo}: unknown level {cells[0]}");
@@ -115,7 +127,13 @@ public sealed class NameForms
                     }
                 }
             }
-            return root.Length >= 2 ? (root, list) : (ReadOnlyMemory<char>.Empty, []);
+            if (root.Length < 2) return (ReadOnlyMemory<char>.Empty, []);
+            // 东风路街道's bare root 东风路 is a road's name; 南街社区 is still 南街社区.
+            foreach (var road in RoadEndings)
+            {
+                if (root.Span.EndsWith(road, StringComparison.Ordinal)) return (root, Array.FindAll(list, f => f.Ending.Length > 0));
+            }
+            return (root, list);
         }
         return (ReadOnlyMemory<char>.Empty, []);
     }

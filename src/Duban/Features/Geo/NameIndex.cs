@@ -20,15 +20,17 @@ public sealed class NameIndex
     private readonly int shift;
     private readonly Postings free;
     private readonly Postings anchored;
+    private readonly Postings upper;
     private readonly HashSet<int> common = [];
 
-    private NameIndex(int[] rootChildren, ulong[] table, int shift, Postings free, Postings anchored)
+    private NameIndex(int[] rootChildren, ulong[] table, int shift, Postings free, Postings anchored, Postings upper)
     {
         this.rootChildren = rootChildren;
         this.table = table;
         this.shift = shift;
         this.free = free;
         this.anchored = anchored;
+        this.upper = upper;
     }
 
     /// <summary>Marks the nodes of everyday words (<see cref="NameForms.CommonWords"/>).</summary>
@@ -76,6 +78,9 @@ public sealed class NameIndex
 
     public int NonRootWeight(int node) => free.NonRootWeight(node);
 
+    /// <summary>The provinces, cities and counties among <see cref="Free"/>: few even for a name many towns share (中山).</summary>
+    public Postings.List Upper(int node) => upper.Of(node);
+
     private static int Slot(ulong key, int shift) => (int)(key * 0x9E3779B97F4A7C15UL >> shift);
 
     /// <summary>Divisions a name stands for, grouped by trie node: one array for all, offsets per node.</summary>
@@ -114,20 +119,26 @@ public sealed class NameIndex
             /// The weight with which this name names division <paramref name="d"/>, or 0; only
             /// official names when <paramref name="fullOnly"/>; only the kinds whose bit is set in <paramref name="kinds"/>.
             /// </summary>
-            public int WeightOf(int d, bool fullOnly, int kinds = 0xF)
+            public int WeightOf(int d, bool fullOnly, int kinds = 0xF) => Best(d, fullOnly, kinds).Weight;
+
+            /// <summary>The strongest way this name names division <paramref name="d"/> (see <see cref="WeightOf(int, bool, int)"/>), official names first among equals.</summary>
+            public (int Weight, NameKind Kind) Best(int d, bool fullOnly, int kinds = 0xF)
             {
                 var divs = Divisions.Span;
                 var i = divs.BinarySearch(d);
-                if (i < 0) return 0;
+                if (i < 0) return (0, NameKind.Root);
                 var info = Info.Span;
                 var best = 0;
+                var kind = NameKind.Root;
                 // The same division may come twice (a root that is also a form); take the stronger.
                 while (i > 0 && divs[i - 1] == d) i--;
                 for (; i < divs.Length && divs[i] == d; i++)
                 {
-                    if ((!fullOnly || IsFull(info[i])) && (kinds & 1 << (int)KindOf(info[i])) != 0) best = Math.Max(best, WeightOf(info[i]));
+                    if (fullOnly && !IsFull(info[i]) || (kinds & 1 << (int)KindOf(info[i])) == 0) continue;
+                    var w = WeightOf(info[i]);
+                    if (w > best || w == best && KindOf(info[i]) < kind) (best, kind) = (w, KindOf(info[i]));
                 }
-                return best;
+                return (best, kind);
             }
 
             /// <summary>The positions [from, to) of the divisions that lie in [lo, hi).</summary>
@@ -160,6 +171,7 @@ public sealed class NameIndex
         private int[] postNode = new int[1024];
         private int[] postDiv = new int[1024];
         private byte[] postWeight = new byte[1024];
+        private byte[] postLevel = new byte[1024];
         private int posts;
 
         private static int CapacityFor(int nodes) => (int)System.Numerics.BitOperations.RoundUpToPowerOf2((uint)Math.Max(16, nodes + nodes / 2));
@@ -182,10 +194,12 @@ public sealed class NameIndex
                 Array.Resize(ref postNode, posts * 2);
                 Array.Resize(ref postDiv, posts * 2);
                 Array.Resize(ref postWeight, posts * 2);
+                Array.Resize(ref postLevel, posts * 2);
             }
             postNode[posts] = node;
             postDiv[posts] = division;
             postWeight[posts] = (byte)(NameWeight.Of(level, kind) | (byte)kind << 4 | (needsAnchor ? 0x80 : 0));
+            postLevel[posts] = (byte)level;
             posts++;
         }
 
@@ -237,23 +251,24 @@ public sealed class NameIndex
 
         public NameIndex Build()
         {
-            var free = Group(anchoredOnes: false);
-            var anchored = Group(anchoredOnes: true);
+            var free = Group(i => postWeight[i] < 0x80);
+            var anchored = Group(i => postWeight[i] >= 0x80);
+            var upper = Group(i => postWeight[i] < 0x80 && postLevel[i] <= (byte)GeoLevel.County);
             var names = 0;
             for (var n = 0; n < nodes; n++)
             {
                 if (free.Has(n) || anchored.Has(n)) names++;
             }
-            return new(rootChildren, table, shift, free, anchored) { Names = names };
+            return new(rootChildren, table, shift, free, anchored, upper) { Names = names };
         }
 
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        private Postings Group(bool anchoredOnes)
+        private Postings Group(Func<int, bool> include)
         {
             var starts = new int[nodes + 1];
             for (var i = 0; i < posts; i++)
             {
-                if ((postWeight[i] >= 0x80) == anchoredOnes) starts[postNode[i] + 1]++;
+                if (include(i)) starts[postNode[i] + 1]++;
             }
             for (var n = 0; n < nodes; n++) starts[n + 1] += starts[n];
             var total = starts[nodes];
@@ -262,7 +277,7 @@ public sealed class NameIndex
             var fill = (int[])starts.Clone();
             for (var i = 0; i < posts; i++)
             {
-                if ((postWeight[i] >= 0x80) != anchoredOnes) continue;
+                if (!include(i)) continue;
                 var at = fill[postNode[i]]++;
                 divs[at] = postDiv[i];
                 weights[at] = (byte)(postWeight[i] & 0x7F);
