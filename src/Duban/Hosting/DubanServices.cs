@@ -99,6 +99,8 @@ public static class DubanServices
             o.RejectionStatusCode = StatusCodes.Status429TooManyRequests;
             o.AddPolicy("public", http => PerMinute(http, "PublicPerMinute", 60));
             o.AddPolicy("login", http => PerMinute(http, "LoginPerMinute", 30));
+            // Looking places up is cheap (microseconds) and a portal form does it as one types.
+            o.AddPolicy("geo", http => PerMinute(http, "GeoPerMinute", 600));
         });
     }
 

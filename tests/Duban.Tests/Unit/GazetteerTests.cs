@@ -137,6 +137,67 @@ public sealed class GazetteerTests
         Assert.Equal(["北京市", "东城区"], Jiangmen.Resolve("北京市东城区").Path);
     }
 
+    // Each rule of Features/Geo/README.md, with a text that resolves otherwise without it.
+    [Theory]
+    [InlineData("北京东路12号", null)]               // road: 北京 before 东路 is a road's name
+    [InlineData("北京", "110000")]
+    [InlineData("资源很紧张", null)]                 // everyday word: 资源县 needs a larger place
+    [InlineData("广西桂林资源", "450329")]
+    [InlineData("阿里巴巴", null)]                   // everyday words hold for cities too
+    [InlineData("西藏阿里", "542500")]
+    [InlineData("他和县里的干部谈过", null)]         // two-character official name: 和县
+    [InlineData("安徽马鞍山和县", "340523")]
+    [InlineData("星沙", null)]                       // a town's bare root outside the home city
+    [InlineData("长沙县星沙", "430121001")]
+    [InlineData("外海", "440704004")]                // ... inside it, it stands
+    [InlineData("台山市四九镇，另有南村", "440781102")] // a village root only right after its town or county
+    [InlineData("台山市四九镇南村", "440781102207")]
+    [InlineData("新会城南街道", "440705")]           // 城南 before 街道 is a street's root, not 城南村
+    [InlineData("台山城区", "440781")]               // crossing names: the home city's cut (not 山城区)
+    [InlineData("鹤山东兴巷", "440784")]             // (not 山东)
+    [InlineData("台山城关镇", "440781")]             // a name all over China is no answer
+    [InlineData("连南县", "441826")]                 // the reading that covers more text (not 南县)
+    [InlineData("中山", "442000")]                   // the larger division (not 大连's 中山区)
+    [InlineData("银湖湾滨海新区", "440705452")]      // the longer name (not 天津's 滨海新区)
+    public void Each_rule_decides_its_case(string text, string? code) =>
+        Assert.Equal(code, Code(text));
+
+    [Fact]
+    public void Text_that_is_not_an_address_needs_a_name_not_a_bare_root()
+    {
+        Assert.Equal("440783", Code("开平板电脑坏了"));
+        Assert.Null(Jiangmen.Resolve("开平板电脑坏了", namedOnly: true).Code);
+        Assert.Null(Jiangmen.Resolve("新会员办卡", namedOnly: true).Code);
+        Assert.Equal("440783001", Jiangmen.Resolve("开平市三埠街道的路灯一直不亮", namedOnly: true).Code);
+    }
+
+    [Fact]
+    public void A_long_text_is_read_clause_by_clause()
+    {
+        var filler = string.Concat(Enumerable.Repeat("我们小区的路灯坏了很久，新村里的东风和光明也没人管。", 60));
+        var text = filler + "具体地址：台山市川岛镇略尾村。";
+        Assert.True(text.Length > 1500);
+        Assert.Equal("440781115002", Code(text));
+    }
+
+    [Fact]
+    public void Traditional_characters_and_invisible_formatting_do_not_matter()
+    {
+        Assert.Equal("440781115002", Code("臺山市川島鎮略尾村"));
+        Assert.Equal("440783109", Code("開平市赤坎鎮"));
+        Assert.Equal("440705001", Code("新會區會城街道"));
+        Assert.Equal("440781", Code("台\u00AD山市"));
+    }
+
+    [Fact]
+    public void A_city_without_counties_answers_with_its_one_county()
+    {
+        var dongguan = Jiangmen.Resolve("东莞市");
+        Assert.Equal("441900", dongguan.Code);
+        Assert.Equal("county", dongguan.Level);
+        Assert.Equal(Jiangmen.Divisions.Find("441900"), Jiangmen.Divisions.Find(dongguan.Code));
+    }
+
     [Fact]
     public void Full_width_digits_and_spaces_do_not_matter()
     {
@@ -156,7 +217,6 @@ public sealed class GazetteerTests
 
     [Theory]
     [InlineData("440700", "江门市", GeoLevel.City)]
-    [InlineData("4407", "江门市", GeoLevel.City)]
     [InlineData("440000", "广东省", GeoLevel.Province)]
     [InlineData("440781", "台山市", GeoLevel.County)]
     [InlineData("440781115", "川岛镇", GeoLevel.Town)]
@@ -178,6 +238,11 @@ public sealed class GazetteerTests
     [InlineData("440799")]
     [InlineData("44078111500")]
     [InlineData("999999999999")]
+    [InlineData("4407")]            // a code as Duban writes it has 6, 9 or 12 digits
+    [InlineData("440781000000")]    // padded: not a village
+    [InlineData("440781000")]       // padded: not a town
+    [InlineData("440700000000")]
+    [InlineData("110100")]          // 北京市 → 市辖区: a placeholder, no place
     public void Unknown_or_malformed_codes_are_not_found(string? code) =>
         Assert.Equal(-1, Jiangmen.Divisions.Find(code));
 

@@ -96,21 +96,29 @@ public sealed class Divisions
     }
 
     /// <summary>
-    /// The division with this code, or -1. Takes 2, 4, 6, 9 or 12 digits; a six-digit code
-    /// ending in 00 or 0000 is the city or province of GB/T 2260 (440700 is 江门市), unless a
-    /// county has exactly that code (441900 东莞市).
+    /// The division with this code as Duban writes it (<see cref="Code"/>), or -1: six digits for
+    /// a province (440000), city (440700) or county (440781), nine for a town, twelve for a
+    /// village. Padded forms (440781000000) and placeholders (110100 市辖区) are not codes of a
+    /// place. A county whose code is its city's (441900 东莞市) is found as the county.
     /// </summary>
     public int Find(string? code)
     {
-        if (code is null || code.Length is not (2 or 4 or 6 or 9 or 12) || !code.All(char.IsAsciiDigit)) return -1;
-        var padded = long.Parse(code, System.Globalization.CultureInfo.InvariantCulture) * Pow10[12 - code.Length];
-        var lo = LowerBound(padded);
-        for (var level = 5; level >= 1; level--)
+        if (code is null || code.Length is not (6 or 9 or 12) || !code.All(char.IsAsciiDigit)) return -1;
+        var n = long.Parse(code, System.Globalization.CultureInfo.InvariantCulture);
+        ReadOnlySpan<int> levels = code.Length switch
         {
-            if (padded % Pow10[12 - CodeDigits[level]] != 0) continue;
-            for (var i = lo; i < codes.Length && codes[i] == padded; i++)
+            12 => [5],
+            9 => [4],
+            _ when n % 10_000 == 0 => [1],
+            _ when n % 100 == 0 => [3, 2],
+            _ => [3],
+        };
+        var padded = n * Pow10[12 - code.Length];
+        foreach (var level in levels)
+        {
+            for (var i = LowerBound(padded); i < codes.Length && codes[i] == padded; i++)
             {
-                if (levels[i] == level) return i;
+                if (this.levels[i] == level) return placeholders[i] ? -1 : i;
             }
         }
         return -1;
@@ -150,7 +158,8 @@ public sealed class Divisions
         if (headerEnd < 0 || !span.StartsWith("#duban-divisions 1 "u8)) throw new InvalidDataException("not a Duban divisions file (#duban-divisions 1)");
         var header = Encoding.UTF8.GetString(span[..headerEnd]);
         var body = span[(headerEnd + 1)..];
-        var count = body.Count((byte)'\n') + 1;
+        // The country, then a division a line (the last may lack its line break).
+        var count = body.Count((byte)'\n') + (body.IsEmpty || body[^1] == (byte)'\n' ? 0 : 1) + 1;
         var d = new Divisions(count, header.TrimStart('#'));
 
         // Placeholders are few names; compare bytes so that each line costs no lookup string.
@@ -172,6 +181,7 @@ public sealed class Divisions
             var level = line[0] - '0';
             if (level is < 1 or > 5 || level > d.levels[last] + 1) throw new InvalidDataException($"divisions line {lineNo}: bad level");
             var digits = SuffixDigits[level];
+            if (line.Length <= 1 + digits) throw new InvalidDataException($"divisions line {lineNo}: no name");
             long suffix = 0;
             for (var k = 1; k <= digits; k++)
             {
@@ -207,7 +217,7 @@ public sealed class Divisions
         return d;
     }
 
-    // The count above is of line breaks; a file without a final one, or with blank lines, has fewer divisions.
+    // The count above is of lines; blank lines make fewer divisions.
     private Divisions Truncate(int count)
     {
         var t = new Divisions(count, Source);

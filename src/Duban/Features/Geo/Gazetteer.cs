@@ -25,7 +25,7 @@ public sealed class Gazetteer
     /// <summary>A name whose divisions are more than this is resolved only inside other named divisions, the home city, or as their common ancestor.</summary>
     private const int ShortList = 8;
     private const int MaxSegments = 64;
-    private const int MaxInput = 1000;
+    private const int MaxInput = 20_000;
 
     private readonly NameIndex names;
     private volatile NameIndex aliases;
@@ -50,14 +50,21 @@ public sealed class Gazetteer
     public int Home => home;
 
     /// <summary>Every name and short form of every division (everything but aliases).</summary>
+    // The characters the fold table leaves as they are (all but the traditional ones).
+    private static readonly System.Buffers.SearchValues<char> FoldIdentity = System.Buffers.SearchValues.Create(
+        Enumerable.Range(0, char.MaxValue + 1).Where(c => GeoData.Fold[c] == c).Select(c => (char)c).ToArray());
+
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     public static NameIndex IndexNames(Divisions divisions, NameForms forms)
     {
         var builder = new NameIndex.Builder(divisions.Count * 4);
+        var fold = GeoData.Fold;
         for (var i = 1; i < divisions.Count; i++)
         {
             if (divisions.IsPlaceholder(i)) continue;
             var name = divisions.Name(i);
+            // The few names written with a traditional character (東十里铺村) are indexed as the text they are read from is folded.
+            if (name.AsSpan().ContainsAnyExcept(FoldIdentity)) name = string.Create(name.Length, name, static (span, n) => { for (var k = 0; k < n.Length; k++) span[k] = GeoData.Fold[n[k]]; });
             var (root, list) = forms.RootOf(name, divisions.Level(i));
             // The root is where the name starts: walk it once, on the way to the full name.
             var level = divisions.Level(i);
@@ -88,7 +95,7 @@ public sealed class Gazetteer
     /// <summary>Replaces the aliases in force (an administrator added one); readers see the old or the new set, never half.</summary>
     public void UseAliases(NameIndex index) => aliases = index;
 
-    /// <summary>Full-width letters and digits to ASCII, white space dropped: the form names are indexed in.</summary>
+    /// <summary>Traditional characters to simplified, full-width letters and digits to ASCII, white space and invisible formatting dropped: the form names are indexed in.</summary>
     public static string Normalize(ReadOnlySpan<char> input)
     {
         Span<char> buffer = input.Length <= 256 ? stackalloc char[input.Length] : new char[input.Length];
@@ -97,37 +104,111 @@ public sealed class Gazetteer
 
     private static int Normalize(ReadOnlySpan<char> input, Span<char> output)
     {
+        var fold = GeoData.Fold;
         var n = 0;
         foreach (var ch in input)
         {
-            var c = ch;
+            var c = fold[ch];
             if (c is >= '\uFF01' and <= '\uFF5E') c = (char)(c - 0xFEE0);
-            if (char.IsWhiteSpace(c) || char.IsControl(c)) continue;
+            if (char.IsWhiteSpace(c) || char.IsControl(c) || char.GetUnicodeCategory(c) == System.Globalization.UnicodeCategory.Format) continue;
             output[n++] = c;
         }
         return n;
     }
 
-    public GeoMatch Resolve(string? input)
+    public GeoMatch Resolve(string? input) => Resolve(input, namedOnly: false);
+
+    /// <summary>
+    /// What a text names. With <paramref name="namedOnly"/>, only an answer that rests on at least
+    /// one official name or form, not on bare roots alone: for text that is not an address (a
+    /// title, a complaint), where 开平板电脑, 新会员 and 感恩平安夜 are not places.
+    /// </summary>
+    public GeoMatch Resolve(string? input, bool namedOnly)
     {
         if (string.IsNullOrWhiteSpace(input)) return GeoMatch.Nothing;
-        var (index, confidence) = Locate(input.AsSpan(0, Math.Min(input.Length, MaxInput)));
-        if (index <= 0) return GeoMatch.Nothing;
-        return new GeoMatch(Divisions.Code(index), Divisions.LevelName(Divisions.Level(index)), Divisions.Path(index), confidence);
+        var found = Locate(input.AsSpan(0, Math.Min(input.Length, MaxInput)));
+        if (found.Division <= 0 || namedOnly && found.RootsOnly) return GeoMatch.Nothing;
+        var index = found.Division;
+        // A city without counties (东莞市) has one county of its name and code: answer that, as its code says.
+        if (Divisions.Level(index) == GeoLevel.City && Divisions.Children(index).Take(2).ToArray() is [var only]
+            && Divisions.Code(only) == Divisions.Code(index)) index = only;
+        return new GeoMatch(Divisions.Code(index), Divisions.LevelName(Divisions.Level(index)), Divisions.Path(index), found.Confidence);
     }
 
-    /// <summary>The division a text names (0 for none) and the confidence; no allocation beyond the thread's scratch.</summary>
-    public (int Division, double Confidence) Locate(ReadOnlySpan<char> input)
+    /// <summary>
+    /// The division a text names (0 for none), the confidence, and whether only bare roots named
+    /// it; no allocation beyond the thread's scratch. A long text is read a clause at a time (an
+    /// address is said in one), and the clause with the strongest reading answers.
+    /// </summary>
+    public (int Division, double Confidence, bool RootsOnly) Locate(ReadOnlySpan<char> input)
     {
         var s = Scratch.Current;
         var text = s.Text(input.Length);
         var length = Normalize(input, text);
+        var all = text.AsSpan(0, length);
+        if (length <= Clause) return Read(all, s);
+        (int Division, double Confidence, bool RootsOnly) best = (0, 0, false);
+        var bestScore = 0;
+        for (var start = 0; start < length;)
+        {
+            var end = all[start..].IndexOfAny(ClauseEnds);
+            end = end < 0 ? length : start + end + 1;
+            if (end - start > Clause) end = start + Clause;
+            var found = Read(all[start..end], s);
+            if (found.Division > 0 && s.Best > bestScore) (best, bestScore) = (found, s.Best);
+            // A clause cut for length overlaps the next, so that an address across the cut is read whole.
+            start = end - start == Clause && end < length ? end - ClauseOverlap : end;
+        }
+        return best;
+    }
+
+    private const int Clause = 120;
+    private const int ClauseOverlap = 30;
+    private static readonly System.Buffers.SearchValues<char> ClauseEnds = System.Buffers.SearchValues.Create("。！？；;!?\n");
+
+    private (int Division, double Confidence, bool RootsOnly) Read(ReadOnlySpan<char> text, Scratch s)
+    {
         s.Reset();
-        FindSegments(text.AsSpan(0, length), names, s);
-        FindSegments(text.AsSpan(0, length), aliases, s);
-        if (s.Segments.Count == 0) return (0, 0);
+        FindSegments(text, names, s);
+        FindSegments(text, aliases, s);
+        if (s.Segments.Count == 0) return (0, 0, false);
+        PreferHomeCuts(s.Segments);
         Gather(s);
         return Choose(s);
+    }
+
+    // Where two names cross (鹤山|东 and 鹤|山东, 台山|城区 and 台|山城区), the cut that names a
+    // place of the home city wins and the other name is dropped.
+    private void PreferHomeCuts(List<Segment> segments)
+    {
+        if (home <= 0) return;
+        var all = CollectionsMarshal.AsSpan(segments);
+        ulong drop = 0;
+        for (var a = 0; a < all.Length; a++)
+        {
+            if (!NamesHome(all[a])) continue;
+            for (var b = 0; b < all.Length; b++)
+            {
+                var (x, y) = (all[a], all[b]);
+                var crosses = x.Start < y.End && y.Start < x.End && !Holds(x, y) && !Holds(y, x) && (x.Start != y.Start || x.End != y.End);
+                if (crosses && !NamesHome(y)) drop |= 1UL << b;
+            }
+        }
+        if (drop == 0) return;
+        var kept = 0;
+        for (var k = 0; k < all.Length; k++)
+        {
+            if ((drop & 1UL << k) == 0) all[kept++] = all[k];
+        }
+        segments.RemoveRange(kept, segments.Count - kept);
+    }
+
+    private bool NamesHome(Segment seg)
+    {
+        var (from, to) = seg.Free.Range(home, Divisions.End(home));
+        if (to > from) return true;
+        (from, to) = seg.Anchored.Range(home, Divisions.End(home));
+        return to > from;
     }
 
     /// <summary>Every reading the resolver weighed for a text, best first: for <c>geo resolve --explain</c> and for tuning.</summary>
@@ -150,7 +231,7 @@ public sealed class Gazetteer
                 if (node < 0) break;
                 if (!index.IsName(node)) continue;
                 s.Segments.Add(new Segment(i, j + 1, index.Free(node), index.Anchored(node), index.Upper(node), Forms.IsRoadAfter(text, j + 1),
-                    index.IsCommon(node), index.NonRootWeight(node)));
+                    index.IsCommon(node), index.NonRootWeight(node), Forms.IsLevelWordAt(text, j + 1)));
                 if (s.Segments.Count == MaxSegments) return;
             }
         }
@@ -197,7 +278,7 @@ public sealed class Gazetteer
         for (var k = 0; k < segments.Length; k++)
         {
             var seg = segments[k];
-            if (seg.Anchored.Count == 0 || seg.RoadAfter) continue;
+            if (seg.Anchored.Count == 0 || seg.RoadAfter || seg.LevelWordAfter) continue;
             for (var c = 0; c < found; c++)
             {
                 var (a, grant, _) = s.Candidates[c];
@@ -224,17 +305,21 @@ public sealed class Gazetteer
     /// <summary>A name shared by many places is weaker evidence for the place they have in common than a name of one place.</summary>
     private static int Diffuse(int weight) => Math.Max(1, weight - 1);
 
-    private (int, double) Choose(Scratch s)
+    private (int, double, bool) Choose(Scratch s)
     {
         var candidates = CollectionsMarshal.AsSpan(s.Candidates);
         var best = 0;
         for (var c = 0; c < candidates.Length; c++)
         {
             var reading = Score(s, candidates[c].Division, candidates[c].Grant, candidates[c].GrantWeight);
+            // A name shared by places all over China says nothing of where: it may speak against
+            // an answer (below) but is none itself (台山城关镇 is still 台山).
+            if (candidates[c].Division == 0) reading = reading with { Score = -reading.Score };
             s.Readings.Add(reading);
             best = Math.Max(best, reading.Score);
         }
-        if (best == 0) return (0, 0);
+        s.Best = best;
+        if (best == 0) return (0, 0, false);
         var readings = CollectionsMarshal.AsSpan(s.Readings);
         var segments = CollectionsMarshal.AsSpan(s.Segments);
         // Of equal readings, those that account for more of the text: 连南县 is 连南 + 县, not 连 + 南县.
@@ -273,6 +358,7 @@ public sealed class Gazetteer
         }
         int lo = int.MaxValue, hi = -1;
         var evidence = 0UL;
+        var rootsOnly = true;
         for (var c = 0; c < candidates.Length; c++)
         {
             if (readings[c].Score != best) continue;
@@ -282,9 +368,10 @@ public sealed class Gazetteer
             lo = Math.Min(lo, d);
             hi = Math.Max(hi, d);
             evidence |= readings[c].Used;
+            rootsOnly &= readings[c].Roots == System.Numerics.BitOperations.PopCount(readings[c].Used);
         }
         var answer = Divisions.CommonAncestor(lo, hi);
-        if (answer == 0) return (0, 0);
+        if (answer == 0) return (0, 0, false);
         // Against the answer: the best reading elsewhere (neither above nor below it), of the same words or of other words, but
         // not of a piece cut out of the answer's words (山市 inside 台山市 is no reading against 台山).
         var against = 0;
@@ -293,15 +380,16 @@ public sealed class Gazetteer
             var d = candidates[c].Division;
             // A shared name's common ancestor may lie above the answer and still stands for all the other places of that name.
             var above = candidates[c].Grant < 0 && Divisions.Contains(d, answer);
-            if (Divisions.Contains(answer, d) || above || readings[c].Score <= against) continue;
+            var score = Math.Abs(readings[c].Score);
+            if (Divisions.Contains(answer, d) || above || score <= against) continue;
             var fair = true;
             for (var bits = readings[c].Used & ~evidence; bits != 0 && fair; bits &= bits - 1)
             {
                 fair = !CutsInto(segments, evidence, System.Numerics.BitOperations.TrailingZeroCount(bits));
             }
-            if (fair) against = readings[c].Score;
+            if (fair) against = score;
         }
-        return (answer, Math.Round((double)best / (best + against), 2));
+        return (answer, Math.Round((double)best / (best + against), 2), rootsOnly);
     }
 
     /// <summary>The evidence for division <paramref name="d"/>: for it and each division above it, the strongest name in the text that points there and overlaps no name already counted.</summary>
@@ -325,7 +413,7 @@ public sealed class Gazetteer
                 if ((state.Used & 1UL << k) != 0 || Crosses(segments, state.Used, k)) continue;
                 var seg = segments[k];
                 var (w, kind) = seg.Free.Best(a, seg.RoadAfter, state.Depth >= GeoLevel.Province ? AllKinds : StandingKinds(seg, a));
-                if (w == 0 && state.Depth >= GeoLevel.County && Follows(segments, seg, chain[..depth])) (w, kind) = seg.Anchored.Best(a, seg.RoadAfter);
+                if (w == 0 && state.Depth >= GeoLevel.County && !seg.LevelWordAfter && Follows(segments, seg, chain[..depth])) (w, kind) = seg.Anchored.Best(a, seg.RoadAfter);
                 if (w == 0) continue;
                 w += LengthBonus(seg) - HeldRoots(segments, state, k);
                 if (w <= 0) continue;
@@ -343,7 +431,8 @@ public sealed class Gazetteer
             {
                 var bit = 1UL << bestSegment;
                 state = new Partial(state.Score + bestWeight, state.Used | bit, Divisions.Level(a),
-                    bestKind == NameKind.Root ? state.Roots | bit : state.Roots, state.Unofficial + (bestKind == NameKind.Full ? 0 : 1));
+                    bestKind == NameKind.Root ? state.RootSegments | bit : state.RootSegments, state.Unofficial + (bestKind == NameKind.Full ? 0 : 1),
+                    state.Roots + (bestKind == NameKind.Root ? 1 : 0));
             }
             if (!granted) s.Memo[a] = state;
         }
@@ -367,15 +456,15 @@ public sealed class Gazetteer
     /// <summary>A point for each character of a name beyond two, up to four (see <see cref="NameWeight"/>).</summary>
     private static int LengthBonus(Segment seg) => Math.Clamp(seg.End - seg.Start - 2, 0, 4);
 
-    // What names a division without a larger place containing it named too: a province or city
-    // by any name; below that not an everyday word (forms.tsv "common"), not an official name
-    // of two characters (和县, 口镇), and not a bare root of a town outside the home city (劳动,
-    // 建设, 人民 are towns somewhere). After its province, city or county, all of them count.
+    // What names a division without a larger place containing it named too: not an everyday
+    // word (forms.tsv "common": 三明治, 阿里巴巴); a province or city by any other name; below that
+    // not an official name of two characters (和县, 口镇), and not a bare root of a town outside
+    // the home city (劳动, 建设, 人民 are towns somewhere). After its province, city or county, all count.
     private int StandingKinds(Segment seg, int a)
     {
+        if (seg.Common) return 0;
         var level = Divisions.Level(a);
         if (level <= GeoLevel.City) return AllKinds;
-        if (seg.Common) return 0;
         var kinds = AllKinds;
         if (seg.End - seg.Start <= 2) kinds &= ~(1 << (int)NameKind.Full);
         if (level == GeoLevel.Town && !(home > 0 && Divisions.Contains(home, a))) kinds &= ~(1 << (int)NameKind.Root);
@@ -422,7 +511,7 @@ public sealed class Gazetteer
     private static int HeldRoots(ReadOnlySpan<Segment> segments, Partial state, int k)
     {
         var held = 0;
-        for (var bits = state.Roots; bits != 0; bits &= bits - 1)
+        for (var bits = state.RootSegments; bits != 0; bits &= bits - 1)
         {
             var other = segments[System.Numerics.BitOperations.TrailingZeroCount(bits)];
             if (Holds(segments[k], other)) held += NameWeight.Of(GeoLevel.County, NameKind.Root) + LengthBonus(other);
@@ -449,10 +538,10 @@ public sealed class Gazetteer
     }
 
     private readonly record struct Segment(int Start, int End, NameIndex.Postings.List Free, NameIndex.Postings.List Anchored,
-        NameIndex.Postings.List Upper, bool RoadAfter, bool Common, int NonRootWeight);
+        NameIndex.Postings.List Upper, bool RoadAfter, bool Common, int NonRootWeight, bool LevelWordAfter);
 
     /// <summary>A reading so far: its score, the segments it used (and which of them as bare roots), the deepest level it has named, how many of its names are not official.</summary>
-    private readonly record struct Partial(int Score, ulong Used, GeoLevel Depth, ulong Roots, int Unofficial);
+    private readonly record struct Partial(int Score, ulong Used, GeoLevel Depth, ulong RootSegments, int Unofficial, int Roots);
 
     private sealed class Scratch
     {
@@ -465,6 +554,9 @@ public sealed class Gazetteer
         public readonly List<(int Division, int Grant, int GrantWeight)> Candidates = new(32);
         public readonly List<Partial> Readings = new(32);
         public readonly Dictionary<int, Partial> Memo = new(64);
+
+        /// <summary>The best score of the last clause read.</summary>
+        public int Best;
 
         public char[] Text(int length)
         {

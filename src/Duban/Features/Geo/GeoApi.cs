@@ -23,13 +23,17 @@ public static class GeoApi
 
     public sealed record AddAliasRequest(string? Alias, string? Code, string? Note);
 
+    /// <summary>An address, not a letter: short enough for any server's URL limit.</summary>
+    public const int MaxQuery = 300;
+
     public static RouteGroupBuilder MapGeoApiV1(this RouteGroupBuilder api)
     {
-        var open = api.MapGroup("/geo").AllowAnonymous().RequireRateLimiting("public").WithTags("Geo");
+        var open = api.MapGroup("/geo").AllowAnonymous().RequireRateLimiting("geo").WithTags("Geo");
         open.MapGet("/resolve", (string? q, GeoService geo) =>
         {
             if (string.IsNullOrWhiteSpace(q)) return MattersApi.Problem(Error.Validation("q is required / 请提供地址文本"));
-            if (q.Length > 1000) return MattersApi.Problem(Error.Validation("q is longer than 1000 characters / 地址文本过长"));
+            if (q.Length > MaxQuery) return MattersApi.Problem(Error.Validation($"q is longer than {MaxQuery} characters / 地址文本过长"));
+            if (Text.HasControlCharacters(q)) return MattersApi.Problem(Error.Validation("text may not contain control characters / 文本含有非法控制字符"));
             return Results.Ok(geo.Resolve(q));
         }).Produces<GeoMatch>().ProducesProblem(400);
         open.MapGet("/divisions", (GeoService geo) => Results.Ok(Describe(geo.Gazetteer.Divisions, 0)))
@@ -56,8 +60,10 @@ public static class GeoApi
         return new DivisionDto(divisions.Code(i) ?? "", divisions.Name(i), Divisions.LevelName(divisions.Level(i)), divisions.Path(i), children);
     }
 
-    private static async Task<IResult> ListAliasesAsync(DubanDb db, GeoService geo, CancellationToken ct)
+    private static async Task<IResult> ListAliasesAsync(HttpContext http, DubanDb db, GeoService geo, CancellationToken ct)
     {
+        if (!http.Actor().HasAny(Roles.Admin, Roles.Dispatcher, Roles.Supervisor))
+            return MattersApi.Problem(Error.Forbidden("只有管理、受理和督办人员可以查看地名别名 / only administrators, dispatchers and supervisors see place aliases"));
         var rows = await db.GeoAliases.AsNoTracking().OrderBy(a => a.Id).ToListAsync(ct);
         return Results.Ok(rows.Select(a => ToDto(a, geo)).ToList());
     }
@@ -69,14 +75,27 @@ public static class GeoApi
         return new AliasDto(a.Id, a.Alias, a.Code, i > 0 ? divisions.Path(i) : [], a.Note, a.CreatedAt, a.CreatedBy);
     }
 
-    private static async Task<IResult> AddAliasAsync(AddAliasRequest request, HttpContext http, DubanDb db, AuditLog audit, GeoService geo, TimeProvider time, CancellationToken ct)
+    // Aliases change how every node places every matter: the city's administrators keep them,
+    // not a county's (whose alias 举报 → its own county once put reports in its view).
+    private static Error? MayMaintain(Actor actor, MatterScope scope) =>
+        actor.Has(Roles.Admin) && scope.IsCityWide(actor) ? null
+            : Error.Forbidden("只有市级管理员可以维护地名别名 / only the city's administrators maintain place aliases");
+
+    private static async Task<IResult> AddAliasAsync(AddAliasRequest request, HttpContext http, DubanDb db, AuditLog audit, GeoService geo,
+        MatterScope scope, TimeProvider time, CancellationToken ct)
     {
         var actor = http.Actor();
-        if (!actor.Has(Roles.Admin)) return MattersApi.Problem(Error.Forbidden("只有管理员可以维护地名别名 / only administrators maintain place aliases"));
+        if (MayMaintain(actor, scope) is { } refused) return MattersApi.Problem(refused);
         if (Text.HasControlCharacters(request.Alias, request.Code, request.Note))
             return MattersApi.Problem(Error.Validation("text may not contain control characters / 文本含有非法控制字符"));
         var alias = Gazetteer.Normalize(request.Alias ?? "");
         if (alias.Length is < 2 or > 20) return MattersApi.Problem(Error.Validation("alias must be 2 to 20 characters / 别名须为 2 至 20 个字符"));
+        if (!alias.Any(c => c is >= '\u3400' and <= '\u9FFF'))
+            return MattersApi.Problem(Error.Validation("an alias is a place name in Chinese characters / 别名须含汉字地名"));
+        if (geo.Gazetteer.Forms.CommonWords.Contains(alias))
+            return MattersApi.Problem(Error.Validation($"{alias} is an everyday word (data/geo/forms.tsv) / {alias} 是常用词，不能作别名"));
+        if (GeoData.ShippedAliases().Any(a => a.Alias == alias))
+            return MattersApi.Problem(Error.Conflict("alias_exists", $"alias {alias} is shipped in data/geo/aliases.tsv / 别名已内置"));
         var divisions = geo.Gazetteer.Divisions;
         var code = request.Code?.Trim() ?? "";
         var i = divisions.Find(code);
@@ -104,10 +123,10 @@ public static class GeoApi
         return Results.Created($"/api/v1/geo/aliases/{row.Id}", ToDto(row, geo));
     }
 
-    private static async Task<IResult> RemoveAliasAsync(long id, HttpContext http, DubanDb db, AuditLog audit, GeoService geo, CancellationToken ct)
+    private static async Task<IResult> RemoveAliasAsync(long id, HttpContext http, DubanDb db, AuditLog audit, GeoService geo, MatterScope scope, CancellationToken ct)
     {
         var actor = http.Actor();
-        if (!actor.Has(Roles.Admin)) return MattersApi.Problem(Error.Forbidden("只有管理员可以维护地名别名 / only administrators maintain place aliases"));
+        if (MayMaintain(actor, scope) is { } refused) return MattersApi.Problem(refused);
         await using var tx = await db.Database.BeginTransactionAsync(ct);
         await audit.LockAsync(ct);
         var row = await db.GeoAliases.FirstOrDefaultAsync(a => a.Id == id, ct);

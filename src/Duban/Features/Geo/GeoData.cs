@@ -16,6 +16,23 @@ public static class GeoData
         return NameForms.Parse(reader);
     }
 
+    private static readonly Lazy<char[]> FoldTable = new(() =>
+    {
+        var map = new char[char.MaxValue + 1];
+        for (var c = 0; c <= char.MaxValue; c++) map[c] = (char)c;
+        using var reader = new StreamReader(Resource("traditional.tsv"));
+        while (reader.ReadLine() is { } line)
+        {
+            if (line.Length == 0 || line[0] == '#') continue;
+            if (line is not [var t, '\t', var simplified]) throw new InvalidDataException($"traditional.tsv: \"{line}\" is not one character, a tab, one character");
+            map[t] = simplified;
+        }
+        return map;
+    }, LazyThreadSafetyMode.ExecutionAndPublication);
+
+    /// <summary>Traditional characters to simplified ones (data/geo/traditional.tsv): 臺山 → 台山.</summary>
+    public static char[] Fold => FoldTable.Value;
+
     /// <summary>The aliases shipped in data/geo/aliases.tsv.</summary>
     public static IReadOnlyList<(string Alias, string Code)> ShippedAliases()
     {

@@ -28,9 +28,10 @@ public sealed class GeoService(IConfiguration configuration, IServiceScopeFactor
 
     /// <summary>
     /// The place of a matter (属地): what its location names, wherever that is; failing that, what
-    /// its title or content names, but only inside the home city. A title or a complaint's text
-    /// names places in passing (三元 is also money, 三明市三元区), so outside the city they are
-    /// left for the dispatcher to set rather than guessed.
+    /// its title or content names by an official name or form (not bare roots alone), and only
+    /// inside the home city. A title or a complaint's text names places in passing (三元 is also
+    /// money, 开平板 a tablet, 新会员 a new member), so those are left for the dispatcher to set
+    /// rather than guessed.
     /// </summary>
     public GeoMatch ResolveTerritory(string? location, string? title, string? content)
     {
@@ -39,7 +40,7 @@ public sealed class GeoService(IConfiguration configuration, IServiceScopeFactor
         var g = Gazetteer;
         foreach (var text in (ReadOnlySpan<string?>)[title, content])
         {
-            var m = Resolve(text);
+            var m = g.Resolve(text, namedOnly: true);
             if (m.Code is not null && g.Home > 0 && g.Divisions.Contains(g.Home, g.Divisions.Find(m.Code))) return m;
         }
         return GeoMatch.Nothing;

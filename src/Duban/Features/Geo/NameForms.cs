@@ -64,6 +64,9 @@ public sealed class NameForms
 
     public string[] NotRoadWords { get; private set; } = [];
 
+    /// <summary>Words after a bare village root that make it a larger division's root (城南街道).</summary>
+    public string[] LevelWords { get; private set; } = [];
+
     /// <summary>Endings that make a bare root a road's name (东风路街道 → 东风路).</summary>
     public string[] RoadEndings { get; private set; } = [];
 
@@ -90,6 +93,7 @@ public sealed class NameForms
                 case "road": forms.RoadWords = Words(1); break;
                 case "notroad": forms.NotRoadWords = Words(1); break;
                 case "roadroot": forms.RoadEndings = Words(1); break;
+                case "levelword": forms.LevelWords = Words(1); break;
                 default:
                     var level = Array.IndexOf(["", "province", "city", "county", "town", "village"], cells[0]);
                     if (level < 1) throw new InvalidDataException($"forms.tsv line {lineNo}: unknown level {cells[0]}");
@@ -136,6 +140,17 @@ public sealed class NameForms
             return (root, list);
         }
         return (ReadOnlyMemory<char>.Empty, []);
+    }
+
+    /// <summary>True when the text from <paramref name="at"/> on begins with a word for a division (城南|街道).</summary>
+    public bool IsLevelWordAt(ReadOnlySpan<char> text, int at)
+    {
+        var rest = text[at..];
+        foreach (var word in LevelWords)
+        {
+            if (rest.StartsWith(word, StringComparison.Ordinal)) return true;
+        }
+        return false;
     }
 
     /// <summary>True when the text from <paramref name="at"/> on makes a preceding name a road (中山|路).</summary>

@@ -25,11 +25,12 @@ public sealed record Registered(Matter Matter, string? QueryCode, bool Replayed)
 /// <summary>
 /// How a registration's territory (属地) was set: <c>given</c> by the registrar, <c>resolved</c> from
 /// the location, title or content, the <c>registrar</c>'s own territory (staff below the city whose
-/// text names no place of theirs), or <c>none</c>. Recorded in the register event.
+/// text names no place of theirs), <c>withheld</c> (a confidential report whose subject is not yet
+/// known: the place found is only <c>suggested</c>), or <c>none</c>. Recorded in the register event.
 /// </summary>
-public sealed record TerritoryChoice(string? Code, string Source, double? Confidence)
+public sealed record TerritoryChoice(string? Code, string Source, double? Confidence, string? Suggested = null)
 {
-    public JsonObject ToJson() => new() { ["code"] = Code, ["source"] = Source, ["confidence"] = Confidence };
+    public JsonObject ToJson() => new() { ["code"] = Code, ["source"] = Source, ["confidence"] = Confidence, ["suggested"] = Suggested };
 }
 
 /// <summary>A validated registration waiting to be written, alone or in a batch.</summary>
@@ -198,6 +199,11 @@ public sealed class RegisterMatter(DubanDb db, AuditLog audit, TimeProvider time
     {
         if (cmd.TerritoryCode is { } given) return new TerritoryChoice(given, "given", null);
         var found = geo.ResolveTerritory(cmd.Location, cmd.Title, cmd.Content);
+        // A place puts a matter in view of that county's and town's staff. A confidential report
+        // whose subject is not known yet may be about them (举报台山市某领导): until a city dispatcher
+        // has classified it, the place found is only a suggestion in the event.
+        if (found.Code is { } suggested && ownTerritory is null && (cmd.Confidential ?? cmd.Kind == "report") && Text.OrNull(cmd.SubjectUnitCode) is null)
+            return new TerritoryChoice(null, "withheld", Math.Round(found.Confidence, 3), suggested);
         if (found.Code is { } code && (ownTerritory is null || code.StartsWith(ownTerritory, StringComparison.Ordinal)))
             return new TerritoryChoice(code, "resolved", Math.Round(found.Confidence, 3));
         return ownTerritory is not null ? new TerritoryChoice(actor.TerritoryCode, "registrar", null) : new TerritoryChoice(null, "none", null);

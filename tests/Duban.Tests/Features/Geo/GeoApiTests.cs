@@ -23,7 +23,7 @@ public sealed class GeoApiTests(DubanFactory factory)
         var none = await client.GetAsync("/api/v1/geo/resolve?q=" + Uri.EscapeDataString("路灯坏了")).Ok();
         Assert.Null((string?)none["code"]);
         await client.GetAsync("/api/v1/geo/resolve").Problem(HttpStatusCode.BadRequest);
-        await client.GetAsync("/api/v1/geo/resolve?q=" + new string('江', 1001)).Problem(HttpStatusCode.BadRequest);
+        await client.GetAsync("/api/v1/geo/resolve?q=" + new string('江', 301)).Problem(HttpStatusCode.BadRequest);
     }
 
     [Fact]
@@ -53,6 +53,31 @@ public sealed class GeoApiTests(DubanFactory factory)
         await admin.PostAsJsonAsync("/api/v1/geo/aliases", body with { code = "440799001" }).Problem(HttpStatusCode.BadRequest);
         await admin.PostAsJsonAsync("/api/v1/geo/aliases", body with { alias = "鸟" }).Problem(HttpStatusCode.BadRequest);
         await admin.PostAsJsonAsync("/api/v1/geo/aliases", body with { alias = "小鸟\u202e天堂" }).Problem(HttpStatusCode.BadRequest);
+        // Not digits, not an everyday word, not a shipped alias.
+        await admin.PostAsJsonAsync("/api/v1/geo/aliases", body with { alias = "12345" }).Problem(HttpStatusCode.BadRequest);
+        await admin.PostAsJsonAsync("/api/v1/geo/aliases", body with { alias = "建设" }).Problem(HttpStatusCode.BadRequest);
+        await admin.PostAsJsonAsync("/api/v1/geo/aliases", body with { alias = "高新区", code = "440703" }).Problem(HttpStatusCode.Conflict, "alias_exists");
+        // A county's administrator does not change how the whole city places matters.
+        await using (var scope = factory.Scope())
+        {
+            var db = factory.Db(scope);
+            if (!await db.Users.AnyAsync(u => u.Username == "a-440781"))
+            {
+                db.Users.Add(new Duban.Data.User
+                {
+                    Username = "a-440781",
+                    DisplayName = "台山市管理员",
+                    UnitCode = "440781",
+                    Roles = "admin",
+                    PasswordHash = Duban.Features.Auth.Passwords.Hash(DubanFactory.Password),
+                    CreatedAt = factory.Clock.GetUtcNow(),
+                });
+                await db.SaveChangesAsync();
+            }
+        }
+        var countyAdmin = await factory.As("a-440781");
+        await countyAdmin.PostAsJsonAsync("/api/v1/geo/aliases", body with { alias = "举报" }).Problem(HttpStatusCode.Forbidden);
+        await (await factory.As("h-440781115")).GetAsync("/api/v1/geo/aliases").Problem(HttpStatusCode.Forbidden);
 
         var resolve = "/api/v1/geo/resolve?q=" + Uri.EscapeDataString("小鸟天堂门口乱停车");
         Assert.Null((string?)(await anonymous.GetAsync(resolve).Ok())["code"]);

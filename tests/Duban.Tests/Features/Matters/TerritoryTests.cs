@@ -149,6 +149,36 @@ public sealed class TerritoryTests(DubanFactory factory)
     }
 
     [Fact]
+    public async Task PublicConfidentialReport_IsNotPlacedInTheCountyItMayAccuse_UntilClassified()
+    {
+        var pub = factory.CreateClient();
+        var filed = await pub.PostAsJsonAsync("/api/v1/public/reports", new
+        {
+            kind = "report",
+            title = "举报台山市人民政府某领导收受贿赂",
+            content = "在台山市台城街道某酒店多次收受礼金。",
+            location = "台山市台城街道",
+            anonymous = true,
+        }).ContinueWith(t => t.Result.Json(HttpStatusCode.Created)).Unwrap();
+        var receipt = (string)filed["receipt"]!;
+        var dispatcher = await factory.As("dispatcher");
+        var id = (long)(await dispatcher.GetAsync($"/api/v1/matters?q={receipt}").Ok())["items"]![0]!["id"]!;
+        var m = await dispatcher.Get(id);
+        Assert.Null(m["territoryCode"]);
+        var placed = RegisterEvent(m)["data"]!["territory"]!;
+        Assert.Equal("withheld", (string?)placed["source"]);
+        Assert.Equal("440781001", (string?)placed["suggested"]);
+        // Taishan's staff do not see it, in the list or by id.
+        var county = await factory.As("s-440781");
+        Assert.False(await Listed(county, id, receipt));
+        Assert.Equal(HttpStatusCode.NotFound, (await county.GetAsync($"/api/v1/matters/{id}")).StatusCode);
+        // Once the city has said whom it is about, the place can be set and Taishan still does not see it.
+        await dispatcher.Do(id, "classify", new { subjectUnitCode = "440781", territoryCode = "440781001" });
+        Assert.Equal(HttpStatusCode.NotFound, (await county.GetAsync($"/api/v1/matters/{id}")).StatusCode);
+        await AssertChainIntact();
+    }
+
+    [Fact]
     public async Task Classify_UnknownDivision_Is400_KnownOne_Placed()
     {
         var dispatcher = await factory.As("dispatcher");
@@ -237,6 +267,12 @@ public sealed class TerritoryTests(DubanFactory factory)
         await county.Get(other);
         await county.Try(other, "territory", new { code = "440781115", reason = "试图收归" }).Problem(HttpStatusCode.Forbidden, "forbidden");
         Assert.Equal("440703", (string?)(await dispatcher.Get(other))["territoryCode"]);
+        // Nor a matter the city kept at city level, which Taishan helps with.
+        var citywide = await dispatcher.Register(Api.Matter("全市跨区事项", territory: "440700"));
+        await dispatcher.Do(citywide, "dispatch", new { leadUnitCode = PengjiangDept, coUnitCodes = new[] { "440781115" } });
+        await county.Get(citywide);
+        await county.Try(citywide, "territory", new { code = "440781", reason = "试图收归" }).Problem(HttpStatusCode.Forbidden, "forbidden");
+        Assert.Equal("440700", (string?)(await dispatcher.Get(citywide))["territoryCode"]);
 
         // A matter about the county government itself is placed by the city, not by the county.
         var aboutCounty = await dispatcher.Register(new

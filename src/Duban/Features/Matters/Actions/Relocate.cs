@@ -11,8 +11,7 @@ public sealed record RelocateRequest(int? Version, string? Code, string? Text, s
 /// <summary>
 /// 更正属地: staff correct the place a matter belongs to (属地管理), in any state but merged. The
 /// city's dispatchers, supervisors and administrators may set any division; the same roles of a
-/// county or town move a matter of their own territory (or of none, or of the city as a whole)
-/// to a division inside their territory. Handlers and leaders do not. The county follows the
+/// county or town move a matter placed in their own territory to another division inside it. Handlers and leaders do not. The county follows the
 /// territory (<see cref="Matter.SetTerritory"/>), and so does every assignment's county-crossing
 /// mark, which the county lists are served from and audit verify checks.
 /// </summary>
@@ -57,15 +56,16 @@ public sealed class Relocate(MatterWorkflow workflow, GeoService geo)
                 break;
         }
 
-        // Below the city: only into one's own territory, and only a matter that is not another county's or town's.
+        // Below the city: only a matter already placed in one's territory, and only within it. A
+        // matter with no place, or placed at city level, or another county's that one only helps
+        // with, is the city's to place: otherwise a unit holding a share could take it over.
         if (!workflow.Scope.IsCityWide(actor))
         {
             var own = MatterScope.TerritoryPrefix(actor.TerritoryCode);
-            if (own.Length == 0 || !code!.StartsWith(own, StringComparison.Ordinal))
+            if (own.Length == 0 || m.TerritoryCode is not { } current || !current.StartsWith(own, StringComparison.Ordinal))
+                return Error.Forbidden($"事项属地不在本辖区，由市级更正 / the matter is not placed in your territory {actor.TerritoryCode}; the city places it");
+            if (!code!.StartsWith(own, StringComparison.Ordinal))
                 return Error.Validation($"code {code} lies outside your territory {actor.TerritoryCode} / 只能更正到本辖区");
-            if (m.TerritoryCode is { } current && !current.StartsWith(own, StringComparison.Ordinal)
-                && !own.StartsWith(MatterScope.TerritoryPrefix(current), StringComparison.Ordinal))
-                return Error.Forbidden($"事项属地 {current} 不在本辖区，由其属地或市级更正 / the matter belongs to {current}, outside your territory");
         }
         if (code == m.TerritoryCode)
             return Error.Conflict("no_change", $"事项属地已是 {code} / the matter's territory is already {code}");
