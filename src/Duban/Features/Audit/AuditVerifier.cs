@@ -77,6 +77,10 @@ public static class AuditVerifier
                 matters++;
             }
         }
+        // 3. The local place aliases, which decide where matters are placed, against the events that added and removed them.
+        var aliasProblem = await AliasesMatchEventsAsync(db, ct);
+        if (aliasProblem is not null) return Fail(count, aliasProblem);
+
         return new AuditReport(true, count, matters, null);
     }
 
@@ -85,6 +89,27 @@ public static class AuditVerifier
     /// for a chain from before check values, by the last event, and the check value is then kept
     /// (when <paramref name="record"/>) so that later questions do not depend on any event.
     /// </summary>
+    private static async Task<string?> AliasesMatchEventsAsync(DubanDb db, CancellationToken ct)
+    {
+        var expected = new Dictionary<long, (string Alias, string Code)>();
+        var events = await db.Events.AsNoTracking().Where(e => e.Action == "geo_alias_added" || e.Action == "geo_alias_removed")
+            .OrderBy(e => e.Seq).Select(e => new { e.Action, e.Data }).ToListAsync(ct);
+        foreach (var e in events)
+        {
+            var data = System.Text.Json.Nodes.JsonNode.Parse(e.Data)!;
+            var id = (long)data["id"]!;
+            if (e.Action == "geo_alias_added") expected[id] = ((string)data["alias"]!, (string)data["code"]!);
+            else expected.Remove(id);
+        }
+        var rows = await db.GeoAliases.AsNoTracking().OrderBy(a => a.Id).Select(a => new { a.Id, a.Alias, a.Code }).ToListAsync(ct);
+        foreach (var row in rows)
+        {
+            if (!expected.Remove(row.Id, out var was)) return $"place alias {row.Alias} (id {row.Id}) has no event: it was added outside Duban";
+            if (was != (row.Alias, row.Code)) return $"place alias id {row.Id} is {row.Alias} → {row.Code} but its event says {was.Alias} → {was.Code}: it was changed outside Duban";
+        }
+        return expected.Count == 0 ? null : $"place alias {expected.First().Value.Alias} (id {expected.First().Key}) is missing: it was deleted outside Duban";
+    }
+
     public static async Task<bool> KeyMatchesAsync(DubanDb db, AuditKey key, bool record, CancellationToken ct = default)
     {
         var check = KeyCheck(key);

@@ -159,8 +159,8 @@ public sealed class AddressSamples
     /// name before a form or alias, before a bare root); and the label is their deepest common
     /// ancestor, null for none or for China. As forms.tsv has it, a bare village root counts only
     /// with its county or town read, an everyday word or a two-character name below city level
-    /// only with a larger place containing it (广东省广海), and words followed by a road word only
-    /// as an official name. The bare root of a town outside the home city counts only with its
+    /// only with a larger place containing it (广东省广海), and words followed by a road word not
+    /// as a bare root (中山|路 is a road; 大林村|北街 is still the village). The bare root of a town outside the home city counts only with its
     /// city or county (the province for 北京, 上海, 天津, 重庆) read: 劳动, 人民 are towns somewhere.
     /// </summary>
     public string? Label(IReadOnlyList<Place> places)
@@ -248,7 +248,7 @@ public sealed class AddressSamples
         for (; e >= 0; e = entryNext[e])
         {
             var flags = entryFlags[e];
-            if (places[k].RoadAfter && (flags & Rank) != 0) continue;
+            if (places[k].RoadAfter && (flags & Rank) == 2) continue;
             if ((flags & NeedsCountyOrTown) != 0 && !countyOrTown) continue;
             if ((flags & NeedsLarger) != 0 && !larger) continue;
             if ((flags & NeedsCityOrCounty) != 0 && !cityOrCounty) continue;

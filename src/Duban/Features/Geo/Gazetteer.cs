@@ -15,10 +15,10 @@ public sealed record GeoMatch(string? Code, string? Level, IReadOnlyList<string>
 /// <summary>
 /// Turns free text into a division. It finds every name in the text (official names, short
 /// forms, aliases), then scores each division those names point to by the evidence along its
-/// own chain: 台山市川岛镇略尾村 is 4 (county) + 4 (town) + 3 (village form) for 440781115002
-/// and less for any other 略尾. The best score wins; when several divisions score the same
-/// the answer is their deepest common ancestor, except that divisions in the home city win a
-/// tie against divisions outside it. The rules are in Features/Geo/README.md.
+/// own chain: 台山市川岛镇略尾村 is 10 (county 台山市) + 9 (town 川岛镇) + 7 (village form
+/// 略尾村) for 440781115002, and less for any other 略尾. The best score wins; among equals the
+/// home city's win against places outside it, and what remains is answered by its deepest
+/// common ancestor. The rules, in order, are in Features/Geo/README.md.
 /// </summary>
 public sealed class Gazetteer
 {
@@ -251,7 +251,7 @@ public sealed class Gazetteer
             var info = seg.Free.Info.Span;
             for (var i = 0; i < divs.Length; i++)
             {
-                if (!seg.RoadAfter || NameIndex.Postings.List.IsFull(info[i])) s.Add(divs[i], -1, 0);
+                if (!seg.RoadAfter || NameIndex.Postings.List.KindOf(info[i]) != NameKind.Root) s.Add(divs[i], -1, 0);
             }
         }
         var anchors = s.Candidates.Count;
@@ -412,8 +412,11 @@ public sealed class Gazetteer
             {
                 if ((state.Used & 1UL << k) != 0 || Crosses(segments, state.Used, k)) continue;
                 var seg = segments[k];
-                var (w, kind) = seg.Free.Best(a, seg.RoadAfter, state.Depth >= GeoLevel.Province ? AllKinds : StandingKinds(seg, a));
-                if (w == 0 && state.Depth >= GeoLevel.County && !seg.LevelWordAfter && Follows(segments, seg, chain[..depth])) (w, kind) = seg.Anchored.Best(a, seg.RoadAfter);
+                // Before a road word a bare root is the road's name (中山|路); 大林村|北街 is still the village.
+                var kinds = (state.Depth >= GeoLevel.Province ? AllKinds : StandingKinds(seg, a)) & (seg.RoadAfter ? NotRoots : AllKinds);
+                var (w, kind) = seg.Free.Best(a, kinds);
+                if (w == 0 && state.Depth >= GeoLevel.County && !seg.RoadAfter && !seg.LevelWordAfter && Follows(segments, seg, chain[..depth]))
+                    (w, kind) = seg.Anchored.Best(a);
                 if (w == 0) continue;
                 w += LengthBonus(seg) - HeldRoots(segments, state, k);
                 if (w <= 0) continue;
@@ -452,6 +455,7 @@ public sealed class Gazetteer
     }
 
     private const int AllKinds = 0xF;
+    private const int NotRoots = AllKinds & ~(1 << (int)NameKind.Root);
 
     /// <summary>A point for each character of a name beyond two, up to four (see <see cref="NameWeight"/>).</summary>
     private static int LengthBonus(Segment seg) => Math.Clamp(seg.End - seg.Start - 2, 0, 4);
@@ -481,7 +485,7 @@ public sealed class Gazetteer
             if (before.End != seg.Start && !(before.Start == seg.Start && before.End < seg.End)) continue;
             foreach (var a in chain)
             {
-                if (before.Free.WeightOf(a, fullOnly: false) > 0) return true;
+                if (before.Free.WeightOf(a) > 0) return true;
             }
         }
         return false;

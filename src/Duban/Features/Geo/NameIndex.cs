@@ -115,14 +115,11 @@ public sealed class NameIndex
 
             public static bool IsFull(byte info) => KindOf(info) == NameKind.Full;
 
-            /// <summary>
-            /// The weight with which this name names division <paramref name="d"/>, or 0; only
-            /// official names when <paramref name="fullOnly"/>; only the kinds whose bit is set in <paramref name="kinds"/>.
-            /// </summary>
-            public int WeightOf(int d, bool fullOnly, int kinds = 0xF) => Best(d, fullOnly, kinds).Weight;
+            /// <summary>The weight with which this name names division <paramref name="d"/>, or 0; only by the kinds whose bit is set in <paramref name="kinds"/>.</summary>
+            public int WeightOf(int d, int kinds = 0xF) => Best(d, kinds).Weight;
 
-            /// <summary>The strongest way this name names division <paramref name="d"/> (see <see cref="WeightOf(int, bool, int)"/>), official names first among equals.</summary>
-            public (int Weight, NameKind Kind) Best(int d, bool fullOnly, int kinds = 0xF)
+            /// <summary>The strongest way this name names division <paramref name="d"/> (see <see cref="WeightOf(int, int)"/>), official names first among equals.</summary>
+            public (int Weight, NameKind Kind) Best(int d, int kinds = 0xF)
             {
                 var divs = Divisions.Span;
                 var i = divs.BinarySearch(d);
@@ -134,7 +131,7 @@ public sealed class NameIndex
                 while (i > 0 && divs[i - 1] == d) i--;
                 for (; i < divs.Length && divs[i] == d; i++)
                 {
-                    if (fullOnly && !IsFull(info[i]) || (kinds & 1 << (int)KindOf(info[i])) == 0) continue;
+                    if ((kinds & 1 << (int)KindOf(info[i])) == 0) continue;
                     var w = WeightOf(info[i]);
                     if (w > best || w == best && KindOf(info[i]) < kind) (best, kind) = (w, KindOf(info[i]));
                 }

@@ -115,6 +115,21 @@ public sealed class GeoApiTests(DubanFactory factory)
             Assert.Equal(["geo_alias_added", "geo_alias_removed"], events.TakeLast(2).Select(e => e.Action));
             Assert.All(events.TakeLast(2), e => Assert.Contains("440705001", e.Data, StringComparison.Ordinal));
             Assert.True((await factory.Verify(db)).Intact);
+
+            // An alias slipped into the table behind Duban's back is caught by audit verify.
+            db.GeoAliases.Add(new Duban.Data.GeoAlias { Alias = "后门别名", Code = "440781", CreatedAt = factory.Clock.GetUtcNow(), CreatedBy = "intruder" });
+            await db.SaveChangesAsync();
+            try
+            {
+                var report = await factory.Verify(db);
+                Assert.False(report.Intact);
+                Assert.Contains("后门别名", report.FirstProblem, StringComparison.Ordinal);
+            }
+            finally
+            {
+                await db.GeoAliases.Where(a => a.Alias == "后门别名").ExecuteDeleteAsync();
+            }
+            Assert.True((await factory.Verify(db)).Intact);
         }
         finally
         {
