@@ -54,7 +54,9 @@ public static class GeoApi
 
     private static DivisionDto Describe(Divisions divisions, int i)
     {
+        // A placeholder (北京市 → 市辖区) is no place: its children are listed in its stead.
         var children = divisions.Children(i)
+            .SelectMany(c => divisions.IsPlaceholder(c) ? divisions.Children(c) : [c])
             .Select(c => new ChildDto(divisions.Code(c)!, divisions.Name(c), Divisions.LevelName(divisions.Level(c))))
             .ToList();
         return new DivisionDto(divisions.Code(i) ?? "", divisions.Name(i), Divisions.LevelName(divisions.Level(i)), divisions.Path(i), children);

@@ -38,6 +38,11 @@ public sealed class GeoApiTests(DubanFactory factory)
         Assert.Equal(["广东省", "江门市", "台山市"], taishan["path"]!.AsArray().Select(p => (string)p!));
         Assert.Contains(taishan["children"]!.AsArray(), c => (string?)c!["code"] == "440781115" && (string?)c["name"] == "川岛镇");
         await client.GetAsync("/api/v1/geo/divisions/440799").Problem(HttpStatusCode.NotFound);
+        // 北京市's districts, not its placeholder 市辖区.
+        var beijing = await client.GetAsync("/api/v1/geo/divisions/110000").Ok();
+        Assert.Contains(beijing["children"]!.AsArray(), c => (string?)c!["name"] == "东城区");
+        Assert.DoesNotContain(beijing["children"]!.AsArray(), c => (string?)c!["name"] == "市辖区");
+        await client.GetAsync("/api/v1/geo/divisions/110100").Problem(HttpStatusCode.NotFound);
         await client.GetAsync("/api/v1/geo/divisions/abc").Problem(HttpStatusCode.NotFound);
     }
 
