@@ -5,6 +5,7 @@ using Duban.Features.Audit;
 using Duban.Features.Auth;
 using Duban.Features.Bench;
 using Duban.Features.Demo;
+using Duban.Features.Dispatching;
 using Duban.Features.Geo;
 using Duban.Features.Units;
 using Microsoft.AspNetCore.Hosting.Server;
@@ -77,6 +78,12 @@ public static class Cli
                 return await WithServicesAsync(rest[1..], UnitsImportAsync);
             case "geo" when rest.Length > 0 && rest[0] == "resolve":
                 return await WithServicesAsync(rest[1..], GeoCli.ResolveAsync, writes: false);
+            case "dispatch" when rest.Length > 0 && rest[0] == "suggest":
+                return await WithServicesAsync(rest[1..], DispatchCli.SuggestAsync, writes: false);
+            case "dispatch" when rest.Length > 0 && rest[0] == "classify":
+                return await ClassifierCli.RunAsync(rest[1..], Console.In, Console.Out, Console.Error);
+            case "bench" when rest.Length > 0 && rest[0] == "dispatch":
+                return await DispatchBench.RunAsync(rest[1..], Console.Out);
             case "bench" when rest.Length > 0 && rest[0] == "geo":
                 return await GeoBench.RunAsync(rest[1..], Console.Out);
             case "bench" when rest.Length > 0 && rest[0] == "intake":
