@@ -14,6 +14,7 @@ public sealed class DubanDb(DbContextOptions<DubanDb> options) : DbContext(optio
     public DbSet<AuditHead> AuditHeads => Set<AuditHead>();
     public DbSet<IdempotencyRecord> IdempotencyRecords => Set<IdempotencyRecord>();
     public DbSet<GeoAlias> GeoAliases => Set<GeoAlias>();
+    public DbSet<DispatchCatalogue> DispatchCatalogues => Set<DispatchCatalogue>();
 
     public bool IsPostgres => Database.ProviderName == "Npgsql.EntityFrameworkCore.PostgreSQL";
 
@@ -68,6 +69,7 @@ public sealed class DubanDb(DbContextOptions<DubanDb> options) : DbContext(optio
         b.Entity<AuditHead>(e => { e.ToTable("audit_head"); e.Property(x => x.Id).ValueGeneratedNever(); });
         b.Entity<IdempotencyRecord>(e => { e.ToTable("idempotency"); e.HasKey(x => new { x.Scope, x.Key }); });
         b.Entity<GeoAlias>(e => { e.ToTable("geo_aliases"); e.HasIndex(x => x.Alias).IsUnique(); });
+        b.Entity<DispatchCatalogue>(e => { e.ToTable("dispatch_catalogues"); e.HasKey(x => x.Version); e.Property(x => x.Version).ValueGeneratedNever(); });
 
         foreach (var entity in b.Model.GetEntityTypes())
         {

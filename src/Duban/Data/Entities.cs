@@ -165,3 +165,19 @@ public sealed class GeoAlias
     public DateTimeOffset CreatedAt { get; set; }
     public required string CreatedBy { get; set; }
 }
+
+/// <summary>
+/// One version of the dispatch catalogue (派单目录, see Features/Dispatching): its JSON as the API
+/// takes it. Versions are appended, never changed (the database refuses it); the newest is in force.
+/// </summary>
+public sealed class DispatchCatalogue
+{
+    public int Version { get; set; }
+    public required string Name { get; set; }
+    public required string Content { get; set; }
+    /// <summary>SHA-256 of <see cref="Content"/>, also in the version's catalogue_updated event.</summary>
+    public required string ContentHash { get; set; }
+    public string? Note { get; set; }
+    public DateTimeOffset CreatedAt { get; set; }
+    public required string CreatedBy { get; set; }
+}

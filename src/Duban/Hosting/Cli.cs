@@ -34,12 +34,20 @@ public static class Cli
                                      DUBAN_NEW_PASSWORD or generated and printed
           geo resolve [--explain]    read one text a line on standard input, write one JSON object
                                      a line: the division it names (code, level, path, confidence)
+          dispatch suggest           read JSON lines of matters ({"kind","title","content","location",
+                                     "subject","receivedAt"}), write one routing suggestion a line
+                                     (category, lead unit, co-units, rule, reason, confidence)
+          dispatch classify --train FILE.csv
+                                     train the category classifier on label,text rows, then answer
+                                     texts on standard input ({"category","confidence","alternatives"})
           bench intake [--count N] [--provider sqlite|postgres] [--connection CS]
                                      durable matter creation per second through the API's
                                      code path, beside the raw insert rate of the same database
           bench lists [--count N] [--provider sqlite|postgres] [--connection CS]
                                      list queries per kind of user on N generated matters
-          bench geo [--count N] [--seed S]
+          bench dispatch [--data FILE.csv] [--folds 5]
+                                     category accuracy by cross-validation, time a message, training time
+          bench geo [--count N] [--seed S] [--failures K]
                                      address resolution: accuracy on a labelled set generated from
                                      the divisions, beside npm address-parse; speed; load time
           --help                     this text

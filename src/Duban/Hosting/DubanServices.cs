@@ -3,6 +3,7 @@ using Duban.Data;
 using Duban.Features.Audit;
 using Duban.Features.Auth;
 using Duban.Features.Demo;
+using Duban.Features.Dispatching;
 using Duban.Features.Geo;
 using Duban.Features.Intake;
 using Duban.Features.Matters;
@@ -73,6 +74,10 @@ public static class DubanServices
         services.AddScoped<DemoSeeder>();
         services.AddScoped<ImportUnits>();
         services.AddSingleton<GeoService>();
+        services.AddSingleton<CatalogueStore>();
+        services.AddSingleton<ICategorySuggester, KeywordSuggester>();
+        services.AddScoped<CatalogueUpdate>();
+        services.AddScoped<DispatchSuggestions>();
     }
 
     public static void AddDubanWeb(this IServiceCollection services)
@@ -131,6 +136,7 @@ public static class DubanServices
         api.MapMattersApiV1();
         api.MapPublicReportsApiV1();
         api.MapGeoApiV1();
+        api.MapDispatchApiV1();
     }
 }
 

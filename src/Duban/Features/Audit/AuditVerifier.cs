@@ -81,6 +81,10 @@ public static class AuditVerifier
         var aliasProblem = await AliasesMatchEventsAsync(db, ct);
         if (aliasProblem is not null) return Fail(count, aliasProblem);
 
+        // 4. The dispatch catalogue's versions, which decide where matters are sent, against their events.
+        var catalogueProblem = await CataloguesMatchEventsAsync(db, ct);
+        if (catalogueProblem is not null) return Fail(count, catalogueProblem);
+
         return new AuditReport(true, count, matters, null);
     }
 
@@ -89,6 +93,25 @@ public static class AuditVerifier
     /// for a chain from before check values, by the last event, and the check value is then kept
     /// (when <paramref name="record"/>) so that later questions do not depend on any event.
     /// </summary>
+    private static async Task<string?> CataloguesMatchEventsAsync(DubanDb db, CancellationToken ct)
+    {
+        var recorded = new Dictionary<int, string>();
+        var events = await db.Events.AsNoTracking().Where(e => e.Action == "catalogue_updated").OrderBy(e => e.Seq).Select(e => e.Data).ToListAsync(ct);
+        foreach (var data in events)
+        {
+            var node = System.Text.Json.Nodes.JsonNode.Parse(data)!;
+            recorded[(int)node["version"]!] = (string)node["sha256"]!;
+        }
+        var rows = await db.DispatchCatalogues.AsNoTracking().OrderBy(c => c.Version).Select(c => new { c.Version, c.Content, c.ContentHash }).ToListAsync(ct);
+        foreach (var row in rows)
+        {
+            if (!recorded.Remove(row.Version, out var hash)) return $"dispatch catalogue version {row.Version} has no event: it was added outside Duban";
+            var actual = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(row.Content)));
+            if (hash != row.ContentHash || hash != actual) return $"dispatch catalogue version {row.Version} does not match its event: it was changed outside Duban";
+        }
+        return recorded.Count == 0 ? null : $"dispatch catalogue version {recorded.Keys.Min()} is missing: it was deleted outside Duban";
+    }
+
     private static async Task<string?> AliasesMatchEventsAsync(DubanDb db, CancellationToken ct)
     {
         var expected = new Dictionary<long, (string Alias, string Code)>();

@@ -1,0 +1,38 @@
+using System.Reflection;
+using System.Text.Json;
+using Duban.Common;
+
+namespace Duban.Features.Dispatching;
+
+/// <summary>An inspection group of a round and the party organisations it inspects.</summary>
+public sealed record InspectionGroup(string Code, IReadOnlyList<string> Inspects);
+
+/// <summary>
+/// An inspection round (巡察) as data/dispatch/rounds.json holds it: its name, its period (local
+/// dates, both days included; the announcement's wording in <see cref="Period"/>) and its groups.
+/// </summary>
+public sealed record InspectionRound(string Name, DateOnly From, DateOnly To, string? Period, string? Source, IReadOnlyList<InspectionGroup> Groups)
+{
+    /// <summary>Was a matter received at <paramref name="at"/> received during the round (by the date in China)?</summary>
+    public bool InForce(DateTimeOffset at)
+    {
+        var day = DateOnly.FromDateTime(at.ToOffset(Clock.ChinaOffset).DateTime);
+        return day >= From && day <= To;
+    }
+
+    public const string Resource = "Duban.Dispatch.rounds.json";
+
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+
+    private static readonly Lazy<IReadOnlyList<InspectionRound>> shipped = new(() =>
+    {
+        using var stream = Assembly.GetExecutingAssembly().GetManifestResourceStream(Resource)
+            ?? throw new InvalidOperationException($"resource {Resource} is missing from the build");
+        return Read(stream);
+    });
+
+    /// <summary>The rounds shipped in data/dispatch/rounds.json.</summary>
+    public static IReadOnlyList<InspectionRound> Shipped => shipped.Value;
+
+    public static IReadOnlyList<InspectionRound> Read(Stream json) => JsonSerializer.Deserialize<List<InspectionRound>>(json, Json) ?? [];
+}
