@@ -25,6 +25,22 @@ internal sealed class BenchHost : IAsyncDisposable
         this.directory = directory;
     }
 
+    /// <summary>The line every bench prints first: cores, CPU, operating system, .NET.</summary>
+    public static string Machine =>
+        $"machine: {Environment.ProcessorCount} cores, {CpuModel()}, {System.Runtime.InteropServices.RuntimeInformation.OSDescription}, .NET {Environment.Version}";
+
+    private static string CpuModel()
+    {
+        try
+        {
+            return File.ReadLines("/proc/cpuinfo").FirstOrDefault(l => l.StartsWith("model name", StringComparison.Ordinal))?.Split(':', 2)[1].Trim() ?? "unknown CPU";
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return "unknown CPU";
+        }
+    }
+
     public IHost Host { get; }
     public string Provider { get; }
     public IServiceProvider Services => Host.Services;

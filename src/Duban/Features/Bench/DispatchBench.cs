@@ -47,7 +47,7 @@ internal static class DispatchBench
             return 64;
         }
 
-        Line($"machine: {Environment.ProcessorCount} cores, {CpuModel()}, {RuntimeInformation.OSDescription}, .NET {Environment.Version}");
+        Line($"{BenchHost.Machine}");
         Line($"data: {path}: {rows.Count:N0} messages, {labels.Length} categories ({string.Join(", ", labels.Select(l => $"{l} {rows.Count(r => r.Label == l)}"))}){(read.Skipped > 0 ? $", {read.Skipped} rows skipped" : "")}");
         Line($"stratified {folds}-fold cross-validation, seed {seed}");
         var fold = CategoryClassifier.StratifiedFolds(rows.Select(r => Array.IndexOf(labels, r.Label)).ToArray(), labels.Length, folds, seed);
@@ -230,21 +230,5 @@ internal static class DispatchBench
     {
         var mean = values.Average();
         return Math.Sqrt(values.Sum(v => (v - mean) * (v - mean)) / Math.Max(1, values.Length - 1));
-    }
-
-    private static string CpuModel()
-    {
-        try
-        {
-            return File.ReadLines("/proc/cpuinfo").FirstOrDefault(l => l.StartsWith("model name", StringComparison.Ordinal))?.Split(':', 2)[1].Trim() ?? "unknown CPU";
-        }
-        catch (IOException)
-        {
-            return "unknown CPU";
-        }
-        catch (UnauthorizedAccessException)
-        {
-            return "unknown CPU";
-        }
     }
 }

@@ -31,7 +31,7 @@ internal static class GeoBench
         if (count < 1) count = 1;
         void Line(FormattableString s) => output.WriteLine(s.ToString(CultureInfo.InvariantCulture));
 
-        Line($"machine: {Environment.ProcessorCount} cores, {CpuModel()}, {RuntimeInformation.OSDescription}, .NET {Environment.Version}");
+        Line($"{BenchHost.Machine}");
 
         // Start-up: all of China read, indexed and ready, three times in this process.
         var loads = new double[3];
@@ -253,22 +253,6 @@ internal static class GeoBench
                 return (null, string.Create(CultureInfo.InvariantCulture, $" (skipped: node exited {process.ExitCode} after {codes.Count} of {samples.Count} answers: {error})"));
             }
             return ([.. codes], string.Create(CultureInfo.InvariantCulture, $" ({samples.Count / seconds:N0} addresses/s in node, start-up included)"));
-        }
-    }
-
-    private static string CpuModel()
-    {
-        try
-        {
-            return File.ReadLines("/proc/cpuinfo").FirstOrDefault(l => l.StartsWith("model name", StringComparison.Ordinal))?.Split(':', 2)[1].Trim() ?? "unknown CPU";
-        }
-        catch (IOException)
-        {
-            return "unknown CPU";
-        }
-        catch (UnauthorizedAccessException)
-        {
-            return "unknown CPU";
         }
     }
 }

@@ -38,7 +38,7 @@ public static class IntakeBench
         await RawAsync(host.Services, "bench_bare", warmup, 0, 1);
         await DubanAsync(host.Services, actor, warmup, 1);
         var offset = warmup;
-        output.WriteLine($"machine: {Environment.ProcessorCount} cores, {CpuModel()}, {RuntimeInformation.OSDescription}, .NET {Environment.Version}");
+        output.WriteLine(BenchHost.Machine);
         output.WriteLine($"database: {provider}{(provider == "sqlite" ? " (WAL, synchronous=FULL)" : "")}, {count} matters each side and level, each durable when answered");
         output.WriteLine("clients | raw, bare table rows/s | raw, matters' indexes rows/s | duban register matters/s | duban / raw with indexes");
         foreach (var clients in levels)
@@ -160,17 +160,5 @@ public static class IntakeBench
             }
         })));
         return watch.Elapsed.TotalSeconds;
-    }
-
-    private static string CpuModel()
-    {
-        try
-        {
-            return File.ReadLines("/proc/cpuinfo").FirstOrDefault(l => l.StartsWith("model name", StringComparison.Ordinal))?.Split(':', 2)[1].Trim() ?? "unknown CPU";
-        }
-        catch (IOException)
-        {
-            return "unknown CPU";
-        }
     }
 }
