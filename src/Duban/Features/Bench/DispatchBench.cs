@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Globalization;
-using System.Runtime.InteropServices;
 using Duban.Features.Dispatching;
 using Duban.Hosting;
 

@@ -1,7 +1,6 @@
 using System.Data.Common;
 using System.Diagnostics;
 using System.Globalization;
-using System.Runtime.InteropServices;
 using Duban.Common;
 using Duban.Data;
 using Duban.Features.Matters;

@@ -87,11 +87,6 @@ public sealed class Divisions
             chain.Add(names[d]);
         }
         chain.Reverse();
-        // A county that repeats its city's name was skipped above only when it came first; drop the repeat either way.
-        for (var k = chain.Count - 1; k > 0; k--)
-        {
-            if (chain[k] == chain[k - 1]) chain.RemoveAt(k);
-        }
         return chain;
     }
 

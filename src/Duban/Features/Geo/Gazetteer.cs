@@ -183,15 +183,20 @@ public sealed class Gazetteer
     {
         if (home <= 0) return;
         var all = CollectionsMarshal.AsSpan(segments);
-        ulong drop = 0;
-        for (var a = 0; a < all.Length; a++)
+        ulong atHome = 0;
+        for (var k = 0; k < all.Length; k++)
         {
-            if (!NamesHome(all[a])) continue;
+            if (NamesHome(all[k])) atHome |= 1UL << k;
+        }
+        ulong drop = 0;
+        for (var bits = atHome; bits != 0; bits &= bits - 1)
+        {
+            var x = all[System.Numerics.BitOperations.TrailingZeroCount(bits)];
             for (var b = 0; b < all.Length; b++)
             {
-                var (x, y) = (all[a], all[b]);
+                var y = all[b];
                 var crosses = x.Start < y.End && y.Start < x.End && !Holds(x, y) && !Holds(y, x) && (x.Start != y.Start || x.End != y.End);
-                if (crosses && !NamesHome(y)) drop |= 1UL << b;
+                if (crosses && (atHome & 1UL << b) == 0) drop |= 1UL << b;
             }
         }
         if (drop == 0) return;

@@ -45,7 +45,8 @@ public sealed class Relocate(MatterWorkflow workflow, GeoService geo)
             case ({ }, { }):
                 return Error.Validation("send code or text, not both / 行政区划代码与地址只能填写一项");
             case ({ } c, null):
-                if (!(c.Length is 6 or 9 or 12 && c.All(char.IsAsciiDigit)) || divisions.Find(c) <= 0)
+                // Find takes only codes of 6, 9 or 12 digits that name a place.
+                if (divisions.Find(c) <= 0)
                     return Error.Validation($"code {c} is not a known division (6, 9 or 12 digits) / 行政区划代码 {c} 不存在");
                 break;
             case (null, { } t):
