@@ -4,6 +4,7 @@ using Duban.Data;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.AspNetCore.TestHost;
+using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Npgsql;
@@ -133,6 +134,30 @@ public sealed class DubanFactory : WebApplicationFactory<Program>, IAsyncLifetim
         }
         client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
         return client;
+    }
+
+    /// <summary>An HTTP client signed in as 台山's administrator (a-440781), an account the demo does not have: made on first use.</summary>
+    public async Task<HttpClient> AsCountyAdmin()
+    {
+        const string username = "a-440781";
+        await using (var scope = Scope())
+        {
+            var db = Db(scope);
+            if (!await db.Users.AnyAsync(u => u.Username == username))
+            {
+                db.Users.Add(new Duban.Data.User
+                {
+                    Username = username,
+                    DisplayName = "台山市管理员",
+                    UnitCode = "440781",
+                    Roles = "admin",
+                    PasswordHash = Duban.Features.Auth.Passwords.Hash(Password),
+                    CreatedAt = Clock.GetUtcNow(),
+                });
+                await db.SaveChangesAsync();
+            }
+        }
+        return await As(username);
     }
 
     private sealed record LoginBody(string Token);

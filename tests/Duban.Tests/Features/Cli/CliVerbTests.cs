@@ -1,4 +1,5 @@
 using System.Net.Http.Json;
+using Duban.Tests.Infrastructure;
 
 
 namespace Duban.Tests.Features.Cli;
@@ -14,26 +15,8 @@ public sealed class CliVerbTests : IDisposable
 
     private Task<(int Code, string Out, string Err)> Run(params string[] args) => RunWithInput("", args);
 
-    private async Task<(int Code, string Out, string Err)> RunWithInput(string input, params string[] args)
-    {
-        var output = new StringWriter();
-        var error = new StringWriter();
-        var (i, o, e) = (Console.In, Console.Out, Console.Error);
-        Console.SetIn(new StringReader(input));
-        Console.SetOut(output);
-        Console.SetError(error);
-        try
-        {
-            var code = await Duban.Hosting.Cli.RunAsync([.. args, $"--Duban:DataDirectory={dir}", "--Duban:Demo:Password=cli-password-1", "--Duban:Demo:Matters=false"]);
-            return (code, output.ToString(), error.ToString());
-        }
-        finally
-        {
-            Console.SetIn(i);
-            Console.SetOut(o);
-            Console.SetError(e);
-        }
-    }
+    private Task<(int Code, string Out, string Err)> RunWithInput(string input, params string[] args) =>
+        ConsoleCli.RunAsync(input, [.. args, $"--Duban:DataDirectory={dir}", "--Duban:Demo:Password=cli-password-1", "--Duban:Demo:Matters=false"]);
 
     [Fact]
     public async Task GeoResolve_ReadsLines_WritesOneJsonObjectEach_AndNothingElse()

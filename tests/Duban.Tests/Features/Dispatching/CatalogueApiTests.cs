@@ -72,7 +72,7 @@ public sealed class CatalogueApiTests
         var change = Edited(v1, c => Child(c, "劳动和社会保障", "拖欠工资")["owner"] = "county");
         // Not an administrator, or not the city's: refused.
         await dispatcher.PutAsJsonAsync("/api/v1/dispatch/catalogue", change).Problem(HttpStatusCode.Forbidden);
-        await (await CountyAdmin(factory)).PutAsJsonAsync("/api/v1/dispatch/catalogue", change).Problem(HttpStatusCode.Forbidden);
+        await (await factory.AsCountyAdmin()).PutAsJsonAsync("/api/v1/dispatch/catalogue", change).Problem(HttpStatusCode.Forbidden);
         // Invalid: an owner no unit has, a name twice, a level against its owner.
         await admin.PutAsJsonAsync("/api/v1/dispatch/catalogue", Edited(v1, c => Child(c, "劳动和社会保障", "拖欠工资")["owner"] = "nosuchbureau"))
             .Problem(HttpStatusCode.BadRequest, "validation");
@@ -131,28 +131,6 @@ public sealed class CatalogueApiTests
         Assert.Equal(2, (int)saved["version"]!);
         var versions = (await admin.GetAsync("/api/v1/dispatch/catalogue/versions").Ok()).AsArray();
         Assert.Equal(["system", "admin"], versions.Select(v => (string)v!["createdBy"]!));
-    }
-
-    private static async Task<HttpClient> CountyAdmin(DubanFactory factory)
-    {
-        await using (var scope = factory.Scope())
-        {
-            var db = factory.Db(scope);
-            if (!await db.Users.AnyAsync(u => u.Username == "a-440781"))
-            {
-                db.Users.Add(new Duban.Data.User
-                {
-                    Username = "a-440781",
-                    DisplayName = "台山市管理员",
-                    UnitCode = "440781",
-                    Roles = "admin",
-                    PasswordHash = Duban.Features.Auth.Passwords.Hash(DubanFactory.Password),
-                    CreatedAt = factory.Clock.GetUtcNow(),
-                });
-                await db.SaveChangesAsync();
-            }
-        }
-        return await factory.As("a-440781");
     }
 
     [Fact]

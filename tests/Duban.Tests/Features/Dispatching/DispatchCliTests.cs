@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using Duban.Tests.Infrastructure;
 
 namespace Duban.Tests.Features.Dispatching;
 
@@ -18,26 +19,8 @@ public sealed class DispatchCliTests : IDisposable
         try { Directory.Delete(dir, recursive: true); } catch (IOException) { }
     }
 
-    private async Task<(int Code, string Out, string Err)> Run(string input, params string[] args)
-    {
-        var output = new StringWriter();
-        var error = new StringWriter();
-        var (i, o, e) = (Console.In, Console.Out, Console.Error);
-        Console.SetIn(new StringReader(input));
-        Console.SetOut(output);
-        Console.SetError(error);
-        try
-        {
-            var code = await Duban.Hosting.Cli.RunAsync([.. args, $"--Duban:DataDirectory={dir}"]);
-            return (code, output.ToString(), error.ToString());
-        }
-        finally
-        {
-            Console.SetIn(i);
-            Console.SetOut(o);
-            Console.SetError(e);
-        }
-    }
+    private Task<(int Code, string Out, string Err)> Run(string input, params string[] args) =>
+        ConsoleCli.RunAsync(input, [.. args, $"--Duban:DataDirectory={dir}"]);
 
     [Fact]
     public async Task DispatchSuggest_JsonLinesInAndOut_ABadLineGetsAnErrorLine()

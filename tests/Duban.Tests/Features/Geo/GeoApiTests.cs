@@ -63,24 +63,7 @@ public sealed class GeoApiTests(DubanFactory factory)
         await admin.PostAsJsonAsync("/api/v1/geo/aliases", body with { alias = "建设" }).Problem(HttpStatusCode.BadRequest);
         await admin.PostAsJsonAsync("/api/v1/geo/aliases", body with { alias = "高新区", code = "440703" }).Problem(HttpStatusCode.Conflict, "alias_exists");
         // A county's administrator does not change how the whole city places matters.
-        await using (var scope = factory.Scope())
-        {
-            var db = factory.Db(scope);
-            if (!await db.Users.AnyAsync(u => u.Username == "a-440781"))
-            {
-                db.Users.Add(new Duban.Data.User
-                {
-                    Username = "a-440781",
-                    DisplayName = "台山市管理员",
-                    UnitCode = "440781",
-                    Roles = "admin",
-                    PasswordHash = Duban.Features.Auth.Passwords.Hash(DubanFactory.Password),
-                    CreatedAt = factory.Clock.GetUtcNow(),
-                });
-                await db.SaveChangesAsync();
-            }
-        }
-        var countyAdmin = await factory.As("a-440781");
+        var countyAdmin = await factory.AsCountyAdmin();
         await countyAdmin.PostAsJsonAsync("/api/v1/geo/aliases", body with { alias = "举报" }).Problem(HttpStatusCode.Forbidden);
         await (await factory.As("h-440781115")).GetAsync("/api/v1/geo/aliases").Problem(HttpStatusCode.Forbidden);
 
