@@ -75,9 +75,16 @@ public static class DubanServices
         services.AddScoped<ImportUnits>();
         services.AddSingleton<GeoService>();
         services.AddSingleton<CatalogueStore>();
-        services.AddSingleton<ICategorySuggester, KeywordSuggester>();
+        services.AddSingleton<LearnedSuggester>();
+        services.AddSingleton<ICategorySuggester>(sp => sp.GetRequiredService<LearnedSuggester>());
+        services.AddSingleton<ClassifierTrainer>();
         services.AddScoped<CatalogueUpdate>();
         services.AddScoped<DispatchSuggestions>();
+        services.AddScoped<IDispatchAdvisor>(sp => sp.GetRequiredService<DispatchSuggestions>());
+        services.AddScoped<AutoDispatcher>();
+        services.AddScoped<IAutoDispatch>(sp => sp.GetRequiredService<AutoDispatcher>());
+        services.AddScoped<Duplicates>();
+        services.AddScoped<WaitingForDispatch>();
     }
 
     public static void AddDubanWeb(this IServiceCollection services)
@@ -92,6 +99,7 @@ public static class DubanServices
         services.AddHealthChecks();
         services.AddHostedService<StartupTasks>();
         services.AddHostedService<GeoAliasRefresher>();
+        services.AddHostedService(sp => sp.GetRequiredService<ClassifierTrainer>());
         // Per client address and minute: the public door and the login are where abuse arrives.
         static RateLimitPartition<string> PerMinute(HttpContext http, string setting, int fallback) =>
             RateLimitPartition.GetFixedWindowLimiter(http.Connection.RemoteIpAddress?.ToString() ?? "unknown", _ => new FixedWindowRateLimiterOptions

@@ -88,6 +88,9 @@ public sealed class DubanFactory : WebApplicationFactory<Program>, IAsyncLifetim
 
         builder.UseSetting("Duban:RateLimits:PublicPerMinute", "100000");
         builder.UseSetting("Duban:RateLimits:LoginPerMinute", "100000");
+        // A node started late over the shared database could learn from other tests' matters and
+        // dispatch on its own; the tests of auto-dispatch turn it on in their own deployment.
+        builder.UseSetting("Duban:Dispatch:AutoDispatch", "false");
         foreach (var (key, value) in Settings) builder.UseSetting(key, value);
         builder.ConfigureTestServices(services => services.AddSingleton<TimeProvider>(Clock));
         // Expected failures (refused SQL in the append-only tests) need no log; real ones fail the test.

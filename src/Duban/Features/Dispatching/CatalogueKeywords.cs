@@ -10,6 +10,12 @@ public sealed record CategorySuggestion(string? Category, string? Subcategory, d
     public static CategorySuggestion None { get; } = new(null, null, 0);
 
     public string? Evidence { get; init; }
+
+    /// <summary>True when a model trained on the deployment's history made it (the keywords' confidence is not calibrated).</summary>
+    public bool Learned { get; init; }
+
+    /// <summary>The likeliest first levels, best first (the first is <see cref="Category"/>'s), for the dispatcher's top three.</summary>
+    public IReadOnlyList<CategoryScore> Alternatives { get; init; } = [];
 }
 
 /// <summary>
@@ -46,6 +52,7 @@ public static class CatalogueKeywords
         var bestScore = 0;
         var second = 0;
         List<string> bestWords = [];
+        var byFirstLevel = new Dictionary<string, int>(StringComparer.Ordinal);
         foreach (var entry in entries)
         {
             var score = 0;
@@ -58,6 +65,7 @@ public static class CatalogueKeywords
                 score += weight * keyword.Length;
                 words.Add(keyword);
             }
+            if (score > 0 && score > byFirstLevel.GetValueOrDefault(entry.Category)) byFirstLevel[entry.Category] = score;
             if (score > bestScore)
             {
                 second = bestScore;
@@ -72,6 +80,8 @@ public static class CatalogueKeywords
         return new CategorySuggestion(best.Category, best.Subcategory, Math.Round((double)bestScore / (bestScore + second), 2))
         {
             Evidence = "关键词/keywords: " + string.Join("、", bestWords),
+            Alternatives = byFirstLevel.OrderByDescending(kv => kv.Value).Take(3)
+                .Select(kv => new CategoryScore(kv.Key, Math.Round((double)kv.Value / byFirstLevel.Values.Sum(), 2))).ToList(),
         };
     }
 }

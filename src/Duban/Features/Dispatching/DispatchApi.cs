@@ -21,11 +21,19 @@ public static class DispatchApi
         g.MapGet("/catalogue", GetCatalogueAsync).Produces<CatalogueView>().ProducesProblem(404);
         g.MapPut("/catalogue", PutCatalogueAsync).Produces<CatalogueView>().ProducesProblem(400).ProducesProblem(403).ProducesProblem(409);
         g.MapGet("/catalogue/versions", ListVersionsAsync).Produces<List<CatalogueVersionView>>();
+        g.MapGet("/queue", async (int? page, int? pageSize, WaitingForDispatch queue, HttpContext http, CancellationToken ct) =>
+                MattersApi.ToHttp(await queue.ListAsync(page, pageSize, http.Actor(), ct)))
+            .WithSummary("Matters waiting for dispatch, oldest first, each with its top three suggestions and possible duplicates")
+            .Produces<PageOf<QueueItem>>().ProducesProblem(400).ProducesProblem(403);
 
         api.MapGet("/matters/{id:long}/suggestion", async (long id, DispatchSuggestions suggestions, HttpContext http, CancellationToken ct) =>
                 MattersApi.ToHttp(await suggestions.ForMatterAsync(id, http.Actor(), ct)))
             .RequireAuthorization().WithTags("Matters").WithSummary("Where the matter should go, by which rule and why (nothing is recorded)")
             .Produces<DispatchSuggestion>().ProducesProblem(403).ProducesProblem(404);
+        api.MapGet("/matters/{id:long}/duplicates", async (long id, Duplicates duplicates, HttpContext http, CancellationToken ct) =>
+                MattersApi.ToHttp(await duplicates.ForMatterAsync(id, http.Actor(), ct)))
+            .RequireAuthorization().WithTags("Matters").WithSummary("Open matters in the same place with similar text, most similar first")
+            .Produces<List<DuplicateView>>().ProducesProblem(403).ProducesProblem(404);
         return api;
     }
 

@@ -10,7 +10,11 @@ namespace Duban.Features.Dispatching;
 /// person, or a unit's name when the unit was not given by code).
 /// </summary>
 public sealed record RoutingInput(string? Kind, string? Title, string? Content, string? Category, string? TerritoryCode,
-    double TerritoryConfidence, string? SubjectUnitCode, string? SubjectPerson, bool Confidential, DateTimeOffset ReceivedAt);
+    double TerritoryConfidence, string? SubjectUnitCode, string? SubjectPerson, bool Confidential, DateTimeOffset ReceivedAt)
+{
+    /// <summary>A category suggestion to route by instead of asking the suggester (one of the dispatcher's top three).</summary>
+    public CategorySuggestion? Suggested { get; init; }
+}
 
 public sealed record UnitRef(string Code, string Name);
 
@@ -20,7 +24,11 @@ public sealed record UnitRef(string Code, string Name);
 /// decided and why, in Chinese and English.
 /// </summary>
 public sealed record DispatchSuggestion(string? Category, string? Subcategory, string? TerritoryCode, UnitRef? LeadUnit,
-    IReadOnlyList<UnitRef> CoUnits, string Rule, string Reason, double Confidence);
+    IReadOnlyList<UnitRef> CoUnits, string Rule, string Reason, double Confidence)
+{
+    /// <summary>Where the category came from: given (the matter's), learned (the deployment's model), keywords, or none.</summary>
+    public string CategorySource { get; init; } = "none";
+}
 
 /// <summary>The rules, in the order the router tries them (src/Duban/Features/Dispatching/README.md, Routing).</summary>
 public static class RoutingRule
@@ -137,7 +145,8 @@ public sealed class DispatchRouter
         // A report (举报) about someone is a discipline matter unless staff classified it as something
         // else; a matter in the discipline category is one whatever its kind.
         var discipline = category.Entry?.IsDiscipline == true || (isReport && subject.Known && !category.GivenOther);
-        return discipline ? RouteDiscipline(input, subject, category) : RouteByOwner(input, subject, category);
+        var routed = discipline ? RouteDiscipline(input, subject, category) : RouteByOwner(input, subject, category);
+        return routed with { CategorySource = category.Source };
     }
 
     // ---- the subject: the unit or person reported on ----
@@ -217,7 +226,7 @@ public sealed class DispatchRouter
 
     // ---- the category ----
 
-    private sealed record Categorised(CatalogueEntry? Entry, double Confidence, string Zh, string En, bool GivenOther);
+    private sealed record Categorised(CatalogueEntry? Entry, double Confidence, string Zh, string En, bool GivenOther, string Source = "given");
 
     private Categorised Categorise(RoutingInput input)
     {
@@ -237,11 +246,11 @@ public sealed class DispatchRouter
             }
             unknown = given;
         }
-        var s = suggester?.Suggest(input.Title, input.Content) ?? CatalogueKeywords.Best(catalogue, input.Title, input.Content);
+        var s = input.Suggested ?? suggester?.Suggest(input.Title, input.Content) ?? CatalogueKeywords.Best(catalogue, input.Title, input.Content);
         var prefix = unknown is null ? "" : $"事项分类「{unknown}」不在目录中；";
         var prefixEn = unknown is null ? "" : $"the matter's category {unknown} is not in the catalogue; ";
         var found = catalogue.Find(s.Category, s.Subcategory);
-        if (found is null) return new Categorised(null, 0, prefix + "未能从标题和内容判断分类", prefixEn + "no category found in the title and content", false);
+        if (found is null) return new Categorised(null, 0, prefix + "未能从标题和内容判断分类", prefixEn + "no category found in the title and content", false, "none");
         var confidence = Math.Clamp(s.Confidence, 0, 1);
         if (found.Subcategory is null && CatalogueKeywords.Best(catalogue, input.Title, input.Content, within: found.Category) is { Category: not null } sub)
         {
@@ -249,7 +258,8 @@ public sealed class DispatchRouter
         }
         var evidence = s.Evidence is null ? "" : $"（{s.Evidence}）";
         var evidenceEn = s.Evidence is null ? "" : $" ({s.Evidence})";
-        return new Categorised(found, confidence, $"{prefix}分类建议为「{found.Path}」{evidence}", $"{prefixEn}category {found.Path} suggested from the text{evidenceEn}", false);
+        return new Categorised(found, confidence, $"{prefix}分类建议为「{found.Path}」{evidence}", $"{prefixEn}category {found.Path} suggested from the text{evidenceEn}", false,
+            s.Learned ? "learned" : "keywords");
     }
 
     // ---- rules 1 and 2: discipline reports ----

@@ -3,6 +3,7 @@ using Duban.Data;
 using Duban.Features.Audit;
 using Duban.Features.Geo;
 using Duban.Features.Matters;
+using Duban.Features.Matters.Actions;
 using Duban.Features.Units;
 using Microsoft.EntityFrameworkCore;
 
@@ -11,10 +12,11 @@ namespace Duban.Features.Dispatching;
 /// <summary>
 /// Routing suggestions with this node's data: the catalogue in force, the shipped rounds, the
 /// units, the places of China (for a matter not placed yet) and the category suggester. Nothing
-/// is recorded: a suggestion is accepted by the ordinary dispatch action.
+/// is recorded here: a suggestion is accepted or corrected by the dispatch action, whose event
+/// records it beside the choice (<see cref="IDispatchAdvisor"/>).
 /// </summary>
 public sealed class DispatchSuggestions(DubanDb db, AuditLog audit, CatalogueStore store, UnitDirectory directory, GeoService geo,
-    ICategorySuggester suggester, MatterScope scope, IConfiguration configuration)
+    ICategorySuggester suggester, MatterScope scope, IConfiguration configuration) : IDispatchAdvisor
 {
     private readonly string home = configuration["Duban:HomeDivision"] ?? "440700";
 
@@ -29,11 +31,53 @@ public sealed class DispatchSuggestions(DubanDb db, AuditLog audit, CatalogueSto
         if (!scope.Coordinates(actor))
             return Error.Forbidden("只有受理和督办人员可以查看派单建议 / only dispatchers and supervisors see dispatch suggestions");
         var catalogue = await store.EnsureAsync(db, audit, ct);
+        return Top(await RouterAsync(catalogue.Catalogue, ct), m, 1)[0];
+    }
+
+    /// <summary>A router over the catalogue in force (the shipped one before any is saved), without saving anything.</summary>
+    public async Task<DispatchRouter> RouterAsync(CancellationToken ct) =>
+        await RouterAsync((await store.CurrentAsync(db, ct))?.Catalogue ?? store.Shipped.Catalogue, ct);
+
+    private async Task<DispatchRouter> RouterAsync(Catalogue catalogue, CancellationToken ct) =>
+        Router(geo, home, suggester, catalogue, (await directory.AllAsync(ct)).Values);
+
+    /// <summary>
+    /// The best routes for a matter, best first, at most <paramref name="count"/>: one for each of
+    /// the likeliest categories (the matter's own first when it has one), each with its reason.
+    /// </summary>
+    public IReadOnlyList<DispatchSuggestion> Top(DispatchRouter router, Matter m, int count)
+    {
         var (territory, confidence) = m.TerritoryCode is { } placed ? (placed, 1.0) : Resolve(m.Location, m.Title, m.Content);
         var input = new RoutingInput(m.Kind, m.Title, m.Content, m.Category, territory, confidence, m.SubjectUnitCode, m.SubjectPerson,
             m.Confidential, m.ReceivedAt);
-        return Router(geo, home, suggester, catalogue.Catalogue, (await directory.AllAsync(ct)).Values).Route(input);
+        var best = router.Route(input);
+        var routes = new List<DispatchSuggestion> { best };
+        if (count <= 1) return routes;
+        var guess = suggester.Suggest(m.Title, m.Content);
+        foreach (var alternative in guess.Alternatives)
+        {
+            if (routes.Count >= count) break;
+            if (routes.Any(r => r.Category == alternative.Category)) continue;
+            var route = router.Route(input with
+            {
+                Category = null,
+                Suggested = new CategorySuggestion(alternative.Category, null, alternative.Confidence) { Evidence = guess.Evidence, Learned = guess.Learned },
+            });
+            if (!routes.Any(r => r.Category == route.Category && r.LeadUnit?.Code == route.LeadUnit?.Code)) routes.Add(route);
+        }
+        return routes;
     }
+
+    /// <summary>The suggestion recorded with a dispatch (IDispatchAdvisor): the matter is already in the actor's sight.</summary>
+    public async Task<DispatchAdvice?> AdviseAsync(Matter matter, CancellationToken ct)
+    {
+        var s = Top(await RouterAsync(ct), matter, 1)[0];
+        var category = s.Category is null ? null : s.Subcategory is null ? s.Category : s.Category + Catalogue.Separator + s.Subcategory;
+        return new DispatchAdvice(category, s.LeadUnit?.Code, s.CoUnits.Select(u => u.Code).ToList(), s.Rule, s.Confidence, s.CategorySource);
+    }
+
+    public async Task<string?> CanonicalCategoryAsync(string category, CancellationToken ct) =>
+        ((await store.CurrentAsync(db, ct))?.Catalogue ?? store.Shipped.Catalogue).Find(category)?.Path;
 
     private (string? Code, double Confidence) Resolve(string? location, string? title, string? content) => Resolve(geo, location, title, content);
 

@@ -32,7 +32,7 @@ public static class PublicReportsApi
         return api;
     }
 
-    private static async Task<IResult> SubmitAsync(PublicReportRequest r, HttpContext http, RegisterMatter register, CancellationToken ct)
+    private static async Task<IResult> SubmitAsync(PublicReportRequest r, HttpContext http, RegisterMatter register, IAutoDispatch auto, CancellationToken ct)
     {
         if (r.Kind is null || !PublicKinds.Contains(r.Kind))
             return MattersApi.Problem(Error.Validation($"kind must be one of {string.Join(", ", PublicKinds)} / 请选择事项类型"));
@@ -44,6 +44,7 @@ public static class PublicReportsApi
         var result = await register.ExecuteAsync(cmd, Actor.Public, issueQueryCode: true, MattersApi.IdempotencyKey(http), ct);
         if (!result.IsSuccess) return MattersApi.Problem(result.Error!);
         var body = new PublicReceipt(result.Value!.Matter.Number, result.Value.QueryCode!);
+        if (!result.Value.Replayed) await auto.TryAsync(result.Value.Matter.Id, ct);
         return result.Value.Replayed ? Results.Ok(body) : Results.Created($"/api/v1/public/reports/{body.Receipt}", body);
     }
 

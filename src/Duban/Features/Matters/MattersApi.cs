@@ -69,7 +69,7 @@ public static class MattersApi
     }
 
     private static async Task<IResult> RegisterAsync(RegisterRequest r, HttpContext http, RegisterMatter register, MatterQueries queries,
-        MatterScope scope, CancellationToken ct)
+        IAutoDispatch auto, CancellationToken ct)
     {
         var actor = http.Actor();
         if (!actor.HasAny(Roles.Dispatcher, Roles.Supervisor, Roles.Leader))
@@ -81,6 +81,7 @@ public static class MattersApi
         var result = await register.ExecuteAsync(cmd, actor, issueCode, IdempotencyKey(http), ct);
         if (!result.IsSuccess) return Problem(result.Error!);
         var matter = result.Value!.Matter;
+        if (!result.Value.Replayed && await auto.TryAsync(matter.Id, ct) is { } dispatched) matter = dispatched;
         var body = new RegisteredView(matter.Id, matter.Number, matter.Status, matter.Version, matter.Number, result.Value.QueryCode,
             await queries.GetAsync(matter.Id, actor, ct));
         return result.Value.Replayed ? Results.Ok(body) : Results.Created($"/api/v1/matters/{matter.Id}", body);

@@ -43,7 +43,7 @@ public sealed class DispatchCliTests : IDisposable
 
         static string? Lead(JsonNode a) => (string?)a["leadUnit"]?["code"];
         Assert.Equal(("inspection_round", "4407-xcz1"), ((string?)answers[0]["rule"], Lead(answers[0])));
-        Assert.Equal(["category", "coUnits", "confidence", "leadUnit", "reason", "rule", "subcategory", "territoryCode"],
+        Assert.Equal(["category", "categorySource", "coUnits", "confidence", "leadUnit", "reason", "rule", "subcategory", "territoryCode"],
             answers[0].AsObject().Select(p => p.Key).Order(StringComparer.Ordinal));
         Assert.Equal("中共江门市委第一巡察组", (string?)answers[0]["leadUnit"]!["name"]);
         Assert.Equal(("discipline", "4407-jw"), ((string?)answers[1]["rule"], Lead(answers[1])));

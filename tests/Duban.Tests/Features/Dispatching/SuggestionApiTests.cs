@@ -37,7 +37,7 @@ public sealed class SuggestionApiTests(DubanFactory factory)
         Assert.Equal("拖欠工资", (string?)s["subcategory"]);
         Assert.Equal("440781001", (string?)s["territoryCode"]);
         Assert.Contains("分级负责", (string?)s["reason"], StringComparison.Ordinal);
-        Assert.Equal(["category", "coUnits", "confidence", "leadUnit", "reason", "rule", "subcategory", "territoryCode"],
+        Assert.Equal(["category", "categorySource", "coUnits", "confidence", "leadUnit", "reason", "rule", "subcategory", "territoryCode"],
             s.AsObject().Select(p => p.Key).Order(StringComparer.Ordinal));
         // Nothing of the raiser in it.
         Assert.DoesNotContain("黄", s.ToJsonString(), StringComparison.Ordinal);

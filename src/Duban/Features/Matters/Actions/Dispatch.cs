@@ -1,16 +1,40 @@
+using System.Text.Json.Nodes;
 using Duban.Common;
 using Duban.Data;
 
 namespace Duban.Features.Matters.Actions;
 
-public sealed record DispatchRequest(int? Version, string? LeadUnitCode, string[]? CoUnitCodes, DateTimeOffset? DueAt, string? Note);
+/// <param name="Category">The category to dispatch under (a catalogue path, 城乡建设/市政道路); none: the matter's, or the suggestion's when its unit is chosen.</param>
+/// <param name="Accept">Take the suggestion as it is (category, lead and co-handlers): one click. Not with leadUnitCode or coUnitCodes.</param>
+public sealed record DispatchRequest(int? Version, string? LeadUnitCode, string[]? CoUnitCodes, DateTimeOffset? DueAt, string? Note,
+    string? Category = null, bool? Accept = null);
+
+/// <summary>What the system suggests for a matter about to be dispatched, recorded in the dispatch event beside what was chosen.</summary>
+public sealed record DispatchAdvice(string? Category, string? LeadUnitCode, IReadOnlyList<string> CoUnitCodes, string Rule, double Confidence,
+    string CategorySource);
+
+/// <summary>The dispatch suggestion for a matter (Features/Dispatching), and the catalogue's form of a category.</summary>
+public interface IDispatchAdvisor
+{
+    Task<DispatchAdvice?> AdviseAsync(Matter matter, CancellationToken ct);
+
+    /// <summary>The category as the catalogue in force writes it (a path), or null when it is not in the catalogue.</summary>
+    Task<string?> CanonicalCategoryAsync(string category, CancellationToken ct);
+}
+
+/// <summary>Dispatches a newly registered matter by itself when sure enough (Features/Dispatching/AutoDispatcher); null: it waits for a person.</summary>
+public interface IAutoDispatch
+{
+    Task<Matter?> TryAsync(long matterId, CancellationToken ct);
+}
 
 /// <summary>
 /// 交办: give a matter one lead unit (主办) and any co-handling units (协办) with a deadline.
 /// From received, or returned (re-dispatch). A confidential report never goes to the unit it
-/// reports on, nor beneath it: the reporter must be protected from the reported.
+/// reports on, nor beneath it: the reporter must be protected from the reported. The suggestion
+/// of the moment is recorded in the event with what was chosen, so every correction is on record.
 /// </summary>
-public sealed class Dispatch(MatterWorkflow workflow, IConfiguration configuration)
+public sealed class Dispatch(MatterWorkflow workflow, IDispatchAdvisor advisor, IConfiguration configuration)
 {
     private readonly int defaultDays = configuration.GetValue("Duban:Deadlines:DefaultDays", 15);
 
@@ -20,14 +44,41 @@ public sealed class Dispatch(MatterWorkflow workflow, IConfiguration configurati
             var m = step.Matter;
             if (MatterWorkflow.RequireStatus("交办/dispatch", m, Status.Received, Status.Returned) is { } refused) return refused;
             if (!workflow.Scope.Coordinates(actor)) return MatterWorkflow.NotYours("交办");
-            var built = await Assignments.BuildAsync(workflow.Units, m, req.LeadUnitCode, req.CoUnitCodes, step.Now, "", ct);
+            if (req.Accept == true && (req.LeadUnitCode is not null || req.CoUnitCodes is not null))
+                return Error.Validation("accept takes the suggestion as it is; to correct it send leadUnitCode (and coUnitCodes) without accept / 采纳建议时不能另指定单位");
+            if (req.Category is { Length: > 100 }) return Error.Validation("category is at most 100 characters");
+            string? category = null;
+            if (Text.OrNull(req.Category) is { } asked)
+            {
+                category = await advisor.CanonicalCategoryAsync(asked, ct);
+                if (category is null) return Error.Validation($"category {asked} is not in the dispatch catalogue / 分类「{asked}」不在派单目录中");
+            }
+
+            var advice = await advisor.AdviseAsync(m, ct);
+            var lead = req.LeadUnitCode;
+            var co = req.CoUnitCodes;
+            if (req.Accept == true)
+            {
+                if (advice?.LeadUnitCode is null)
+                    return Error.Conflict("no_suggestion", "没有可采纳的派单建议，请指定主办单位 / there is no suggested unit to accept: choose the lead unit");
+                lead = advice.LeadUnitCode;
+                co = [.. advice.CoUnitCodes];
+                category ??= advice.Category;
+            }
+            var built = await Assignments.BuildAsync(workflow.Units, m, lead, co, step.Now, "", ct);
             if (!built.IsSuccess) return built.Error;
             var due = req.DueAt is { } d ? Clock.Normalize(d.ToUniversalTime()) : step.Now.AddDays(defaultDays);
             if (Deadline.Check(due, step.Now) is { } badDue) return badDue;
 
+            var chosenLead = built.Value![0].UnitCode;
+            // A matter with no category takes the suggested one when its unit was chosen as suggested.
+            category ??= m.Category ?? (advice is not null && advice.LeadUnitCode == chosenLead ? advice.Category : null);
+            if (advice is not null) step.Details["suggestion"] = Record(advice, chosenLead, built.Value.Skip(1).Select(a => a.UnitCode), category);
+
             foreach (var a in m.Assignments) a.Active = false;
-            m.Assignments.AddRange(built.Value!);
-            m.LeadUnitCode = built.Value![0].UnitCode;
+            m.Assignments.AddRange(built.Value);
+            m.LeadUnitCode = chosenLead;
+            m.Category = category;
             m.DueAt = due;
             // A new unit starts afresh: neither another unit's progress nor its extension request carry over.
             m.Progress = 0;
@@ -38,4 +89,25 @@ public sealed class Dispatch(MatterWorkflow workflow, IConfiguration configurati
             return null;
         }, ct);
 
+    /// <summary>The suggestion and which of its parts the dispatcher changed (category, lead unit, co-handlers).</summary>
+    private static JsonObject Record(DispatchAdvice advice, string lead, IEnumerable<string> co, string? category)
+    {
+        var suggestedCo = advice.CoUnitCodes.Order(StringComparer.Ordinal).ToArray();
+        var chosenCo = co.Order(StringComparer.Ordinal).ToArray();
+        var corrected = new JsonArray();
+        if (advice.Category != category) corrected.Add("category");
+        if (advice.LeadUnitCode != lead) corrected.Add("leadUnitCode");
+        if (!suggestedCo.SequenceEqual(chosenCo, StringComparer.Ordinal)) corrected.Add("coUnitCodes");
+        return new JsonObject
+        {
+            ["category"] = advice.Category,
+            ["categorySource"] = advice.CategorySource,
+            ["leadUnitCode"] = advice.LeadUnitCode,
+            ["coUnitCodes"] = new JsonArray([.. suggestedCo.Select(c => JsonValue.Create(c))]),
+            ["rule"] = advice.Rule,
+            ["confidence"] = advice.Confidence,
+            ["accepted"] = corrected.Count == 0,
+            ["corrected"] = corrected,
+        };
+    }
 }
