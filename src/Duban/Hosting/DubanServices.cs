@@ -2,6 +2,7 @@ using System.Threading.RateLimiting;
 using Duban.Data;
 using Duban.Features.Audit;
 using Duban.Features.Auth;
+using Duban.Features.Calendar;
 using Duban.Features.Demo;
 using Duban.Features.Dispatching;
 using Duban.Features.Geo;
@@ -78,6 +79,7 @@ public static class DubanServices
         services.AddSingleton<ICategorySuggester, KeywordSuggester>();
         services.AddScoped<CatalogueUpdate>();
         services.AddScoped<DispatchSuggestions>();
+        services.AddSingleton(_ => WorkCalendar.Shipped());
     }
 
     public static void AddDubanWeb(this IServiceCollection services)
