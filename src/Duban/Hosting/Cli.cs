@@ -4,6 +4,7 @@ using Duban.Data;
 using Duban.Features.Audit;
 using Duban.Features.Auth;
 using Duban.Features.Bench;
+using Duban.Features.Calendar;
 using Duban.Features.Demo;
 using Duban.Features.Dispatching;
 using Duban.Features.Geo;
@@ -40,6 +41,11 @@ public static class Cli
           dispatch classify --train FILE.csv
                                      train the category classifier on label,text rows, then answer
                                      texts on standard input ({"category","confidence","alternatives"})
+          calendar add-workdays DATE N
+                                     the Nth Chinese working day after DATE (YYYY-MM-DD), not
+                                     counting DATE; N = 0: DATE if a working day, else the next
+          calendar is-workday DATE   yes or no: weekends and public holidays are off, the
+                                     adjusted working days (调休) on
           bench intake [--count N] [--provider sqlite|postgres] [--connection CS]
                                      durable matter creation per second through the API's
                                      code path, beside the raw insert rate of the same database
@@ -90,6 +96,8 @@ public static class Cli
                 return await WithServicesAsync(rest[1..], DispatchCli.SuggestAsync, writes: false);
             case "dispatch" when rest.Length > 0 && rest[0] == "classify":
                 return await ClassifierCli.RunAsync(rest[1..], Console.In, Console.Out, Console.Error);
+            case "calendar" when rest.Length > 0 && rest[0] is "add-workdays" or "is-workday":
+                return await CalendarCli.RunAsync(rest, Console.Out, Console.Error);
             case "bench" when rest.Length > 0 && rest[0] == "dispatch":
                 return await DispatchBench.RunAsync(rest[1..], Console.Out);
             case "bench" when rest.Length > 0 && rest[0] == "geo":

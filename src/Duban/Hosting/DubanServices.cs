@@ -2,6 +2,7 @@ using System.Threading.RateLimiting;
 using Duban.Data;
 using Duban.Features.Audit;
 using Duban.Features.Auth;
+using Duban.Features.Calendar;
 using Duban.Features.Demo;
 using Duban.Features.Dispatching;
 using Duban.Features.Geo;
@@ -85,6 +86,7 @@ public static class DubanServices
         services.AddScoped<IAutoDispatch>(sp => sp.GetRequiredService<AutoDispatcher>());
         services.AddScoped<Duplicates>();
         services.AddScoped<WaitingForDispatch>();
+        services.AddSingleton(_ => WorkCalendar.Shipped());
     }
 
     public static void AddDubanWeb(this IServiceCollection services)
