@@ -15,6 +15,7 @@ public sealed class DubanDb(DbContextOptions<DubanDb> options) : DbContext(optio
     public DbSet<IdempotencyRecord> IdempotencyRecords => Set<IdempotencyRecord>();
     public DbSet<GeoAlias> GeoAliases => Set<GeoAlias>();
     public DbSet<DispatchCatalogue> DispatchCatalogues => Set<DispatchCatalogue>();
+    public DbSet<DispatchReturn> DispatchReturns => Set<DispatchReturn>();
 
     public bool IsPostgres => Database.ProviderName == "Npgsql.EntityFrameworkCore.PostgreSQL";
 
@@ -70,6 +71,12 @@ public sealed class DubanDb(DbContextOptions<DubanDb> options) : DbContext(optio
         b.Entity<IdempotencyRecord>(e => { e.ToTable("idempotency"); e.HasKey(x => new { x.Scope, x.Key }); });
         b.Entity<GeoAlias>(e => { e.ToTable("geo_aliases"); e.HasIndex(x => x.Alias).IsUnique(); });
         b.Entity<DispatchCatalogue>(e => { e.ToTable("dispatch_catalogues"); e.HasKey(x => x.Version); e.Property(x => x.Version).ValueGeneratedNever(); });
+        b.Entity<DispatchReturn>(e =>
+        {
+            e.ToTable("dispatch_returns");
+            e.HasOne<Matter>().WithMany().HasForeignKey(x => x.MatterId);
+            e.HasOne<Unit>().WithMany().HasForeignKey(x => x.UnitCode);
+        });
 
         foreach (var entity in b.Model.GetEntityTypes())
         {

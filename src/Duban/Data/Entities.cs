@@ -181,3 +181,31 @@ public sealed class DispatchCatalogue
     public DateTimeOffset CreatedAt { get; set; }
     public required string CreatedBy { get; set; }
 }
+
+/// <summary>
+/// A return (退单) of a dispatched matter by its lead unit, and its judgement: pending with the
+/// dispatcher, under review by a supervisor, upheld (re-dispatched elsewhere) or overruled (sent
+/// back to the unit, an improper return). Counted per unit; see Features/Matters/Actions/Return.cs.
+/// </summary>
+public sealed class DispatchReturn
+{
+    public const string Pending = "pending";
+    public const string Review = "review";
+    public const string Upheld = "upheld";
+    public const string Overruled = "overruled";
+
+    public long Id { get; set; }
+    public long MatterId { get; set; }
+    public required string UnitCode { get; set; }
+    public required string UnitTerritoryCode { get; set; }
+    public DateTimeOffset DispatchedAt { get; set; }
+    public DateTimeOffset WindowEndsAt { get; set; }
+    public DateTimeOffset ReturnedAt { get; set; }
+    public required string Reason { get; set; }
+    public required string State { get; set; }
+    public string? ReviewReason { get; set; }
+    public DateTimeOffset? DecidedAt { get; set; }
+    public string? DecidedBy { get; set; }
+
+    public bool Open => State is Pending or Review;
+}

@@ -57,6 +57,7 @@ public static class DubanServices
         services.AddScoped<MatterQueries>();
         services.AddScoped<Classify>();
         services.AddScoped<Dispatch>();
+        services.AddScoped<ReturnReview>();
         services.AddScoped<Accept>();
         services.AddScoped<Return>();
         services.AddScoped<ReportProgress>();
@@ -85,6 +86,7 @@ public static class DubanServices
         services.AddScoped<AutoDispatcher>();
         services.AddScoped<IAutoDispatch>(sp => sp.GetRequiredService<AutoDispatcher>());
         services.AddScoped<Duplicates>();
+        services.AddScoped<ReturnFigures>();
         services.AddScoped<WaitingForDispatch>();
         services.AddSingleton(_ => WorkCalendar.Shipped());
     }

@@ -49,7 +49,10 @@ public sealed class DubanFactory : WebApplicationFactory<Program>, IAsyncLifetim
     /// <summary>Settings to apply before start, for tests of start-up itself.</summary>
     public Dictionary<string, string?> Settings { get; } = [];
 
-    public TestClock Clock { get; } = new(DateTimeOffset.UtcNow);
+    public TestClock Clock { get; private set; } = new(DateTimeOffset.UtcNow);
+
+    /// <summary>A deployment whose clock starts at <paramref name="start"/> (before it is started).</summary>
+    public static DubanFactory StartingAt(DateTimeOffset start) => new() { Clock = new TestClock(start) };
     public static string Provider => Environment.GetEnvironmentVariable("DUBAN_TEST_PROVIDER") is { Length: > 0 } p ? p : "sqlite";
     public string? ConnectionString { get; private set; }
 
@@ -123,6 +126,9 @@ public sealed class DubanFactory : WebApplicationFactory<Program>, IAsyncLifetim
         Duban.Features.Audit.AuditVerifier.VerifyAsync(db, Services.GetRequiredService<Duban.Features.Audit.AuditKey>());
 
     private readonly Dictionary<string, string> tokens = new(StringComparer.Ordinal);
+
+    /// <summary>Forgets the sign-ins, for a test whose clock has moved past their lifetime.</summary>
+    public void ForgetSignIns() => tokens.Clear();
 
     /// <summary>An HTTP client signed in as a demo account.</summary>
     public async Task<HttpClient> As(string username)

@@ -85,7 +85,59 @@ public static class AuditVerifier
         var catalogueProblem = await CataloguesMatchEventsAsync(db, ct);
         if (catalogueProblem is not null) return Fail(count, catalogueProblem);
 
+        // 5. The returns (退单) and their judgements, which count for and against units, against the events.
+        var returnProblem = await ReturnsMatchEventsAsync(db, ct);
+        if (returnProblem is not null) return Fail(count, returnProblem);
+
         return new AuditReport(true, count, matters, null);
+    }
+
+    /// <summary>
+    /// Replays each matter's return, return_review and judging dispatch events into the rows they
+    /// make and compares them with dispatch_returns. Returns from before the table (their events
+    /// carry no windowEndsAt) made no row.
+    /// </summary>
+    private static async Task<string?> ReturnsMatchEventsAsync(DubanDb db, CancellationToken ct)
+    {
+        var expected = new Dictionary<long, List<(string Unit, string Reason, string State, string? Review)>>();
+        var events = await db.Events.AsNoTracking()
+            .Where(e => e.MatterId != null && (e.Action == "return" || e.Action == "return_review" || e.Action == "dispatch"))
+            .OrderBy(e => e.Seq).Select(e => new { MatterId = e.MatterId!.Value, e.Action, e.Reason, e.Data }).ToListAsync(ct);
+        foreach (var e in events)
+        {
+            var data = System.Text.Json.Nodes.JsonNode.Parse(e.Data)!;
+            var rows = expected.TryGetValue(e.MatterId, out var list) ? list : null;
+            switch (e.Action)
+            {
+                case "return" when data["windowEndsAt"] is not null:
+                    if (rows is null) expected[e.MatterId] = rows = [];
+                    rows.Add(((string)data["returnedBy"]!, e.Reason ?? "", DispatchReturn.Pending, null));
+                    break;
+                case "return_review" when rows is { Count: > 0 } && rows[^1].State == DispatchReturn.Pending:
+                    rows[^1] = rows[^1] with { State = DispatchReturn.Review, Review = e.Reason };
+                    break;
+                case "dispatch" when data["return"] is { } judged:
+                    if (rows is not { Count: > 0 } || rows[^1].State is not (DispatchReturn.Pending or DispatchReturn.Review))
+                        return $"a dispatch of matter {e.MatterId} judges a return that was never made";
+                    rows[^1] = rows[^1] with { State = (string)judged["verdict"]! };
+                    break;
+            }
+        }
+        var actual = await db.DispatchReturns.AsNoTracking().OrderBy(r => r.Id)
+            .Select(r => new { r.Id, r.MatterId, r.UnitCode, r.Reason, r.State, r.ReviewReason }).ToListAsync(ct);
+        foreach (var group in actual.GroupBy(r => r.MatterId))
+        {
+            var made = expected.Remove(group.Key, out var list) ? list : [];
+            var rows = group.ToList();
+            if (rows.Count != made.Count) return $"matter {group.Key} has {rows.Count} returns recorded but its events make {made.Count}: they were changed outside Duban";
+            for (var i = 0; i < rows.Count; i++)
+            {
+                var (unit, reason, state, review) = made[i];
+                if (rows[i].UnitCode != unit || rows[i].Reason != reason || rows[i].State != state || rows[i].ReviewReason != review)
+                    return $"return {rows[i].Id} of matter {group.Key} does not match its events: it was changed outside Duban";
+            }
+        }
+        return expected.Count == 0 ? null : $"matter {expected.Keys.First()} has returns in its events that are missing: they were deleted outside Duban";
     }
 
     /// <summary>

@@ -21,6 +21,10 @@ public static class DispatchApi
         g.MapGet("/catalogue", GetCatalogueAsync).Produces<CatalogueView>().ProducesProblem(404);
         g.MapPut("/catalogue", PutCatalogueAsync).Produces<CatalogueView>().ProducesProblem(400).ProducesProblem(403).ProducesProblem(409);
         g.MapGet("/catalogue/versions", ListVersionsAsync).Produces<List<CatalogueVersionView>>();
+        g.MapGet("/returns", async (string? from, string? to, ReturnFigures figures, HttpContext http, CancellationToken ct) =>
+                MattersApi.ToHttp(await figures.ForPeriodAsync(from, to, http.Actor(), ct)))
+            .WithSummary("Returns (退单) per unit over a period (China dates, default this month), with the improper ones listed")
+            .Produces<ReturnFiguresView>().ProducesProblem(400).ProducesProblem(403);
         g.MapGet("/queue", async (int? page, int? pageSize, WaitingForDispatch queue, HttpContext http, CancellationToken ct) =>
                 MattersApi.ToHttp(await queue.ListAsync(page, pageSize, http.Actor(), ct)))
             .WithSummary("Matters waiting for dispatch, oldest first, each with its top three suggestions and possible duplicates")

@@ -28,7 +28,15 @@ public sealed record MatterDetail(long Id, string Number, string Kind, string Ch
     SubjectView? Subject, bool Confidential, string Status, string StatusText, string? StatusReason, UnitRef? LeadUnit, DateTimeOffset? DueAt, bool Overdue,
     long? ParentId, long? MergedIntoId, int Progress, string? Outcome, ExtensionView? ExtensionRequest, FeedbackView? Feedback,
     int UrgeCount, int ReturnCount, int ReopenCount, DateTimeOffset? ClosedAt, int Version,
-    IReadOnlyList<AssignmentView> Assignments, IReadOnlyList<ChildView> Children, IReadOnlyList<EventView> Events);
+    IReadOnlyList<AssignmentView> Assignments, IReadOnlyList<ChildView> Children, IReadOnlyList<EventView> Events)
+{
+    /// <summary>Its returns (退单), oldest first, each with its window and how it was judged.</summary>
+    public IReadOnlyList<ReturnView> Returns { get; init; } = [];
+}
+
+/// <summary>A return: by which unit, within which window, why, and its state: pending, review, upheld or overruled.</summary>
+public sealed record ReturnView(UnitRef Unit, DateTimeOffset DispatchedAt, DateTimeOffset WindowEndsAt, DateTimeOffset ReturnedAt, string Reason,
+    string State, string? ReviewReason, DateTimeOffset? DecidedAt);
 public sealed record ActionResponse(long Id, string Number, string Status, int Version);
 
 public sealed record MatterFilter(string? Status, string? Unit, bool? Overdue, string? Q, int? Page, int? PageSize);
@@ -133,6 +141,7 @@ public sealed class MatterQueries(DubanDb db, MatterScope scope, UnitDirectory u
         // A parent's progress is read from its sub-tasks (closed ones count as done).
         var counted = childViews.Where(c => c.Status != Status.Merged && c.Status != Status.Rejected).Select(c => (double)c.Progress).ToList();
         var progress = Progress(m.Status, m.Progress, counted.Count == 0 ? null : counted.Average());
+        var returns = await db.DispatchReturns.AsNoTracking().Where(r => r.MatterId == m.Id).OrderBy(r => r.Id).ToListAsync(ct);
 
         return new MatterDetail(m.Id, m.Number, m.Kind, m.Channel, m.Title, m.Content, m.Location, m.TerritoryCode,
             Territory(geo.Gazetteer.Divisions, m.TerritoryCode), m.Category, m.Urgency,
@@ -146,7 +155,11 @@ public sealed class MatterQueries(DubanDb db, MatterScope scope, UnitDirectory u
             m.Assignments.OrderBy(a => a.AssignedAt).ThenBy(a => a.Role == "lead" ? 0 : 1)
                 .Select(a => new AssignmentView(Ref(directory, a.UnitCode)!, a.Role, a.AssignedAt, a.AcceptedAt, a.Active)).ToList(),
             childViews,
-            events.Select(e => new EventView(e.Seq, e.At, e.ActorName, e.ActorUnitCode, e.Action, e.FromStatus, e.ToStatus, e.Reason, JsonNode.Parse(e.Data))).ToList());
+            events.Select(e => new EventView(e.Seq, e.At, e.ActorName, e.ActorUnitCode, e.Action, e.FromStatus, e.ToStatus, e.Reason, JsonNode.Parse(e.Data))).ToList())
+        {
+            Returns = returns.Select(r => new ReturnView(Ref(directory, r.UnitCode)!, r.DispatchedAt, r.WindowEndsAt, r.ReturnedAt, r.Reason, r.State,
+                r.ReviewReason, r.DecidedAt)).ToList(),
+        };
     }
 
     /// <summary>

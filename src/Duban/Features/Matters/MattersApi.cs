@@ -37,6 +37,7 @@ public static class MattersApi
         Action(g, "dispatch", (long id, DispatchRequest r, Dispatch a, HttpContext h, CancellationToken ct) => a.ExecuteAsync(id, r, h.Actor(), ct));
         Action(g, "accept", (long id, VersionedRequest r, Accept a, HttpContext h, CancellationToken ct) => a.ExecuteAsync(id, r, h.Actor(), ct));
         Action(g, "return", (long id, ReasonRequest r, Return a, HttpContext h, CancellationToken ct) => a.ExecuteAsync(id, r, h.Actor(), ct));
+        Action(g, "return-review", (long id, ReasonRequest r, ReturnReview a, HttpContext h, CancellationToken ct) => a.ExecuteAsync(id, r, h.Actor(), ct));
         Action(g, "progress", (long id, ProgressRequest r, ReportProgress a, HttpContext h, CancellationToken ct) => a.ExecuteAsync(id, r, h.Actor(), ct));
         Action(g, "extension", (long id, ExtensionRequest r, Extension a, HttpContext h, CancellationToken ct) => a.ExecuteAsync(id, r, h.Actor(), ct));
         Action(g, "urge", (long id, VersionedRequest r, Urge a, HttpContext h, CancellationToken ct) => a.ExecuteAsync(id, r, h.Actor(), ct));

@@ -54,6 +54,11 @@ public sealed class Dispatch(MatterWorkflow workflow, IDispatchAdvisor advisor, 
                 if (category is null) return Error.Validation($"category {asked} is not in the dispatch catalogue / 分类「{asked}」不在派单目录中");
             }
 
+            // A returned matter's dispatch judges the return; one sent to review is a supervisor's to judge.
+            var open = m.Status == Status.Returned ? await Return.OpenReturnAsync(workflow.Db, m.Id, ct) : null;
+            if (open?.State == DispatchReturn.Review && !actor.Has(Roles.Supervisor))
+                return Error.Forbidden("该退单已提交督办人员审核，由督办人员重新派单 / the return is under a supervisor's review: a supervisor re-dispatches it");
+
             var advice = await advisor.AdviseAsync(m, ct);
             var lead = req.LeadUnitCode;
             var co = req.CoUnitCodes;
@@ -74,6 +79,14 @@ public sealed class Dispatch(MatterWorkflow workflow, IDispatchAdvisor advisor, 
             // A matter with no category takes the suggested one when its unit was chosen as suggested.
             category ??= m.Category ?? (advice is not null && advice.LeadUnitCode == chosenLead ? advice.Category : null);
             if (advice is not null) step.Details["suggestion"] = Record(advice, chosenLead, built.Value.Skip(1).Select(a => a.UnitCode), category);
+            if (open is not null)
+            {
+                // Back to the unit that returned it: the return was improper (overruled); elsewhere: it was right (upheld).
+                open.State = chosenLead == open.UnitCode ? DispatchReturn.Overruled : DispatchReturn.Upheld;
+                open.DecidedAt = step.Now;
+                open.DecidedBy = actor.DisplayName;
+                step.Details["return"] = new JsonObject { ["returnedBy"] = open.UnitCode, ["verdict"] = open.State };
+            }
 
             foreach (var a in m.Assignments) a.Active = false;
             m.Assignments.AddRange(built.Value);
