@@ -93,38 +93,51 @@ public static class AuditVerifier
     }
 
     /// <summary>
-    /// Replays each matter's return, return_review and judging dispatch events into the rows they
-    /// make and compares them with dispatch_returns. Returns from before the table (their events
-    /// carry no windowEndsAt) made no row.
+    /// Replays each matter's return, return_review and judging events (a dispatch, reject or merge
+    /// whose data holds "return") into the rows they make and compares them with dispatch_returns,
+    /// every column. Returns from before the table (their events carry no windowEndsAt) made no row.
     /// </summary>
     private static async Task<string?> ReturnsMatchEventsAsync(DubanDb db, CancellationToken ct)
     {
-        var expected = new Dictionary<long, List<(string Unit, string Reason, string State, string? Review)>>();
+        var expected = new Dictionary<long, List<DispatchReturn>>();
         var events = await db.Events.AsNoTracking()
-            .Where(e => e.MatterId != null && (e.Action == "return" || e.Action == "return_review" || e.Action == "dispatch"))
+            .Where(e => e.MatterId != null && (e.Action == "return" || e.Action == "return_review" || e.Action == "dispatch" || e.Action == "reject" || e.Action == "merge"))
             .OrderBy(e => e.Seq).Select(e => new { MatterId = e.MatterId!.Value, e.Action, e.Reason, e.Data }).ToListAsync(ct);
+        static DateTimeOffset? At(System.Text.Json.Nodes.JsonNode? node) => node?.GetValue<DateTimeOffset>();
         foreach (var e in events)
         {
             var data = System.Text.Json.Nodes.JsonNode.Parse(e.Data)!;
             var rows = expected.TryGetValue(e.MatterId, out var list) ? list : null;
-            switch (e.Action)
+            var last = rows is { Count: > 0 } ? rows[^1] : null;
+            if (e.Action == "return" && data["windowEndsAt"] is not null)
             {
-                case "return" when data["windowEndsAt"] is not null:
-                    if (rows is null) expected[e.MatterId] = rows = [];
-                    rows.Add(((string)data["returnedBy"]!, e.Reason ?? "", DispatchReturn.Pending, null));
-                    break;
-                case "return_review" when rows is { Count: > 0 } && rows[^1].State == DispatchReturn.Pending:
-                    rows[^1] = rows[^1] with { State = DispatchReturn.Review, Review = e.Reason };
-                    break;
-                case "dispatch" when data["return"] is { } judged:
-                    if (rows is not { Count: > 0 } || rows[^1].State is not (DispatchReturn.Pending or DispatchReturn.Review))
-                        return $"a dispatch of matter {e.MatterId} judges a return that was never made";
-                    rows[^1] = rows[^1] with { State = (string)judged["verdict"]! };
-                    break;
+                if (rows is null) expected[e.MatterId] = rows = [];
+                rows.Add(new DispatchReturn
+                {
+                    MatterId = e.MatterId,
+                    UnitCode = (string)data["returnedBy"]!,
+                    UnitTerritoryCode = (string?)data["unitTerritoryCode"] ?? "",
+                    DispatchedAt = At(data["dispatchedAt"]) ?? default,
+                    WindowEndsAt = At(data["windowEndsAt"]) ?? default,
+                    ReturnedAt = At(data["returnedAt"]) ?? default,
+                    Reason = e.Reason ?? "",
+                    State = DispatchReturn.Pending,
+                });
+            }
+            else if (e.Action == "return_review" && last is { State: DispatchReturn.Pending })
+            {
+                last.State = DispatchReturn.Review;
+                last.ReviewReason = e.Reason;
+            }
+            else if (data["return"] is { } judged && e.Action != "return")
+            {
+                if (last is not { Open: true }) return $"a {e.Action} of matter {e.MatterId} judges a return that was never made";
+                last.State = (string)judged["verdict"]!;
+                last.DecidedAt = At(judged["decidedAt"]);
+                last.DecidedBy = (string?)judged["decidedBy"];
             }
         }
-        var actual = await db.DispatchReturns.AsNoTracking().OrderBy(r => r.Id)
-            .Select(r => new { r.Id, r.MatterId, r.UnitCode, r.Reason, r.State, r.ReviewReason }).ToListAsync(ct);
+        var actual = await db.DispatchReturns.AsNoTracking().OrderBy(r => r.Id).ToListAsync(ct);
         foreach (var group in actual.GroupBy(r => r.MatterId))
         {
             var made = expected.Remove(group.Key, out var list) ? list : [];
@@ -132,12 +145,19 @@ public static class AuditVerifier
             if (rows.Count != made.Count) return $"matter {group.Key} has {rows.Count} returns recorded but its events make {made.Count}: they were changed outside Duban";
             for (var i = 0; i < rows.Count; i++)
             {
-                var (unit, reason, state, review) = made[i];
-                if (rows[i].UnitCode != unit || rows[i].Reason != reason || rows[i].State != state || rows[i].ReviewReason != review)
-                    return $"return {rows[i].Id} of matter {group.Key} does not match its events: it was changed outside Duban";
+                if (!Same(rows[i], made[i])) return $"return {rows[i].Id} of matter {group.Key} does not match its events: it was changed outside Duban";
             }
         }
         return expected.Count == 0 ? null : $"matter {expected.Keys.First()} has returns in its events that are missing: they were deleted outside Duban";
+    }
+
+    private static bool Same(DispatchReturn row, DispatchReturn made)
+    {
+        static long Ms(DateTimeOffset? t) => t?.ToUnixTimeMilliseconds() ?? -1;
+        return row.UnitCode == made.UnitCode && row.Reason == made.Reason && row.State == made.State && row.ReviewReason == made.ReviewReason
+            && row.UnitTerritoryCode == made.UnitTerritoryCode && Ms(row.DispatchedAt) == Ms(made.DispatchedAt)
+            && Ms(row.WindowEndsAt) == Ms(made.WindowEndsAt) && Ms(row.ReturnedAt) == Ms(made.ReturnedAt)
+            && Ms(row.DecidedAt) == Ms(made.DecidedAt) && row.DecidedBy == made.DecidedBy;
     }
 
     /// <summary>

@@ -10,9 +10,11 @@ namespace Duban.Features.Dispatching;
 /// 自动派单: a newly registered matter goes straight to its unit when the deployment's learned model
 /// is sure of its category (Duban:Dispatch:AutoConfidence, default 0.9, of the route's confidence:
 /// the category's times the place's) and the ordinary owner rule names a unit. Everything else
-/// waits in the dispatcher's queue with its top three suggestions: confidential reports, reports
-/// about a unit or person, matters whose category a person gave or the keywords guessed, and
-/// every other rule (兜底, upward fallback, another city, no place). The dispatch is the ordinary
+/// waits in the dispatcher's queue with its top three suggestions: reports (举报), confidential
+/// matters, matters about a unit or person, matters whose title or content names a unit or points
+/// at officials (they may accuse the unit they would go to), matters whose category a person gave
+/// or the keywords guessed, and every other rule (兜底, upward fallback, another city, no place).
+/// The place counts with the confidence intake read it with. The dispatch is the ordinary
 /// action by the actor <see cref="ActorName"/>, so its event records the suggestion; a failure
 /// leaves the matter in the queue, nothing lost.
 /// </summary>
@@ -31,11 +33,28 @@ public sealed class AutoDispatcher(DubanDb db, Dispatch dispatch, DispatchSugges
     public async Task<Matter?> TryAsync(long matterId, CancellationToken ct)
     {
         if (!enabled) return null;
-        var m = await db.Matters.AsNoTracking().FirstOrDefaultAsync(x => x.Id == matterId, ct);
-        if (m is null || m.Status != Status.Received || m.Confidential || m.SubjectUnitCode is not null || m.SubjectPerson is not null
-            || m.Category is not null || m.ParentId is not null)
+        try
+        {
+            return await DispatchIfSureAsync(matterId, ct);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            // The matter is registered and durable; a failure here only leaves it in the queue.
+            logger.LogWarning(e, "Matter {Id} was not dispatched automatically", matterId);
             return null;
-        var best = suggestions.Top(await suggestions.RouterAsync(ct), m, 1)[0];
+        }
+    }
+
+    private async Task<Matter?> DispatchIfSureAsync(long matterId, CancellationToken ct)
+    {
+        var m = await db.Matters.AsNoTracking().FirstOrDefaultAsync(x => x.Id == matterId, ct);
+        if (m is null || m.Status != Status.Received || m.Kind == "report" || m.Confidential || m.SubjectUnitCode is not null
+            || m.SubjectPerson is not null || m.Category is not null || m.ParentId is not null)
+            return null;
+        var router = await suggestions.RouterAsync(ct);
+        // A complaint that names a unit or points at officials may accuse the unit it would go to.
+        if (router.MayAccuseAUnit(m.Title + "\n" + m.Content)) return null;
+        var best = suggestions.Top(router, m, 1, await PlaceConfidenceAsync(m, ct))[0];
         if (best is not { CategorySource: "learned", Rule: RoutingRule.CategoryOwner, LeadUnit: not null } || best.Confidence < threshold) return null;
         var category = best.Subcategory is null ? best.Category : best.Category + Catalogue.Separator + best.Subcategory;
         var note = $"自动派单：置信度 {best.Confidence:0.00} ≥ {threshold:0.00} / dispatched automatically: confidence {best.Confidence:0.00}";
@@ -45,5 +64,13 @@ public sealed class AutoDispatcher(DubanDb db, Dispatch dispatch, DispatchSugges
         // Someone acted first, or a rule of dispatch refused: the dispatcher sees it in the queue.
         logger.LogInformation("Matter {Number} was not dispatched automatically: {Problem}", m.Number, result.Error!.Message);
         return null;
+    }
+
+    /// <summary>How sure intake was of the place (its register event's territory.confidence); 1 when staff gave it.</summary>
+    private async Task<double> PlaceConfidenceAsync(Matter m, CancellationToken ct)
+    {
+        var data = await db.Events.AsNoTracking().Where(e => e.MatterId == m.Id && e.Action == "register").Select(e => e.Data).FirstOrDefaultAsync(ct);
+        var territory = data is null ? null : System.Text.Json.Nodes.JsonNode.Parse(data)?["territory"];
+        return territory?["source"]?.GetValue<string>() is "resolved" && territory["confidence"] is { } c ? c.GetValue<double>() : 1;
     }
 }

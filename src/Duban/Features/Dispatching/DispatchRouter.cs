@@ -183,6 +183,27 @@ public sealed class DispatchRouter
         return null;
     }
 
+    /// <summary>Words that point at officials' conduct (干部收钱, 城管打人): such a matter is for a person to dispatch.</summary>
+    private static readonly string[] OfficialWords =
+        ["政府", "干部", "官员", "公务员", "工作人员", "执法人员", "领导", "书记", "局长", "镇长", "乡长", "村长", "主任", "村委", "居委", "城管", "民警", "警察", "纪委", "监委"];
+
+    /// <summary>
+    /// Does the text (title and content) name a unit, or point at officials? A town's or county's
+    /// short name is its place (川岛镇, 棠下镇) and does not count; its full name does (川岛镇人民政府).
+    /// Auto-dispatch leaves such a matter to a person: it may accuse the unit it would go to.
+    /// </summary>
+    public bool MayAccuseAUnit(string text)
+    {
+        if (OfficialWords.Any(w => text.Contains(w, StringComparison.Ordinal))) return true;
+        foreach (var (name, unit) in unitNames)
+        {
+            if (!text.Contains(name, StringComparison.Ordinal)) continue;
+            if (unit.Kind is "town" or "street" or "government" && name != unit.Name) continue;
+            return true;
+        }
+        return false;
+    }
+
     private static readonly string[] DisciplineBodies = ["纪委", "监委", "纪检监察", "纪律检查委员会", "监察委员会"];
     private static readonly string[] LeadershipWords = ["书记", "主任", "常委", "一把手", "主要负责人", "领导班子"];
 

@@ -4,6 +4,21 @@ using Microsoft.EntityFrameworkCore;
 
 namespace Duban.Features.Dispatching;
 
+/// <summary>The settings of dispatch (Duban:Dispatch), checked at start-up; the features read them from the configuration.</summary>
+public sealed class DispatchOptions
+{
+    public const string Section = "Duban:Dispatch";
+
+    [System.ComponentModel.DataAnnotations.Range(0, 30)]
+    public int ReturnWorkingDays { get; set; } = 2;
+
+    public bool AutoDispatch { get; set; } = true;
+
+    /// <summary>Above 1: never (a route's confidence is at most 1).</summary>
+    [System.ComponentModel.DataAnnotations.Range(0.0, 2.0)]
+    public double AutoConfidence { get; set; } = 0.9;
+}
+
 /// <summary>Settings of the learned category suggestion (Duban:Dispatch:Learning).</summary>
 public sealed class LearningOptions
 {
@@ -26,8 +41,12 @@ public sealed class LearningOptions
     public string? TrainingFile { get; set; }
 }
 
-/// <summary>A trained model and what it learned from.</summary>
-public sealed record LearnedModel(CategoryClassifier Classifier, int Examples, int FromHistory, DateTimeOffset TrainedAt);
+/// <summary>A trained model and what it learned from: how many texts, the newest matter, the catalogue version.</summary>
+public sealed record LearnedModel(CategoryClassifier Classifier, int Examples, int FromHistory, DateTimeOffset TrainedAt)
+{
+    public long NewestMatterId { get; init; }
+    public int CatalogueVersion { get; init; }
+}
 
 /// <summary>
 /// The category suggester of a deployment: the classifier trained on its own categorised history
@@ -98,32 +117,45 @@ public sealed class ClassifierTrainer(IServiceScopeFactory scopes, LearnedSugges
         while (await timer.WaitForNextTickAsync(stoppingToken));
     }
 
-    /// <summary>Trains when there is enough history and it grew enough since the model in use; true when a model was trained.</summary>
+    /// <summary>
+    /// Trains when there is enough history and, since the model in use, the catalogue changed or
+    /// enough matters were categorised (newer than its newest); true when a model was trained.
+    /// </summary>
     public async Task<bool> TrainIfGrownAsync(CancellationToken ct)
     {
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<DubanDb>();
+        var catalogueVersion = (await store.CurrentAsync(db, ct))?.Version ?? 0;
         var examples = await ExamplesAsync(db, ct);
         var current = suggester.Model;
         if (examples.Count < options.MinExamples) return false;
-        if (current is not null && examples.Count < current.Examples + Math.Min(options.GrowthCount, Math.Max(1, (int)(current.Examples * options.Growth))))
-            return false;
-        var fromHistory = examples.Count(e => !e.FromFile);
+        if (current is not null && current.CatalogueVersion == catalogueVersion)
+        {
+            var added = examples.Count(e => e.MatterId > current.NewestMatterId);
+            if (added < Math.Min(options.GrowthCount, Math.Max(1, (int)(current.Examples * options.Growth)))) return false;
+        }
         var classifier = await Task.Run(() => CategoryClassifier.Train(examples.Select(e => (e.Label, e.Text))), ct);
         if (classifier.Categories.Count < 2) return false;
-        suggester.Use(new LearnedModel(classifier, examples.Count, fromHistory, time.GetUtcNow()));
-        logger.LogInformation("Category model trained on {Examples} matters ({Categories} categories)", examples.Count, classifier.Categories.Count);
+        suggester.Use(new LearnedModel(classifier, examples.Count, examples.Count(e => e.MatterId > 0), time.GetUtcNow())
+        {
+            NewestMatterId = examples.Max(e => e.MatterId),
+            CatalogueVersion = catalogueVersion,
+        });
+        logger.LogInformation("Category model trained on {Examples} texts ({Categories} categories)", examples.Count, classifier.Categories.Count);
         return true;
     }
 
-    /// <summary>The labelled texts: first levels of the catalogue in force, from the file and the newest categorised matters.</summary>
-    public async Task<List<(string Label, string Text, bool FromFile)>> ExamplesAsync(DubanDb db, CancellationToken ct)
+    /// <summary>
+    /// The labelled texts: first levels of the catalogue in force, from the file (matter id 0) and
+    /// the newest categorised matters.
+    /// </summary>
+    public async Task<List<(string Label, string Text, long MatterId)>> ExamplesAsync(DubanDb db, CancellationToken ct)
     {
         var catalogue = (await store.CurrentAsync(db, ct))?.Catalogue ?? store.Latest;
-        var examples = new List<(string Label, string Text, bool FromFile)>();
+        var examples = new List<(string Label, string Text, long MatterId)>();
         foreach (var (label, text) in fileRows ??= FileExamples())
         {
-            if (catalogue.Find(label)?.Category is { } first) examples.Add((first, text, true));
+            if (catalogue.Find(label)?.Category is { } first) examples.Add((first, text, 0));
         }
 
         var unconfirmed = await UnconfirmedAutoCategoriesAsync(db, ct);
@@ -134,21 +166,37 @@ public sealed class ClassifierTrainer(IServiceScopeFactory scopes, LearnedSugges
         foreach (var row in rows)
         {
             if (unconfirmed.Contains(row.Id)) continue;
-            if (catalogue.Find(row.Category)?.Category is { } first) examples.Add((first, TextOf(row.Title, row.Content), false));
+            if (catalogue.Find(row.Category)?.Category is { } first) examples.Add((first, TextOf(row.Title, row.Content), row.Id));
         }
         return examples;
     }
 
+    /// <summary>The training file's rows, read once; a missing or malformed file is logged and the database's history serves alone.</summary>
     private IReadOnlyList<(string Label, string Text)> FileExamples()
     {
         if (string.IsNullOrWhiteSpace(options.TrainingFile)) return [];
-        using var reader = new StreamReader(options.TrainingFile);
-        var read = ClassifierCsv.ReadExamples(reader);
-        if (read.Error is not null) throw new InvalidDataException($"Duban:Dispatch:Learning:TrainingFile {options.TrainingFile}: {read.Error}");
-        return read.Rows;
+        try
+        {
+            using var reader = new StreamReader(options.TrainingFile);
+            var read = ClassifierCsv.ReadExamples(reader);
+            if (read.Error is null) return read.Rows;
+            logger.LogError("Duban:Dispatch:Learning:TrainingFile {File} is not used: {Problem}", options.TrainingFile, read.Error);
+        }
+        catch (IOException e)
+        {
+            logger.LogError("Duban:Dispatch:Learning:TrainingFile {File} is not used: {Problem}", options.TrainingFile, e.Message);
+        }
+        catch (UnauthorizedAccessException e)
+        {
+            logger.LogError("Duban:Dispatch:Learning:TrainingFile {File} is not used: {Problem}", options.TrainingFile, e.Message);
+        }
+        return [];
     }
 
-    /// <summary>Matters whose category the auto-dispatcher set, with no person's classify or dispatch after it.</summary>
+    /// <summary>
+    /// Matters whose category the auto-dispatcher set, with no person's confirmation after it: a
+    /// classify that sent a category, or a dispatch that sent or accepted one (categoryConfirmed).
+    /// </summary>
     private static async Task<HashSet<long>> UnconfirmedAutoCategoriesAsync(DubanDb db, CancellationToken ct)
     {
         var auto = await db.Events.AsNoTracking()
@@ -156,9 +204,12 @@ public sealed class ClassifierTrainer(IServiceScopeFactory scopes, LearnedSugges
             .GroupBy(e => e.MatterId).Select(g => new { Id = g.Key!.Value, Seq = g.Max(e => e.Seq) }).ToListAsync(ct);
         if (auto.Count == 0) return [];
         var ids = auto.Select(a => a.Id).ToList();
-        var human = await db.Events.AsNoTracking()
+        var later = await db.Events.AsNoTracking()
             .Where(e => e.MatterId != null && ids.Contains(e.MatterId.Value) && e.ActorId != null && (e.Action == "classify" || e.Action == "dispatch"))
-            .GroupBy(e => e.MatterId).Select(g => new { Id = g.Key!.Value, Seq = g.Max(e => e.Seq) }).ToDictionaryAsync(x => x.Id, x => x.Seq, ct);
-        return auto.Where(a => !human.TryGetValue(a.Id, out var seq) || seq < a.Seq).Select(a => a.Id).ToHashSet();
+            .Select(e => new { Id = e.MatterId!.Value, e.Seq, e.Data }).ToListAsync(ct);
+        var confirmed = later
+            .Where(e => System.Text.Json.Nodes.JsonNode.Parse(e.Data)?["categoryConfirmed"]?.GetValue<bool>() == true)
+            .GroupBy(e => e.Id).ToDictionary(g => g.Key, g => g.Max(e => e.Seq));
+        return auto.Where(a => !confirmed.TryGetValue(a.Id, out var seq) || seq < a.Seq).Select(a => a.Id).ToHashSet();
     }
 }

@@ -18,7 +18,7 @@ public sealed record ReturnFiguresView(DateOnly From, DateOnly To, IReadOnlyList
 /// <summary>
 /// 退单统计: returns per unit over a period of China dates (by when they were returned), for
 /// supervisors, dispatchers, leaders and administrators; those below the city see the units in
-/// their territory. Improper returns are listed with their matters (those the actor sees).
+/// their territory, and only returns of matters the actor sees. Improper returns are listed with their matters.
 /// </summary>
 public sealed class ReturnFigures(DubanDb db, MatterScope scope, UnitDirectory directory, TimeProvider time)
 {
@@ -30,10 +30,13 @@ public sealed class ReturnFigures(DubanDb db, MatterScope scope, UnitDirectory d
         if (!TryDate(from, new DateOnly(today.Year, today.Month, 1), out var start) || !TryDate(to, today, out var end))
             return Error.Validation("from and to are dates (yyyy-MM-dd) / 日期格式应为 yyyy-MM-dd");
         if (end < start) return Error.Validation("to is before from / 截止日期早于起始日期");
+        if (start.Year < 2000 || end.Year > 2100) return Error.Validation("dates are between 2000 and 2100 / 日期应在2000年至2100年之间");
         if (end.DayNumber - start.DayNumber > 366 * 5) return Error.Validation("the period is at most five years / 统计期间不超过五年");
         var (lo, hi) = (Instant(start), Instant(end.AddDays(1)));
 
-        var returns = db.DispatchReturns.AsNoTracking().Where(r => r.ReturnedAt >= lo && r.ReturnedAt < hi);
+        // Only returns of matters the actor sees: a count may not betray a report it must not see.
+        var visible = scope.Visible(db.Matters.AsNoTracking(), db, actor);
+        var returns = db.DispatchReturns.AsNoTracking().Where(r => r.ReturnedAt >= lo && r.ReturnedAt < hi && visible.Select(m => m.Id).Contains(r.MatterId));
         if (!scope.IsCityWide(actor))
         {
             if (actor.TerritoryCode.Length == 0) return Error.Forbidden("没有辖区的账号不能查看退单统计 / an account with no territory sees no return figures");
@@ -50,7 +53,6 @@ public sealed class ReturnFigures(DubanDb db, MatterScope scope, UnitDirectory d
                 Of(DispatchReturn.Overruled));
         }).OrderByDescending(u => u.Overruled).ThenByDescending(u => u.Returned).ThenBy(u => u.Unit.Code, StringComparer.Ordinal).ToList();
 
-        var visible = scope.Visible(db.Matters.AsNoTracking(), db, actor);
         var overruled = await returns.Where(r => r.State == DispatchReturn.Overruled)
             .Join(visible, r => r.MatterId, m => m.Id, (r, m) => new { r.MatterId, m.Number, r.UnitCode, r.ReturnedAt, r.Reason, r.DecidedAt })
             .OrderBy(r => r.ReturnedAt).Take(500).ToListAsync(ct);

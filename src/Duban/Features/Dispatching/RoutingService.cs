@@ -45,9 +45,10 @@ public sealed class DispatchSuggestions(DubanDb db, AuditLog audit, CatalogueSto
     /// The best routes for a matter, best first, at most <paramref name="count"/>: one for each of
     /// the likeliest categories (the matter's own first when it has one), each with its reason.
     /// </summary>
-    public IReadOnlyList<DispatchSuggestion> Top(DispatchRouter router, Matter m, int count)
+    /// <param name="placeConfidence">How sure the matter's place is (intake's reading); default 1: staff placed or confirmed it.</param>
+    public IReadOnlyList<DispatchSuggestion> Top(DispatchRouter router, Matter m, int count, double placeConfidence = 1)
     {
-        var (territory, confidence) = m.TerritoryCode is { } placed ? (placed, 1.0) : Resolve(m.Location, m.Title, m.Content);
+        var (territory, confidence) = m.TerritoryCode is { } placed ? (placed, placeConfidence) : Resolve(m.Location, m.Title, m.Content);
         var input = new RoutingInput(m.Kind, m.Title, m.Content, m.Category, territory, confidence, m.SubjectUnitCode, m.SubjectPerson,
             m.Confidential, m.ReceivedAt);
         var best = router.Route(input);

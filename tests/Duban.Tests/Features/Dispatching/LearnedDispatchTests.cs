@@ -92,6 +92,25 @@ public sealed class LearnedDispatchTests
             var nowhere = await ByNumber(dispatcher, (string)(await Report(portal, "工厂欠薪", "老板欠薪跑路工人讨薪无门。", null))["receipt"]!);
             Assert.Equal("received", (string?)nowhere["status"]);
 
+            // A complaint that names a unit, or points at officials, may accuse the unit it would go to: a person dispatches it.
+            foreach (var accusing in (string[])["反映台城某工厂拖欠工资三个月不发，台山市人力资源和社会保障局不管。", "反映台城某工厂拖欠工资三个月不发，劳动监察的工作人员不管。"])
+            {
+                var held = await ByNumber(dispatcher, (string)(await Report(portal, "拖欠工资", accusing, "台山市台城街道"))["receipt"]!);
+                Assert.Equal("received", (string?)held["status"]);
+            }
+            // So does a report (举报), confidential or not, with a subject or without.
+            var report = await dispatcher.Register(new
+            {
+                kind = "report",
+                channel = "phone",
+                title = "拖欠工资",
+                content = "反映台城某工厂拖欠工资三个月不发，请尽快处理。",
+                location = "台山市台城街道",
+                raiser = new { name = "黄秀英", phone = "13922223333" },
+                confidential = false,
+            });
+            Assert.Equal("received", (string?)(await dispatcher.Get(report))["status"]);
+
             // A history the model learned from is no reason to dispatch a report about a unit by itself.
             var staff = await dispatcher.Register(new
             {
@@ -111,8 +130,8 @@ public sealed class LearnedDispatchTests
             await using (var scope = factory.Scope())
             {
                 var examples = await trainer.ExamplesAsync(factory.Db(scope), CancellationToken.None);
-                Assert.Equal(Topics.Values.Sum(t => t.Length) * Openings.Length, examples.Count(e => e.FromFile));
-                Assert.DoesNotContain(examples, e => !e.FromFile && e.Text.Contains("台城某工厂拖欠工资三个月不发，请尽快处理", StringComparison.Ordinal));
+                Assert.Equal(Topics.Values.Sum(t => t.Length) * Openings.Length, examples.Count(e => e.MatterId == 0));
+                Assert.DoesNotContain(examples, e => e.MatterId > 0 && e.Text.Contains("台城某工厂拖欠工资三个月不发，请尽快处理", StringComparison.Ordinal));
             }
             var handler = await factory.As("h-440781-rsj");
             var wagesId = (long)wages["id"]!;
@@ -121,7 +140,7 @@ public sealed class LearnedDispatchTests
             await using (var scope = factory.Scope())
             {
                 var examples = await trainer.ExamplesAsync(factory.Db(scope), CancellationToken.None);
-                Assert.Contains(examples, e => !e.FromFile && e.Label == "劳动和社会保障" && e.Text.Contains("台城某工厂拖欠工资三个月不发", StringComparison.Ordinal));
+                Assert.Contains(examples, e => e.MatterId > 0 && e.Label == "劳动和社会保障" && e.Text.Contains("台城某工厂拖欠工资三个月不发", StringComparison.Ordinal));
             }
             // Two matters more are not growth enough to train again.
             Assert.False(await trainer.TrainIfGrownAsync(CancellationToken.None));
@@ -129,6 +148,34 @@ public sealed class LearnedDispatchTests
         finally
         {
             File.Delete(file);
+        }
+    }
+
+    [Fact]
+    public async Task AutoDispatch_WithoutAModel_TheKeywordsNeverDispatch_AndAMissingHistoryFileLeavesTheDatabasesHistory()
+    {
+        // Any confidence would do, but there is not history enough for a model: the keywords suggest, a person dispatches.
+        await using (var factory = new DubanFactory())
+        {
+            factory.Settings["Duban:Dispatch:AutoDispatch"] = "true";
+            factory.Settings["Duban:Dispatch:AutoConfidence"] = "0";
+            factory.Settings["Duban:Dispatch:Learning:MinExamples"] = "100000";
+            await factory.InitializeAsync();
+            var dispatcher = await factory.As("dispatcher");
+            var number = (string)(await Report(factory.CreateClient(), "拖欠工资", "反映台城某工厂拖欠工资三个月不发，请尽快处理。", "台山市台城街道"))["receipt"]!;
+            var m = await ByNumber(dispatcher, number);
+            Assert.Equal("received", (string?)m["status"]);
+            Assert.Equal("keywords", (string?)(await dispatcher.GetAsync($"/api/v1/matters/{(long)m["id"]!}/suggestion").Ok())["categorySource"]);
+        }
+        await using (var factory = new DubanFactory())
+        {
+            factory.Settings["Duban:Dispatch:Learning:MinExamples"] = "10";
+            factory.Settings["Duban:Dispatch:Learning:TrainingFile"] = Path.Combine(Path.GetTempPath(), "no-such-history.csv");
+            await factory.InitializeAsync();
+            await factory.Services.GetRequiredService<ClassifierTrainer>().TrainIfGrownAsync(CancellationToken.None);
+            var model = factory.Services.GetRequiredService<LearnedSuggester>().Model;
+            Assert.NotNull(model);
+            Assert.Equal(model.Examples, model.FromHistory);
         }
     }
 

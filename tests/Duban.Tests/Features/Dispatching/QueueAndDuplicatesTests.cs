@@ -62,6 +62,27 @@ public sealed class QueueAndDuplicatesTests(DubanFactory factory)
     }
 
     [Fact]
+    public async Task Dispatch_AMatterAboutOnesOwnOrganisation_Is403_EvenToAccept()
+    {
+        var dispatcher = await factory.As("dispatcher");
+        var id = await dispatcher.Register(new
+        {
+            kind = "complaint",
+            channel = "phone",
+            title = "台城某工厂拖欠工资",
+            content = "老板拖欠三个月工资不发，市政府不管。",
+            location = "台山市台城街道",
+            raiser = new { name = "黄秀英", phone = "13922223333" },
+            subjectUnitCode = "440781",
+            confidential = false,
+        });
+        var taishan = await factory.As("s-440781");
+        await taishan.Try(id, "dispatch", new { accept = true }, reader: dispatcher).Problem(HttpStatusCode.Forbidden);
+        await taishan.Try(id, "dispatch", new { leadUnitCode = "440781001", category = "劳动和社会保障" }, reader: dispatcher).Problem(HttpStatusCode.Forbidden);
+        Assert.Equal("received", (string?)(await dispatcher.Get(id))["status"]);
+    }
+
+    [Fact]
     public async Task Duplicates_SamePlaceSimilarTextStillOpen_AreShownAtDispatch_AndMerged()
     {
         var dispatcher = await factory.As("dispatcher");
@@ -84,6 +105,25 @@ public sealed class QueueAndDuplicatesTests(DubanFactory factory)
         Assert.Equal("merged", (string?)(await dispatcher.Get(again))["status"]);
         Assert.Contains("merged_in", (await dispatcher.Get(first)).Actions());
         Assert.DoesNotContain((await dispatcher.GetAsync($"/api/v1/matters/{first}/duplicates").Ok()).AsArray(), d => (long)d!["id"]! == again);
+
+        // A confidential report about 台山's government, alike and in the same village, is a duplicate for the
+        // city's dispatcher, and nothing at all for 台山's supervisor: neither in duplicates nor in the queue.
+        var aboutTaishan = await dispatcher.Register(new
+        {
+            kind = "report",
+            channel = "phone",
+            title = "沙堤村路灯坏了没人修",
+            content = "沙堤村村口到码头的路灯坏了一个多月，晚上一片漆黑，老人出行很危险，市政府不管。",
+            location = "台山市川岛镇沙堤村",
+            raiser = new { name = "李志强", phone = "13712345678" },
+            subjectUnitCode = "440781",
+            confidential = true,
+        });
+        Assert.Contains((await dispatcher.GetAsync($"/api/v1/matters/{first}/duplicates").Ok()).AsArray(), d => (long)d!["id"]! == aboutTaishan);
+        var taishan = await factory.As("s-440781");
+        Assert.DoesNotContain((await taishan.GetAsync($"/api/v1/matters/{first}/duplicates").Ok()).AsArray(), d => (long)d!["id"]! == aboutTaishan);
+        Assert.Null(await QueueItem(taishan, aboutTaishan));
+        Assert.NotNull(await QueueItem(taishan, first));
 
         // Handlers neither see duplicates nor matters out of their sight.
         await (await factory.As("h-440781-rsj")).GetAsync($"/api/v1/matters/{first}/duplicates").Problem(HttpStatusCode.NotFound);

@@ -66,7 +66,9 @@ public sealed class ReturnsTests
         await handler.Try(late, "return", new { reason = "不属于本单位职责" }, reader: dispatcher).Problem(HttpStatusCode.Conflict, "return_window_closed");
         Assert.Equal("dispatched", (string?)(await dispatcher.Get(late))["status"]);
 
-        // The dispatcher disagrees and sends it back to the unit: an improper return, on its record.
+        // Accepting the suggestion would send it back to the unit that returned it, unseen: refused.
+        await dispatcher.Try(early, "dispatch", new { accept = true }).Problem(HttpStatusCode.Conflict, "suggests_returning_unit");
+        // The dispatcher disagrees and names the unit: an improper return, on its record.
         await dispatcher.Do(early, "dispatch", new { leadUnitCode = "440781-rsj", note = "欠薪属人社部门职责" });
         m = await dispatcher.Get(early);
         Assert.Equal("overruled", (string?)m["returns"]![0]!["state"]);
@@ -81,6 +83,8 @@ public sealed class ReturnsTests
         await handler.GetAsync("/api/v1/dispatch/returns").Problem(HttpStatusCode.Forbidden);
         await dispatcher.GetAsync("/api/v1/dispatch/returns?from=2026-10-31&to=2026-10-01").Problem(HttpStatusCode.BadRequest);
         await dispatcher.GetAsync("/api/v1/dispatch/returns?from=yesterday").Problem(HttpStatusCode.BadRequest);
+        await dispatcher.GetAsync("/api/v1/dispatch/returns?from=0001-01-01&to=0001-01-02").Problem(HttpStatusCode.BadRequest);
+        await dispatcher.GetAsync("/api/v1/dispatch/returns?from=9999-01-01&to=9999-12-31").Problem(HttpStatusCode.BadRequest);
 
         await using var scope = factory.Scope();
         Assert.True((await factory.Verify(factory.Db(scope))).Intact);
@@ -114,13 +118,45 @@ public sealed class ReturnsTests
         Assert.Equal((1, 0, 1), ((int)Rsj(await Figures(supervisor))!["returned"]!, (int)Rsj(await Figures(supervisor))!["overruled"]!,
             (int)Rsj(await Figures(supervisor))!["upheld"]!));
 
+        // A return under review ends with the matter only by a supervisor's hand: rejected, the unit was right.
+        var other = await DispatchedToRsj(dispatcher, "台城某酒店拖欠工资");
+        await handler.Do(other, "return", new { reason = "应由街道先行调解" }, reader: dispatcher);
+        await dispatcher.Do(other, "return-review", new { reason = "职责有争议" });
+        await dispatcher.Try(other, "reject", new { reason = "不属受理范围" }).Problem(HttpStatusCode.Forbidden);
+        await supervisor.Do(other, "reject", new { reason = "属劳动仲裁事项，已告知来电人申请仲裁" });
+        Assert.Equal("upheld", (string?)(await dispatcher.Get(other))["returns"]![0]!["state"]);
+
+        // A confidential report about 台山's government, returned by 台山's discipline commission, is not
+        // counted for 台山's supervisor, who may not see it.
+        var report = await dispatcher.Register(new
+        {
+            kind = "report",
+            channel = "phone",
+            title = "台山市政府某领导违规收受礼金",
+            content = "反映台山市政府某领导在节日期间收受企业礼金。",
+            location = "台山市台城街道",
+            raiser = new { name = "黄秀英", phone = "13922223333" },
+            subjectUnitCode = "440781",
+            confidential = true,
+        });
+        await dispatcher.Do(report, "dispatch", new { leadUnitCode = "440781-jw" });
+        await (await factory.As("h-440781-jw")).Do(report, "return", new { reason = "应由市纪委监委受理" }, reader: dispatcher);
+        static int? Returned(JsonNode figures, string unit) =>
+            (int?)figures["units"]!.AsArray().SingleOrDefault(u => (string?)u!["unit"]!["code"] == unit)?["returned"];
+        Assert.Equal(1, Returned(await Figures(supervisor), "440781-jw"));
+        Assert.Null(Returned(await Figures(await factory.As("s-440781")), "440781-jw"));
+
         await using var scope = factory.Scope();
         var db = factory.Db(scope);
         Assert.True((await factory.Verify(db)).Intact);
-        // Turning an upheld return into an overruled one behind Duban's back is caught.
+        // Turning an upheld return into an overruled one behind Duban's back is caught; so is moving when it was made.
         await db.DispatchReturns.Where(r => r.MatterId == id).ExecuteUpdateAsync(s => s.SetProperty(r => r.State, "overruled"));
-        var report = await factory.Verify(db);
-        Assert.False(report.Intact);
-        Assert.Contains("does not match its events", report.FirstProblem, StringComparison.Ordinal);
+        var tampered = await factory.Verify(db);
+        Assert.False(tampered.Intact);
+        Assert.Contains("does not match its events", tampered.FirstProblem, StringComparison.Ordinal);
+        await db.DispatchReturns.Where(r => r.MatterId == id).ExecuteUpdateAsync(s => s.SetProperty(r => r.State, "upheld"));
+        Assert.True((await factory.Verify(db)).Intact);
+        await db.DispatchReturns.Where(r => r.MatterId == id).ExecuteUpdateAsync(s => s.SetProperty(r => r.ReturnedAt, Dispatched.AddDays(-30)));
+        Assert.False((await factory.Verify(db)).Intact);
     }
 }

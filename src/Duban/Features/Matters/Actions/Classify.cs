@@ -61,6 +61,7 @@ public sealed class Classify(MatterWorkflow workflow, GeoService geo)
             if (req.SubjectPerson is not null) m.SubjectPerson = Text.OrNull(req.SubjectPerson);
             if (req.Confidential is { } confidential) m.Confidential = confidential;
             step.Reason = Text.OrNull(req.Note);
+            step.Details["categoryConfirmed"] = req.Category is not null;
             step.Details["subjectUnitCode"] = m.SubjectUnitCode;
             step.Details["confidential"] = m.Confidential;
             return null;

@@ -44,6 +44,8 @@ public sealed class Dispatch(MatterWorkflow workflow, IDispatchAdvisor advisor, 
             var m = step.Matter;
             if (MatterWorkflow.RequireStatus("交办/dispatch", m, Status.Received, Status.Returned) is { } refused) return refused;
             if (!workflow.Scope.Coordinates(actor)) return MatterWorkflow.NotYours("交办");
+            if (MatterScope.IsInSubject(actor, m))
+                return Error.Forbidden("反映本单位的事项由上级交办 / a matter about your own unit is dispatched by the level above");
             if (req.Accept == true && (req.LeadUnitCode is not null || req.CoUnitCodes is not null))
                 return Error.Validation("accept takes the suggestion as it is; to correct it send leadUnitCode (and coUnitCodes) without accept / 采纳建议时不能另指定单位");
             if (req.Category is { Length: > 100 }) return Error.Validation("category is at most 100 characters");
@@ -55,9 +57,8 @@ public sealed class Dispatch(MatterWorkflow workflow, IDispatchAdvisor advisor, 
             }
 
             // A returned matter's dispatch judges the return; one sent to review is a supervisor's to judge.
-            var open = m.Status == Status.Returned ? await Return.OpenReturnAsync(workflow.Db, m.Id, ct) : null;
-            if (open?.State == DispatchReturn.Review && !actor.Has(Roles.Supervisor))
-                return Error.Forbidden("该退单已提交督办人员审核，由督办人员重新派单 / the return is under a supervisor's review: a supervisor re-dispatches it");
+            var open = await Return.OpenReturnAsync(workflow.Db, m, actor, ct);
+            if (!open.IsSuccess) return open.Error;
 
             var advice = await advisor.AdviseAsync(m, ct);
             var lead = req.LeadUnitCode;
@@ -66,6 +67,10 @@ public sealed class Dispatch(MatterWorkflow workflow, IDispatchAdvisor advisor, 
             {
                 if (advice?.LeadUnitCode is null)
                     return Error.Conflict("no_suggestion", "没有可采纳的派单建议，请指定主办单位 / there is no suggested unit to accept: choose the lead unit");
+                // Accepting a route back to the unit that returned the matter would overrule the return unseen.
+                if (open.Value is { } returned && advice.LeadUnitCode == returned.UnitCode)
+                    return Error.Conflict("suggests_returning_unit",
+                        $"建议的主办单位正是退单单位 {returned.UnitCode}：请另选单位，或明确指定该单位以驳回退单 / the suggestion is the unit that returned it: choose another, or name it to overrule the return");
                 lead = advice.LeadUnitCode;
                 co = [.. advice.CoUnitCodes];
                 category ??= advice.Category;
@@ -76,17 +81,12 @@ public sealed class Dispatch(MatterWorkflow workflow, IDispatchAdvisor advisor, 
             if (Deadline.Check(due, step.Now) is { } badDue) return badDue;
 
             var chosenLead = built.Value![0].UnitCode;
-            // A matter with no category takes the suggested one when its unit was chosen as suggested.
-            category ??= m.Category ?? (advice is not null && advice.LeadUnitCode == chosenLead ? advice.Category : null);
+            // A category a person sent or accepted is confirmed (the model learns from it); otherwise the matter keeps its own.
+            step.Details["categoryConfirmed"] = category is not null;
+            category ??= m.Category;
             if (advice is not null) step.Details["suggestion"] = Record(advice, chosenLead, built.Value.Skip(1).Select(a => a.UnitCode), category);
-            if (open is not null)
-            {
-                // Back to the unit that returned it: the return was improper (overruled); elsewhere: it was right (upheld).
-                open.State = chosenLead == open.UnitCode ? DispatchReturn.Overruled : DispatchReturn.Upheld;
-                open.DecidedAt = step.Now;
-                open.DecidedBy = actor.DisplayName;
-                step.Details["return"] = new JsonObject { ["returnedBy"] = open.UnitCode, ["verdict"] = open.State };
-            }
+            // Back to the unit that returned it: the return was improper (overruled); elsewhere: it was right (upheld).
+            if (open.Value is { } judged) Return.Judge(judged, chosenLead == judged.UnitCode ? DispatchReturn.Overruled : DispatchReturn.Upheld, step);
 
             foreach (var a in m.Assignments) a.Active = false;
             m.Assignments.AddRange(built.Value);
@@ -108,7 +108,9 @@ public sealed class Dispatch(MatterWorkflow workflow, IDispatchAdvisor advisor, 
         var suggestedCo = advice.CoUnitCodes.Order(StringComparer.Ordinal).ToArray();
         var chosenCo = co.Order(StringComparer.Ordinal).ToArray();
         var corrected = new JsonArray();
-        if (advice.Category != category) corrected.Add("category");
+        // A first level alone chosen over the suggestion's path within it (城乡建设 for 城乡建设/道路坑洼) is no correction.
+        if (advice.Category != category && !(category is not null && advice.Category?.StartsWith(category + "/", StringComparison.Ordinal) == true))
+            corrected.Add("category");
         if (advice.LeadUnitCode != lead) corrected.Add("leadUnitCode");
         if (!suggestedCo.SequenceEqual(chosenCo, StringComparer.Ordinal)) corrected.Add("coUnitCodes");
         return new JsonObject

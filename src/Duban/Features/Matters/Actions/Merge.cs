@@ -29,6 +29,10 @@ public sealed class Merge(MatterWorkflow workflow)
                 return Error.Conflict("target_finished", $"目标事项{target.Number}已{Status.Chinese(target.Status)}，不能合并 / the target is {target.Status}");
             if (await workflow.Db.Matters.AnyAsync(c => c.ParentId == m.Id && !Status.Finished.Contains(c.Status), ct))
                 return Error.Conflict("open_subtasks", "有未办结子任务的事项不能合并 / a matter with open sub-tasks cannot be merged");
+            // A return waiting for a judgement ends with the duplicate: no fault of the unit's.
+            var open = await Return.OpenReturnAsync(workflow.Db, m, actor, ct);
+            if (!open.IsSuccess) return open.Error;
+            if (open.Value is { } returned) Return.Judge(returned, DispatchReturn.Upheld, step);
             foreach (var a in m.Assignments) a.Active = false;
             m.Status = Status.Merged;
             m.MergedIntoId = target.Id;

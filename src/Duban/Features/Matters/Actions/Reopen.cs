@@ -43,16 +43,20 @@ public sealed class Reopen(MatterWorkflow workflow, IConfiguration configuration
 public sealed class Reject(MatterWorkflow workflow)
 {
     public Task<Result<Matter>> ExecuteAsync(long id, ReasonRequest req, Actor actor, CancellationToken ct) =>
-        workflow.RunAsync(id, req.Version, actor, "reject", (step, _) =>
+        workflow.RunAsync(id, req.Version, actor, "reject", async (step, ct) =>
         {
             var m = step.Matter;
             var error = MatterWorkflow.RequireStatus("不予受理/reject", m, Status.Received, Status.Returned)
                 ?? (workflow.Scope.Coordinates(actor) ? null : MatterWorkflow.NotYours("不予受理"))
                 ?? Return.RequireReason(req.Reason);
-            if (error is not null) return Task.FromResult<Error?>(error);
+            if (error is not null) return error;
+            // A return waiting for a judgement ends with the matter: the unit was right not to take it.
+            var open = await Return.OpenReturnAsync(workflow.Db, m, actor, ct);
+            if (!open.IsSuccess) return open.Error;
+            if (open.Value is { } returned) Return.Judge(returned, DispatchReturn.Upheld, step);
             m.Status = Status.Rejected;
             m.StatusReason = req.Reason!.Trim();
             step.Reason = m.StatusReason;
-            return Task.FromResult<Error?>(null);
+            return null;
         }, ct);
 }

@@ -41,6 +41,8 @@ public sealed class Return(MatterWorkflow workflow, WorkCalendar calendar, IConf
             step.Details["returnedBy"] = m.LeadUnitCode;
             step.Details["dispatchedAt"] = lead.AssignedAt;
             step.Details["windowEndsAt"] = windowEnds;
+            step.Details["returnedAt"] = step.Now;
+            step.Details["unitTerritoryCode"] = lead.UnitTerritoryCode;
             workflow.Db.DispatchReturns.Add(new DispatchReturn
             {
                 MatterId = m.Id,
@@ -69,6 +71,34 @@ public sealed class Return(MatterWorkflow workflow, WorkCalendar calendar, IConf
     internal static Task<DispatchReturn?> OpenReturnAsync(DubanDb db, long matterId, CancellationToken ct) =>
         db.DispatchReturns.Where(r => r.MatterId == matterId && (r.State == DispatchReturn.Pending || r.State == DispatchReturn.Review))
             .OrderByDescending(r => r.Id).FirstOrDefaultAsync(ct);
+
+    /// <summary>
+    /// For an action that ends a returned matter's wait (dispatch, reject, merge): its open return,
+    /// if any; 403 when a supervisor reviews it and the actor is not one.
+    /// </summary>
+    internal static async Task<Result<DispatchReturn?>> OpenReturnAsync(DubanDb db, Matter m, Actor actor, CancellationToken ct)
+    {
+        if (m.Status != Status.Returned) return new Result<DispatchReturn?>();
+        var open = await OpenReturnAsync(db, m.Id, ct);
+        if (open?.State == DispatchReturn.Review && !actor.Has(Roles.Supervisor))
+            return Error.Forbidden("该退单已提交督办人员审核，由督办人员决定 / the return is under a supervisor's review: a supervisor decides");
+        return open;
+    }
+
+    /// <summary>Records the judgement of a return on its row and in the judging action's event.</summary>
+    internal static void Judge(DispatchReturn open, string verdict, ActionStep step)
+    {
+        open.State = verdict;
+        open.DecidedAt = step.Now;
+        open.DecidedBy = step.Actor.DisplayName;
+        step.Details["return"] = new System.Text.Json.Nodes.JsonObject
+        {
+            ["returnedBy"] = open.UnitCode,
+            ["verdict"] = verdict,
+            ["decidedAt"] = step.Now,
+            ["decidedBy"] = open.DecidedBy,
+        };
+    }
 }
 
 /// <summary>
