@@ -156,7 +156,7 @@ public sealed class ReturnsTests
         Assert.Contains("does not match its events", tampered.FirstProblem, StringComparison.Ordinal);
         await db.DispatchReturns.Where(r => r.MatterId == id).ExecuteUpdateAsync(s => s.SetProperty(r => r.State, "upheld"));
         Assert.True((await factory.Verify(db)).Intact);
-        await db.DispatchReturns.Where(r => r.MatterId == id).ExecuteUpdateAsync(s => s.SetProperty(r => r.ReturnedAt, Dispatched.AddDays(-30)));
+        await db.DispatchReturns.Where(r => r.MatterId == id).ExecuteUpdateAsync(s => s.SetProperty(r => r.ReturnedAt, Dispatched.AddDays(-30).ToUniversalTime()));
         Assert.False((await factory.Verify(db)).Intact);
     }
 }
