@@ -62,8 +62,8 @@ public sealed class ClassifierTests
         ("劳动和社会保障", "退休养老金太低，社保局不回复"),
     ];
 
-    // Small data: every n-gram counts (none is in two texts often enough), two calibration folds.
-    private static readonly ClassifierOptions Small = new() { MinDocumentFrequency = 1, CalibrationFolds = 2 };
+    // Small data: every n-gram counts (none is in two texts often enough), two stacking folds.
+    private static readonly ClassifierOptions Small = new() { MinDocumentFrequency = 1, StackingFolds = 2 };
 
     private static byte[] Bytes(CategoryClassifier model)
     {
@@ -152,6 +152,59 @@ public sealed class ClassifierTests
         var expected = HeldOut.Select(e => model.Predict(e.Text)).ToArray();
 
         Parallel.For(0, 200, i => Assert.Equal(expected[i % expected.Length].Confidence, model.Predict(HeldOut[i % HeldOut.Length].Text).Confidence));
+    }
+
+    [Theory]
+    [InlineData(2, 30)]
+    [InlineData(4, 30)]
+    [InlineData(15, 30)]
+    [InlineData(15, 16)]
+    [InlineData(3, 4)]
+    public void Train_SmallUnbalancedData_DefaultOptions_Learns(int categories, int texts)
+    {
+        // The deployment's own history, early on: few texts, many categories, the last with a single text.
+        var examples = Enumerable.Range(0, texts)
+            .Select(i => i < texts - 1 ? i % (categories - 1) : categories - 1)
+            .Select((c, i) => ($"类别{c:D2}", $"{Training[c % Training.Length].Text}第{i}条{(char)('甲' + c)}"))
+            .ToArray();
+
+        var model = CategoryClassifier.Train(examples);
+
+        Assert.Equal(categories, model.Categories.Count);
+        foreach (var (_, text) in examples.Append(("", "")).Append(("", "完全无关的一句话")))
+        {
+            var p = model.Probabilities(text);
+            Assert.Equal(1, p.Sum(), 9);
+            Assert.All(p, v => Assert.True(double.IsFinite(v) && v >= 0));
+        }
+        using var stream = new MemoryStream(Bytes(model));
+        var loaded = CategoryClassifier.Load(stream);
+        Assert.Equal(model.Probabilities(examples[0].Item2), loaded.Probabilities(examples[0].Item2));
+    }
+
+    [Fact]
+    public void Train_EachBaseModelAlone_Learns()
+    {
+        foreach (var options in new[]
+        {
+            Small with { NbSvmCost = 0, Neighbours = 0 },
+            Small with { SvmCost = 0, Neighbours = 0 },
+            Small with { SvmCost = 0, NbSvmCost = 0 },
+            Small with { StackingFolds = 0 },
+        })
+        {
+            var model = CategoryClassifier.Train(Training, options);
+
+            Assert.True(HeldOut.Count(e => model.Predict(e.Text).Category == e.Label) >= HeldOut.Length - 2, options.ToString());
+            using var stream = new MemoryStream(Bytes(model));
+            Assert.Equal(model.Probabilities(HeldOut[0].Text), CategoryClassifier.Load(stream).Probabilities(HeldOut[0].Text));
+        }
+    }
+
+    [Fact]
+    public void Train_NoBaseModel_Throws()
+    {
+        Assert.Throws<ArgumentException>(() => CategoryClassifier.Train(Training, new ClassifierOptions { SvmCost = 0, NbSvmCost = 0, Neighbours = 0 }));
     }
 
     [Fact]

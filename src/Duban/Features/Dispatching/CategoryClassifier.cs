@@ -5,7 +5,7 @@ namespace Duban.Features.Dispatching;
 /// <summary>How a <see cref="CategoryClassifier"/> is trained. The defaults are the ones measured in docs/BENCHMARKS.md.</summary>
 public sealed record ClassifierOptions
 {
-    /// <summary>Seeds the order the SVMs visit texts in and the calibration's folds: the same seed and data give the same model.</summary>
+    /// <summary>Seeds the order the SVMs visit texts in and the stacking's folds: the same seed and data give the same model.</summary>
     public int Seed { get; init; } = 20261122;
 
     /// <summary>Character n-grams from <see cref="MinN"/> to <see cref="MaxN"/> characters.</summary>
@@ -26,29 +26,33 @@ public sealed record ClassifierOptions
     public bool TitleByClause { get; init; } = true;
 
     /// <summary>Title features' values are multiplied by this before the vector is normalised.</summary>
-    public double TitleWeight { get; init; } = 1.5;
+    public double TitleWeight { get; init; } = 1;
 
-    /// <summary>C of the linear SVMs (L2 loss, L2 regularisation); 0 leaves them out.</summary>
+    /// <summary>C of the one-vs-rest linear SVMs on TF-IDF (L2 loss, L2 regularisation); 0 leaves them out.</summary>
     public double SvmCost { get; init; } = 8;
 
-    /// <summary>Softmax temperature that makes the SVMs' margins probabilities.</summary>
-    public double SvmTemperature { get; init; } = 0.2;
+    /// <summary>C of the NB-SVMs (the same SVMs on features scaled by their log-count ratios); 0 leaves them out.</summary>
+    public double NbSvmCost { get; init; } = 8;
 
-    /// <summary>The nearest neighbours' share of the average of probabilities (the SVMs' is 1); 0 leaves them out.</summary>
-    public double NeighbourShare { get; init; } = 0.3;
+    /// <summary>Added to each feature's sum of TF-IDF in and out of a category before the NB-SVM's ratio is taken.</summary>
+    public double NbSmoothing { get; init; } = 0.01;
 
-    /// <summary>How many nearest training texts vote.</summary>
+    /// <summary>How many nearest training texts vote (cosine similarity); 0 leaves the vote out.</summary>
     public int Neighbours { get; init; } = 20;
 
     /// <summary>A neighbour's vote is its cosine similarity to this power.</summary>
     public double NeighbourSharpness { get; init; } = 3;
 
     /// <summary>
-    /// Inner folds on which the confidences are calibrated (a sharpness and an offset a category,
-    /// fitted on out-of-fold predictions of the training set); below 2: none. Costs that many
-    /// extra trainings.
+    /// Inner folds on which the meta-learner is fitted: each base model is trained on all folds
+    /// but one and scores the texts of that one, so the meta-learner sees scores of texts the
+    /// models have not learnt (and learns how far to trust each); costs that many extra trainings.
+    /// Below 2, or too few texts: no meta-learner, the models' scores summed at fixed temperatures.
     /// </summary>
-    public int CalibrationFolds { get; init; } = 3;
+    public int StackingFolds { get; init; } = 3;
+
+    /// <summary>L2 penalty on the meta-learner's weights.</summary>
+    public double MetaRegularisation { get; init; } = 0.01;
 
     /// <summary>The plain baseline the issue speaks of: one linear SVM on character 1–3-grams, TF-IDF, nothing else.</summary>
     public static ClassifierOptions Baseline { get; } = new()
@@ -57,8 +61,9 @@ public sealed record ClassifierOptions
         StripNoise = false,
         TitleMaxLength = 0,
         SvmCost = 1,
-        NeighbourShare = 0,
-        CalibrationFolds = 0,
+        NbSvmCost = 0,
+        Neighbours = 0,
+        StackingFolds = 0,
     };
 }
 
@@ -70,36 +75,35 @@ public sealed record CategoryPrediction(string Category, double Confidence, IRea
 
 /// <summary>
 /// Learns a matter's first-level category (城乡建设, 劳动和社会保障, ...) from the texts of matters
-/// dispatchers have already categorised: TF-IDF character n-grams, one-vs-rest linear SVMs and
-/// nearest neighbours, their probabilities averaged and calibrated. Pure: no I/O but the streams
-/// given to Save and Load. A trained classifier is immutable and predicts from many threads at once.
-/// Rules: src/Duban/Features/Dispatching/README.md.
+/// dispatchers have already categorised: TF-IDF character n-grams, three base models (one-vs-rest
+/// linear SVMs, NB-SVMs, nearest neighbours) and a stacked meta-learner (multinomial logistic
+/// regression fitted on the base models' out-of-fold scores) that turns their scores into
+/// probabilities. Pure: no I/O but the streams given to Save and Load. A trained classifier is
+/// immutable and predicts from many threads at once. Rules: src/Duban/Features/Dispatching/README.md.
 /// </summary>
 public sealed class CategoryClassifier
 {
     private const string Magic = "DUBAN-CATEGORY-CLASSIFIER";
-    private const int FormatVersion = 1;
+    private const int FormatVersion = 2;
+
+    // Without a meta-learner, a model's scores are multiplied by this before the softmax: a temperature of 0.2 for margins and votes.
+    private const double FixedScale = 5;
 
     private readonly FeatureSettings settings;
     private readonly string[] labels;
     private readonly Dictionary<ulong, int> vocabulary;
     private readonly float[] idf;
-    private readonly LinearScorer? svm;
-    private readonly NeighbourScorer? neighbours;
-    private readonly float neighbourShare;
-    private readonly Calibration calibration;
+    private readonly BaseModels models;
+    private readonly MetaLearner meta;
 
-    private CategoryClassifier(FeatureSettings settings, string[] labels, Dictionary<ulong, int> vocabulary, float[] idf,
-        LinearScorer? svm, NeighbourScorer? neighbours, float neighbourShare, Calibration calibration)
+    private CategoryClassifier(FeatureSettings settings, string[] labels, Dictionary<ulong, int> vocabulary, float[] idf, BaseModels models, MetaLearner meta)
     {
         this.settings = settings;
         this.labels = labels;
         this.vocabulary = vocabulary;
         this.idf = idf;
-        this.svm = svm;
-        this.neighbours = neighbours;
-        this.neighbourShare = neighbourShare;
-        this.calibration = calibration;
+        this.models = models;
+        this.meta = meta;
     }
 
     /// <summary>The categories it knows, in ordinal order.</summary>
@@ -115,23 +119,39 @@ public sealed class CategoryClassifier
             new(o.MinN, o.MaxN, o.StripNoise, o.TitleMaxLength, o.TitleByClause, (float)o.TitleWeight);
     }
 
-    /// <summary>p'(c) ∝ p(c)^Sharpness · e^Offsets[c]; the identity when not calibrated.</summary>
-    private sealed record Calibration(double Sharpness, double[] Offsets)
+    /// <summary>The base models, each optional; their scores, concatenated in this order, are the meta-learner's input.</summary>
+    private sealed record BaseModels(LinearScorer? Svm, NbSvmScorer? NbSvm, NeighbourScorer? Neighbours)
     {
-        public static Calibration None(int classes) => new(1, new double[classes]);
+        public int Count => (Svm is null ? 0 : 1) + (NbSvm is null ? 0 : 1) + (Neighbours is null ? 0 : 1);
+
+        public static BaseModels Train(ClassifierMatrix x, int[] y, int classes, ClassifierOptions o) => new(
+            o.SvmCost > 0 ? LinearScorer.Train(x, y, classes, o.SvmCost, o.Seed) : null,
+            o.NbSvmCost > 0 ? NbSvmScorer.Train(x, y, classes, o.NbSvmCost, o.NbSmoothing, o.Seed + 101) : null,
+            o.Neighbours > 0 ? NeighbourScorer.Train(x, y, classes, o.Neighbours, o.NeighbourSharpness) : null);
+
+        public double[] Scores(ClassifierVector x, int classes)
+        {
+            var z = new double[Count * classes];
+            var at = 0;
+            Svm?.Scores(x, z.AsSpan(at++ * classes, classes));
+            NbSvm?.Scores(x, z.AsSpan(at++ * classes, classes));
+            Neighbours?.Scores(x, z.AsSpan(at * classes, classes));
+            return z;
+        }
     }
 
     /// <summary>
     /// Trains on labelled texts. Throws <see cref="ArgumentException"/> when fewer than two
     /// categories are given, a label is empty or the options make no model: the caller checks
-    /// its input first (as <see cref="ClassifierCli"/> does).
+    /// its input first (as <see cref="ClassifierCli"/> does). Small or unbalanced data (a category
+    /// with one text) train without complaint.
     /// </summary>
     public static CategoryClassifier Train(IEnumerable<(string Label, string Text)> examples, ClassifierOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(examples);
         var o = options ?? new ClassifierOptions();
         if (o.MinN < 1 || o.MaxN < o.MinN) throw new ArgumentException("n-gram lengths must be 1 ≤ MinN ≤ MaxN", nameof(options));
-        if (o.SvmCost <= 0 && o.NeighbourShare <= 0) throw new ArgumentException("the SVMs, the neighbours or both are needed", nameof(options));
+        if (o.SvmCost <= 0 && o.NbSvmCost <= 0 && o.Neighbours <= 0) throw new ArgumentException("the SVMs, the NB-SVMs, the neighbours or some of them are needed", nameof(options));
         var rows = examples.Select(r => (Label: r.Label?.Trim() ?? "", Text: r.Text ?? "")).ToList();
         if (rows.Any(r => r.Label.Length == 0)) throw new ArgumentException("every example needs a label", nameof(examples));
         var labels = rows.Select(r => r.Label).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToArray();
@@ -161,73 +181,33 @@ public sealed class CategoryClassifier
         var vectors = new ClassifierVector[rows.Count];
         Parallel.For(0, rows.Count, i => vectors[i] = Vectorise(counts[i], vocabulary, idf, settings));
         var x = ClassifierMatrix.From(vectors, keys.Length);
-        var svm = o.SvmCost > 0 ? LinearScorer.Train(x, y, labels.Length, o.SvmCost, o.SvmTemperature, o.Seed) : null;
-        var neighbours = o.NeighbourShare > 0 ? NeighbourScorer.Train(x, y, labels.Length, o.Neighbours, o.NeighbourSharpness) : null;
-        var calibration = o.CalibrationFolds >= 2 ? Calibrate(rows, y, labels, o) : Calibration.None(labels.Length);
-        return new CategoryClassifier(settings, labels, vocabulary, idf, svm, neighbours, (float)o.NeighbourShare, calibration);
+        var models = BaseModels.Train(x, y, labels.Length, o);
+        var meta = o.StackingFolds >= 2 && rows.Count >= 2 * o.StackingFolds
+            ? Stack(x, y, labels.Length, o)
+            : MetaLearner.Fixed(labels.Length, Enumerable.Repeat(FixedScale, models.Count).ToArray());
+        return new CategoryClassifier(settings, labels, vocabulary, idf, models, meta);
     }
 
     /// <summary>
-    /// The sharpness and per-category offsets that make the out-of-fold predictions of inner
-    /// folds of the training set likeliest, by coordinate search on a grid. Likelihood, not
-    /// accuracy: it is smooth, so it does not chase a handful of texts (an offset chosen for
-    /// accuracy moved the cross-validated accuracy by ±0.5 points with the seed; this does not).
+    /// The meta-learner, fitted on out-of-fold scores: the training texts are dealt into
+    /// <see cref="ClassifierOptions.StackingFolds"/> stratified folds, the base models are trained on
+    /// all folds but one and score the texts of that one. The vocabulary and IDF are the whole
+    /// training set's (they know no labels); everything that learns from labels sees only its folds.
+    /// A category missing from some folds' training texts is learnt there as never, as it would be.
     /// </summary>
-    private static Calibration Calibrate(List<(string Label, string Text)> rows, int[] y, string[] labels, ClassifierOptions o)
+    private static MetaLearner Stack(ClassifierMatrix x, int[] y, int classes, ClassifierOptions o)
     {
-        var folds = o.CalibrationFolds;
-        var fold = StratifiedFolds(y, labels.Length, folds, o.Seed + 7);
-        var logs = new double[rows.Count][];
-        var inner = o with { CalibrationFolds = 0 };
+        var folds = o.StackingFolds;
+        var fold = StratifiedFolds(y, classes, folds, o.Seed + 7);
+        var z = new double[y.Length][];
         for (var f = 0; f < folds; f++)
         {
-            var train = Enumerable.Range(0, rows.Count).Where(i => fold[i] != f).ToArray();
-            if (train.Select(i => y[i]).Distinct().Count() < 2) return Calibration.None(labels.Length);
-            var model = Train(train.Select(i => rows[i]), inner);
-            var map = labels.Select(l => Array.IndexOf(model.labels, l)).ToArray();
-            foreach (var i in Enumerable.Range(0, rows.Count).Where(i => fold[i] == f))
-            {
-                var p = model.Probabilities(rows[i].Text);
-                logs[i] = map.Select(m => Math.Log(m < 0 ? 1e-9 : Math.Max(p[m], 1e-9))).ToArray();
-            }
+            var train = Enumerable.Range(0, y.Length).Where(i => fold[i] != f).ToArray();
+            var test = Enumerable.Range(0, y.Length).Where(i => fold[i] == f).ToArray();
+            var models = BaseModels.Train(x.Subset(train), train.Select(i => y[i]).ToArray(), classes, o);
+            foreach (var i in test) z[i] = models.Scores(x.Row(i), classes);
         }
-
-        double LogLikelihood(double sharpness, double[] offsets)
-        {
-            var sum = 0.0;
-            Span<double> s = stackalloc double[offsets.Length];
-            for (var i = 0; i < logs.Length; i++)
-            {
-                var max = double.NegativeInfinity;
-                for (var c = 0; c < s.Length; c++) max = Math.Max(max, s[c] = sharpness * logs[i][c] + offsets[c]);
-                var z = 0.0;
-                for (var c = 0; c < s.Length; c++) z += Math.Exp(s[c] - max);
-                sum += s[y[i]] - max - Math.Log(z);
-            }
-            return sum;
-        }
-        var bestSharpness = 1.0;
-        var bestOffsets = new double[labels.Length];
-        var best = LogLikelihood(bestSharpness, bestOffsets);
-        for (var round = 0; round < 4; round++)
-        {
-            for (var step = 2; step <= 40; step++)
-            {
-                var v = LogLikelihood(step / 10.0, bestOffsets);
-                if (v > best) (best, bestSharpness) = (v, step / 10.0);
-            }
-            for (var c = 0; c < labels.Length; c++)
-            {
-                for (var step = -30; step <= 30; step++)
-                {
-                    var trial = (double[])bestOffsets.Clone();
-                    trial[c] = step / 10.0;
-                    var v = LogLikelihood(bestSharpness, trial);
-                    if (v > best) (best, bestOffsets) = (v, trial);
-                }
-            }
-        }
-        return new Calibration(bestSharpness, bestOffsets);
+        return MetaLearner.Train(z, y, classes, o.MetaRegularisation);
     }
 
     /// <summary>Each row's fold: within each category, rows shuffled by the seed and dealt round the folds.</summary>
@@ -295,25 +275,13 @@ public sealed class CategoryClassifier
     {
         ArgumentNullException.ThrowIfNull(text);
         var x = Vectorise(Count(text, settings), vocabulary, idf, settings);
-        var p = new double[labels.Length];
-        svm?.AddProbabilities(x, p, 1);
-        neighbours?.AddProbabilities(x, p, neighbourShare);
-        var shares = (svm is null ? 0 : 1) + (neighbours is null ? 0 : neighbourShare);
-        var max = double.NegativeInfinity;
-        for (var c = 0; c < p.Length; c++)
-        {
-            p[c] = calibration.Sharpness * Math.Log(Math.Max(p[c] / shares, 1e-9)) + calibration.Offsets[c];
-            max = Math.Max(max, p[c]);
-        }
-        var sum = 0.0;
-        for (var c = 0; c < p.Length; c++) sum += p[c] = Math.Exp(p[c] - max);
-        for (var c = 0; c < p.Length; c++) p[c] /= sum;
-        return p;
+        return meta.Probabilities(models.Scores(x, labels.Length));
     }
 
     /// <summary>
     /// Writes the model (little-endian binary): a header, the feature settings, the categories,
-    /// the vocabulary's keys and IDF, the SVMs' weights, the neighbours' index, the calibration.
+    /// the vocabulary's keys and IDF, each base model (the SVMs' weights, the NB-SVMs' ratios and
+    /// weights, the neighbours' index) behind a flag, the meta-learner.
     /// </summary>
     public void Save(Stream stream)
     {
@@ -334,17 +302,25 @@ public sealed class CategoryClassifier
         w.Write(keys.Length);
         foreach (var key in keys) w.Write(key);
         Write(w, idf);
+        var svm = models.Svm;
         w.Write(svm is not null);
         if (svm is not null)
         {
-            w.Write(svm.Temperature);
             Write(w, svm.Bias);
             Write(w, svm.Weights);
         }
+        var nb = models.NbSvm;
+        w.Write(nb is not null);
+        if (nb is not null)
+        {
+            Write(w, nb.Bias);
+            Write(w, nb.Ratios);
+            Write(w, nb.Weights);
+        }
+        var neighbours = models.Neighbours;
         w.Write(neighbours is not null);
         if (neighbours is not null)
         {
-            w.Write(neighbourShare);
             w.Write(neighbours.K);
             w.Write(neighbours.Sharpness);
             w.Write(neighbours.Labels.Length);
@@ -353,8 +329,10 @@ public sealed class CategoryClassifier
             foreach (var i in neighbours.Postings.Index) w.Write(i);
             Write(w, neighbours.Postings.Value);
         }
-        w.Write(calibration.Sharpness);
-        foreach (var offset in calibration.Offsets) w.Write(offset);
+        Write(w, meta.Mean);
+        Write(w, meta.Spread);
+        Write(w, meta.Weights);
+        Write(w, meta.Bias);
     }
 
     private static void Write(BinaryWriter w, float[] values)
@@ -384,15 +362,19 @@ public sealed class CategoryClassifier
             LinearScorer? svm = null;
             if (r.ReadBoolean())
             {
-                var temperature = r.ReadSingle();
                 var bias = ReadFloats(r, classes);
-                svm = new LinearScorer(classes, ReadFloats(r, checked(features * classes)), bias, temperature);
+                svm = new LinearScorer(classes, ReadFloats(r, checked(features * classes)), bias);
             }
-            NeighbourScorer? neighbours = null;
-            var neighbourShare = 0f;
+            NbSvmScorer? nb = null;
             if (r.ReadBoolean())
             {
-                neighbourShare = r.ReadSingle();
+                var bias = ReadFloats(r, classes);
+                var ratios = ReadFloats(r, checked(features * classes));
+                nb = new NbSvmScorer(classes, ratios, ReadFloats(r, checked(features * classes)), bias);
+            }
+            NeighbourScorer? neighbours = null;
+            if (r.ReadBoolean())
+            {
                 var k = Checked(r.ReadInt32(), 1, 100_000);
                 var sharpness = r.ReadSingle();
                 var texts = Checked(r.ReadInt32(), 1, 50_000_000);
@@ -407,11 +389,11 @@ public sealed class CategoryClassifier
                 for (var j = 0; j < features; j++) if (start[j] > start[j + 1] || start[j] < 0) throw new InvalidDataException("the category classifier is damaged (index)");
                 neighbours = new NeighbourScorer(postings, textLabels, classes, k, sharpness);
             }
-            var sharpnessOfCalibration = r.ReadDouble();
-            var offsets = new double[classes];
-            for (var c = 0; c < classes; c++) offsets[c] = r.ReadDouble();
-            if (svm is null && neighbours is null) throw new InvalidDataException("the category classifier holds no model");
-            return new CategoryClassifier(settings, labels, vocabulary, idf, svm, neighbours, neighbourShare, new Calibration(sharpnessOfCalibration, offsets));
+            var models = new BaseModels(svm, nb, neighbours);
+            if (models.Count == 0) throw new InvalidDataException("the category classifier holds no model");
+            var inputs = models.Count * classes;
+            var meta = new MetaLearner(classes, ReadFloats(r, inputs), ReadFloats(r, inputs), ReadFloats(r, classes * inputs), ReadFloats(r, classes));
+            return new CategoryClassifier(settings, labels, vocabulary, idf, models, meta);
         }
         catch (EndOfStreamException e)
         {
