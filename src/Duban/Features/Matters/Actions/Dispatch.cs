@@ -4,7 +4,7 @@ using Duban.Data;
 
 namespace Duban.Features.Matters.Actions;
 
-/// <param name="Category">The category to dispatch under (a catalogue path, 城乡建设/市政道路); none: the matter's, or the suggestion's when its unit is chosen.</param>
+/// <param name="Category">The category to dispatch under (a catalogue path, 城乡建设/市政道路); none: the matter keeps its own.</param>
 /// <param name="Accept">Take the suggestion as it is (category, lead and co-handlers): one click. Not with leadUnitCode or coUnitCodes.</param>
 public sealed record DispatchRequest(int? Version, string? LeadUnitCode, string[]? CoUnitCodes, DateTimeOffset? DueAt, string? Note,
     string? Category = null, bool? Accept = null);
