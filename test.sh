@@ -241,7 +241,7 @@ dotnet format "$SOLUTION" --verify-no-changes --no-restore \
 # DUBAN_TEST_SKIP_DATA=1 skips this (about a minute: npm ci, then parsing 620,000 villages).
 if [[ ${DUBAN_TEST_SKIP_DATA:-0} != 1 ]]; then
     command -v npm >/dev/null 2>&1 || die "npm not found: the data checks need Node.js (or set DUBAN_TEST_SKIP_DATA=1)"
-    log "data/geo and data/demo regenerate from their packages"
+    log "data/geo, data/demo and data/calendar regenerate from their packages"
     (cd scripts/geo && npm ci --no-audit --no-fund --loglevel=error && node make-divisions.mjs --check && node make-traditional.mjs --check) \
         || die "data/geo/divisions.txt.br does not match scripts/geo; no test was run"
     (cd scripts/demo && npm ci --no-audit --no-fund --loglevel=error && node make-units.mjs --check) \
