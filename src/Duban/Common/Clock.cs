@@ -13,4 +13,11 @@ public static class Clock
 
     /// <summary>China Standard Time: the year of a matter number is the local year.</summary>
     public static readonly TimeSpan ChinaOffset = TimeSpan.FromHours(8);
+
+    /// <summary>The date in China of an instant (a round's days, a return's window, a figures period).</summary>
+    public static DateOnly ChinaDate(DateTimeOffset instant) => DateOnly.FromDateTime(instant.ToOffset(ChinaOffset).DateTime);
+
+    /// <summary>00:00 China time of a date, in UTC, as Duban stores times.</summary>
+    public static DateTimeOffset StartOfChinaDay(DateOnly date) =>
+        new DateTimeOffset(date.ToDateTime(TimeOnly.MinValue), ChinaOffset).ToUniversalTime();
 }

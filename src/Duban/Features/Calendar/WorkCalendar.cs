@@ -113,10 +113,7 @@ public sealed class WorkCalendar
     /// </summary>
     public DateTimeOffset EndOfWorkdays(DateTimeOffset instant, int n)
     {
-        var last = AddWorkdays(ChinaDate(instant), n);
-        return new DateTimeOffset(last.AddDays(1).ToDateTime(TimeOnly.MinValue), Clock.ChinaOffset).ToUniversalTime();
+        var last = AddWorkdays(Clock.ChinaDate(instant), n);
+        return Clock.StartOfChinaDay(last.AddDays(1));
     }
-
-    /// <summary>The local (China Standard Time) date of an instant.</summary>
-    public static DateOnly ChinaDate(DateTimeOffset instant) => DateOnly.FromDateTime(instant.ToOffset(Clock.ChinaOffset).DateTime);
 }

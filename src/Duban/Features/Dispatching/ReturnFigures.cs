@@ -26,13 +26,13 @@ public sealed class ReturnFigures(DubanDb db, MatterScope scope, UnitDirectory d
     {
         if (!actor.HasAny(Roles.Supervisor, Roles.Dispatcher, Roles.Leader, Roles.Admin))
             return Error.Forbidden("只有督办、受理人员和领导可以查看退单统计 / only supervisors, dispatchers and leaders see return figures");
-        var today = DateOnly.FromDateTime(time.Now().ToOffset(Clock.ChinaOffset).DateTime);
+        var today = Clock.ChinaDate(time.Now());
         if (!TryDate(from, new DateOnly(today.Year, today.Month, 1), out var start) || !TryDate(to, today, out var end))
             return Error.Validation("from and to are dates (yyyy-MM-dd) / 日期格式应为 yyyy-MM-dd");
         if (end < start) return Error.Validation("to is before from / 截止日期早于起始日期");
         if (start.Year < 2000 || end.Year > 2100) return Error.Validation("dates are between 2000 and 2100 / 日期应在2000年至2100年之间");
         if (end.DayNumber - start.DayNumber > 366 * 5) return Error.Validation("the period is at most five years / 统计期间不超过五年");
-        var (lo, hi) = (Instant(start), Instant(end.AddDays(1)));
+        var (lo, hi) = (Clock.StartOfChinaDay(start), Clock.StartOfChinaDay(end.AddDays(1)));
 
         // Only returns of matters the actor sees: a count may not betray a report it must not see.
         var visible = scope.Visible(db.Matters.AsNoTracking(), db, actor);
@@ -69,8 +69,4 @@ public sealed class ReturnFigures(DubanDb db, MatterScope scope, UnitDirectory d
         }
         return DateOnly.TryParseExact(text.Trim(), "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out date);
     }
-
-    /// <summary>00:00 China time of a date.</summary>
-    private static DateTimeOffset Instant(DateOnly date) =>
-        new DateTimeOffset(date.ToDateTime(TimeOnly.MinValue), Clock.ChinaOffset).ToUniversalTime();
 }

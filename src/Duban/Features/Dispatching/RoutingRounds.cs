@@ -16,7 +16,7 @@ public sealed record InspectionRound(string Name, DateOnly From, DateOnly To, st
     /// <summary>Was a matter received at <paramref name="at"/> received during the round (by the date in China)?</summary>
     public bool InForce(DateTimeOffset at)
     {
-        var day = DateOnly.FromDateTime(at.ToOffset(Clock.ChinaOffset).DateTime);
+        var day = Clock.ChinaDate(at);
         return day >= From && day <= To;
     }
 
