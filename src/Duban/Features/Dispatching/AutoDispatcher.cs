@@ -3,6 +3,7 @@ using Duban.Data;
 using Duban.Features.Matters;
 using Duban.Features.Matters.Actions;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
 
 namespace Duban.Features.Dispatching;
 
@@ -18,12 +19,12 @@ namespace Duban.Features.Dispatching;
 /// action by the actor <see cref="ActorName"/>, so its event records the suggestion; a failure
 /// leaves the matter in the queue, nothing lost.
 /// </summary>
-public sealed class AutoDispatcher(DubanDb db, Dispatch dispatch, DispatchSuggestions suggestions, IConfiguration configuration,
-    ILogger<AutoDispatcher> logger) : IAutoDispatch
+public sealed class AutoDispatcher(DubanDb db, Dispatch dispatch, DispatchSuggestions suggestions, IOptions<DispatchOptions> options,
+    IConfiguration configuration, ILogger<AutoDispatcher> logger) : IAutoDispatch
 {
     public const string ActorName = "自动派单";
-    private readonly bool enabled = configuration.GetValue("Duban:Dispatch:AutoDispatch", true);
-    private readonly double threshold = configuration.GetValue("Duban:Dispatch:AutoConfidence", 0.9);
+    private readonly bool enabled = options.Value.AutoDispatch;
+    private readonly double threshold = options.Value.AutoConfidence;
     private readonly string home = configuration["Duban:HomeDivision"] ?? "440700";
 
     public Actor Actor => new(null, "auto-dispatch", ActorName, "", "", home,
@@ -56,10 +57,9 @@ public sealed class AutoDispatcher(DubanDb db, Dispatch dispatch, DispatchSugges
         if (router.MayAccuseAUnit(m.Title + "\n" + m.Content)) return null;
         var best = suggestions.Top(router, m, 1, await PlaceConfidenceAsync(m, ct))[0];
         if (best is not { CategorySource: "learned", Rule: RoutingRule.CategoryOwner, LeadUnit: not null } || best.Confidence < threshold) return null;
-        var category = best.Subcategory is null ? best.Category : best.Category + Catalogue.Separator + best.Subcategory;
         var note = $"自动派单：置信度 {best.Confidence:0.00} ≥ {threshold:0.00} / dispatched automatically: confidence {best.Confidence:0.00}";
         var result = await dispatch.ExecuteAsync(m.Id, new DispatchRequest(m.Version, best.LeadUnit.Code, [.. best.CoUnits.Select(u => u.Code)],
-            null, note, category), Actor, ct);
+            null, note, best.CategoryPath), Actor, ct);
         if (result.IsSuccess) return result.Value;
         // Someone acted first, or a rule of dispatch refused: the dispatcher sees it in the queue.
         logger.LogInformation("Matter {Number} was not dispatched automatically: {Problem}", m.Number, result.Error!.Message);

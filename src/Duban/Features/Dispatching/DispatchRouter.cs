@@ -28,6 +28,10 @@ public sealed record DispatchSuggestion(string? Category, string? Subcategory, s
 {
     /// <summary>Where the category came from: given (the matter's), learned (the deployment's model), keywords, or none.</summary>
     public string CategorySource { get; init; } = "none";
+
+    /// <summary>The category as a matter stores it (城乡建设/道路坑洼, or the first level alone); null with none.</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
+    public string? CategoryPath => Category is null || Subcategory is null ? Category : Category + Catalogue.Separator + Subcategory;
 }
 
 /// <summary>The rules, in the order the router tries them (src/Duban/Features/Dispatching/README.md, Routing).</summary>

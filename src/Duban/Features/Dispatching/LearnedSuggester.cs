@@ -4,7 +4,7 @@ using Microsoft.EntityFrameworkCore;
 
 namespace Duban.Features.Dispatching;
 
-/// <summary>The settings of dispatch (Duban:Dispatch), checked at start-up; the features read them from the configuration.</summary>
+/// <summary>The settings of dispatch (Duban:Dispatch), checked at start-up (Return, AutoDispatcher).</summary>
 public sealed class DispatchOptions
 {
     public const string Section = "Duban:Dispatch";

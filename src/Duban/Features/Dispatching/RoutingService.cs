@@ -73,8 +73,7 @@ public sealed class DispatchSuggestions(DubanDb db, AuditLog audit, CatalogueSto
     public async Task<DispatchAdvice?> AdviseAsync(Matter matter, CancellationToken ct)
     {
         var s = Top(await RouterAsync(ct), matter, 1)[0];
-        var category = s.Category is null ? null : s.Subcategory is null ? s.Category : s.Category + Catalogue.Separator + s.Subcategory;
-        return new DispatchAdvice(category, s.LeadUnit?.Code, s.CoUnits.Select(u => u.Code).ToList(), s.Rule, s.Confidence, s.CategorySource);
+        return new DispatchAdvice(s.CategoryPath, s.LeadUnit?.Code, s.CoUnits.Select(u => u.Code).ToList(), s.Rule, s.Confidence, s.CategorySource);
     }
 
     public async Task<string?> CanonicalCategoryAsync(string category, CancellationToken ct) =>

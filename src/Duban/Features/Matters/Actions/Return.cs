@@ -1,7 +1,9 @@
 using Duban.Common;
 using Duban.Data;
 using Duban.Features.Calendar;
+using Duban.Features.Dispatching;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
 
 namespace Duban.Features.Matters.Actions;
 
@@ -16,9 +18,9 @@ public sealed record ReasonRequest(int? Version, string? Reason);
 /// (dispatch_returns) and judged when the matter is dispatched again: upheld when it goes
 /// elsewhere, overruled (an improper return, counted against the unit) when it goes back.
 /// </summary>
-public sealed class Return(MatterWorkflow workflow, WorkCalendar calendar, IConfiguration configuration)
+public sealed class Return(MatterWorkflow workflow, WorkCalendar calendar, IOptions<DispatchOptions> options)
 {
-    private readonly int windowDays = configuration.GetValue("Duban:Dispatch:ReturnWorkingDays", 2);
+    private readonly int windowDays = options.Value.ReturnWorkingDays;
 
     public Task<Result<Matter>> ExecuteAsync(long id, ReasonRequest req, Actor actor, CancellationToken ct) =>
         workflow.RunAsync(id, req.Version, actor, "return", (step, _) =>
