@@ -19,8 +19,8 @@ namespace Duban.Features.Dispatching;
 /// action by the actor <see cref="ActorName"/>, so its event records the suggestion; a failure
 /// leaves the matter in the queue, nothing lost.
 /// </summary>
-public sealed class AutoDispatcher(DubanDb db, Dispatch dispatch, DispatchSuggestions suggestions, IOptions<DispatchOptions> options,
-    IConfiguration configuration, ILogger<AutoDispatcher> logger) : IAutoDispatch
+public sealed class AutoDispatcher(DubanDb db, Dispatch dispatch, DispatchSuggestions suggestions, LearnedSuggester learned,
+    IOptions<DispatchOptions> options, IConfiguration configuration, ILogger<AutoDispatcher> logger) : IAutoDispatch
 {
     public const string ActorName = "自动派单";
     private readonly bool enabled = options.Value.AutoDispatch;
@@ -33,7 +33,8 @@ public sealed class AutoDispatcher(DubanDb db, Dispatch dispatch, DispatchSugges
     /// <summary>Dispatches the matter when the rules above allow; the matter after it, or null when it waits for a person.</summary>
     public async Task<Matter?> TryAsync(long matterId, CancellationToken ct)
     {
-        if (!enabled) return null;
+        // Without a learned model nothing can be sure enough: no read, no routing on the way of every registration.
+        if (!enabled || learned.Model is null) return null;
         try
         {
             return await DispatchIfSureAsync(matterId, ct);

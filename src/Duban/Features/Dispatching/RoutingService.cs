@@ -38,8 +38,20 @@ public sealed class DispatchSuggestions(DubanDb db, AuditLog audit, CatalogueSto
     public async Task<DispatchRouter> RouterAsync(CancellationToken ct) =>
         await RouterAsync((await store.CurrentAsync(db, ct))?.Catalogue ?? store.Shipped.Catalogue, ct);
 
-    private async Task<DispatchRouter> RouterAsync(Catalogue catalogue, CancellationToken ct) =>
-        Router(geo, home, suggester, catalogue, (await directory.AllAsync(ct)).Values);
+    private (Catalogue Catalogue, object Units, DispatchRouter Router)? built;
+
+    /// <summary>
+    /// One router per request for the same catalogue and units: an auto-dispatch routes the matter,
+    /// then its dispatch routes it again to record the suggestion.
+    /// </summary>
+    private async Task<DispatchRouter> RouterAsync(Catalogue catalogue, CancellationToken ct)
+    {
+        var units = await directory.AllAsync(ct);
+        if (built is { } b && ReferenceEquals(b.Catalogue, catalogue) && ReferenceEquals(b.Units, units)) return b.Router;
+        var router = Router(geo, home, suggester, catalogue, units.Values);
+        built = (catalogue, units, router);
+        return router;
+    }
 
     /// <summary>
     /// The best routes for a matter, best first, at most <paramref name="count"/>: one for each of
@@ -51,10 +63,11 @@ public sealed class DispatchSuggestions(DubanDb db, AuditLog audit, CatalogueSto
         var (territory, confidence) = m.TerritoryCode is { } placed ? (placed, placeConfidence) : Resolve(m.Location, m.Title, m.Content);
         var input = new RoutingInput(m.Kind, m.Title, m.Content, m.Category, territory, confidence, m.SubjectUnitCode, m.SubjectPerson,
             m.Confidential, m.ReceivedAt);
-        var best = router.Route(input);
+        // The text is read once: the best route and the alternatives share the suggester's answer.
+        var guess = count > 1 || m.Category is null ? suggester.Suggest(m.Title, m.Content) : null;
+        var best = router.Route(input with { Suggested = guess });
         var routes = new List<DispatchSuggestion> { best };
-        if (count <= 1) return routes;
-        var guess = suggester.Suggest(m.Title, m.Content);
+        if (guess is null) return routes;
         foreach (var alternative in guess.Alternatives)
         {
             if (routes.Count >= count) break;
