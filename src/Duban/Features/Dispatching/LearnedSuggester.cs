@@ -182,11 +182,7 @@ public sealed class ClassifierTrainer(IServiceScopeFactory scopes, LearnedSugges
             if (read.Error is null) return read.Rows;
             logger.LogError("Duban:Dispatch:Learning:TrainingFile {File} is not used: {Problem}", options.TrainingFile, read.Error);
         }
-        catch (IOException e)
-        {
-            logger.LogError("Duban:Dispatch:Learning:TrainingFile {File} is not used: {Problem}", options.TrainingFile, e.Message);
-        }
-        catch (UnauthorizedAccessException e)
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             logger.LogError("Duban:Dispatch:Learning:TrainingFile {File} is not used: {Problem}", options.TrainingFile, e.Message);
         }
