@@ -16,6 +16,10 @@ public sealed class DubanDb(DbContextOptions<DubanDb> options) : DbContext(optio
     public DbSet<GeoAlias> GeoAliases => Set<GeoAlias>();
     public DbSet<DispatchCatalogue> DispatchCatalogues => Set<DispatchCatalogue>();
     public DbSet<DispatchReturn> DispatchReturns => Set<DispatchReturn>();
+    public DbSet<PlanMilestone> PlanMilestones => Set<PlanMilestone>();
+    public DbSet<Notification> Notifications => Set<Notification>();
+    public DbSet<NotificationRead> NotificationReads => Set<NotificationRead>();
+    public DbSet<CalendarDay> CalendarDays => Set<CalendarDay>();
 
     public bool IsPostgres => Database.ProviderName == "Npgsql.EntityFrameworkCore.PostgreSQL";
 
@@ -52,6 +56,7 @@ public sealed class DubanDb(DbContextOptions<DubanDb> options) : DbContext(optio
             e.Property(x => x.Id).ValueGeneratedNever(); // allocated by RegisterNumbers
             e.Property(x => x.Version).IsConcurrencyToken();
             e.HasMany(x => x.Assignments).WithOne().HasForeignKey(x => x.MatterId);
+            e.HasMany(x => x.Milestones).WithOne().HasForeignKey(x => x.MatterId);
             e.HasOne<Matter>().WithMany().HasForeignKey(x => x.ParentId);
             e.HasOne<Matter>().WithMany().HasForeignKey(x => x.MergedIntoId);
         });
@@ -76,6 +81,21 @@ public sealed class DubanDb(DbContextOptions<DubanDb> options) : DbContext(optio
             e.ToTable("dispatch_returns");
             e.HasOne<Matter>().WithMany().HasForeignKey(x => x.MatterId);
             e.HasOne<Unit>().WithMany().HasForeignKey(x => x.UnitCode);
+        });
+        b.Entity<PlanMilestone>(e => e.ToTable("plan_milestones"));
+        b.Entity<CalendarDay>(e => e.ToTable("calendar_days"));
+        b.Entity<Notification>(e =>
+        {
+            e.ToTable("notifications");
+            e.HasOne<Matter>().WithMany().HasForeignKey(x => x.MatterId);
+            e.HasOne<Unit>().WithMany().HasForeignKey(x => x.UnitCode);
+        });
+        b.Entity<NotificationRead>(e =>
+        {
+            e.ToTable("notification_reads");
+            e.HasKey(x => new { x.NotificationId, x.UserId });
+            e.HasOne<Notification>().WithMany().HasForeignKey(x => x.NotificationId);
+            e.HasOne<User>().WithMany().HasForeignKey(x => x.UserId);
         });
 
         foreach (var entity in b.Model.GetEntityTypes())

@@ -75,7 +75,40 @@ public sealed class Matter
     public DateTimeOffset UpdatedAt { get; set; }
     public int Version { get; set; }
 
+    // The clock (Features/Supervision): the policy, the stages' deadlines, pauses and the automatic steps.
+
+    /// <summary>The time-limit policy the matter runs under (Features/Supervision/Policies); null before its first dispatch.</summary>
+    public string? TimePolicy { get; set; }
+    /// <summary>When it must be dispatched (受理、转办时限), from registration; null when the policy sets none.</summary>
+    public DateTimeOffset? AcceptDueAt { get; set; }
+    /// <summary>When the handling clock started (the dispatch); with <see cref="DueAt"/>, it gives the share of time used.</summary>
+    public DateTimeOffset? ClockStartedAt { get; set; }
+    /// <summary>When the light turns yellow: the configured share of the time from the clock's start to the deadline.</summary>
+    public DateTimeOffset? YellowAt { get; set; }
+    /// <summary>Set while the clock is paused (a policy names the reasons); the deadline moves on by the pause when it resumes.</summary>
+    public DateTimeOffset? PausedAt { get; set; }
+    public string? PauseKind { get; set; }
+    /// <summary>All the time the clock has been paused, in milliseconds.</summary>
+    public long PausedMs { get; set; }
+    /// <summary>Extensions approved under the current policy (a policy may allow only one).</summary>
+    public int ExtensionCount { get; set; }
+    /// <summary>重点督办: tighter light thresholds and progress required weekly.</summary>
+    public bool KeySupervision { get; set; }
+    /// <summary>A supervisor requires a rectification plan (整改方案) with milestones.</summary>
+    public bool PlanRequired { get; set; }
+    /// <summary>The last progress report (or the start of 重点督办), for the weekly progress rule.</summary>
+    public DateTimeOffset? LastProgressAt { get; set; }
+    /// <summary>A sub-task's weight in its parent's progress (1 by default).</summary>
+    public int Weight { get; set; } = 1;
+    /// <summary>The deadline the automatic steps below were taken for; a new deadline starts them afresh.</summary>
+    public DateTimeOffset? StepsDueAt { get; set; }
+    public DateTimeOffset? RemindedAt { get; set; }
+    public DateTimeOffset? NoticedAt { get; set; }
+    public DateTimeOffset? EscalatedAt { get; set; }
+    public string? EscalatedTo { get; set; }
+
     public List<Assignment> Assignments { get; set; } = [];
+    public List<PlanMilestone> Milestones { get; set; } = [];
 
     public void SetTerritory(string? code)
     {
@@ -104,6 +137,8 @@ public sealed class Assignment
     public required string Role { get; set; }
     public DateTimeOffset AssignedAt { get; set; }
     public DateTimeOffset? AcceptedAt { get; set; }
+    /// <summary>When the unit must sign for its share (签收时限); the response rate counts signings by then.</summary>
+    public DateTimeOffset? SignDueAt { get; set; }
     public bool Active { get; set; }
 
     /// <summary>The unit lies in a county, and it is not the matter's. Derived; audit verify checks it.</summary>
@@ -208,4 +243,73 @@ public sealed class DispatchReturn
     public string? DecidedBy { get; set; }
 
     public bool Open => State is Pending or Review;
+}
+
+/// <summary>A milestone of a rectification plan (整改节点): done or not, weighted in the matter's progress.</summary>
+public sealed class PlanMilestone
+{
+    public long Id { get; set; }
+    public long MatterId { get; set; }
+    public int Seq { get; set; }
+    public required string Title { get; set; }
+    public DateTimeOffset DueAt { get; set; }
+    public int Weight { get; set; }
+    public DateTimeOffset? DoneAt { get; set; }
+    public string? Note { get; set; }
+}
+
+/// <summary>
+/// A notification (提醒、督办通知、提级督办…) to a unit, for the users there with one of its roles; in the
+/// app, and by e-mail from this row as an outbox (Features/Notifications).
+/// </summary>
+public sealed class Notification
+{
+    public const string EmailNone = "none";
+    public const string EmailPending = "pending";
+    public const string EmailSent = "sent";
+    public const string EmailFailed = "failed";
+
+    public long Id { get; set; }
+    public long? MatterId { get; set; }
+    public long? EventSeq { get; set; }
+    public required string UnitCode { get; set; }
+    /// <summary>Comma-separated roles of the unit's users who see it (handler,leader).</summary>
+    public required string Roles { get; set; }
+    public required string Kind { get; set; }
+    public required string Title { get; set; }
+    public required string Body { get; set; }
+    public DateTimeOffset CreatedAt { get; set; }
+    public string? EmailTo { get; set; }
+    public required string EmailState { get; set; }
+    public int EmailAttempts { get; set; }
+    public DateTimeOffset? EmailClaimedAt { get; set; }
+    public string? EmailClaimedBy { get; set; }
+    public DateTimeOffset? EmailSentAt { get; set; }
+    public string? EmailError { get; set; }
+}
+
+public sealed class NotificationRead
+{
+    public long NotificationId { get; set; }
+    public long UserId { get; set; }
+    public DateTimeOffset ReadAt { get; set; }
+}
+
+/// <summary>
+/// A day an administrator added to the shipped calendar: a local day off (kind day_off) or an
+/// adjusted working day (workday), e.g. a newly announced year. Rows are never changed but to be
+/// withdrawn (active false); the newest active row for a date decides it (Features/Calendar).
+/// </summary>
+public sealed class CalendarDay
+{
+    public long Id { get; set; }
+    /// <summary>yyyy-MM-dd.</summary>
+    public required string Day { get; set; }
+    /// <summary>day_off or workday.</summary>
+    public required string Kind { get; set; }
+    public required string Name { get; set; }
+    public string? Note { get; set; }
+    public bool Active { get; set; }
+    public DateTimeOffset CreatedAt { get; set; }
+    public required string CreatedBy { get; set; }
 }

@@ -90,6 +90,7 @@ public static class DubanServices
         services.AddScoped<ReturnFigures>();
         services.AddScoped<WaitingForDispatch>();
         services.AddSingleton(_ => WorkCalendar.Shipped());
+        services.AddScoped<Duban.Features.Notifications.Notifier>();
     }
 
     public static void AddDubanWeb(this IServiceCollection services)

@@ -134,16 +134,33 @@ public sealed class AuditLog(DubanDb db, TimeProvider time, AuditKey key)
         var assignments = m.Assignments
             .OrderBy(a => a.AssignedAt).ThenBy(a => a.UnitCode, StringComparer.Ordinal).ThenBy(a => a.Role, StringComparer.Ordinal)
             .ThenBy(a => a.Active).ThenBy(a => a.AcceptedAt)
-            .Select(a => new object?[] { a.UnitCode, a.UnitTerritoryCode, a.Role, Ms(a.AssignedAt), Ms(a.AcceptedAt), a.Active })
+            // Fields added later join the hash only when set, so that states hashed before them still verify.
+            .Select(a => a.SignDueAt is null
+                ? new object?[] { a.UnitCode, a.UnitTerritoryCode, a.Role, Ms(a.AssignedAt), Ms(a.AcceptedAt), a.Active }
+                : [a.UnitCode, a.UnitTerritoryCode, a.Role, Ms(a.AssignedAt), Ms(a.AcceptedAt), a.Active, Ms(a.SignDueAt)])
             .ToArray();
-        var canonical = JsonSerializer.Serialize(new object?[]
-        {
+        object?[] fields =
+        [
             m.Id, m.Number, m.Kind, m.Channel, m.Title, m.Content, m.Location, m.TerritoryCode, m.Category, m.Urgency,
             Ms(m.ReceivedAt), Ms(m.RegisteredAt), m.RegisteredBy, m.RaiserAnonymous, m.RaiserSealed, m.SubjectUnitCode,
             m.SubjectPerson, m.Confidential, m.Status, m.LeadUnitCode, Ms(m.DueAt), m.ParentId, m.MergedIntoId, m.Progress,
             m.Outcome, m.StatusReason, m.ExtensionRequestedDays, m.ExtensionReason, m.FeedbackResolved, m.FeedbackSatisfaction,
             m.UrgeCount, m.ReturnCount, m.ReopenCount, Ms(m.ClosedAt), m.QueryCodeHash, Ms(m.UpdatedAt), m.Version, assignments,
-        });
+        ];
+        object?[] clock =
+        [
+            m.TimePolicy, Ms(m.AcceptDueAt), Ms(m.ClockStartedAt), Ms(m.YellowAt), Ms(m.PausedAt), m.PauseKind, m.PausedMs,
+            m.ExtensionCount, m.KeySupervision, m.PlanRequired, Ms(m.LastProgressAt), m.Weight, Ms(m.StepsDueAt),
+            Ms(m.RemindedAt), Ms(m.NoticedAt), Ms(m.EscalatedAt), m.EscalatedTo,
+        ];
+        object?[] unset = [null, null, null, null, null, null, 0L, 0, false, false, null, 1, null, null, null, null, null];
+        if (!clock.SequenceEqual(unset) || m.Milestones.Count > 0)
+        {
+            var milestones = m.Milestones.OrderBy(x => x.Seq)
+                .Select(x => new object?[] { x.Seq, x.Title, Ms(x.DueAt), x.Weight, Ms(x.DoneAt), x.Note }).ToArray();
+            fields = [.. fields, clock, milestones];
+        }
+        var canonical = JsonSerializer.Serialize(fields);
         return Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(canonical)));
     }
 }

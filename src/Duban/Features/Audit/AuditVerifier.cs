@@ -52,7 +52,7 @@ public static class AuditVerifier
         while (true)
         {
             var after = lastId;
-            var page = await db.Matters.AsNoTracking().Include(m => m.Assignments)
+            var page = await db.Matters.AsNoTracking().Include(m => m.Assignments).Include(m => m.Milestones)
                 .Where(m => m.Id > after).OrderBy(m => m.Id).Take(Page / 5).AsSplitQuery().ToListAsync(ct);
             if (page.Count == 0) break;
             var ids = page.Select(m => m.Id).ToList();

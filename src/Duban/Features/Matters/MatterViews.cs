@@ -128,7 +128,7 @@ public sealed class MatterQueries(DubanDb db, MatterScope scope, UnitDirectory u
 
     public async Task<MatterDetail?> GetAsync(long id, Actor actor, CancellationToken ct)
     {
-        var m = await scope.Visible(db.Matters.AsNoTracking(), db, actor).Include(x => x.Assignments)
+        var m = await scope.Visible(db.Matters.AsNoTracking(), db, actor).Include(x => x.Assignments).Include(x => x.Milestones)
             .AsSplitQuery().FirstOrDefaultAsync(x => x.Id == id, ct);
         if (m is null) return null;
         var directory = await units.AllAsync(ct);

@@ -39,7 +39,7 @@ public sealed class MatterWorkflow(DubanDb db, AuditLog audit, TimeProvider time
         await audit.LockAsync(ct);
         // scopeProven: the caller established the right to act otherwise (the raiser's query code).
         var source = scopeProven ? db.Matters : scope.Visible(db.Matters, db, actor);
-        var matter = await source.Include(m => m.Assignments).FirstOrDefaultAsync(m => m.Id == id, ct);
+        var matter = await source.Include(m => m.Assignments).Include(m => m.Milestones).FirstOrDefaultAsync(m => m.Id == id, ct);
         if (matter is null) return Error.NotFound();
         if (changesMatter && matter.Version != version) return Error.StaleVersion(version!.Value, matter.Version);
 

@@ -219,7 +219,7 @@ public sealed class RegisterMatter(DubanDb db, AuditLog audit, TimeProvider time
         }
         var opened = sealer.Open(record.ResponseSealed, "idempotency:" + scope + ":" + key);
         var stored = opened is null ? null : JsonSerializer.Deserialize<StoredResponse>(opened);
-        var matter = await db.Matters.AsNoTracking().Include(m => m.Assignments).FirstAsync(m => m.Id == record.MatterId, ct);
+        var matter = await db.Matters.AsNoTracking().Include(m => m.Assignments).Include(m => m.Milestones).FirstAsync(m => m.Id == record.MatterId, ct);
         return new Registered(matter, stored?.QueryCode, true);
     }
 

@@ -22,7 +22,7 @@ public sealed class Merge(MatterWorkflow workflow)
                 ?? (req.TargetId is null ? Error.Validation("targetId is required / 请指定合并到的事项") : null)
                 ?? (req.TargetId == m.Id ? Error.Validation("a matter cannot be merged into itself") : null);
             if (error is not null) return error;
-            var target = await workflow.Scope.Visible(workflow.Db.Matters, workflow.Db, actor).Include(t => t.Assignments)
+            var target = await workflow.Scope.Visible(workflow.Db.Matters, workflow.Db, actor).Include(t => t.Assignments).Include(t => t.Milestones)
                 .FirstOrDefaultAsync(t => t.Id == req.TargetId, ct);
             if (target is null) return Error.Validation($"target matter {req.TargetId} does not exist / 目标事项不存在");
             if (Status.Finished.Contains(target.Status))
