@@ -10,6 +10,7 @@ using Duban.Features.Intake;
 using Duban.Features.Matters;
 using Duban.Features.Matters.Actions;
 using Duban.Features.Sealing;
+using Duban.Features.Supervision;
 using Duban.Features.Units;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Diagnostics;
@@ -91,6 +92,7 @@ public static class DubanServices
         services.AddScoped<WaitingForDispatch>();
         services.AddSingleton(_ => WorkCalendar.Shipped());
         services.AddScoped<Duban.Features.Notifications.Notifier>();
+        services.AddDubanSupervision();
     }
 
     public static void AddDubanWeb(this IServiceCollection services)
@@ -106,6 +108,7 @@ public static class DubanServices
         services.AddHostedService<StartupTasks>();
         services.AddHostedService<GeoAliasRefresher>();
         services.AddHostedService(sp => sp.GetRequiredService<ClassifierTrainer>());
+        services.AddHostedService<SupervisionJob>();
         // Per client address and minute: the public door and the login are where abuse arrives.
         static RateLimitPartition<string> PerMinute(HttpContext http, string setting, int fallback) =>
             RateLimitPartition.GetFixedWindowLimiter(http.Connection.RemoteIpAddress?.ToString() ?? "unknown", _ => new FixedWindowRateLimiterOptions
@@ -151,6 +154,7 @@ public static class DubanServices
         api.MapPublicReportsApiV1();
         api.MapGeoApiV1();
         api.MapDispatchApiV1();
+        api.MapSupervisionApiV1();
     }
 }
 

@@ -94,6 +94,9 @@ public sealed class DubanFactory : WebApplicationFactory<Program>, IAsyncLifetim
         // A node started late over the shared database could learn from other tests' matters and
         // dispatch on its own; the tests of auto-dispatch turn it on in their own deployment.
         builder.UseSetting("Duban:Dispatch:AutoDispatch", "false");
+        // The supervision job would add events and notifications under other tests' feet; its
+        // tests take the steps themselves (SupervisionSteps.RunAsync) on a clock they move.
+        builder.UseSetting("Duban:Supervision:Job", "false");
         foreach (var (key, value) in Settings) builder.UseSetting(key, value);
         builder.ConfigureTestServices(services => services.AddSingleton<TimeProvider>(Clock));
         // Expected failures (refused SQL in the append-only tests) need no log; real ones fail the test.

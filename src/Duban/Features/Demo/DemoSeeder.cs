@@ -240,7 +240,7 @@ public sealed class DemoSeeder(IServiceProvider services, DubanDb db, UnitDirect
             // Written alone (no batcher) on the set-back clock.
             var register = new RegisterMatter(db, new AuditLog(db, Clock, sp.GetRequiredService<AuditKey>()), Clock, sp.GetRequiredService<Sealing.Sealer>(),
                 sp.GetRequiredService<UnitDirectory>(), sp.GetRequiredService<RegisterNumbers>(), sp.GetRequiredService<MatterScope>(),
-                sp.GetRequiredService<Geo.GeoService>(), batcher: null);
+                sp.GetRequiredService<Geo.GeoService>(), batcher: null, sp.GetRequiredService<Supervision.SupervisionClock>());
             var territory = await TerritoryAsync(r);
             var cmd = new RegisterCommand(r.Kind, r.Channel, r.Title, r.Content, r.Location, r.Category, r.Urgency, t0,
                 r.Raiser is null, r.Raiser is null ? null : new RaiserInput(r.Raiser.Name, r.Raiser.Phone), r.SubjectUnitCode, null,

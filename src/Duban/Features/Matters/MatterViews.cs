@@ -4,6 +4,7 @@ using Duban.Common;
 using Duban.Data;
 using Duban.Features.Geo;
 using Duban.Features.Sealing;
+using Duban.Features.Supervision;
 using Duban.Features.Units;
 using Microsoft.EntityFrameworkCore;
 
@@ -12,13 +13,22 @@ namespace Duban.Features.Matters;
 public sealed record UnitRef(string Code, string Name);
 public sealed record MatterSummary(long Id, string Number, string Kind, string Channel, string Title, string Status, string? Category,
     string Urgency, string? TerritoryCode, UnitRef? LeadUnit, DateTimeOffset ReceivedAt, DateTimeOffset? DueAt, bool Overdue,
-    bool Confidential, int Progress, long? ParentId, int Version);
+    bool Confidential, int Progress, long? ParentId, int Version)
+{
+    /// <summary>green, yellow or red while a unit holds it (Features/Supervision); null otherwise.</summary>
+    public string? Light { get; init; }
+    public bool KeySupervision { get; init; }
+}
 public sealed record PageOf<T>(IReadOnlyList<T> Items, int Total, int Page, int PageSize);
 public sealed record RaiserView(bool Anonymous, bool Confidential, string? Name, string? Phone, bool Masked);
 public sealed record SubjectView(UnitRef? Unit, string? Person);
 public sealed record AssignmentView(UnitRef Unit, string Role, DateTimeOffset AssignedAt, DateTimeOffset? AcceptedAt, bool Active);
 public sealed record EventView(long Seq, DateTimeOffset At, string Actor, string? ActorUnitCode, string Action, string? FromStatus, string? ToStatus, string? Reason, JsonNode? Data);
-public sealed record ChildView(long Id, string Number, string Title, string Status, int Progress, UnitRef? LeadUnit, DateTimeOffset? DueAt);
+public sealed record ChildView(long Id, string Number, string Title, string Status, int Progress, UnitRef? LeadUnit, DateTimeOffset? DueAt)
+{
+    /// <summary>Its weight in the parent's progress.</summary>
+    public int Weight { get; init; } = 1;
+}
 public sealed record ExtensionView(int Days, string? Reason);
 public sealed record FeedbackView(bool? Resolved, string? Satisfaction);
 /// <summary>The matter's place (属地): its division code, level and the names from province down; level null and path empty for a code the gazetteer does not know.</summary>
@@ -32,6 +42,9 @@ public sealed record MatterDetail(long Id, string Number, string Kind, string Ch
 {
     /// <summary>Its returns (退单), oldest first, each with its window and how it was judged.</summary>
     public IReadOnlyList<ReturnView> Returns { get; init; } = [];
+
+    /// <summary>Its clock: policy, deadlines of each stage, pauses, light, supervision steps, plan (Features/Supervision).</summary>
+    public Supervision.ClockView? Clock { get; init; }
 }
 
 /// <summary>A return: by which unit, within which window, why, and its state: pending, review, upheld or overruled.</summary>
@@ -39,10 +52,12 @@ public sealed record ReturnView(UnitRef Unit, DateTimeOffset DispatchedAt, DateT
     string State, string? ReviewReason, DateTimeOffset? DecidedAt);
 public sealed record ActionResponse(long Id, string Number, string Status, int Version);
 
-public sealed record MatterFilter(string? Status, string? Unit, bool? Overdue, string? Q, int? Page, int? PageSize);
+public sealed record MatterFilter(string? Status, string? Unit, bool? Overdue, string? Q, int? Page, int? PageSize,
+    string? Light = null, bool? KeySupervision = null);
 
 /// <summary>Reads matters for staff, always through <see cref="MatterScope"/>.</summary>
-public sealed class MatterQueries(DubanDb db, MatterScope scope, UnitDirectory units, Sealer sealer, TimeProvider time, GeoService geo)
+public sealed class MatterQueries(DubanDb db, MatterScope scope, UnitDirectory units, Sealer sealer, TimeProvider time, GeoService geo,
+    Supervision.SupervisionClock clock)
 {
     public const int MaxPageSize = 100;
     /// <summary>Deeper than this, narrow the filter instead (and the offset stays far from overflow).</summary>
@@ -59,6 +74,7 @@ public sealed class MatterQueries(DubanDb db, MatterScope scope, UnitDirectory u
         var text = f.Q?.Trim();
         if (text is { Length: > 100 }) return Error.Validation("q is at most 100 characters");
         if (Text.HasControlCharacters(f.Q, f.Unit, f.Status)) return Error.Validation("the query may not contain control characters / 查询条件含有非法字符");
+        if (f.Light is not null && !Supervision.Light.All.Contains(f.Light)) return Error.Validation("light must be green, yellow or red / 亮灯状态为 green、yellow 或 red");
         var now = time.Now();
 
         IQueryable<Matter> Filtered(IQueryable<Matter> q)
@@ -77,6 +93,8 @@ public sealed class MatterQueries(DubanDb db, MatterScope scope, UnitDirectory u
                     ? q.Where(m => EF.Constant(Status.Running).Contains(m.Status) && m.DueAt < now)
                     : q.Where(m => !(EF.Constant(Status.Running).Contains(m.Status) && m.DueAt < now));
             }
+            if (f.Light is { } light) q = q.Where(clock.Filter(light, now));
+            if (f.KeySupervision is { } key) q = q.Where(m => m.KeySupervision == key);
             if (!string.IsNullOrEmpty(text)) q = q.Where(m => m.Number == text || m.Title.Contains(text) || (m.Location != null && m.Location.Contains(text)));
             return q;
         }
@@ -94,9 +112,13 @@ public sealed class MatterQueries(DubanDb db, MatterScope scope, UnitDirectory u
             rows.AddRange(await (parts.Count == 1 ? ordered.Skip((page - 1) * size).Take(size) : ordered.Take(page * size))
                 .Select(m => new SummaryRow(m.Id, m.Number, m.Kind, m.Channel, m.Title, m.Status, m.Category, m.Urgency, m.TerritoryCode,
                     m.LeadUnitCode, m.ReceivedAt, m.DueAt, m.Confidential, m.Progress, m.ParentId, m.Version,
-                    // A parent's progress comes from its sub-tasks (a subquery per row of the page, on ix_matters_parent).
+                    // A parent's progress comes from its sub-tasks, weighted (subqueries per row of the page, on ix_matters_parent).
                     db.Matters.Where(c => c.ParentId == m.Id && c.Status != Status.Merged && c.Status != Status.Rejected)
-                        .Select(c => c.Status == Status.Closed ? 100 : c.Progress).Average(p => (double?)p)))
+                        .Sum(c => (double?)((c.Status == Status.Closed ? 100 : c.Progress) * c.Weight)),
+                    db.Matters.Where(c => c.ParentId == m.Id && c.Status != Status.Merged && c.Status != Status.Rejected).Sum(c => (int?)c.Weight),
+                    new ClockReading(m.Status, m.DueAt, m.YellowAt, m.PausedAt, m.KeySupervision, m.LastProgressAt,
+                        m.Milestones.Any(x => x.DoneAt == null && x.DueAt < (m.PausedAt ?? now)),
+                        m.Status == Status.Dispatched && m.Assignments.Any(a => a.Active && a.Role == "lead" && a.SignDueAt < now))))
                 .ToListAsync(ct));
         }
         if (parts.Count > 1)
@@ -106,18 +128,23 @@ public sealed class MatterQueries(DubanDb db, MatterScope scope, UnitDirectory u
         var directory = await units.AllAsync(ct);
         var items = rows.Select(r => new MatterSummary(r.Id, r.Number, r.Kind, r.Channel, r.Title, r.Status, r.Category, r.Urgency,
             r.TerritoryCode, Ref(directory, r.LeadUnitCode), r.ReceivedAt, r.DueAt, IsOverdue(r.Status, r.DueAt, now), r.Confidential,
-            Progress(r.Status, r.Progress, r.ChildrenProgress), r.ParentId, r.Version)).ToList();
+            Progress(r.Status, r.Progress, r.ChildrenWeight > 0 ? r.ChildrenWeighted / r.ChildrenWeight : null), r.ParentId, r.Version)
+        {
+            Light = clock.LightOf(r.Clock, now),
+            KeySupervision = r.Clock.KeySupervision,
+        }).ToList();
         return new PageOf<MatterSummary>(items, total, page, size);
     }
 
     private sealed record SummaryRow(long Id, string Number, string Kind, string Channel, string Title, string Status, string? Category,
         string Urgency, string? TerritoryCode, string? LeadUnitCode, DateTimeOffset ReceivedAt, DateTimeOffset? DueAt, bool Confidential,
-        int Progress, long? ParentId, int Version, double? ChildrenProgress);
+        int Progress, long? ParentId, int Version, double? ChildrenWeighted, int? ChildrenWeight, ClockReading Clock);
 
     /// <summary>
     /// One rule for lists and the detail: done (pending review or closed) is 100; a task split into
-    /// sub-tasks is the mean of its sub-tasks (closed ones count 100; merged and rejected do not
-    /// count); otherwise what the lead unit reported.
+    /// sub-tasks is the mean of its sub-tasks weighted by their weights (closed ones count 100;
+    /// merged and rejected do not count); otherwise what the lead unit reported (or, under a
+    /// rectification plan, the weighted share of its milestones done).
     /// </summary>
     internal static int Progress(string status, int reported, double? childrenAverage) =>
         status is Status.PendingReview or Status.Closed ? 100
@@ -135,12 +162,14 @@ public sealed class MatterQueries(DubanDb db, MatterScope scope, UnitDirectory u
         var now = time.Now();
         var events = await db.Events.AsNoTracking().Where(e => e.MatterId == m.Id).OrderBy(e => e.Seq).ToListAsync(ct);
         var children = await db.Matters.AsNoTracking().Where(c => c.ParentId == m.Id).OrderBy(c => c.Id)
-            .Select(c => new { c.Id, c.Number, c.Title, c.Status, c.Progress, c.LeadUnitCode, c.DueAt }).ToListAsync(ct);
+            .Select(c => new { c.Id, c.Number, c.Title, c.Status, c.Progress, c.LeadUnitCode, c.DueAt, c.Weight }).ToListAsync(ct);
         var childViews = children.Select(c => new ChildView(c.Id, c.Number, c.Title, c.Status,
-            c.Status == Status.Closed ? 100 : c.Progress, Ref(directory, c.LeadUnitCode), c.DueAt)).ToList();
-        // A parent's progress is read from its sub-tasks (closed ones count as done).
-        var counted = childViews.Where(c => c.Status != Status.Merged && c.Status != Status.Rejected).Select(c => (double)c.Progress).ToList();
-        var progress = Progress(m.Status, m.Progress, counted.Count == 0 ? null : counted.Average());
+            c.Status == Status.Closed ? 100 : c.Progress, Ref(directory, c.LeadUnitCode), c.DueAt)
+        { Weight = c.Weight }).ToList();
+        // A parent's progress is read from its sub-tasks, weighted (closed ones count as done).
+        var counted = childViews.Where(c => c.Status != Status.Merged && c.Status != Status.Rejected).ToList();
+        var weight = counted.Sum(c => c.Weight);
+        var progress = Progress(m.Status, m.Progress, weight == 0 ? null : counted.Sum(c => (double)c.Progress * c.Weight) / weight);
         var returns = await db.DispatchReturns.AsNoTracking().Where(r => r.MatterId == m.Id).OrderBy(r => r.Id).ToListAsync(ct);
 
         return new MatterDetail(m.Id, m.Number, m.Kind, m.Channel, m.Title, m.Content, m.Location, m.TerritoryCode,
@@ -159,6 +188,7 @@ public sealed class MatterQueries(DubanDb db, MatterScope scope, UnitDirectory u
         {
             Returns = returns.Select(r => new ReturnView(Ref(directory, r.UnitCode)!, r.DispatchedAt, r.WindowEndsAt, r.ReturnedAt, r.Reason, r.State,
                 r.ReviewReason, r.DecidedAt)).ToList(),
+            Clock = Supervision.ClockView.Of(m, clock, now, code => Ref(directory, code)),
         };
     }
 

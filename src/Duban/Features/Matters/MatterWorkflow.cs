@@ -94,6 +94,15 @@ public sealed class MatterWorkflow(DubanDb db, AuditLog audit, TimeProvider time
         ["feedbackSatisfaction"] = m.FeedbackSatisfaction,
         ["mergedIntoId"] = m.MergedIntoId,
         ["urgeCount"] = m.UrgeCount,
+        ["timePolicy"] = m.TimePolicy,
+        ["acceptDueAt"] = m.AcceptDueAt,
+        ["pausedAt"] = m.PausedAt,
+        ["pauseKind"] = m.PauseKind,
+        ["extensionCount"] = m.ExtensionCount,
+        ["keySupervision"] = m.KeySupervision,
+        ["planRequired"] = m.PlanRequired,
+        ["weight"] = m.Weight,
+        ["escalatedTo"] = m.EscalatedTo,
         ["version"] = m.Version,
     };
 

@@ -18,9 +18,9 @@ public static class MattersApi
     {
         var g = api.MapGroup("/matters").RequireAuthorization().WithTags("Matters");
 
-        g.MapGet("/", async (string? status, string? unit, bool? overdue, string? q, int? page, int? pageSize,
+        g.MapGet("/", async (string? status, string? unit, bool? overdue, string? q, int? page, int? pageSize, string? light, bool? keySupervision,
             MatterQueries queries, HttpContext http, CancellationToken ct) =>
-            ToHttp(await queries.ListAsync(new MatterFilter(status, unit, overdue, q, page, pageSize), http.Actor(), ct)))
+            ToHttp(await queries.ListAsync(new MatterFilter(status, unit, overdue, q, page, pageSize, light, keySupervision), http.Actor(), ct)))
             .Produces<PageOf<MatterSummary>>();
 
         g.MapGet("/{id:long}", async (long id, MatterQueries queries, HttpContext http, CancellationToken ct) =>
@@ -53,7 +53,7 @@ public static class MattersApi
         return api;
     }
 
-    private static void Action<TRequest, TAction>(RouteGroupBuilder g, string name,
+    internal static void Action<TRequest, TAction>(RouteGroupBuilder g, string name,
         Func<long, TRequest, TAction, HttpContext, CancellationToken, Task<Result<Data.Matter>>> run)
         where TAction : notnull
     {

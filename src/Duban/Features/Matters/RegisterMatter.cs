@@ -45,7 +45,7 @@ public sealed record PreparedRegistration(RegisterCommand Command, Actor Actor, 
 /// <param name="batcher">Groups concurrent registrations into one commit; null writes each alone (demo seeding on its own clock).</param>
 /// <param name="geo">Resolves the territory from the text when none is given (microseconds, before the transaction).</param>
 public sealed class RegisterMatter(DubanDb db, AuditLog audit, TimeProvider time, Sealer sealer, UnitDirectory units, RegisterNumbers numbers,
-    MatterScope scopeRules, GeoService geo, IntakeBatcher? batcher)
+    MatterScope scopeRules, GeoService geo, IntakeBatcher? batcher, Supervision.SupervisionClock clock)
 {
     public async Task<Result<Registered>> ExecuteAsync(RegisterCommand cmd, Actor actor, bool issueQueryCode,
         string? idempotencyKey = null, CancellationToken ct = default)
@@ -86,7 +86,7 @@ public sealed class RegisterMatter(DubanDb db, AuditLog audit, TimeProvider time
         try
         {
             return batcher is null
-                ? (await WriteAsync(db, audit, numbers, sealer, [item], ct))[0]
+                ? (await WriteAsync(db, audit, numbers, sealer, clock, [item], ct))[0]
                 : await batcher.SubmitAsync(item, ct);
         }
         catch (Exception ex) when (idempotencyKey is not null && ex is DbUpdateException or System.Data.Common.DbException)
@@ -107,7 +107,7 @@ public sealed class RegisterMatter(DubanDb db, AuditLog audit, TimeProvider time
     /// requests that arrive together, so they share one durable commit.
     /// </summary>
     internal static async Task<IReadOnlyList<Registered>> WriteAsync(DubanDb db, AuditLog audit, RegisterNumbers numbers, Sealer sealer,
-        IReadOnlyList<PreparedRegistration> items, CancellationToken ct)
+        Supervision.SupervisionClock clock, IReadOnlyList<PreparedRegistration> items, CancellationToken ct)
     {
         await using var tx = await db.Database.BeginTransactionAsync(ct);
         await audit.LockAsync(ct);
@@ -145,6 +145,7 @@ public sealed class RegisterMatter(DubanDb db, AuditLog audit, TimeProvider time
                 Version = 1,
             };
             matter.SetTerritory(territory.Code);
+            clock.Register(matter);
             if (!cmd.Anonymous && cmd.Raiser is { } raiser)
             {
                 var identity = JsonSerializer.Serialize(new RaiserInput(Text.OrNull(raiser.Name), Text.OrNull(raiser.Phone)));

@@ -10,7 +10,7 @@ public sealed record CompleteRequest(int? Version, string? Outcome);
 /// 办结申请: the lead unit submits its outcome for review. A task split into sub-tasks is
 /// complete only when every sub-task is finished.
 /// </summary>
-public sealed class Complete(MatterWorkflow workflow)
+public sealed class Complete(MatterWorkflow workflow, Supervision.SupervisionClock clock)
 {
     public Task<Result<Matter>> ExecuteAsync(long id, CompleteRequest req, Actor actor, CancellationToken ct) =>
         workflow.RunAsync(id, req.Version, actor, "complete", async (step, ct) =>
@@ -24,6 +24,11 @@ public sealed class Complete(MatterWorkflow workflow)
                 .Select(c => c.Number).ToListAsync(ct);
             if (open.Count > 0)
                 return Error.Conflict("open_subtasks", $"子任务尚未全部办结：{string.Join("、", open)} / sub-tasks still open");
+            // A required rectification plan is done when every milestone is.
+            if (m.PlanRequired && (m.Milestones.Count == 0 || m.Milestones.Any(x => x.DoneAt is null)))
+                return Error.Conflict("plan_unfinished", "整改方案尚未提交或尚有节点未完成 / the required rectification plan is missing or has open milestones");
+            // Finished while paused: the clock stops where it is, the pause counted.
+            if (m.PausedAt is not null) step.Details["pausedMs"] = (long)clock.Resume(m, step.Now).TotalMilliseconds;
             m.Outcome = req.Outcome!.Trim();
             m.Progress = 100;
             // Done within the deadline it had: a pending request for more time lapses.

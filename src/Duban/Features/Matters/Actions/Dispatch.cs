@@ -6,8 +6,10 @@ namespace Duban.Features.Matters.Actions;
 
 /// <param name="Category">The category to dispatch under (a catalogue path, 城乡建设/市政道路); none: the matter keeps its own.</param>
 /// <param name="Accept">Take the suggestion as it is (category, lead and co-handlers): one click. Not with leadUnitCode or coUnitCodes.</param>
+/// <param name="TimePolicy">The time-limit policy to run under (Features/Supervision), e.g. hotline-complex; none: the one the matter's kind and urgency choose.</param>
+/// <param name="DueAt">A deadline of the dispatcher's own instead of the policy's.</param>
 public sealed record DispatchRequest(int? Version, string? LeadUnitCode, string[]? CoUnitCodes, DateTimeOffset? DueAt, string? Note,
-    string? Category = null, bool? Accept = null);
+    string? Category = null, bool? Accept = null, string? TimePolicy = null);
 
 /// <summary>What the system suggests for a matter about to be dispatched, recorded in the dispatch event beside what was chosen.</summary>
 public sealed record DispatchAdvice(string? Category, string? LeadUnitCode, IReadOnlyList<string> CoUnitCodes, string Rule, double Confidence,
@@ -34,10 +36,8 @@ public interface IAutoDispatch
 /// reports on, nor beneath it: the reporter must be protected from the reported. The suggestion
 /// of the moment is recorded in the event with what was chosen, so every correction is on record.
 /// </summary>
-public sealed class Dispatch(MatterWorkflow workflow, IDispatchAdvisor advisor, IConfiguration configuration)
+public sealed class Dispatch(MatterWorkflow workflow, IDispatchAdvisor advisor, Supervision.SupervisionClock clock)
 {
-    private readonly int defaultDays = configuration.GetValue("Duban:Deadlines:DefaultDays", 15);
-
     public Task<Result<Matter>> ExecuteAsync(long id, DispatchRequest req, Actor actor, CancellationToken ct) =>
         workflow.RunAsync(id, req.Version, actor, "dispatch", async (step, ct) =>
         {
@@ -77,8 +77,15 @@ public sealed class Dispatch(MatterWorkflow workflow, IDispatchAdvisor advisor, 
             }
             var built = await Assignments.BuildAsync(workflow.Units, m, lead, co, step.Now, "", ct);
             if (!built.IsSuccess) return built.Error;
-            var due = req.DueAt is { } d ? Clock.Normalize(d.ToUniversalTime()) : step.Now.AddDays(defaultDays);
-            if (Deadline.Check(due, step.Now) is { } badDue) return badDue;
+            // The policy named, else the one the matter's kind and urgency choose now (a classification may have changed them).
+            var policy = clock.Policies.For(m.Kind, m.Urgency);
+            if (Text.OrNull(req.TimePolicy) is { } named)
+            {
+                if (clock.Policies.Find(named) is not { } chosen) return Error.Validation($"timePolicy {named} is not a time-limit policy / 没有名为 {named} 的办理时限策略");
+                policy = chosen;
+            }
+            DateTimeOffset? due = req.DueAt is { } d ? Clock.Normalize(d.ToUniversalTime()) : null;
+            if (due is { } given && Deadline.Check(given, step.Now) is { } badDue) return badDue;
 
             var chosenLead = built.Value![0].UnitCode;
             // A category a person sent or accepted is confirmed (the model learns from it); otherwise the matter keeps its own.
@@ -92,7 +99,8 @@ public sealed class Dispatch(MatterWorkflow workflow, IDispatchAdvisor advisor, 
             m.Assignments.AddRange(built.Value);
             m.LeadUnitCode = chosenLead;
             m.Category = category;
-            m.DueAt = due;
+            clock.Start(m, policy, step.Now, due, built.Value);
+            step.Details["timePolicy"] = policy.Id;
             // A new unit starts afresh: neither another unit's progress nor its extension request carry over.
             m.Progress = 0;
             m.ClearExtensionRequest();

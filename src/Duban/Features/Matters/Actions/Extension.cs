@@ -9,7 +9,7 @@ public sealed record ExtensionRequest(int? Version, string? Op, int? Days, strin
 /// 延期: the lead unit asks for more days with a reason (op=request); a dispatcher or supervisor
 /// approves (the deadline moves) or refuses with a reason. One request open at a time.
 /// </summary>
-public sealed class Extension(MatterWorkflow workflow)
+public sealed class Extension(MatterWorkflow workflow, Supervision.SupervisionClock clock)
 {
     public Task<Result<Matter>> ExecuteAsync(long id, ExtensionRequest req, Actor actor, CancellationToken ct) =>
         workflow.RunAsync(id, req.Version, actor, "extension_" + (req.Op ?? "request"), (step, _) =>
@@ -25,6 +25,8 @@ public sealed class Extension(MatterWorkflow workflow)
                 if (!MatterWorkflow.IsLeadUnit(actor, m)) return MatterWorkflow.NotYours("申请延期");
                 if (m.ExtensionRequestedDays is not null) return Error.Conflict("extension_pending", "已有待审批的延期申请 / an extension request is already pending");
                 if (req.Days is not (>= 1 and <= 90)) return Error.Validation("days must be from 1 to 90 / 延期天数为1至90天");
+                if (clock.PolicyOf(m).Extension is { } allowed && m.ExtensionCount >= allowed.Times)
+                    return Error.Conflict("extension_limit_reached", $"该办理时限策略只允许延期{allowed.Times}次 / the time-limit policy allows {allowed.Times} extension(s)");
                 if (Return.RequireReason(req.Reason) is { } noReason) return noReason;
                 m.ExtensionRequestedDays = req.Days;
                 m.ExtensionReason = req.Reason!.Trim();
@@ -45,7 +47,17 @@ public sealed class Extension(MatterWorkflow workflow)
                     // From the deadline, or from now when it has already passed: an approved extension always gives time.
                     var extended = (m.DueAt is { } due && due > step.Now ? due : step.Now).AddDays(days);
                     if (Deadline.Check(extended, step.Now) is { } badDue) return badDue;
+                    // A policy caps how far extensions reach: from the deadline it set, moved on by any pauses.
+                    if (clock.PolicyOf(m).Extension is { } limit && clock.PolicyDeadline(m) is { } original)
+                    {
+                        var cap = limit.Max.After(original, clock.Calendar).AddMilliseconds(m.PausedMs);
+                        if (extended > cap)
+                            return Error.Conflict("extension_beyond_limit",
+                                $"延期后期限 {Clock.ChinaDate(extended):yyyy-MM-dd} 超过策略允许的最长期限 {Clock.ChinaDate(cap):yyyy-MM-dd}（原期限后{limit.Max.Chinese}） / beyond the policy's limit ({limit.Max} after the original deadline)");
+                    }
                     m.DueAt = extended;
+                    m.ExtensionCount++;
+                    clock.NewDeadline(m);
                     step.Reason = Text.OrNull(req.Reason);
                 }
                 step.Details["days"] = days;

@@ -20,6 +20,7 @@ public sealed class ReportProgress(MatterWorkflow workflow)
                 ?? (req.Progress is not null && !lead ? Error.Forbidden("only the lead unit sets the progress / 只有主办单位可以设置进度") : null);
             if (error is not null) return Task.FromResult<Error?>(error);
             if (req.Progress is { } value) m.Progress = value;
+            m.LastProgressAt = step.Now;
             step.Reason = req.Note!.Trim();
             return Task.FromResult<Error?>(null);
         }, ct);

@@ -10,10 +10,8 @@ namespace Duban.Features.Matters.Actions;
 /// </summary>
 public sealed record ReopenRequest(int? Version, string? Reason, DateTimeOffset? DueAt);
 
-public sealed class Reopen(MatterWorkflow workflow, IConfiguration configuration)
+public sealed class Reopen(MatterWorkflow workflow, Supervision.SupervisionClock clock)
 {
-    private readonly int defaultDays = configuration.GetValue("Duban:Deadlines:DefaultDays", 15);
-
     public Task<Result<Matter>> ExecuteAsync(long id, ReopenRequest req, Actor actor, CancellationToken ct) =>
         workflow.RunAsync(id, req.Version, actor, "reopen", (step, _) =>
         {
@@ -22,11 +20,25 @@ public sealed class Reopen(MatterWorkflow workflow, IConfiguration configuration
                 ?? (actor.Has(Roles.Supervisor) ? null : MatterWorkflow.NotYours("重新办理（仅督办人员）"))
                 ?? Return.RequireReason(req.Reason);
             if (error is not null) return Task.FromResult<Error?>(error);
-            // The work starts again with a deadline of its own: the one given, or the default from now
+            // A policy with review rounds (信访: 复查, then 复核) allows so many, each asked for within its time after the reply.
+            var policy = clock.PolicyOf(m);
+            if (policy.Review is { } review)
+            {
+                if (m.ReopenCount >= review.Rounds)
+                    return Task.FromResult<Error?>(Error.Conflict("review_exhausted", $"已经过{review.Rounds}轮复查复核，复核意见为最终意见 / the policy allows {review.Rounds} review round(s): the last decision is final"));
+                if (m.ClosedAt is { } closed && step.Now > review.RequestWithin.From(closed, clock.Calendar))
+                    return Task.FromResult<Error?>(Error.Conflict("review_window_closed", $"请求复查、复核的期限（答复后{review.RequestWithin.Chinese}）已过 / the time to ask for a review ({review.RequestWithin} after the reply) has passed"));
+                step.Details["review"] = m.ReopenCount == 0 ? "复查" : "复核";
+            }
+            // The work starts again with a deadline of its own: the one given, or the policy's from now
             // (the old one has usually passed, and the matter would be overdue the moment it reopens).
-            var due = req.DueAt is { } d ? Clock.Normalize(d.ToUniversalTime()) : step.Now.AddDays(defaultDays);
+            var due = req.DueAt is { } d ? Clock.Normalize(d.ToUniversalTime())
+                : (policy.Review?.DecideWithin ?? policy.Handle).From(step.Now, clock.Calendar);
             if (Deadline.Check(due, step.Now) is { } badDue) return Task.FromResult<Error?>(badDue);
             m.DueAt = due;
+            m.ClockStartedAt = step.Now;
+            m.ExtensionCount = 0;
+            clock.NewDeadline(m);
             m.Status = Status.InProgress;
             m.StatusReason = req.Reason!.Trim();
             m.ClosedAt = null;

@@ -5,7 +5,9 @@ using Duban.Features.Matters;
 
 namespace Duban.Features.Matters.Actions;
 
-public sealed record SubTaskInput(string? Title, string? Content, string? LeadUnitCode, string[]? CoUnitCodes, DateTimeOffset? DueAt);
+/// <param name="Weight">The sub-task's weight in the parent's progress, 1 to 100 (default 1).</param>
+public sealed record SubTaskInput(string? Title, string? Content, string? LeadUnitCode, string[]? CoUnitCodes, DateTimeOffset? DueAt,
+    int? Weight = null);
 public sealed record SplitRequest(int? Version, SubTaskInput[]? Children, string? Note);
 
 /// <summary>
@@ -13,7 +15,7 @@ public sealed record SplitRequest(int? Version, SubTaskInput[]? Children, string
 /// own lead unit with a deadline no later than the parent's. The parent's progress is read from
 /// its children, and it cannot be completed while any is open.
 /// </summary>
-public sealed class Split(MatterWorkflow workflow, RegisterNumbers numbers)
+public sealed class Split(MatterWorkflow workflow, RegisterNumbers numbers, Supervision.SupervisionClock clock)
 {
     public Task<Result<Matter>> ExecuteAsync(long id, SplitRequest req, Actor actor, CancellationToken ct) =>
         workflow.RunAsync(id, req.Version, actor, "split", async (step, ct) =>
@@ -41,6 +43,7 @@ public sealed class Split(MatterWorkflow workflow, RegisterNumbers numbers)
                 var due = c.DueAt is { } d ? Clock.Normalize(d.ToUniversalTime()) : m.DueAt ?? step.Now.AddDays(15);
                 if (Deadline.Check(due, step.Now) is { } badDue) return badDue;
                 if (m.DueAt is { } parentDue && due > parentDue) return Error.Validation($"children[{i}].dueAt must not be later than the parent's deadline / 子任务期限不得晚于主任务");
+                if (c.Weight is < 1 or > 100) return Error.Validation($"children[{i}].weight is 1 to 100 / 子任务权重为1至100");
                 var child = new Matter
                 {
                     Id = allocated[i].Id,
@@ -63,12 +66,14 @@ public sealed class Split(MatterWorkflow workflow, RegisterNumbers numbers)
                     Confidential = m.Confidential,
                     Status = Status.Dispatched,
                     LeadUnitCode = built.Value![0].UnitCode,
-                    DueAt = due,
                     ParentId = m.Id,
+                    Weight = c.Weight ?? 1,
                     UpdatedAt = step.Now,
                     Version = 1,
                 };
                 child.Assignments.AddRange(built.Value!);
+                clock.Register(child);
+                clock.Start(child, clock.PolicyOf(child), step.Now, due, built.Value!);
                 children.Add(child);
             }
             workflow.Db.Matters.AddRange(children);

@@ -1,0 +1,156 @@
+using System.Linq.Expressions;
+using Duban.Common;
+using Duban.Data;
+using Duban.Features.Calendar;
+using Duban.Features.Matters;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+
+namespace Duban.Features.Supervision;
+
+/// <summary>The light of an open matter: green, yellow (time running short, behind its plan, or late to sign), red (overdue).</summary>
+public static class Light
+{
+    public const string Green = "green";
+    public const string Yellow = "yellow";
+    public const string Red = "red";
+
+    public static readonly string[] All = [Green, Yellow, Red];
+}
+
+/// <summary>What decides a matter's light, read from the matter or from a list's row.</summary>
+public readonly record struct ClockReading(string Status, DateTimeOffset? DueAt, DateTimeOffset? YellowAt, DateTimeOffset? PausedAt,
+    bool KeySupervision, DateTimeOffset? LastProgressAt, bool MilestoneBehind, bool SignLate);
+
+/// <summary>
+/// A matter's clock: the policy it runs under, the deadlines of its stages, its pauses and its
+/// light. The rules are here once; the actions (dispatch, pause, extension, reopen…) call them.
+/// </summary>
+public sealed class SupervisionClock(TimePolicies policies, WorkCalendar calendar, IOptions<SupervisionOptions> options)
+{
+    private readonly SupervisionOptions settings = options.Value;
+
+    public TimePolicies Policies => policies;
+    public WorkCalendar Calendar => calendar;
+    public SupervisionOptions Settings => settings;
+
+    /// <summary>The policy the matter runs under: its own, else the one its kind and urgency choose.</summary>
+    public TimePolicy PolicyOf(Matter m) => policies.Find(m.TimePolicy) ?? policies.For(m.Kind, m.Urgency);
+
+    /// <summary>At registration: the policy, and when the matter must be accepted or transferred (受理/转办), from its receipt.</summary>
+    public void Register(Matter m)
+    {
+        var policy = policies.For(m.Kind, m.Urgency);
+        m.TimePolicy = policy.Id;
+        m.AcceptDueAt = policy.Accept?.From(m.ReceivedAt, calendar);
+    }
+
+    /// <summary>
+    /// At dispatch the handling clock starts afresh for the new unit: the policy's deadline (or the
+    /// one the dispatcher gave), the yellow point, each new share's signing deadline; the automatic
+    /// steps of an earlier deadline are forgotten, and so are its extensions.
+    /// </summary>
+    public void Start(Matter m, TimePolicy policy, DateTimeOffset now, DateTimeOffset? due, IEnumerable<Assignment> fresh)
+    {
+        m.TimePolicy = policy.Id;
+        m.ClockStartedAt = now;
+        m.DueAt = due ?? policy.Handle.From(now, calendar);
+        m.PausedAt = null;
+        m.PauseKind = null;
+        m.ExtensionCount = 0;
+        foreach (var a in fresh) a.SignDueAt = policy.Sign.From(now, calendar);
+        NewDeadline(m);
+    }
+
+    /// <summary>The deadline changed (an extension, a reopening): the yellow point follows and the automatic steps start again.</summary>
+    public void NewDeadline(Matter m)
+    {
+        m.YellowAt = YellowPoint(m);
+        m.StepsDueAt = m.DueAt;
+        m.RemindedAt = null;
+        m.NoticedAt = null;
+        m.EscalatedAt = null;
+        m.EscalatedTo = null;
+    }
+
+    /// <summary>The share of the time the light allows before yellow, from the clock's start to the deadline.</summary>
+    public DateTimeOffset? YellowPoint(Matter m)
+    {
+        if (m.ClockStartedAt is not { } start || m.DueAt is not { } due || due <= start) return null;
+        var share = m.KeySupervision ? settings.KeyYellowShare : settings.YellowShare;
+        return Clock.Normalize(start + TimeSpan.FromTicks((long)((due - start).Ticks * share)));
+    }
+
+    /// <summary>The deadline the policy set at dispatch, before any extension or pause.</summary>
+    public DateTimeOffset? PolicyDeadline(Matter m) =>
+        m.ClockStartedAt is { } start ? PolicyOf(m).Handle.From(start, calendar) : null;
+
+    /// <summary>Resumes a paused clock: the deadline and the yellow point move on by the pause; returns its length.</summary>
+    public TimeSpan Resume(Matter m, DateTimeOffset now)
+    {
+        if (m.PausedAt is not { } since) return TimeSpan.Zero;
+        var paused = now > since ? now - since : TimeSpan.Zero;
+        m.PausedMs += (long)paused.TotalMilliseconds;
+        if (m.DueAt is { } due) m.DueAt = due + paused;
+        if (m.YellowAt is { } yellow) m.YellowAt = yellow + paused;
+        // The steps keep their record: a pause moves the deadline, it does not make a new one.
+        m.StepsDueAt = m.DueAt;
+        m.PausedAt = null;
+        m.PauseKind = null;
+        return paused;
+    }
+
+    public ClockReading Read(Matter m, DateTimeOffset now)
+    {
+        var at = m.PausedAt ?? now;
+        return new ClockReading(m.Status, m.DueAt, m.YellowAt, m.PausedAt, m.KeySupervision, m.LastProgressAt,
+            m.Milestones.Any(x => x.DoneAt is null && x.DueAt < at),
+            m.Status == Status.Dispatched && m.Assignments.Any(a => a.Active && a.Role == "lead" && a.SignDueAt < now));
+    }
+
+    /// <summary>
+    /// Red: past the deadline. Yellow: the yellow point passed, a milestone of the plan is late, a
+    /// 重点督办 matter has reported no progress for <see cref="SupervisionOptions.KeyProgressDays"/>,
+    /// or the unit is late to sign. Green otherwise. A paused clock shows the light of the moment it
+    /// paused. Null: no clock runs (not with a unit, or no deadline).
+    /// </summary>
+    public string? LightOf(ClockReading r, DateTimeOffset now)
+    {
+        if (!Status.Running.Contains(r.Status) || r.DueAt is not { } due) return null;
+        var at = r.PausedAt ?? now;
+        if (at > due) return Light.Red;
+        if (r.YellowAt is { } yellow && at >= yellow) return Light.Yellow;
+        if (r.MilestoneBehind || r.SignLate) return Light.Yellow;
+        if (r.KeySupervision && r.LastProgressAt is { } last && last < now.AddDays(-settings.KeyProgressDays)) return Light.Yellow;
+        return Light.Green;
+    }
+
+    public string? LightOf(Matter m, DateTimeOffset now) => LightOf(Read(m, now), now);
+
+    /// <summary>The same rule as <see cref="LightOf(ClockReading, DateTimeOffset)"/>, as a filter inside a query.</summary>
+    public Expression<Func<Matter, bool>> Filter(string light, DateTimeOffset now)
+    {
+        var running = Status.Running;
+        var keyCutoff = now.AddDays(-settings.KeyProgressDays);
+        Expression<Func<Matter, bool>> red = m => EF.Constant(running).Contains(m.Status) && m.DueAt != null && (m.PausedAt ?? now) > m.DueAt;
+        if (light == Light.Red) return red;
+        Expression<Func<Matter, bool>> open = m => EF.Constant(running).Contains(m.Status) && m.DueAt != null && !((m.PausedAt ?? now) > m.DueAt);
+        Expression<Func<Matter, bool>> warning = m => (m.YellowAt != null && (m.PausedAt ?? now) >= m.YellowAt)
+            || m.Milestones.Any(x => x.DoneAt == null && x.DueAt < (m.PausedAt ?? now))
+            || (m.Status == Status.Dispatched && m.Assignments.Any(a => a.Active && a.Role == "lead" && a.SignDueAt < now))
+            || (m.KeySupervision && m.LastProgressAt < keyCutoff);
+        return Both(open, warning, negateSecond: light != Light.Yellow);
+    }
+
+    private static Expression<Func<Matter, bool>> Both(Expression<Func<Matter, bool>> first, Expression<Func<Matter, bool>> second, bool negateSecond)
+    {
+        var m = first.Parameters[0];
+        var body = new Rename(second.Parameters[0], m).Visit(second.Body);
+        return Expression.Lambda<Func<Matter, bool>>(Expression.AndAlso(first.Body, negateSecond ? Expression.Not(body) : body), m);
+    }
+
+    private sealed class Rename(ParameterExpression from, ParameterExpression to) : ExpressionVisitor
+    {
+        protected override Expression VisitParameter(ParameterExpression node) => node == from ? to : base.VisitParameter(node);
+    }
+}

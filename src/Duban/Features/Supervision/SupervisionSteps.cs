@@ -1,0 +1,157 @@
+using System.Globalization;
+using Duban.Common;
+using Duban.Data;
+using Duban.Features.Matters;
+using Duban.Features.Notifications;
+using Duban.Features.Units;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+
+namespace Duban.Features.Supervision;
+
+/// <summary>How many of each automatic step one run took.</summary>
+public sealed record StepCounts(int Reminded, int Noticed, int Escalated);
+
+/// <summary>
+/// The automatic steps of supervision, each once per deadline: a reminder (催办) to the lead unit
+/// when the light turns yellow; a supervision notice (督办通知) to the unit's leaders when the
+/// deadline passes; escalation (提级督办) to the unit one level up when the matter is still
+/// overdue a configurable time after the notice. Each is an event on the matter and a
+/// notification. Several nodes may run this at once: each step re-checks the matter under the
+/// audit chain's lock before taking it, so a step is taken once.
+/// </summary>
+public sealed class SupervisionSteps(IServiceScopeFactory scopes, TimeProvider time, SupervisionClock clock, IOptions<SupervisionOptions> options,
+    ILogger<SupervisionSteps> log)
+{
+    public const string Remind = "remind";
+    public const string Notice = "notice";
+    public const string Escalate = "escalate";
+
+    /// <summary>The actor of automatic steps in the events.</summary>
+    public static readonly Actor System = new(null, "supervision", "督办系统", "", "", "", new HashSet<string>(StringComparer.Ordinal), []);
+
+    public async Task<StepCounts> RunAsync(CancellationToken ct)
+    {
+        var now = time.Now();
+        var batch = options.Value.BatchSize;
+        List<long> remind, notice, escalate;
+        await using (var scope = scopes.CreateAsyncScope())
+        {
+            var db = scope.ServiceProvider.GetRequiredService<DubanDb>();
+            var open = db.Matters.AsNoTracking().Where(m => EF.Constant(Status.Running).Contains(m.Status) && m.DueAt != null && m.PausedAt == null);
+            remind = await open.Where(m => m.RemindedAt == null && m.NoticedAt == null && m.YellowAt != null && m.YellowAt <= now && m.DueAt > now)
+                .OrderBy(m => m.DueAt).Select(m => m.Id).Take(batch).ToListAsync(ct);
+            notice = await open.Where(m => m.NoticedAt == null && m.DueAt < now)
+                .OrderBy(m => m.DueAt).Select(m => m.Id).Take(batch).ToListAsync(ct);
+            var noticed = await open.Where(m => m.NoticedAt != null && m.EscalatedAt == null && m.DueAt < now)
+                .OrderBy(m => m.NoticedAt).Select(m => new { m.Id, NoticedAt = m.NoticedAt!.Value }).Take(batch).ToListAsync(ct);
+            escalate = [.. noticed.Where(x => EscalationDue(x.NoticedAt) <= now).Select(x => x.Id)];
+        }
+        var counts = new StepCounts(0, 0, 0);
+        foreach (var id in remind)
+        {
+            if (await TakeAsync(id, Remind, ct)) counts = counts with { Reminded = counts.Reminded + 1 };
+        }
+        foreach (var id in notice)
+        {
+            if (await TakeAsync(id, Notice, ct)) counts = counts with { Noticed = counts.Noticed + 1 };
+        }
+        foreach (var id in escalate)
+        {
+            if (await TakeAsync(id, Escalate, ct)) counts = counts with { Escalated = counts.Escalated + 1 };
+        }
+        if (counts != new StepCounts(0, 0, 0))
+            log.LogInformation("supervision: {Reminded} reminded, {Noticed} notices, {Escalated} escalated", counts.Reminded, counts.Noticed, counts.Escalated);
+        return counts;
+    }
+
+    private DateTimeOffset EscalationDue(DateTimeOffset noticedAt) => options.Value.EscalationDelay.From(noticedAt, clock.Calendar);
+
+    /// <summary>Takes one step on one matter if it is still due (another node may have taken it, or a person acted).</summary>
+    private async Task<bool> TakeAsync(long id, string action, CancellationToken ct)
+    {
+        await using var scope = scopes.CreateAsyncScope();
+        var sp = scope.ServiceProvider;
+        var workflow = sp.GetRequiredService<MatterWorkflow>();
+        var notifier = sp.GetRequiredService<Notifier>();
+        var units = sp.GetRequiredService<UnitDirectory>();
+        var result = await workflow.RunAsync(id, null, System, action, async (step, ct) =>
+        {
+            var m = step.Matter;
+            var now = step.Now;
+            var still = Status.Running.Contains(m.Status) && m.DueAt is not null && m.PausedAt is null && m.LeadUnitCode is not null;
+            var due = m.DueAt.GetValueOrDefault();
+            var deadline = Clock.ChinaDate(due.AddMilliseconds(-1)).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture)
+                + " " + due.ToOffset(Clock.ChinaOffset).ToString("HH:mm", CultureInfo.InvariantCulture).Replace("00:00", "24:00", StringComparison.Ordinal);
+            var lead = await units.FindAsync(m.LeadUnitCode ?? "", ct);
+            var leadName = lead?.Name ?? m.LeadUnitCode;
+            var subject = $"{m.Number}「{m.Title}」";
+            step.Details["dueAt"] = m.DueAt;
+            step.Details["unit"] = m.LeadUnitCode;
+            switch (action)
+            {
+                case Remind:
+                    if (!still || m.RemindedAt is not null || m.NoticedAt is not null || m.YellowAt is not { } yellow || yellow > now || due <= now) return NotDue;
+                    m.RemindedAt = now;
+                    step.Reason = $"办理期限 {deadline} 将至";
+                    await notifier.AddAsync(new NotifyRequest(m.LeadUnitCode!, [Roles.Handler, Roles.Leader], Remind,
+                        $"【催办】{subject}即将到期",
+                        $"{leadName}：事项{subject}的办理期限为 {deadline}（北京时间），已用去大部分时限，请抓紧办理并及时报告进展。/ The deadline of {m.Number} is near.",
+                        m.Id), ct);
+                    return null;
+                case Notice:
+                    if (!still || m.NoticedAt is not null || due >= now) return NotDue;
+                    m.NoticedAt = now;
+                    var reportBy = clock.Calendar.EndOfWorkdays(now, 2);
+                    step.Reason = $"已超过办理期限 {deadline}";
+                    step.Details["reportBy"] = reportBy;
+                    await notifier.AddAsync(new NotifyRequest(m.LeadUnitCode!, [Roles.Leader], Notice,
+                        $"【督办通知】{subject}已超期",
+                        $"{leadName}负责同志：事项{subject}已超过办理期限 {deadline}，请督促加快办理，并于 {Clock.ChinaDate(reportBy.AddMilliseconds(-1)):yyyy-MM-dd} 前报告办理情况；逾期仍未办结的，将提级督办。/ Supervision notice: {m.Number} is overdue.",
+                        m.Id), ct);
+                    return null;
+                default:
+                    if (!still || m.NoticedAt is not { } noticed || m.EscalatedAt is not null || due >= now || EscalationDue(noticed) > now) return NotDue;
+                    var above = lead?.ParentCode is { } parent ? await units.FindAsync(parent, ct) : null;
+                    m.EscalatedAt = now;
+                    m.EscalatedTo = above?.Code;
+                    step.Reason = above is null ? "已超期且督办通知后仍未办结；主办单位没有上级单位" : $"已超期且督办通知后仍未办结，提级至{above.Name}督办";
+                    step.Details["to"] = above?.Code;
+                    if (above is not null)
+                    {
+                        await notifier.AddAsync(new NotifyRequest(above.Code, [Roles.Leader, Roles.Supervisor, Roles.Dispatcher], Escalate,
+                            $"【提级督办】{subject}",
+                            $"{above.Name}：{leadName}承办的事项{subject}已超过办理期限 {deadline}，{Clock.ChinaDate(noticed):yyyy-MM-dd}发出督办通知后仍未办结，现提级由贵单位督办。/ Escalated: {m.Number} is overdue after the supervision notice.",
+                            m.Id), ct);
+                    }
+                    return null;
+            }
+        }, ct, changesMatter: false, scopeProven: true);
+        return result.IsSuccess;
+    }
+
+    private static readonly Error NotDue = Error.Conflict("not_due", "step no longer due");
+}
+
+/// <summary>Runs the supervision steps on every node that has <c>Duban:Supervision:Job</c> on.</summary>
+public sealed class SupervisionJob(SupervisionSteps steps, IOptions<SupervisionOptions> options, ILogger<SupervisionJob> log) : BackgroundService
+{
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        if (!options.Value.Job) return;
+        using var timer = new PeriodicTimer(TimeSpan.FromSeconds(options.Value.JobSeconds));
+        do
+        {
+            try
+            {
+                await steps.RunAsync(stoppingToken);
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                // A failing run (the database away for a moment) is tried again at the next tick.
+                log.LogError(e, "supervision run failed");
+            }
+        }
+        while (await timer.WaitForNextTickAsync(stoppingToken));
+    }
+}

@@ -1,0 +1,104 @@
+using Duban.Common;
+using Duban.Data;
+using Duban.Features.Matters;
+using Duban.Features.Units;
+using Microsoft.EntityFrameworkCore;
+
+namespace Duban.Features.Supervision;
+
+public sealed record PolicyRef(string Id, string Name, string Rule);
+public sealed record PauseView(DateTimeOffset Since, string Kind, string KindName);
+public sealed record MilestoneView(int Seq, string Title, DateTimeOffset DueAt, int Weight, DateTimeOffset? DoneAt, string? Note, bool Late);
+
+/// <summary>
+/// A matter's clock as the API shows it: the policy and its rule, the deadline of each stage
+/// (acceptance, signing, handling; a named reporter's notices), the share of time used, the
+/// light, pauses, 重点督办, the steps taken, and the rectification plan.
+/// </summary>
+public sealed record ClockView(PolicyRef Policy, string? Light, DateTimeOffset? AcceptDueAt, DateTimeOffset? SignDueAt,
+    DateTimeOffset? StartedAt, DateTimeOffset? DueAt, DateTimeOffset? YellowAt, double? UsedShare, PauseView? Paused, long PausedMs,
+    int Extensions, int? ExtensionsAllowed, bool KeySupervision, bool PlanRequired, DateTimeOffset? LastProgressAt,
+    DateTimeOffset? RemindedAt, DateTimeOffset? NoticedAt, DateTimeOffset? EscalatedAt, UnitRef? EscalatedTo,
+    DateTimeOffset? NotifyAcceptanceBy, DateTimeOffset? NotifyOutcomeBy, IReadOnlyList<MilestoneView> Milestones)
+{
+    public static ClockView Of(Matter m, SupervisionClock clock, DateTimeOffset now, Func<string?, UnitRef?> unit)
+    {
+        var policy = clock.PolicyOf(m);
+        var at = m.PausedAt ?? now;
+        double? used = m.ClockStartedAt is { } start && m.DueAt is { } due && due > start && Status.Running.Contains(m.Status)
+            ? Math.Round(Math.Max(0, (at - start).TotalMilliseconds) / (due - start).TotalMilliseconds, 3)
+            : null;
+        var lead = m.Assignments.Where(a => a.Active && a.Role == "lead").OrderByDescending(a => a.AssignedAt).FirstOrDefault();
+        // A named reporter (not anonymous) is told of acceptance and of the outcome within the policy's times.
+        var named = !m.RaiserAnonymous && m.RaiserSealed is not null;
+        return new ClockView(new PolicyRef(policy.Id, policy.Name, policy.Rule), clock.LightOf(m, now), m.AcceptDueAt, lead?.SignDueAt,
+            m.ClockStartedAt, m.DueAt, m.YellowAt, used,
+            m.PausedAt is { } since ? new PauseView(since, m.PauseKind ?? "", clock.Policies.PauseKinds.TryGetValue(m.PauseKind ?? "", out var k) ? k.Name : m.PauseKind ?? "") : null,
+            m.PausedMs, m.ExtensionCount, policy.Extension?.Times, m.KeySupervision, m.PlanRequired, m.LastProgressAt,
+            m.RemindedAt, m.NoticedAt, m.EscalatedAt, unit(m.EscalatedTo),
+            named && policy.NotifyAcceptance is { } acceptance ? acceptance.From(m.ReceivedAt, clock.Calendar) : null,
+            named && policy.NotifyOutcome is { } outcome && m.ClosedAt is { } closed ? outcome.From(closed, clock.Calendar) : null,
+            [.. m.Milestones.OrderBy(x => x.Seq).Select(x => new MilestoneView(x.Seq, x.Title, x.DueAt, x.Weight, x.DoneAt, x.Note,
+                (x.DoneAt ?? now) > x.DueAt))]);
+    }
+}
+
+public sealed record LimitView(string Limit, string Text);
+public sealed record PolicyView(string Id, string Name, string? NameEn, string Rule, IReadOnlyList<string>? Kinds, IReadOnlyList<string>? Urgencies,
+    bool ChosenByKind, LimitView? Accept, LimitView Sign, LimitView Handle, object? Extension, object? Review, LimitView? NotifyAcceptance,
+    LimitView? NotifyOutcome, IReadOnlyList<object> Pauses);
+public sealed record LightCounts(string Code, string Name, int Green, int Yellow, int Red, int Total);
+public sealed record LightBoard(DateTimeOffset At, string By, LightCounts All, IReadOnlyList<LightCounts> Rows);
+
+/// <summary>Reads for supervision: the policies in force, and the lights counted per unit or county.</summary>
+public sealed class SupervisionQueries(DubanDb db, MatterScope scope, UnitDirectory units, SupervisionClock clock, TimeProvider time)
+{
+    public IReadOnlyList<PolicyView> Policies()
+    {
+        static LimitView? L(TimeLimit? t) => t is { } v ? new LimitView(v.ToString(), v.Chinese) : null;
+        return [.. clock.Policies.All.Select(p => new PolicyView(p.Id, p.Name, p.NameEn, p.Rule, p.Kinds?.Order(StringComparer.Ordinal).ToList(),
+            p.Urgencies?.Order(StringComparer.Ordinal).ToList(), p.MatchesAny, L(p.Accept), L(p.Sign)!, L(p.Handle)!,
+            p.Extension is { } e ? new { max = L(e.Max), times = e.Times } : null,
+            p.Review is { } r ? new { requestWithin = L(r.RequestWithin), decideWithin = L(r.DecideWithin), rounds = r.Rounds } : null,
+            L(p.NotifyAcceptance), L(p.NotifyOutcome),
+            [.. p.Pauses.Select(k => (object)new { kind = k, name = clock.Policies.PauseKinds[k].Name })]))];
+    }
+
+    /// <summary>
+    /// The open matters the actor can see, counted by light per lead unit (by=unit) or per county
+    /// (by=county; a matter at city level counts under the city's code), worst first.
+    /// </summary>
+    public async Task<Result<LightBoard>> LightsAsync(string? by, Actor actor, CancellationToken ct)
+    {
+        by ??= "unit";
+        if (by is not ("unit" or "county")) return Error.Validation("by must be unit or county / 分组方式为 unit 或 county");
+        var now = time.Now();
+        var rows = await scope.Visible(db.Matters.AsNoTracking(), db, actor)
+            .Where(m => EF.Constant(Status.Running).Contains(m.Status) && m.DueAt != null)
+            .Select(m => new
+            {
+                m.LeadUnitCode,
+                m.CountyCode,
+                Reading = new ClockReading(m.Status, m.DueAt, m.YellowAt, m.PausedAt, m.KeySupervision, m.LastProgressAt,
+                    m.Milestones.Any(x => x.DoneAt == null && x.DueAt < (m.PausedAt ?? now)),
+                    m.Status == Status.Dispatched && m.Assignments.Any(a => a.Active && a.Role == "lead" && a.SignDueAt < now)),
+            })
+            .ToListAsync(ct);
+        var directory = await units.AllAsync(ct);
+        var home = directory.Values.FirstOrDefault(u => u.Kind == "government" && u.ParentCode is null);
+        string Key(string? lead, string? county) => by == "unit" ? lead ?? "" : county ?? home?.TerritoryCode ?? "";
+        string Name(string code) => by == "unit"
+            ? directory.TryGetValue(code, out var u) ? u.Name : code
+            : directory.Values.FirstOrDefault(u => u.Kind == "government" && u.TerritoryCode == code)?.Name ?? code;
+        var counted = rows.Select(r => (Key: Key(r.LeadUnitCode, r.CountyCode), Light: clock.LightOf(r.Reading, now))).ToList();
+        LightCounts Count(string code, string name, IEnumerable<(string Key, string? Light)> xs)
+        {
+            var list = xs.ToList();
+            return new LightCounts(code, name, list.Count(x => x.Light == Light.Green), list.Count(x => x.Light == Light.Yellow),
+                list.Count(x => x.Light == Light.Red), list.Count);
+        }
+        var groups = counted.GroupBy(x => x.Key).Select(g => Count(g.Key, Name(g.Key), g))
+            .OrderByDescending(c => c.Red).ThenByDescending(c => c.Yellow).ThenBy(c => c.Code, StringComparer.Ordinal).ToList();
+        return new LightBoard(now, by, Count("", "合计", counted), groups);
+    }
+}
