@@ -8,6 +8,7 @@ using Duban.Features.Calendar;
 using Duban.Features.Demo;
 using Duban.Features.Dispatching;
 using Duban.Features.Geo;
+using Duban.Features.Supervision;
 using Duban.Features.Units;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
@@ -46,6 +47,11 @@ public static class Cli
                                      counting DATE; N = 0: DATE if a working day, else the next
           calendar is-workday DATE   yes or no: weekends and public holidays are off, the
                                      adjusted working days (调休) on
+          supervision run            take the due automatic steps once (催办, 督办通知, 提级督办)
+                                     and print how many: for cron, with Duban:Supervision:Job off
+          supervision policies [FILE]
+                                     the time-limit policies in force, or FILE checked (every
+                                     problem listed, exit 1) before it is deployed
           bench intake [--count N] [--provider sqlite|postgres] [--connection CS]
                                      durable matter creation per second through the API's
                                      code path, beside the raw insert rate of the same database
@@ -98,6 +104,12 @@ public static class Cli
                 return await ClassifierCli.RunAsync(rest[1..], Console.In, Console.Out, Console.Error);
             case "calendar" when rest.Length > 0 && rest[0] is "add-workdays" or "is-workday":
                 return await CalendarCli.RunAsync(rest, Console.Out, Console.Error);
+            case "supervision" when rest.Length > 0 && rest[0] == "run":
+                return await WithServicesAsync(rest[1..], SupervisionCli.RunAsync);
+            case "supervision" when rest.Length > 1 && rest[0] == "policies" && !rest[1].StartsWith("--", StringComparison.Ordinal):
+                return await SupervisionCli.PoliciesAsync(rest[1..], Console.Out, Console.Error, () => throw new InvalidOperationException("a file was given"));
+            case "supervision" when rest.Length > 0 && rest[0] == "policies":
+                return await WithServicesAsync(rest[1..], (sp, a) => SupervisionCli.PoliciesAsync(a, Console.Out, Console.Error, sp.GetRequiredService<TimePolicies>), writes: false);
             case "bench" when rest.Length > 0 && rest[0] == "dispatch":
                 return await DispatchBench.RunAsync(rest[1..], Console.Out);
             case "bench" when rest.Length > 0 && rest[0] == "geo":
