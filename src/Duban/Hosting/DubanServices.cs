@@ -89,7 +89,7 @@ public static class DubanServices
         services.AddScoped<Duplicates>();
         services.AddScoped<ReturnFigures>();
         services.AddScoped<WaitingForDispatch>();
-        services.AddSingleton(_ => WorkCalendar.Shipped());
+        services.AddDubanCalendar();
         services.AddScoped<Duban.Features.Notifications.Notifier>();
     }
 
@@ -105,6 +105,7 @@ public static class DubanServices
         services.AddHealthChecks();
         services.AddHostedService<StartupTasks>();
         services.AddHostedService<GeoAliasRefresher>();
+        services.AddHostedService<CalendarRefresher>();
         services.AddHostedService(sp => sp.GetRequiredService<ClassifierTrainer>());
         // Per client address and minute: the public door and the login are where abuse arrives.
         static RateLimitPartition<string> PerMinute(HttpContext http, string setting, int fallback) =>
@@ -151,6 +152,7 @@ public static class DubanServices
         api.MapPublicReportsApiV1();
         api.MapGeoApiV1();
         api.MapDispatchApiV1();
+        api.MapCalendarApiV1();
     }
 }
 
