@@ -46,7 +46,14 @@ public static class Cli
                                      the Nth Chinese working day after DATE (YYYY-MM-DD), not
                                      counting DATE; N = 0: DATE if a working day, else the next
           calendar is-workday DATE   yes or no: weekends and public holidays are off, the
-                                     adjusted working days (调休) on
+                                     adjusted working days (调休) on; both verbs include the
+                                     database's added days when the database exists
+          calendar days YEAR         the year's days off and adjusted working days, shipped and added
+          calendar add-day DATE day_off|workday NAME [--note NOTE]
+                                     add a local day off (台风停工) or a day worked, as the system
+          calendar add-year YEAR FILE.tsv [--note NOTE]
+                                     add a newly announced year's days (format of
+                                     data/calendar/holidays.tsv): the year becomes covered
           supervision run            take the due automatic steps once (催办, 督办通知, 提级督办)
                                      and print how many: for cron, with Duban:Supervision:Job off
           supervision policies [FILE]
@@ -102,8 +109,10 @@ public static class Cli
                 return await WithServicesAsync(rest[1..], DispatchCli.SuggestAsync, writes: false);
             case "dispatch" when rest.Length > 0 && rest[0] == "classify":
                 return await ClassifierCli.RunAsync(rest[1..], Console.In, Console.Out, Console.Error);
-            case "calendar" when rest.Length > 0 && rest[0] is "add-workdays" or "is-workday":
-                return await CalendarCli.RunAsync(rest, Console.Out, Console.Error);
+            case "calendar" when rest.Length > 0 && rest[0] is "add-workdays" or "is-workday" or "days":
+                return await CalendarCli.ReadAsync(rest, Console.Out, Console.Error);
+            case "calendar" when rest.Length > 0 && rest[0] is "add-day" or "add-year":
+                return await WithServicesAsync(rest, CalendarCli.ChangeAsync);
             case "supervision" when rest.Length > 0 && rest[0] == "run":
                 return await WithServicesAsync(rest[1..], SupervisionCli.RunAsync);
             case "supervision" when rest.Length > 1 && rest[0] == "policies" && !rest[1].StartsWith("--", StringComparison.Ordinal):

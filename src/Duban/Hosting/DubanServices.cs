@@ -90,7 +90,7 @@ public static class DubanServices
         services.AddScoped<Duplicates>();
         services.AddScoped<ReturnFigures>();
         services.AddScoped<WaitingForDispatch>();
-        services.AddSingleton(_ => WorkCalendar.Shipped());
+        services.AddDubanCalendar();
         services.AddScoped<Duban.Features.Notifications.Notifier>();
         services.AddDubanSupervision();
     }
@@ -107,6 +107,7 @@ public static class DubanServices
         services.AddHealthChecks();
         services.AddHostedService<StartupTasks>();
         services.AddHostedService<GeoAliasRefresher>();
+        services.AddHostedService<CalendarRefresher>();
         services.AddHostedService(sp => sp.GetRequiredService<ClassifierTrainer>());
         services.AddHostedService<SupervisionJob>();
         // Per client address and minute: the public door and the login are where abuse arrives.
@@ -155,6 +156,7 @@ public static class DubanServices
         api.MapGeoApiV1();
         api.MapDispatchApiV1();
         api.MapSupervisionApiV1();
+        api.MapCalendarApiV1();
     }
 }
 

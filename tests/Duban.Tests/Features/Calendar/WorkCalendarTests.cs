@@ -1,3 +1,4 @@
+using Duban.Data;
 using Duban.Features.Calendar;
 using Duban.Hosting;
 using Microsoft.Extensions.DependencyInjection;
@@ -249,6 +250,52 @@ public sealed class WorkCalendarTests
         Assert.True(Calendar.IsWorkday(D("2025-03-05")));
         Assert.False(Calendar.IsWorkday(D("2025-10-08")));
         Assert.False(Calendar.Covers(2027));
+    }
+
+    [Fact]
+    public void UseAdded_ChangesTheCalendarInPlace_ReplacingTheAdministratorsLayer_WithDoesNotFollow()
+    {
+        var calendar = WorkCalendar.Shipped();
+        var before = calendar.With(new CalendarData("other", new HashSet<int>(), []));
+        var typhoon = new CalendarData(CalendarDays.Source, new HashSet<int>(), [new(D("2026-12-24"), CalendarDayKind.DayOff, "台风停工")]);
+
+        calendar.UseAdded(typhoon);
+        Assert.False(calendar.IsWorkday(D("2026-12-24")));
+        Assert.Equal(D("2026-12-28"), calendar.AddWorkdays(D("2026-12-23"), 2));
+        Assert.Equal(typhoon, calendar.Added);
+        Assert.Equal([CalendarData.Shipped, typhoon], calendar.Layers);
+        Assert.True(before.IsWorkday(D("2026-12-24"))); // made before: its own content
+
+        // Replaced, not stacked: the typhoon layer goes, the new one comes.
+        var year = new CalendarData(CalendarDays.Source, new HashSet<int> { 2027 }, [new(D("2027-10-01"), CalendarDayKind.DayOff, "国庆节")]);
+        calendar.UseAdded(year);
+        Assert.True(calendar.IsWorkday(D("2026-12-24")));
+        Assert.True(calendar.Covers(2027));
+        Assert.Equal(2027, calendar.Years[^1]);
+        Assert.Equal([CalendarData.Shipped, year], calendar.Layers);
+        var layered = calendar.With(typhoon);
+        calendar.UseAdded(null);
+        Assert.False(calendar.Covers(2027));
+        Assert.Equal([CalendarData.Shipped], calendar.Layers);
+        Assert.True(layered.Covers(2027)); // a calendar made With() keeps what it was made of
+        Assert.False(layered.IsWorkday(D("2026-12-24")));
+    }
+
+    [Fact]
+    public void Layer_NewestRowForADateWins_YearRowsCover_NothingIsNull()
+    {
+        static CalendarDay Row(long id, string day, string kind, string name) =>
+            new() { Id = id, Day = day, Kind = kind, Name = name, Active = true, CreatedBy = "admin" };
+        Assert.Null(CalendarDays.Layer([]));
+        var layer = CalendarDays.Layer(
+        [
+            Row(3, "2026-12-24", "workday", "补班"),
+            Row(1, "2026-12-24", "day_off", "台风停工"),
+            Row(2, "2027", "year", "2027年节假日安排"),
+            Row(4, "2027-10-01", "day_off", "国庆节"),
+        ])!;
+        Assert.Equal([2027], layer.Years);
+        Assert.Equal([new(D("2026-12-24"), CalendarDayKind.Workday, "补班"), new(D("2027-10-01"), CalendarDayKind.DayOff, "国庆节")], layer.Entries);
     }
 
     [Fact]
