@@ -178,7 +178,7 @@ public sealed class DubanFactory : WebApplicationFactory<Program>, IAsyncLifetim
 public sealed class TestClock(DateTimeOffset start) : TimeProvider
 {
     private DateTimeOffset now = start;
-    public override DateTimeOffset GetUtcNow() => now;
+    public override DateTimeOffset GetUtcNow() => now.ToUniversalTime(); // UTC, as TimeProvider promises (a start given at +08:00 too)
     public void Advance(TimeSpan by) => now = now.Add(by);
 }
 
