@@ -36,6 +36,8 @@ public static class ListBench
                 (new MatterFilter(null, null, null, null, 1, 20), "first page"),
                 (new MatterFilter("in_progress", null, null, null, 1, 20), "status=in_progress"),
                 (new MatterFilter(null, null, true, null, 1, 20), "overdue=true"),
+                (new MatterFilter(null, null, null, null, 1, 20, Light: "red"), "light=red"),
+                (new MatterFilter(null, null, null, null, 1, 20, Light: "yellow"), "light=yellow"),
                 (new MatterFilter(null, null, null, null, 50, 20), "page 50"),
             })
             {
@@ -108,12 +110,16 @@ public static class ListBench
                     Status = status,
                     LeadUnitCode = assigned ? unit.Code : null,
                     DueAt = assigned ? received.AddDays(15) : null,
+                    // A clock as dispatch starts it: yellow at three quarters of the time.
+                    TimePolicy = assigned ? "hotline-complex" : null,
+                    ClockStartedAt = assigned ? received : null,
+                    YellowAt = assigned ? received.AddHours(15 * 24 * 0.75) : null,
                     UpdatedAt = received,
                     Version = 1,
                 });
                 if (assigned)
                 {
-                    assignments.Add(new Assignment { MatterId = ids[i].Id, UnitCode = unit.Code, UnitTerritoryCode = unit.TerritoryCode, Role = "lead", AssignedAt = received, Active = true });
+                    assignments.Add(new Assignment { MatterId = ids[i].Id, UnitCode = unit.Code, UnitTerritoryCode = unit.TerritoryCode, Role = "lead", AssignedAt = received, SignDueAt = received.AddDays(1), Active = true });
                     // One in fifty also has a co-handling unit of another county, so that county lists merge two parts.
                     if (random.Next(50) == 0 && units[random.Next(units.Length)] is { } co && co.Code != unit.Code)
                     {

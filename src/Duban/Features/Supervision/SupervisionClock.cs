@@ -132,9 +132,12 @@ public sealed class SupervisionClock(TimePolicies policies, WorkCalendar calenda
     {
         var running = Status.Running;
         var keyCutoff = now.AddDays(-settings.KeyProgressDays);
-        Expression<Func<Matter, bool>> red = m => EF.Constant(running).Contains(m.Status) && m.DueAt != null && (m.PausedAt ?? now) > m.DueAt;
+        // (paused_at ?? now) > due_at, written so that the running matters' due_at index serves the usual case.
+        Expression<Func<Matter, bool>> red = m => EF.Constant(running).Contains(m.Status) && m.DueAt != null
+            && ((m.PausedAt == null && m.DueAt < now) || (m.PausedAt != null && m.PausedAt > m.DueAt));
         if (light == Light.Red) return red;
-        Expression<Func<Matter, bool>> open = m => EF.Constant(running).Contains(m.Status) && m.DueAt != null && !((m.PausedAt ?? now) > m.DueAt);
+        Expression<Func<Matter, bool>> open = m => EF.Constant(running).Contains(m.Status) && m.DueAt != null
+            && !((m.PausedAt == null && m.DueAt < now) || (m.PausedAt != null && m.PausedAt > m.DueAt));
         Expression<Func<Matter, bool>> warning = m => (m.YellowAt != null && (m.PausedAt ?? now) >= m.YellowAt)
             || m.Milestones.Any(x => x.DoneAt == null && x.DueAt < (m.PausedAt ?? now))
             || (m.Status == Status.Dispatched && m.Assignments.Any(a => a.Active && a.Role == "lead" && a.SignDueAt < now))
