@@ -9,6 +9,7 @@ using Duban.Features.Geo;
 using Duban.Features.Intake;
 using Duban.Features.Matters;
 using Duban.Features.Matters.Actions;
+using Duban.Features.Notifications;
 using Duban.Features.Sealing;
 using Duban.Features.Units;
 using Microsoft.AspNetCore.Authentication;
@@ -90,7 +91,7 @@ public static class DubanServices
         services.AddScoped<ReturnFigures>();
         services.AddScoped<WaitingForDispatch>();
         services.AddSingleton(_ => WorkCalendar.Shipped());
-        services.AddScoped<Duban.Features.Notifications.Notifier>();
+        services.AddDubanNotifications();
     }
 
     public static void AddDubanWeb(this IServiceCollection services)
@@ -105,6 +106,7 @@ public static class DubanServices
         services.AddHealthChecks();
         services.AddHostedService<StartupTasks>();
         services.AddHostedService<GeoAliasRefresher>();
+        services.AddHostedService<NotificationMailer>();
         services.AddHostedService(sp => sp.GetRequiredService<ClassifierTrainer>());
         // Per client address and minute: the public door and the login are where abuse arrives.
         static RateLimitPartition<string> PerMinute(HttpContext http, string setting, int fallback) =>
@@ -151,6 +153,7 @@ public static class DubanServices
         api.MapPublicReportsApiV1();
         api.MapGeoApiV1();
         api.MapDispatchApiV1();
+        api.MapNotificationsApiV1();
     }
 }
 
