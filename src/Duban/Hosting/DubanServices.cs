@@ -9,6 +9,7 @@ using Duban.Features.Geo;
 using Duban.Features.Intake;
 using Duban.Features.Matters;
 using Duban.Features.Matters.Actions;
+using Duban.Features.Notifications;
 using Duban.Features.Sealing;
 using Duban.Features.Supervision;
 using Duban.Features.Units;
@@ -91,7 +92,7 @@ public static class DubanServices
         services.AddScoped<ReturnFigures>();
         services.AddScoped<WaitingForDispatch>();
         services.AddDubanCalendar();
-        services.AddScoped<Duban.Features.Notifications.Notifier>();
+        services.AddDubanNotifications();
         services.AddDubanSupervision();
     }
 
@@ -108,6 +109,7 @@ public static class DubanServices
         services.AddHostedService<StartupTasks>();
         services.AddHostedService<GeoAliasRefresher>();
         services.AddHostedService<CalendarRefresher>();
+        services.AddHostedService<NotificationMailer>();
         services.AddHostedService(sp => sp.GetRequiredService<ClassifierTrainer>());
         services.AddHostedService<SupervisionJob>();
         // Per client address and minute: the public door and the login are where abuse arrives.
@@ -157,6 +159,7 @@ public static class DubanServices
         api.MapDispatchApiV1();
         api.MapSupervisionApiV1();
         api.MapCalendarApiV1();
+        api.MapNotificationsApiV1();
     }
 }
 

@@ -1,6 +1,7 @@
 using Duban.Common;
 using Duban.Data;
 using Duban.Features.Units;
+using Microsoft.Extensions.Options;
 
 namespace Duban.Features.Notifications;
 
@@ -10,21 +11,23 @@ public sealed record NotifyRequest(string UnitCode, IReadOnlyList<string> Roles,
 
 /// <summary>
 /// Adds notifications to the context, in the caller's transaction: they exist exactly when the
-/// event that caused them does. An e-mail goes to the unit's address when it has one; the outbox
-/// sender (NotificationMailer) delivers it after the commit.
+/// event that caused them does. An e-mail goes to the unit's address when it has one and e-mail is
+/// configured (Duban:Notifications:Smtp:Host); the outbox (MailOutbox) delivers it after the commit.
 /// </summary>
-public sealed class Notifier(DubanDb db, TimeProvider time, UnitDirectory units)
+public sealed class Notifier(DubanDb db, TimeProvider time, UnitDirectory units, IOptions<SmtpOptions> smtp)
 {
     public async Task<Notification> AddAsync(NotifyRequest r, CancellationToken ct)
     {
         var unit = await units.FindAsync(r.UnitCode, ct);
-        var email = Text.OrNull(unit?.Email);
+        // Several addresses may be written with ';' as well as ','; the mail message takes ','.
+        var email = smtp.Value.Enabled ? Text.OrNull(unit?.Email?.Replace(';', ',')) : null;
         var row = new Notification
         {
             MatterId = r.MatterId,
             EventSeq = r.EventSeq,
             UnitCode = r.UnitCode,
-            Roles = string.Join(',', r.Roles),
+            // Matched as ",role," by the inbox: no spaces, no empty entries.
+            Roles = string.Join(',', r.Roles.Select(x => x.Trim()).Where(x => x.Length > 0)),
             Kind = r.Kind,
             Title = r.Title,
             Body = r.Body,

@@ -105,7 +105,8 @@ public sealed class SupervisionSteps(IServiceScopeFactory scopes, TimeProvider t
                     var reportBy = clock.Calendar.EndOfWorkdays(now, 2);
                     step.Reason = $"已超过办理期限 {deadline}";
                     step.Details["reportBy"] = reportBy;
-                    await notifier.AddAsync(new NotifyRequest(m.LeadUnitCode!, [Roles.Leader], Notice,
+                    // To the unit's leaders; its handlers see it too (a unit may have no leader's account).
+                    await notifier.AddAsync(new NotifyRequest(m.LeadUnitCode!, [Roles.Leader, Roles.Handler], Notice,
                         $"【督办通知】{subject}已超期",
                         $"{leadName}负责同志：事项{subject}已超过办理期限 {deadline}，请督促加快办理，并于 {Clock.ChinaDate(reportBy.AddMilliseconds(-1)):yyyy-MM-dd} 前报告办理情况；逾期仍未办结的，将提级督办。/ Supervision notice: {m.Number} is overdue.",
                         m.Id), ct);

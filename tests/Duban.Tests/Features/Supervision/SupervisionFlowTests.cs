@@ -266,12 +266,60 @@ public sealed class SupervisionFlowTests
         var notes = await db.Notifications.Where(n => n.MatterId == id).OrderBy(n => n.Id).ToListAsync();
         Assert.Equal(["remind", "notice", "escalate"], notes.Select(n => n.Kind));
         Assert.Equal(("440781-rsj", "handler,leader"), (notes[0].UnitCode, notes[0].Roles));
-        Assert.Equal(("440781-rsj", "leader"), (notes[1].UnitCode, notes[1].Roles));
+        Assert.Equal(("440781-rsj", "leader,handler"), (notes[1].UnitCode, notes[1].Roles));
         Assert.Equal("440781", notes[2].UnitCode);
         Assert.Contains("督办通知", notes[1].Title, StringComparison.Ordinal);
         Assert.All(notes, n => Assert.DoesNotContain("黄秀英", n.Title + n.Body, StringComparison.Ordinal));
         var report = await factory.Verify(db);
         Assert.True(report.Intact, report.FirstProblem);
+    }
+
+    [Fact]
+    public async Task Steps_AndAManualUrge_ReachTheUnitsMailboxes_ThroughARealSmtpServer()
+    {
+        await using var sink = await SmtpSink.StartAsync();
+        var factory = DubanFactory.StartingAt(Monday);
+        await using var _ = factory;
+        Duban.Tests.Features.Notifications.MailDeployment.UseSink(factory, sink, pollSeconds: 3600);
+        await factory.InitializeAsync();
+        await Duban.Tests.Features.Notifications.MailDeployment.StopMailerAsync(factory);
+        await Duban.Tests.Features.Notifications.MailDeployment.SetAddressesAsync(factory,
+            ("440781-rsj", "rsj@taishan.example"), ("440781", "szf@taishan.example"));
+        var outbox = factory.Services.GetRequiredService<Duban.Features.Notifications.MailOutbox>();
+        var desk = new Desk(factory);
+        await desk.SignInAsync();
+        var id = await desk.DispatchedAsync("欠薪投诉：邮件督办");
+        await desk.Handler.Do(id, "accept", reader: desk.Dispatcher);
+        var number = (string)(await desk.Dispatcher.Get(id))["number"]!;
+
+        async Task<SmtpMessage> Next(int count)
+        {
+            Assert.Equal(1, await outbox.SendDueAsync(default));
+            return (await sink.WaitForAsync(count, TimeSpan.FromSeconds(30)))[count - 1];
+        }
+
+        await desk.Supervisor.Do(id, "urge", new { note = "群众反映强烈，请加快办理" }, reader: desk.Dispatcher);
+        var urged = await Next(1);
+        Assert.Equal(["rsj@taishan.example"], urged.Recipients);
+        Assert.StartsWith("【催办】" + number, urged.Subject, StringComparison.Ordinal);
+        Assert.Contains("群众反映强烈", urged.Body, StringComparison.Ordinal);
+
+        await desk.MoveToAsync(At(11, 8, 3));
+        await Run(factory, [id], factory);
+        Assert.StartsWith("【催办】" + number, (await Next(2)).Subject, StringComparison.Ordinal);
+        await desk.MoveToAsync(At(11, 10, 8));
+        await Run(factory, [id], factory);
+        var notice = await Next(3);
+        Assert.Equal(["rsj@taishan.example"], notice.Recipients);
+        Assert.StartsWith("【督办通知】" + number, notice.Subject, StringComparison.Ordinal);
+        Assert.Contains("2026-11-09 24:00", notice.Body, StringComparison.Ordinal);
+        await desk.MoveToAsync(At(11, 14, 9));
+        await Run(factory, [id], factory);
+        var escalated = await Next(4);
+        Assert.Equal(["szf@taishan.example"], escalated.Recipients);
+        Assert.StartsWith("【提级督办】" + number, escalated.Subject, StringComparison.Ordinal);
+        Assert.All(sink.Messages, message => Assert.DoesNotContain("黄秀英", message.Data, StringComparison.Ordinal));
+        Assert.Equal(0, await outbox.SendDueAsync(default));
     }
 
     [Fact]

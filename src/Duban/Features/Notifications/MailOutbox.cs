@@ -1,0 +1,235 @@
+using System.Net;
+using System.Net.Mail;
+using System.Security.Cryptography;
+using System.Text;
+using Duban.Common;
+using Duban.Data;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+
+namespace Duban.Features.Notifications;
+
+/// <summary>
+/// The e-mail outbox: notifications whose EmailState is pending, sent through the configured SMTP
+/// server after the transaction that made them has committed. Safe on several nodes at once: a
+/// node claims each e-mail with one conditional UPDATE (still pending, and unclaimed, or its
+/// claim's lease over, or its retry due), so two nodes never send the same e-mail; it then sends,
+/// and marks it sent, or counts the failure and releases it for a retry after a backoff, or gives
+/// it up (failed) after MaxAttempts.
+/// </summary>
+public sealed class MailOutbox(IServiceScopeFactory scopes, IOptions<SmtpOptions> options, TimeProvider time, ILogger<MailOutbox> logger)
+{
+    private const int Batch = 20;
+
+    /// <summary>This node's name in EmailClaimedBy: machine, process and a random suffix (two hosts in one process differ).</summary>
+    public string NodeId { get; } = $"{Environment.MachineName}:{Environment.ProcessId}:{Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(4))}";
+
+    /// <summary>Sends every e-mail that is due now, oldest first; returns how many were sent.</summary>
+    public async Task<int> SendDueAsync(CancellationToken ct)
+    {
+        var o = options.Value;
+        if (!o.Enabled) return 0;
+        await using var scope = scopes.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<DubanDb>();
+        SmtpClient? client = null;
+        try
+        {
+            var sent = 0;
+            while (true)
+            {
+                var due = await Due(db.Notifications, time.Now()).OrderBy(n => n.CreatedAt).ThenBy(n => n.Id)
+                    .Select(n => n.Id).Take(Batch).ToListAsync(ct);
+                var claimedAny = false;
+                foreach (var id in due)
+                {
+                    var now = time.Now();
+                    // The claim: only one node's UPDATE finds the row still due (the database orders
+                    // concurrent updates of a row; PostgreSQL re-checks the condition after waiting).
+                    var claimed = await Due(db.Notifications.Where(n => n.Id == id), now).ExecuteUpdateAsync(s => s
+                        .SetProperty(n => n.EmailClaimedAt, now)
+                        .SetProperty(n => n.EmailClaimedBy, NodeId), ct) == 1;
+                    if (!claimed) continue;
+                    claimedAny = true;
+                    client ??= NewClient(o);
+                    if (await SendClaimedAsync(db, client, o, id, ct))
+                    {
+                        sent++;
+                    }
+                    else
+                    {
+                        // A client whose conversation failed or timed out is not trusted with the next message.
+                        client.Dispose();
+                        client = null;
+                    }
+                }
+                // Nothing due, or every one taken by other nodes: this pass is over. (A failed e-mail
+                // is released with a retry time in the future, so it does not come back in this pass.)
+                if (!claimedAny) return sent;
+            }
+        }
+        finally
+        {
+            client?.Dispose();
+        }
+    }
+
+    /// <summary>
+    /// Pending and claimable now: never claimed, or claimed by a node whose lease is over (it
+    /// stopped while sending), or released after a failure (no claimant) with its retry due; a
+    /// released row's EmailClaimedAt is the time of its retry.
+    /// </summary>
+    private static IQueryable<Notification> Due(IQueryable<Notification> rows, DateTimeOffset now)
+    {
+        var leaseStart = now - SmtpOptions.Lease;
+        return rows.Where(n => n.EmailState == Notification.EmailPending
+            && (n.EmailClaimedAt == null
+                || (n.EmailClaimedBy != null && n.EmailClaimedAt < leaseStart)
+                || (n.EmailClaimedBy == null && n.EmailClaimedAt <= now)));
+    }
+
+    private async Task<bool> SendClaimedAsync(DubanDb db, SmtpClient client, SmtpOptions o, long id, CancellationToken ct)
+    {
+        var n = await db.Notifications.AsNoTracking().FirstAsync(x => x.Id == id, ct);
+        var number = n.MatterId is { } matterId
+            ? await db.Matters.AsNoTracking().Where(m => m.Id == matterId).Select(m => m.Number).FirstOrDefaultAsync(ct)
+            : null;
+        var (error, permanent) = await TrySendAsync(client, o, n, number, ct);
+        if (error is null)
+        {
+            // Marked even when stopping: an e-mail sent but left claimed would go again after the lease.
+            var at = time.Now();
+            var marked = await Claimed(db, id).ExecuteUpdateAsync(s => s
+                .SetProperty(x => x.EmailState, Notification.EmailSent)
+                .SetProperty(x => x.EmailSentAt, at)
+                .SetProperty(x => x.EmailAttempts, n.EmailAttempts + 1), CancellationToken.None);
+            if (marked == 0)
+            {
+                logger.LogWarning("E-mail for notification {Id} was sent after this node's claim had lapsed; another node may send it again", id);
+            }
+            return true;
+        }
+        var attempts = n.EmailAttempts + 1;
+        var failed = permanent || attempts >= o.MaxAttempts;
+        var now = time.Now();
+        await Claimed(db, id).ExecuteUpdateAsync(s => s
+            .SetProperty(x => x.EmailAttempts, attempts)
+            .SetProperty(x => x.EmailError, error.Length > 1000 ? error[..1000] : error)
+            .SetProperty(x => x.EmailState, failed ? Notification.EmailFailed : Notification.EmailPending)
+            .SetProperty(x => x.EmailClaimedBy, failed ? NodeId : null)
+            .SetProperty(x => x.EmailClaimedAt, failed ? now : now + SmtpOptions.Backoff(attempts)), CancellationToken.None);
+        if (failed)
+            logger.LogWarning("E-mail for notification {Id} failed for good after {Attempts} attempts: {Error}", id, attempts, error);
+        else
+            logger.LogInformation("E-mail for notification {Id} failed (attempt {Attempts} of {Max}), retry after {Backoff}: {Error}",
+                id, attempts, o.MaxAttempts, SmtpOptions.Backoff(attempts), error);
+        return false;
+    }
+
+    /// <summary>Sends one message: null, or why not and whether trying again could help.</summary>
+    private static async Task<(string? Error, bool Permanent)> TrySendAsync(SmtpClient client, SmtpOptions o, Notification n, string? number, CancellationToken ct)
+    {
+        try
+        {
+            using var message = Compose(o, n, number);
+            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
+            timeout.CancelAfter(SmtpOptions.SendTimeout);
+            await client.SendMailAsync(message, timeout.Token);
+            return (null, false);
+        }
+        catch (FormatException e)
+        {
+            // An address that is not one: no retry will make it one.
+            return (e.Message, true);
+        }
+        catch (Exception e) when (!ct.IsCancellationRequested)
+        {
+            // (Stopping, ct, is not caught: the claim lapses and another node, or this one restarted, sends it.)
+            return (e is OperationCanceledException ? $"no answer within {SmtpOptions.SendTimeout.TotalSeconds:0} s" : Describe(e), false);
+        }
+    }
+
+    private IQueryable<Notification> Claimed(DubanDb db, long id) =>
+        db.Notifications.Where(x => x.Id == id && x.EmailState == Notification.EmailPending && x.EmailClaimedBy == NodeId);
+
+    /// <summary>
+    /// Subject: the title; body: the text, and the matter's number. Nothing else: callers never give
+    /// a raiser's identity, and none is added here (a unit's mailbox is read by more people than its handlers).
+    /// </summary>
+    public static MailMessage Compose(SmtpOptions o, Notification n, string? matterNumber)
+    {
+        var message = new MailMessage
+        {
+            From = new MailAddress(o.From),
+            // A subject is one line (MailMessage refuses line breaks in it).
+            Subject = n.Title.ReplaceLineEndings(" "),
+            Body = matterNumber is null ? n.Body : $"{n.Body}\r\n\r\n事项编号 / Matter: {matterNumber}",
+            IsBodyHtml = false,
+            SubjectEncoding = Encoding.UTF8,
+            HeadersEncoding = Encoding.UTF8,
+            BodyEncoding = Encoding.UTF8,
+            BodyTransferEncoding = System.Net.Mime.TransferEncoding.Base64,
+        };
+        try
+        {
+            message.To.Add(n.EmailTo ?? throw new FormatException("no address / 无收件地址"));
+            return message;
+        }
+        catch
+        {
+            message.Dispose();
+            throw;
+        }
+    }
+
+    private static SmtpClient NewClient(SmtpOptions o)
+    {
+        var client = new SmtpClient(o.Host!.Trim(), o.Port)
+        {
+            EnableSsl = o.EnableSsl,
+            DeliveryMethod = SmtpDeliveryMethod.Network,
+            Timeout = (int)SmtpOptions.SendTimeout.TotalMilliseconds,
+        };
+        if (Text.OrNull(o.UserName) is { } user) client.Credentials = new NetworkCredential(user, o.Password);
+        return client;
+    }
+
+    private static string Describe(Exception e)
+    {
+        var text = new StringBuilder(e.Message);
+        for (var inner = e.InnerException; inner is not null; inner = inner.InnerException) text.Append(" — ").Append(inner.Message);
+        return text.ToString();
+    }
+}
+
+/// <summary>Runs the outbox on every node every PollSeconds, when e-mail is configured (CONVENTIONS: BackgroundService + PeriodicTimer on TimeProvider).</summary>
+public sealed class NotificationMailer(MailOutbox outbox, IOptions<SmtpOptions> options, TimeProvider time, ILogger<NotificationMailer> logger) : BackgroundService
+{
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        var o = options.Value;
+        if (!o.Enabled) return;
+        await Task.Yield();
+        using var timer = new PeriodicTimer(TimeSpan.FromSeconds(o.PollSeconds), time);
+        try
+        {
+            do
+            {
+                try
+                {
+                    var sent = await outbox.SendDueAsync(stoppingToken);
+                    if (sent > 0) logger.LogInformation("Sent {Count} notification e-mails", sent);
+                }
+                catch (Exception e) when (e is not OperationCanceledException)
+                {
+                    // A database or mail server briefly away is no reason to stop; the next tick tries again.
+                    logger.LogWarning(e, "Could not send notification e-mails");
+                }
+            }
+            while (await timer.WaitForNextTickAsync(stoppingToken));
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+            // Stopped (with the host, or on its own): an e-mail being sent keeps its claim until the lease ends.
+        }
+    }
+}

@@ -1,0 +1,76 @@
+using Duban.Common;
+using Duban.Data;
+using Duban.Features.Matters;
+using Microsoft.EntityFrameworkCore;
+
+namespace Duban.Features.Notifications;
+
+public sealed record NotificationView(long Id, string Kind, string Title, string Body, long? MatterId, DateTimeOffset CreatedAt, bool Read);
+
+public sealed record UnreadCount(int Count);
+
+/// <summary>
+/// The signed-in user's notifications: those of their unit addressed to one of their roles, and,
+/// for one about a matter, only while they may see that matter (MatterScope.Visible): a unit that
+/// no longer holds a matter stops reading about it. Read marks are per user; reading changes no
+/// record of a case, so it is not an audit event.
+/// </summary>
+public sealed class NotificationInbox(DubanDb db, MatterScope scope, TimeProvider time)
+{
+    public const int MaxPageSize = 100;
+
+    public async Task<Result<PageOf<NotificationView>>> ListAsync(bool unread, int? page, int? pageSize, Actor actor, CancellationToken ct)
+    {
+        var (p, size) = (page ?? 1, pageSize ?? 20);
+        if (p < 1 || p > MatterQueries.MaxPage || size < 1 || size > MaxPageSize)
+            return Error.Validation($"page is 1 to {MatterQueries.MaxPage}; pageSize is 1 to {MaxPageSize} / 页码或每页条数超出范围");
+        var userId = UserId(actor);
+        var query = Addressed(actor);
+        if (unread) query = query.Where(n => !db.NotificationReads.Any(r => r.NotificationId == n.Id && r.UserId == userId));
+        var total = await query.CountAsync(ct);
+        var items = await query.OrderByDescending(n => n.CreatedAt).ThenByDescending(n => n.Id)
+            .Skip((p - 1) * size).Take(size)
+            .Select(n => new NotificationView(n.Id, n.Kind, n.Title, n.Body, n.MatterId, n.CreatedAt,
+                db.NotificationReads.Any(r => r.NotificationId == n.Id && r.UserId == userId)))
+            .ToListAsync(ct);
+        return new PageOf<NotificationView>(items, total, p, size);
+    }
+
+    public async Task<UnreadCount> UnreadCountAsync(Actor actor, CancellationToken ct)
+    {
+        var userId = UserId(actor);
+        return new UnreadCount(await Addressed(actor)
+            .CountAsync(n => !db.NotificationReads.Any(r => r.NotificationId == n.Id && r.UserId == userId), ct));
+    }
+
+    /// <summary>Marks one notification read for this user; again is no change. One not addressed to them is 404.</summary>
+    public async Task<Result<NotificationView>> MarkReadAsync(long id, Actor actor, CancellationToken ct)
+    {
+        var n = await Addressed(actor).FirstOrDefaultAsync(x => x.Id == id, ct);
+        if (n is null) return Error.NotFound("通知不存在 / notification not found");
+        var userId = UserId(actor);
+        var now = time.Now();
+        // Two clicks at once both succeed: the second insert does nothing.
+        object readAt = db.IsPostgres ? now : now.ToUnixTimeMilliseconds();
+        await db.Database.ExecuteSqlRawAsync(
+            "INSERT INTO notification_reads (notification_id, user_id, read_at) VALUES ({0}, {1}, {2}) ON CONFLICT DO NOTHING",
+            [n.Id, userId, readAt], ct);
+        return new NotificationView(n.Id, n.Kind, n.Title, n.Body, n.MatterId, n.CreatedAt, true);
+    }
+
+    /// <summary>Addressed to the actor's unit and one of their roles, and about no matter or one they see.</summary>
+    private IQueryable<Notification> Addressed(Actor actor)
+    {
+        // Roles are stored "handler,leader": a role matches as ",role," inside ",handler,leader,".
+        var roles = actor.Roles.Select(r => "," + r + ",").ToArray();
+        var unit = actor.UnitCode;
+        var visible = scope.Visible(db.Matters, db, actor).Select(m => m.Id);
+        return db.Notifications.AsNoTracking()
+            .Where(n => n.UnitCode == unit)
+            .Where(n => roles.Any(r => ("," + n.Roles + ",").Contains(r)))
+            .Where(n => n.MatterId == null || visible.Contains(n.MatterId.Value));
+    }
+
+    // The endpoints require a signed-in user; only the system actor has no id, and it has no inbox.
+    private static long UserId(Actor actor) => actor.Id ?? -1;
+}

@@ -1,0 +1,25 @@
+namespace Duban.Features.Notifications;
+
+public static class NotificationServices
+{
+    /// <summary>Notifier (in the caller's transaction), the in-app inbox and the e-mail outbox; the mailer is a hosted service (AddDubanWeb).</summary>
+    public static IServiceCollection AddDubanNotifications(this IServiceCollection services)
+    {
+        services.AddOptions<SmtpOptions>().BindConfiguration(SmtpOptions.Section)
+            .Validate(o => o.Port is >= 1 and <= 65535,
+                $"{SmtpOptions.Section}:Port 须为 1 到 65535 之间的端口号 / must be a port number from 1 to 65535")
+            .Validate(o => o.PollSeconds is >= 1 and <= 3600,
+                $"{SmtpOptions.Section}:PollSeconds 须在 1 到 3600 之间 / must be 1 to 3600 seconds")
+            .Validate(o => o.MaxAttempts is >= 1 and <= 100,
+                $"{SmtpOptions.Section}:MaxAttempts 须在 1 到 100 之间 / must be 1 to 100")
+            .Validate(o => !o.Enabled || SmtpOptions.IsAddress(o.From),
+                $"{SmtpOptions.Section}:From 须为有效的电子邮件地址 / must be a valid e-mail address")
+            .Validate(o => !o.Enabled || !o.Host!.Any(char.IsWhiteSpace),
+                $"{SmtpOptions.Section}:Host 不能含空白 / must be a host name or address without spaces")
+            .ValidateOnStart();
+        services.AddScoped<Notifier>();
+        services.AddScoped<NotificationInbox>();
+        services.AddSingleton<MailOutbox>();
+        return services;
+    }
+}
