@@ -118,7 +118,7 @@ public sealed class MatterQueries(DubanDb db, MatterScope scope, UnitDirectory u
                     db.Matters.Where(c => c.ParentId == m.Id && c.Status != Status.Merged && c.Status != Status.Rejected).Sum(c => (int?)c.Weight),
                     new ClockReading(m.Status, m.DueAt, m.YellowAt, m.PausedAt, m.KeySupervision, m.LastProgressAt,
                         m.Milestones.Any(x => x.DoneAt == null && x.DueAt < (m.PausedAt ?? now)),
-                        m.Status == Status.Dispatched && m.Assignments.Any(a => a.Active && a.Role == "lead" && a.SignDueAt < now))))
+                        m.Status == Status.Dispatched && m.Assignments.Any(a => a.Active && a.Role == "lead" && a.SignDueAt < now), m.AcceptDueAt)))
                 .ToListAsync(ct));
         }
         if (parts.Count > 1)

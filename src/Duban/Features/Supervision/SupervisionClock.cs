@@ -20,7 +20,7 @@ public static class Light
 
 /// <summary>What decides a matter's light, read from the matter or from a list's row.</summary>
 public readonly record struct ClockReading(string Status, DateTimeOffset? DueAt, DateTimeOffset? YellowAt, DateTimeOffset? PausedAt,
-    bool KeySupervision, DateTimeOffset? LastProgressAt, bool MilestoneBehind, bool SignLate);
+    bool KeySupervision, DateTimeOffset? LastProgressAt, bool MilestoneBehind, bool SignLate, DateTimeOffset? AcceptDueAt);
 
 /// <summary>
 /// A matter's clock: the policy it runs under, the deadlines of its stages, its pauses and its
@@ -43,7 +43,11 @@ public sealed class SupervisionClock(TimePolicies policies, WorkCalendar calenda
         var policy = policies.For(m.Kind, m.Urgency);
         m.TimePolicy = policy.Id;
         m.AcceptDueAt = policy.Accept?.From(m.ReceivedAt, calendar);
+        Waiting(m);
     }
+
+    /// <summary>Waiting for dispatch again (registered, returned): the light follows the acceptance deadline, if the policy sets one.</summary>
+    public void Waiting(Matter m) => m.YellowAt = Point(m.ReceivedAt, m.AcceptDueAt, settings.YellowShare);
 
     /// <summary>
     /// At dispatch the handling clock starts afresh for the new unit: the policy's deadline (or the
@@ -74,12 +78,11 @@ public sealed class SupervisionClock(TimePolicies policies, WorkCalendar calenda
     }
 
     /// <summary>The share of the time the light allows before yellow, from the clock's start to the deadline.</summary>
-    public DateTimeOffset? YellowPoint(Matter m)
-    {
-        if (m.ClockStartedAt is not { } start || m.DueAt is not { } due || due <= start) return null;
-        var share = m.KeySupervision ? settings.KeyYellowShare : settings.YellowShare;
-        return Clock.Normalize(start + TimeSpan.FromTicks((long)((due - start).Ticks * share)));
-    }
+    public DateTimeOffset? YellowPoint(Matter m) =>
+        Point(m.ClockStartedAt, m.DueAt, m.KeySupervision ? settings.KeyYellowShare : settings.YellowShare);
+
+    private static DateTimeOffset? Point(DateTimeOffset? start, DateTimeOffset? due, double share) =>
+        start is { } s && due is { } d && d > s ? Clock.Normalize(s + TimeSpan.FromTicks((long)((d - s).Ticks * share))) : null;
 
     /// <summary>The deadline the policy set at dispatch, before any extension or pause.</summary>
     public DateTimeOffset? PolicyDeadline(Matter m) =>
@@ -105,17 +108,23 @@ public sealed class SupervisionClock(TimePolicies policies, WorkCalendar calenda
         var at = m.PausedAt ?? now;
         return new ClockReading(m.Status, m.DueAt, m.YellowAt, m.PausedAt, m.KeySupervision, m.LastProgressAt,
             m.Milestones.Any(x => x.DoneAt is null && x.DueAt < at),
-            m.Status == Status.Dispatched && m.Assignments.Any(a => a.Active && a.Role == "lead" && a.SignDueAt < now));
+            m.Status == Status.Dispatched && m.Assignments.Any(a => a.Active && a.Role == "lead" && a.SignDueAt < now), m.AcceptDueAt);
     }
+
+    /// <summary>States in which the matter waits for the dispatcher: its light follows the acceptance deadline.</summary>
+    public static readonly string[] WaitingStates = [Status.Received, Status.Returned];
 
     /// <summary>
     /// Red: past the deadline. Yellow: the yellow point passed, a milestone of the plan is late, a
     /// 重点督办 matter has reported no progress for <see cref="SupervisionOptions.KeyProgressDays"/>,
     /// or the unit is late to sign. Green otherwise. A paused clock shows the light of the moment it
-    /// paused. Null: no clock runs (not with a unit, or no deadline).
+    /// paused. Waiting for dispatch (received, returned): red past the acceptance deadline (受理、转办),
+    /// yellow from its yellow point. Null: no clock runs (finished, or no deadline).
     /// </summary>
     public string? LightOf(ClockReading r, DateTimeOffset now)
     {
+        if (WaitingStates.Contains(r.Status) && r.AcceptDueAt is { } accept)
+            return now > accept ? Light.Red : r.YellowAt is { } point && now >= point ? Light.Yellow : Light.Green;
         if (!Status.Running.Contains(r.Status) || r.DueAt is not { } due) return null;
         var at = r.PausedAt ?? now;
         if (at > due) return Light.Red;
@@ -131,25 +140,34 @@ public sealed class SupervisionClock(TimePolicies policies, WorkCalendar calenda
     public Expression<Func<Matter, bool>> Filter(string light, DateTimeOffset now)
     {
         var running = Status.Running;
+        var waiting = WaitingStates;
         var keyCutoff = now.AddDays(-settings.KeyProgressDays);
         // (paused_at ?? now) > due_at, written so that the running matters' due_at index serves the usual case.
-        Expression<Func<Matter, bool>> red = m => EF.Constant(running).Contains(m.Status) && m.DueAt != null
+        Expression<Func<Matter, bool>> late = m => EF.Constant(running).Contains(m.Status) && m.DueAt != null
             && ((m.PausedAt == null && m.DueAt < now) || (m.PausedAt != null && m.PausedAt > m.DueAt));
-        if (light == Light.Red) return red;
+        Expression<Func<Matter, bool>> lateToAccept = m => EF.Constant(waiting).Contains(m.Status) && m.AcceptDueAt != null && m.AcceptDueAt < now;
+        if (light == Light.Red) return Join(late, lateToAccept, Expression.OrElse);
         Expression<Func<Matter, bool>> open = m => EF.Constant(running).Contains(m.Status) && m.DueAt != null
             && !((m.PausedAt == null && m.DueAt < now) || (m.PausedAt != null && m.PausedAt > m.DueAt));
         Expression<Func<Matter, bool>> warning = m => (m.YellowAt != null && (m.PausedAt ?? now) >= m.YellowAt)
             || m.Milestones.Any(x => x.DoneAt == null && x.DueAt < (m.PausedAt ?? now))
             || (m.Status == Status.Dispatched && m.Assignments.Any(a => a.Active && a.Role == "lead" && a.SignDueAt < now))
             || (m.KeySupervision && m.LastProgressAt < keyCutoff);
-        return Both(open, warning, negateSecond: light != Light.Yellow);
+        Expression<Func<Matter, bool>> openToAccept = m => EF.Constant(waiting).Contains(m.Status) && m.AcceptDueAt != null && !(m.AcceptDueAt < now);
+        Expression<Func<Matter, bool>> warningToAccept = m => m.YellowAt != null && m.YellowAt <= now;
+        var yellow = light == Light.Yellow;
+        return Join(Join(open, yellow ? warning : Not(warning), Expression.AndAlso),
+            Join(openToAccept, yellow ? warningToAccept : Not(warningToAccept), Expression.AndAlso), Expression.OrElse);
     }
 
-    private static Expression<Func<Matter, bool>> Both(Expression<Func<Matter, bool>> first, Expression<Func<Matter, bool>> second, bool negateSecond)
+    private static Expression<Func<Matter, bool>> Not(Expression<Func<Matter, bool>> e) =>
+        Expression.Lambda<Func<Matter, bool>>(Expression.Not(e.Body), e.Parameters);
+
+    private static Expression<Func<Matter, bool>> Join(Expression<Func<Matter, bool>> first, Expression<Func<Matter, bool>> second,
+        Func<Expression, Expression, BinaryExpression> join)
     {
         var m = first.Parameters[0];
-        var body = new Rename(second.Parameters[0], m).Visit(second.Body);
-        return Expression.Lambda<Func<Matter, bool>>(Expression.AndAlso(first.Body, negateSecond ? Expression.Not(body) : body), m);
+        return Expression.Lambda<Func<Matter, bool>>(join(first.Body, new Rename(second.Parameters[0], m).Visit(second.Body)), m);
     }
 
     private sealed class Rename(ParameterExpression from, ParameterExpression to) : ExpressionVisitor

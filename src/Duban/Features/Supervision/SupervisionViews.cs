@@ -74,21 +74,22 @@ public sealed class SupervisionQueries(DubanDb db, MatterScope scope, UnitDirect
         if (by is not ("unit" or "county")) return Error.Validation("by must be unit or county / 分组方式为 unit 或 county");
         var now = time.Now();
         var rows = await scope.Visible(db.Matters.AsNoTracking(), db, actor)
-            .Where(m => EF.Constant(Status.Running).Contains(m.Status) && m.DueAt != null)
+            .Where(m => (EF.Constant(Status.Running).Contains(m.Status) && m.DueAt != null)
+                || (EF.Constant(SupervisionClock.WaitingStates).Contains(m.Status) && m.AcceptDueAt != null))
             .Select(m => new
             {
                 m.LeadUnitCode,
                 m.CountyCode,
                 Reading = new ClockReading(m.Status, m.DueAt, m.YellowAt, m.PausedAt, m.KeySupervision, m.LastProgressAt,
                     m.Milestones.Any(x => x.DoneAt == null && x.DueAt < (m.PausedAt ?? now)),
-                    m.Status == Status.Dispatched && m.Assignments.Any(a => a.Active && a.Role == "lead" && a.SignDueAt < now)),
+                    m.Status == Status.Dispatched && m.Assignments.Any(a => a.Active && a.Role == "lead" && a.SignDueAt < now), m.AcceptDueAt),
             })
             .ToListAsync(ct);
         var directory = await units.AllAsync(ct);
         var home = directory.Values.FirstOrDefault(u => u.Kind == "government" && u.ParentCode is null);
         string Key(string? lead, string? county) => by == "unit" ? lead ?? "" : county ?? home?.TerritoryCode ?? "";
         string Name(string code) => by == "unit"
-            ? directory.TryGetValue(code, out var u) ? u.Name : code
+            ? code.Length == 0 ? "待派单 / waiting for dispatch" : directory.TryGetValue(code, out var u) ? u.Name : code
             : directory.Values.FirstOrDefault(u => u.Kind == "government" && u.TerritoryCode == code)?.Name ?? code;
         var counted = rows.Select(r => (Key: Key(r.LeadUnitCode, r.CountyCode), Light: clock.LightOf(r.Reading, now))).ToList();
         LightCounts Count(string code, string name, IEnumerable<(string Key, string? Light)> xs)

@@ -187,6 +187,42 @@ public sealed class SupervisionFlowTests
     }
 
     [Fact]
+    public async Task WaitingForDispatch_TheLightFollowsTheAcceptanceDeadline_ThenTheUnitsClock()
+    {
+        var (factory, desk) = await StartAsync();
+        await using var _ = factory;
+        var tag = "受理时限" + Guid.NewGuid().ToString("N")[..6];
+        var petition = await desk.Dispatcher.Register(Wages(tag + " 信访", kind: "petition"));
+        var complaint = await desk.Dispatcher.Register(Wages(tag + " 投诉"));
+        async Task<string?> LightIn(string light, long id)
+        {
+            var page = await desk.Supervisor.GetAsync($"/api/v1/matters?light={light}&q={Uri.EscapeDataString(tag)}").Ok();
+            return page["items"]!.AsArray().Any(i => (long)i!["id"]! == id) ? light : null;
+        }
+        Assert.Equal("green", (string?)(await desk.ClockAsync(petition))["light"]);
+        Assert.Equal("green", await LightIn("green", petition));
+        // A complaint's policy sets no acceptance deadline: no light while it waits.
+        Assert.Null((string?)(await desk.ClockAsync(complaint))["light"]);
+        Assert.Null(await LightIn("green", complaint) ?? await LightIn("yellow", complaint) ?? await LightIn("red", complaint));
+
+        // 15 days from Monday 09:00 end on Wednesday 18 November 00:00: 75 % of those 375 hours is Saturday 14 November 02:15.
+        await desk.MoveToAsync(At(11, 14, 2, 14));
+        Assert.Equal("green", (string?)(await desk.ClockAsync(petition))["light"]);
+        await desk.MoveToAsync(At(11, 14, 2, 16));
+        Assert.Equal(("yellow", "yellow"), ((string?)(await desk.ClockAsync(petition))["light"], await LightIn("yellow", petition)));
+        await desk.MoveToAsync(At(11, 18, 0, 1));
+        Assert.Equal(("red", "red"), ((string?)(await desk.ClockAsync(petition))["light"], await LightIn("red", petition)));
+        var board = await desk.Supervisor.GetAsync("/api/v1/supervision/lights?by=unit").Ok();
+        Assert.True((int)board["rows"]!.AsArray().Single(r => (string?)r!["code"] == "")!["red"]! >= 1);
+
+        // Dispatched: the unit's own clock, green again; returned: the acceptance deadline again, long past.
+        await desk.Dispatcher.Do(petition, "dispatch", new { leadUnitCode = "440781-rsj" });
+        Assert.Equal("green", (string?)(await desk.ClockAsync(petition))["light"]);
+        await desk.Handler.Do(petition, "return", new { reason = "应由信访局先行登记受理" }, reader: desk.Dispatcher);
+        Assert.Equal(("red", "red"), ((string?)(await desk.ClockAsync(petition))["light"], await LightIn("red", petition)));
+    }
+
+    [Fact]
     public async Task Pause_OnlyForAReasonThePolicyNames_FreezesTheLight_AndResumingMovesTheDeadlineByThePause()
     {
         var (factory, desk) = await StartAsync();

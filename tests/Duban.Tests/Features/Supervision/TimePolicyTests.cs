@@ -128,7 +128,7 @@ public sealed class TimePolicyTests
 
     private static ClockReading Reading(string status = "in_progress", DateTimeOffset? paused = null, bool key = false, DateTimeOffset? lastProgress = null,
         bool behind = false, bool signLate = false, double share = 0.75) =>
-        new(status, Due, Start.AddHours(100 * share), paused, key, lastProgress, behind, signLate);
+        new(status, Due, Start.AddHours(100 * share), paused, key, lastProgress, behind, signLate, null);
 
     [Fact]
     public void Light_GreenYellowRed_ByTimeUsed()
@@ -143,6 +143,18 @@ public sealed class TimePolicyTests
         // No light when no unit holds it.
         Assert.Null(clock.LightOf(Reading(status: "closed"), Due.AddDays(1)));
         Assert.Null(clock.LightOf(Reading(status: "received"), Due.AddDays(1)));
+    }
+
+    [Fact]
+    public void Light_WhileWaitingForDispatch_FollowsTheAcceptanceDeadline()
+    {
+        var clock = Clock();
+        var waiting = new ClockReading("received", null, Start.AddHours(75), null, false, null, false, false, Due);
+        Assert.Equal(Light.Green, clock.LightOf(waiting, Start.AddHours(74)));
+        Assert.Equal(Light.Yellow, clock.LightOf(waiting, Start.AddHours(75)));
+        Assert.Equal(Light.Red, clock.LightOf(waiting, Due.AddMinutes(1)));
+        Assert.Equal(Light.Red, clock.LightOf(waiting with { Status = "returned" }, Due.AddMinutes(1)));
+        Assert.Null(clock.LightOf(waiting with { AcceptDueAt = null }, Due.AddMinutes(1)));
     }
 
     [Fact]

@@ -18,7 +18,7 @@ public sealed record ReasonRequest(int? Version, string? Reason);
 /// (dispatch_returns) and judged when the matter is dispatched again: upheld when it goes
 /// elsewhere, overruled (an improper return, counted against the unit) when it goes back.
 /// </summary>
-public sealed class Return(MatterWorkflow workflow, WorkCalendar calendar, IOptions<DispatchOptions> options)
+public sealed class Return(MatterWorkflow workflow, WorkCalendar calendar, IOptions<DispatchOptions> options, Supervision.SupervisionClock clock)
 {
     private readonly int windowDays = options.Value.ReturnWorkingDays;
 
@@ -61,6 +61,8 @@ public sealed class Return(MatterWorkflow workflow, WorkCalendar calendar, IOpti
             m.StatusReason = req.Reason!.Trim();
             m.ReturnCount++;
             m.ClearExtensionRequest();
+            // Back with the dispatcher: the light follows the acceptance deadline again (the unit's clock stops).
+            clock.Waiting(m);
             step.Reason = m.StatusReason;
             return Task.FromResult<Error?>(null);
         }, ct);
