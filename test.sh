@@ -67,8 +67,8 @@ ensure_postgres() {
 }
 
 # ---------------------------------------------------------------------------------------
-# ensure_browser: for browser tests (NOT CALLED YET: no browser tests exist so far).
-# When they arrive, call it before the test runs, next to ensure_postgres.
+# ensure_browser: Chromium for the browser tests, and the Noto CJK fonts that the PDF tests
+# (supervision notice, assignment slip) embed and Chromium renders Chinese with.
 ensure_browser() {
     if ! command -v chromium >/dev/null 2>&1 || ! fc-list 2>/dev/null | grep -qi 'Noto Sans CJK'; then
         apt_install chromium fonts-noto-cjk
@@ -230,6 +230,7 @@ command -v dotnet >/dev/null 2>&1 || die "dotnet not found on PATH"
 SKIP_PG=${DUBAN_TEST_SKIP_POSTGRES:-0}
 [[ $SKIP_PG == 1 || $SKIP_PG == true ]] && SKIP_PG=1 || SKIP_PG=0
 
+ensure_browser
 log "dotnet build $SOLUTION -c Release"
 dotnet build "$SOLUTION" -c Release || die "dotnet build failed; no test was run"
 # The code's layout is part of the build: CONVENTIONS.md asks for `dotnet format --verify-no-changes`.
