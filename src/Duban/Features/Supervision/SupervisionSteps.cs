@@ -135,12 +135,12 @@ public sealed class SupervisionSteps(IServiceScopeFactory scopes, TimeProvider t
 }
 
 /// <summary>Runs the supervision steps on every node that has <c>Duban:Supervision:Job</c> on.</summary>
-public sealed class SupervisionJob(SupervisionSteps steps, IOptions<SupervisionOptions> options, ILogger<SupervisionJob> log) : BackgroundService
+public sealed class SupervisionJob(SupervisionSteps steps, IOptions<SupervisionOptions> options, TimeProvider time, ILogger<SupervisionJob> log) : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         if (!options.Value.Job) return;
-        using var timer = new PeriodicTimer(TimeSpan.FromSeconds(options.Value.JobSeconds));
+        using var timer = new PeriodicTimer(TimeSpan.FromSeconds(options.Value.JobSeconds), time);
         do
         {
             try
@@ -153,6 +153,19 @@ public sealed class SupervisionJob(SupervisionSteps steps, IOptions<SupervisionO
                 log.LogError(e, "supervision run failed");
             }
         }
-        while (await timer.WaitForNextTickAsync(stoppingToken));
+        while (await Tick(timer, stoppingToken));
+    }
+
+    /// <summary>False when the host stops: the loop ends quietly (an exception here would stop the whole host).</summary>
+    private static async Task<bool> Tick(PeriodicTimer timer, CancellationToken ct)
+    {
+        try
+        {
+            return await timer.WaitForNextTickAsync(ct);
+        }
+        catch (OperationCanceledException)
+        {
+            return false;
+        }
     }
 }
