@@ -7,6 +7,7 @@ using Duban.Features.Bench;
 using Duban.Features.Calendar;
 using Duban.Features.Demo;
 using Duban.Features.Dispatching;
+using Duban.Features.Figures;
 using Duban.Features.Geo;
 using Duban.Features.Units;
 using Microsoft.AspNetCore.Hosting.Server;
@@ -41,6 +42,9 @@ public static class Cli
           dispatch classify --train FILE.csv
                                      train the category classifier on label,text rows, then answer
                                      texts on standard input ({"category","confidence","alternatives"})
+          figures [--period 2026-11|2026-Q4|2026] [--rank county|town|department] [--format json|csv|xlsx] [--out FILE]
+                                     the figures per unit (response, resolution, satisfaction, on-time
+                                     rates, overdue, returns, reopenings, score) as the city sees them
           calendar add-workdays DATE N
                                      the Nth Chinese working day after DATE (YYYY-MM-DD), not
                                      counting DATE; N = 0: DATE if a working day, else the next
@@ -96,6 +100,8 @@ public static class Cli
                 return await WithServicesAsync(rest[1..], DispatchCli.SuggestAsync, writes: false);
             case "dispatch" when rest.Length > 0 && rest[0] == "classify":
                 return await ClassifierCli.RunAsync(rest[1..], Console.In, Console.Out, Console.Error);
+            case "figures":
+                return await WithServicesAsync(rest, FiguresCli.RunAsync, writes: false);
             case "calendar" when rest.Length > 0 && rest[0] is "add-workdays" or "is-workday":
                 return await CalendarCli.RunAsync(rest, Console.Out, Console.Error);
             case "bench" when rest.Length > 0 && rest[0] == "dispatch":

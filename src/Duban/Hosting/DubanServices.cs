@@ -5,6 +5,7 @@ using Duban.Features.Auth;
 using Duban.Features.Calendar;
 using Duban.Features.Demo;
 using Duban.Features.Dispatching;
+using Duban.Features.Figures;
 using Duban.Features.Geo;
 using Duban.Features.Intake;
 using Duban.Features.Matters;
@@ -91,6 +92,7 @@ public static class DubanServices
         services.AddScoped<WaitingForDispatch>();
         services.AddSingleton(_ => WorkCalendar.Shipped());
         services.AddScoped<Duban.Features.Notifications.Notifier>();
+        services.AddDubanFigures();
     }
 
     public static void AddDubanWeb(this IServiceCollection services)
@@ -151,6 +153,7 @@ public static class DubanServices
         api.MapPublicReportsApiV1();
         api.MapGeoApiV1();
         api.MapDispatchApiV1();
+        api.MapFiguresApiV1();
     }
 }
 
