@@ -7,6 +7,7 @@ using Duban.Features.Bench;
 using Duban.Features.Calendar;
 using Duban.Features.Demo;
 using Duban.Features.Dispatching;
+using Duban.Features.Figures;
 using Duban.Features.Geo;
 using Duban.Features.Supervision;
 using Duban.Features.Units;
@@ -42,6 +43,9 @@ public static class Cli
           dispatch classify --train FILE.csv
                                      train the category classifier on label,text rows, then answer
                                      texts on standard input ({"category","confidence","alternatives"})
+          figures [--period 2026-11|2026-Q4|2026] [--rank county|town|department] [--format json|csv|xlsx] [--out FILE]
+                                     the figures per unit (response, resolution, satisfaction, on-time
+                                     rates, overdue, returns, reopenings, score) as the city sees them
           calendar add-workdays DATE N
                                      the Nth Chinese working day after DATE (YYYY-MM-DD), not
                                      counting DATE; N = 0: DATE if a working day, else the next
@@ -119,6 +123,8 @@ public static class Cli
                 return await SupervisionCli.PoliciesAsync(rest[1..], Console.Out, Console.Error, () => throw new InvalidOperationException("a file was given"));
             case "supervision" when rest.Length > 0 && rest[0] == "policies":
                 return await WithServicesAsync(rest[1..], (sp, a) => SupervisionCli.PoliciesAsync(a, Console.Out, Console.Error, sp.GetRequiredService<TimePolicies>), writes: false);
+            case "figures":
+                return await WithServicesAsync(rest, FiguresCli.RunAsync, writes: false);
             case "bench" when rest.Length > 0 && rest[0] == "dispatch":
                 return await DispatchBench.RunAsync(rest[1..], Console.Out);
             case "bench" when rest.Length > 0 && rest[0] == "geo":

@@ -5,6 +5,7 @@ using Duban.Features.Auth;
 using Duban.Features.Calendar;
 using Duban.Features.Demo;
 using Duban.Features.Dispatching;
+using Duban.Features.Figures;
 using Duban.Features.Geo;
 using Duban.Features.Intake;
 using Duban.Features.Matters;
@@ -94,6 +95,7 @@ public static class DubanServices
         services.AddDubanCalendar();
         services.AddDubanNotifications();
         services.AddDubanSupervision();
+        services.AddDubanFigures();
     }
 
     public static void AddDubanWeb(this IServiceCollection services)
@@ -160,6 +162,7 @@ public static class DubanServices
         api.MapSupervisionApiV1();
         api.MapCalendarApiV1();
         api.MapNotificationsApiV1();
+        api.MapFiguresApiV1();
     }
 }
 

@@ -36,7 +36,7 @@ public sealed class ReturnFigures(DubanDb db, MatterScope scope, UnitDirectory d
 
         // Only returns of matters the actor sees: a count may not betray a report it must not see.
         var visible = scope.Visible(db.Matters.AsNoTracking(), db, actor);
-        var returns = db.DispatchReturns.AsNoTracking().Where(r => r.ReturnedAt >= lo && r.ReturnedAt < hi && visible.Select(m => m.Id).Contains(r.MatterId));
+        var returns = InPeriod(db, visible, lo, hi);
         if (!scope.IsCityWide(actor))
         {
             if (actor.TerritoryCode.Length == 0) return Error.Forbidden("没有辖区的账号不能查看退单统计 / an account with no territory sees no return figures");
@@ -59,6 +59,14 @@ public sealed class ReturnFigures(DubanDb db, MatterScope scope, UnitDirectory d
         return new ReturnFiguresView(start, end, perUnit,
             overruled.Select(r => new OverruledReturn(r.MatterId, r.Number, Ref(r.UnitCode), r.ReturnedAt, r.Reason, r.DecidedAt)).ToList());
     }
+
+    /// <summary>
+    /// The returns made from <paramref name="from"/> (inclusive) to <paramref name="to"/> (exclusive)
+    /// of the matters in <paramref name="visible"/>: the returns this page and the figures per unit
+    /// (Features/Figures) both count.
+    /// </summary>
+    public static IQueryable<DispatchReturn> InPeriod(DubanDb db, IQueryable<Matter> visible, DateTimeOffset from, DateTimeOffset to) =>
+        db.DispatchReturns.AsNoTracking().Where(r => r.ReturnedAt >= from && r.ReturnedAt < to && visible.Select(m => m.Id).Contains(r.MatterId));
 
     private static bool TryDate(string? text, DateOnly fallback, out DateOnly date)
     {

@@ -1,0 +1,188 @@
+using System.Globalization;
+using System.Text;
+using CsvHelper;
+using DocumentFormat.OpenXml;
+using DocumentFormat.OpenXml.Packaging;
+using DocumentFormat.OpenXml.Spreadsheet;
+
+namespace Duban.Features.Figures;
+
+/// <summary>
+/// The figures as a download: CSV (UTF-8 with a byte-order mark, so that Excel reads the Chinese)
+/// and XLSX (Open XML SDK): one row per unit, Chinese headers, the counts behind every rate.
+/// </summary>
+public static class FiguresExport
+{
+    private enum Format { Text, Integer, Percent, Decimal }
+
+    private sealed record Column(string Header, Format Format, Func<FiguresRow, object?> Value);
+
+    private static readonly Column[] Columns =
+    [
+        new("排名", Format.Integer, r => r.Rank),
+        new("单位编码", Format.Text, r => r.Unit.Code),
+        new("单位名称", Format.Text, r => r.Unit.Name),
+        new("类型", Format.Text, r => r.Kind),
+        new("响应率", Format.Percent, r => r.Response.Rate),
+        new("按时签收", Format.Integer, r => r.Response.InTime),
+        new("逾期签收", Format.Integer, r => r.Response.Late),
+        new("应签收", Format.Integer, r => r.Response.Counted),
+        new("待签收", Format.Integer, r => r.Response.Pending),
+        new("解决率", Format.Percent, r => r.Resolution.Rate),
+        new("已解决", Format.Integer, r => r.Resolution.Resolved),
+        new("回访（解决）", Format.Integer, r => r.Resolution.WithFeedback),
+        new("满意率", Format.Percent, r => r.Satisfaction.Rate),
+        new("满意", Format.Integer, r => r.Satisfaction.Satisfied),
+        new("基本满意", Format.Integer, r => r.Satisfaction.BasicallySatisfied),
+        new("不满意", Format.Integer, r => r.Satisfaction.Dissatisfied),
+        new("回访（满意度）", Format.Integer, r => r.Satisfaction.WithFeedback),
+        new("按期办结率", Format.Percent, r => r.OnTime.Rate),
+        new("按期办结", Format.Integer, r => r.OnTime.OnTime),
+        new("办结", Format.Integer, r => r.OnTime.Closed),
+        new("超期数", Format.Integer, r => r.Overdue.Count),
+        new("超期未办结", Format.Integer, r => r.Overdue.Open),
+        new("逾期办结", Format.Integer, r => r.Overdue.ClosedLate),
+        new("退单", Format.Integer, r => r.Returns),
+        new("不当退单", Format.Integer, r => r.ImproperReturns),
+        new("重新办理", Format.Integer, r => r.Reopenings),
+        new("扣分", Format.Decimal, r => r.Penalty),
+        new("综合得分", Format.Decimal, r => r.Score),
+    ];
+
+    public static string FileName(FiguresView view, string extension) =>
+        $"figures-{view.Period}{(view.Rank is null ? "" : "-" + view.Rank)}.{extension}";
+
+    /// <summary>CSV with a BOM; a rate is a fraction (0.9500) as in the API, empty where the unit has none.</summary>
+    public static byte[] Csv(FiguresView view)
+    {
+        using var stream = new MemoryStream();
+        using (var writer = new StreamWriter(stream, new UTF8Encoding(encoderShouldEmitUTF8Identifier: true)))
+        using (var csv = new CsvWriter(writer, CultureInfo.InvariantCulture))
+        {
+            foreach (var c in Columns) csv.WriteField(c.Header);
+            csv.NextRecord();
+            foreach (var row in view.Rows)
+            {
+                foreach (var c in Columns) csv.WriteField(Invariant(c.Value(row)));
+                csv.NextRecord();
+            }
+        }
+        return stream.ToArray();
+    }
+
+    private static string Invariant(object? value) => value switch
+    {
+        null => "",
+        double d => d.ToString("0.####", CultureInfo.InvariantCulture),
+        IFormattable f => f.ToString(null, CultureInfo.InvariantCulture),
+        _ => value.ToString() ?? "",
+    };
+
+    /// <summary>
+    /// An XLSX workbook: the sheet 统计 (numbers as numbers, rates formatted 0.00%, a frozen header)
+    /// and the sheet 说明 (period, when, and how the score was made).
+    /// </summary>
+    public static byte[] Xlsx(FiguresView view)
+    {
+        using var stream = new MemoryStream();
+        using (var document = SpreadsheetDocument.Create(stream, SpreadsheetDocumentType.Workbook))
+        {
+            var workbook = document.AddWorkbookPart();
+            workbook.Workbook = new Workbook();
+            var styles = workbook.AddNewPart<WorkbookStylesPart>();
+            styles.Stylesheet = Stylesheet();
+            var sheets = workbook.Workbook.AppendChild(new Sheets());
+
+            var data = new SheetData();
+            data.Append(RowOf(1, Columns.Select(c => TextCell(c.Header, StyleHeader))));
+            uint n = 2;
+            foreach (var row in view.Rows)
+            {
+                data.Append(RowOf(n++, Columns.Select(c => ValueCell(c.Value(row), c.Format))));
+            }
+            var sheet = workbook.AddNewPart<WorksheetPart>();
+            sheet.Worksheet = new Worksheet(
+                new SheetViews(new SheetView(new Pane
+                {
+                    VerticalSplit = 1,
+                    TopLeftCell = "A2",
+                    ActivePane = PaneValues.BottomLeft,
+                    State = PaneStateValues.Frozen,
+                })
+                { WorkbookViewId = 0 }),
+                new Columns(new DocumentFormat.OpenXml.Spreadsheet.Column { Min = 3, Max = 3, Width = 36, CustomWidth = true },
+                    new DocumentFormat.OpenXml.Spreadsheet.Column { Min = 4, Max = 28, Width = 12, CustomWidth = true }),
+                data);
+            sheets.Append(new Sheet { Id = workbook.GetIdOfPart(sheet), SheetId = 1, Name = "统计" });
+
+            var notes = new SheetData();
+            var s = view.Scoring;
+            string[][] lines =
+            [
+                ["统计期间", $"{view.Period}（{view.From:yyyy-MM-dd} 至 {view.To:yyyy-MM-dd}，北京时间）"],
+                ["排名范围", view.Rank switch { "county" => "区县", "town" => "镇街", "department" => "部门", _ => "全部单位" }],
+                ["生成时间", view.GeneratedAt.ToOffset(Common.Clock.ChinaOffset).ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture)],
+                ["权重（响应/解决/满意/按期）", string.Create(CultureInfo.InvariantCulture,
+                    $"{s.Weights.Response}/{s.Weights.Resolution}/{s.Weights.Satisfaction}/{s.Weights.OnTime}，按单位已有的比率重新归一")],
+                ["基本满意折算", s.BasicallySatisfied.ToString(CultureInfo.InvariantCulture)],
+                ["不计入解决率、满意率的类别", s.ExcludedCategories.Count == 0 ? "无" : string.Join("、", s.ExcludedCategories)],
+                ["扣分", string.Create(CultureInfo.InvariantCulture, $"每件超期 {s.Penalties.Overdue} 分，每次不当退单 {s.Penalties.ImproperReturn} 分")],
+            ];
+            uint i = 1;
+            foreach (var line in lines) notes.Append(RowOf(i++, line.Select((t, k) => TextCell(t, k == 0 ? StyleHeader : 0u))));
+            var notesPart = workbook.AddNewPart<WorksheetPart>();
+            notesPart.Worksheet = new Worksheet(
+                new Columns(new DocumentFormat.OpenXml.Spreadsheet.Column { Min = 1, Max = 1, Width = 30, CustomWidth = true },
+                    new DocumentFormat.OpenXml.Spreadsheet.Column { Min = 2, Max = 2, Width = 60, CustomWidth = true }),
+                notes);
+            sheets.Append(new Sheet { Id = workbook.GetIdOfPart(notesPart), SheetId = 2, Name = "说明" });
+            workbook.Workbook.Save();
+        }
+        return stream.ToArray();
+    }
+
+    private const uint StyleHeader = 1;
+    private const uint StylePercent = 2;
+    private const uint StyleDecimal = 3;
+
+    private static Stylesheet Stylesheet() => new(
+        new Fonts(new Font(), new Font(new Bold())) { Count = 2 },
+        new Fills(new Fill(new PatternFill { PatternType = PatternValues.None }), new Fill(new PatternFill { PatternType = PatternValues.Gray125 })) { Count = 2 },
+        new Borders(new Border()) { Count = 1 },
+        new CellFormats(
+            new CellFormat(),
+            new CellFormat { FontId = 1, ApplyFont = true },
+            // Built-in number formats: 10 is 0.00%, 2 is 0.00.
+            new CellFormat { NumberFormatId = 10, ApplyNumberFormat = true },
+            new CellFormat { NumberFormatId = 2, ApplyNumberFormat = true })
+        { Count = 4 });
+
+    private static Row RowOf(uint index, IEnumerable<Cell> cells)
+    {
+        var row = new Row { RowIndex = index };
+        var col = 0;
+        foreach (var cell in cells)
+        {
+            cell.CellReference = ColumnName(col++) + index.ToString(CultureInfo.InvariantCulture);
+            row.Append(cell);
+        }
+        return row;
+    }
+
+    private static string ColumnName(int index) => index < 26 ? ((char)('A' + index)).ToString() : ColumnName(index / 26 - 1) + (char)('A' + index % 26);
+
+    private static Cell TextCell(string text, uint style) =>
+        new(new InlineString(new Text(text))) { DataType = CellValues.InlineString, StyleIndex = style };
+
+    private static Cell ValueCell(object? value, Format format) => value switch
+    {
+        null => new Cell(),
+        string s => TextCell(s, 0),
+        IFormattable number => new Cell(new CellValue(number.ToString(null, CultureInfo.InvariantCulture)))
+        {
+            DataType = CellValues.Number,
+            StyleIndex = format switch { Format.Percent => StylePercent, Format.Decimal => StyleDecimal, _ => 0u },
+        },
+        _ => TextCell(value.ToString() ?? "", 0),
+    };
+}

@@ -1,0 +1,288 @@
+using Duban.Common;
+using Duban.Data;
+using Duban.Features.Dispatching;
+using Duban.Features.Matters;
+using Duban.Features.Units;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+using UnitRef = Duban.Features.Matters.UnitRef;
+
+namespace Duban.Features.Figures;
+
+/// <summary>响应率: lead assignments signed for by their signing deadline, of those decided (signed, or unsigned past the deadline).</summary>
+public sealed record ResponseFigures(double? Rate, int InTime, int Late, int Counted, int Pending);
+
+/// <summary>解决率: feedback saying resolved, of the matters closed in the period with feedback (excluded categories left out).</summary>
+public sealed record ResolutionFigures(double? Rate, int Resolved, int WithFeedback);
+
+/// <summary>满意率: satisfied 1, basically satisfied (configured), dissatisfied 0, averaged over the feedback counted.</summary>
+public sealed record SatisfactionFigures(double? Rate, int Satisfied, int BasicallySatisfied, int Dissatisfied, int WithFeedback);
+
+/// <summary>按期办结率: closed by the deadline in force, of the matters closed in the period.</summary>
+public sealed record OnTimeFigures(double? Rate, int OnTime, int Closed);
+
+/// <summary>超期数: matters whose deadline fell in the period (and has passed) and were not closed by it: still open, or closed late.</summary>
+public sealed record OverdueFigures(int Count, int Open, int ClosedLate);
+
+/// <summary>One unit (or county) in a period: every rate with the counts behind it, and the composite score.</summary>
+public sealed record FiguresRow(int? Rank, UnitRef Unit, string Kind, ResponseFigures Response, ResolutionFigures Resolution,
+    SatisfactionFigures Satisfaction, OnTimeFigures OnTime, OverdueFigures Overdue, int Returns, int ImproperReturns, int Reopenings,
+    double Penalty, double? Score);
+
+/// <summary>How the score was made, so that a reader can recompute it.</summary>
+public sealed record FiguresScoring(FigureWeights Weights, double BasicallySatisfied, IReadOnlyList<string> ExcludedCategories, FigurePenalties Penalties);
+
+public sealed record FiguresView(string Period, DateOnly From, DateOnly To, string? Rank, DateTimeOffset GeneratedAt, FiguresScoring Scoring,
+    IReadOnlyList<FiguresRow> Rows);
+
+/// <summary>
+/// The figures per unit and period (Features/Figures/README.md defines each one), computed from the
+/// records: assignments, matters, returns and reopen events of the matters the actor sees
+/// (<see cref="MatterScope.Visible"/>); rankings of counties, towns or departments for
+/// coordinators in their territory, and a handler's own unit.
+/// </summary>
+public sealed class UnitFigures(DubanDb db, MatterScope scope, UnitDirectory directory, TimeProvider time, IOptions<FiguresOptions> options)
+{
+    public static readonly string[] Ranks = ["county", "town", "department"];
+
+    private FiguresOptions Options => options.Value;
+
+    public async Task<Result<FiguresView>> RankAsync(string? period, string? rank, Actor actor, CancellationToken ct)
+    {
+        if (!IsCoordinator(actor))
+            return Error.Forbidden("只有督办、受理人员和领导可以查看排名 / only supervisors, dispatchers, leaders and administrators see rankings");
+        var now = time.Now();
+        var parsed = FiguresPeriod.Parse(period, now);
+        if (!parsed.IsSuccess) return parsed.Error!;
+        rank = string.IsNullOrWhiteSpace(rank) ? null : rank.Trim().ToLowerInvariant();
+        if (rank is not null && !Ranks.Contains(rank))
+            return Error.Validation("rank is county, town or department / 排名范围应为 county（区县）、town（镇街）或 department（部门）");
+        if (!scope.IsCityWide(actor) && actor.TerritoryCode.Length == 0)
+            return Error.Forbidden("没有辖区的账号不能查看排名 / an account with no territory sees no rankings");
+
+        var p = parsed.Value!;
+        var byCounty = rank == "county";
+        var tallies = await TallyAsync(p, actor, byCounty, only: null, now, ct);
+        var units = await directory.AllAsync(ct);
+        var prefix = scope.IsCityWide(actor) ? null : MatterScope.TerritoryPrefix(actor.TerritoryCode);
+        var rows = new List<FiguresRow>();
+        foreach (var (key, tally) in tallies)
+        {
+            UnitRef unit;
+            string kind;
+            if (byCounty)
+            {
+                if (prefix is not null && !key.StartsWith(prefix, StringComparison.Ordinal)) continue;
+                var government = units.Values.Where(u => u.Kind == "government" && u.TerritoryCode == key).OrderBy(u => u.Code, StringComparer.Ordinal).FirstOrDefault();
+                unit = new UnitRef(key, government?.Name ?? key);
+                kind = "county";
+            }
+            else
+            {
+                if (!units.TryGetValue(key, out var u)) continue;
+                if (prefix is not null && !u.TerritoryCode.StartsWith(prefix, StringComparison.Ordinal)) continue;
+                if (rank == "town" && u.Kind is not ("town" or "street")) continue;
+                if (rank == "department" && u.Kind != "department") continue;
+                unit = new UnitRef(u.Code, u.Name);
+                kind = u.Kind;
+            }
+            rows.Add(Row(unit, kind, tally));
+        }
+        return View(p, rank, now, Ranked(rows));
+    }
+
+    /// <summary>One unit's figures: a coordinator's for a unit in their territory, a handler's for their own unit.</summary>
+    public async Task<Result<FiguresView>> UnitAsync(string code, string? period, Actor actor, CancellationToken ct)
+    {
+        var unit = await directory.FindAsync(code, ct);
+        if (unit is null) return Error.NotFound($"单位 {code} 不存在 / unit {code} not found");
+        if (IsCoordinator(actor))
+        {
+            if (!scope.IsCityWide(actor) && (actor.TerritoryCode.Length == 0 || !unit.TerritoryCode.StartsWith(MatterScope.TerritoryPrefix(actor.TerritoryCode), StringComparison.Ordinal)))
+                return Error.Forbidden("该单位不在您的辖区 / the unit is outside your territory");
+        }
+        else if (!(actor.Has(Roles.Handler) && actor.UnitCode == unit.Code))
+        {
+            return Error.Forbidden("只能查看本单位的统计 / you see only your own unit's figures");
+        }
+        var now = time.Now();
+        var parsed = FiguresPeriod.Parse(period, now);
+        if (!parsed.IsSuccess) return parsed.Error!;
+        var tallies = await TallyAsync(parsed.Value!, actor, byCounty: false, only: unit.Code, now, ct);
+        var row = Row(new UnitRef(unit.Code, unit.Name), unit.Kind, tallies.GetValueOrDefault(unit.Code) ?? new Tally());
+        return View(parsed.Value!, null, now, [row]);
+    }
+
+    private static bool IsCoordinator(Actor actor) => actor.HasAny(Roles.Dispatcher, Roles.Supervisor, Roles.Leader, Roles.Admin);
+
+    private FiguresView View(FiguresPeriod p, string? rank, DateTimeOffset now, IReadOnlyList<FiguresRow> rows) =>
+        new(p.Name, p.First, p.Last, rank, now, new FiguresScoring(Options.Weights, Options.BasicallySatisfied, Options.ExcludedCategories, Options.Penalties), rows);
+
+    /// <summary>
+    /// Ordered by score (none last), then fewer points taken off, then code: the same figures always
+    /// give the same order. Every scored row has its own rank (1, 2, 3, …, also on equal scores).
+    /// </summary>
+    private static List<FiguresRow> Ranked(List<FiguresRow> rows) =>
+        rows.OrderBy(r => r.Score is null).ThenByDescending(r => r.Score).ThenBy(r => r.Penalty).ThenBy(r => r.Unit.Code, StringComparer.Ordinal)
+            .Select((r, i) => r with { Rank = r.Score is null ? null : i + 1 }).ToList();
+
+    private FiguresRow Row(UnitRef unit, string kind, Tally t)
+    {
+        var o = Options;
+        // Exact fractions for the score; the rows show them rounded to four places.
+        static double? Exact(double numerator, int denominator) => denominator == 0 ? null : numerator / denominator;
+        static double? Shown(double? rate) => rate is { } r ? Math.Round(r, 4) : null;
+        var scored = t.Satisfied + t.BasicallySatisfied + t.Dissatisfied;
+        double?[] rates =
+        [
+            Exact(t.InTime, t.InTime + t.Late), Exact(t.Resolved, t.WithResolution),
+            Exact(t.Satisfied + o.BasicallySatisfied * t.BasicallySatisfied, scored), Exact(t.OnTime, t.Closed),
+        ];
+        var response = new ResponseFigures(Shown(rates[0]), t.InTime, t.Late, t.InTime + t.Late, t.Pending);
+        var resolution = new ResolutionFigures(Shown(rates[1]), t.Resolved, t.WithResolution);
+        var satisfaction = new SatisfactionFigures(Shown(rates[2]), t.Satisfied, t.BasicallySatisfied, t.Dissatisfied, scored);
+        var onTime = new OnTimeFigures(Shown(rates[3]), t.OnTime, t.Closed);
+        var overdue = new OverdueFigures(t.OverdueOpen + t.ClosedLate, t.OverdueOpen, t.ClosedLate);
+
+        // The composite over the rates the unit has: a unit without feedback is scored on the others,
+        // their weights renormalised; no rate at all, no score.
+        double[] weights = [o.Weights.Response, o.Weights.Resolution, o.Weights.Satisfaction, o.Weights.OnTime];
+        var weight = rates.Select((r, i) => r is null ? 0 : weights[i]).Sum();
+        var penalty = Math.Round(overdue.Count * o.Penalties.Overdue + t.Improper * o.Penalties.ImproperReturn, 2);
+        double? score = weight > 0
+            ? Math.Round(100 * rates.Select((r, i) => (r ?? 0) * weights[i]).Sum() / weight - penalty, 2)
+            : null;
+        return new FiguresRow(null, unit, kind, response, resolution, satisfaction, onTime, overdue, t.Returns, t.Improper, t.Reopenings, penalty, score);
+    }
+
+    private sealed class Tally
+    {
+        public int InTime, Late, Pending;
+        public int Resolved, WithResolution;
+        public int Satisfied, BasicallySatisfied, Dissatisfied;
+        public int OnTime, Closed;
+        public int OverdueOpen, ClosedLate;
+        public int Returns, Improper;
+        public int Reopenings;
+    }
+
+    /// <summary>
+    /// Counts per key (the lead unit, or the matter's county) over the matters the actor sees; with
+    /// <paramref name="only"/>, for that one unit. Each count is one grouped query; the rows are
+    /// then small (keys × flags).
+    /// </summary>
+    private async Task<Dictionary<string, Tally>> TallyAsync(FiguresPeriod p, Actor actor, bool byCounty, string? only, DateTimeOffset now,
+        CancellationToken ct)
+    {
+        var (lo, hi) = (p.Start, p.End);
+        var visible = scope.Visible(db.Matters.AsNoTracking(), db, actor);
+        var tallies = new Dictionary<string, Tally>(StringComparer.Ordinal);
+        Tally? For(string? unit, string? county)
+        {
+            var key = byCounty ? county : unit;
+            if (key is null || (only is not null && unit != only)) return null;
+            if (!tallies.TryGetValue(key, out var t)) tallies[key] = t = new Tally();
+            return t;
+        }
+
+        // 响应率: the lead's share of each dispatch in the period. Signed by the deadline (no deadline
+        // on older data: signed at all) is in time; signed after it, or unsigned past it, is late;
+        // unsigned before it is not decided yet. A share given up unsigned (returned, re-dispatched)
+        // is not counted here: the return is.
+        var assignments = db.Assignments.AsNoTracking().Where(a => a.Role == "lead" && a.AssignedAt >= lo && a.AssignedAt < hi);
+        if (only is not null) assignments = assignments.Where(a => a.UnitCode == only);
+        var signing = await assignments.Join(visible, a => a.MatterId, m => m.Id, (a, m) => new
+        {
+            a.UnitCode,
+            m.CountyCode,
+            Signed = a.AcceptedAt != null,
+            InTime = a.AcceptedAt != null && (a.SignDueAt == null || a.AcceptedAt <= a.SignDueAt),
+            Lapsed = a.AcceptedAt == null && a.SignDueAt != null && a.SignDueAt < now,
+            a.Active,
+        }).GroupBy(x => new { x.UnitCode, x.CountyCode, x.Signed, x.InTime, x.Lapsed, x.Active })
+            .Select(g => new { g.Key.UnitCode, g.Key.CountyCode, g.Key.Signed, g.Key.InTime, g.Key.Lapsed, g.Key.Active, Count = g.Count() })
+            .ToListAsync(ct);
+        foreach (var r in signing)
+        {
+            if (For(r.UnitCode, r.CountyCode) is not { } t) continue;
+            if (r.InTime) t.InTime += r.Count;
+            else if (r.Signed || (r.Lapsed && r.Active)) t.Late += r.Count;
+            else if (r.Active) t.Pending += r.Count;
+        }
+
+        // Closed in the period, by the lead unit that closed it: on time against the deadline in force
+        // (DueAt: moved by approved extensions and pauses); the raiser's feedback, outside excluded categories.
+        var closedQuery = visible.Where(m => m.Status == Status.Closed && m.ClosedAt >= lo && m.ClosedAt < hi && m.LeadUnitCode != null);
+        if (only is not null) closedQuery = closedQuery.Where(m => m.LeadUnitCode == only);
+        var closed = await closedQuery
+            .Select(m => new { m.LeadUnitCode, m.CountyCode, m.Category, OnTime = m.DueAt == null || m.ClosedAt <= m.DueAt, m.FeedbackResolved, m.FeedbackSatisfaction })
+            .GroupBy(x => new { x.LeadUnitCode, x.CountyCode, x.Category, x.OnTime, x.FeedbackResolved, x.FeedbackSatisfaction })
+            .Select(g => new { g.Key.LeadUnitCode, g.Key.CountyCode, g.Key.Category, g.Key.OnTime, g.Key.FeedbackResolved, g.Key.FeedbackSatisfaction, Count = g.Count() })
+            .ToListAsync(ct);
+        foreach (var r in closed)
+        {
+            if (For(r.LeadUnitCode, r.CountyCode) is not { } t) continue;
+            t.Closed += r.Count;
+            if (r.OnTime) t.OnTime += r.Count;
+            if (IsExcluded(r.Category)) continue;
+            if (r.FeedbackResolved is { } resolved)
+            {
+                t.WithResolution += r.Count;
+                if (resolved) t.Resolved += r.Count;
+            }
+            switch (r.FeedbackSatisfaction)
+            {
+                case "satisfied": t.Satisfied += r.Count; break;
+                case "basically_satisfied": t.BasicallySatisfied += r.Count; break;
+                case "dissatisfied": t.Dissatisfied += r.Count; break;
+            }
+        }
+
+        // 超期: the deadline fell in the period and has passed, and the matter was not closed by it:
+        // still running (not while its clock is paused) or closed after it.
+        var overdueQuery = visible.Where(m => m.LeadUnitCode != null && m.DueAt >= lo && m.DueAt < hi && m.DueAt < now
+            && ((Status.Running.Contains(m.Status) && m.PausedAt == null) || (m.Status == Status.Closed && m.ClosedAt > m.DueAt)));
+        if (only is not null) overdueQuery = overdueQuery.Where(m => m.LeadUnitCode == only);
+        var overdue = await overdueQuery.GroupBy(m => new { m.LeadUnitCode, m.CountyCode, Closed = m.Status == Status.Closed })
+            .Select(g => new { g.Key.LeadUnitCode, g.Key.CountyCode, g.Key.Closed, Count = g.Count() }).ToListAsync(ct);
+        foreach (var r in overdue)
+        {
+            if (For(r.LeadUnitCode, r.CountyCode) is not { } t) continue;
+            if (r.Closed) t.ClosedLate += r.Count;
+            else t.OverdueOpen += r.Count;
+        }
+
+        // 退单 and improper returns (overruled: the matter went back to the unit), as the return figures count them.
+        var returnsQuery = ReturnFigures.InPeriod(db, visible, lo, hi);
+        if (only is not null) returnsQuery = returnsQuery.Where(r => r.UnitCode == only);
+        var returns = await returnsQuery.Join(db.Matters, r => r.MatterId, m => m.Id, (r, m) => new { r.UnitCode, m.CountyCode, r.State })
+            .GroupBy(x => new { x.UnitCode, x.CountyCode, x.State })
+            .Select(g => new { g.Key.UnitCode, g.Key.CountyCode, g.Key.State, Count = g.Count() }).ToListAsync(ct);
+        foreach (var r in returns)
+        {
+            if (For(r.UnitCode, r.CountyCode) is not { } t) continue;
+            t.Returns += r.Count;
+            if (r.State == DispatchReturn.Overruled) t.Improper += r.Count;
+        }
+
+        // 重新办理: reopen events in the period, on the unit that holds the matter (a reopening keeps it).
+        var reopenings = await db.Events.AsNoTracking().Where(e => e.Action == "reopen" && e.At >= lo && e.At < hi)
+            .Join(visible, e => e.MatterId, m => (long?)m.Id, (e, m) => new { m.LeadUnitCode, m.CountyCode })
+            .Where(x => x.LeadUnitCode != null && (only == null || x.LeadUnitCode == only))
+            .GroupBy(x => new { x.LeadUnitCode, x.CountyCode })
+            .Select(g => new { g.Key.LeadUnitCode, g.Key.CountyCode, Count = g.Count() }).ToListAsync(ct);
+        foreach (var r in reopenings)
+        {
+            if (For(r.LeadUnitCode, r.CountyCode) is { } t) t.Reopenings += r.Count;
+        }
+        return tallies;
+    }
+
+    /// <summary>Is the category, or its first level, among the excluded ones?</summary>
+    private bool IsExcluded(string? category) =>
+        category is not null && Options.ExcludedCategories.Any(x =>
+        {
+            var e = x.Trim();
+            return category == e || category.StartsWith(e + "/", StringComparison.Ordinal);
+        });
+}

@@ -1,0 +1,50 @@
+using DocumentFormat.OpenXml.Packaging;
+using Duban.Tests.Infrastructure;
+
+namespace Duban.Tests.Features.Figures;
+
+/// <summary>The figures verb on a SQLite data directory of its own (in the "console" collection: it redirects Console.Out).</summary>
+[Collection("console")]
+public sealed class FiguresCliTests : IDisposable
+{
+    private readonly string dir = Path.Combine(Path.GetTempPath(), "duban-cli-" + Guid.NewGuid().ToString("N")[..8]);
+
+    private Task<(int Code, string Out, string Err)> Run(params string[] args) =>
+        ConsoleCli.RunAsync("", [.. args, $"--Duban:DataDirectory={dir}"]);
+
+    [Fact]
+    public async Task Figures_WritesCsvOrXlsx_AndRefusesABadPeriod()
+    {
+        var (code, output, _) = await Run("figures", "--period", "2026-11", "--rank", "town", "--format", "csv");
+        Assert.Equal(0, code);
+        Assert.StartsWith("排名,单位编码,单位名称,类型,响应率", output, StringComparison.Ordinal);
+
+        var json = await Run("figures", "--period", "2026-Q4");
+        Assert.Equal(0, json.Code);
+        Assert.Equal("2026-Q4", (string?)System.Text.Json.Nodes.JsonNode.Parse(json.Out)!["period"]);
+
+        var file = Path.Combine(dir, "figures.xlsx");
+        Assert.Equal(0, (await Run("figures", "--period", "2026", "--format", "xlsx", "--out", file)).Code);
+        using (var document = SpreadsheetDocument.Open(file, false))
+        {
+            Assert.Equal(["统计", "说明"], document.WorkbookPart!.Workbook.Sheets!.Elements<DocumentFormat.OpenXml.Spreadsheet.Sheet>().Select(s => s.Name!.Value!));
+        }
+
+        var bad = await Run("figures", "--period", "2026-13");
+        Assert.Equal(64, bad.Code);
+        Assert.Contains("2026-Q4", bad.Err, StringComparison.Ordinal);
+        Assert.Equal(64, (await Run("figures", "--format", "xlsx")).Code);
+    }
+
+    public void Dispose()
+    {
+        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        try
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+        catch (IOException)
+        {
+        }
+    }
+}

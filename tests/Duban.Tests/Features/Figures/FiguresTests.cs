@@ -1,0 +1,306 @@
+using System.Globalization;
+using System.Net;
+using System.Text;
+using System.Text.Json.Nodes;
+using CsvHelper;
+using DocumentFormat.OpenXml.Packaging;
+using DocumentFormat.OpenXml.Spreadsheet;
+using Duban.Tests.Infrastructure;
+using Microsoft.EntityFrameworkCore;
+
+namespace Duban.Tests.Features.Figures;
+
+/// <summary>
+/// The figures per unit from the records, through the API. The deployment starts in August 2026
+/// (the demo's matters and their deadlines fall before November) and the scenario runs in
+/// November in 恩平市 (no demo matters): 横陂镇 (440785100) with a mixed record, 圣堂镇 (440785101)
+/// with a perfect one, and one matter of 台山's 川岛镇 for the visibility checks.
+/// </summary>
+[Collection(DatabaseCollection.Name)]
+[Trait("Category", "Database")]
+public sealed class FiguresTests
+{
+    private static readonly TimeSpan China = TimeSpan.FromHours(8);
+    private const string Hengbei = "440785100";
+    private const string Shengtang = "440785101";
+
+    private static DateTimeOffset At(int month, int day, int hour, int minute = 0, int second = 0) => new(2026, month, day, hour, minute, second, China);
+
+    private static object Body(string title, string territory, string category = "城乡建设/市政道路") => new
+    {
+        kind = "complaint",
+        channel = "phone",
+        title,
+        content = "路面塌陷多日无人修补，车辆经过十分危险。",
+        location = "恩平市横陂镇",
+        category,
+        raiser = new { name = "梁志强", phone = "13700137000" },
+        territoryCode = territory,
+    };
+
+    private sealed class Scenario(DubanFactory app)
+    {
+        public DubanFactory App { get; } = app;
+        public HttpClient Dispatcher = null!, Supervisor = null!;
+
+        public async Task SignInAsync()
+        {
+            App.ForgetSignIns();
+            (Dispatcher, Supervisor) = (await App.As("dispatcher"), await App.As("supervisor"));
+        }
+
+        public async Task To(DateTimeOffset when)
+        {
+            App.Clock.Advance(when - App.Clock.GetUtcNow());
+            await SignInAsync();
+        }
+
+        public async Task<long> Dispatched(string title, string unit, DateTimeOffset due, string territory, string category = "城乡建设/市政道路")
+        {
+            var id = await Dispatcher.Register(Body(title, territory, category));
+            await Dispatcher.Do(id, "dispatch", new { leadUnitCode = unit, dueAt = due });
+            return id;
+        }
+
+        /// <summary>Sets the signing deadline of the matter's active lead assignment (the dispatch of issue #5 sets it itself).</summary>
+        public async Task SignDue(long id, DateTimeOffset? due)
+        {
+            await using var scope = App.Scope();
+            await App.Db(scope).Assignments.Where(a => a.MatterId == id && a.Active && a.Role == "lead")
+                .ExecuteUpdateAsync(s => s.SetProperty(a => a.SignDueAt, due?.ToUniversalTime()));
+        }
+
+        public async Task Accept(long id, string unit) => await (await App.As("h-" + unit)).Do(id, "accept", reader: Dispatcher);
+
+        public async Task Close(long id, string unit, bool? resolved = null, string? satisfaction = null)
+        {
+            await (await App.As("h-" + unit)).Do(id, "complete", new { outcome = "已修复路面并恢复通行。" }, reader: Dispatcher);
+            await Dispatcher.Do(id, "approve");
+            if (resolved is not null) await Dispatcher.Do(id, "feedback", new { resolved, satisfaction });
+        }
+    }
+
+    private static async Task<Scenario> StartAsync(DubanFactory app)
+    {
+        await app.InitializeAsync();
+        var s = new Scenario(app);
+        await s.To(At(11, 2, 9));
+        return s;
+    }
+
+    private static JsonNode Row(JsonNode view, string code) => view["rows"]!.AsArray().Single(r => (string?)r!["unit"]!["code"] == code)!;
+
+    private static (int, int) Pair(JsonNode node, string a, string b) => ((int)node[a]!, (int)node[b]!);
+
+    [Fact]
+    public async Task Figures_FromTheRecords_EachRateCountsWhatItSays_AndTheRankingOrdersByScore()
+    {
+        await using var app = DubanFactory.StartingAt(At(8, 3, 9));
+        app.Settings["Duban:Figures:BasicallySatisfied"] = "0.8";
+        app.Settings["Duban:Figures:ExcludedCategories:0"] = "其他";
+        var s = await StartAsync(app);
+
+        // 2 November 09:00: seven matters to 横陂镇, one to 圣堂镇.
+        var onTime = await s.Dispatched("横陂镇中心路路面塌陷", Hengbei, At(11, 20, 18), Hengbei);
+        var lateSigned = await s.Dispatched("横陂镇新村路积水", Hengbei, At(11, 12, 18), Hengbei);
+        var excluded = await s.Dispatched("咨询农房报建政策", Hengbei, At(11, 20, 18), Hengbei, "其他/政策咨询");
+        var stillOpen = await s.Dispatched("横陂镇路灯不亮", Hengbei, At(11, 15, 18), Hengbei);
+        var december = await s.Dispatched("横陂镇桥面破损", Hengbei, At(12, 20, 18), Hengbei);
+        var returned = await s.Dispatched("横陂镇河道垃圾", Hengbei, At(12, 20, 18), Hengbei);
+        var reopened = await s.Dispatched("横陂镇井盖缺失", Hengbei, At(11, 20, 18), Hengbei);
+        var perfect = await s.Dispatched("圣堂镇路面坑洼", Shengtang, At(11, 20, 18), Shengtang);
+        await s.SignDue(onTime, At(11, 3, 9));
+        await s.SignDue(lateSigned, At(11, 3, 9));
+
+        await s.To(At(11, 2, 10));
+        foreach (var id in new[] { onTime, excluded, stillOpen, december, reopened }) await s.Accept(id, Hengbei);
+        await s.Accept(perfect, Shengtang);
+        // An improper return: 横陂镇 returns it, the dispatcher sends it back to 横陂镇, which then signs.
+        await (await app.As("h-" + Hengbei)).Do(returned, "return", new { reason = "河道保洁不属本镇职责" }, reader: s.Dispatcher);
+        await s.Dispatcher.Do(returned, "dispatch", new { leadUnitCode = Hengbei, dueAt = At(12, 20, 18), note = "河道属镇街属地管理" });
+        await s.Accept(returned, Hengbei);
+
+        await s.To(At(11, 4, 10));
+        await s.Accept(lateSigned, Hengbei); // after its signing deadline of 3 November 09:00
+
+        await s.To(At(11, 10, 10));
+        await s.Close(onTime, Hengbei, true, "satisfied");
+        await s.Close(excluded, Hengbei, false, "dissatisfied");
+        await s.Close(reopened, Hengbei);
+        await s.Close(perfect, Shengtang, true, "satisfied");
+
+        await s.To(At(11, 25, 10));
+        await s.Supervisor.Do(reopened, "reopen", new { reason = "群众反映井盖仍未补齐", dueAt = At(12, 20, 18) });
+        await (await app.As("h-" + Hengbei)).Do(december, "complete", new { outcome = "桥面已修补。" }, reader: s.Dispatcher);
+
+        // Pending: dispatched on the last day, its signing deadline not reached when the figures are read.
+        await s.To(At(11, 30, 9));
+        var pending = await s.Dispatched("横陂镇排水沟堵塞", Hengbei, At(12, 20, 18), Hengbei);
+        await s.SignDue(pending, At(12, 31, 9));
+
+        // Closed at 23:59 China time on the last day of November: a November closure, late.
+        await (await app.As("h-" + Hengbei)).Do(lateSigned, "complete", new { outcome = "已疏通排水。" }, reader: s.Dispatcher);
+        await s.To(At(11, 30, 23, 59));
+        await s.Dispatcher.Do(lateSigned, "approve");
+        await s.Dispatcher.Do(lateSigned, "feedback", new { resolved = false, satisfaction = "basically_satisfied" });
+        // Closed 30 seconds into December: December's.
+        await s.To(At(12, 1, 0, 0, 30));
+        await s.Dispatcher.Do(december, "approve");
+
+        await s.To(At(12, 2, 9));
+        var view = await s.Dispatcher.GetAsync("/api/v1/figures?period=2026-11&rank=town").Ok();
+        Assert.Equal(("2026-11", "2026-11-01", "2026-11-30", "town"), ((string?)view["period"], (string?)view["from"], (string?)view["to"], (string?)view["rank"]));
+        Assert.Equal(0.8, (double)view["scoring"]!["basicallySatisfied"]!);
+
+        var h = Row(view, Hengbei);
+        // Response: signed by the deadline (none set: signed at all) 6 — five on the day, the return's
+        // second dispatch; late 1; the returned share, given up unsigned, is not counted; one pending.
+        Assert.Equal((6, 1), Pair(h["response"]!, "inTime", "late"));
+        Assert.Equal((7, 1), Pair(h["response"]!, "counted", "pending"));
+        Assert.Equal(0.8571, (double)h["response"]!["rate"]!);
+        // Resolution and satisfaction: two closed in November with feedback, the 其他 one left out.
+        Assert.Equal((1, 2), Pair(h["resolution"]!, "resolved", "withFeedback"));
+        Assert.Equal(0.5, (double)h["resolution"]!["rate"]!);
+        Assert.Equal((1, 1), Pair(h["satisfaction"]!, "satisfied", "basicallySatisfied"));
+        Assert.Equal((0, 2), Pair(h["satisfaction"]!, "dissatisfied", "withFeedback"));
+        Assert.Equal(0.9, (double)h["satisfaction"]!["rate"]!); // (1 + 0.8) / 2
+        // On time: three closed in November (the reopened one is open again, December's is December's), one late.
+        Assert.Equal((2, 3), Pair(h["onTime"]!, "onTime", "closed"));
+        // Overdue: the street light (open past 15 November) and the water (closed after 12 November).
+        Assert.Equal((2, 1), Pair(h["overdue"]!, "count", "open"));
+        Assert.Equal(1, (int)h["overdue"]!["closedLate"]!);
+        Assert.Equal((1, 1), Pair(h, "returns", "improperReturns"));
+        Assert.Equal(1, (int)h["reopenings"]!);
+        // 100 × (0.2 × 6/7 + 0.3 × 1/2 + 0.3 × 0.9 + 0.2 × 2/3) − (2 overdue + 1 improper return) × 1.
+        Assert.Equal(3, (double)h["penalty"]!);
+        Assert.Equal(69.48, (double)h["score"]!);
+
+        var st = Row(view, Shengtang);
+        Assert.Equal(100, (double)st["score"]!);
+        Assert.Equal(new[] { (Shengtang, 1), (Hengbei, 2) },
+            view["rows"]!.AsArray().Select(r => ((string)r!["unit"]!["code"]!, (int)r["rank"]!)).ToArray());
+
+        // December: the bridge closed 30 seconds after midnight; the quarter holds both months.
+        var dec = await s.Dispatcher.GetAsync($"/api/v1/figures/units/{Hengbei}?period=2026-12").Ok();
+        Assert.Equal((1, 1), Pair(dec["rows"]![0]!["onTime"]!, "onTime", "closed"));
+        var quarter = await s.Dispatcher.GetAsync($"/api/v1/figures/units/{Hengbei}?period=2026-q4").Ok();
+        Assert.Equal(("2026-Q4", 4), ((string?)quarter["period"], (int)quarter["rows"]![0]!["onTime"]!["closed"]!));
+        Assert.Equal(4, (int)(await s.Dispatcher.GetAsync($"/api/v1/figures/units/{Hengbei}?period=2026").Ok())["rows"]![0]!["onTime"]!["closed"]!);
+        Assert.Equal(0, (int)(await s.Dispatcher.GetAsync($"/api/v1/figures/units/{Hengbei}?period=2026-10").Ok())["rows"]![0]!["onTime"]!["closed"]!);
+
+        // CSV: a byte-order mark, Chinese headers, the same counts.
+        var csvResponse = await s.Dispatcher.GetAsync("/api/v1/figures?period=2026-11&rank=town&format=csv");
+        Assert.Equal(HttpStatusCode.OK, csvResponse.StatusCode);
+        Assert.Equal("text/csv", csvResponse.Content.Headers.ContentType?.MediaType);
+        var bytes = await csvResponse.Content.ReadAsByteArrayAsync();
+        Assert.Equal(new byte[] { 0xEF, 0xBB, 0xBF }, bytes[..3]);
+        using (var csv = new CsvReader(new StringReader(Encoding.UTF8.GetString(bytes[3..])), CultureInfo.InvariantCulture))
+        {
+            var records = csv.GetRecords<dynamic>().Cast<IDictionary<string, object>>().ToList();
+            Assert.Equal(2, records.Count);
+            var r = records.Single(x => (string)x["单位编码"] == Hengbei);
+            Assert.Equal(("恩平市横陂镇人民政府", "2", "0.8571", "6", "7"), ((string)r["单位名称"], (string)r["排名"], (string)r["响应率"], (string)r["按时签收"], (string)r["应签收"]));
+            Assert.Equal(("0.9", "1", "2", "69.48"), ((string)r["满意率"], (string)r["不当退单"], (string)r["超期数"], (string)r["综合得分"]));
+        }
+
+        // XLSX: numbers as numbers, rates formatted as percentages.
+        var xlsxResponse = await s.Dispatcher.GetAsync("/api/v1/figures?period=2026-11&rank=town&format=xlsx");
+        Assert.Equal("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", xlsxResponse.Content.Headers.ContentType?.MediaType);
+        using (var document = SpreadsheetDocument.Open(new MemoryStream(await xlsxResponse.Content.ReadAsByteArrayAsync()), false))
+        {
+            var workbook = document.WorkbookPart!;
+            var sheet = workbook.Workbook.Sheets!.Elements<Sheet>().First();
+            Assert.Equal("统计", sheet.Name?.Value);
+            var rows = ((WorksheetPart)workbook.GetPartById(sheet.Id!)).Worksheet.Descendants<Row>().ToList();
+            string Text(Cell c) => c.InlineString?.InnerText ?? c.CellValue?.Text ?? "";
+            var headers = rows[0].Elements<Cell>().Select(Text).ToList();
+            Assert.Equal("排名", headers[0]);
+            var row = rows.Skip(1).Single(r => Text(r.Elements<Cell>().ElementAt(1)) == Hengbei).Elements<Cell>().ToList();
+            var rate = row[headers.IndexOf("响应率")];
+            Assert.Equal(("0.8571", CellValues.Number), (rate.CellValue?.Text, rate.DataType!.Value));
+            var format = workbook.WorkbookStylesPart!.Stylesheet.CellFormats!.Elements<CellFormat>().ElementAt((int)rate.StyleIndex!.Value);
+            Assert.Equal(10u, format.NumberFormatId!.Value); // 0.00%
+            Assert.Equal("69.48", row[headers.IndexOf("综合得分")].CellValue?.Text);
+            Assert.Equal("3", row[headers.IndexOf("扣分")].CellValue?.Text);
+        }
+    }
+
+    [Fact]
+    public async Task Figures_RankingsStayInTheCallersScope_CountiesAggregate_AndHandlersSeeOnlyTheirUnit()
+    {
+        await using var app = DubanFactory.StartingAt(At(8, 3, 9));
+        var s = await StartAsync(app);
+        var enping = await s.Dispatched("横陂镇中心路路面塌陷", Hengbei, At(11, 20, 18), Hengbei);
+        var enping2 = await s.Dispatched("圣堂镇路面坑洼", Shengtang, At(11, 20, 18), Shengtang);
+        var taishan = await s.Dispatched("川岛镇码头路面破损", "440781115", At(11, 20, 18), "440781115");
+        await s.To(At(11, 2, 10));
+        await s.Accept(enping, Hengbei);
+        await s.Accept(enping2, Shengtang);
+        await s.Accept(taishan, "440781115");
+        await s.To(At(11, 5, 10));
+        await s.Close(enping, Hengbei, true, "satisfied");
+        await s.Close(taishan, "440781115", false, "dissatisfied");
+        await s.To(At(12, 1, 9));
+
+        static string[] Codes(JsonNode view) => view["rows"]!.AsArray().Select(r => (string)r!["unit"]!["code"]!).ToArray();
+        Assert.Equal(new[] { Hengbei, Shengtang, "440781115" }, Codes(await s.Dispatcher.GetAsync("/api/v1/figures?period=2026-11&rank=town").Ok()));
+        var enpingSupervisor = await app.As("s-440785");
+        Assert.Equal(new[] { Hengbei, Shengtang }, Codes(await enpingSupervisor.GetAsync("/api/v1/figures?period=2026-11&rank=town").Ok()));
+        Assert.Empty(Codes(await enpingSupervisor.GetAsync("/api/v1/figures?period=2026-11&rank=department").Ok()));
+
+        // Counties: the matters of each county together, named by its government.
+        var counties = await s.Dispatcher.GetAsync("/api/v1/figures?period=2026-11&rank=county").Ok();
+        Assert.Equal(new[] { "440785", "440781" }, Codes(counties));
+        var ep = Row(counties, "440785");
+        Assert.Equal(("恩平市人民政府", 2, 1), ((string?)ep["unit"]!["name"], (int)ep["response"]!["inTime"]!, (int)ep["onTime"]!["closed"]!));
+        Assert.Equal(0, (double)Row(counties, "440781")["resolution"]!["rate"]!);
+        var own = await enpingSupervisor.GetAsync("/api/v1/figures?period=2026-11&rank=county").Ok();
+        Assert.Equal(new[] { "440785" }, Codes(own));
+
+        // Another county's unit is outside 恩平's supervisor's scope; a handler sees only its own unit.
+        await enpingSupervisor.GetAsync("/api/v1/figures/units/440781115?period=2026-11").Problem(HttpStatusCode.Forbidden);
+        var handler = await app.As("h-" + Hengbei);
+        await handler.GetAsync("/api/v1/figures?period=2026-11&rank=town").Problem(HttpStatusCode.Forbidden);
+        await handler.GetAsync($"/api/v1/figures/units/{Shengtang}?period=2026-11").Problem(HttpStatusCode.Forbidden);
+        var mine = await handler.GetAsync($"/api/v1/figures/units/{Hengbei}?period=2026-11").Ok();
+        Assert.Equal((1, 1), Pair(Row(mine, Hengbei)["onTime"]!, "onTime", "closed"));
+        await s.Dispatcher.GetAsync("/api/v1/figures/units/nowhere?period=2026-11").Problem(HttpStatusCode.NotFound);
+
+        foreach (var bad in new[] { "2026-13", "1999", "2101-01", "2026-Q5", "November", "2026-1" })
+        {
+            var problem = await s.Dispatcher.GetAsync($"/api/v1/figures?period={bad}").Problem(HttpStatusCode.BadRequest, "validation");
+            Assert.Contains("2026-Q4", (string?)problem["title"]);
+        }
+        await s.Dispatcher.GetAsync("/api/v1/figures?period=2026-11&rank=village").Problem(HttpStatusCode.BadRequest);
+        await s.Dispatcher.GetAsync("/api/v1/figures?period=2026-11&format=pdf").Problem(HttpStatusCode.BadRequest);
+    }
+
+    [Fact]
+    public async Task Figures_AUnitWithoutFeedback_IsScoredOnItsOtherRates_WeightsFromSettings()
+    {
+        await using var app = DubanFactory.StartingAt(At(8, 3, 9));
+        app.Settings["Duban:Figures:Weights:Response"] = "1";
+        app.Settings["Duban:Figures:Weights:Resolution"] = "0";
+        app.Settings["Duban:Figures:Weights:Satisfaction"] = "0";
+        app.Settings["Duban:Figures:Weights:OnTime"] = "3";
+        app.Settings["Duban:Figures:Penalties:Overdue"] = "0";
+        var s = await StartAsync(app);
+        var a = await s.Dispatched("横陂镇中心路路面塌陷", Hengbei, At(11, 5, 18), Hengbei);
+        var b = await s.Dispatched("横陂镇新村路积水", Hengbei, At(11, 5, 18), Hengbei);
+        await s.SignDue(b, At(11, 2, 9, 30));
+        await s.To(At(11, 2, 10));
+        await s.Accept(a, Hengbei);
+        await s.Accept(b, Hengbei);
+        await s.To(At(11, 4, 10));
+        await s.Close(a, Hengbei);
+        await s.To(At(11, 6, 10));
+        await s.Close(b, Hengbei);
+        await s.To(At(12, 1, 9));
+        var row = Row(await s.Dispatcher.GetAsync("/api/v1/figures?period=2026-11").Ok(), Hengbei);
+        Assert.Null((double?)row["resolution"]!["rate"]);
+        Assert.Null((double?)row["satisfaction"]!["rate"]);
+        // (1 × 1/2 + 3 × 1/2) / (1 + 3): one signed late, one closed late; no points off for overdue.
+        Assert.Equal(50, (double)row["score"]!);
+        Assert.Equal(0, (double)row["penalty"]!);
+    }
+}
