@@ -1,4 +1,5 @@
 using Duban.Features.Matters;
+using Duban.Features.Supervision;
 
 namespace Duban.Tests.Unit;
 
@@ -91,8 +92,8 @@ public sealed class MatterRulesTests
     [InlineData(Status.PendingReview)]
     public void IsOverdue_RunningPastDue_True(string status)
     {
-        Assert.True(MatterQueries.IsOverdue(status, Now.AddMinutes(-1), Now));
-        Assert.True(MatterQueries.IsOverdue(status, Now.AddDays(-30), Now));
+        Assert.True(SupervisionClock.IsOverdue(status, Now.AddMinutes(-1), null, Now));
+        Assert.True(SupervisionClock.IsOverdue(status, Now.AddDays(-30), null, Now));
     }
 
     [Theory]
@@ -101,9 +102,9 @@ public sealed class MatterRulesTests
     [InlineData(Status.PendingReview)]
     public void IsOverdue_RunningNotYetDueOrNoDueDate_False(string status)
     {
-        Assert.False(MatterQueries.IsOverdue(status, Now.AddMinutes(1), Now));
-        Assert.False(MatterQueries.IsOverdue(status, Now, Now));
-        Assert.False(MatterQueries.IsOverdue(status, null, Now));
+        Assert.False(SupervisionClock.IsOverdue(status, Now.AddMinutes(1), null, Now));
+        Assert.False(SupervisionClock.IsOverdue(status, Now, null, Now));
+        Assert.False(SupervisionClock.IsOverdue(status, null, null, Now));
     }
 
     [Theory]
@@ -116,15 +117,22 @@ public sealed class MatterRulesTests
     [InlineData("")]
     public void IsOverdue_NotRunningPastDue_False(string status)
     {
-        Assert.False(MatterQueries.IsOverdue(status, Now.AddDays(-30), Now));
+        Assert.False(SupervisionClock.IsOverdue(status, Now.AddDays(-30), null, Now));
+    }
+
+    [Fact]
+    public void IsOverdue_APausedClockIsReadWhenItPaused()
+    {
+        Assert.False(SupervisionClock.IsOverdue(Status.InProgress, Now.AddDays(-3), Now.AddDays(-4), Now));
+        Assert.True(SupervisionClock.IsOverdue(Status.InProgress, Now.AddDays(-3), Now.AddDays(-2), Now));
     }
 
     [Fact]
     public void IsOverdue_ComparesInstantsAcrossOffsets()
     {
         var dueInChina = new DateTimeOffset(2025, 6, 1, 19, 59, 0, TimeSpan.FromHours(8)); // 11:59 UTC
-        Assert.True(MatterQueries.IsOverdue(Status.InProgress, dueInChina, Now));
-        Assert.False(MatterQueries.IsOverdue(Status.InProgress, dueInChina.AddMinutes(2), Now));
+        Assert.True(SupervisionClock.IsOverdue(Status.InProgress, dueInChina, null, Now));
+        Assert.False(SupervisionClock.IsOverdue(Status.InProgress, dueInChina.AddMinutes(2), null, Now));
     }
 
     [Theory]

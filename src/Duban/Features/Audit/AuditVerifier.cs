@@ -81,6 +81,10 @@ public static class AuditVerifier
         var aliasProblem = await AliasesMatchEventsAsync(db, ct);
         if (aliasProblem is not null) return Fail(count, aliasProblem);
 
+        // 3b. The administrators' calendar days, which move every deadline computed after them.
+        var calendarProblem = await CalendarDaysMatchEventsAsync(db, ct);
+        if (calendarProblem is not null) return Fail(count, calendarProblem);
+
         // 4. The dispatch catalogue's versions, which decide where matters are sent, against their events.
         var catalogueProblem = await CataloguesMatchEventsAsync(db, ct);
         if (catalogueProblem is not null) return Fail(count, catalogueProblem);
@@ -203,6 +207,42 @@ public static class AuditVerifier
             if (was != (row.Alias, row.Code)) return $"place alias id {row.Id} is {row.Alias} → {row.Code} but its event says {was.Alias} → {was.Code}: it was changed outside Duban";
         }
         return expected.Count == 0 ? null : $"place alias {expected.First().Value.Alias} (id {expected.First().Key}) is missing: it was deleted outside Duban";
+    }
+
+    private static async Task<string?> CalendarDaysMatchEventsAsync(DubanDb db, CancellationToken ct)
+    {
+        // Each row as its events left it: day, kind, name (a year's own row: none recorded) and whether it is in force.
+        var expected = new Dictionary<long, (string Day, string Kind, string? Name, bool Active)>();
+        var events = await db.Events.AsNoTracking()
+            .Where(e => e.Action == "calendar_day_added" || e.Action == "calendar_year_added" || e.Action == "calendar_day_withdrawn")
+            .OrderBy(e => e.Seq).Select(e => new { e.Action, e.Data }).ToListAsync(ct);
+        static (string, string, string?, bool) Day(System.Text.Json.Nodes.JsonNode d) => ((string)d["day"]!, (string)d["kind"]!, (string?)d["name"], true);
+        foreach (var e in events)
+        {
+            var data = System.Text.Json.Nodes.JsonNode.Parse(e.Data)!;
+            var id = (long)data["id"]!;
+            switch (e.Action)
+            {
+                case "calendar_day_added":
+                    expected[id] = Day(data);
+                    break;
+                case "calendar_year_added":
+                    expected[id] = (((int)data["year"]!).ToString(System.Globalization.CultureInfo.InvariantCulture), "year", null, true);
+                    foreach (var entry in data["entries"]!.AsArray()) expected[(long)entry!["id"]!] = Day(entry);
+                    break;
+                default:
+                    if (expected.TryGetValue(id, out var was)) expected[id] = was with { Active = false };
+                    break;
+            }
+        }
+        var rows = await db.CalendarDays.AsNoTracking().OrderBy(d => d.Id).ToListAsync(ct);
+        foreach (var row in rows)
+        {
+            if (!expected.Remove(row.Id, out var was)) return $"calendar day {row.Day} (id {row.Id}) has no event: it was added outside Duban";
+            if (was.Day != row.Day || was.Kind != row.Kind || (was.Name is not null && was.Name != row.Name) || was.Active != row.Active)
+                return $"calendar day id {row.Id} is {row.Day} {row.Kind} {row.Name} (in force: {row.Active}) but its events say {was.Day} {was.Kind} {was.Name} (in force: {was.Active}): it was changed outside Duban";
+        }
+        return expected.Count == 0 ? null : $"calendar day {expected.First().Value.Day} (id {expected.First().Key}) is missing: it was deleted outside Duban";
     }
 
     public static async Task<bool> KeyMatchesAsync(DubanDb db, AuditKey key, bool record, CancellationToken ct = default)

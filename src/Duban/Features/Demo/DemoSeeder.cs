@@ -260,7 +260,8 @@ public sealed class DemoSeeder(IServiceProvider services, DubanDb db, UnitDirect
 
         public Task DispatchAsync(MatterRow r, DateTimeOffset t0) =>
             Act(r.Key, "dispatcher", (id, v, a, c) => Get<Dispatch>().ExecuteAsync(id,
-                new DispatchRequest(v, r.LeadUnitCode, r.CoUnitCodes, Clock.GetUtcNow().AddDays(Math.Max(1, r.DueInDays)), null), a, c));
+                new DispatchRequest(v, r.LeadUnitCode, r.CoUnitCodes, Clock.GetUtcNow().AddDays(Math.Max(1, r.DueInDays)),
+                    $"按交办要求限{Math.Max(1, r.DueInDays)}日内办结"), a, c));
 
         public Task SplitAsync(MatterRow parent, List<MatterRow> children, DateTimeOffset at) =>
             Act(parent.Key, "h-" + parent.LeadUnitCode, async (id, v, a, c) =>

@@ -88,10 +88,9 @@ public sealed class MatterQueries(DubanDb db, MatterScope scope, UnitDirectory u
             if (f.Overdue is { } overdue)
             {
                 // The states inlined as constants, so the statement repeats the partial index's own
-                // condition (ix_matters_due … WHERE status IN (…)) and SQLite may use it.
-                q = overdue
-                    ? q.Where(m => EF.Constant(Status.Running).Contains(m.Status) && m.DueAt < now)
-                    : q.Where(m => !(EF.Constant(Status.Running).Contains(m.Status) && m.DueAt < now));
+                // condition (ix_matters_due … WHERE status IN (…)) and SQLite may use it; a paused
+                // clock is read when it paused, as its light is.
+                q = q.Where(overdue ? SupervisionClock.Overdue(now) : SupervisionClock.Not(SupervisionClock.Overdue(now)));
             }
             if (f.Light is { } light) q = q.Where(clock.Filter(light, now));
             if (f.KeySupervision is { } key) q = q.Where(m => m.KeySupervision == key);
@@ -127,7 +126,7 @@ public sealed class MatterQueries(DubanDb db, MatterScope scope, UnitDirectory u
         }
         var directory = await units.AllAsync(ct);
         var items = rows.Select(r => new MatterSummary(r.Id, r.Number, r.Kind, r.Channel, r.Title, r.Status, r.Category, r.Urgency,
-            r.TerritoryCode, Ref(directory, r.LeadUnitCode), r.ReceivedAt, r.DueAt, IsOverdue(r.Status, r.DueAt, now), r.Confidential,
+            r.TerritoryCode, Ref(directory, r.LeadUnitCode), r.ReceivedAt, r.DueAt, SupervisionClock.IsOverdue(r.Status, r.DueAt, r.Clock.PausedAt, now), r.Confidential,
             Progress(r.Status, r.Progress, r.ChildrenWeight > 0 ? r.ChildrenWeighted / r.ChildrenWeight : null), r.ParentId, r.Version)
         {
             Light = clock.LightOf(r.Clock, now),
@@ -177,7 +176,7 @@ public sealed class MatterQueries(DubanDb db, MatterScope scope, UnitDirectory u
             m.ReceivedAt, m.RegisteredAt, MaskedRaiser(m, MatterScope.IsInSubject(actor, m)),
             m.SubjectUnitCode is null && m.SubjectPerson is null ? null : new SubjectView(Ref(directory, m.SubjectUnitCode), m.SubjectPerson),
             m.Confidential, m.Status, Status.Chinese(m.Status), m.StatusReason, Ref(directory, m.LeadUnitCode), m.DueAt,
-            IsOverdue(m.Status, m.DueAt, now), m.ParentId, m.MergedIntoId, progress, m.Outcome,
+            SupervisionClock.IsOverdue(m.Status, m.DueAt, m.PausedAt, now), m.ParentId, m.MergedIntoId, progress, m.Outcome,
             m.ExtensionRequestedDays is { } days ? new ExtensionView(days, m.ExtensionReason) : null,
             m.FeedbackSatisfaction is null ? null : new FeedbackView(m.FeedbackResolved, m.FeedbackSatisfaction),
             m.UrgeCount, m.ReturnCount, m.ReopenCount, m.ClosedAt, m.Version,
@@ -241,7 +240,6 @@ public sealed class MatterQueries(DubanDb db, MatterScope scope, UnitDirectory u
         return i > 0 ? new TerritoryView(code, Divisions.LevelName(divisions.Level(i)), divisions.Path(i)) : new TerritoryView(code, null, []);
     }
 
-    public static bool IsOverdue(string status, DateTimeOffset? due, DateTimeOffset now) => Status.Running.Contains(status) && due < now;
 
     private static UnitRef? Ref(IReadOnlyDictionary<string, UnitInfo> directory, string? code) =>
         code is null ? null : new UnitRef(code, directory.TryGetValue(code, out var u) ? u.Name : code);

@@ -59,6 +59,7 @@ public static class MattersApi
     {
         g.MapPost("/{id:long}/" + name, async (long id, TRequest request, TAction action, HttpContext http, CancellationToken ct) =>
             {
+                if (request is null) return Problem(Error.Validation("a JSON body with the version is required / 请求内容不能为空"));
                 if (Text.HasControlCharactersIn(request)) return Problem(Error.Validation("text may not contain control characters / 文本含有非法控制字符"));
                 var result = await run(id, request, action, http, ct);
                 return result.IsSuccess

@@ -38,4 +38,10 @@ public sealed class Notifier(DubanDb db, TimeProvider time, UnitDirectory units,
         db.Notifications.Add(row);
         return row;
     }
+
+    /// <summary>
+    /// How a notification names a matter: its number and title; a confidential matter's title
+    /// stays out (e-mail leaves the system), its number alone and 【保密】.
+    /// </summary>
+    public static string Subject(Matter m) => m.Confidential ? $"{m.Number}【保密】" : $"{m.Number}「{m.Title}」";
 }

@@ -28,6 +28,10 @@ public sealed class ClockPause(MatterWorkflow workflow, SupervisionClock clock)
             var error = MatterWorkflow.RequireStatus("暂停计时/pause", m, Status.InProgress)
                 ?? MayAct(actor, m, "暂停计时")
                 ?? (m.PausedAt is not null ? Error.Conflict("already_paused", "计时已暂停 / the clock is already paused") : null)
+                // The unit may not stop its own clock once it is late: escalation would never come.
+                ?? (!workflow.Scope.Coordinates(actor) && (m.DueAt < step.Now || m.NoticedAt is not null)
+                    ? Error.Conflict("pause_needs_coordinator", "事项已超期或已发督办通知，暂停计时须由派单或督办人员决定 / overdue or noticed: only a dispatcher or supervisor may pause it")
+                    : null)
                 ?? Return.RequireReason(req.Reason)
                 ?? (Text.OrNull(req.Kind) is not { } kind || !clock.Policies.PauseKinds.ContainsKey(kind)
                     ? Error.Validation($"kind must be one of {string.Join(", ", clock.Policies.PauseKinds.Keys)} / 请选择暂停原因")
@@ -51,6 +55,7 @@ public sealed class ClockPause(MatterWorkflow workflow, SupervisionClock clock)
                 ?? MayAct(actor, m, "恢复计时")
                 ?? (m.PausedAt is null ? Error.Conflict("not_paused", "计时未暂停 / the clock is not paused") : null);
             if (error is not null) return Task.FromResult<Error?>(error);
+            if (req.Note is { Length: > MaxNote }) return Task.FromResult<Error?>(Error.Validation($"note is at most {MaxNote} characters"));
             var kind = m.PauseKind;
             var before = m.DueAt;
             var paused = clock.Resume(m, step.Now);
@@ -60,6 +65,8 @@ public sealed class ClockPause(MatterWorkflow workflow, SupervisionClock clock)
             step.Details["dueBefore"] = before;
             return Task.FromResult<Error?>(null);
         }, ct);
+
+    public const int MaxNote = 2000;
 
     private Error? MayAct(Actor actor, Matter m, string what) =>
         MatterWorkflow.IsLeadUnit(actor, m) || workflow.Scope.Coordinates(actor) ? null : MatterWorkflow.NotYours(what);
@@ -122,6 +129,7 @@ public sealed class RectificationPlan(MatterWorkflow workflow)
         var error = MatterWorkflow.RequireStatus("提交整改方案/plan", m, Status.InProgress)
             ?? (MatterWorkflow.IsLeadUnit(actor, m) ? null : MatterWorkflow.NotYours("提交整改方案"))
             ?? (req.Milestones is not { Length: >= 1 and <= MaxMilestones } ? Error.Validation($"milestones: 1 to {MaxMilestones} / 请填写1至{MaxMilestones}个整改节点") : null)
+            ?? (req.Note is { Length: > ClockPause.MaxNote } ? Error.Validation($"note is at most {ClockPause.MaxNote} characters") : null)
             // A plan under way is kept: milestones done are on record.
             ?? (m.Milestones.Any(x => x.DoneAt is not null) ? Error.Conflict("plan_started", "整改方案已有完成的节点，不能整体替换 / milestones are already done: the plan cannot be replaced") : null);
         if (error is not null) return error;
@@ -129,6 +137,7 @@ public sealed class RectificationPlan(MatterWorkflow workflow)
         for (var i = 0; i < req.Milestones!.Length; i++)
         {
             var x = req.Milestones[i];
+            if (x is null) return Error.Validation($"milestones[{i}] is required / 整改节点不能为空");
             if (string.IsNullOrWhiteSpace(x.Title) || x.Title.Length > 200) return Error.Validation($"milestones[{i}].title is required, at most 200 characters");
             if (x.DueAt is not { } due) return Error.Validation($"milestones[{i}].dueAt is required");
             due = Clock.Normalize(due.ToUniversalTime());

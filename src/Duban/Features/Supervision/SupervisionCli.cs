@@ -11,6 +11,8 @@ public static class SupervisionCli
 {
     public static async Task<int> RunAsync(IServiceProvider sp, string[] args)
     {
+        // Without the web host no refresher runs: read the administrators' calendar days first.
+        await sp.GetRequiredService<Calendar.CalendarDays>().RefreshAsync(force: true);
         var counts = await sp.GetRequiredService<SupervisionSteps>().RunAsync(CancellationToken.None);
         Console.WriteLine($"supervision: {counts.Reminded} reminded (催办), {counts.Noticed} notices (督办通知), {counts.Escalated} escalated (提级督办)");
         return 0;

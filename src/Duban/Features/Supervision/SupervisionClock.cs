@@ -57,13 +57,32 @@ public sealed class SupervisionClock(TimePolicies policies, WorkCalendar calenda
     public void Start(Matter m, TimePolicy policy, DateTimeOffset now, DateTimeOffset? due, IEnumerable<Assignment> fresh)
     {
         m.TimePolicy = policy.Id;
+        foreach (var a in fresh) a.SignDueAt = policy.Sign.From(now, calendar);
+        // Another unit's rectification plan is not the new unit's (it stays in the events).
+        m.Milestones.Clear();
+        Restart(m, now, due ?? policy.Handle.From(now, calendar));
+    }
+
+    /// <summary>A new clock from <paramref name="now"/> to <paramref name="due"/> (dispatch, reopening): no pause, no extension, steps afresh.</summary>
+    public void Restart(Matter m, DateTimeOffset now, DateTimeOffset due)
+    {
         m.ClockStartedAt = now;
-        m.DueAt = due ?? policy.Handle.From(now, calendar);
+        m.DueAt = due;
         m.PausedAt = null;
         m.PauseKind = null;
+        m.PausedMs = 0;
         m.ExtensionCount = 0;
-        foreach (var a in fresh) a.SignDueAt = policy.Sign.From(now, calendar);
         NewDeadline(m);
+    }
+
+    /// <summary>The internal pause while completed work waits for review (待审核): the unit's clock stops, resumed if sent back.</summary>
+    public const string ReviewPause = "review";
+
+    /// <summary>The unit's clock ends (closed, returned): no pause is left open on it.</summary>
+    public static void Stop(Matter m)
+    {
+        m.PausedAt = null;
+        m.PauseKind = null;
     }
 
     /// <summary>The deadline changed (an extension, a reopening): the yellow point follows and the automatic steps start again.</summary>
@@ -77,12 +96,28 @@ public sealed class SupervisionClock(TimePolicies policies, WorkCalendar calenda
         m.EscalatedTo = null;
     }
 
-    /// <summary>The share of the time the light allows before yellow, from the clock's start to the deadline.</summary>
+    /// <summary>
+    /// The share of the time the light allows before yellow, of the working time from the clock's
+    /// start to the deadline: the pauses so far are not time used, so the point moves on by them.
+    /// </summary>
     public DateTimeOffset? YellowPoint(Matter m) =>
-        Point(m.ClockStartedAt, m.DueAt, m.KeySupervision ? settings.KeyYellowShare : settings.YellowShare);
+        Point(m.ClockStartedAt, m.DueAt, m.KeySupervision ? settings.KeyYellowShare : settings.YellowShare, TimeSpan.FromMilliseconds(m.PausedMs));
 
-    private static DateTimeOffset? Point(DateTimeOffset? start, DateTimeOffset? due, double share) =>
-        start is { } s && due is { } d && d > s ? Clock.Normalize(s + TimeSpan.FromTicks((long)((d - s).Ticks * share))) : null;
+    private static DateTimeOffset? Point(DateTimeOffset? start, DateTimeOffset? due, double share, TimeSpan paused = default) =>
+        start is { } s && due is { } d && d - paused > s
+            ? Clock.Normalize(s + paused + TimeSpan.FromTicks((long)((d - s - paused).Ticks * share)))
+            : null;
+
+    /// <summary>The share of the clock's time used at <paramref name="now"/> (pauses not counted), or null without a clock.</summary>
+    public static double? UsedShare(Matter m, DateTimeOffset now)
+    {
+        if (m.ClockStartedAt is not { } start || m.DueAt is not { } due) return null;
+        var paused = TimeSpan.FromMilliseconds(m.PausedMs);
+        var total = due - start - paused;
+        if (total <= TimeSpan.Zero) return null;
+        var used = (m.PausedAt ?? now) - start - paused;
+        return Math.Round(Math.Max(0, used.TotalMilliseconds) / total.TotalMilliseconds, 3);
+    }
 
     /// <summary>The deadline the policy set at dispatch, before any extension or pause.</summary>
     public DateTimeOffset? PolicyDeadline(Matter m) =>
@@ -96,8 +131,10 @@ public sealed class SupervisionClock(TimePolicies policies, WorkCalendar calenda
         m.PausedMs += (long)paused.TotalMilliseconds;
         if (m.DueAt is { } due) m.DueAt = due + paused;
         if (m.YellowAt is { } yellow) m.YellowAt = yellow + paused;
-        // The steps keep their record: a pause moves the deadline, it does not make a new one.
+        // The steps keep their record: a pause moves the deadline, it does not make a new one; the
+        // notice moves on too, so the delay before escalation does not run out during the pause.
         m.StepsDueAt = m.DueAt;
+        if (m.NoticedAt is { } noticed && m.EscalatedAt is null) m.NoticedAt = noticed + paused;
         m.PausedAt = null;
         m.PauseKind = null;
         return paused;
@@ -142,9 +179,7 @@ public sealed class SupervisionClock(TimePolicies policies, WorkCalendar calenda
         var running = Status.Running;
         var waiting = WaitingStates;
         var keyCutoff = now.AddDays(-settings.KeyProgressDays);
-        // (paused_at ?? now) > due_at, written so that the running matters' due_at index serves the usual case.
-        Expression<Func<Matter, bool>> late = m => EF.Constant(running).Contains(m.Status) && m.DueAt != null
-            && ((m.PausedAt == null && m.DueAt < now) || (m.PausedAt != null && m.PausedAt > m.DueAt));
+        var late = Overdue(now);
         Expression<Func<Matter, bool>> lateToAccept = m => EF.Constant(waiting).Contains(m.Status) && m.AcceptDueAt != null && m.AcceptDueAt < now;
         if (light == Light.Red) return Join(late, lateToAccept, Expression.OrElse);
         Expression<Func<Matter, bool>> open = m => EF.Constant(running).Contains(m.Status) && m.DueAt != null
@@ -160,7 +195,22 @@ public sealed class SupervisionClock(TimePolicies policies, WorkCalendar calenda
             Join(openToAccept, yellow ? warningToAccept : Not(warningToAccept), Expression.AndAlso), Expression.OrElse);
     }
 
-    private static Expression<Func<Matter, bool>> Not(Expression<Func<Matter, bool>> e) =>
+    /// <summary>
+    /// Held by a unit and past its deadline, a paused clock read when it paused: (paused_at ?? now) >
+    /// due_at, written so that the running matters' due_at index serves the usual case.
+    /// </summary>
+    public static Expression<Func<Matter, bool>> Overdue(DateTimeOffset now)
+    {
+        var running = Status.Running;
+        return m => EF.Constant(running).Contains(m.Status) && m.DueAt != null
+            && ((m.PausedAt == null && m.DueAt < now) || (m.PausedAt != null && m.PausedAt > m.DueAt));
+    }
+
+    /// <summary>The same in memory.</summary>
+    public static bool IsOverdue(string status, DateTimeOffset? due, DateTimeOffset? pausedAt, DateTimeOffset now) =>
+        Status.Running.Contains(status) && due < (pausedAt ?? now);
+
+    public static Expression<Func<Matter, bool>> Not(Expression<Func<Matter, bool>> e) =>
         Expression.Lambda<Func<Matter, bool>>(Expression.Not(e.Body), e.Parameters);
 
     private static Expression<Func<Matter, bool>> Join(Expression<Func<Matter, bool>> first, Expression<Func<Matter, bool>> second,

@@ -38,7 +38,10 @@ public sealed class SupervisionSteps(IServiceScopeFactory scopes, TimeProvider t
         await using (var scope = scopes.CreateAsyncScope())
         {
             var db = scope.ServiceProvider.GetRequiredService<DubanDb>();
-            var open = db.Matters.AsNoTracking().Where(m => EF.Constant(Status.Running).Contains(m.Status) && m.DueAt != null && m.PausedAt == null);
+            // Only clocks started since supervision came (ClockStartedAt): a matter dispatched before
+            // the upgrade keeps its deadline and light but is not flooded with notices for old lateness.
+            var open = db.Matters.AsNoTracking().Where(m => EF.Constant(Status.Running).Contains(m.Status) && m.DueAt != null && m.PausedAt == null
+                && m.ClockStartedAt != null);
             remind = await open.Where(m => m.RemindedAt == null && m.NoticedAt == null && m.YellowAt != null && m.YellowAt <= now && m.DueAt > now)
                 .OrderBy(m => m.DueAt).Select(m => m.Id).Take(batch).ToListAsync(ct);
             notice = await open.Where(m => m.NoticedAt == null && m.DueAt < now)
@@ -79,13 +82,14 @@ public sealed class SupervisionSteps(IServiceScopeFactory scopes, TimeProvider t
         {
             var m = step.Matter;
             var now = step.Now;
-            var still = Status.Running.Contains(m.Status) && m.DueAt is not null && m.PausedAt is null && m.LeadUnitCode is not null;
+            var still = Status.Running.Contains(m.Status) && m.DueAt is not null && m.PausedAt is null && m.LeadUnitCode is not null
+                && m.ClockStartedAt is not null;
             var due = m.DueAt.GetValueOrDefault();
             var deadline = Clock.ChinaDate(due.AddMilliseconds(-1)).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture)
                 + " " + due.ToOffset(Clock.ChinaOffset).ToString("HH:mm", CultureInfo.InvariantCulture).Replace("00:00", "24:00", StringComparison.Ordinal);
             var lead = await units.FindAsync(m.LeadUnitCode ?? "", ct);
             var leadName = lead?.Name ?? m.LeadUnitCode;
-            var subject = $"{m.Number}「{m.Title}」";
+            var subject = Notifier.Subject(m);
             step.Details["dueAt"] = m.DueAt;
             step.Details["unit"] = m.LeadUnitCode;
             switch (action)

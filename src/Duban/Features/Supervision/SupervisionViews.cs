@@ -24,16 +24,14 @@ public sealed record ClockView(PolicyRef Policy, string? Light, DateTimeOffset? 
     public static ClockView Of(Matter m, SupervisionClock clock, DateTimeOffset now, Func<string?, UnitRef?> unit)
     {
         var policy = clock.PolicyOf(m);
-        var at = m.PausedAt ?? now;
-        double? used = m.ClockStartedAt is { } start && m.DueAt is { } due && due > start && Status.Running.Contains(m.Status)
-            ? Math.Round(Math.Max(0, (at - start).TotalMilliseconds) / (due - start).TotalMilliseconds, 3)
-            : null;
+        var used = Status.Running.Contains(m.Status) ? SupervisionClock.UsedShare(m, now) : null;
         var lead = m.Assignments.Where(a => a.Active && a.Role == "lead").OrderByDescending(a => a.AssignedAt).FirstOrDefault();
         // A named reporter (not anonymous) is told of acceptance and of the outcome within the policy's times.
         var named = !m.RaiserAnonymous && m.RaiserSealed is not null;
         return new ClockView(new PolicyRef(policy.Id, policy.Name, policy.Rule), clock.LightOf(m, now), m.AcceptDueAt, lead?.SignDueAt,
             m.ClockStartedAt, m.DueAt, m.YellowAt, used,
-            m.PausedAt is { } since ? new PauseView(since, m.PauseKind ?? "", clock.Policies.PauseKinds.TryGetValue(m.PauseKind ?? "", out var k) ? k.Name : m.PauseKind ?? "") : null,
+            m.PausedAt is { } since ? new PauseView(since, m.PauseKind ?? "", m.PauseKind == SupervisionClock.ReviewPause ? "办结待审核"
+                : clock.Policies.PauseKinds.TryGetValue(m.PauseKind ?? "", out var k) ? k.Name : m.PauseKind ?? "") : null,
             m.PausedMs, m.ExtensionCount, policy.Extension?.Times, m.KeySupervision, m.PlanRequired, m.LastProgressAt,
             m.RemindedAt, m.NoticedAt, m.EscalatedAt, unit(m.EscalatedTo),
             named && policy.NotifyAcceptance is { } acceptance ? acceptance.From(m.ReceivedAt, clock.Calendar) : null,

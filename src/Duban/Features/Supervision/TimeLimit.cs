@@ -16,12 +16,15 @@ public enum TimeLimitUnit
 /// <summary>
 /// A time limit as the rules state it: "30m", "2h" and "24h" run on the clock; "7d" (calendar
 /// days), "15wd" (working days, China's calendar with its adjusted working days) and "3mo"
-/// (months) end at 24:00 China time of their last day, the start day not counted.
+/// (months) end at 24:00 China time of their last day, the start day not counted. A limit in days
+/// or months whose last day is a day off ends on the next working day instead (民法典 第二百零一条,
+/// 第二百零三条: the start day is not counted; a period whose last day is a statutory day off ends
+/// on the day after it).
 /// </summary>
 public readonly record struct TimeLimit(int Amount, TimeLimitUnit Unit)
 {
     /// <summary>Longer is a typing error: no rule here runs beyond a year.</summary>
-    private const int MaxDays = 366;
+    private const int MaxDays = 372;
 
     public static bool TryParse(string? text, out TimeLimit limit)
     {
@@ -63,10 +66,13 @@ public readonly record struct TimeLimit(int Amount, TimeLimitUnit Unit)
     {
         TimeLimitUnit.Minutes => start.AddMinutes(Amount),
         TimeLimitUnit.Hours => start.AddHours(Amount),
-        TimeLimitUnit.Days => Clock.StartOfChinaDay(Clock.ChinaDate(start).AddDays(Amount + 1)),
+        TimeLimitUnit.Days => EndOf(Clock.ChinaDate(start).AddDays(Amount), calendar),
         TimeLimitUnit.WorkingDays => calendar.EndOfWorkdays(start, Amount),
-        _ => Clock.StartOfChinaDay(Clock.ChinaDate(start).AddMonths(Amount).AddDays(1)),
+        _ => EndOf(Clock.ChinaDate(start).AddMonths(Amount), calendar),
     };
+
+    private static DateTimeOffset EndOf(DateOnly last, WorkCalendar calendar) =>
+        Clock.StartOfChinaDay(calendar.AddWorkdays(last, 0).AddDays(1));
 
     /// <summary>
     /// A deadline moved on by the limit: a deadline at 24:00 ends its day, so 30 days after the

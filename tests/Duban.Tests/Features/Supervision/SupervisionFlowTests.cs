@@ -126,7 +126,7 @@ public sealed class SupervisionFlowTests
         // A deadline of the dispatcher's own wins over the policy's; an unknown policy is refused.
         var own = await desk.Dispatcher.Register(Wages("自定期限"));
         await desk.Dispatcher.Try(own, "dispatch", new { leadUnitCode = "440781-rsj", timePolicy = "fortnight" }).Problem(HttpStatusCode.BadRequest);
-        await desk.Dispatcher.Do(own, "dispatch", new { leadUnitCode = "440781-rsj", dueAt = At(11, 20, 18) });
+        await desk.Dispatcher.Do(own, "dispatch", new { leadUnitCode = "440781-rsj", dueAt = At(11, 20, 18), note = "涉及多个工地" });
         Assert.Equal(At(11, 20, 18), Time((await desk.ClockAsync(own))["dueAt"]));
 
         await using var scope = factory.Scope();
@@ -403,7 +403,7 @@ public sealed class SupervisionFlowTests
         Assert.Equal("yellow", (string?)(await desk.ClockAsync(id))["light"]);
 
         // Weekly progress: a long matter stays green only while the unit reports each week.
-        var longer = await desk.DispatchedAsync("重点督办：长期整治", dispatch: new { dueAt = At(12, 31) });
+        var longer = await desk.DispatchedAsync("重点督办：长期整治", dispatch: new { dueAt = At(12, 31), note = "市领导批示，年底前办结" });
         await desk.Handler.Do(longer, "accept", reader: desk.Dispatcher);
         await desk.Supervisor.Do(longer, "key-supervision", new { on = true, reason = "市领导批示" });
         await desk.MoveToAsync(At(11, 12, 9));
@@ -419,7 +419,7 @@ public sealed class SupervisionFlowTests
     {
         var (factory, desk) = await StartAsync();
         await using var _ = factory;
-        var id = await desk.DispatchedAsync("欠薪整改", dispatch: new { dueAt = At(12, 31) });
+        var id = await desk.DispatchedAsync("欠薪整改", dispatch: new { dueAt = At(12, 31), note = "整改需时较长，限年底前完成" });
         await desk.Handler.Do(id, "accept", reader: desk.Dispatcher);
         await desk.Handler.Try(id, "plan-required", new { reason = "x" }, reader: desk.Dispatcher).Problem(HttpStatusCode.Forbidden);
         await desk.Supervisor.Do(id, "plan-required", new { reason = "请提交整改方案，明确整改节点" });
@@ -481,7 +481,7 @@ public sealed class SupervisionFlowTests
         var children = (await desk.Dispatcher.Get(id))["children"]!.AsArray();
         Assert.Equal([3, 1], children.Select(c => (int)c!["weight"]!));
         var heavy = (long)children[0]!["id"]!;
-        Assert.Equal("default", (string?)(await desk.ClockAsync(heavy))["policy"]!["id"]); // a sub-task is a task
+        Assert.Equal("hotline-general", (string?)(await desk.ClockAsync(heavy))["policy"]!["id"]); // a sub-task runs under its parent's policy
         await desk.Handler.Do(heavy, "accept", reader: desk.Dispatcher);
         await desk.Handler.Do(heavy, "progress", new { note = "已排查一半", progress = 50 }, reader: desk.Dispatcher);
         Assert.Equal(38, (int)(await desk.Dispatcher.Get(id))["progress"]!); // (50×3 + 0×1) / 4 = 37.5
@@ -497,7 +497,8 @@ public sealed class SupervisionFlowTests
         var id = await desk.DispatchedAsync("信访：欠薪多年未解决", kind: "petition");
         await desk.Handler.Do(id, "accept", reader: desk.Dispatcher);
         Assert.Equal(At(1, 2).AddYears(1), Time((await desk.ClockAsync(id))["dueAt"]));
-        await desk.Handler.Do(id, "extension", new { days = 31, reason = "情况复杂" }, reader: desk.Dispatcher);
+        // 30 days after the end of 1 January 2027 is Sunday 31 January: the limit ends on Monday 1 February.
+        await desk.Handler.Do(id, "extension", new { days = 32, reason = "情况复杂" }, reader: desk.Dispatcher);
         await desk.Dispatcher.Try(id, "extension", new { op = "approve" }).Problem(HttpStatusCode.Conflict, "extension_beyond_limit");
         await desk.Dispatcher.Do(id, "extension", new { op = "refuse", reason = "超过30日" });
         await desk.Handler.Do(id, "extension", new { days = 30, reason = "情况复杂，经负责人批准" }, reader: desk.Dispatcher);
@@ -511,7 +512,9 @@ public sealed class SupervisionFlowTests
         await desk.MoveToAsync(At(11, 20, 10));
         await desk.Supervisor.Do(id, "reopen", new { reason = "信访人请求复查" });
         var m = await desk.Dispatcher.Get(id);
-        Assert.Equal(At(12, 21), Time(m["clock"]!["dueAt"]));
+        Assert.Equal(At(12, 22), Time(m["clock"]!["dueAt"])); // 30 days: Sunday 20 December, so Monday 21 to its end
+        await desk.Handler.Try(id, "extension", new { days = 10, reason = "复查需要更多时间" }, reader: desk.Dispatcher)
+            .Problem(HttpStatusCode.Conflict, "extension_not_in_review");
         Assert.Equal("复查", (string?)m["events"]!.AsArray().Last(e => (string?)e!["action"] == "reopen")!["data"]!["review"]);
         await desk.Handler.Do(id, "complete", new { outcome = "复查维持" }, reader: desk.Dispatcher);
         await desk.Dispatcher.Do(id, "approve");

@@ -24,10 +24,15 @@ public sealed class TimePolicyTests
     [InlineData("2h", "2026-10-01T10:30", "2026-10-01T12:30")]
     [InlineData("30m", "2026-10-01T23:50", "2026-10-02T00:20")]
     [InlineData("24h", "2026-02-16T09:00", "2026-02-17T09:00")]
-    // Calendar days end at 24:00 of the last day, the start day not counted: holidays count too.
-    [InlineData("7d", "2026-09-30T10:00", "2026-10-08T00:00")]
+    // Calendar days end at 24:00 of the last day, the start day not counted: days off inside count,
+    // but a last day that is off moves to the next working day (民法典 第二百零三条).
+    [InlineData("7d", "2026-11-02T10:00", "2026-11-10T00:00")]
+    [InlineData("5d", "2026-11-02T10:00", "2026-11-10T00:00")]   // Saturday 7 November → Monday 9
+    [InlineData("7d", "2026-09-30T10:00", "2026-10-09T00:00")]   // 7 October, in the holiday → Thursday 8
     [InlineData("15d", "2026-09-30T10:00", "2026-10-16T00:00")]
     [InlineData("60d", "2026-01-05T09:00", "2026-03-07T00:00")]
+    [InlineData("2d", "2026-02-12T09:00", "2026-02-15T00:00")]   // Saturday 14 February is worked (调休)
+    [InlineData("3d", "2026-02-12T09:00", "2026-02-25T00:00")]   // 15 February, in the Spring Festival → Tuesday 24
     // Working days skip the National Day week (1–7 October 2026) and count the adjusted Saturday 10 October.
     [InlineData("1wd", "2026-09-30T10:00", "2026-10-09T00:00")]
     [InlineData("2wd", "2026-09-30T10:00", "2026-10-10T00:00")]
@@ -41,6 +46,8 @@ public sealed class TimePolicyTests
     // Months: the same day months later, to its end; 31 March plus one month is 30 April.
     [InlineData("3mo", "2026-03-15T16:00", "2026-06-16T00:00")]
     [InlineData("1mo", "2026-03-31T16:00", "2026-05-01T00:00")]
+    [InlineData("1mo", "2026-04-04T09:00", "2026-05-07T00:00")]  // 4 May, in the Labour Day holiday → Wednesday 6 May
+    [InlineData("12mo", "2025-11-22T09:00", "2026-11-24T00:00")] // Sunday 22 November 2026 → Monday 23
     public void Limit_EndsWhereTheRulesCountIt(string limit, string start, string end)
     {
         var from = DateTimeOffset.Parse(start + ":00+08:00", System.Globalization.CultureInfo.InvariantCulture);
@@ -58,6 +65,7 @@ public sealed class TimePolicyTests
     [InlineData("2w")]
     [InlineData("400d")]
     [InlineData("13mo")]
+    [InlineData("373d")]
     [InlineData("99999h")]
     public void Limit_RejectsWhatIsNotOne(string text) => Assert.False(TimeLimit.TryParse(text, out _));
 

@@ -21,9 +21,7 @@ ALTER TABLE matters ADD COLUMN reminded_at INTEGER NULL;
 ALTER TABLE matters ADD COLUMN noticed_at INTEGER NULL;
 ALTER TABLE matters ADD COLUMN escalated_at INTEGER NULL;
 ALTER TABLE matters ADD COLUMN escalated_to TEXT NULL;
--- The supervision job's candidates: open matters by deadline.
-CREATE INDEX ix_matters_running_due ON matters(due_at)
- WHERE status IN ('dispatched', 'in_progress', 'pending_review') AND due_at IS NOT NULL;
+-- The supervision job's candidates are read by ix_matters_due (0001): open matters by deadline.
 
 -- When the unit must sign for its share (签收时限): the response rate counts signings in time.
 ALTER TABLE assignments ADD COLUMN sign_due_at INTEGER NULL;

@@ -27,8 +27,11 @@ public sealed class Complete(MatterWorkflow workflow, Supervision.SupervisionClo
             // A required rectification plan is done when every milestone is.
             if (m.PlanRequired && (m.Milestones.Count == 0 || m.Milestones.Any(x => x.DoneAt is null)))
                 return Error.Conflict("plan_unfinished", "整改方案尚未提交或尚有节点未完成 / the required rectification plan is missing or has open milestones");
-            // Finished while paused: the clock stops where it is, the pause counted.
+            // Finished while paused: the pause ends, counted. Then the unit's clock stops while the
+            // work waits for review (no steps, the light of this moment); send-back resumes it.
             if (m.PausedAt is not null) step.Details["pausedMs"] = (long)clock.Resume(m, step.Now).TotalMilliseconds;
+            m.PausedAt = step.Now;
+            m.PauseKind = Supervision.SupervisionClock.ReviewPause;
             m.Outcome = req.Outcome!.Trim();
             m.Progress = 100;
             // Done within the deadline it had: a pending request for more time lapses.

@@ -25,6 +25,9 @@ public sealed class Extension(MatterWorkflow workflow, Supervision.SupervisionCl
                 if (!MatterWorkflow.IsLeadUnit(actor, m)) return MatterWorkflow.NotYours("申请延期");
                 if (m.ExtensionRequestedDays is not null) return Error.Conflict("extension_pending", "已有待审批的延期申请 / an extension request is already pending");
                 if (req.Days is not (>= 1 and <= 90)) return Error.Validation("days must be from 1 to 90 / 延期天数为1至90天");
+                // 复查、复核 are decided within their own time (信访工作条例): the handling extension is not theirs.
+                if (clock.PolicyOf(m).Review is not null && m.ReopenCount > 0)
+                    return Error.Conflict("extension_not_in_review", "复查、复核须在规定期限内作出意见，不能延期 / a review round cannot be extended");
                 if (clock.PolicyOf(m).Extension is { } allowed && m.ExtensionCount >= allowed.Times)
                     return Error.Conflict("extension_limit_reached", $"该办理时限策略只允许延期{allowed.Times}次 / the time-limit policy allows {allowed.Times} extension(s)");
                 if (Return.RequireReason(req.Reason) is { } noReason) return noReason;

@@ -35,10 +35,7 @@ public sealed class Reopen(MatterWorkflow workflow, Supervision.SupervisionClock
             var due = req.DueAt is { } d ? Clock.Normalize(d.ToUniversalTime())
                 : (policy.Review?.DecideWithin ?? policy.Handle).From(step.Now, clock.Calendar);
             if (Deadline.Check(due, step.Now) is { } badDue) return Task.FromResult<Error?>(badDue);
-            m.DueAt = due;
-            m.ClockStartedAt = step.Now;
-            m.ExtensionCount = 0;
-            clock.NewDeadline(m);
+            clock.Restart(m, step.Now, due);
             m.Status = Status.InProgress;
             m.StatusReason = req.Reason!.Trim();
             m.ClosedAt = null;

@@ -62,6 +62,7 @@ public sealed class Return(MatterWorkflow workflow, WorkCalendar calendar, IOpti
             m.ReturnCount++;
             m.ClearExtensionRequest();
             // Back with the dispatcher: the light follows the acceptance deadline again (the unit's clock stops).
+            Supervision.SupervisionClock.Stop(m);
             clock.Waiting(m);
             step.Reason = m.StatusReason;
             return Task.FromResult<Error?>(null);

@@ -15,13 +15,15 @@ public sealed class Approve(MatterWorkflow workflow)
             if (error is not null) return Task.FromResult<Error?>(error);
             m.Status = Status.Closed;
             m.ClosedAt = step.Now;
+            // The unit's clock stopped when it completed; closed, nothing is paused any more.
+            Supervision.SupervisionClock.Stop(m);
             step.Reason = Text.OrNull(req.Note);
             return Task.FromResult<Error?>(null);
         }, ct);
 }
 
 /// <summary>审核退回: the outcome is not good enough; the unit works on with the reviewer's reason.</summary>
-public sealed class SendBack(MatterWorkflow workflow)
+public sealed class SendBack(MatterWorkflow workflow, Supervision.SupervisionClock clock)
 {
     public Task<Result<Matter>> ExecuteAsync(long id, ReasonRequest req, Actor actor, CancellationToken ct) =>
         workflow.RunAsync(id, req.Version, actor, "send_back", (step, _) =>
@@ -34,6 +36,8 @@ public sealed class SendBack(MatterWorkflow workflow)
             m.Status = Status.InProgress;
             m.StatusReason = req.Reason!.Trim();
             step.Reason = m.StatusReason;
+            // The unit works on: its clock runs again, the time under review not counted against it.
+            if (m.PauseKind == Supervision.SupervisionClock.ReviewPause) step.Details["pausedMs"] = (long)clock.Resume(m, step.Now).TotalMilliseconds;
             return Task.FromResult<Error?>(null);
         }, ct);
 }

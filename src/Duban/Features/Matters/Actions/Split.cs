@@ -73,7 +73,8 @@ public sealed class Split(MatterWorkflow workflow, RegisterNumbers numbers, Supe
                 };
                 child.Assignments.AddRange(built.Value!);
                 clock.Register(child);
-                clock.Start(child, clock.PolicyOf(child), step.Now, due, built.Value!);
+                // A sub-task runs under its parent's policy (a 复杂诉求's parts may pause for an appraisal too).
+                clock.Start(child, clock.PolicyOf(m), step.Now, due, built.Value!);
                 children.Add(child);
             }
             workflow.Db.Matters.AddRange(children);

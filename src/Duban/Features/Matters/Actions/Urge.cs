@@ -11,14 +11,15 @@ public sealed class Urge(MatterWorkflow workflow, Notifications.Notifier notifie
         {
             var m = step.Matter;
             var error = MatterWorkflow.RequireStatus("催办/urge", m, Status.Dispatched, Status.InProgress)
-                ?? (actor.HasAny(Roles.Supervisor, Roles.Dispatcher, Roles.Leader) ? null : MatterWorkflow.NotYours("催办"));
+                ?? (actor.HasAny(Roles.Supervisor, Roles.Dispatcher, Roles.Leader) ? null : MatterWorkflow.NotYours("催办"))
+                ?? (req.Note is { Length: > 2000 } ? Error.Validation("note is at most 2000 characters") : null);
             if (error is not null) return error;
             m.UrgeCount++;
             step.Reason = Text.OrNull(req.Note);
             step.Details["unit"] = m.LeadUnitCode;
             // The unit hears of it at once: in the app, and by e-mail where it has an address.
             await notifier.AddAsync(new Notifications.NotifyRequest(m.LeadUnitCode!, [Roles.Handler, Roles.Leader], "urge",
-                $"【催办】{m.Number}「{m.Title}」",
+                $"【催办】{Notifications.Notifier.Subject(m)}",
                 $"{actor.DisplayName}催办：{step.Reason ?? "请抓紧办理，按期办结"}（第{m.UrgeCount}次催办） / urged by {actor.DisplayName}", m.Id), ct);
             return null;
         }, ct);
