@@ -71,33 +71,34 @@ public sealed class SupervisionQueries(DubanDb db, MatterScope scope, UnitDirect
         by ??= "unit";
         if (by is not ("unit" or "county")) return Error.Validation("by must be unit or county / 分组方式为 unit 或 county");
         var now = time.Now();
-        var rows = await scope.Visible(db.Matters.AsNoTracking(), db, actor)
-            .Where(m => (EF.Constant(Status.Running).Contains(m.Status) && m.DueAt != null)
-                || (EF.Constant(SupervisionClock.WaitingStates).Contains(m.Status) && m.AcceptDueAt != null))
-            .Select(m => new
+        // Counted in the database, one grouped count per light, with the very filter the lists use.
+        var counts = new Dictionary<string, int[]>(StringComparer.Ordinal);
+        var visible = scope.Visible(db.Matters.AsNoTracking(), db, actor);
+        for (var i = 0; i < Light.All.Length; i++)
+        {
+            var lit = visible.Where(clock.Filter(Light.All[i], now));
+            var grouped = by == "unit"
+                ? await lit.GroupBy(m => m.LeadUnitCode).Select(g => new { Key = g.Key, Count = g.Count() }).ToListAsync(ct)
+                : await lit.GroupBy(m => m.CountyCode).Select(g => new { Key = g.Key, Count = g.Count() }).ToListAsync(ct);
+            foreach (var g in grouped)
             {
-                m.LeadUnitCode,
-                m.CountyCode,
-                Reading = new ClockReading(m.Status, m.DueAt, m.YellowAt, m.PausedAt, m.KeySupervision, m.LastProgressAt,
-                    m.Milestones.Any(x => x.DoneAt == null && x.DueAt < (m.PausedAt ?? now)),
-                    m.Status == Status.Dispatched && m.Assignments.Any(a => a.Active && a.Role == "lead" && a.SignDueAt < now), m.AcceptDueAt),
-            })
-            .ToListAsync(ct);
+                var key = g.Key ?? "";
+                if (!counts.TryGetValue(key, out var row)) counts[key] = row = new int[Light.All.Length];
+                row[i] += g.Count;
+            }
+        }
         var directory = await units.AllAsync(ct);
         var home = directory.Values.FirstOrDefault(u => u.Kind == "government" && u.ParentCode is null);
-        string Key(string? lead, string? county) => by == "unit" ? lead ?? "" : county ?? home?.TerritoryCode ?? "";
+        // A matter at city level has no county: it counts under the city's code.
+        string Code(string key) => by == "county" && key.Length == 0 ? home?.TerritoryCode ?? "" : key;
         string Name(string code) => by == "unit"
             ? code.Length == 0 ? "待派单 / waiting for dispatch" : directory.TryGetValue(code, out var u) ? u.Name : code
             : directory.Values.FirstOrDefault(u => u.Kind == "government" && u.TerritoryCode == code)?.Name ?? code;
-        var counted = rows.Select(r => (Key: Key(r.LeadUnitCode, r.CountyCode), Light: clock.LightOf(r.Reading, now))).ToList();
-        LightCounts Count(string code, string name, IEnumerable<(string Key, string? Light)> xs)
-        {
-            var list = xs.ToList();
-            return new LightCounts(code, name, list.Count(x => x.Light == Light.Green), list.Count(x => x.Light == Light.Yellow),
-                list.Count(x => x.Light == Light.Red), list.Count);
-        }
-        var groups = counted.GroupBy(x => x.Key).Select(g => Count(g.Key, Name(g.Key), g))
+        static LightCounts Row(string code, string name, int[] c) => new(code, name, c[0], c[1], c[2], c.Sum());
+        var rows = counts.GroupBy(kv => Code(kv.Key))
+            .Select(g => Row(g.Key, Name(g.Key), [.. Enumerable.Range(0, Light.All.Length).Select(i => g.Sum(kv => kv.Value[i]))]))
             .OrderByDescending(c => c.Red).ThenByDescending(c => c.Yellow).ThenBy(c => c.Code, StringComparer.Ordinal).ToList();
-        return new LightBoard(now, by, Count("", "合计", counted), groups);
+        int[] all = [.. Enumerable.Range(0, Light.All.Length).Select(i => counts.Values.Sum(v => v[i]))];
+        return new LightBoard(now, by, Row("", "合计", all), rows);
     }
 }
