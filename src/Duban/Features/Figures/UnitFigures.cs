@@ -210,15 +210,28 @@ public sealed class UnitFigures(DubanDb db, MatterScope scope, UnitDirectory dir
             else if (r.Active) t.Pending += r.Count;
         }
 
-        // Closed in the period, by the lead unit that closed it: on time against the deadline in force
+        // Closed in the period, by the lead unit that closed it: on time when the unit completed its
+        // work (its last complete; the review's time is not the unit's) by the deadline in force
         // (DueAt: moved by approved extensions and pauses); the raiser's feedback, outside excluded categories.
         var closedQuery = visible.Where(m => m.Status == Status.Closed && m.ClosedAt >= lo && m.ClosedAt < hi && m.LeadUnitCode != null);
         if (only is not null) closedQuery = closedQuery.Where(m => m.LeadUnitCode == only);
-        var closed = await closedQuery
-            .Select(m => new { m.LeadUnitCode, m.CountyCode, m.Category, OnTime = m.DueAt == null || m.ClosedAt <= m.DueAt, m.FeedbackResolved, m.FeedbackSatisfaction })
-            .GroupBy(x => new { x.LeadUnitCode, x.CountyCode, x.Category, x.OnTime, x.FeedbackResolved, x.FeedbackSatisfaction })
-            .Select(g => new { g.Key.LeadUnitCode, g.Key.CountyCode, g.Key.Category, g.Key.OnTime, g.Key.FeedbackResolved, g.Key.FeedbackSatisfaction, Count = g.Count() })
+        var closedRows = await closedQuery
+            .Select(m => new
+            {
+                m.LeadUnitCode,
+                m.CountyCode,
+                m.Category,
+                m.DueAt,
+                m.ClosedAt,
+                m.FeedbackResolved,
+                m.FeedbackSatisfaction,
+                Completed = db.Events.Where(e => e.MatterId == m.Id && e.Action == "complete").Max(e => (DateTimeOffset?)e.At),
+            })
             .ToListAsync(ct);
+        var closed = closedRows
+            .GroupBy(x => new { x.LeadUnitCode, x.CountyCode, x.Category, OnTime = x.DueAt == null || (x.Completed ?? x.ClosedAt) <= x.DueAt, x.FeedbackResolved, x.FeedbackSatisfaction })
+            .Select(g => new { g.Key.LeadUnitCode, g.Key.CountyCode, g.Key.Category, g.Key.OnTime, g.Key.FeedbackResolved, g.Key.FeedbackSatisfaction, Count = g.Count() })
+            .ToList();
         foreach (var r in closed)
         {
             if (For(r.LeadUnitCode, r.CountyCode) is not { } t) continue;
@@ -238,13 +251,20 @@ public sealed class UnitFigures(DubanDb db, MatterScope scope, UnitDirectory dir
             }
         }
 
-        // 超期: the deadline fell in the period and has passed, and the matter was not closed by it:
-        // still running (not while its clock is paused) or closed after it.
-        var overdueQuery = visible.Where(m => m.LeadUnitCode != null && m.DueAt >= lo && m.DueAt < hi && m.DueAt < now
-            && ((Status.Running.Contains(m.Status) && m.PausedAt == null) || (m.Status == Status.Closed && m.ClosedAt > m.DueAt)));
-        if (only is not null) overdueQuery = overdueQuery.Where(m => m.LeadUnitCode == only);
-        var overdue = await overdueQuery.GroupBy(m => new { m.LeadUnitCode, m.CountyCode, Closed = m.Status == Status.Closed })
-            .Select(g => new { g.Key.LeadUnitCode, g.Key.CountyCode, g.Key.Closed, Count = g.Count() }).ToListAsync(ct);
+        // 超期: the deadline fell in the period and has passed, and the unit had not finished by it:
+        // still held and overdue as its light reads it (a paused clock, or work waiting for review,
+        // read when it stopped), or closed with its work completed after it.
+        var dueInPeriod = visible.Where(m => m.LeadUnitCode != null && m.DueAt >= lo && m.DueAt < hi && m.DueAt < now);
+        if (only is not null) dueInPeriod = dueInPeriod.Where(m => m.LeadUnitCode == only);
+        var overdueOpen = await dueInPeriod.Where(Supervision.SupervisionClock.Overdue(now))
+            .GroupBy(m => new { m.LeadUnitCode, m.CountyCode })
+            .Select(g => new { g.Key.LeadUnitCode, g.Key.CountyCode, Closed = false, Count = g.Count() }).ToListAsync(ct);
+        var closedLate = await dueInPeriod
+            .Where(m => m.Status == Status.Closed
+                && (db.Events.Where(e => e.MatterId == m.Id && e.Action == "complete").Max(e => (DateTimeOffset?)e.At) ?? m.ClosedAt) > m.DueAt)
+            .GroupBy(m => new { m.LeadUnitCode, m.CountyCode })
+            .Select(g => new { g.Key.LeadUnitCode, g.Key.CountyCode, Closed = true, Count = g.Count() }).ToListAsync(ct);
+        var overdue = overdueOpen.Concat(closedLate);
         foreach (var r in overdue)
         {
             if (For(r.LeadUnitCode, r.CountyCode) is not { } t) continue;

@@ -234,16 +234,18 @@ public sealed class SupervisionEdgeTests
     }
 
     [Fact]
-    public async Task ADeadlineBeyondThePolicys_NeedsANote_AndBothAreRecorded()
+    public async Task ADeadlineBeyondThePolicys_IsRecordedBesideIt()
     {
         var (factory, desk) = await StartAsync();
         await using var _ = factory;
         var id = await desk.Dispatcher.Register(Wages("欠薪 自定期限"));
-        await desk.Dispatcher.Try(id, "dispatch", new { leadUnitCode = "440781-rsj", dueAt = At(11, 30) }).Problem(HttpStatusCode.BadRequest);
         await desk.Dispatcher.Do(id, "dispatch", new { leadUnitCode = "440781-rsj", dueAt = At(11, 30), note = "涉及多个工地，需联合执法" });
         var dispatch = (await desk.Dispatcher.Get(id))["events"]!.AsArray().Last(e => (string?)e!["action"] == "dispatch")!["data"]!;
         Assert.Equal(At(11, 10), (DateTimeOffset)dispatch["policyDueAt"]!);
+        Assert.True((bool)dispatch["beyondPolicy"]!);
         Assert.Equal(At(11, 30), (DateTimeOffset)dispatch["after"]!["dueAt"]!);
+        var within = await desk.DispatchedAsync("欠薪 按策略期限");
+        Assert.False((bool)(await desk.Dispatcher.Get(within))["events"]!.AsArray().Last(e => (string?)e!["action"] == "dispatch")!["data"]!["beyondPolicy"]!);
     }
 
     [Fact]

@@ -99,13 +99,12 @@ public sealed class Dispatch(MatterWorkflow workflow, IDispatchAdvisor advisor, 
             m.Assignments.AddRange(built.Value);
             m.LeadUnitCode = chosenLead;
             m.Category = category;
-            // A deadline of one's own beyond the policy's (a rule's time limit) is a decision to explain.
+            // A deadline of one's own beyond the policy's (a rule's time limit) stays on record beside it.
             var policyDue = policy.Handle.From(step.Now, clock.Calendar);
-            if (due > policyDue && Text.OrNull(req.Note) is null)
-                return Error.Validation($"a deadline later than the policy's ({Clock.ChinaDate(policyDue.AddMilliseconds(-1)):yyyy-MM-dd}, {policy.Handle.Chinese}) needs a note saying why / 期限晚于办理时限策略的，请在备注中说明理由");
             clock.Start(m, policy, step.Now, due, built.Value);
             step.Details["timePolicy"] = policy.Id;
             step.Details["policyDueAt"] = policyDue;
+            step.Details["beyondPolicy"] = due > policyDue;
             // A new unit starts afresh: neither another unit's progress nor its extension request carry over.
             m.Progress = 0;
             m.ClearExtensionRequest();
