@@ -70,8 +70,10 @@ ensure_postgres() {
 # ensure_browser: Chromium for the browser tests, and the Noto CJK fonts that the PDF tests
 # (supervision notice, assignment slip) embed and Chromium renders Chinese with.
 ensure_browser() {
-    if ! command -v chromium >/dev/null 2>&1 || ! fc-list 2>/dev/null | grep -qi 'Noto Sans CJK'; then
-        apt_install chromium fonts-noto-cjk
+    # fonts-wqy-microhei: the PDFs embed a subset of its TrueType outlines (Noto CJK's are CFF, which they cannot use).
+    if ! command -v chromium >/dev/null 2>&1 || ! fc-list 2>/dev/null | grep -qi 'Noto Sans CJK' \
+        || [[ ! -f /usr/share/fonts/truetype/wqy/wqy-microhei.ttc ]]; then
+        apt_install chromium fonts-noto-cjk fonts-wqy-microhei
     fi
 }
 # ---------------------------------------------------------------------------------------

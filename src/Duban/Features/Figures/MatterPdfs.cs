@@ -2,12 +2,11 @@ using System.Globalization;
 using Duban.Common;
 using Duban.Data;
 using Duban.Features.Calendar;
+using Duban.Features.Figures.Pdf;
 using Duban.Features.Geo;
 using Duban.Features.Matters;
 using Duban.Features.Units;
 using Microsoft.EntityFrameworkCore;
-using PdfSharp.Drawing;
-using PdfSharp.Pdf;
 
 namespace Duban.Features.Figures;
 
@@ -41,7 +40,7 @@ public sealed class MatterPdfs(DubanDb db, MatterScope scope, UnitDirectory dire
         var co = m.Assignments.Where(a => a.Active && a.Role != "lead").Select(a => Name(a.UnitCode)).ToList();
         var place = MatterQueries.Territory(geo.Gazetteer.Divisions, m.TerritoryCode) is { Path.Count: > 0 } t ? string.Join(" ", t.Path) : "—";
 
-        using var doc = new Document(fonts.Face().Value!, "交办单", $"编号：{m.Number}");
+        var doc = new Document(fonts.Face().Value!, "交办单", $"编号：{m.Number}", time.Now());
         doc.Field("事项编号", m.Number);
         doc.Field("标题", m.Title);
         doc.Field("类型", KindName(m.Kind) + (m.Urgency == "normal" ? "" : $"（{UrgencyName(m.Urgency)}）"));
@@ -91,7 +90,7 @@ public sealed class MatterPdfs(DubanDb db, MatterScope scope, UnitDirectory dire
             standing = due < now ? $"已超期 {Math.Max(1, days)} 天" : days == 0 ? "今日到期" : $"距办理时限还有 {-days} 天";
         }
 
-        using var doc = new Document(fonts.Face().Value!, "督办通知", $"{m.Number}　{today:yyyy年M月d日}");
+        var doc = new Document(fonts.Face().Value!, "督办通知", $"{m.Number}　{today:yyyy年M月d日}", now);
         doc.Paragraph($"{lead}：");
         var escalation = m.EscalatedTo is { } to ? $"，并已提级督办至{Name(to)}" : "";
         var due0 = m.DueAt is { } d ? When(d) : "未设定";
@@ -142,135 +141,45 @@ public sealed class MatterPdfs(DubanDb db, MatterScope scope, UnitDirectory dire
     };
 
     /// <summary>An A4 document written top to bottom: a title, fields (label: value), paragraphs, wrapped by character.</summary>
-    private sealed class Document : IDisposable
+    private sealed class Document
     {
-        private const double Margin = 56;
-        private readonly PdfDocument pdf = new();
-        private readonly XFont title, body, bold, small;
-        private PdfPage page = null!;
-        private XGraphics g = null!;
-        private double y;
+        private const double Margin = 56, Title = 22, Body = 11, Bold = 12, Small = 9, LabelWidth = 80;
+        private const double Gray = 128 / 255.0;
+        private readonly PdfDocument pdf;
+        private readonly PdfFlow flow;
 
-        public Document(PdfFace face, string heading, string subheading)
+        public Document(PdfFace face, string heading, string subheading, DateTimeOffset now)
         {
-            pdf.Info.Title = heading;
-            pdf.Info.Creator = "Duban 督办";
-            title = new XFont(face.Key, 22);
-            body = new XFont(face.Key, 11);
-            bold = new XFont(face.Key, 12);
-            small = new XFont(face.Key, 9);
-            NewPage();
-            Centered(heading, title);
-            y += 6;
-            Centered(subheading, small);
-            y += 14;
-        }
-
-        private double Width => page.Width.Point - 2 * Margin;
-
-        private void NewPage()
-        {
-            g?.Dispose();
-            page = pdf.AddPage();
-            page.Size = PdfSharp.PageSize.A4;
-            g = XGraphics.FromPdfPage(page);
-            y = Margin;
-        }
-
-        private void Room(double height)
-        {
-            if (y + height > page.Height.Point - Margin) NewPage();
-        }
-
-        private void Centered(string text, XFont font)
-        {
-            var size = g.MeasureString(text, font);
-            Room(size.Height);
-            g.DrawString(text, font, XBrushes.Black, new XPoint(Margin + (Width - size.Width) / 2, y + size.Height * 0.8));
-            y += size.Height;
+            pdf = new PdfDocument(face.Font) { Title = heading, Subject = subheading, Creator = "Duban 督办", Created = now.ToOffset(Clock.ChinaOffset) };
+            flow = new PdfFlow(pdf, Margin);
+            flow.Centered(heading, Title, pdf.LineHeight(Title));
+            flow.Y += 6;
+            flow.Centered(subheading, Small, pdf.LineHeight(Small));
+            flow.Y += 14;
         }
 
         public void Field(string label, string value)
         {
-            const double labelWidth = 80;
-            var lines = Wrap(value, body, Width - labelWidth);
-            var height = body.GetHeight() * 1.35;
-            Room(height);
-            g.DrawString(label + "：", bold, XBrushes.Black, new XPoint(Margin, y + height * 0.75));
-            foreach (var line in lines)
-            {
-                Room(height);
-                g.DrawString(line, body, XBrushes.Black, new XPoint(Margin + labelWidth, y + height * 0.75));
-                y += height;
-            }
+            var height = pdf.LineHeight(Body) * 1.35;
+            flow.Room(height);
+            flow.Page.Text(flow.Left, flow.Y + height * 0.75, label + "：", Bold);
+            flow.Paragraph(value, Body, height, LabelWidth);
         }
 
-        public void Heading(string text) => Paragraph(text, bold);
+        public void Heading(string text) => flow.Paragraph(text, Bold, pdf.LineHeight(Bold) * 1.5);
 
-        public void Paragraph(string text) => Paragraph(text, body);
+        public void Paragraph(string text) => flow.Paragraph(text, Body, pdf.LineHeight(Body) * 1.5);
 
-        private void Paragraph(string text, XFont font)
-        {
-            var height = font.GetHeight() * 1.5;
-            foreach (var part in text.ReplaceLineEndings("\n").Split('\n'))
-            {
-                foreach (var line in Wrap(part, font, Width))
-                {
-                    Room(height);
-                    g.DrawString(line, font, XBrushes.Black, new XPoint(Margin, y + height * 0.75));
-                    y += height;
-                }
-            }
-        }
-
-        public void Gap() => y += body.GetHeight();
+        public void Gap() => flow.Y += pdf.LineHeight(Body);
 
         public void Signature(string unit, string date)
         {
-            var height = body.GetHeight() * 1.5;
-            foreach (var line in new[] { unit, date })
-            {
-                Room(height);
-                var w = g.MeasureString(line, body).Width;
-                g.DrawString(line, body, XBrushes.Black, new XPoint(Margin + Width - w, y + height * 0.75));
-                y += height;
-            }
+            foreach (var line in new[] { unit, date }) flow.RightAligned(line, Body, pdf.LineHeight(Body) * 1.5);
         }
 
-        public void Footer(string text) =>
-            g.DrawString(text, small, XBrushes.Gray, new XPoint(Margin, page.Height.Point - Margin / 2));
+        /// <summary>At the foot of the last page, in gray.</summary>
+        public void Footer(string text) => flow.Page.Text(flow.Left, flow.Page.Height - Margin / 2, text, Small, Gray);
 
-        /// <summary>Chinese wraps between any two characters; a line is cut where the next character would not fit.</summary>
-        private List<string> Wrap(string text, XFont font, double width)
-        {
-            var lines = new List<string>();
-            var line = new System.Text.StringBuilder();
-            foreach (var rune in text.EnumerateRunes())
-            {
-                var next = line + rune.ToString();
-                if (line.Length > 0 && g.MeasureString(next, font).Width > width)
-                {
-                    lines.Add(line.ToString());
-                    line.Clear();
-                }
-                line.Append(rune.ToString());
-            }
-            if (line.Length > 0 || lines.Count == 0) lines.Add(line.ToString());
-            return lines;
-        }
-
-        public byte[] Save()
-        {
-            g.Dispose();
-            using var stream = new MemoryStream();
-            pdf.Save(stream, closeStream: false);
-            return stream.ToArray();
-        }
-
-        public void Dispose()
-        {
-            g.Dispose();
-            pdf.Dispose();
-        }
+        public byte[] Save() => pdf.Save();
     }
 }
