@@ -14,6 +14,7 @@ using Duban.Features.Notifications;
 using Duban.Features.Sealing;
 using Duban.Features.Supervision;
 using Duban.Features.Units;
+using Duban.Web;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.HttpOverrides;
@@ -114,6 +115,7 @@ public static class DubanServices
         services.AddHostedService<NotificationMailer>();
         services.AddHostedService(sp => sp.GetRequiredService<ClassifierTrainer>());
         services.AddHostedService<SupervisionJob>();
+        services.AddDubanUi();
         // Per client address and minute: the public door and the login are where abuse arrives.
         static RateLimitPartition<string> PerMinute(HttpContext http, string setting, int fallback) =>
             RateLimitPartition.GetFixedWindowLimiter(http.Connection.RemoteIpAddress?.ToString() ?? "unknown", _ => new FixedWindowRateLimiterOptions
@@ -150,6 +152,7 @@ public static class DubanServices
         app.UseAuthentication();
         app.UseAuthorization();
         app.UseRateLimiter();
+        app.UseDubanUi();
         app.MapOpenApi("/openapi/{documentName}.json");
         app.MapHealthChecks("/healthz");
         var api = app.MapGroup("/api/v1");

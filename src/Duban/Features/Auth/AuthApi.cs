@@ -1,6 +1,5 @@
 using Duban.Data;
 using Microsoft.AspNetCore.Http.HttpResults;
-using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 
 namespace Duban.Features.Auth;
@@ -15,7 +14,7 @@ public static class AuthApi
         api.MapPost("/auth/login", LoginAsync).AllowAnonymous().RequireRateLimiting("login").WithTags("Auth");
         api.MapPost("/auth/logout", (HttpContext http) =>
         {
-            http.Response.Cookies.Delete(DubanAuthenticationHandler.CookieName, new CookieOptions { Path = "/" });
+            PasswordSignIn.SignOut(http);
             return TypedResults.NoContent();
         }).AllowAnonymous().WithTags("Auth");
         return api;
@@ -24,31 +23,10 @@ public static class AuthApi
     private static async Task<Results<Ok<LoginResponse>, ProblemHttpResult>> LoginAsync(
         LoginRequest request, HttpContext http, DubanDb db, Tokens tokens, IOptions<AuthOptions> options, TimeProvider time, CancellationToken ct)
     {
-        if (string.IsNullOrWhiteSpace(request.Username) || string.IsNullOrEmpty(request.Password)
-            || request.Username.Length > 100 || Duban.Common.Text.HasControlCharacters(request.Username))
-        {
-            return TypedResults.Problem(statusCode: 400, title: "用户名和密码必填 / username and password are required");
-        }
-        var user = await db.Users.AsNoTracking().FirstOrDefaultAsync(u => u.Username == request.Username && u.Active, ct);
-        // The same answer, after the same work, for an unknown user and a wrong password: no account enumeration.
-        var valid = user is null ? Passwords.VerifyDecoy(request.Password) : Passwords.Verify(request.Password, user.PasswordHash);
-        if (user is null || !valid)
-        {
-            return TypedResults.Problem(statusCode: 401, title: "用户名或密码错误 / wrong username or password");
-        }
-        var lifetime = TimeSpan.FromMinutes(options.Value.TokenMinutes);
-        var token = tokens.Issue(user.Id, lifetime);
-        // The browser keeps the same token in a cookie that scripts cannot read and other sites
-        // cannot send (SameSite=Strict: no cross-site request carries it, so no CSRF).
-        http.Response.Cookies.Append(DubanAuthenticationHandler.CookieName, token, new CookieOptions
-        {
-            HttpOnly = true,
-            SameSite = SameSiteMode.Strict,
-            Secure = http.Request.IsHttps || options.Value.SecureCookie,
-            Path = "/",
-            Expires = time.GetUtcNow().Add(lifetime),
-        });
+        var result = await PasswordSignIn.ExecuteAsync(http, db, tokens, options, time, request.Username, request.Password, ct);
+        if (!result.IsSuccess) return TypedResults.Problem(statusCode: result.Error!.Status, title: result.Error.Message);
+        var (user, token, expiresAt) = result.Value!;
         return TypedResults.Ok(new LoginResponse(token, user.Username, user.DisplayName, user.UnitCode,
-            [.. DubanAuthenticationHandler.ParseRoles(user.Roles)], time.GetUtcNow().Add(lifetime)));
+            [.. DubanAuthenticationHandler.ParseRoles(user.Roles)], expiresAt));
     }
 }

@@ -34,37 +34,61 @@ public static class PublicReportsApi
 
     private static async Task<IResult> SubmitAsync(PublicReportRequest r, HttpContext http, RegisterMatter register, IAutoDispatch auto, CancellationToken ct)
     {
-        if (r.Kind is null || !PublicKinds.Contains(r.Kind))
-            return MattersApi.Problem(Error.Validation($"kind must be one of {string.Join(", ", PublicKinds)} / 请选择事项类型"));
-        var anonymous = r.Anonymous ?? false;
-        if (!anonymous && (string.IsNullOrWhiteSpace(r.Name) || string.IsNullOrWhiteSpace(r.Phone)))
-            return MattersApi.Problem(Error.Validation("name and phone are required unless anonymous / 实名反映请填写姓名和电话，或选择匿名"));
-        var cmd = new RegisterCommand(r.Kind, "web", r.Title, r.Content, r.Location, Anonymous: anonymous,
-            Raiser: anonymous ? null : new RaiserInput(r.Name, r.Phone));
-        var result = await register.ExecuteAsync(cmd, Actor.Public, issueQueryCode: true, MattersApi.IdempotencyKey(http), ct);
+        var result = await FileAsync(r, MattersApi.IdempotencyKey(http), register, auto, ct);
         if (!result.IsSuccess) return MattersApi.Problem(result.Error!);
-        var body = new PublicReceipt(result.Value!.Matter.Number, result.Value.QueryCode!);
-        if (!result.Value.Replayed) await auto.TryAsync(result.Value.Matter.Id, ct);
-        return result.Value.Replayed ? Results.Ok(body) : Results.Created($"/api/v1/public/reports/{body.Receipt}", body);
+        var (body, replayed) = result.Value;
+        return replayed ? Results.Ok(body) : Results.Created($"/api/v1/public/reports/{body.Receipt}", body);
     }
 
-    private static async Task<IResult> StatusAsync(string receipt, string? queryCode, DubanDb db, CancellationToken ct)
-    {
-        var matter = await FindAsync(db, receipt, queryCode, ct);
-        return matter is null ? NotFound() : Results.Ok(await ViewAsync(db, matter, ct));
-    }
+    private static async Task<IResult> StatusAsync(string receipt, string? queryCode, DubanDb db, CancellationToken ct) =>
+        await TrackAsync(db, receipt, queryCode, ct) is { } status ? Results.Ok(status) : NotFound();
 
     private static async Task<IResult> FeedbackAsync(string receipt, string? queryCode, PublicFeedbackRequest r, DubanDb db,
-        MatterWorkflow workflow, CancellationToken ct)
+        MatterWorkflow workflow, CancellationToken ct) =>
+        await GiveFeedbackAsync(db, workflow, receipt, queryCode, r, ct) is var result && result.IsSuccess
+            ? Results.Ok(result.Value)
+            : MattersApi.Problem(result.Error!);
+
+    /// <summary>
+    /// Files a citizen's report (the API and the portal's form): the receipt and query code, and
+    /// whether it repeats an earlier submission with the same idempotency key.
+    /// </summary>
+    public static async Task<Result<(PublicReceipt Receipt, bool Replayed)>> FileAsync(PublicReportRequest r, string? idempotencyKey,
+        RegisterMatter register, IAutoDispatch auto, CancellationToken ct)
+    {
+        if (r.Kind is null || !PublicKinds.Contains(r.Kind))
+            return Error.Validation($"kind must be one of {string.Join(", ", PublicKinds)} / 请选择事项类型");
+        var anonymous = r.Anonymous ?? false;
+        if (!anonymous && (string.IsNullOrWhiteSpace(r.Name) || string.IsNullOrWhiteSpace(r.Phone)))
+            return Error.Validation("name and phone are required unless anonymous / 实名反映请填写姓名和电话，或选择匿名");
+        var cmd = new RegisterCommand(r.Kind, "web", r.Title, r.Content, r.Location, Anonymous: anonymous,
+            Raiser: anonymous ? null : new RaiserInput(r.Name, r.Phone));
+        var result = await register.ExecuteAsync(cmd, Actor.Public, issueQueryCode: true, idempotencyKey, ct);
+        if (!result.IsSuccess) return result.Error!;
+        var body = new PublicReceipt(result.Value!.Matter.Number, result.Value.QueryCode!);
+        if (!result.Value.Replayed) await auto.TryAsync(result.Value.Matter.Id, ct);
+        return (body, result.Value.Replayed);
+    }
+
+    /// <summary>The public view of a report, or null for an unknown receipt or a wrong code (the same answer).</summary>
+    public static async Task<PublicStatus?> TrackAsync(DubanDb db, string receipt, string? queryCode, CancellationToken ct)
     {
         var matter = await FindAsync(db, receipt, queryCode, ct);
-        if (matter is null) return NotFound();
-        if (Text.HasControlCharacters(r.Comment, r.Satisfaction)) return MattersApi.Problem(Error.Validation("text may not contain control characters"));
+        return matter is null ? null : await ViewAsync(db, matter, ct);
+    }
+
+    /// <summary>The raiser's feedback (回访) through the receipt and query code.</summary>
+    public static async Task<Result<PublicStatus>> GiveFeedbackAsync(DubanDb db, MatterWorkflow workflow, string receipt, string? queryCode,
+        PublicFeedbackRequest r, CancellationToken ct)
+    {
+        var matter = await FindAsync(db, receipt, queryCode, ct);
+        if (matter is null) return NotFoundError;
+        if (Text.HasControlCharacters(r.Comment, r.Satisfaction)) return Error.Validation("text may not contain control characters");
         var request = new FeedbackRequest(matter.Version, r.Resolved, r.Satisfaction, r.Comment);
         var result = await workflow.RunAsync(matter.Id, matter.Version, Actor.Public, "feedback",
             (step, _) => Task.FromResult(Feedback.Apply(step, request, allowed: true)), ct, scopeProven: true);
-        if (!result.IsSuccess) return MattersApi.Problem(result.Error!);
-        return Results.Ok(await ViewAsync(db, result.Value!, ct));
+        if (!result.IsSuccess) return result.Error!;
+        return await ViewAsync(db, result.Value!, ct);
     }
 
     private static async Task<Matter?> FindAsync(DubanDb db, string receipt, string? queryCode, CancellationToken ct)
@@ -76,8 +100,9 @@ public static class PublicReportsApi
         return CryptographicOperations.FixedTimeEquals(given, Encoding.ASCII.GetBytes(matter.QueryCodeHash)) ? matter : null;
     }
 
-    private static IResult NotFound() =>
-        MattersApi.Problem(new Error(404, "not_found", "未找到该受理编号，或查询码不正确 / no report with this receipt and query code"));
+    private static readonly Error NotFoundError = new(404, "not_found", "未找到该受理编号，或查询码不正确 / no report with this receipt and query code");
+
+    private static IResult NotFound() => MattersApi.Problem(NotFoundError);
 
     /// <summary>Only the public milestones; an internal step (a return between units, a note) shows nothing.</summary>
     private static async Task<PublicStatus> ViewAsync(DubanDb db, Matter m, CancellationToken ct)

@@ -1,0 +1,15 @@
+namespace Duban.Web.Components;
+
+/// <summary>The fields of the form this request posted (static rendering reads them directly), so a failed form keeps what was typed.</summary>
+public static class Posted
+{
+    public static bool Is(HttpContext? http, string formName) =>
+        http is not null && HttpMethods.IsPost(http.Request.Method) && http.Request.HasFormContentType
+        && http.Request.Form["_handler"] == formName;
+
+    public static string? Get(HttpContext? http, string field) =>
+        http is not null && HttpMethods.IsPost(http.Request.Method) && http.Request.HasFormContentType
+        && http.Request.Form.TryGetValue(field, out var v) && v.Count > 0 ? v.ToString() : null;
+
+    public static string? Text(HttpContext? http, string field) => Get(http, field) is { } v && !string.IsNullOrWhiteSpace(v) ? v.Trim() : null;
+}

@@ -1,0 +1,62 @@
+// Duban's small progressive enhancements; every page works without them.
+(function () {
+  "use strict";
+
+  // The place a citizen's address names, shown as they type (GET /api/v1/geo/resolve, no login).
+  function wireGeo(input) {
+    var out = document.getElementById(input.getAttribute("data-geo-resolve"));
+    if (!out) return;
+    var timer = 0, last = "";
+    function resolve() {
+      var q = input.value.trim();
+      if (q === last) return;
+      last = q;
+      if (!q) { out.textContent = "—"; return; }
+      fetch("/api/v1/geo/resolve?q=" + encodeURIComponent(q), { headers: { Accept: "application/json" } })
+        .then(function (r) { return r.ok ? r.json() : null; })
+        .then(function (m) {
+          if (q !== last) return;
+          out.textContent = m && m.code && m.path && m.path.length ? m.path.join(" / ") : out.getAttribute("data-none");
+        })
+        .catch(function () { /* the form works without it */ });
+    }
+    input.addEventListener("input", function () { clearTimeout(timer); timer = setTimeout(resolve, 250); });
+    if (input.value) resolve();
+  }
+
+  // A checkbox that hides a group (anonymous: no name, no phone).
+  function wireToggle(box) {
+    var target = document.getElementById(box.getAttribute("data-toggle-hide"));
+    if (!target) return;
+    var sync = function () { target.hidden = box.checked; };
+    box.addEventListener("change", sync);
+    sync();
+  }
+
+  // The dispatch queue by keyboard: j / k move, a accepts the suggestion, c picks another unit.
+  function wireQueue(list) {
+    var items = Array.prototype.slice.call(list.querySelectorAll("[data-queue-item]"));
+    if (!items.length) return;
+    function current() { var i = items.indexOf(document.activeElement.closest && document.activeElement.closest("[data-queue-item]")); return i; }
+    function go(i) { i = Math.max(0, Math.min(items.length - 1, i)); items[i].focus(); items[i].scrollIntoView({ block: "nearest" }); }
+    document.addEventListener("keydown", function (e) {
+      if (e.ctrlKey || e.metaKey || e.altKey) return;
+      var tag = (e.target.tagName || "").toLowerCase();
+      if (tag === "input" || tag === "textarea" || tag === "select") { if (e.key === "Escape") { var it = e.target.closest("[data-queue-item]"); if (it) it.focus(); } return; }
+      var i = current();
+      if (e.key === "j") { e.preventDefault(); go(i < 0 ? 0 : i + 1); }
+      else if (e.key === "k") { e.preventDefault(); go(i < 0 ? 0 : i - 1); }
+      else if (e.key === "a" && i >= 0) { var b = items[i].querySelector("[data-accept]"); if (b) { e.preventDefault(); b.click(); } }
+      else if (e.key === "c" && i >= 0) { var f = items[i].querySelector(".correct input[name=lead]"); if (f) { e.preventDefault(); f.focus(); } }
+    });
+    if (!list.contains(document.activeElement)) go(0);
+  }
+
+  function init() {
+    document.querySelectorAll("[data-geo-resolve]").forEach(wireGeo);
+    document.querySelectorAll("[data-toggle-hide]").forEach(wireToggle);
+    document.querySelectorAll("[data-queue]").forEach(wireQueue);
+    document.querySelectorAll("[data-print]").forEach(function (b) { b.addEventListener("click", function () { window.print(); }); });
+  }
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", init); else init();
+})();
