@@ -67,8 +67,8 @@ ensure_postgres() {
 }
 
 # ---------------------------------------------------------------------------------------
-# ensure_browser: Chromium for the browser tests, and the Noto CJK fonts that the PDF tests
-# (supervision notice, assignment slip) embed and Chromium renders Chinese with.
+# ensure_browser: Chromium and the Noto CJK fonts for the browser tests (Chromium renders Chinese
+# with them), and WenQuanYi Micro Hei, whose subset the PDFs (supervision notice, assignment slip) embed.
 ensure_browser() {
     # fonts-wqy-microhei: the PDFs embed a subset of its TrueType outlines (Noto CJK's are CFF, which they cannot use).
     if ! command -v chromium >/dev/null 2>&1 || ! fc-list 2>/dev/null | grep -qi 'Noto Sans CJK' \
