@@ -6,10 +6,10 @@ using Duban.Tests.Infrastructure;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 
+using static Duban.Tests.Features.Supervision.SupervisionScenario;
+
 namespace Duban.Tests.Features.Supervision;
 
-[Collection(DatabaseCollection.Name)]
-[Trait("Category", "Database")]
 /// <summary>
 /// The clock's edges, each a case a review found wrong once: a unit pausing its own overdue
 /// matter, a review round extended, steps while the work waits for review, a paused matter's
@@ -17,62 +17,10 @@ namespace Duban.Tests.Features.Supervision;
 /// on every branch of the light, calendar days behind Duban's back, confidential titles in
 /// notifications, a deadline beyond the policy's.
 /// </summary>
+[Collection(DatabaseCollection.Name)]
+[Trait("Category", "Database")]
 public sealed class SupervisionEdgeTests
 {
-    private static readonly TimeSpan China = TimeSpan.FromHours(8);
-    private static readonly DateTimeOffset Monday = new(2026, 11, 2, 9, 0, 0, China);
-    private static DateTimeOffset At(int month, int day, int hour = 0, int minute = 0) => new(2026, month, day, hour, minute, 0, China);
-
-    private static object Wages(string title, string kind = "complaint") => new
-    {
-        kind,
-        channel = "phone",
-        title,
-        urgency = "normal",
-        content = "台城某工厂老板拖欠三个月工资不发。",
-        location = "台山市台城街道",
-        raiser = new { name = "黄秀英", phone = "13922223333" },
-    };
-
-    private sealed class Desk(DubanFactory factory)
-    {
-        public HttpClient Dispatcher = null!, Handler = null!, Supervisor = null!;
-        public async Task SignInAsync()
-        {
-            factory.ForgetSignIns();
-            Dispatcher = await factory.As("dispatcher");
-            Handler = await factory.As("h-440781-rsj");
-            Supervisor = await factory.As("supervisor");
-        }
-        public async Task MoveToAsync(DateTimeOffset when)
-        {
-            factory.Clock.Advance(when - factory.Clock.GetUtcNow());
-            await SignInAsync();
-        }
-        public async Task<long> DispatchedAsync(string title, string kind = "complaint")
-        {
-            var id = await Dispatcher.Register(Wages(title, kind));
-            await Dispatcher.Do(id, "dispatch", new { leadUnitCode = "440781-rsj" });
-            return id;
-        }
-    }
-
-    private static async Task<(DubanFactory, Desk)> StartAsync()
-    {
-        var factory = DubanFactory.StartingAt(Monday);
-        await factory.InitializeAsync();
-        var desk = new Desk(factory);
-        await desk.SignInAsync();
-        return (factory, desk);
-    }
-
-    private static async Task<List<string>> StepsOn(DubanFactory factory, long id)
-    {
-        await factory.Services.GetRequiredService<SupervisionSteps>().RunAsync(default);
-        await using var scope = factory.Scope();
-        return await factory.Db(scope).Events.Where(e => e.MatterId == id).Select(e => e.Action).ToListAsync();
-    }
-
     [Fact]
     public async Task Pause_TheUnitCannotStopItsOwnClockOnceLate_ACoordinatorCan_AndTheNoticeMovesOnWithIt()
     {
