@@ -63,12 +63,23 @@ public static class FiguresExport
             csv.NextRecord();
             foreach (var row in view.Rows)
             {
-                foreach (var c in Columns) csv.WriteField(Invariant(c.Value(row)));
+                foreach (var c in Columns)
+                {
+                    var value = c.Value(row);
+                    csv.WriteField(value is string text ? NotAFormula(text) : Invariant(value));
+                }
                 csv.NextRecord();
             }
         }
         return stream.ToArray();
     }
+
+    /// <summary>
+    /// A text a spreadsheet would read as a formula (=, +, -, @, a tab or CR first: CSV injection)
+    /// starts with an apostrophe instead; numbers are written as numbers and untouched.
+    /// </summary>
+    internal static string NotAFormula(string text) =>
+        text.Length > 0 && "=+-@\t\r".Contains(text[0], StringComparison.Ordinal) ? "'" + text : text;
 
     private static string Invariant(object? value) => value switch
     {

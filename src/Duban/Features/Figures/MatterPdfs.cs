@@ -16,7 +16,7 @@ namespace Duban.Features.Figures;
 /// lead unit. Neither ever shows the raiser (name, phone, or that a report was made by someone known).
 /// </summary>
 public sealed class MatterPdfs(DubanDb db, MatterScope scope, UnitDirectory directory, GeoService geo, WorkCalendar calendar, PdfFonts fonts,
-    TimeProvider time, IConfiguration configuration)
+    TimeProvider time, IConfiguration configuration, Supervision.SupervisionClock clock)
 {
     /// <summary>Working days the lead unit has to report on a supervision notice (Duban:Pdf:ReportWithinWorkdays).</summary>
     private int ReportWithin => Math.Clamp(configuration.GetValue("Duban:Pdf:ReportWithinWorkdays", 3), 1, 30);
@@ -33,10 +33,12 @@ public sealed class MatterPdfs(DubanDb db, MatterScope scope, UnitDirectory dire
 
         var units = await directory.AllAsync(ct);
         string Name(string? code) => code is null ? "—" : units.TryGetValue(code, out var u) ? u.Name : code;
-        // Who dispatched: the dispatch (or the split that made a sub-task) at the lead's assignment.
+        // Who dispatched: the dispatch (or the sub-task's registration by a split) that made the lead's
+        // assignment: the first such event from the assignment's moment on (the event is stamped a
+        // moment after the assignment it records).
         var by = await db.Events.AsNoTracking()
-            .Where(e => e.MatterId == m.Id && e.At <= lead.AssignedAt && (e.Action == "dispatch" || e.Action == "split" || e.Action == "register"))
-            .OrderByDescending(e => e.Seq).Select(e => new { e.ActorUnitCode, e.ActorName }).FirstOrDefaultAsync(ct);
+            .Where(e => e.MatterId == m.Id && e.At >= lead.AssignedAt && (e.Action == "dispatch" || e.Action == "register_subtask"))
+            .OrderBy(e => e.Seq).Select(e => new { e.ActorUnitCode, e.ActorName }).FirstOrDefaultAsync(ct);
         var co = m.Assignments.Where(a => a.Active && a.Role != "lead").Select(a => Name(a.UnitCode)).ToList();
         var place = MatterQueries.Territory(geo.Gazetteer.Divisions, m.TerritoryCode) is { Path.Count: > 0 } t ? string.Join(" ", t.Path) : "—";
 
@@ -51,7 +53,7 @@ public sealed class MatterPdfs(DubanDb db, MatterScope scope, UnitDirectory dire
         doc.Field("交办时间", When(lead.AssignedAt));
         doc.Field("签收时限", lead.SignDueAt is { } sign ? When(sign) : "—");
         doc.Field("办理时限", m.DueAt is { } due ? When(due) : "—");
-        doc.Field("时限规则", m.TimePolicy ?? "—");
+        doc.Field("时限规则", m.TimePolicy is null ? "—" : clock.Policies.Find(m.TimePolicy) is { } policy ? $"{policy.Name}（{policy.Handle.Chinese}）" : m.TimePolicy);
         doc.Field("交办单位", by is null ? "—" : by.ActorUnitCode is { } u ? Name(u) : by.ActorName);
         doc.Gap();
         doc.Heading("事项内容");

@@ -47,12 +47,13 @@ public sealed class MatterPdfTests
         var id = await dispatcher.Register(Body());
 
         await dispatcher.GetAsync($"/api/v1/matters/{id}/slip.pdf").Problem(HttpStatusCode.Conflict, "not_dispatched");
-        await dispatcher.Do(id, "dispatch", new
+        // Registered by the 12345 centre, dispatched by the 督查室: the slip names who dispatched it.
+        await (await app.As("supervisor")).Do(id, "dispatch", new
         {
             leadUnitCode = "440781115",
             coUnitCodes = new[] { "440781-jtj" },
             dueAt = new DateTimeOffset(2026, 11, 20, 18, 0, 0, China),
-        });
+        }, reader: dispatcher);
 
         // The lead unit prints its slip; another unit's handler does not see the matter.
         var handler = await app.As("h-440781115");
@@ -64,11 +65,12 @@ public sealed class MatterPdfTests
         foreach (var expected in new[]
                  {
                      "交办单", "JM-2026-", "川岛镇沙堤港码头路面破损", "码头通往渡口的道路破损严重", "台山市川岛镇人民政府", "台山市交通运输局",
-                     "广东省 江门市 台山市 川岛镇", "2026年11月2日 09:00", "2026年11月20日 18:00", "江门市12345政务服务便民热线中心", "交通运输/道路养护",
+                     "广东省 江门市 台山市 川岛镇", "2026年11月2日 09:00", "2026年11月20日 18:00", "中共江门市委督查室", "交通运输/道路养护", "一般诉求（7日）",
                  })
         {
             Assert.Contains(expected, text);
         }
+        Assert.DoesNotContain("江门市12345政务服务便民热线中心", text); // the registrar did not dispatch it
         Assert.DoesNotContain("陈美玲", text);
         Assert.DoesNotContain("138", text);
         Assert.DoesNotContain("陈**", text);
@@ -123,7 +125,9 @@ public sealed class MatterPdfTests
         var id = await dispatcher.Register(Body());
         await dispatcher.Do(id, "dispatch", new { leadUnitCode = "440781115" });
         var problem = await dispatcher.GetAsync($"/api/v1/matters/{id}/slip.pdf").Problem(HttpStatusCode.ServiceUnavailable, "pdf_font_missing");
-        Assert.Contains("/nonexistent/fonts/none.ttc", (string?)problem["title"]);
+        // It says what to install, and keeps the server's paths to the log.
+        Assert.Contains("fonts-wqy-microhei", (string?)problem["title"], StringComparison.Ordinal);
+        Assert.DoesNotContain("/nonexistent", (string?)problem["title"], StringComparison.Ordinal);
         Assert.Null(problem["exception"]);
     }
 

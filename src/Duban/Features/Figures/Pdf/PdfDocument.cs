@@ -60,14 +60,23 @@ public sealed class PdfDocument(TrueTypeFont font)
         {
             var line = new StringBuilder();
             var lineWidth = 0.0;
+            var hung = false;
             foreach (var rune in part.EnumerateRunes())
             {
                 var advance = font.Advance(Glyph(rune).Glyph) * size / font.UnitsPerEm;
-                if (line.Length > 0 && lineWidth + advance > width && !Hangs(rune))
+                // One closing mark may hang past the margin rather than start a line; a second one
+                // (“？？？”, “……”) breaks the line as any character would.
+                var hangs = !hung && Hangs(rune);
+                if (line.Length > 0 && lineWidth + advance > width && !hangs)
                 {
                     lines.Add(line.ToString());
                     line.Clear();
                     lineWidth = 0;
+                    hung = false;
+                }
+                else if (line.Length > 0 && lineWidth + advance > width)
+                {
+                    hung = true;
                 }
                 line.Append(rune.ToString());
                 lineWidth += advance;

@@ -58,6 +58,11 @@ public sealed class TrueTypeFont
         {
             if (!tables.ContainsKey(required)) throw new InvalidDataException($"is not a TrueType font: it has no '{required}' table");
         }
+        // The fixed-size tables are read (and head written) at fixed offsets: too short is refused here, once, not per document.
+        foreach (var (name, least) in new[] { ("head", 54), ("hhea", 36), ("maxp", 6) })
+        {
+            if (tables[name].Length < least) throw new InvalidDataException($"has a '{name}' table of {tables[name].Length} bytes, shorter than {least}");
+        }
 
         var head = tables["head"].Offset;
         UnitsPerEm = U16(head + 18);
@@ -325,6 +330,9 @@ public sealed class TrueTypeFont
                 var at = table + 16 + (int)(12 * g);
                 uint first = U32(at), last = U32(at + 4), glyph = U32(at + 8);
                 if (last < first || last > 0x10FFFF || last - first > 0x10FFFF) throw new InvalidDataException("has a broken cmap group");
+                // Only the characters whose glyphs exist: a hostile group cannot make the loop run past the font.
+                if (glyph >= GlyphCount) continue;
+                last = Math.Min(last, first + (uint)(GlyphCount - 1 - glyph));
                 for (var c = first; c <= last; c++)
                 {
                     var gid = glyph + (c - first);

@@ -3,6 +3,7 @@ using System.Text;
 using Duban.Features.Figures;
 using Duban.Features.Figures.Pdf;
 using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Duban.Tests.Features.Figures.Pdf;
@@ -241,12 +242,19 @@ public sealed class PdfWriterTests
         try
         {
             var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?> { ["Duban:Pdf:FontFile"] = file }).Build();
-            var face = new PdfFonts(configuration, NullLogger<PdfFonts>.Instance).Face();
+            var log = new ListLogger();
+            var fonts = new PdfFonts(configuration, log, TimeProvider.System);
+            var face = fonts.Face();
             Assert.False(face.IsSuccess);
             Assert.Equal((503, "pdf_font_missing"), (face.Error!.Status, face.Error.Code));
-            Assert.Contains(file, face.Error.Message);
-            Assert.Contains("CFF", face.Error.Message);
             Assert.Contains("fonts-wqy-microhei", face.Error.Message);
+            // The server's paths and the reasons go to the log, not to the user.
+            Assert.DoesNotContain(file, face.Error.Message);
+            Assert.Contains(log.Lines, l => l.Contains(file, StringComparison.Ordinal) && l.Contains("CFF", StringComparison.Ordinal));
+            // A second request within the minute does not read the fonts again.
+            var searches = log.Lines.Count(l => l.StartsWith("No usable PDF font", StringComparison.Ordinal));
+            Assert.False(fonts.Face().IsSuccess);
+            Assert.Equal(searches, log.Lines.Count(l => l.StartsWith("No usable PDF font", StringComparison.Ordinal)));
         }
         finally
         {
@@ -257,7 +265,7 @@ public sealed class PdfWriterTests
     [Fact]
     public void Fonts_ByDefault_TakeTheFirstTrueTypeFontInstalled()
     {
-        var face = new PdfFonts(new ConfigurationBuilder().Build(), NullLogger<PdfFonts>.Instance).Face();
+        var face = new PdfFonts(new ConfigurationBuilder().Build(), NullLogger<PdfFonts>.Instance, TimeProvider.System).Face();
         Assert.True(face.IsSuccess, face.Error?.Message);
         Assert.Equal(PdfFonts.DefaultFiles.First(File.Exists), face.Value!.File);
         Assert.Equal(Font.Family, face.Value.Family);
@@ -290,4 +298,49 @@ public sealed class PdfWriterTests
 
     private static bool OnPath(string tool) =>
         (Environment.GetEnvironmentVariable("PATH") ?? "").Split(Path.PathSeparator).Any(d => File.Exists(Path.Combine(d, tool)));
+
+    [Fact]
+    public void Wrap_ARunOfClosingPunctuation_HangsOneMarkAtMost()
+    {
+        var pdf = new PdfDocument(Font);
+        const double width = 483; // A4 less its two margins
+        var lines = pdf.Wrap("请尽快处理" + new string('！', 60) + "……", 11, width);
+        Assert.True(lines.Count > 1);
+        Assert.All(lines, line => Assert.True(pdf.Measure(line, 11) <= width + pdf.Measure("！", 11), $"{pdf.Measure(line, 11):0} pt: {line}"));
+        Assert.Equal("请尽快处理" + new string('！', 60) + "……", string.Concat(lines));
+    }
+
+    [Fact]
+    public void AFontWithAShortHeadTable_IsRefusedAtLoad_NotOnEveryDocument()
+    {
+        var bytes = (byte[])Installed.Value.File.Clone();
+        // Every face of a collection: the one the loader picks must be among them.
+        var faces = System.Text.Encoding.ASCII.GetString(bytes, 0, 4) == "ttcf"
+            ? Enumerable.Range(0, (int)System.Buffers.Binary.BinaryPrimitives.ReadUInt32BigEndian(bytes.AsSpan(8)))
+                .Select(i => (int)System.Buffers.Binary.BinaryPrimitives.ReadUInt32BigEndian(bytes.AsSpan(12 + 4 * i))).ToArray()
+            : [0];
+        foreach (var face in faces)
+        {
+            var count = System.Buffers.Binary.BinaryPrimitives.ReadUInt16BigEndian(bytes.AsSpan(face + 4));
+            for (var i = 0; i < count; i++)
+            {
+                var entry = bytes.AsSpan(face + 12 + 16 * i, 16);
+                if (System.Text.Encoding.ASCII.GetString(entry[..4]) == "head") System.Buffers.Binary.BinaryPrimitives.WriteUInt32BigEndian(entry[12..], 20);
+            }
+        }
+        var refused = Assert.Throws<InvalidDataException>(() => TrueTypeFont.Load(bytes));
+        Assert.Contains("'head'", refused.Message, StringComparison.Ordinal);
+    }
+
+    private sealed class ListLogger : ILogger<PdfFonts>
+    {
+        public List<string> Lines { get; } = [];
+
+        public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
+
+        public bool IsEnabled(LogLevel logLevel) => true;
+
+        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
+            Lines.Add(formatter(state, exception));
+    }
 }
