@@ -1,9 +1,11 @@
 using System.Globalization;
 using System.Text.Encodings.Web;
+using System.Threading.RateLimiting;
 using Duban.Features.Auth;
 using Duban.Features.StaffConsole;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Localization;
+using Microsoft.AspNetCore.RateLimiting;
 using Microsoft.Extensions.Options;
 
 namespace Duban.Web;
@@ -26,7 +28,47 @@ public static class WebUi
         services.AddAntiforgery();
         services.AddDubanConsole();
         services.AddAuthentication().AddScheme<AuthenticationSchemeOptions, ConsoleSignInHandler>(ConsoleSignInHandler.SchemeName, null);
+        // The pages' forms are doors as the API's are: the portal's (a report, a query code to guess)
+        // limited like the public API, the sign-in like the API's login; reading a page is not limited.
+        services.Configure<RateLimiterOptions>(o =>
+        {
+            o.AddPolicy(PortalForms, http => FormsPerMinute(http, "PublicPerMinute", 60));
+            o.AddPolicy(LoginForm, http => FormsPerMinute(http, "LoginPerMinute", 30));
+            o.OnRejected = async (context, ct) =>
+            {
+                if (IsApi(context.HttpContext.Request.Path)) return;
+                context.HttpContext.Response.ContentType = "text/html; charset=utf-8";
+                await ErrorPage.WriteAsync(context.HttpContext, StatusCodes.Status429TooManyRequests, "TooManyTitle", "TooManyText");
+            };
+        });
         return services;
+    }
+
+    private const string PortalForms = "portal-forms";
+    private const string LoginForm = "login-form";
+
+    private static RateLimitPartition<string> FormsPerMinute(HttpContext http, string setting, int fallback) =>
+        HttpMethods.IsPost(http.Request.Method)
+            ? RateLimitPartition.GetFixedWindowLimiter(http.Connection.RemoteIpAddress?.ToString() ?? "unknown", _ => new FixedWindowRateLimiterOptions
+            {
+                PermitLimit = http.RequestServices.GetRequiredService<IConfiguration>().GetValue("Duban:RateLimits:" + setting, fallback),
+                Window = TimeSpan.FromMinutes(1),
+            })
+            : RateLimitPartition.GetNoLimiter("read");
+
+    /// <summary>
+    /// Headers for the pages: no sniffing, no framing (clickjacking), scripts and forms only from
+    /// this site, and no referrer leaving it (a matter's URL names its number).
+    /// </summary>
+    private static void SecurityHeaders(HttpContext http)
+    {
+        var headers = http.Response.Headers;
+        headers.XContentTypeOptions = "nosniff";
+        headers["Referrer-Policy"] = "same-origin";
+        if (IsApi(http.Request.Path)) return;
+        headers.XFrameOptions = "DENY";
+        headers.ContentSecurityPolicy = "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
+            + "object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'";
     }
 
     /// <summary>Middleware and endpoints of the pages; the API (/api, /openapi, /healthz) is left as it is.</summary>
@@ -40,6 +82,15 @@ public static class WebUi
         };
         // Only the cookie set by the visible switch: a browser's Accept-Language does not turn the portal into English.
         localization.RequestCultureProviders = [new CookieRequestCultureProvider()];
+        app.Use((http, next) =>
+        {
+            http.Response.OnStarting(() =>
+            {
+                SecurityHeaders(http);
+                return Task.CompletedTask;
+            });
+            return next(http);
+        });
         app.UseWhen(http => !IsApi(http.Request.Path), branch =>
         {
             branch.UseRequestLocalization(localization);
@@ -54,9 +105,11 @@ public static class WebUi
         });
         app.MapRazorComponents<App>().Add(endpoint =>
         {
-            // The sign-in form is a door for guessing passwords: limited like the API's login.
+            // The sign-in form is a door for guessing passwords, the portal's for filing and guessing query codes.
             if (endpoint is RouteEndpointBuilder { RoutePattern.RawText: ConsoleSignInHandler.LoginPath })
-                endpoint.Metadata.Add(new Microsoft.AspNetCore.RateLimiting.EnableRateLimitingAttribute("login"));
+                endpoint.Metadata.Add(new Microsoft.AspNetCore.RateLimiting.EnableRateLimitingAttribute(LoginForm));
+            if (endpoint is RouteEndpointBuilder { RoutePattern.RawText: "/" or "/track" })
+                endpoint.Metadata.Add(new Microsoft.AspNetCore.RateLimiting.EnableRateLimitingAttribute(PortalForms));
         });
         app.MapPost("/console/logout", (HttpContext http) =>
         {
@@ -81,25 +134,32 @@ public static class WebUi
     public static bool IsApi(PathString path) =>
         path.StartsWithSegments("/api") || path.StartsWithSegments("/openapi") || path.StartsWithSegments("/healthz");
 
-    /// <summary>A path on this site, else the portal's home: no open redirect.</summary>
+    /// <summary>A path on this site (printable ASCII only), else the portal's home: no open redirect, no header injection.</summary>
     public static string LocalUrl(string? url) =>
-        url is { Length: > 0 } && url[0] == '/' && (url.Length == 1 || (url[1] != '/' && url[1] != '\\')) ? url : "/";
+        url is { Length: > 0 and <= 2000 } && url[0] == '/' && (url.Length == 1 || (url[1] != '/' && url[1] != '\\'))
+            && url.All(c => c is > ' ' and < (char)0x7F)
+            ? url
+            : "/";
 }
 
 /// <summary>The page shown when a page fails: plain HTML, written without the failed machinery.</summary>
 public static class ErrorPage
 {
-    public static async Task WriteAsync(HttpContext http)
+    public static Task WriteAsync(HttpContext http) => WriteAsync(http, StatusCodes.Status500InternalServerError, "ErrorTitle", "ErrorText");
+
+    public static async Task WriteAsync(HttpContext http, int status, string title, string text)
     {
-        http.Response.StatusCode = StatusCodes.Status500InternalServerError;
+        http.Response.StatusCode = status;
         http.Response.ContentType = "text/html; charset=utf-8";
         var localizer = http.RequestServices.GetRequiredService<Microsoft.Extensions.Localization.IStringLocalizer<UiText>>();
+        // The site's encoder: Chinese as itself, markup escaped.
+        var html = http.RequestServices.GetRequiredService<HtmlEncoder>();
         var lang = CultureInfo.CurrentUICulture.Name;
         await http.Response.WriteAsync($"""
             <!DOCTYPE html><html lang="{lang}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-            <title>{HtmlEncoder.Default.Encode(localizer["ErrorTitle"])}</title><link rel="stylesheet" href="/css/duban.css"></head>
-            <body><main class="page narrow"><h1>{HtmlEncoder.Default.Encode(localizer["ErrorTitle"])}</h1>
-            <p>{HtmlEncoder.Default.Encode(localizer["ErrorText"])}</p><p><a href="/">{HtmlEncoder.Default.Encode(localizer["BackHome"])}</a></p></main></body></html>
+            <title>{html.Encode(localizer[title])}</title><link rel="stylesheet" href="/css/duban.css"></head>
+            <body><main class="page narrow"><h1>{html.Encode(localizer[title])}</h1>
+            <p>{html.Encode(localizer[text])}</p><p><a href="/">{html.Encode(localizer["BackHome"])}</a></p></main></body></html>
             """);
     }
 }
