@@ -97,6 +97,7 @@ public static class DubanServices
         services.AddDubanNotifications();
         services.AddDubanSupervision();
         services.AddDubanFigures();
+        Features.Dashboard.DashboardServices.AddDubanDashboard(services);
     }
 
     public static void AddDubanWeb(this IServiceCollection services)

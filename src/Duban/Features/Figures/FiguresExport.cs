@@ -13,7 +13,8 @@ namespace Duban.Features.Figures;
 /// </summary>
 public static class FiguresExport
 {
-    private enum Format { Text, Integer, Percent, Decimal }
+    /// <summary>How a value cell is written (shared with the matter list's export).</summary>
+    internal enum Format { Text, Integer, Percent, Decimal }
 
     private sealed record Column(string Header, Format Format, Func<FiguresRow, object?> Value);
 
@@ -95,6 +96,38 @@ public static class FiguresExport
     /// </summary>
     public static byte[] Xlsx(FiguresView view)
     {
+        var table = new List<IEnumerable<Cell>> { Columns.Select(c => HeaderCell(c.Header)) };
+        table.AddRange(view.Rows.Select(row => Columns.Select(c => ValueCell(c.Value(row), c.Format))));
+        var s = view.Scoring;
+        string[][] lines =
+        [
+            ["统计期间", $"{view.Period}（{view.From:yyyy-MM-dd} 至 {view.To:yyyy-MM-dd}，北京时间）"],
+            ["排名范围", view.Rank switch { "county" => "区县", "town" => "镇街", "department" => "部门", _ => "全部单位" }],
+            ["生成时间", view.GeneratedAt.ToOffset(Common.Clock.ChinaOffset).ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture)],
+            ["权重（响应/解决/满意/按期）", string.Create(CultureInfo.InvariantCulture,
+                $"{s.Weights.Response}/{s.Weights.Resolution}/{s.Weights.Satisfaction}/{s.Weights.OnTime}，按单位已有的比率重新归一")],
+            ["基本满意折算", s.BasicallySatisfied.ToString(CultureInfo.InvariantCulture)],
+            ["不计入解决率、满意率的类别", s.ExcludedCategories.Count == 0 ? "无" : string.Join("、", s.ExcludedCategories)],
+            ["扣分", string.Create(CultureInfo.InvariantCulture, $"每件超期 {s.Penalties.Overdue} 分，每次不当退单 {s.Penalties.ImproperReturn} 分")],
+        ];
+        return Workbook(
+            new Sheet("统计", table, FrozenHeader: true, [Width(3, 3, 36), Width(4, 28, 12)]),
+            Notes(lines));
+    }
+
+    /// <summary>A sheet of the workbook: its rows of cells (the first may be a header kept in view), and column widths.</summary>
+    internal sealed record Sheet(string Name, IReadOnlyList<IEnumerable<Cell>> Rows, bool FrozenHeader, IReadOnlyList<DocumentFormat.OpenXml.Spreadsheet.Column> Widths);
+
+    internal static DocumentFormat.OpenXml.Spreadsheet.Column Width(uint first, uint last, double width) =>
+        new() { Min = first, Max = last, Width = width, CustomWidth = true };
+
+    /// <summary>A sheet of two columns, a bold label and its text (说明).</summary>
+    internal static Sheet Notes(IEnumerable<string[]> lines) =>
+        new("说明", [.. lines.Select(line => line.Select((t, k) => TextCell(t, k == 0 ? StyleHeader : 0u)))], FrozenHeader: false, [Width(1, 1, 30), Width(2, 2, 60)]);
+
+    /// <summary>An XLSX workbook of these sheets, with the styles <see cref="HeaderCell"/> and <see cref="ValueCell"/> use.</summary>
+    internal static byte[] Workbook(params Sheet[] sheets)
+    {
         using var stream = new MemoryStream();
         using (var document = SpreadsheetDocument.Create(stream, SpreadsheetDocumentType.Workbook))
         {
@@ -102,51 +135,31 @@ public static class FiguresExport
             workbook.Workbook = new Workbook();
             var styles = workbook.AddNewPart<WorkbookStylesPart>();
             styles.Stylesheet = Stylesheet();
-            var sheets = workbook.Workbook.AppendChild(new Sheets());
-
-            var data = new SheetData();
-            data.Append(RowOf(1, Columns.Select(c => TextCell(c.Header, StyleHeader))));
-            uint n = 2;
-            foreach (var row in view.Rows)
+            var list = workbook.Workbook.AppendChild(new Sheets());
+            uint id = 1;
+            foreach (var sheet in sheets)
             {
-                data.Append(RowOf(n++, Columns.Select(c => ValueCell(c.Value(row), c.Format))));
-            }
-            var sheet = workbook.AddNewPart<WorksheetPart>();
-            sheet.Worksheet = new Worksheet(
-                new SheetViews(new SheetView(new Pane
+                var data = new SheetData();
+                uint n = 1;
+                foreach (var row in sheet.Rows) data.Append(RowOf(n++, row));
+                var part = workbook.AddNewPart<WorksheetPart>();
+                var worksheet = new Worksheet();
+                if (sheet.FrozenHeader)
                 {
-                    VerticalSplit = 1,
-                    TopLeftCell = "A2",
-                    ActivePane = PaneValues.BottomLeft,
-                    State = PaneStateValues.Frozen,
-                })
-                { WorkbookViewId = 0 }),
-                new Columns(new DocumentFormat.OpenXml.Spreadsheet.Column { Min = 3, Max = 3, Width = 36, CustomWidth = true },
-                    new DocumentFormat.OpenXml.Spreadsheet.Column { Min = 4, Max = 28, Width = 12, CustomWidth = true }),
-                data);
-            sheets.Append(new Sheet { Id = workbook.GetIdOfPart(sheet), SheetId = 1, Name = "统计" });
-
-            var notes = new SheetData();
-            var s = view.Scoring;
-            string[][] lines =
-            [
-                ["统计期间", $"{view.Period}（{view.From:yyyy-MM-dd} 至 {view.To:yyyy-MM-dd}，北京时间）"],
-                ["排名范围", view.Rank switch { "county" => "区县", "town" => "镇街", "department" => "部门", _ => "全部单位" }],
-                ["生成时间", view.GeneratedAt.ToOffset(Common.Clock.ChinaOffset).ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture)],
-                ["权重（响应/解决/满意/按期）", string.Create(CultureInfo.InvariantCulture,
-                    $"{s.Weights.Response}/{s.Weights.Resolution}/{s.Weights.Satisfaction}/{s.Weights.OnTime}，按单位已有的比率重新归一")],
-                ["基本满意折算", s.BasicallySatisfied.ToString(CultureInfo.InvariantCulture)],
-                ["不计入解决率、满意率的类别", s.ExcludedCategories.Count == 0 ? "无" : string.Join("、", s.ExcludedCategories)],
-                ["扣分", string.Create(CultureInfo.InvariantCulture, $"每件超期 {s.Penalties.Overdue} 分，每次不当退单 {s.Penalties.ImproperReturn} 分")],
-            ];
-            uint i = 1;
-            foreach (var line in lines) notes.Append(RowOf(i++, line.Select((t, k) => TextCell(t, k == 0 ? StyleHeader : 0u))));
-            var notesPart = workbook.AddNewPart<WorksheetPart>();
-            notesPart.Worksheet = new Worksheet(
-                new Columns(new DocumentFormat.OpenXml.Spreadsheet.Column { Min = 1, Max = 1, Width = 30, CustomWidth = true },
-                    new DocumentFormat.OpenXml.Spreadsheet.Column { Min = 2, Max = 2, Width = 60, CustomWidth = true }),
-                notes);
-            sheets.Append(new Sheet { Id = workbook.GetIdOfPart(notesPart), SheetId = 2, Name = "说明" });
+                    worksheet.Append(new SheetViews(new SheetView(new Pane
+                    {
+                        VerticalSplit = 1,
+                        TopLeftCell = "A2",
+                        ActivePane = PaneValues.BottomLeft,
+                        State = PaneStateValues.Frozen,
+                    })
+                    { WorkbookViewId = 0 }));
+                }
+                if (sheet.Widths.Count > 0) worksheet.Append(new Columns(sheet.Widths));
+                worksheet.Append(data);
+                part.Worksheet = worksheet;
+                list.Append(new DocumentFormat.OpenXml.Spreadsheet.Sheet { Id = workbook.GetIdOfPart(part), SheetId = id++, Name = sheet.Name });
+            }
             workbook.Workbook.Save();
         }
         return stream.ToArray();
@@ -182,10 +195,12 @@ public static class FiguresExport
 
     private static string ColumnName(int index) => index < 26 ? ((char)('A' + index)).ToString() : ColumnName(index / 26 - 1) + (char)('A' + index % 26);
 
-    private static Cell TextCell(string text, uint style) =>
+    internal static Cell HeaderCell(string text) => TextCell(text, StyleHeader);
+
+    internal static Cell TextCell(string text, uint style = 0) =>
         new(new InlineString(new Text(text))) { DataType = CellValues.InlineString, StyleIndex = style };
 
-    private static Cell ValueCell(object? value, Format format) => value switch
+    internal static Cell ValueCell(object? value, Format format = Format.Text) => value switch
     {
         null => new Cell(),
         string s => TextCell(s, 0),

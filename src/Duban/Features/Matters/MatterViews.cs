@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Duban.Common;
@@ -52,8 +53,13 @@ public sealed record ReturnView(UnitRef Unit, DateTimeOffset DispatchedAt, DateT
     string State, string? ReviewReason, DateTimeOffset? DecidedAt);
 public sealed record ActionResponse(long Id, string Number, string Status, int Version);
 
+/// <param name="Category">The category, exactly as the catalogue names it.</param>
+/// <param name="Place">A territory code (the place and everything beneath it: 440781 is 台山市 with its towns and villages)
+/// or the beginning of a county's or town's name in the home city (台山, 川岛镇).</param>
+/// <param name="From">Received on or after this China date.</param>
+/// <param name="To">Received on or before this China date.</param>
 public sealed record MatterFilter(string? Status, string? Unit, bool? Overdue, string? Q, int? Page, int? PageSize,
-    string? Light = null, bool? KeySupervision = null);
+    string? Light = null, bool? KeySupervision = null, string? Category = null, string? Place = null, DateOnly? From = null, DateOnly? To = null);
 
 /// <summary>Reads matters for staff, always through <see cref="MatterScope"/>.</summary>
 public sealed class MatterQueries(DubanDb db, MatterScope scope, UnitDirectory units, Sealer sealer, TimeProvider time, GeoService geo,
@@ -63,18 +69,50 @@ public sealed class MatterQueries(DubanDb db, MatterScope scope, UnitDirectory u
     /// <summary>Deeper than this, narrow the filter instead (and the offset stays far from overflow).</summary>
     public const int MaxPage = 10_000;
 
+    /// <summary>The most rows an export writes; a larger list is to be narrowed first.</summary>
+    public const int MaxExportRows = 10_000;
+
     public async Task<Result<PageOf<MatterSummary>>> ListAsync(MatterFilter f, Actor actor, CancellationToken ct)
     {
         var page = f.Page ?? 1;
         var size = f.PageSize ?? 20;
         if (page < 1 || page > MaxPage || size < 1 || size > MaxPageSize)
             return Error.Validation($"page is 1 to {MaxPage}; pageSize is 1 to {MaxPageSize} / 页码或每页条数超出范围");
+        return await SummariesAsync(f, page, size, actor, ct);
+    }
+
+    /// <summary>
+    /// The whole filtered list (page and size ignored), for a download: refused, with the count,
+    /// when more than <see cref="MaxExportRows"/> match.
+    /// </summary>
+    public async Task<Result<PageOf<MatterSummary>>> ExportAsync(MatterFilter f, Actor actor, CancellationToken ct)
+    {
+        var result = await SummariesAsync(f, 1, MaxExportRows, actor, ct);
+        if (result.IsSuccess && result.Value!.Total > MaxExportRows)
+            return Error.Validation(string.Create(CultureInfo.InvariantCulture,
+                $"导出最多 {MaxExportRows} 条，当前条件下有 {result.Value.Total} 条，请缩小筛选范围 / an export holds at most {MaxExportRows} rows and {result.Value.Total} match: narrow the filter"));
+        return result;
+    }
+
+    private async Task<Result<PageOf<MatterSummary>>> SummariesAsync(MatterFilter f, int page, int size, Actor actor, CancellationToken ct)
+    {
         var statuses = f.Status?.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries) ?? [];
         if (statuses.Any(s => !Status.All.Contains(s))) return Error.Validation($"status must be among {string.Join(", ", Status.All)}");
         var text = f.Q?.Trim();
         if (text is { Length: > 100 }) return Error.Validation("q is at most 100 characters");
         if (Text.HasControlCharacters(f.Q, f.Unit, f.Status)) return Error.Validation("the query may not contain control characters / 查询条件含有非法字符");
         if (f.Light is not null && !Supervision.Light.All.Contains(f.Light)) return Error.Validation("light must be green, yellow or red / 亮灯状态为 green、yellow 或 red");
+        if (Text.HasControlCharacters(f.Category, f.Place)) return Error.Validation("the query may not contain control characters / 查询条件含有非法字符");
+        var category = string.IsNullOrWhiteSpace(f.Category) ? null : f.Category.Trim();
+        string? placePrefix = null;
+        if (!string.IsNullOrWhiteSpace(f.Place))
+        {
+            placePrefix = PlacePrefix(f.Place.Trim());
+            if (placePrefix is null) return Error.Validation($"place: no county or town named {f.Place.Trim()} / 地点：找不到名为“{f.Place.Trim()}”的区县或镇街");
+        }
+        if (f.From is { } first && f.To is { } last && first > last) return Error.Validation("from is after to / 起始日期晚于截止日期");
+        DateTimeOffset? receivedFrom = f.From is { } from ? Clock.StartOfChinaDay(from) : null;
+        DateTimeOffset? receivedBefore = f.To is { } to ? Clock.StartOfChinaDay(to.AddDays(1)) : null;
         var now = time.Now();
 
         IQueryable<Matter> Filtered(IQueryable<Matter> q)
@@ -94,6 +132,12 @@ public sealed class MatterQueries(DubanDb db, MatterScope scope, UnitDirectory u
             }
             if (f.Light is { } light) q = q.Where(clock.Filter(light, now));
             if (f.KeySupervision is { } key) q = q.Where(m => m.KeySupervision == key);
+            if (category is not null) q = q.Where(m => m.Category == category);
+#pragma warning disable CA1310 // translated to SQL LIKE 'prefix%' (ordinal); no culture is involved
+            if (placePrefix is not null) q = q.Where(m => m.TerritoryCode != null && m.TerritoryCode.StartsWith(placePrefix));
+#pragma warning restore CA1310
+            if (receivedFrom is { } a) q = q.Where(m => m.ReceivedAt >= a);
+            if (receivedBefore is { } b) q = q.Where(m => m.ReceivedAt < b);
             if (!string.IsNullOrEmpty(text)) q = q.Where(m => m.Number == text || m.Title.Contains(text) || (m.Location != null && m.Location.Contains(text)));
             return q;
         }
@@ -133,6 +177,28 @@ public sealed class MatterQueries(DubanDb db, MatterScope scope, UnitDirectory u
             KeySupervision = r.Clock.KeySupervision,
         }).ToList();
         return new PageOf<MatterSummary>(items, total, page, size);
+    }
+
+    /// <summary>
+    /// The territory-code prefix a place filter stands for: digits are a code (440700 is the whole
+    /// city, 440781 a county, 440781115 a town); words are the start of a county's or town's name
+    /// in the home city, the county first (台山 → 440781, 川岛 → 440781115). Null when no place matches.
+    /// </summary>
+    private string? PlacePrefix(string place)
+    {
+        if (place.All(char.IsAsciiDigit)) return place.Length is >= 2 and <= 12 ? MatterScope.TerritoryPrefix(place) : null;
+        var divisions = geo.Gazetteer.Divisions;
+        var home = geo.Gazetteer.Home;
+        if (home < 0) return null;
+        string? town = null;
+        for (var i = home; i < divisions.End(home); i++)
+        {
+            var level = divisions.Level(i);
+            if (level is not (GeoLevel.County or GeoLevel.Town) || !divisions.Name(i).StartsWith(place, StringComparison.Ordinal)) continue;
+            if (level == GeoLevel.County) return divisions.Code(i) is { } county ? MatterScope.TerritoryPrefix(county) : null;
+            town ??= divisions.Code(i);
+        }
+        return town;
     }
 
     private sealed record SummaryRow(long Id, string Number, string Kind, string Channel, string Title, string Status, string? Category,

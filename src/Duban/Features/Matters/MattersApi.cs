@@ -19,9 +19,25 @@ public static class MattersApi
         var g = api.MapGroup("/matters").RequireAuthorization().WithTags("Matters");
 
         g.MapGet("/", async (string? status, string? unit, bool? overdue, string? q, int? page, int? pageSize, string? light, bool? keySupervision,
-            MatterQueries queries, HttpContext http, CancellationToken ct) =>
-            ToHttp(await queries.ListAsync(new MatterFilter(status, unit, overdue, q, page, pageSize, light, keySupervision), http.Actor(), ct)))
+            string? category, string? place, DateOnly? from, DateOnly? to, MatterQueries queries, HttpContext http, CancellationToken ct) =>
+            ToHttp(await queries.ListAsync(new MatterFilter(status, unit, overdue, q, page, pageSize, light, keySupervision, category, place, from, to), http.Actor(), ct)))
+            .WithSummary("Matters the caller may see, newest first: status (comma-separated), light, unit, category, place (a territory code or a county's or town's name), from/to (received, China dates), q, keySupervision, overdue")
             .Produces<PageOf<MatterSummary>>();
+
+        g.MapGet("/export.xlsx", async (string? status, string? unit, bool? overdue, string? q, string? light, bool? keySupervision,
+            string? category, string? place, DateOnly? from, DateOnly? to, MatterQueries queries, Geo.GeoService geo, TimeProvider time,
+            HttpContext http, CancellationToken ct) =>
+        {
+            var filter = new MatterFilter(status, unit, overdue, q, null, null, light, keySupervision, category, place, from, to);
+            var result = await queries.ExportAsync(filter, http.Actor(), ct);
+            if (!result.IsSuccess) return Problem(result.Error!);
+            var now = time.Now();
+            return Results.File(MatterListXlsx(result.Value!.Items, filter, geo.Gazetteer.Divisions, now),
+                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                $"matters-{Clock.ChinaDate(now):yyyyMMdd}.xlsx");
+        })
+            .WithSummary($"The filtered list (the list's filters, without paging) as XLSX, at most {MatterQueries.MaxExportRows} rows")
+            .Produces(200, contentType: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet").ProducesProblem(400);
 
         g.MapGet("/{id:long}", async (long id, MatterQueries queries, HttpContext http, CancellationToken ct) =>
             await queries.GetAsync(id, http.Actor(), ct) is { } detail ? Results.Ok(detail) : Problem(Error.NotFound()))
@@ -91,6 +107,50 @@ public static class MattersApi
 
     internal static string? IdempotencyKey(HttpContext http) =>
         http.Request.Headers.TryGetValue("Idempotency-Key", out var key) && !string.IsNullOrWhiteSpace(key) ? key.ToString().Trim() : null;
+
+    private static readonly (string Header, Figures.FiguresExport.Format Format, Func<MatterSummary, Geo.Divisions, object?> Value)[] ExportColumns =
+    [
+        ("编号", Figures.FiguresExport.Format.Text, (m, _) => m.Number),
+        ("标题", Figures.FiguresExport.Format.Text, (m, _) => m.Title),
+        ("状态", Figures.FiguresExport.Format.Text, (m, _) => Status.Chinese(m.Status)),
+        ("亮灯", Figures.FiguresExport.Format.Text, (m, _) => m.Light switch { "green" => "绿灯", "yellow" => "黄灯", "red" => "红灯", _ => "" }),
+        ("重点督办", Figures.FiguresExport.Format.Text, (m, _) => m.KeySupervision ? "是" : ""),
+        ("类别", Figures.FiguresExport.Format.Text, (m, _) => m.Category ?? ""),
+        ("属地", Figures.FiguresExport.Format.Text, (m, d) => MatterQueries.Territory(d, m.TerritoryCode) is { Path.Count: > 0 } t ? string.Join("/", t.Path) : m.TerritoryCode ?? ""),
+        ("牵头单位", Figures.FiguresExport.Format.Text, (m, _) => m.LeadUnit?.Name ?? ""),
+        ("受理时间", Figures.FiguresExport.Format.Text, (m, _) => ChinaTime(m.ReceivedAt)),
+        ("办理期限", Figures.FiguresExport.Format.Text, (m, _) => m.DueAt is { } due ? ChinaTime(due) : ""),
+        ("超期", Figures.FiguresExport.Format.Text, (m, _) => m.Overdue ? "是" : ""),
+        ("进度", Figures.FiguresExport.Format.Integer, (m, _) => m.Progress),
+    ];
+
+    private static string ChinaTime(DateTimeOffset at) =>
+        at.ToOffset(Clock.ChinaOffset).ToString("yyyy-MM-dd HH:mm", System.Globalization.CultureInfo.InvariantCulture);
+
+    /// <summary>The sheet 事项 (one row per matter, Chinese headers) and 说明 (the filter and when), with FiguresExport's workbook.</summary>
+    private static byte[] MatterListXlsx(IReadOnlyList<MatterSummary> items, MatterFilter f, Geo.Divisions divisions, DateTimeOffset now)
+    {
+        var rows = new List<IEnumerable<DocumentFormat.OpenXml.Spreadsheet.Cell>> { ExportColumns.Select(c => Figures.FiguresExport.HeaderCell(c.Header)) };
+        rows.AddRange(items.Select(m => ExportColumns.Select(c => Figures.FiguresExport.ValueCell(c.Value(m, divisions), c.Format))));
+        string[][] notes =
+        [
+            ["生成时间", ChinaTime(now) + "（北京时间）"],
+            ["条数", items.Count.ToString(System.Globalization.CultureInfo.InvariantCulture)],
+            ["状态", f.Status ?? "全部"],
+            ["亮灯", f.Light ?? "全部"],
+            ["单位", f.Unit ?? "全部"],
+            ["类别", f.Category ?? "全部"],
+            ["地点", f.Place ?? "全部"],
+            ["受理期间", f.From is null && f.To is null ? "全部" : $"{f.From:yyyy-MM-dd} 至 {f.To:yyyy-MM-dd}"],
+            ["重点督办", f.KeySupervision is { } key ? (key ? "是" : "否") : "全部"],
+            ["超期", f.Overdue is { } late ? (late ? "是" : "否") : "全部"],
+            ["关键词", f.Q ?? ""],
+        ];
+        return Figures.FiguresExport.Workbook(
+            new Figures.FiguresExport.Sheet("事项", rows, FrozenHeader: true,
+                [Figures.FiguresExport.Width(1, 1, 18), Figures.FiguresExport.Width(2, 2, 40), Figures.FiguresExport.Width(7, 8, 32), Figures.FiguresExport.Width(9, 10, 17)]),
+            Figures.FiguresExport.Notes(notes));
+    }
 
     public static IResult ToHttp<T>(Result<T> result) => result.IsSuccess ? Results.Ok(result.Value) : Problem(result.Error!);
 

@@ -1,0 +1,106 @@
+using Duban.Common;
+using Duban.Data;
+using Duban.Features.Figures;
+using Duban.Features.Geo;
+using Duban.Features.Matters;
+using Microsoft.EntityFrameworkCore;
+
+namespace Duban.Features.Dashboard;
+
+public sealed record StatusCount(string Status, int Count);
+
+/// <summary>One period of the trend: its China dates and the matters received and closed in it.</summary>
+public sealed record TrendPoint(string Label, DateOnly First, DateOnly Last, int Received, int Closed);
+
+public sealed record Trend(string Every, IReadOnlyList<TrendPoint> Points);
+
+/// <summary>A county or town: matters received in the period, and how many of those are closed now.</summary>
+public sealed record PlaceCount(string Code, string Name, int Received, int Closed);
+
+public sealed record PlaceBreakdown(FiguresPeriod Period, IReadOnlyList<PlaceCount> Counties, IReadOnlyList<PlaceCount> Towns);
+
+/// <summary>
+/// The dashboard's own counts, always over the matters the actor may see
+/// (<see cref="MatterScope.Visible"/>): by status, received and closed per week or month, and
+/// by county and town. The lights and the figures come from their own features.
+/// </summary>
+public sealed class DashboardQueries(DubanDb db, MatterScope scope, TimeProvider time, GeoService geo)
+{
+    public const int TrendPeriods = 12;
+
+    private IQueryable<Matter> Visible(Actor actor) => scope.Visible(db.Matters.AsNoTracking(), db, actor);
+
+    /// <summary>Every status with its count (zero included), in the order of <see cref="Status.All"/>.</summary>
+    public async Task<IReadOnlyList<StatusCount>> StatusesAsync(Actor actor, CancellationToken ct)
+    {
+        var counts = await Visible(actor).GroupBy(m => m.Status).Select(g => new { g.Key, Count = g.Count() }).ToListAsync(ct);
+        return [.. Status.All.Select(s => new StatusCount(s, counts.FirstOrDefault(c => c.Key == s)?.Count ?? 0))];
+    }
+
+    /// <summary>
+    /// Received (by when received) and closed (by when closed) in each of the last
+    /// <see cref="TrendPeriods"/> weeks (Monday to Sunday) or months, China dates, the current one last.
+    /// </summary>
+    public async Task<Result<Trend>> TrendAsync(string? every, Actor actor, CancellationToken ct)
+    {
+        every = string.IsNullOrWhiteSpace(every) ? "month" : every.Trim().ToLowerInvariant();
+        if (every is not ("week" or "month")) return Error.Validation("every is week or month / 趋势周期应为 week（周）或 month（月）");
+        var today = Clock.ChinaDate(time.Now());
+        var periods = new List<(DateOnly First, DateOnly Next)>();
+        if (every == "month")
+        {
+            var first = new DateOnly(today.Year, today.Month, 1).AddMonths(1 - TrendPeriods);
+            for (var i = 0; i < TrendPeriods; i++) periods.Add((first.AddMonths(i), first.AddMonths(i + 1)));
+        }
+        else
+        {
+            var monday = today.AddDays(-(((int)today.DayOfWeek + 6) % 7)).AddDays(-7 * (TrendPeriods - 1));
+            for (var i = 0; i < TrendPeriods; i++) periods.Add((monday.AddDays(7 * i), monday.AddDays(7 * (i + 1))));
+        }
+        var visible = Visible(actor);
+        var points = new List<TrendPoint>();
+        // Two counts per period on the date columns: the same in SQLite and PostgreSQL, no date functions in SQL.
+        foreach (var (first, next) in periods)
+        {
+            var start = Clock.StartOfChinaDay(first);
+            var end = Clock.StartOfChinaDay(next);
+            var received = await visible.CountAsync(m => m.ReceivedAt >= start && m.ReceivedAt < end, ct);
+            var closed = await visible.CountAsync(m => m.ClosedAt != null && m.ClosedAt >= start && m.ClosedAt < end, ct);
+            var label = every == "month"
+                ? first.ToString("yyyy-MM", System.Globalization.CultureInfo.InvariantCulture)
+                : first.ToString("MM-dd", System.Globalization.CultureInfo.InvariantCulture);
+            points.Add(new TrendPoint(label, first, next.AddDays(-1), received, closed));
+        }
+        return new Trend(every, points);
+    }
+
+    /// <summary>Matters received in the period per county (a matter at city level under the city) and per town, most first.</summary>
+    public async Task<Result<PlaceBreakdown>> PlacesAsync(string? period, Actor actor, CancellationToken ct)
+    {
+        var parsed = FiguresPeriod.Parse(period, time.Now());
+        if (!parsed.IsSuccess) return parsed.Error!;
+        var p = parsed.Value!;
+        var (start, end) = (p.Start, p.End);
+        var inPeriod = Visible(actor).Where(m => m.ReceivedAt >= start && m.ReceivedAt < end);
+        var counties = await inPeriod.GroupBy(m => m.CountyCode)
+            .Select(g => new { g.Key, Received = g.Count(), Closed = g.Count(m => m.Status == Status.Closed) }).ToListAsync(ct);
+        var towns = await inPeriod.Where(m => m.TerritoryCode != null && m.TerritoryCode.Length >= 9)
+            .GroupBy(m => m.TerritoryCode!.Substring(0, 9))
+            .Select(g => new { g.Key, Received = g.Count(), Closed = g.Count(m => m.Status == Status.Closed) }).ToListAsync(ct);
+        var divisions = geo.Gazetteer.Divisions;
+        var home = geo.Gazetteer.Home;
+        string Name(string? code) => code is null
+            ? home >= 0 ? divisions.Name(home) : ""
+            : divisions.Find(code) is var i and >= 0 ? divisions.Name(i) : code;
+        return new PlaceBreakdown(p,
+            [.. counties.Select(c => new PlaceCount(c.Key ?? (home >= 0 ? divisions.Code(home) ?? "" : ""), Name(c.Key), c.Received, c.Closed))
+                .OrderByDescending(c => c.Received).ThenBy(c => c.Code, StringComparer.Ordinal)],
+            [.. towns.Select(t => new PlaceCount(t.Key, Name(t.Key), t.Received, t.Closed))
+                .OrderByDescending(t => t.Received).ThenBy(t => t.Code, StringComparer.Ordinal)]);
+    }
+}
+
+public static class DashboardServices
+{
+    public static IServiceCollection AddDubanDashboard(this IServiceCollection services) => services.AddScoped<DashboardQueries>();
+}
