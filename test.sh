@@ -251,6 +251,8 @@ if [[ ${DUBAN_TEST_SKIP_DATA:-0} != 1 ]]; then
         || die "data/demo does not match scripts/demo; no test was run"
     (cd scripts/calendar && npm ci --no-audit --no-fund --loglevel=error && node make-calendar.mjs --check) \
         || die "data/calendar does not match scripts/calendar; no test was run"
+    (cd scripts/web && npm ci --no-audit --no-fund --loglevel=error && node make-web.mjs --check) \
+        || die "src/Duban/wwwroot/lib does not match scripts/web; no test was run"
 fi
 
 if [[ $SKIP_PG -eq 1 ]]; then
