@@ -117,13 +117,6 @@ public static class DubanServices
         services.AddHostedService(sp => sp.GetRequiredService<ClassifierTrainer>());
         services.AddHostedService<SupervisionJob>();
         services.AddDubanUi();
-        // Per client address and minute: the public door and the login are where abuse arrives.
-        static RateLimitPartition<string> PerMinute(HttpContext http, string setting, int fallback) =>
-            RateLimitPartition.GetFixedWindowLimiter(http.Connection.RemoteIpAddress?.ToString() ?? "unknown", _ => new FixedWindowRateLimiterOptions
-            {
-                PermitLimit = http.RequestServices.GetRequiredService<IConfiguration>().GetValue("Duban:RateLimits:" + setting, fallback),
-                Window = TimeSpan.FromMinutes(1),
-            });
         services.AddRateLimiter(o =>
         {
             o.RejectionStatusCode = StatusCodes.Status429TooManyRequests;
@@ -133,6 +126,14 @@ public static class DubanServices
             o.AddPolicy("geo", http => PerMinute(http, "GeoPerMinute", 600));
         });
     }
+
+    /// <summary>Per client address and minute (Duban:RateLimits:<paramref name="setting"/>): the public doors and the logins are where abuse arrives.</summary>
+    internal static RateLimitPartition<string> PerMinute(HttpContext http, string setting, int fallback) =>
+        RateLimitPartition.GetFixedWindowLimiter(http.Connection.RemoteIpAddress?.ToString() ?? "unknown", _ => new FixedWindowRateLimiterOptions
+        {
+            PermitLimit = http.RequestServices.GetRequiredService<IConfiguration>().GetValue("Duban:RateLimits:" + setting, fallback),
+            Window = TimeSpan.FromMinutes(1),
+        });
 
     public static void UseDuban(this WebApplication app)
     {

@@ -48,13 +48,7 @@ public static class WebUi
     private const string LoginForm = "login-form";
 
     private static RateLimitPartition<string> FormsPerMinute(HttpContext http, string setting, int fallback) =>
-        HttpMethods.IsPost(http.Request.Method)
-            ? RateLimitPartition.GetFixedWindowLimiter(http.Connection.RemoteIpAddress?.ToString() ?? "unknown", _ => new FixedWindowRateLimiterOptions
-            {
-                PermitLimit = http.RequestServices.GetRequiredService<IConfiguration>().GetValue("Duban:RateLimits:" + setting, fallback),
-                Window = TimeSpan.FromMinutes(1),
-            })
-            : RateLimitPartition.GetNoLimiter("read");
+        HttpMethods.IsPost(http.Request.Method) ? Hosting.DubanServices.PerMinute(http, setting, fallback) : RateLimitPartition.GetNoLimiter("read");
 
     /// <summary>
     /// Headers for the pages: no sniffing, no framing (clickjacking), scripts and forms only from

@@ -55,7 +55,7 @@ public sealed class ClockPause(MatterWorkflow workflow, SupervisionClock clock)
                 ?? MayAct(actor, m, "恢复计时")
                 ?? (m.PausedAt is null ? Error.Conflict("not_paused", "计时未暂停 / the clock is not paused") : null);
             if (error is not null) return Task.FromResult<Error?>(error);
-            if (req.Note is { Length: > MaxNote }) return Task.FromResult<Error?>(Error.Validation($"note is at most {MaxNote} characters"));
+            if (Return.LimitText(req.Note, "note") is { } tooLong) return Task.FromResult<Error?>(tooLong);
             var kind = m.PauseKind;
             var before = m.DueAt;
             var paused = clock.Resume(m, step.Now);
@@ -65,8 +65,6 @@ public sealed class ClockPause(MatterWorkflow workflow, SupervisionClock clock)
             step.Details["dueBefore"] = before;
             return Task.FromResult<Error?>(null);
         }, ct);
-
-    public const int MaxNote = 2000;
 
     private Error? MayAct(Actor actor, Matter m, string what) =>
         MatterWorkflow.IsLeadUnit(actor, m) || workflow.Scope.Coordinates(actor) ? null : MatterWorkflow.NotYours(what);
@@ -129,7 +127,7 @@ public sealed class RectificationPlan(MatterWorkflow workflow)
         var error = MatterWorkflow.RequireStatus("提交整改方案/plan", m, Status.InProgress)
             ?? (MatterWorkflow.IsLeadUnit(actor, m) ? null : MatterWorkflow.NotYours("提交整改方案"))
             ?? (req.Milestones is not { Length: >= 1 and <= MaxMilestones } ? Error.Validation($"milestones: 1 to {MaxMilestones} / 请填写1至{MaxMilestones}个整改节点") : null)
-            ?? (req.Note is { Length: > ClockPause.MaxNote } ? Error.Validation($"note is at most {ClockPause.MaxNote} characters") : null)
+            ?? Return.LimitText(req.Note, "note")
             // A plan under way is kept: milestones done are on record.
             ?? (m.Milestones.Any(x => x.DoneAt is not null) ? Error.Conflict("plan_started", "整改方案已有完成的节点，不能整体替换 / milestones are already done: the plan cannot be replaced") : null);
         if (error is not null) return error;
@@ -166,7 +164,7 @@ public sealed class RectificationPlan(MatterWorkflow workflow)
             var m = step.Matter;
             var error = MatterWorkflow.RequireStatus("整改节点完成/milestone", m, Status.InProgress)
                 ?? (MatterWorkflow.IsLeadUnit(actor, m) ? null : MatterWorkflow.NotYours("报告整改节点"))
-                ?? (req.Note is { Length: > 2000 } ? Error.Validation("note is at most 2000 characters") : null);
+                ?? Return.LimitText(req.Note, "note");
             if (error is not null) return Task.FromResult<Error?>(error);
             if (m.Milestones.FirstOrDefault(x => x.Seq == req.Seq) is not { } milestone)
                 return Task.FromResult<Error?>(Error.Validation($"seq {req.Seq} is not a milestone of the plan / 没有该整改节点"));

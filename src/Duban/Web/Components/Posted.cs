@@ -12,4 +12,8 @@ public static class Posted
         && http.Request.Form.TryGetValue(field, out var v) && v.Count > 0 ? v.ToString() : null;
 
     public static string? Text(HttpContext? http, string field) => Get(http, field) is { } v && !string.IsNullOrWhiteSpace(v) ? v.Trim() : null;
+
+    /// <summary>The version of the matter the posting page showed (its hidden <c>version</c> field), or null.</summary>
+    public static int? Version(HttpContext? http) =>
+        int.TryParse(Text(http, "version"), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var seen) ? seen : null;
 }

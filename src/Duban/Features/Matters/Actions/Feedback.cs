@@ -23,7 +23,7 @@ public sealed class Feedback(MatterWorkflow workflow)
             ?? (req.Resolved is null ? Error.Validation("resolved (true/false) is required / 请选择是否解决") : null)
             ?? (req.Satisfaction is null || !Vocabulary.Satisfactions.Contains(req.Satisfaction)
                 ? Error.Validation("satisfaction must be satisfied, basically_satisfied or dissatisfied / 请选择满意度") : null)
-            ?? (req.Comment is { Length: > 2000 } ? Error.Validation("comment is at most 2000 characters") : null);
+            ?? Return.LimitText(req.Comment, "comment");
         if (error is not null) return error;
         m.FeedbackResolved = req.Resolved;
         m.FeedbackSatisfaction = req.Satisfaction;

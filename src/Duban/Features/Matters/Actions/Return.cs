@@ -68,9 +68,15 @@ public sealed class Return(MatterWorkflow workflow, WorkCalendar calendar, IOpti
             return Task.FromResult<Error?>(null);
         }, ct);
 
+    /// <summary>The longest reason or note an action takes.</summary>
+    internal const int MaxText = 2000;
+
     internal static Error? RequireReason(string? reason) =>
-        string.IsNullOrWhiteSpace(reason) ? Error.Validation("reason is required / 请填写理由")
-        : reason.Length > 2000 ? Error.Validation("reason is at most 2000 characters") : null;
+        string.IsNullOrWhiteSpace(reason) ? Error.Validation("reason is required / 请填写理由") : LimitText(reason, "reason");
+
+    /// <summary>An optional note, comment or reason: at most <see cref="MaxText"/> characters.</summary>
+    internal static Error? LimitText(string? text, string field) =>
+        text is { Length: > MaxText } ? Error.Validation($"{field} is at most {MaxText} characters") : null;
 
     /// <summary>The matter's return still waiting for a judgement, if any.</summary>
     internal static Task<DispatchReturn?> OpenReturnAsync(DubanDb db, long matterId, CancellationToken ct) =>

@@ -12,7 +12,7 @@ public sealed class Urge(MatterWorkflow workflow, Notifications.Notifier notifie
             var m = step.Matter;
             var error = MatterWorkflow.RequireStatus("催办/urge", m, Status.Dispatched, Status.InProgress)
                 ?? (actor.HasAny(Roles.Supervisor, Roles.Dispatcher, Roles.Leader) ? null : MatterWorkflow.NotYours("催办"))
-                ?? (req.Note is { Length: > 2000 } ? Error.Validation("note is at most 2000 characters") : null);
+                ?? Return.LimitText(req.Note, "note");
             if (error is not null) return error;
             m.UrgeCount++;
             step.Reason = Text.OrNull(req.Note);
