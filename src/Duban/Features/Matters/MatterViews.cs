@@ -59,7 +59,8 @@ public sealed record ActionResponse(long Id, string Number, string Status, int V
 /// <param name="From">Received on or after this China date.</param>
 /// <param name="To">Received on or before this China date.</param>
 public sealed record MatterFilter(string? Status, string? Unit, bool? Overdue, string? Q, int? Page, int? PageSize,
-    string? Light = null, bool? KeySupervision = null, string? Category = null, string? Place = null, DateOnly? From = null, DateOnly? To = null);
+    string? Light = null, bool? KeySupervision = null, string? Category = null, string? Place = null, DateOnly? From = null, DateOnly? To = null,
+    bool? SentBack = null);
 
 /// <summary>Reads matters for staff, always through <see cref="MatterScope"/>.</summary>
 public sealed class MatterQueries(DubanDb db, MatterScope scope, UnitDirectory units, Sealer sealer, TimeProvider time, GeoService geo,
@@ -132,6 +133,11 @@ public sealed class MatterQueries(DubanDb db, MatterScope scope, UnitDirectory u
             }
             if (f.Light is { } light) q = q.Where(clock.Filter(light, now));
             if (f.KeySupervision is { } key) q = q.Where(m => m.KeySupervision == key);
+            // Returned to the unit to be done again: sent back at review, or reopened after closure
+            // (both leave the matter in progress with the reason; a new dispatch clears it).
+            if (f.SentBack is { } sentBack)
+                q = sentBack ? q.Where(m => m.Status == Status.InProgress && m.StatusReason != null)
+                    : q.Where(m => m.Status != Status.InProgress || m.StatusReason == null);
             if (category is not null) q = q.Where(m => m.Category == category);
 #pragma warning disable CA1310 // translated to SQL LIKE 'prefix%' (ordinal); no culture is involved
             if (placePrefix is not null) q = q.Where(m => m.TerritoryCode != null && m.TerritoryCode.StartsWith(placePrefix));

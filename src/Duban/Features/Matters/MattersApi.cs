@@ -19,16 +19,16 @@ public static class MattersApi
         var g = api.MapGroup("/matters").RequireAuthorization().WithTags("Matters");
 
         g.MapGet("/", async (string? status, string? unit, bool? overdue, string? q, int? page, int? pageSize, string? light, bool? keySupervision,
-            string? category, string? place, DateOnly? from, DateOnly? to, MatterQueries queries, HttpContext http, CancellationToken ct) =>
-            ToHttp(await queries.ListAsync(new MatterFilter(status, unit, overdue, q, page, pageSize, light, keySupervision, category, place, from, to), http.Actor(), ct)))
-            .WithSummary("Matters the caller may see, newest first: status (comma-separated), light, unit, category, place (a territory code or a county's or town's name), from/to (received, China dates), q, keySupervision, overdue")
+            string? category, string? place, DateOnly? from, DateOnly? to, bool? sentBack, MatterQueries queries, HttpContext http, CancellationToken ct) =>
+            ToHttp(await queries.ListAsync(new MatterFilter(status, unit, overdue, q, page, pageSize, light, keySupervision, category, place, from, to, sentBack), http.Actor(), ct)))
+            .WithSummary("Matters the caller may see, newest first: status (comma-separated), light, unit, category, place (a territory code or a county's or town's name), from/to (received, China dates), q, keySupervision, overdue, sentBack (in progress again: sent back at review or reopened)")
             .Produces<PageOf<MatterSummary>>();
 
         g.MapGet("/export.xlsx", async (string? status, string? unit, bool? overdue, string? q, string? light, bool? keySupervision,
-            string? category, string? place, DateOnly? from, DateOnly? to, MatterQueries queries, Geo.GeoService geo, TimeProvider time,
+            string? category, string? place, DateOnly? from, DateOnly? to, bool? sentBack, MatterQueries queries, Geo.GeoService geo, TimeProvider time,
             HttpContext http, CancellationToken ct) =>
         {
-            var filter = new MatterFilter(status, unit, overdue, q, null, null, light, keySupervision, category, place, from, to);
+            var filter = new MatterFilter(status, unit, overdue, q, null, null, light, keySupervision, category, place, from, to, sentBack);
             var result = await queries.ExportAsync(filter, http.Actor(), ct);
             if (!result.IsSuccess) return Problem(result.Error!);
             var now = time.Now();
@@ -144,6 +144,7 @@ public static class MattersApi
             ["受理期间", f.From is null && f.To is null ? "全部" : $"{f.From:yyyy-MM-dd} 至 {f.To:yyyy-MM-dd}"],
             ["重点督办", f.KeySupervision is { } key ? (key ? "是" : "否") : "全部"],
             ["超期", f.Overdue is { } late ? (late ? "是" : "否") : "全部"],
+            ["退回重办", f.SentBack is { } back ? (back ? "是" : "否") : "全部"],
             ["关键词", f.Q ?? ""],
         ];
         return Figures.FiguresExport.Workbook(

@@ -120,6 +120,39 @@ public sealed class MatterListFilterTests(DubanFactory factory)
         Assert.Equal(Sorted(s.Chuandao, s.Taishan), Sorted([.. theirs.Skip(1).Select(r => r[0])]));
     }
 
+    [Fact]
+    public async Task List_SentBack_HoldsWhatReturnedToTheUnitUntilItIsDoneAgain()
+    {
+        var marker = "退回" + Guid.NewGuid().ToString("N")[..8];
+        var dispatcher = await factory.As("dispatcher");
+        var supervisor = await factory.As("supervisor");
+        var handler = await factory.As("h-440704004");
+        async Task<(long Id, string Number)> Started(string title)
+        {
+            var id = await dispatcher.Register(Api.Matter($"{marker} {title}"));
+            await dispatcher.Do(id, "dispatch", new { leadUnitCode = "440704004" });
+            await handler.Do(id, "accept");
+            return (id, (string)(await dispatcher.Get(id))["number"]!);
+        }
+        var sentBack = await Started("审核退回");
+        var reopened = await Started("办结后重新办理");
+        var plain = await Started("正常办理");
+        await handler.Do(sentBack.Id, "complete", new { outcome = "已处理" });
+        await dispatcher.Do(sentBack.Id, "send-back", new { reason = "请补充处理照片" });
+        await handler.Do(reopened.Id, "complete", new { outcome = "已处理" });
+        await dispatcher.Do(reopened.Id, "approve");
+        await supervisor.Do(reopened.Id, "reopen", new { reason = "群众反映仍未解决" });
+
+        // The unit's own box: both returned matters, not the one that never left it.
+        Assert.Equal(Sorted(sentBack.Number, reopened.Number), await Numbers(handler, marker, "sentBack=true"));
+        Assert.Equal(Sorted(plain.Number), await Numbers(handler, marker, "sentBack=false"));
+        // Done again, it leaves the box.
+        await handler.Do(sentBack.Id, "complete", new { outcome = "已处理，附现场照片" });
+        Assert.Equal(Sorted(reopened.Number), await Numbers(handler, marker, "sentBack=true"));
+        // Another unit's handler sees none of them.
+        Assert.Empty(await Numbers(await factory.As("h-440781115"), marker, "sentBack=true"));
+    }
+
     /// <summary>The text of each row of a sheet (inline strings and numbers).</summary>
     internal static List<string[]> ReadSheet(byte[] xlsx, string name)
     {
