@@ -62,6 +62,24 @@ public sealed class WebDoorTests
     }
 
     [Theory]
+    [InlineData(null, true)]
+    [InlineData("false", false)]
+    public async Task SignInPage_NamesTheDemoAccountsOnlyWhereTheDemoIsLoaded_NeverThePassword(string? seed, bool shown)
+    {
+        var app = new DubanFactory();
+        app.Settings["Duban:Demo:Matters"] = "false";
+        if (seed is not null) app.Settings["Duban:Demo:Seed"] = seed;
+        await using (app)
+        {
+            await app.InitializeAsync();
+            var html = await Browser(app).GetStringAsync("/console/login");
+            Assert.Equal(shown, html.Contains("data-testid=\"demo-accounts\"", StringComparison.Ordinal));
+            Assert.Equal(shown, html.Contains("h-440781115", StringComparison.Ordinal));
+            Assert.DoesNotContain(DubanFactory.Password, html, StringComparison.Ordinal);
+        }
+    }
+
+    [Theory]
     [InlineData("/%09/evil.com")]
     [InlineData("%2F%0D%0ASet-Cookie:x=y")]
     [InlineData("/%E2%80%A8x")]
