@@ -76,7 +76,8 @@ public sealed class AvailableActions(DubanDb db, MatterScope scope, UnitDirector
             Return = Matters.Actions.Return.Allows(actor, m),
             Split = Matters.Actions.Split.Allows(scope, actor, m),
             ExtensionRequest = Extension.Allows(scope, actor, m, "request"),
-            PlanSubmit = RectificationPlan.AllowsSubmit(actor, m),
+            // Offered once a plan is asked for (or exists): the action takes one unasked too, through the API.
+            PlanSubmit = RectificationPlan.AllowsSubmit(actor, m) && (m.PlanRequired || m.Milestones.Count > 0),
             MilestoneDone = RectificationPlan.AllowsDone(actor, m) && m.Milestones.Any(x => x.DoneAt is null),
             Reopen = Matters.Actions.Reopen.Allows(actor, m),
             Urge = Matters.Actions.Urge.Allows(actor, m),
