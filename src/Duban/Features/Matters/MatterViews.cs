@@ -224,6 +224,19 @@ public sealed class MatterQueries(DubanDb db, MatterScope scope, UnitDirectory u
 
     private const int MaxMergedRows = 2_000;
 
+    /// <summary>
+    /// The id of the matter the actor sees by this number (JM-2026-000123) or id, or null: how a
+    /// person names a matter in a form (a merge's target).
+    /// </summary>
+    public async Task<long?> FindIdAsync(string numberOrId, Actor actor, CancellationToken ct)
+    {
+        var text = numberOrId.Trim().ToUpperInvariant();
+        var visible = scope.Visible(db.Matters.AsNoTracking(), db, actor);
+        if (long.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var id))
+            return await visible.Where(m => m.Id == id).Select(m => (long?)m.Id).FirstOrDefaultAsync(ct);
+        return text.Length > 30 ? null : await visible.Where(m => m.Number == text).Select(m => (long?)m.Id).FirstOrDefaultAsync(ct);
+    }
+
     public async Task<MatterDetail?> GetAsync(long id, Actor actor, CancellationToken ct)
     {
         var m = await scope.Visible(db.Matters.AsNoTracking(), db, actor).Include(x => x.Assignments).Include(x => x.Milestones)

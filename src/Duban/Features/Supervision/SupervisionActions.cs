@@ -25,13 +25,7 @@ public sealed class ClockPause(MatterWorkflow workflow, SupervisionClock clock)
         {
             var m = step.Matter;
             var policy = clock.PolicyOf(m);
-            var error = MatterWorkflow.RequireStatus("暂停计时/pause", m, Status.InProgress)
-                ?? MayAct(actor, m, "暂停计时")
-                ?? (m.PausedAt is not null ? Error.Conflict("already_paused", "计时已暂停 / the clock is already paused") : null)
-                // The unit may not stop its own clock once it is late: escalation would never come.
-                ?? (!workflow.Scope.Coordinates(actor) && (m.DueAt < step.Now || m.NoticedAt is not null)
-                    ? Error.Conflict("pause_needs_coordinator", "事项已超期或已发督办通知，暂停计时须由派单或督办人员决定 / overdue or noticed: only a dispatcher or supervisor may pause it")
-                    : null)
+            var error = CheckPause(workflow.Scope, actor, m, step.Now)
                 ?? Return.RequireReason(req.Reason)
                 ?? (Text.OrNull(req.Kind) is not { } kind || !clock.Policies.PauseKinds.ContainsKey(kind)
                     ? Error.Validation($"kind must be one of {string.Join(", ", clock.Policies.PauseKinds.Keys)} / 请选择暂停原因")
@@ -51,9 +45,7 @@ public sealed class ClockPause(MatterWorkflow workflow, SupervisionClock clock)
         workflow.RunAsync(id, req.Version, actor, "resume", (step, _) =>
         {
             var m = step.Matter;
-            var error = MatterWorkflow.RequireStatus("恢复计时/resume", m, Status.InProgress)
-                ?? MayAct(actor, m, "恢复计时")
-                ?? (m.PausedAt is null ? Error.Conflict("not_paused", "计时未暂停 / the clock is not paused") : null);
+            var error = CheckResume(workflow.Scope, actor, m);
             if (error is not null) return Task.FromResult<Error?>(error);
             if (Return.LimitText(req.Note, "note") is { } tooLong) return Task.FromResult<Error?>(tooLong);
             var kind = m.PauseKind;
@@ -66,8 +58,28 @@ public sealed class ClockPause(MatterWorkflow workflow, SupervisionClock clock)
             return Task.FromResult<Error?>(null);
         }, ct);
 
-    private Error? MayAct(Actor actor, Matter m, string what) =>
-        MatterWorkflow.IsLeadUnit(actor, m) || workflow.Scope.Coordinates(actor) ? null : MatterWorkflow.NotYours(what);
+    /// <summary>May the actor stop the matter's clock now? The reason's kind is the action's to judge against the policy.</summary>
+    public static bool AllowsPause(MatterScope scope, Actor actor, Matter m, DateTimeOffset now) => CheckPause(scope, actor, m, now) is null;
+
+    /// <summary>May the actor start the matter's paused clock again now?</summary>
+    public static bool AllowsResume(MatterScope scope, Actor actor, Matter m) => CheckResume(scope, actor, m) is null;
+
+    private static Error? CheckPause(MatterScope scope, Actor actor, Matter m, DateTimeOffset now) =>
+        MatterWorkflow.RequireStatus("暂停计时/pause", m, Status.InProgress)
+        ?? MayAct(scope, actor, m, "暂停计时")
+        ?? (m.PausedAt is not null ? Error.Conflict("already_paused", "计时已暂停 / the clock is already paused") : null)
+        // The unit may not stop its own clock once it is late: escalation would never come.
+        ?? (!scope.Coordinates(actor) && (m.DueAt < now || m.NoticedAt is not null)
+            ? Error.Conflict("pause_needs_coordinator", "事项已超期或已发督办通知，暂停计时须由派单或督办人员决定 / overdue or noticed: only a dispatcher or supervisor may pause it")
+            : null);
+
+    private static Error? CheckResume(MatterScope scope, Actor actor, Matter m) =>
+        MatterWorkflow.RequireStatus("恢复计时/resume", m, Status.InProgress)
+        ?? MayAct(scope, actor, m, "恢复计时")
+        ?? (m.PausedAt is null ? Error.Conflict("not_paused", "计时未暂停 / the clock is not paused") : null);
+
+    private static Error? MayAct(MatterScope scope, Actor actor, Matter m, string what) =>
+        MatterWorkflow.IsLeadUnit(actor, m) || scope.Coordinates(actor) ? null : MatterWorkflow.NotYours(what);
 }
 
 /// <summary>
@@ -80,8 +92,7 @@ public sealed class KeySupervision(MatterWorkflow workflow, SupervisionClock clo
         workflow.RunAsync(id, req.Version, actor, "key_supervision", (step, _) =>
         {
             var m = step.Matter;
-            var error = MatterWorkflow.RequireStatus("重点督办/key-supervision", m, Status.Dispatched, Status.InProgress, Status.PendingReview)
-                ?? (actor.Has(Roles.Supervisor) ? null : MatterWorkflow.NotYours("设置重点督办（仅督办人员）"))
+            var error = Check(actor, m)
                 ?? (req.On is not { } on ? Error.Validation("on is required: true to set 重点督办, false to lift it") : null)
                 ?? Return.RequireReason(req.Reason)
                 ?? (m.KeySupervision == req.On ? Error.Conflict("no_change", req.On == true ? "已是重点督办 / already under 重点督办" : "不是重点督办 / not under 重点督办") : null);
@@ -93,6 +104,13 @@ public sealed class KeySupervision(MatterWorkflow workflow, SupervisionClock clo
             step.Reason = req.Reason!.Trim();
             return Task.FromResult<Error?>(null);
         }, ct);
+
+    /// <summary>May the actor set or lift 重点督办 now (a supervisor, while a unit holds the matter)? Setting it on or off is the request's.</summary>
+    public static bool Allows(Actor actor, Matter m) => Check(actor, m) is null;
+
+    private static Error? Check(Actor actor, Matter m) =>
+        MatterWorkflow.RequireStatus("重点督办/key-supervision", m, Status.Dispatched, Status.InProgress, Status.PendingReview)
+        ?? (actor.Has(Roles.Supervisor) ? null : MatterWorkflow.NotYours("设置重点督办（仅督办人员）"));
 }
 
 /// <summary>
@@ -108,10 +126,7 @@ public sealed class RectificationPlan(MatterWorkflow workflow)
         workflow.RunAsync(id, req.Version, actor, "plan_required", (step, _) =>
         {
             var m = step.Matter;
-            var error = MatterWorkflow.RequireStatus("要求整改方案/plan-required", m, Status.Dispatched, Status.InProgress)
-                ?? (actor.Has(Roles.Supervisor) ? null : MatterWorkflow.NotYours("要求整改方案（仅督办人员）"))
-                ?? Return.RequireReason(req.Reason)
-                ?? (m.PlanRequired ? Error.Conflict("no_change", "已要求整改方案 / a plan is already required") : null);
+            var error = CheckRequire(actor, m) ?? Return.RequireReason(req.Reason);
             if (error is not null) return Task.FromResult<Error?>(error);
             m.PlanRequired = true;
             step.Reason = req.Reason!.Trim();
@@ -124,12 +139,11 @@ public sealed class RectificationPlan(MatterWorkflow workflow)
     private static Error? Submit(ActionStep step, PlanRequest req, Actor actor)
     {
         var m = step.Matter;
-        var error = MatterWorkflow.RequireStatus("提交整改方案/plan", m, Status.InProgress)
-            ?? (MatterWorkflow.IsLeadUnit(actor, m) ? null : MatterWorkflow.NotYours("提交整改方案"))
+        var error = CheckSubmit(actor, m)
             ?? (req.Milestones is not { Length: >= 1 and <= MaxMilestones } ? Error.Validation($"milestones: 1 to {MaxMilestones} / 请填写1至{MaxMilestones}个整改节点") : null)
             ?? Return.LimitText(req.Note, "note")
             // A plan under way is kept: milestones done are on record.
-            ?? (m.Milestones.Any(x => x.DoneAt is not null) ? Error.Conflict("plan_started", "整改方案已有完成的节点，不能整体替换 / milestones are already done: the plan cannot be replaced") : null);
+            ?? PlanStarted(m);
         if (error is not null) return error;
         var milestones = new List<PlanMilestone>();
         for (var i = 0; i < req.Milestones!.Length; i++)
@@ -162,8 +176,7 @@ public sealed class RectificationPlan(MatterWorkflow workflow)
         workflow.RunAsync(id, req.Version, actor, "milestone_done", (step, _) =>
         {
             var m = step.Matter;
-            var error = MatterWorkflow.RequireStatus("整改节点完成/milestone", m, Status.InProgress)
-                ?? (MatterWorkflow.IsLeadUnit(actor, m) ? null : MatterWorkflow.NotYours("报告整改节点"))
+            var error = CheckDone(actor, m)
                 ?? Return.LimitText(req.Note, "note");
             if (error is not null) return Task.FromResult<Error?>(error);
             if (m.Milestones.FirstOrDefault(x => x.Seq == req.Seq) is not { } milestone)
@@ -179,6 +192,31 @@ public sealed class RectificationPlan(MatterWorkflow workflow)
             step.Details["late"] = step.Now > milestone.DueAt;
             return Task.FromResult<Error?>(null);
         }, ct);
+
+    /// <summary>May the actor require a plan now (a supervisor, while a unit holds the matter, none required yet)?</summary>
+    public static bool AllowsRequire(Actor actor, Matter m) => CheckRequire(actor, m) is null;
+
+    /// <summary>May the actor submit (or replace) the plan now (the lead unit, in progress, no milestone done yet)?</summary>
+    public static bool AllowsSubmit(Actor actor, Matter m) => CheckSubmit(actor, m) is null && PlanStarted(m) is null;
+
+    /// <summary>May the actor mark milestones done now (the lead unit, in progress)? Which milestone is the request's.</summary>
+    public static bool AllowsDone(Actor actor, Matter m) => CheckDone(actor, m) is null;
+
+    private static Error? CheckRequire(Actor actor, Matter m) =>
+        MatterWorkflow.RequireStatus("要求整改方案/plan-required", m, Status.Dispatched, Status.InProgress)
+        ?? (actor.Has(Roles.Supervisor) ? null : MatterWorkflow.NotYours("要求整改方案（仅督办人员）"))
+        ?? (m.PlanRequired ? Error.Conflict("no_change", "已要求整改方案 / a plan is already required") : null);
+
+    private static Error? CheckSubmit(Actor actor, Matter m) =>
+        MatterWorkflow.RequireStatus("提交整改方案/plan", m, Status.InProgress)
+        ?? (MatterWorkflow.IsLeadUnit(actor, m) ? null : MatterWorkflow.NotYours("提交整改方案"));
+
+    private static Error? PlanStarted(Matter m) =>
+        m.Milestones.Any(x => x.DoneAt is not null) ? Error.Conflict("plan_started", "整改方案已有完成的节点，不能整体替换 / milestones are already done: the plan cannot be replaced") : null;
+
+    private static Error? CheckDone(Actor actor, Matter m) =>
+        MatterWorkflow.RequireStatus("整改节点完成/milestone", m, Status.InProgress)
+        ?? (MatterWorkflow.IsLeadUnit(actor, m) ? null : MatterWorkflow.NotYours("报告整改节点"));
 
     /// <summary>The weighted share of the milestones done, as a whole percentage.</summary>
     public static int WeightedProgress(IReadOnlyCollection<PlanMilestone> milestones)

@@ -33,7 +33,7 @@
     sync();
   }
 
-  // The dispatch queue by keyboard: j / k move, a accepts the suggestion, c picks another unit.
+  // The dispatch queue by keyboard: j / k move, a accepts the suggestion, c picks another unit, m opens merging (its first duplicate).
   function wireQueue(list) {
     var items = Array.prototype.slice.call(list.querySelectorAll("[data-queue-item]"));
     if (!items.length) return;
@@ -48,6 +48,7 @@
       else if (e.key === "k") { e.preventDefault(); go(i < 0 ? 0 : i - 1); }
       else if (e.key === "a" && i >= 0) { var b = items[i].querySelector("[data-accept]"); if (b) { e.preventDefault(); b.click(); } }
       else if (e.key === "c" && i >= 0) { var f = items[i].querySelector(".correct input[name=lead]"); if (f) { e.preventDefault(); f.focus(); } }
+      else if (e.key === "m" && i >= 0) { var d = items[i].querySelector("details[data-merge]"); if (d) { e.preventDefault(); d.open = true; (d.querySelector("button[name=pick]") || d.querySelector("input[name=target]")).focus(); } }
     });
     if (!list.contains(document.activeElement)) go(0);
   }

@@ -23,8 +23,7 @@ public sealed class Classify(MatterWorkflow workflow, GeoService geo)
         workflow.RunAsync(id, req.Version, actor, "classify", async (step, ct) =>
         {
             var m = step.Matter;
-            var error = MatterWorkflow.RequireStatus("分类定性/classify", m, Status.Received, Status.Returned)
-                ?? (workflow.Scope.Coordinates(actor) ? null : MatterWorkflow.NotYours("分类定性"))
+            var error = Check(workflow.Scope, actor, m)
                 ?? (req is { Category: null, TerritoryCode: null, SubjectUnitCode: null, SubjectPerson: null, Confidential: null }
                     ? Error.Validation("nothing to classify: send category, territoryCode, subjectUnitCode, subjectPerson or confidential") : null)
                 ?? (req.Category is { Length: > 100 } ? Error.Validation("category is at most 100 characters") : null)
@@ -34,9 +33,6 @@ public sealed class Classify(MatterWorkflow workflow, GeoService geo)
                 ?? (req.TerritoryCode is { Length: > 0 } code && geo.Gazetteer.Divisions.Find(code) <= 0
                     ? Error.Validation($"territoryCode {code} is not a known division / 行政区划代码 {code} 不存在") : null);
             if (error is not null) return error;
-            // A matter about the classifier's own organisation is classified by the level above.
-            if (MatterScope.IsInSubject(actor, m))
-                return Error.Forbidden("反映本单位的事项由上级定性 / a matter about your own unit is classified by the level above");
             if (req.SubjectUnitCode is { Length: > 0 } subject)
             {
                 if (await workflow.Units.FindAsync(subject, ct) is null) return Error.Validation($"subjectUnitCode {subject} is not a known unit");
@@ -66,4 +62,13 @@ public sealed class Classify(MatterWorkflow workflow, GeoService geo)
             step.Details["confidential"] = m.Confidential;
             return null;
         }, ct);
+
+    /// <summary>May the actor classify the matter now (a dispatcher or supervisor, while it waits, not about their own organisation)?</summary>
+    public static bool Allows(MatterScope scope, Actor actor, Matter m) => Check(scope, actor, m) is null;
+
+    private static Error? Check(MatterScope scope, Actor actor, Matter m) =>
+        MatterWorkflow.RequireStatus("分类定性/classify", m, Status.Received, Status.Returned)
+        ?? (scope.Coordinates(actor) ? null : MatterWorkflow.NotYours("分类定性"))
+        // A matter about the classifier's own organisation is classified by the level above.
+        ?? (MatterScope.IsInSubject(actor, m) ? Error.Forbidden("反映本单位的事项由上级定性 / a matter about your own unit is classified by the level above") : null);
 }

@@ -16,8 +16,7 @@ public sealed class Complete(MatterWorkflow workflow, Supervision.SupervisionClo
         workflow.RunAsync(id, req.Version, actor, "complete", async (step, ct) =>
         {
             var m = step.Matter;
-            var error = MatterWorkflow.RequireStatus("提交办结/complete", m, Status.InProgress)
-                ?? (MatterWorkflow.IsLeadUnit(actor, m) ? null : MatterWorkflow.NotYours("提交办结"))
+            var error = Check(actor, m)
                 ?? (string.IsNullOrWhiteSpace(req.Outcome) || req.Outcome.Length > 10_000 ? Error.Validation("outcome is required, at most 10000 characters / 请填写办理结果") : null);
             if (error is not null) return error;
             var open = await workflow.Db.Matters.Where(c => c.ParentId == m.Id && !Status.Finished.Contains(c.Status))
@@ -39,4 +38,11 @@ public sealed class Complete(MatterWorkflow workflow, Supervision.SupervisionClo
             m.Status = Status.PendingReview;
             return null;
         }, ct);
+
+    /// <summary>May the actor submit the outcome now (the lead unit, in progress)? Open sub-tasks and an unfinished plan are the action's to refuse.</summary>
+    public static bool Allows(Actor actor, Matter m) => Check(actor, m) is null;
+
+    private static Error? Check(Actor actor, Matter m) =>
+        MatterWorkflow.RequireStatus("提交办结/complete", m, Status.InProgress)
+        ?? (MatterWorkflow.IsLeadUnit(actor, m) ? null : MatterWorkflow.NotYours("提交办结"));
 }

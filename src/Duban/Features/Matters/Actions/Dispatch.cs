@@ -42,10 +42,7 @@ public sealed class Dispatch(MatterWorkflow workflow, IDispatchAdvisor advisor, 
         workflow.RunAsync(id, req.Version, actor, "dispatch", async (step, ct) =>
         {
             var m = step.Matter;
-            if (MatterWorkflow.RequireStatus("交办/dispatch", m, Status.Received, Status.Returned) is { } refused) return refused;
-            if (!workflow.Scope.Coordinates(actor)) return MatterWorkflow.NotYours("交办");
-            if (MatterScope.IsInSubject(actor, m))
-                return Error.Forbidden("反映本单位的事项由上级交办 / a matter about your own unit is dispatched by the level above");
+            if (Check(workflow.Scope, actor, m) is { } refused) return refused;
             if (req.Accept == true && (req.LeadUnitCode is not null || req.CoUnitCodes is not null))
                 return Error.Validation("accept takes the suggestion as it is; to correct it send leadUnitCode (and coUnitCodes) without accept / 采纳建议时不能另指定单位");
             if (req.Category is { Length: > 100 }) return Error.Validation("category is at most 100 characters");
@@ -113,6 +110,17 @@ public sealed class Dispatch(MatterWorkflow workflow, IDispatchAdvisor advisor, 
             step.Reason = Text.OrNull(req.Note);
             return null;
         }, ct);
+
+    /// <summary>
+    /// May the actor dispatch the matter now (a dispatcher or supervisor, while it waits, not about
+    /// their own organisation)? A return under a supervisor's review is the action's to refuse.
+    /// </summary>
+    public static bool Allows(MatterScope scope, Actor actor, Matter m) => Check(scope, actor, m) is null;
+
+    private static Error? Check(MatterScope scope, Actor actor, Matter m) =>
+        MatterWorkflow.RequireStatus("交办/dispatch", m, Status.Received, Status.Returned)
+        ?? (scope.Coordinates(actor) ? null : MatterWorkflow.NotYours("交办"))
+        ?? (MatterScope.IsInSubject(actor, m) ? Error.Forbidden("反映本单位的事项由上级交办 / a matter about your own unit is dispatched by the level above") : null);
 
     /// <summary>The suggestion and which of its parts the dispatcher changed (category, lead unit, co-handlers).</summary>
     private static JsonObject Record(DispatchAdvice advice, string lead, IEnumerable<string> co, string? category)

@@ -18,12 +18,10 @@ public sealed class Extension(MatterWorkflow workflow, Supervision.SupervisionCl
     private Error? Apply(ActionStep step, ExtensionRequest req, Actor actor)
     {
         var m = step.Matter;
-        if (MatterWorkflow.RequireStatus("延期/extension", m, Status.Dispatched, Status.InProgress) is { } refused) return refused;
+        if (Check(workflow.Scope, actor, m, req.Op ?? "request") is { } refused) return refused;
         switch (req.Op ?? "request")
         {
             case "request":
-                if (!MatterWorkflow.IsLeadUnit(actor, m)) return MatterWorkflow.NotYours("申请延期");
-                if (m.ExtensionRequestedDays is not null) return Error.Conflict("extension_pending", "已有待审批的延期申请 / an extension request is already pending");
                 if (req.Days is not (>= 1 and <= 90)) return Error.Validation("days must be from 1 to 90 / 延期天数为1至90天");
                 // 复查、复核 are decided within their own time (信访工作条例): the handling extension is not theirs.
                 if (clock.PolicyOf(m).Review is not null && m.ReopenCount > 0)
@@ -38,8 +36,7 @@ public sealed class Extension(MatterWorkflow workflow, Supervision.SupervisionCl
                 return null;
             case "approve":
             case "refuse":
-                if (!workflow.Scope.Coordinates(actor)) return MatterWorkflow.NotYours("审批延期");
-                if (m.ExtensionRequestedDays is not { } days) return Error.Conflict("no_extension_pending", "没有待审批的延期申请 / no extension request is pending");
+                var days = m.ExtensionRequestedDays!.Value;
                 if (req.Op == "refuse")
                 {
                     if (Return.RequireReason(req.Reason) is { } missing) return missing;
@@ -70,5 +67,27 @@ public sealed class Extension(MatterWorkflow workflow, Supervision.SupervisionCl
             default:
                 return Error.Validation("op must be request, approve or refuse");
         }
+    }
+
+    /// <summary>
+    /// May the actor take this step of an extension now (<paramref name="op"/> request: the lead unit,
+    /// none pending; approve or refuse: a dispatcher or supervisor, one pending)? The policy's limits
+    /// are the action's to judge.
+    /// </summary>
+    public static bool Allows(MatterScope scope, Actor actor, Matter m, string op) => Check(scope, actor, m, op) is null;
+
+    private static Error? Check(MatterScope scope, Actor actor, Matter m, string op)
+    {
+        if (MatterWorkflow.RequireStatus("延期/extension", m, Status.Dispatched, Status.InProgress) is { } refused) return refused;
+        return op switch
+        {
+            "request" => !MatterWorkflow.IsLeadUnit(actor, m) ? MatterWorkflow.NotYours("申请延期")
+                : m.ExtensionRequestedDays is not null ? Error.Conflict("extension_pending", "已有待审批的延期申请 / an extension request is already pending")
+                : null,
+            "approve" or "refuse" => !scope.Coordinates(actor) ? MatterWorkflow.NotYours("审批延期")
+                : m.ExtensionRequestedDays is null ? Error.Conflict("no_extension_pending", "没有待审批的延期申请 / no extension request is pending")
+                : null,
+            _ => null,
+        };
     }
 }

@@ -17,8 +17,7 @@ public sealed class Merge(MatterWorkflow workflow)
         workflow.RunAsync(id, req.Version, actor, "merge", async (step, ct) =>
         {
             var m = step.Matter;
-            var error = MatterWorkflow.RequireStatus("合并/merge", m, Status.Received, Status.Returned, Status.Dispatched, Status.InProgress)
-                ?? (workflow.Scope.Coordinates(actor) ? null : MatterWorkflow.NotYours("合并"))
+            var error = Check(workflow.Scope, actor, m)
                 ?? (req.TargetId is null ? Error.Validation("targetId is required / 请指定合并到的事项") : null)
                 ?? (req.TargetId == m.Id ? Error.Validation("a matter cannot be merged into itself") : null);
             if (error is not null) return error;
@@ -44,4 +43,11 @@ public sealed class Merge(MatterWorkflow workflow)
                 new JsonObject { ["source"] = m.Number, ["sourceId"] = m.Id }, ct));
             return null;
         }, ct);
+
+    /// <summary>May the actor merge the matter into another now (a dispatcher or supervisor, until a unit has finished it)? Open sub-tasks and the target are the action's to judge.</summary>
+    public static bool Allows(MatterScope scope, Actor actor, Matter m) => Check(scope, actor, m) is null;
+
+    private static Error? Check(MatterScope scope, Actor actor, Matter m) =>
+        MatterWorkflow.RequireStatus("合并/merge", m, Status.Received, Status.Returned, Status.Dispatched, Status.InProgress)
+        ?? (scope.Coordinates(actor) ? null : MatterWorkflow.NotYours("合并"));
 }

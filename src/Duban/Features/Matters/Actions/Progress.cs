@@ -13,8 +13,7 @@ public sealed class ReportProgress(MatterWorkflow workflow)
         {
             var m = step.Matter;
             var lead = MatterWorkflow.IsLeadUnit(actor, m);
-            var error = MatterWorkflow.RequireStatus("报告进展/progress", m, Status.InProgress)
-                ?? (lead || MatterWorkflow.IsCoUnit(actor, m) ? null : MatterWorkflow.NotYours("报告进展"))
+            var error = Check(actor, m)
                 ?? (string.IsNullOrWhiteSpace(req.Note) || req.Note.Length > 5000 ? Error.Validation("note is required, at most 5000 characters / 请填写进展") : null)
                 ?? (req.Progress is { } p && (p < 0 || p > 100) ? Error.Validation("progress is a percentage from 0 to 100") : null)
                 ?? (req.Progress is not null && !lead ? Error.Forbidden("only the lead unit sets the progress / 只有主办单位可以设置进度") : null);
@@ -24,4 +23,11 @@ public sealed class ReportProgress(MatterWorkflow workflow)
             step.Reason = req.Note!.Trim();
             return Task.FromResult<Error?>(null);
         }, ct);
+
+    /// <summary>May the actor report progress now (the lead or a co-handling unit, in progress)?</summary>
+    public static bool Allows(Actor actor, Matter m) => Check(actor, m) is null;
+
+    private static Error? Check(Actor actor, Matter m) =>
+        MatterWorkflow.RequireStatus("报告进展/progress", m, Status.InProgress)
+        ?? (MatterWorkflow.IsLeadUnit(actor, m) || MatterWorkflow.IsCoUnit(actor, m) ? null : MatterWorkflow.NotYours("报告进展"));
 }

@@ -25,13 +25,7 @@ public sealed class Relocate(MatterWorkflow workflow, GeoService geo)
     private Error? Apply(ActionStep step, RelocateRequest req, Actor actor)
     {
         var m = step.Matter;
-        // A merged matter lives on in its target; its place is the target's.
-        if (m.Status == Status.Merged) return MatterWorkflow.Refuse("更正属地/relocate", m);
-        if (!actor.HasAny(Roles.Dispatcher, Roles.Supervisor, Roles.Admin)) return MatterWorkflow.NotYours("更正属地");
-        // As with classify: a matter about one's own organisation is placed by the level above.
-        if (MatterScope.IsInSubject(actor, m))
-            return Error.Forbidden("反映本单位的事项由上级更正属地 / a matter about your own unit is placed by the level above");
-        var error = Return.RequireReason(req.Reason);
+        var error = Check(workflow.Scope, actor, m) ?? Return.RequireReason(req.Reason);
         if (error is not null) return error;
 
         var divisions = geo.Gazetteer.Divisions;
@@ -57,17 +51,9 @@ public sealed class Relocate(MatterWorkflow workflow, GeoService geo)
                 break;
         }
 
-        // Below the city: only a matter already placed in one's territory, and only within it. A
-        // matter with no place, or placed at city level, or another county's that one only helps
-        // with, is the city's to place: otherwise a unit holding a share could take it over.
-        if (!workflow.Scope.IsCityWide(actor))
-        {
-            var own = MatterScope.TerritoryPrefix(actor.TerritoryCode);
-            if (own.Length == 0 || m.TerritoryCode is not { } current || !current.StartsWith(own, StringComparison.Ordinal))
-                return Error.Forbidden($"事项属地不在本辖区，由市级更正 / the matter is not placed in your territory {actor.TerritoryCode}; the city places it");
-            if (!code!.StartsWith(own, StringComparison.Ordinal))
-                return Error.Validation($"code {code} lies outside your territory {actor.TerritoryCode} / 只能更正到本辖区");
-        }
+        // Below the city: only within one's territory (the matter is placed in it: Check).
+        if (!workflow.Scope.IsCityWide(actor) && !code!.StartsWith(MatterScope.TerritoryPrefix(actor.TerritoryCode), StringComparison.Ordinal))
+            return Error.Validation($"code {code} lies outside your territory {actor.TerritoryCode} / 只能更正到本辖区");
         if (code == m.TerritoryCode)
             return Error.Conflict("no_change", $"事项属地已是 {code} / the matter's territory is already {code}");
 
@@ -84,6 +70,31 @@ public sealed class Relocate(MatterWorkflow workflow, GeoService geo)
         }
         step.Details["territory"] = new JsonObject { ["before"] = before, ["after"] = after };
         return null;
+    }
+
+    /// <summary>
+    /// May the actor correct the matter's place now (any state but merged; a dispatcher, supervisor
+    /// or administrator, not of the unit it reports on; below the city, only a matter placed in
+    /// their own territory)?
+    /// </summary>
+    public static bool Allows(MatterScope scope, Actor actor, Matter m) => Check(scope, actor, m) is null;
+
+    private static Error? Check(MatterScope scope, Actor actor, Matter m)
+    {
+        // A merged matter lives on in its target; its place is the target's.
+        if (m.Status == Status.Merged) return MatterWorkflow.Refuse("更正属地/relocate", m);
+        if (!actor.HasAny(Roles.Dispatcher, Roles.Supervisor, Roles.Admin)) return MatterWorkflow.NotYours("更正属地");
+        // As with classify: a matter about one's own organisation is placed by the level above.
+        if (MatterScope.IsInSubject(actor, m))
+            return Error.Forbidden("反映本单位的事项由上级更正属地 / a matter about your own unit is placed by the level above");
+        // Below the city: only a matter already placed in one's territory. A matter with no place,
+        // or placed at city level, or another county's that one only helps with, is the city's to
+        // place: otherwise a unit holding a share could take it over.
+        if (scope.IsCityWide(actor)) return null;
+        var own = MatterScope.TerritoryPrefix(actor.TerritoryCode);
+        return own.Length == 0 || m.TerritoryCode is not { } current || !current.StartsWith(own, StringComparison.Ordinal)
+            ? Error.Forbidden($"事项属地不在本辖区，由市级更正 / the matter is not placed in your territory {actor.TerritoryCode}; the city places it")
+            : null;
     }
 
     private static JsonObject Place(Divisions divisions, string? code)

@@ -16,8 +16,7 @@ public sealed class Reopen(MatterWorkflow workflow, Supervision.SupervisionClock
         workflow.RunAsync(id, req.Version, actor, "reopen", (step, _) =>
         {
             var m = step.Matter;
-            var error = MatterWorkflow.RequireStatus("重新办理/reopen", m, Status.Closed)
-                ?? (actor.Has(Roles.Supervisor) ? null : MatterWorkflow.NotYours("重新办理（仅督办人员）"))
+            var error = Check(actor, m)
                 ?? Return.RequireReason(req.Reason);
             if (error is not null) return Task.FromResult<Error?>(error);
             // A policy with review rounds (信访: 复查, then 复核) allows so many, each asked for within its time after the reply.
@@ -46,6 +45,13 @@ public sealed class Reopen(MatterWorkflow workflow, Supervision.SupervisionClock
             step.Reason = m.StatusReason;
             return Task.FromResult<Error?>(null);
         }, ct);
+
+    /// <summary>May the actor reopen the matter now (a supervisor, closed)? The policy's review rounds and window are the action's to judge.</summary>
+    public static bool Allows(Actor actor, Matter m) => Check(actor, m) is null;
+
+    private static Error? Check(Actor actor, Matter m) =>
+        MatterWorkflow.RequireStatus("重新办理/reopen", m, Status.Closed)
+        ?? (actor.Has(Roles.Supervisor) ? null : MatterWorkflow.NotYours("重新办理（仅督办人员）"));
 }
 
 /// <summary>不予受理: the dispatcher declines a matter that is not for the system, with a reason the raiser sees.</summary>
@@ -55,8 +61,7 @@ public sealed class Reject(MatterWorkflow workflow)
         workflow.RunAsync(id, req.Version, actor, "reject", async (step, ct) =>
         {
             var m = step.Matter;
-            var error = MatterWorkflow.RequireStatus("不予受理/reject", m, Status.Received, Status.Returned)
-                ?? (workflow.Scope.Coordinates(actor) ? null : MatterWorkflow.NotYours("不予受理"))
+            var error = Check(workflow.Scope, actor, m)
                 ?? Return.RequireReason(req.Reason);
             if (error is not null) return error;
             // A return waiting for a judgement ends with the matter: the unit was right not to take it.
@@ -68,4 +73,11 @@ public sealed class Reject(MatterWorkflow workflow)
             step.Reason = m.StatusReason;
             return null;
         }, ct);
+
+    /// <summary>May the actor decline the matter now (a dispatcher or supervisor, while it waits)? A return under a supervisor's review is the action's to refuse.</summary>
+    public static bool Allows(MatterScope scope, Actor actor, Matter m) => Check(scope, actor, m) is null;
+
+    private static Error? Check(MatterScope scope, Actor actor, Matter m) =>
+        MatterWorkflow.RequireStatus("不予受理/reject", m, Status.Received, Status.Returned)
+        ?? (scope.Coordinates(actor) ? null : MatterWorkflow.NotYours("不予受理"));
 }

@@ -26,8 +26,7 @@ public sealed class Return(MatterWorkflow workflow, WorkCalendar calendar, IOpti
         workflow.RunAsync(id, req.Version, actor, "return", (step, _) =>
         {
             var m = step.Matter;
-            var error = MatterWorkflow.RequireStatus("退回/return", m, Status.Dispatched, Status.InProgress)
-                ?? (MatterWorkflow.IsLeadUnit(actor, m) ? null : MatterWorkflow.NotYours("退回"))
+            var error = Check(actor, m)
                 ?? RequireReason(req.Reason);
             if (error is not null) return Task.FromResult<Error?>(error);
             var lead = m.Assignments.First(a => a.Active && a.Role == "lead");
@@ -67,6 +66,13 @@ public sealed class Return(MatterWorkflow workflow, WorkCalendar calendar, IOpti
             step.Reason = m.StatusReason;
             return Task.FromResult<Error?>(null);
         }, ct);
+
+    /// <summary>May the actor send the matter back now (its lead unit, while it holds it)? The return window is the action's to judge.</summary>
+    public static bool Allows(Actor actor, Matter m) => Check(actor, m) is null;
+
+    private static Error? Check(Actor actor, Matter m) =>
+        MatterWorkflow.RequireStatus("退回/return", m, Status.Dispatched, Status.InProgress)
+        ?? (MatterWorkflow.IsLeadUnit(actor, m) ? null : MatterWorkflow.NotYours("退回"));
 
     /// <summary>The longest reason or note an action takes.</summary>
     internal const int MaxText = 2000;
@@ -123,8 +129,7 @@ public sealed class ReturnReview(MatterWorkflow workflow)
         workflow.RunAsync(id, req.Version, actor, "return_review", async (step, ct) =>
         {
             var m = step.Matter;
-            var error = MatterWorkflow.RequireStatus("提交审核/send to review", m, Status.Returned)
-                ?? (workflow.Scope.Coordinates(actor) ? null : MatterWorkflow.NotYours("提交退单审核"))
+            var error = Check(workflow.Scope, actor, m)
                 ?? Return.RequireReason(req.Reason);
             if (error is not null) return error;
             var open = await Return.OpenReturnAsync(workflow.Db, m.Id, ct);
@@ -136,4 +141,15 @@ public sealed class ReturnReview(MatterWorkflow workflow)
             step.Details["returnedBy"] = open.UnitCode;
             return null;
         }, ct);
+
+    /// <summary>
+    /// May the actor send the matter's return to review now (a dispatcher or supervisor, returned,
+    /// its return still pending: <paramref name="openReturnState"/> is the state of the open return, if any)?
+    /// </summary>
+    public static bool Allows(MatterScope scope, Actor actor, Matter m, string? openReturnState) =>
+        Check(scope, actor, m) is null && openReturnState == DispatchReturn.Pending;
+
+    private static Error? Check(MatterScope scope, Actor actor, Matter m) =>
+        MatterWorkflow.RequireStatus("提交审核/send to review", m, Status.Returned)
+        ?? (scope.Coordinates(actor) ? null : MatterWorkflow.NotYours("提交退单审核"));
 }

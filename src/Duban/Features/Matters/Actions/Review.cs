@@ -10,8 +10,7 @@ public sealed class Approve(MatterWorkflow workflow)
         workflow.RunAsync(id, req.Version, actor, "approve", (step, _) =>
         {
             var m = step.Matter;
-            var error = MatterWorkflow.RequireStatus("审核通过/approve", m, Status.PendingReview)
-                ?? (workflow.Scope.Coordinates(actor) ? null : MatterWorkflow.NotYours("审核"));
+            var error = Check(workflow.Scope, actor, m, "审核通过/approve");
             if (error is not null) return Task.FromResult<Error?>(error);
             m.Status = Status.Closed;
             m.ClosedAt = step.Now;
@@ -20,6 +19,13 @@ public sealed class Approve(MatterWorkflow workflow)
             step.Reason = Text.OrNull(req.Note);
             return Task.FromResult<Error?>(null);
         }, ct);
+
+    /// <summary>May the actor review the outcome now (a dispatcher or supervisor, pending review)? The same for approving and sending back.</summary>
+    public static bool Allows(MatterScope scope, Actor actor, Matter m) => Check(scope, actor, m, "审核/review") is null;
+
+    internal static Error? Check(MatterScope scope, Actor actor, Matter m, string action) =>
+        MatterWorkflow.RequireStatus(action, m, Status.PendingReview)
+        ?? (scope.Coordinates(actor) ? null : MatterWorkflow.NotYours("审核"));
 }
 
 /// <summary>审核退回: the outcome is not good enough; the unit works on with the reviewer's reason.</summary>
@@ -29,8 +35,7 @@ public sealed class SendBack(MatterWorkflow workflow, Supervision.SupervisionClo
         workflow.RunAsync(id, req.Version, actor, "send_back", (step, _) =>
         {
             var m = step.Matter;
-            var error = MatterWorkflow.RequireStatus("审核退回/send-back", m, Status.PendingReview)
-                ?? (workflow.Scope.Coordinates(actor) ? null : MatterWorkflow.NotYours("审核"))
+            var error = Approve.Check(workflow.Scope, actor, m, "审核退回/send-back")
                 ?? Return.RequireReason(req.Reason);
             if (error is not null) return Task.FromResult<Error?>(error);
             m.Status = Status.InProgress;
@@ -40,4 +45,7 @@ public sealed class SendBack(MatterWorkflow workflow, Supervision.SupervisionClo
             if (m.PauseKind == Supervision.SupervisionClock.ReviewPause) step.Details["pausedMs"] = (long)clock.Resume(m, step.Now).TotalMilliseconds;
             return Task.FromResult<Error?>(null);
         }, ct);
+
+    /// <summary>The reviewer's other answer: allowed exactly when approving is (<see cref="Approve.Allows"/>).</summary>
+    public static bool Allows(MatterScope scope, Actor actor, Matter m) => Approve.Allows(scope, actor, m);
 }

@@ -21,8 +21,7 @@ public sealed class Split(MatterWorkflow workflow, RegisterNumbers numbers, Supe
         workflow.RunAsync(id, req.Version, actor, "split", async (step, ct) =>
         {
             var m = step.Matter;
-            var error = MatterWorkflow.RequireStatus("分解/split", m, Status.InProgress)
-                ?? (MatterWorkflow.IsLeadUnit(actor, m) || workflow.Scope.Coordinates(actor) ? null : MatterWorkflow.NotYours("分解任务"))
+            var error = Check(workflow.Scope, actor, m)
                 ?? (req.Children is not { Length: >= 1 and <= 50 } ? Error.Validation("children: 1 to 50 sub-tasks / 请填写1至50个子任务") : null);
             if (error is not null) return error;
 
@@ -91,4 +90,11 @@ public sealed class Split(MatterWorkflow workflow, RegisterNumbers numbers, Supe
             });
             return null;
         }, ct);
+
+    /// <summary>May the actor split the matter now (in progress: its lead unit, a dispatcher or a supervisor)?</summary>
+    public static bool Allows(MatterScope scope, Actor actor, Matter m) => Check(scope, actor, m) is null;
+
+    private static Error? Check(MatterScope scope, Actor actor, Matter m) =>
+        MatterWorkflow.RequireStatus("分解/split", m, Status.InProgress)
+        ?? (MatterWorkflow.IsLeadUnit(actor, m) || scope.Coordinates(actor) ? null : MatterWorkflow.NotYours("分解任务"));
 }

@@ -10,8 +10,7 @@ public sealed class Urge(MatterWorkflow workflow, Notifications.Notifier notifie
         workflow.RunAsync(id, req.Version, actor, "urge", async (step, ct) =>
         {
             var m = step.Matter;
-            var error = MatterWorkflow.RequireStatus("催办/urge", m, Status.Dispatched, Status.InProgress)
-                ?? (actor.HasAny(Roles.Supervisor, Roles.Dispatcher, Roles.Leader) ? null : MatterWorkflow.NotYours("催办"))
+            var error = Check(actor, m)
                 ?? Return.LimitText(req.Note, "note");
             if (error is not null) return error;
             m.UrgeCount++;
@@ -23,4 +22,11 @@ public sealed class Urge(MatterWorkflow workflow, Notifications.Notifier notifie
                 $"{actor.DisplayName}催办：{step.Reason ?? "请抓紧办理，按期办结"}（第{m.UrgeCount}次催办） / urged by {actor.DisplayName}", m.Id), ct);
             return null;
         }, ct);
+
+    /// <summary>May the actor urge the unit now (a supervisor, dispatcher or leader, while a unit holds it)?</summary>
+    public static bool Allows(Actor actor, Matter m) => Check(actor, m) is null;
+
+    private static Error? Check(Actor actor, Matter m) =>
+        MatterWorkflow.RequireStatus("催办/urge", m, Status.Dispatched, Status.InProgress)
+        ?? (actor.HasAny(Roles.Supervisor, Roles.Dispatcher, Roles.Leader) ? null : MatterWorkflow.NotYours("催办"));
 }
