@@ -60,6 +60,16 @@ public static class CalendarApi
             return MattersApi.Problem(Error.Validation(
                 $"year 须为 {CalendarChanges.FirstYear}–{CalendarChanges.LastYear} 之间的年份 / year must be a year between {CalendarChanges.FirstYear} and {CalendarChanges.LastYear}: \"{year}\""));
         }
+        return Results.Ok(await YearAsync(y, db, ct));
+    }
+
+    /// <summary>
+    /// A year (FirstYear–LastYear) as the database has it now: the shipped and added days in force (the added with
+    /// the ids to withdraw by), what covers it and its working days. The API's GET /days and the calendar page.
+    /// </summary>
+    public static async Task<YearDto> YearAsync(int y, DubanDb db, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(db);
         var prefix = y.ToString(CultureInfo.InvariantCulture);
         var rows = await db.CalendarDays.AsNoTracking().Where(r => r.Active && EF.Functions.Like(r.Day, prefix + "%"))
             .OrderBy(r => r.Id).ToListAsync(ct);
@@ -83,7 +93,7 @@ public static class CalendarApi
         }
         var calendar = CalendarDays.Layer(rows) is { } layer ? new WorkCalendar(shipped, layer) : new WorkCalendar(shipped);
         var workdays = calendar.WorkdaysBetween(new DateOnly(y - 1, 12, 31), new DateOnly(y, 12, 31));
-        return Results.Ok(new YearDto(y, coverage.Count > 0, workdays, coverage, [.. days.OrderBy(d => d.Key).Select(d => d.Value)]));
+        return new YearDto(y, coverage.Count > 0, workdays, coverage, [.. days.OrderBy(d => d.Key).Select(d => d.Value)]);
     }
 
     private static IResult IsWorkday(string? date, WorkCalendar calendar)
@@ -110,7 +120,8 @@ public static class CalendarApi
     }
 
     // One calendar for every unit of the deployment: the city's administrators keep it, not a county's.
-    private static Error? MayMaintain(Actor actor, MatterScope scope) =>
+    /// <summary>Null when the actor may change the calendar (the API's rule; the calendar page asks it too), else the refusal.</summary>
+    public static Error? MayMaintain(Actor actor, MatterScope scope) =>
         actor.Has(Roles.Admin) && scope.IsCityWide(actor) ? null
             : Error.Forbidden("只有市级管理员可以维护工作日日历 / only the city's administrators maintain the working-day calendar");
 

@@ -151,13 +151,13 @@ public static class CalendarCli
                         await error.WriteLineAsync($"calendar: cannot read {file}: {e.Message}");
                         return DataError;
                     }
-                    if (data.Years.Any(other => other != year))
+                    var (entries, otherYears) = YearEntries(data, year);
+                    if (otherYears.Count > 0)
                     {
                         await error.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
                             $"calendar: {file} gives the year(s) {string.Join(", ", data.Years.Order())}, not {year}"));
                         return DataError;
                     }
-                    var entries = data.Entries.Select(e => new YearEntryRequest(Iso(e.Date), CalendarDays.KindName(e.Kind), e.Name)).ToList();
                     var result = await changes.AddYearAsync(year, new AddYearRequest(entries, note), Actor.System());
                     if (result.Error is { } refused) return await RefusedAsync(error, refused);
                     var added = result.Value!;
@@ -168,6 +168,41 @@ public static class CalendarCli
             default:
                 return await BadAsync(error, "wrong arguments");
         }
+    }
+
+    /// <summary>
+    /// What a year file (the format of data/calendar/holidays.tsv, read by <see cref="CalendarData.Parse"/>) adds for
+    /// <paramref name="year"/>: its entries (the English names are not kept), and the years its <c>year</c> lines name
+    /// other than <paramref name="year"/> (a file with any is refused). The add-year verb and the calendar page use it.
+    /// </summary>
+    public static (List<YearEntryRequest> Entries, List<int> OtherYears) YearEntries(CalendarData data, int year)
+    {
+        ArgumentNullException.ThrowIfNull(data);
+        return ([.. data.Entries.Select(e => new YearEntryRequest(Iso(e.Date), CalendarDays.KindName(e.Kind), e.Name))],
+            [.. data.Years.Where(other => other != year).Order()]);
+    }
+
+    /// <summary>
+    /// Lines typed or pasted into the calendar page, made into the file format for <see cref="CalendarData.Parse"/>:
+    /// a line without a tab has its fields separated by spaces (date, kind, then the name: the rest of the line);
+    /// the kind may also be written day_off or workday (the add-day form's words) for off and work. Nothing else
+    /// is read here: the file's parser decides what is a valid line.
+    /// </summary>
+    public static string AsYearFile(string text)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        var lines = text.ReplaceLineEndings("\n").Split('\n').Select(line =>
+        {
+            var trimmed = line.Trim();
+            if (trimmed.Length == 0 || trimmed[0] == '#') return trimmed;
+            var fields = trimmed.Contains('\t', StringComparison.Ordinal)
+                ? trimmed.Split('\t', StringSplitOptions.TrimEntries)
+                : trimmed.Split((char[]?)null, 3, StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+            if (fields.Length >= 2)
+                fields[1] = fields[1] switch { CalendarDays.DayOff => "off", CalendarDays.Workday => "work", var kind => kind };
+            return string.Join('\t', fields);
+        });
+        return string.Join('\n', lines);
     }
 
     /// <summary>

@@ -60,11 +60,15 @@ public static class DispatchApi
         return result.IsSuccess ? Results.Ok(View(result.Value!)) : MattersApi.Problem(result.Error!);
     }
 
-    private static async Task<IResult> ListVersionsAsync(DubanDb db, AuditLog audit, CatalogueStore store, CancellationToken ct)
+    private static async Task<IResult> ListVersionsAsync(DubanDb db, AuditLog audit, CatalogueStore store, CancellationToken ct) =>
+        Results.Ok(await VersionsAsync(db, audit, store, ct));
+
+    /// <summary>Every version of the catalogue, oldest first (the shipped one becomes version 1 at first use); the API's list and the catalogue page's history.</summary>
+    public static async Task<List<CatalogueVersionView>> VersionsAsync(DubanDb db, AuditLog audit, CatalogueStore store, CancellationToken ct)
     {
+        ArgumentNullException.ThrowIfNull(store);
         await store.EnsureAsync(db, audit, ct);
-        var rows = await db.DispatchCatalogues.AsNoTracking().OrderBy(c => c.Version)
+        return await db.DispatchCatalogues.AsNoTracking().OrderBy(c => c.Version)
             .Select(c => new CatalogueVersionView(c.Version, c.Name, c.CreatedAt, c.CreatedBy, c.Note, c.ContentHash)).ToListAsync(ct);
-        return Results.Ok(rows);
     }
 }
