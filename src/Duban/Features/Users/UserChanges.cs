@@ -127,7 +127,12 @@ public sealed partial class UserChanges(DubanDb db, AuditLog audit, AdminScope s
         user.DisplayName = displayName;
         user.UnitCode = unit.Code;
         user.Roles = newRoles;
-        if (await LastCityAdminAsync(user, before, ct) is { } last) return last;
+        if (await LastCityAdminAsync(user, before, ct) is { } last)
+        {
+            // Refused: the context forgets the change, so nothing later in this scope saves it.
+            db.ChangeTracker.Clear();
+            return last;
+        }
         return await SaveChangeAsync(user, before, unit.Name, actor, tx, ct);
     }
 
@@ -152,7 +157,12 @@ public sealed partial class UserChanges(DubanDb db, AuditLog audit, AdminScope s
         }
         var before = Fields(user);
         user.Active = active;
-        if (await LastCityAdminAsync(user, before, ct) is { } last) return last;
+        if (await LastCityAdminAsync(user, before, ct) is { } last)
+        {
+            // Refused: the context forgets the change, so nothing later in this scope saves it.
+            db.ChangeTracker.Clear();
+            return last;
+        }
         var unitName = await db.Units.Where(u => u.Code == user.UnitCode).Select(u => u.Name).FirstOrDefaultAsync(ct);
         return await SaveChangeAsync(user, before, unitName, actor, tx, ct);
     }
