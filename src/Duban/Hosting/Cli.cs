@@ -259,6 +259,11 @@ public static class Cli
         return 0;
     }
 
+    /// <summary>
+    /// `users add`: the same account rules as the administrators' API and pages (Features/Users,
+    /// UserChanges), as the system, a city-wide administrator. Exit 64 for a usage error, 65 for a unit
+    /// that does not exist or a username taken.
+    /// </summary>
     private static async Task<int> UsersAddAsync(IServiceProvider sp, string[] args)
     {
         var username = Option(args, "--username");
@@ -269,48 +274,19 @@ public static class Cli
             await Console.Error.WriteLineAsync("users add needs --username, --unit and --roles");
             return 64;
         }
-        var roleSet = DubanAuthenticationHandler.ParseRoles(roles);
-        if (roleSet.Count == 0 || roleSet.Any(r => !Roles.All.Contains(r)))
-        {
-            await Console.Error.WriteLineAsync($"roles must be among: {string.Join(", ", Roles.All)}");
-            return 64;
-        }
-        var db = sp.GetRequiredService<DubanDb>();
-        if (!await db.Units.AnyAsync(u => u.Code == unit))
-        {
-            await Console.Error.WriteLineAsync($"unit {unit} does not exist");
-            return 65;
-        }
-        if (await db.Users.AnyAsync(u => u.Username == username))
-        {
-            await Console.Error.WriteLineAsync($"user {username} already exists");
-            return 65;
-        }
         var given = Option(args, "--password") ?? Environment.GetEnvironmentVariable("DUBAN_NEW_PASSWORD");
-        if (given is { Length: < 8 })
+        var request = new Features.Users.AddUserRequest(username, Option(args, "--name") ?? username, unit,
+            [.. DubanAuthenticationHandler.ParseRoles(roles)], given);
+        var system = Actor.System(territory: sp.GetRequiredService<AdminScope>().Home);
+        var result = await sp.GetRequiredService<Features.Users.UserChanges>().AddAsync(request, system);
+        if (!result.IsSuccess)
         {
-            await Console.Error.WriteLineAsync("the password must have at least 8 characters");
-            return 64;
+            await Console.Error.WriteLineAsync(result.Error!.Message);
+            return result.Error.Code is "unknown_unit" || result.Error.Status == 409 ? 65 : 64;
         }
-        var password = given ?? Passwords.Generate();
-        var time = sp.GetRequiredService<TimeProvider>();
-        await using var tx = await db.Database.BeginTransactionAsync();
-        var user = new User
-        {
-            Username = username,
-            DisplayName = Option(args, "--name") ?? username,
-            UnitCode = unit,
-            Roles = string.Join(',', roleSet.Order(StringComparer.Ordinal)),
-            PasswordHash = Passwords.Hash(password),
-            CreatedAt = time.Now(),
-        };
-        db.Users.Add(user);
-        await db.SaveChangesAsync();
-        await sp.GetRequiredService<AuditLog>().AppendAsync(null, Actor.System(), "user_added", reason: null,
-            data: new System.Text.Json.Nodes.JsonObject { ["username"] = username, ["unit"] = unit, ["roles"] = user.Roles });
-        await db.SaveChangesAsync();
-        await tx.CommitAsync();
-        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"added {username} ({user.Roles}) in {unit}") + (given is null ? $"; password: {password}" : ""));
+        var (user, generated) = result.Value!;
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"added {user.Username} ({string.Join(',', user.Roles)}) in {user.UnitCode}")
+            + (generated is null ? "" : $"; password: {generated}"));
         return 0;
     }
 }

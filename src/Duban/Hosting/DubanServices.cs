@@ -98,6 +98,7 @@ public static class DubanServices
         services.AddDubanSupervision();
         services.AddDubanFigures();
         Features.Dashboard.DashboardServices.AddDubanDashboard(services);
+        Features.Users.UsersServices.AddDubanAdministration(services);
     }
 
     public static void AddDubanWeb(this IServiceCollection services)
@@ -112,6 +113,7 @@ public static class DubanServices
         services.AddHealthChecks();
         services.AddHostedService<StartupTasks>();
         services.AddHostedService<GeoAliasRefresher>();
+        services.AddHostedService<UnitRefresher>();
         services.AddHostedService<CalendarRefresher>();
         services.AddHostedService<NotificationMailer>();
         services.AddHostedService(sp => sp.GetRequiredService<ClassifierTrainer>());
@@ -164,6 +166,7 @@ public static class DubanServices
         api.MapPublicReportsApiV1();
         api.MapGeoApiV1();
         api.MapDispatchApiV1();
+        Features.Users.UsersApi.MapUsersApiV1(api);
         api.MapSupervisionApiV1();
         api.MapCalendarApiV1();
         api.MapNotificationsApiV1();

@@ -38,13 +38,16 @@ public sealed class DubanAuthenticationHandler(
         var userId = tokens.Validate(token);
         if (userId is null) return AuthenticateResult.Fail("invalid or expired token");
 
-        var actor = await cache.GetOrCreateAsync(("actor", userId.Value), async entry =>
+        var loaded = false;
+        var actor = await cache.GetOrCreateAsync(ActorCacheKey(userId.Value), async entry =>
         {
+            loaded = true;
             entry.AbsoluteExpirationRelativeToNow = TimeSpan.FromSeconds(30);
             await using var scope = scopes.CreateAsyncScope();
             var db = scope.ServiceProvider.GetRequiredService<DubanDb>();
             return await LoadActorAsync(db, units, userId.Value, Context.RequestAborted);
         });
+        if (actor is not null && !loaded) actor = await CurrentAsync(actor, userId.Value);
         if (actor is null) return AuthenticateResult.Fail("unknown or inactive user");
 
         Context.Items[ActorItem] = actor;
@@ -56,6 +59,30 @@ public sealed class DubanAuthenticationHandler(
         claims.AddRange(actor.Roles.Select(r => new Claim(ClaimTypes.Role, r)));
         var principal = new ClaimsPrincipal(new ClaimsIdentity(claims, SchemeName));
         return AuthenticateResult.Success(new AuthenticationTicket(principal, SchemeName));
+    }
+
+    /// <summary>The cache entry of an account's actor (Features/Users forgets it when it changes the account).</summary>
+    public static (string, long) ActorCacheKey(long userId) => ("actor", userId);
+
+    /// <summary>
+    /// The cached actor, checked against the account as it is now (one lookup by key): a deactivated
+    /// account's token stops at its next request on every node, and a new unit, roles or name apply
+    /// at once instead of when the cache entry ends (the unit's chain still follows within 30 s).
+    /// </summary>
+    private async Task<Actor?> CurrentAsync(Actor cached, long userId)
+    {
+        var db = Context.RequestServices.GetRequiredService<DubanDb>();
+        var now = await db.Users.AsNoTracking().Where(u => u.Id == userId)
+            .Select(u => new { u.Active, u.UnitCode, u.Roles, u.DisplayName }).FirstOrDefaultAsync(Context.RequestAborted);
+        if (now is null || !now.Active)
+        {
+            cache.Remove(ActorCacheKey(userId));
+            return null;
+        }
+        if (now.UnitCode == cached.UnitCode && now.DisplayName == cached.DisplayName && ParseRoles(now.Roles).SetEquals(cached.Roles)) return cached;
+        var fresh = await LoadActorAsync(db, units, userId, Context.RequestAborted);
+        cache.Set(ActorCacheKey(userId), fresh, TimeSpan.FromSeconds(30));
+        return fresh;
     }
 
     public static async Task<Actor?> LoadActorAsync(DubanDb db, UnitDirectory units, long userId, CancellationToken ct)

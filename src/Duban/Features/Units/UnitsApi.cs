@@ -9,6 +9,7 @@ public static class UnitsApi
     public static RouteGroupBuilder MapUnitsApiV1(this RouteGroupBuilder api)
     {
         api.MapGet("/units", ListAsync).RequireAuthorization().WithTags("Directory");
+        api.MapUnitsAdminApiV1();
         return api;
     }
 

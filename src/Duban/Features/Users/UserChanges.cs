@@ -1,0 +1,288 @@
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using System.Text.RegularExpressions;
+using Duban.Common;
+using Duban.Data;
+using Duban.Features.Audit;
+using Duban.Features.Auth;
+using Duban.Features.Units;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Caching.Memory;
+
+namespace Duban.Features.Users;
+
+/// <summary>An account as an administrator sees it. <see cref="Version"/> is a hash of its stored fields (no version column), to edit with.</summary>
+public sealed record UserView(long Id, string Username, string DisplayName, string UnitCode, string? UnitName, IReadOnlyList<string> Roles,
+    bool Active, DateTimeOffset CreatedAt, string Version);
+
+/// <summary>A new account: the initial password is given (at least 8 characters) or, when blank, generated.</summary>
+public sealed record AddUserRequest(string? Username, string? DisplayName, string? UnitCode, IReadOnlyList<string>? Roles, string? Password);
+
+/// <summary>The new account, and its password when Duban generated it: shown this once, never stored or logged in clear.</summary>
+public sealed record UserAdded(UserView User, string? Password);
+
+/// <summary>A change of display name, unit and roles, from the version of the account the editor saw.</summary>
+public sealed record ChangeUserRequest(string? DisplayName, string? UnitCode, IReadOnlyList<string>? Roles, string? Version);
+
+/// <summary>A new generated password, shown this once.</summary>
+public sealed record PasswordReset(UserView User, string Password);
+
+/// <summary>
+/// An administrator's changes to accounts: add one, change its name, unit and roles, deactivate and
+/// reactivate it, reset its password. Within the administrator's reach (<see cref="AdminScope"/>: a
+/// county's administrator only the accounts of the county's units, and only into them, so never a
+/// city-wide administrator). An account outside the reach is not found, as a matter outside one's
+/// scope is. Nobody deactivates themselves or drops their own admin role, and the city keeps at least
+/// one active city-wide administrator. Each change is one audited event (user_added, user_changed,
+/// user_password_reset) in its transaction; no event carries a password or a hash. The node that
+/// makes a change forgets the account's cached sign-in; every node checks the account on each request
+/// (<see cref="DubanAuthenticationHandler"/>), so a deactivated account's token stops at once.
+/// </summary>
+public sealed partial class UserChanges(DubanDb db, AuditLog audit, AdminScope scope, IMemoryCache cache, TimeProvider time)
+{
+    public const int MinPassword = 8, MaxPassword = 200, MaxDisplayName = 50;
+
+    [GeneratedRegex("^[a-z0-9][a-z0-9._-]{1,39}$", RegexOptions.CultureInvariant)]
+    private static partial Regex UsernameShape();
+
+    public async Task<Result<UserAdded>> AddAsync(AddUserRequest request, Actor actor, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        var reach = scope.Require(actor);
+        if (reach.Error is { } refused) return refused;
+        var username = request.Username?.Trim() ?? "";
+        var problems = new List<string>();
+        if (Text.HasControlCharacters(username) || !UsernameShape().IsMatch(username))
+            problems.Add("用户名须为 2–40 个小写字母、数字或 . _ -，以字母或数字开头 / username must be 2–40 lowercase letters, digits, '.', '_' or '-', starting with a letter or digit");
+        var displayName = Text.OrNull(request.DisplayName) ?? username;
+        CheckDisplayName(displayName, problems);
+        var roles = CheckRoles(request.Roles, problems);
+        var given = string.IsNullOrEmpty(request.Password) ? null : request.Password;
+        if (given is not null && (given.Length is < MinPassword or > MaxPassword || Text.HasControlCharacters(given)))
+            problems.Add($"初始密码须为 {MinPassword}–{MaxPassword} 个字符，或留空由系统生成 / password must be {MinPassword} to {MaxPassword} characters, or blank to generate one");
+        if (problems.Count > 0) return Error.Validation(string.Join("; ", problems));
+
+        await using var tx = await db.Database.BeginTransactionAsync(ct);
+        await audit.LockAsync(ct);
+        var unitResult = await UnitInReachAsync(request.UnitCode, reach.Value!, ct);
+        if (unitResult.Error is { } badUnit) return badUnit;
+        var unit = unitResult.Value!;
+        if (await db.Users.AnyAsync(u => u.Username == username, ct))
+            return Error.Conflict("username_taken", $"用户名 {username} 已被使用 / username {username} is taken");
+        var password = given ?? Passwords.Generate();
+        var user = new User
+        {
+            Username = username,
+            DisplayName = displayName,
+            UnitCode = unit.Code,
+            Roles = string.Join(',', roles),
+            PasswordHash = Passwords.Hash(password),
+            Active = true,
+            CreatedAt = time.Now(),
+        };
+        db.Users.Add(user);
+        await db.SaveChangesAsync(ct);
+        await audit.AppendAsync(null, actor, "user_added", data: new JsonObject
+        {
+            ["id"] = user.Id,
+            ["username"] = user.Username,
+            ["displayName"] = user.DisplayName,
+            ["unit"] = user.UnitCode,
+            ["roles"] = user.Roles,
+            ["passwordGenerated"] = given is null,
+        }, ct: ct);
+        await db.SaveChangesAsync(ct);
+        await tx.CommitAsync(ct);
+        return new UserAdded(View(user, unit.Name), given is null ? password : null);
+    }
+
+    public async Task<Result<UserView>> ChangeAsync(long id, ChangeUserRequest request, Actor actor, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        var reach = scope.Require(actor);
+        if (reach.Error is { } refused) return refused;
+        var problems = new List<string>();
+        var displayName = request.DisplayName?.Trim() ?? "";
+        CheckDisplayName(displayName, problems);
+        var roles = CheckRoles(request.Roles, problems);
+        if (string.IsNullOrWhiteSpace(request.Version))
+            problems.Add("缺少所编辑账号的版本 / version is required: the version of the account you edited");
+        if (problems.Count > 0) return Error.Validation(string.Join("; ", problems));
+
+        await using var tx = await db.Database.BeginTransactionAsync(ct);
+        await audit.LockAsync(ct);
+        var found = await TargetAsync(id, reach.Value!, ct);
+        if (found.Error is { } missing) return missing;
+        var user = found.Value!;
+        if (VersionOf(user) != request.Version!.Trim()) return Stale();
+        var unitResult = await UnitInReachAsync(request.UnitCode, reach.Value!, ct);
+        if (unitResult.Error is { } badUnit) return badUnit;
+        var unit = unitResult.Value!;
+        var newRoles = string.Join(',', roles);
+        if (user.Id == actor.Id && HasAdmin(user.Roles) && !roles.Contains(Roles.Admin))
+            return Error.Conflict("own_account", "不能取消自己的管理员角色 / roles: you may not remove your own admin role");
+        var before = Fields(user);
+        user.DisplayName = displayName;
+        user.UnitCode = unit.Code;
+        user.Roles = newRoles;
+        if (await LastCityAdminAsync(user, before, ct) is { } last)
+        {
+            // Refused: the context forgets the change, so nothing later in this scope saves it.
+            db.ChangeTracker.Clear();
+            return last;
+        }
+        return await SaveChangeAsync(user, before, unit.Name, actor, tx, ct);
+    }
+
+    /// <summary>Deactivates or reactivates an account; <paramref name="version"/>, when given, must be the account's current one.</summary>
+    public async Task<Result<UserView>> SetActiveAsync(long id, bool active, string? version, Actor actor, CancellationToken ct = default)
+    {
+        var reach = scope.Require(actor);
+        if (reach.Error is { } refused) return refused;
+        await using var tx = await db.Database.BeginTransactionAsync(ct);
+        await audit.LockAsync(ct);
+        var found = await TargetAsync(id, reach.Value!, ct);
+        if (found.Error is { } missing) return missing;
+        var user = found.Value!;
+        if (!string.IsNullOrWhiteSpace(version) && VersionOf(user) != version.Trim()) return Stale();
+        if (!active && user.Id == actor.Id)
+            return Error.Conflict("own_account", "不能停用自己的账号 / you may not deactivate your own account");
+        if (user.Active == active)
+        {
+            return active
+                ? Error.Conflict("already_active", "该账号已是启用状态 / the account is active already")
+                : Error.Conflict("already_inactive", "该账号已停用 / the account is deactivated already");
+        }
+        var before = Fields(user);
+        user.Active = active;
+        if (await LastCityAdminAsync(user, before, ct) is { } last)
+        {
+            // Refused: the context forgets the change, so nothing later in this scope saves it.
+            db.ChangeTracker.Clear();
+            return last;
+        }
+        var unitName = await db.Units.Where(u => u.Code == user.UnitCode).Select(u => u.Name).FirstOrDefaultAsync(ct);
+        return await SaveChangeAsync(user, before, unitName, actor, tx, ct);
+    }
+
+    /// <summary>A new generated password for the account; the event names the account, never the password or its hash.</summary>
+    public async Task<Result<PasswordReset>> ResetPasswordAsync(long id, Actor actor, CancellationToken ct = default)
+    {
+        var reach = scope.Require(actor);
+        if (reach.Error is { } refused) return refused;
+        await using var tx = await db.Database.BeginTransactionAsync(ct);
+        await audit.LockAsync(ct);
+        var found = await TargetAsync(id, reach.Value!, ct);
+        if (found.Error is { } missing) return missing;
+        var user = found.Value!;
+        var password = Passwords.Generate();
+        user.PasswordHash = Passwords.Hash(password);
+        await db.SaveChangesAsync(ct);
+        await audit.AppendAsync(null, actor, "user_password_reset", data: new JsonObject { ["id"] = user.Id, ["username"] = user.Username }, ct: ct);
+        await db.SaveChangesAsync(ct);
+        await tx.CommitAsync(ct);
+        var unitName = await db.Units.Where(u => u.Code == user.UnitCode).Select(u => u.Name).FirstOrDefaultAsync(ct);
+        return new PasswordReset(View(user, unitName), password);
+    }
+
+    /// <summary>The version of an account: the first 16 hex digits of SHA-256 over its id, name, unit, roles and state (not its password).</summary>
+    public static string VersionOf(User u)
+    {
+        ArgumentNullException.ThrowIfNull(u);
+        var canonical = JsonSerializer.Serialize(new object[] { u.Id, u.Username, u.DisplayName, u.UnitCode, u.Roles, u.Active });
+        return Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(canonical)))[..16];
+    }
+
+    public static UserView View(User u, string? unitName)
+    {
+        ArgumentNullException.ThrowIfNull(u);
+        return new(u.Id, u.Username, u.DisplayName, u.UnitCode, unitName, [.. DubanAuthenticationHandler.ParseRoles(u.Roles).Order(StringComparer.Ordinal)],
+            u.Active, u.CreatedAt, VersionOf(u));
+    }
+
+    public static bool HasAdmin(string roles) => DubanAuthenticationHandler.ParseRoles(roles).Contains(Roles.Admin);
+
+    private static Error Stale() =>
+        Error.Conflict("stale_version", "账号已被他人修改，请刷新后重试 / the account changed since you opened it: reload it and try again");
+
+    private static void CheckDisplayName(string name, List<string> problems)
+    {
+        if (Text.HasControlCharacters(name) || name.AsSpan().IndexOfAny('\t', '\n', '\r') >= 0)
+            problems.Add("姓名须为一行，不含控制字符 / display name must be one line without control characters");
+        else if (name.Length is < 1 or > MaxDisplayName)
+            problems.Add($"姓名须为 1 至 {MaxDisplayName} 个字符 / display name must be 1 to {MaxDisplayName} characters");
+    }
+
+    /// <summary>The roles, distinct and in a fixed order, or a problem when none or an unknown one is given.</summary>
+    private static List<string> CheckRoles(IReadOnlyList<string>? given, List<string> problems)
+    {
+        var roles = (given ?? []).Select(r => r?.Trim() ?? "").Where(r => r.Length > 0).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList();
+        if (roles.Count == 0 || roles.Any(r => !Roles.All.Contains(r)))
+            problems.Add("请至少选择一个角色，角色须为 " + string.Join("、", Roles.All) + " / roles must be one or more of: " + string.Join(", ", Roles.All));
+        return roles;
+    }
+
+    /// <summary>The account to change, or not found when it does not exist or lies outside the reach (an account of another county).</summary>
+    private async Task<Result<User>> TargetAsync(long id, AdminReach reach, CancellationToken ct)
+    {
+        var user = await db.Users.FirstOrDefaultAsync(u => u.Id == id, ct);
+        var territory = user is null ? null : await db.Units.Where(u => u.Code == user.UnitCode).Select(u => u.TerritoryCode).FirstOrDefaultAsync(ct);
+        return user is not null && reach.Covers(territory) ? user : Error.NotFound("账号不存在 / account not found");
+    }
+
+    private async Task<Result<Unit>> UnitInReachAsync(string? code, AdminReach reach, CancellationToken ct)
+    {
+        var trimmed = code?.Trim() ?? "";
+        var unit = trimmed.Length is 0 or > UnitChanges.MaxCode ? null : await db.Units.AsNoTracking().FirstOrDefaultAsync(u => u.Code == trimmed, ct);
+        if (unit is null) return new Error(400, "unknown_unit", $"单位 {trimmed} 不存在 / unit {trimmed} does not exist");
+        if (!reach.Covers(unit.TerritoryCode))
+            return Error.Forbidden("单位须在您管理的县（市、区）内 / unit must lie in the county you administer");
+        return unit;
+    }
+
+    /// <summary>
+    /// The city keeps at least one active city-wide administrator: an account that was one (active,
+    /// admin, in a unit of the home division) and no longer is after this change needs another.
+    /// Inside the change's transaction, after the chain's lock: two administrators demoting each
+    /// other at once are one after the other, and the second is refused.
+    /// </summary>
+    private async Task<Error?> LastCityAdminAsync(User user, (string, string?)[] before, CancellationToken ct)
+    {
+        var wasActive = before.First(f => f.Item1 == "active").Item2 == "true";
+        var wasRoles = before.First(f => f.Item1 == "roles").Item2 ?? "";
+        var wasUnit = before.First(f => f.Item1 == "unit").Item2;
+        var home = scope.Home;
+        var cityUnits = db.Units.Where(n => n.TerritoryCode == home).Select(n => n.Code);
+        var was = wasActive && HasAdmin(wasRoles) && await cityUnits.ContainsAsync(wasUnit!, ct);
+        if (!was) return null;
+        var still = user.Active && HasAdmin(user.Roles) && await cityUnits.ContainsAsync(user.UnitCode, ct);
+        if (still) return null;
+        // Roles holds names none of which contains another: LIKE '%admin%' finds exactly the administrators.
+        var others = await db.Users.AnyAsync(u => u.Id != user.Id && u.Active && u.Roles.Contains(Roles.Admin) && cityUnits.Contains(u.UnitCode), ct);
+        return others ? null
+            : Error.Conflict("last_admin", "这是最后一位在用的市级管理员，不能停用或降级 / this is the last active city-wide administrator: it cannot be deactivated or demoted");
+    }
+
+    private async Task<Result<UserView>> SaveChangeAsync(User user, (string Field, string? Value)[] before, string? unitName, Actor actor,
+        Microsoft.EntityFrameworkCore.Storage.IDbContextTransaction tx, CancellationToken ct)
+    {
+        var changes = new JsonObject();
+        foreach (var ((field, old), (_, now)) in before.Zip(Fields(user)))
+        {
+            if (old != now) changes[field] = new JsonObject { ["old"] = old, ["new"] = now };
+        }
+        if (changes.Count == 0) return View(user, unitName);
+        await db.SaveChangesAsync(ct);
+        await audit.AppendAsync(null, actor, "user_changed", data: new JsonObject { ["id"] = user.Id, ["username"] = user.Username, ["changes"] = changes }, ct: ct);
+        await db.SaveChangesAsync(ct);
+        await tx.CommitAsync(ct);
+        // This node forgets the cached sign-in at once; the others check the account on every request.
+        cache.Remove(DubanAuthenticationHandler.ActorCacheKey(user.Id));
+        return View(user, unitName);
+    }
+
+    private static (string Field, string? Value)[] Fields(User u) =>
+        [("displayName", u.DisplayName), ("unit", u.UnitCode), ("roles", u.Roles), ("active", u.Active ? "true" : "false")];
+}
