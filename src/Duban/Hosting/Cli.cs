@@ -68,7 +68,7 @@ public static class Cli
                                      code path, beside the raw insert rate of the same database
           bench lists [--count N] [--provider sqlite|postgres] [--connection CS]
                                      list queries per kind of user on N generated matters
-          bench pages [--runs 30] [--warmup 5] [--matters N] [--provider sqlite|postgres] [--connection CS --yes]
+          bench pages [--runs 30] [--warmup 5] [--matters N] [--only NAME] [--parts] [--provider sqlite|postgres] [--connection CS --yes]
                                      every main page over HTTP on Kestrel as its user, signed in:
                                      median, p95, max per page on the demo (+ N generated matters)
           bench dispatch [--data FILE.csv] [--folds 5]

@@ -93,7 +93,7 @@ public static partial class PageBench
             await output.WriteLineAsync(BenchHost.Machine);
             await output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
                 $"database: {provider}, Jiangmen demo{(extra > 0 ? $" + {extra} generated" : "")} = {matters} matters (ready in {load.Elapsed.TotalSeconds:F0} s); {warmup} warm-up, {runs} timed runs a page, one client"));
-            return await MeasureAsync(app.Services, address, password, runs, warmup, output);
+            return await MeasureAsync(app.Services, address, password, runs, warmup, Cli.Option(args, "--only"), args.Contains("--parts"), output);
         }
         finally
         {
@@ -106,7 +106,7 @@ public static partial class PageBench
         }
     }
 
-    private static async Task<int> MeasureAsync(IServiceProvider services, Uri address, string password, int runs, int warmup, TextWriter output)
+    private static async Task<int> MeasureAsync(IServiceProvider services, Uri address, string password, int runs, int warmup, string? only, bool parts, TextWriter output)
     {
         var clients = new Dictionary<string, HttpClient>(StringComparer.Ordinal);
         try
@@ -148,9 +148,10 @@ public static partial class PageBench
                 new("dashboard (county)", "s-440781", "/console/dashboard"),
                 new("notifications", "h-440781115", "/console/notifications"),
             };
+            if (only is not null) probes.RemoveAll(p => !p.Name.Contains(only, StringComparison.OrdinalIgnoreCase));
             var skipped = new List<string>();
             var admin = await Client("admin");
-            foreach (var path in AdminPages)
+            foreach (var path in only is null || "admin".Contains(only, StringComparison.OrdinalIgnoreCase) ? AdminPages : [])
             {
                 using var answer = await admin.GetAsync(path);
                 if (answer.StatusCode == HttpStatusCode.OK) probes.Add(new("admin " + path["/console/admin".Length..], "admin", path));
@@ -197,11 +198,69 @@ public static partial class PageBench
                 ? string.Create(CultureInfo.InvariantCulture, $"target met: every page's median under {TargetMs} ms")
                 : string.Create(CultureInfo.InvariantCulture, $"target NOT met (median over {TargetMs} ms): {string.Join(", ", over)}"));
             if (failures > 0) await output.WriteLineAsync($"{failures} page(s) FAILED");
+            if (parts)
+            {
+                foreach (var user in new[] { "supervisor", "s-440781" }) await DashboardPartsAsync(services, user, runs, output);
+            }
             return failures > 0 ? 1 : 0;
         }
         finally
         {
             foreach (var c in clients.Values) c.Dispose();
+        }
+    }
+
+    /// <summary>
+    /// `--parts`: the dashboard's queries one by one, in process, for one user (median of the runs after
+    /// two warm-ups), beside the trend as it was first written (two counts per period) for comparison.
+    /// </summary>
+    private static async Task DashboardPartsAsync(IServiceProvider services, string username, int runs, TextWriter output)
+    {
+        Common.Actor actor;
+        await using (var scope = services.CreateAsyncScope())
+        {
+            var db = scope.ServiceProvider.GetRequiredService<DubanDb>();
+            var id = await db.Users.Where(u => u.Username == username).Select(u => u.Id).SingleAsync();
+            actor = (await Auth.DubanAuthenticationHandler.LoadActorAsync(db, scope.ServiceProvider.GetRequiredService<Units.UnitDirectory>(), id, default))!;
+        }
+        var parts = new (string Name, Func<IServiceProvider, Task> Run)[]
+        {
+            ("statuses", sp => sp.GetRequiredService<Dashboard.DashboardQueries>().StatusesAsync(actor, default)),
+            ("lights by county", sp => sp.GetRequiredService<Supervision.SupervisionQueries>().LightsAsync("county", actor, default)),
+            ("trend by month", sp => sp.GetRequiredService<Dashboard.DashboardQueries>().TrendAsync("month", actor, default)),
+            ("trend by month, 24 counts (before)", sp => CountedTrendAsync(sp, actor)),
+            ("counties and towns", sp => sp.GetRequiredService<Dashboard.DashboardQueries>().PlacesAsync(null, actor, default)),
+            ("figures ranking by county", sp => sp.GetRequiredService<Figures.UnitFigures>().RankAsync(null, "county", actor, default)),
+        };
+        foreach (var (name, run) in parts)
+        {
+            var times = new List<double>();
+            for (var i = 0; i < runs + 2; i++)
+            {
+                await using var scope = services.CreateAsyncScope();
+                var watch = Stopwatch.StartNew();
+                await run(scope.ServiceProvider);
+                if (i >= 2) times.Add(watch.Elapsed.TotalMilliseconds);
+            }
+            times.Sort();
+            await output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
+                $"dashboard part: {name,-36} | {username,-13} | median {Percentile(times, 0.5),7:F1} ms | p95 {Percentile(times, 0.95),7:F1} ms"));
+        }
+    }
+
+    /// <summary>The trend as DashboardQueries first counted it, two counts per month: kept here only to compare.</summary>
+    private static async Task CountedTrendAsync(IServiceProvider sp, Common.Actor actor)
+    {
+        var db = sp.GetRequiredService<DubanDb>();
+        var visible = sp.GetRequiredService<Matters.MatterScope>().Visible(db.Matters.AsNoTracking(), db, actor);
+        var today = Common.Clock.ChinaDate(sp.GetRequiredService<TimeProvider>().GetUtcNow());
+        var first = new DateOnly(today.Year, today.Month, 1).AddMonths(1 - Dashboard.DashboardQueries.TrendPeriods);
+        for (var i = 0; i < Dashboard.DashboardQueries.TrendPeriods; i++)
+        {
+            var start = Common.Clock.StartOfChinaDay(first.AddMonths(i));
+            var end = Common.Clock.StartOfChinaDay(first.AddMonths(i + 1));
+            await visible.CountAsync(m => m.ReceivedAt >= start && m.ReceivedAt < end);
+            await visible.CountAsync(m => m.ClosedAt != null && m.ClosedAt >= start && m.ClosedAt < end);
         }
     }
 
