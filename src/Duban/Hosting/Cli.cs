@@ -68,6 +68,9 @@ public static class Cli
                                      code path, beside the raw insert rate of the same database
           bench lists [--count N] [--provider sqlite|postgres] [--connection CS]
                                      list queries per kind of user on N generated matters
+          bench pages [--runs 30] [--warmup 5] [--matters N] [--only NAME] [--parts] [--provider sqlite|postgres] [--connection CS --yes]
+                                     every main page over HTTP on Kestrel as its user, signed in:
+                                     median, p95, max per page on the demo (+ N generated matters)
           bench dispatch [--data FILE.csv] [--folds 5]
                                      category accuracy by cross-validation, time a message, training time
           bench geo [--count N] [--seed S] [--failures K]
@@ -133,6 +136,8 @@ public static class Cli
                 return await IntakeBench.RunAsync(rest[1..], Console.Out);
             case "bench" when rest.Length > 0 && rest[0] == "lists":
                 return await ListBench.RunAsync(rest[1..], Console.Out);
+            case "bench" when rest.Length > 0 && rest[0] == "pages":
+                return await PageBench.RunAsync(rest[1..], Console.Out);
             default:
                 await Console.Error.WriteLineAsync($"unknown verb: {string.Join(' ', args)}\n\n{Help}");
                 return 64;

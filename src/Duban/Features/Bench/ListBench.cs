@@ -71,7 +71,7 @@ public static class ListBench
     /// Matters spread over the demo's units and towns, in every state, with their assignments.
     /// Written with <see cref="SqlBatch"/> in transactions of 2,000; no events (lists do not read them).
     /// </summary>
-    private static async Task FillAsync(IServiceProvider services, int count)
+    internal static async Task FillAsync(IServiceProvider services, int count)
     {
         await using var scope = services.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<DubanDb>();

@@ -1,3 +1,4 @@
+using System.Linq.Expressions;
 using Duban.Common;
 using Duban.Data;
 using Duban.Features.Figures;
@@ -57,21 +58,44 @@ public sealed class DashboardQueries(DubanDb db, MatterScope scope, TimeProvider
             var monday = today.AddDays(-(((int)today.DayOfWeek + 6) % 7)).AddDays(-7 * (TrendPeriods - 1));
             for (var i = 0; i < TrendPeriods; i++) periods.Add((monday.AddDays(7 * i), monday.AddDays(7 * (i + 1))));
         }
-        var visible = Visible(actor);
+        // One grouped query per series (received, closed), not two counts per period: the period is the
+        // number of period starts at or before the date, a sum of comparisons on the date column, so the
+        // same SQL runs in SQLite and PostgreSQL without date functions.
+        var starts = periods.Select(p => Clock.StartOfChinaDay(p.First)).ToArray();
+        var end = Clock.StartOfChinaDay(periods[^1].Next);
+        var received = await PerPeriodAsync(Visible(actor).Where(m => m.ReceivedAt >= starts[0] && m.ReceivedAt < end),
+            m => m.ReceivedAt, starts, ct);
+        var closed = await PerPeriodAsync(Visible(actor).Where(m => m.ClosedAt != null && m.ClosedAt >= starts[0] && m.ClosedAt < end),
+            m => m.ClosedAt!.Value, starts, ct);
         var points = new List<TrendPoint>();
-        // Two counts per period on the date columns: the same in SQLite and PostgreSQL, no date functions in SQL.
-        foreach (var (first, next) in periods)
+        for (var i = 0; i < periods.Count; i++)
         {
-            var start = Clock.StartOfChinaDay(first);
-            var end = Clock.StartOfChinaDay(next);
-            var received = await visible.CountAsync(m => m.ReceivedAt >= start && m.ReceivedAt < end, ct);
-            var closed = await visible.CountAsync(m => m.ClosedAt != null && m.ClosedAt >= start && m.ClosedAt < end, ct);
+            var (first, next) = periods[i];
             var label = every == "month"
                 ? first.ToString("yyyy-MM", System.Globalization.CultureInfo.InvariantCulture)
                 : first.ToString("MM-dd", System.Globalization.CultureInfo.InvariantCulture);
-            points.Add(new TrendPoint(label, first, next.AddDays(-1), received, closed));
+            points.Add(new TrendPoint(label, first, next.AddDays(-1), received.GetValueOrDefault(i), closed.GetValueOrDefault(i)));
         }
         return new Trend(every, points);
+    }
+
+    /// <summary>
+    /// How many of <paramref name="matters"/> (already limited to the periods) fall in each period, by
+    /// index: GROUP BY (at ≥ start₁) + (at ≥ start₂) + … over the periods' starts after the first.
+    /// </summary>
+    private static async Task<Dictionary<int, int>> PerPeriodAsync(IQueryable<Matter> matters,
+        Expression<Func<Matter, DateTimeOffset>> at, DateTimeOffset[] starts, CancellationToken ct)
+    {
+        var m = at.Parameters[0];
+        Expression index = Expression.Constant(0);
+        foreach (var start in starts.Skip(1))
+        {
+            index = Expression.Add(index, Expression.Condition(
+                Expression.GreaterThanOrEqual(at.Body, Expression.Constant(start)), Expression.Constant(1), Expression.Constant(0)));
+        }
+        var counts = await matters.GroupBy(Expression.Lambda<Func<Matter, int>>(index, m))
+            .Select(g => new { g.Key, Count = g.Count() }).ToListAsync(ct);
+        return counts.ToDictionary(c => c.Key, c => c.Count);
     }
 
     /// <summary>Matters received in the period per county (a matter at city level under the city) and per town, most first.</summary>

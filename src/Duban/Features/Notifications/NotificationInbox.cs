@@ -58,6 +58,30 @@ public sealed class NotificationInbox(DubanDb db, MatterScope scope, TimeProvide
         return new NotificationView(n.Id, n.Kind, n.Title, n.Body, n.MatterId, n.CreatedAt, true);
     }
 
+    /// <summary>
+    /// Marks read every unread notification of this user up to <paramref name="upToId"/> (the newest the
+    /// page showed, so one that arrived since stays unread); how many were marked. Same rule as one.
+    /// </summary>
+    public async Task<int> MarkAllReadAsync(long upToId, Actor actor, CancellationToken ct)
+    {
+        var userId = UserId(actor);
+        var ids = await Addressed(actor)
+            .Where(n => n.Id <= upToId && !db.NotificationReads.Any(r => r.NotificationId == n.Id && r.UserId == userId))
+            .Select(n => n.Id).ToListAsync(ct);
+        object readAt = db.IsPostgres ? time.Now() : time.Now().ToUnixTimeMilliseconds();
+        // Rows of three parameters, 500 a statement: well inside both databases' parameter limits.
+        foreach (var chunk in ids.Chunk(500))
+        {
+            var values = string.Join(", ", chunk.Select((_, i) => $"({{{3 * i}}}, {{{3 * i + 1}}}, {{{3 * i + 2}}})"));
+            var parameters = chunk.SelectMany(id => new object[] { id, userId, readAt }).ToArray();
+#pragma warning disable EF1002 // only placeholders are interpolated; the values are parameters
+            await db.Database.ExecuteSqlRawAsync(
+                $"INSERT INTO notification_reads (notification_id, user_id, read_at) VALUES {values} ON CONFLICT DO NOTHING", parameters, ct);
+#pragma warning restore EF1002
+        }
+        return ids.Count;
+    }
+
     /// <summary>Addressed to the actor's unit and one of their roles, and about no matter or one they see.</summary>
     private IQueryable<Notification> Addressed(Actor actor)
     {
