@@ -1,6 +1,7 @@
 using System.Text.RegularExpressions;
 using Duban.Tests.Infrastructure;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Playwright;
 
 namespace Duban.Tests.Browser;
@@ -111,9 +112,7 @@ public sealed partial class AccessibilityTests(BrowserApp web)
     [InlineData("/track")]
     [InlineData("/console/login")]
     [InlineData("/console")]
-    [InlineData("/console/queue", Skip = "QueuePage.razor shows each suggestion's reason through WebActor.Localize(s.Reason), which picks a half of \"中文 / English\" only at the top level: "
-        + "the evidence inside it, \"关键词/keywords: 手术\" (Features/Dispatching/CatalogueKeywords.cs), stays whole, so English shows 关键词/ before the words; "
-        + "the reason should carry its evidence per language (or the page localize the parts)")]
+    [InlineData("/console/queue")]
     [InlineData("/console/matters")]
     [InlineData("/console/matters?light=red")]
     [InlineData("/console/matters/{matter}")]
@@ -130,7 +129,7 @@ public sealed partial class AccessibilityTests(BrowserApp web)
         Assert.True(chinese.Count == 0, $"{path} in English shows Chinese in its own words:\n" + string.Join("\n", chinese));
     }
 
-    /// <summary>What may be Chinese in English: matter titles, unit names, division names on the way, people's names; longest first.</summary>
+    /// <summary>What may be Chinese in English: matter titles, unit names, division names on the way, people's names, the catalogue's categories and keywords; longest first.</summary>
     private async Task<List<string>> DataAsync()
     {
         await using var scope = web.App.Scope();
@@ -140,6 +139,13 @@ public sealed partial class AccessibilityTests(BrowserApp web)
         strings.AddRange(await db.Matters.Where(m => m.Category != null).Select(m => m.Category!).Distinct().ToListAsync());
         strings.AddRange(await db.Units.Select(u => u.Name).ToListAsync());
         strings.AddRange(await db.Users.Select(u => u.DisplayName).ToListAsync());
+        // The catalogue's categories and keywords, which the routing's reasons quote.
+        foreach (var e in scope.ServiceProvider.GetRequiredService<Duban.Features.Dispatching.CatalogueStore>().Latest.Entries)
+        {
+            strings.Add(e.Category);
+            if (e.Subcategory is { } sub) strings.Add(e.Category + "/" + sub);
+            strings.AddRange(e.Keywords);
+        }
         // Place names (counties and towns of the dashboard, paths): Jiangmen's divisions as the tests' gazetteer names them.
         var geo = scope.ServiceProvider.GetService(typeof(Duban.Features.Geo.GeoService)) as Duban.Features.Geo.GeoService;
         if (geo is not null)

@@ -40,6 +40,10 @@ public sealed partial class UiTextTests
     private static readonly Dictionary<string, string> ChineseData = new(StringComparer.Ordinal)
     {
         ["PlaceFilterHint"] = "a town's name as people type it (川岛镇)",
+        ["Queue_PlaceHint"] = "an address as people type it (台山市川岛镇)",
+        ["AdminCalendar_NameHint"] = "the names of days as the calendar holds them (台风停工, 国庆节)",
+        ["AdminCalendar_LinesHint"] = "a line of the calendar's file as it is written (元旦)",
+        ["Queue_NoSuchMatter"] = "an error in the domain's \"field: 中文 / English\" form, so FieldErrors places it and Localize picks the half",
     };
 
     [Fact]
@@ -55,9 +59,6 @@ public sealed partial class UiTextTests
     [
         ("MainLayout.razor", "aria-hidden=\"true\">督</span>", "the brand's mark, a picture of a character hidden from screen readers"),
         ("MainLayout.razor", "\"中文\"", "the language switch names each language in its own script, marked with lang"),
-        // To move to UiText.resx after the merge (MatterPage.razor is being edited elsewhere): an unknown form's
-        // message; Error's "中文 / English" pattern is for the domain, a page's own text comes from resources.
-        ("MatterPage.razor", "Error.Validation(\"unknown action / 未知操作\")", "known, reported: to be moved to a resource"),
     ];
 
     [Fact]

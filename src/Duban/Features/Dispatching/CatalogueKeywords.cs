@@ -9,7 +9,10 @@ public sealed record CategorySuggestion(string? Category, string? Subcategory, d
 {
     public static CategorySuggestion None { get; } = new(null, null, 0);
 
+    /// <summary>Why, in Chinese; <see cref="EvidenceEn"/> the same in English (the reason has both halves).</summary>
     public string? Evidence { get; init; }
+
+    public string? EvidenceEn { get; init; }
 
     /// <summary>True when a model trained on the deployment's history made it (the keywords' confidence is not calibrated).</summary>
     public bool Learned { get; init; }
@@ -79,7 +82,8 @@ public static class CatalogueKeywords
         if (best is null) return CategorySuggestion.None;
         return new CategorySuggestion(best.Category, best.Subcategory, Math.Round((double)bestScore / (bestScore + second), 2))
         {
-            Evidence = "关键词/keywords: " + string.Join("、", bestWords),
+            Evidence = "关键词：" + string.Join("、", bestWords),
+            EvidenceEn = "keywords: " + string.Join("、", bestWords),
             Alternatives = byFirstLevel.OrderByDescending(kv => kv.Value).Take(3)
                 .Select(kv => new CategoryScore(kv.Key, Math.Round((double)kv.Value / byFirstLevel.Values.Sum(), 2))).ToList(),
         };

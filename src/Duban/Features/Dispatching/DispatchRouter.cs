@@ -265,7 +265,7 @@ public sealed class DispatchRouter
                     && CatalogueKeywords.Best(catalogue, input.Title, input.Content, within: entry.Category) is { Category: not null } refined)
                 {
                     return new Categorised(catalogue.Find(refined.Category, refined.Subcategory), 0.5 + (0.5 * refined.Confidence),
-                        $"事项分类「{given}」，二级分类按文本（{refined.Evidence}）", $"the matter's category {given}, its second level by the text ({refined.Evidence})", !entry.IsDiscipline);
+                        $"事项分类「{given}」，二级分类按文本（{refined.Evidence}）", $"the matter's category {given}, its second level by the text ({refined.EvidenceEn})", !entry.IsDiscipline);
                 }
                 return new Categorised(entry, 1, $"事项分类「{given}」", $"the matter's category {given}", !entry.IsDiscipline);
             }
@@ -282,7 +282,7 @@ public sealed class DispatchRouter
             found = catalogue.Find(sub.Category, sub.Subcategory) ?? found;
         }
         var evidence = s.Evidence is null ? "" : $"（{s.Evidence}）";
-        var evidenceEn = s.Evidence is null ? "" : $" ({s.Evidence})";
+        var evidenceEn = s.EvidenceEn is null ? "" : $" ({s.EvidenceEn})";
         return new Categorised(found, confidence, $"{prefix}分类建议为「{found.Path}」{evidence}", $"{prefixEn}category {found.Path} suggested from the text{evidenceEn}", false,
             s.Learned ? "learned" : "keywords");
     }

@@ -71,7 +71,8 @@ public sealed class LearnedSuggester(CatalogueStore store) : ICategorySuggester
             {
                 return new CategorySuggestion(prediction.Category, null, Math.Round(prediction.Confidence, 2))
                 {
-                    Evidence = $"模型/model: {m.Examples} 条已分类事项/categorised matters",
+                    Evidence = $"模型：{m.Examples} 条已分类事项",
+                    EvidenceEn = $"model: {m.Examples} categorised matters",
                     Learned = true,
                     Alternatives = prediction.Alternatives.Where(a => catalogue.Find(a.Category) is { Subcategory: null })
                         .Select(a => a with { Confidence = Math.Round(a.Confidence, 2) }).ToList(),

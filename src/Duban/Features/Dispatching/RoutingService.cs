@@ -75,7 +75,7 @@ public sealed class DispatchSuggestions(DubanDb db, AuditLog audit, CatalogueSto
             var route = router.Route(input with
             {
                 Category = null,
-                Suggested = new CategorySuggestion(alternative.Category, null, alternative.Confidence) { Evidence = guess.Evidence, Learned = guess.Learned },
+                Suggested = new CategorySuggestion(alternative.Category, null, alternative.Confidence) { Evidence = guess.Evidence, EvidenceEn = guess.EvidenceEn, Learned = guess.Learned },
             });
             if (!routes.Any(r => r.Category == route.Category && r.LeadUnit?.Code == route.LeadUnit?.Code)) routes.Add(route);
         }

@@ -99,6 +99,8 @@ public sealed partial class NotificationsPageTests(DubanFactory factory)
         Assert.Equal([(third, false), (second, false), (first, false)], Rows(html).Select(r => (r.Id, r.Read)));
         Assert.DoesNotContain("别的单位的催办", html, StringComparison.Ordinal);
         Assert.Contains("data-testid=\"unread-count\">3<", html, StringComparison.Ordinal);
+        // The navigation shows the count on every console page.
+        Assert.Matches(@"data-testid=""unread-badge""><span aria-hidden=""true"">3</span>", await PageAsync(client, "/console"));
 
         // One read: back to the page (post/redirect/get), that row is read, the others not.
         var posted = await PostAsync(client, "/console/notifications", html, "read", ("id", second.ToString(System.Globalization.CultureInfo.InvariantCulture)));
@@ -107,6 +109,7 @@ public sealed partial class NotificationsPageTests(DubanFactory factory)
         html = await PageAsync(client, "/console/notifications?done=read");
         Assert.Equal([(third, false), (second, true), (first, false)], Rows(html).Select(r => (r.Id, r.Read)));
         Assert.Equal(2, await UnreadAsync(client));
+        Assert.Contains("<span aria-hidden=\"true\">2</span>", await PageAsync(client, "/console/matters"), StringComparison.Ordinal);
         // Only unread: the read one is gone from the list.
         Assert.Equal([third, first], Rows(await PageAsync(client, "/console/notifications?unread=true")).Select(r => r.Id));
 
