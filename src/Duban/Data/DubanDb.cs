@@ -20,6 +20,7 @@ public sealed class DubanDb(DbContextOptions<DubanDb> options) : DbContext(optio
     public DbSet<Notification> Notifications => Set<Notification>();
     public DbSet<NotificationRead> NotificationReads => Set<NotificationRead>();
     public DbSet<CalendarDay> CalendarDays => Set<CalendarDay>();
+    public DbSet<Attachment> Attachments => Set<Attachment>();
 
     public bool IsPostgres => Database.ProviderName == "Npgsql.EntityFrameworkCore.PostgreSQL";
 
@@ -96,6 +97,12 @@ public sealed class DubanDb(DbContextOptions<DubanDb> options) : DbContext(optio
             e.HasKey(x => new { x.NotificationId, x.UserId });
             e.HasOne<Notification>().WithMany().HasForeignKey(x => x.NotificationId);
             e.HasOne<User>().WithMany().HasForeignKey(x => x.UserId);
+        });
+        b.Entity<Attachment>(e =>
+        {
+            e.ToTable("attachments");
+            e.HasOne<Matter>().WithMany().HasForeignKey(x => x.MatterId);
+            e.HasOne<User>().WithMany().HasForeignKey(x => x.CreatedBy);
         });
 
         foreach (var entity in b.Model.GetEntityTypes())

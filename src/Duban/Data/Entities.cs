@@ -313,3 +313,22 @@ public sealed class CalendarDay
     public DateTimeOffset CreatedAt { get; set; }
     public required string CreatedBy { get; set; }
 }
+
+/// <summary>
+/// A photo attached to a matter at its registration (Features/Attachments): a JPEG, PNG or WebP
+/// image, its metadata stripped, the bytes kept here so that every node serves them.
+/// </summary>
+public sealed class Attachment
+{
+    public long Id { get; set; }
+    public long MatterId { get; set; }
+    public required string FileName { get; set; }
+    public required string ContentType { get; set; }
+    public int Size { get; set; }
+    /// <summary>SHA-256 of <see cref="Content"/>, lowercase hex; the register event records it.</summary>
+    public required string Sha256 { get; set; }
+    public required byte[] Content { get; set; }
+    public DateTimeOffset CreatedAt { get; set; }
+    /// <summary>The staff member who registered the matter; null for the public portal.</summary>
+    public long? CreatedBy { get; set; }
+}

@@ -99,6 +99,7 @@ public static class DubanServices
         services.AddDubanFigures();
         Features.Dashboard.DashboardServices.AddDubanDashboard(services);
         Features.Users.UsersServices.AddDubanAdministration(services);
+        Features.Attachments.AttachmentsApi.AddDubanAttachments(services);
     }
 
     public static void AddDubanWeb(this IServiceCollection services)
@@ -167,6 +168,7 @@ public static class DubanServices
         api.MapGeoApiV1();
         api.MapDispatchApiV1();
         Features.Users.UsersApi.MapUsersApiV1(api);
+        Features.Attachments.AttachmentsApi.MapAttachmentsApiV1(api);
         api.MapSupervisionApiV1();
         api.MapCalendarApiV1();
         api.MapNotificationsApiV1();

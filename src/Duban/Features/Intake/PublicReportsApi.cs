@@ -53,8 +53,9 @@ public static class PublicReportsApi
     /// Files a citizen's report (the API and the portal's form): the receipt and query code, and
     /// whether it repeats an earlier submission with the same idempotency key.
     /// </summary>
+    /// <param name="photos">Optional photos (the portal's form; at most 3 of 5 MB, checked and stripped by RegisterMatter).</param>
     public static async Task<Result<(PublicReceipt Receipt, bool Replayed)>> FileAsync(PublicReportRequest r, string? idempotencyKey,
-        RegisterMatter register, IAutoDispatch auto, CancellationToken ct)
+        RegisterMatter register, IAutoDispatch auto, CancellationToken ct, IReadOnlyList<Attachments.PhotoUpload>? photos = null)
     {
         if (r.Kind is null || !PublicKinds.Contains(r.Kind))
             return Error.Validation($"kind must be one of {string.Join(", ", PublicKinds)} / 请选择事项类型");
@@ -63,7 +64,7 @@ public static class PublicReportsApi
             return Error.Validation("name and phone are required unless anonymous / 实名反映请填写姓名和电话，或选择匿名");
         var cmd = new RegisterCommand(r.Kind, "web", r.Title, r.Content, r.Location, Anonymous: anonymous,
             Raiser: anonymous ? null : new RaiserInput(r.Name, r.Phone));
-        var result = await register.ExecuteAsync(cmd, Actor.Public, issueQueryCode: true, idempotencyKey, ct);
+        var result = await register.ExecuteAsync(cmd, Actor.Public, issueQueryCode: true, idempotencyKey, photos, ct);
         if (!result.IsSuccess) return result.Error!;
         var body = new PublicReceipt(result.Value!.Matter.Number, result.Value.QueryCode!);
         if (!result.Value.Replayed) await auto.TryAsync(result.Value.Matter.Id, ct);

@@ -4,6 +4,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Duban.Common;
 using Duban.Data;
+using Duban.Features.Attachments;
 using Duban.Features.Audit;
 using Duban.Features.Geo;
 using Duban.Features.Sealing;
@@ -34,8 +35,9 @@ public sealed record TerritoryChoice(string? Code, string Source, double? Confid
 }
 
 /// <summary>A validated registration waiting to be written, alone or in a batch.</summary>
+/// <param name="Photos">Checked and stripped (<see cref="Attachments.Photos"/>), stored with the matter in its transaction.</param>
 public sealed record PreparedRegistration(RegisterCommand Command, Actor Actor, bool IssueQueryCode, DateTimeOffset Now, string Scope,
-    string? IdempotencyKey, string RequestHash, TerritoryChoice Territory);
+    string? IdempotencyKey, string RequestHash, TerritoryChoice Territory, IReadOnlyList<Photo>? Photos = null);
 
 /// <summary>
 /// Registers a matter (受理登记): validates it, numbers it (JM-2026-000123), seals the raiser's
@@ -44,11 +46,22 @@ public sealed record PreparedRegistration(RegisterCommand Command, Actor Actor, 
 /// </summary>
 /// <param name="batcher">Groups concurrent registrations into one commit; null writes each alone (demo seeding on its own clock).</param>
 /// <param name="geo">Resolves the territory from the text when none is given (microseconds, before the transaction).</param>
+/// <param name="photoOptions">How many photos and how large (Duban:Attachments); the defaults without it.</param>
 public sealed class RegisterMatter(DubanDb db, AuditLog audit, TimeProvider time, Sealer sealer, UnitDirectory units, RegisterNumbers numbers,
-    MatterScope scopeRules, GeoService geo, IntakeBatcher? batcher, Supervision.SupervisionClock clock)
+    MatterScope scopeRules, GeoService geo, IntakeBatcher? batcher, Supervision.SupervisionClock clock,
+    Microsoft.Extensions.Options.IOptions<AttachmentOptions>? photoOptions = null)
 {
+    public Task<Result<Registered>> ExecuteAsync(RegisterCommand cmd, Actor actor, bool issueQueryCode,
+        string? idempotencyKey = null, CancellationToken ct = default) =>
+        ExecuteAsync(cmd, actor, issueQueryCode, idempotencyKey, photos: null, ct);
+
+    /// <summary>
+    /// Registers a matter with its photos (a citizen's report from the portal): they are checked
+    /// with the rest of the request and written in the registration's own transaction, their hashes
+    /// in its register event; a repeat with the same Idempotency-Key stores nothing again.
+    /// </summary>
     public async Task<Result<Registered>> ExecuteAsync(RegisterCommand cmd, Actor actor, bool issueQueryCode,
-        string? idempotencyKey = null, CancellationToken ct = default)
+        string? idempotencyKey, IReadOnlyList<PhotoUpload>? photos, CancellationToken ct = default)
     {
         var now = time.Now();
         // Staff below the city register within their own territory, so that what they register stays in their view.
@@ -57,11 +70,13 @@ public sealed class RegisterMatter(DubanDb db, AuditLog audit, TimeProvider time
         if (ownTerritory is not null && cmd.TerritoryCode is not null && !cmd.TerritoryCode.StartsWith(ownTerritory, StringComparison.Ordinal))
             return Error.Validation($"territoryCode {cmd.TerritoryCode} lies outside your territory {actor.TerritoryCode} / 只能登记本辖区事项");
         var invalid = await ValidateAsync(cmd, now, ct);
+        var (checkedPhotos, photoProblems) = Attachments.Photos.Check(photos, photoOptions?.Value ?? new AttachmentOptions());
+        if (photoProblems.Count > 0) return Error.Validation(string.Join("; ", invalid is null ? photoProblems : [invalid.Message, .. photoProblems]));
         if (invalid is not null) return invalid;
         var territory = ChooseTerritory(cmd, actor, ownTerritory);
         if (idempotencyKey is { Length: > 200 }) return Error.Validation("Idempotency-Key is at most 200 characters");
 
-        var requestHash = idempotencyKey is null ? "" : RequestHash(cmd);
+        var requestHash = idempotencyKey is null ? "" : RequestHash(cmd, checkedPhotos);
         // Staff keys are per account. The public shares no account, so a public key counts only
         // together with the request itself: a stranger who reuses or guesses a citizen's key
         // makes a new report (or, with the very same text, name and phone, gets the very same
@@ -82,10 +97,12 @@ public sealed class RegisterMatter(DubanDb db, AuditLog audit, TimeProvider time
             if (replay is not null) return replay.Value;
         }
 
-        var item = new PreparedRegistration(cmd, actor, issueQueryCode, now, scope, idempotencyKey, requestHash, territory);
+        var item = new PreparedRegistration(cmd, actor, issueQueryCode, now, scope, idempotencyKey, requestHash, territory, checkedPhotos);
         try
         {
-            return batcher is null
+            // Megabytes of photos do not join a group commit (one command of up to 64 × 15 MB): such a
+            // registration is written alone, in a transaction of its own as every other.
+            return batcher is null || checkedPhotos.Count > 0
                 ? (await WriteAsync(db, audit, numbers, sealer, clock, [item], ct))[0]
                 : await batcher.SubmitAsync(item, ct);
         }
@@ -116,9 +133,10 @@ public sealed class RegisterMatter(DubanDb db, AuditLog audit, TimeProvider time
         var matters = new List<Matter>(items.Count);
         var events = new List<MatterEvent>(items.Count);
         var keys = new List<IdempotencyRecord>();
+        var attachments = new List<Attachment>();
         for (var i = 0; i < items.Count; i++)
         {
-            var (cmd, actor, issueQueryCode, now, scope, idempotencyKey, requestHash, territory) = items[i];
+            var (cmd, actor, issueQueryCode, now, scope, idempotencyKey, requestHash, territory, photos) = items[i];
             var (id, number) = allocated[i];
             var kind = cmd.Kind!;
             var matter = new Matter
@@ -164,8 +182,27 @@ public sealed class RegisterMatter(DubanDb db, AuditLog audit, TimeProvider time
             data["channel"] = matter.Channel;
             data["confidential"] = matter.Confidential;
             data["raiser"] = matter.RaiserAnonymous ? "anonymous" : matter.RaiserSealed is null ? "none" : "sealed";
-            events.Add(await audit.ChainAsync(matter, actor, "register", null, matter.Status, null,
-                new JsonObject { ["after"] = data, ["territory"] = territory.ToJson() }, ct));
+            var eventData = new JsonObject { ["after"] = data, ["territory"] = territory.ToJson() };
+            if (photos is { Count: > 0 })
+            {
+                // The chain covers the photos: each one's hash, type and size (not its name, which the registrar chose).
+                eventData["photos"] = new JsonArray([.. photos.Select(p => (JsonNode)new JsonObject
+                {
+                    ["sha256"] = p.Sha256, ["contentType"] = p.ContentType, ["size"] = p.Content.Length,
+                })]);
+                attachments.AddRange(photos.Select(p => new Attachment
+                {
+                    MatterId = id,
+                    FileName = p.FileName,
+                    ContentType = p.ContentType,
+                    Size = p.Content.Length,
+                    Sha256 = p.Sha256,
+                    Content = p.Content,
+                    CreatedAt = now,
+                    CreatedBy = actor.Id,
+                }));
+            }
+            events.Add(await audit.ChainAsync(matter, actor, "register", null, matter.Status, null, eventData, ct));
             if (idempotencyKey is not null)
             {
                 var response = JsonSerializer.Serialize(new StoredResponse(matter.Id, queryCode));
@@ -181,7 +218,7 @@ public sealed class RegisterMatter(DubanDb db, AuditLog audit, TimeProvider time
             }
             results.Add(new Registered(matter, queryCode, false));
         }
-        var batch = new SqlBatch(db).Insert(matters).Insert(events).Insert(keys);
+        var batch = new SqlBatch(db).Insert(matters).Insert(events).Insert(attachments).Insert(keys);
         audit.SaveHead(batch);
         await batch.ExecuteAsync(ct);
         await tx.CommitAsync(ct);
@@ -259,7 +296,9 @@ public sealed class RegisterMatter(DubanDb db, AuditLog audit, TimeProvider time
     public static string RaiserContext(string number) => "raiser:" + number;
 
     /// <summary>Keyed: the request carries the raiser's name and phone (see <see cref="Sealer.Fingerprint"/>).</summary>
-    private string RequestHash(RegisterCommand cmd) => sealer.Fingerprint(JsonSerializer.Serialize(cmd));
+    /// <remarks>With photos, their hashes count too: the same key with other photos is another request.</remarks>
+    private string RequestHash(RegisterCommand cmd, IReadOnlyList<Photo> photos) =>
+        sealer.Fingerprint(photos.Count == 0 ? JsonSerializer.Serialize(cmd) : JsonSerializer.Serialize(cmd) + "\nphotos:" + string.Join(",", photos.Select(p => p.Sha256)));
 
     private static string NewQueryCode() => RandomNumberGenerator.GetString("23456789ABCDEFGHJKMNPQRSTUVWXYZ", 8);
 
