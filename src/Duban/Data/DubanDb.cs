@@ -20,6 +20,7 @@ public sealed class DubanDb(DbContextOptions<DubanDb> options) : DbContext(optio
     public DbSet<Notification> Notifications => Set<Notification>();
     public DbSet<NotificationRead> NotificationReads => Set<NotificationRead>();
     public DbSet<CalendarDay> CalendarDays => Set<CalendarDay>();
+    public DbSet<InspectionRoundRow> InspectionRounds => Set<InspectionRoundRow>();
 
     public bool IsPostgres => Database.ProviderName == "Npgsql.EntityFrameworkCore.PostgreSQL";
 
@@ -97,6 +98,7 @@ public sealed class DubanDb(DbContextOptions<DubanDb> options) : DbContext(optio
             e.HasOne<Notification>().WithMany().HasForeignKey(x => x.NotificationId);
             e.HasOne<User>().WithMany().HasForeignKey(x => x.UserId);
         });
+        b.Entity<InspectionRoundRow>(e => { e.ToTable("inspection_rounds"); e.Property(x => x.Version).IsConcurrencyToken(); });
 
         foreach (var entity in b.Model.GetEntityTypes())
         {

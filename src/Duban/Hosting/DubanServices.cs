@@ -98,6 +98,7 @@ public static class DubanServices
         services.AddDubanSupervision();
         services.AddDubanFigures();
         Features.Dashboard.DashboardServices.AddDubanDashboard(services);
+        Features.Rounds.RoundServices.AddDubanRounds(services);
     }
 
     public static void AddDubanWeb(this IServiceCollection services)
@@ -164,6 +165,7 @@ public static class DubanServices
         api.MapPublicReportsApiV1();
         api.MapGeoApiV1();
         api.MapDispatchApiV1();
+        Features.Rounds.RoundsApi.MapRoundsApiV1(api);
         api.MapSupervisionApiV1();
         api.MapCalendarApiV1();
         api.MapNotificationsApiV1();
