@@ -14,7 +14,13 @@ public sealed class InspectionTests(BrowserApp web)
     [Fact]
     public async Task Citizen_SeesGroupOnesPhoneAndMailbox_AndFilesAReportAboutThePartySchool_AdminSeesTheRound()
     {
-        // The shipped round ended on 2026-01-31: an administrator enters one in force today with its groups.
+        // The shipped round ended on 2026-01-31: no round in force, the page says so and points to the ordinary form.
+        var visitor = await web.NewPageAsync();
+        await visitor.GotoAsync("/inspection");
+        await Assertions.Expect(visitor.Locator("[data-testid=no-round]")).ToHaveTextAsync("目前没有正在进行的巡察。");
+        Assert.Equal(0, await visitor.Locator("#subject").CountAsync());
+
+        // An administrator enters a round in force today with the shipped round's groups.
         var admin = await web.App.As("admin");
         var shipped = (await admin.GetAsync("/api/v1/admin/rounds").Ok()).AsArray().Single(r => (string?)r!["name"] == "十四届市委第八轮巡察")!;
         var today = Clock.ChinaDate(web.App.Clock.GetUtcNow());
