@@ -21,6 +21,7 @@ public sealed class DubanDb(DbContextOptions<DubanDb> options) : DbContext(optio
     public DbSet<NotificationRead> NotificationReads => Set<NotificationRead>();
     public DbSet<CalendarDay> CalendarDays => Set<CalendarDay>();
     public DbSet<Attachment> Attachments => Set<Attachment>();
+    public DbSet<InspectionRoundRow> InspectionRounds => Set<InspectionRoundRow>();
 
     public bool IsPostgres => Database.ProviderName == "Npgsql.EntityFrameworkCore.PostgreSQL";
 
@@ -104,6 +105,7 @@ public sealed class DubanDb(DbContextOptions<DubanDb> options) : DbContext(optio
             e.HasOne<Matter>().WithMany().HasForeignKey(x => x.MatterId);
             e.HasOne<User>().WithMany().HasForeignKey(x => x.CreatedBy);
         });
+        b.Entity<InspectionRoundRow>(e => { e.ToTable("inspection_rounds"); e.Property(x => x.Version).IsConcurrencyToken(); });
 
         foreach (var entity in b.Model.GetEntityTypes())
         {

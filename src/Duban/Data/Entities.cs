@@ -332,3 +332,25 @@ public sealed class Attachment
     /// <summary>The staff member who registered the matter; null for the public portal.</summary>
     public long? CreatedBy { get; set; }
 }
+
+/// <summary>
+/// An inspection round (巡察) as the city's administrators keep it (Features/Rounds): its period in
+/// China dates (both included), its groups and the organisations each inspects as JSON
+/// (<c>[{"code":…,"inspects":[…]}]</c>). Changed in place with <see cref="Version"/> raised; withdrawn, never deleted.
+/// </summary>
+public sealed class InspectionRoundRow
+{
+    public long Id { get; set; }
+    public required string Name { get; set; }
+    public DateOnly FromDay { get; set; }
+    public DateOnly ToDay { get; set; }
+    public string? Period { get; set; }
+    public string? Source { get; set; }
+    public required string GroupsJson { get; set; }
+    public bool Withdrawn { get; set; }
+    public int Version { get; set; }
+    public DateTimeOffset CreatedAt { get; set; }
+    public required string CreatedBy { get; set; }
+    public DateTimeOffset UpdatedAt { get; set; }
+    public required string UpdatedBy { get; set; }
+}

@@ -128,7 +128,7 @@ public static class Schema
     /// </summary>
     public static async Task DropAllAsync(DubanDb db, CancellationToken ct = default)
     {
-        string[] tables = ["attachments", "calendar_days", "notification_reads", "notifications", "plan_milestones", "dispatch_returns", "dispatch_catalogues", "geo_aliases", "idempotency", "counters", "audit_head", "events", "assignments", "matters", "users", "units", "schema_migrations"];
+        string[] tables = ["attachments", "inspection_rounds", "calendar_days", "notification_reads", "notifications", "plan_milestones", "dispatch_returns", "dispatch_catalogues", "geo_aliases", "idempotency", "counters", "audit_head", "events", "assignments", "matters", "users", "units", "schema_migrations"];
         if (!db.IsPostgres) await db.Database.ExecuteSqlRawAsync("PRAGMA foreign_keys = OFF;", ct);
         foreach (var table in tables)
         {

@@ -100,6 +100,7 @@ public static class DubanServices
         Features.Dashboard.DashboardServices.AddDubanDashboard(services);
         Features.Users.UsersServices.AddDubanAdministration(services);
         Features.Attachments.AttachmentsApi.AddDubanAttachments(services);
+        Features.Rounds.RoundServices.AddDubanRounds(services);
     }
 
     public static void AddDubanWeb(this IServiceCollection services)
@@ -169,6 +170,7 @@ public static class DubanServices
         api.MapDispatchApiV1();
         Features.Users.UsersApi.MapUsersApiV1(api);
         Features.Attachments.AttachmentsApi.MapAttachmentsApiV1(api);
+        Features.Rounds.RoundsApi.MapRoundsApiV1(api);
         api.MapSupervisionApiV1();
         api.MapCalendarApiV1();
         api.MapNotificationsApiV1();

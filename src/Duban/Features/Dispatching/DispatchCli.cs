@@ -28,7 +28,7 @@ public static class DispatchCli
 
     public static async Task<int> SuggestAsync(IServiceProvider services, string[] args)
     {
-        // Reads only: the catalogue in force in the database, else the shipped one; the database's
+        // Reads only: the catalogue and the rounds in force in the database, else the shipped ones; the database's
         // units, else the built-in Jiangmen units (a database without the demo).
         var db = services.GetRequiredService<DubanDb>();
         var geo = services.GetRequiredService<GeoService>();
@@ -41,7 +41,8 @@ public static class DispatchCli
             units = [.. ImportUnits.ReadBuiltIn().Select(u => new UnitInfo(u.Code, u.Name, u.ShortName, u.Kind, u.ParentCode, u.TerritoryCode, u.Phone, u.Email))];
         }
         var home = services.GetRequiredService<IConfiguration>()["Duban:HomeDivision"] ?? "440700";
-        var router = DispatchSuggestions.Router(geo, home, services.GetRequiredService<ICategorySuggester>(), catalogue, units);
+        var rounds = await services.GetRequiredService<Rounds.RoundStore>().CurrentAsync(db, CancellationToken.None);
+        var router = DispatchSuggestions.Router(geo, home, services.GetRequiredService<ICategorySuggester>(), catalogue, units, rounds);
         var now = services.GetRequiredService<TimeProvider>().Now();
         return await SuggestLinesAsync(router, (l, t, c) => DispatchSuggestions.Resolve(geo, l, t, c), now, Console.In, Console.Out);
     }

@@ -8,8 +8,10 @@ namespace Duban.Features.Dispatching;
 public sealed record InspectionGroup(string Code, IReadOnlyList<string> Inspects);
 
 /// <summary>
-/// An inspection round (巡察) as data/dispatch/rounds.json holds it: its name, its period (local
-/// dates, both days included; the announcement's wording in <see cref="Period"/>) and its groups.
+/// An inspection round (巡察): its name, its period (local dates, both days included; the
+/// announcement's wording in <see cref="Period"/>) and its groups. Shipped in
+/// data/dispatch/rounds.json, kept by the city's administrators in the table inspection_rounds
+/// (Features/Rounds), from which routing reads the rounds in force.
 /// </summary>
 public sealed record InspectionRound(string Name, DateOnly From, DateOnly To, string? Period, string? Source, IReadOnlyList<InspectionGroup> Groups)
 {
@@ -35,4 +37,10 @@ public sealed record InspectionRound(string Name, DateOnly From, DateOnly To, st
     public static IReadOnlyList<InspectionRound> Shipped => shipped.Value;
 
     public static IReadOnlyList<InspectionRound> Read(Stream json) => JsonSerializer.Deserialize<List<InspectionRound>>(json, Json) ?? [];
+
+    /// <summary>The groups as the table inspection_rounds stores them: <c>[{"code":…,"inspects":[…]}]</c>.</summary>
+    public static string GroupsToJson(IReadOnlyList<InspectionGroup> groups) => JsonSerializer.Serialize(groups, Json);
+
+    /// <summary>The groups from their stored JSON.</summary>
+    public static IReadOnlyList<InspectionGroup> GroupsFromJson(string json) => JsonSerializer.Deserialize<List<InspectionGroup>>(json, Json) ?? [];
 }

@@ -4,19 +4,20 @@ using Duban.Features.Audit;
 using Duban.Features.Geo;
 using Duban.Features.Matters;
 using Duban.Features.Matters.Actions;
+using Duban.Features.Rounds;
 using Duban.Features.Units;
 using Microsoft.EntityFrameworkCore;
 
 namespace Duban.Features.Dispatching;
 
 /// <summary>
-/// Routing suggestions with this node's data: the catalogue in force, the shipped rounds, the
+/// Routing suggestions with this node's data: the catalogue in force, the inspection rounds (Features/Rounds), the
 /// units, the places of China (for a matter not placed yet) and the category suggester. Nothing
 /// is recorded here: a suggestion is accepted or corrected by the dispatch action, whose event
 /// records it beside the choice (<see cref="IDispatchAdvisor"/>).
 /// </summary>
 public sealed class DispatchSuggestions(DubanDb db, AuditLog audit, CatalogueStore store, UnitDirectory directory, GeoService geo,
-    ICategorySuggester suggester, MatterScope scope, IConfiguration configuration) : IDispatchAdvisor
+    ICategorySuggester suggester, MatterScope scope, IConfiguration configuration, RoundStore rounds) : IDispatchAdvisor
 {
     private readonly string home = configuration["Duban:HomeDivision"] ?? "440700";
 
@@ -38,18 +39,19 @@ public sealed class DispatchSuggestions(DubanDb db, AuditLog audit, CatalogueSto
     public async Task<DispatchRouter> RouterAsync(CancellationToken ct) =>
         await RouterAsync((await store.CurrentAsync(db, ct))?.Catalogue ?? store.Shipped.Catalogue, ct);
 
-    private (Catalogue Catalogue, object Units, DispatchRouter Router)? built;
+    private (Catalogue Catalogue, object Units, object Rounds, DispatchRouter Router)? built;
 
     /// <summary>
-    /// One router per request for the same catalogue and units: an auto-dispatch routes the matter,
-    /// then its dispatch routes it again to record the suggestion.
+    /// One router per request for the same catalogue, units and rounds: an auto-dispatch routes the
+    /// matter, then its dispatch routes it again to record the suggestion.
     /// </summary>
     private async Task<DispatchRouter> RouterAsync(Catalogue catalogue, CancellationToken ct)
     {
         var units = await directory.AllAsync(ct);
-        if (built is { } b && ReferenceEquals(b.Catalogue, catalogue) && ReferenceEquals(b.Units, units)) return b.Router;
-        var router = Router(geo, home, suggester, catalogue, units.Values);
-        built = (catalogue, units, router);
+        var inForce = await rounds.CurrentAsync(db, ct);
+        if (built is { } b && ReferenceEquals(b.Catalogue, catalogue) && ReferenceEquals(b.Units, units) && ReferenceEquals(b.Rounds, inForce)) return b.Router;
+        var router = Router(geo, home, suggester, catalogue, units.Values, inForce);
+        built = (catalogue, units, inForce, router);
         return router;
     }
 
@@ -101,12 +103,13 @@ public sealed class DispatchSuggestions(DubanDb db, AuditLog audit, CatalogueSto
         return (match.Code, match.Confidence);
     }
 
-    /// <summary>A router over these units and this catalogue, naming places and the province from the divisions of China.</summary>
-    public static DispatchRouter Router(GeoService geo, string home, ICategorySuggester suggester, Catalogue catalogue, IEnumerable<UnitInfo> units)
+    /// <summary>A router over these units, this catalogue and these rounds, naming places and the province from the divisions of China.</summary>
+    public static DispatchRouter Router(GeoService geo, string home, ICategorySuggester suggester, Catalogue catalogue, IEnumerable<UnitInfo> units,
+        IReadOnlyList<InspectionRound> rounds)
     {
         var divisions = geo.Gazetteer.Divisions;
         var homeIndex = divisions.Find(home);
-        return new DispatchRouter(catalogue, InspectionRound.Shipped, units, home, suggester,
+        return new DispatchRouter(catalogue, rounds, units, home, suggester,
             // 江门市台山市川岛镇 inside the home province, 福建省三明市… outside it.
             code => divisions.Find(code) is var i and > 0 ? string.Concat(divisions.Path(i).Skip(code[..2] == home[..2] ? 1 : 0)) : null,
             homeIndex > 0 ? divisions.Path(homeIndex)[0] : null);

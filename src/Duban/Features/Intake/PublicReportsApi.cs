@@ -4,6 +4,7 @@ using Duban.Common;
 using Duban.Data;
 using Duban.Features.Matters;
 using Duban.Features.Matters.Actions;
+using Duban.Features.Rounds;
 using Microsoft.EntityFrameworkCore;
 
 namespace Duban.Features.Intake;
@@ -15,7 +16,9 @@ namespace Duban.Features.Intake;
 /// </summary>
 public static class PublicReportsApi
 {
-    public sealed record PublicReportRequest(string? Kind, string? Title, string? Content, string? Location, bool? Anonymous, string? Name, string? Phone);
+    /// <param name="SubjectUnitCode">A report to an inspection round (巡察): the organisation under inspection it is about (Features/Rounds).</param>
+    public sealed record PublicReportRequest(string? Kind, string? Title, string? Content, string? Location, bool? Anonymous, string? Name, string? Phone,
+        string? SubjectUnitCode = null);
     public sealed record PublicReceipt(string Receipt, string QueryCode);
     public sealed record PublicUpdate(DateTimeOffset At, string Status, string Message);
     public sealed record PublicStatus(string Receipt, string Status, string StatusText, DateTimeOffset ReceivedAt, string? Reply, bool FeedbackGiven, IReadOnlyList<PublicUpdate> Updates);
@@ -32,9 +35,10 @@ public static class PublicReportsApi
         return api;
     }
 
-    private static async Task<IResult> SubmitAsync(PublicReportRequest r, HttpContext http, RegisterMatter register, IAutoDispatch auto, CancellationToken ct)
+    private static async Task<IResult> SubmitAsync(PublicReportRequest r, HttpContext http, RegisterMatter register, IAutoDispatch auto, RoundQueries rounds,
+        CancellationToken ct)
     {
-        var result = await FileAsync(r, MattersApi.IdempotencyKey(http), register, auto, ct);
+        var result = await FileAsync(r, MattersApi.IdempotencyKey(http), register, auto, ct, rounds: rounds);
         if (!result.IsSuccess) return MattersApi.Problem(result.Error!);
         var (body, replayed) = result.Value;
         return replayed ? Results.Ok(body) : Results.Created($"/api/v1/public/reports/{body.Receipt}", body);
@@ -53,17 +57,29 @@ public static class PublicReportsApi
     /// Files a citizen's report (the API and the portal's form): the receipt and query code, and
     /// whether it repeats an earlier submission with the same idempotency key.
     /// </summary>
+    /// <param name="rounds">
+    /// Needed when the report names <see cref="PublicReportRequest.SubjectUnitCode"/>: that makes it a
+    /// report to an inspection round; the unit must be under inspection in a round in force, and the
+    /// report is confidential (the inspected unit never learns who reported).
+    /// </param>
     /// <param name="photos">Optional photos (the portal's form; at most 3 of 5 MB, checked and stripped by RegisterMatter).</param>
     public static async Task<Result<(PublicReceipt Receipt, bool Replayed)>> FileAsync(PublicReportRequest r, string? idempotencyKey,
-        RegisterMatter register, IAutoDispatch auto, CancellationToken ct, IReadOnlyList<Attachments.PhotoUpload>? photos = null)
+        RegisterMatter register, IAutoDispatch auto, CancellationToken ct, IReadOnlyList<Attachments.PhotoUpload>? photos = null,
+        RoundQueries? rounds = null)
     {
         if (r.Kind is null || !PublicKinds.Contains(r.Kind))
             return Error.Validation($"kind must be one of {string.Join(", ", PublicKinds)} / 请选择事项类型");
+        // Given (even blank: the inspection form sent with nothing chosen), it makes a report to an inspection round.
+        var subject = Text.OrNull(r.SubjectUnitCode);
+        if (r.SubjectUnitCode is not null && r.Kind != "report")
+            return Error.Validation("subjectUnitCode is for reports (kind report) to an inspection round / 向巡察组反映须为举报类");
+        if (r.SubjectUnitCode is not null && (subject is null || subject.Length > 40 || rounds is null || await rounds.GroupInspectingAsync(subject, ct) is null))
+            return Error.Validation("subjectUnitCode: choose an organisation under inspection in a round in force / 请选择正在巡察的被巡察单位（其他问题请通过一般渠道反映）");
         var anonymous = r.Anonymous ?? false;
         if (!anonymous && (string.IsNullOrWhiteSpace(r.Name) || string.IsNullOrWhiteSpace(r.Phone)))
             return Error.Validation("name and phone are required unless anonymous / 实名反映请填写姓名和电话，或选择匿名");
         var cmd = new RegisterCommand(r.Kind, "web", r.Title, r.Content, r.Location, Anonymous: anonymous,
-            Raiser: anonymous ? null : new RaiserInput(r.Name, r.Phone));
+            Raiser: anonymous ? null : new RaiserInput(r.Name, r.Phone), SubjectUnitCode: subject, Confidential: subject is null ? null : true);
         var result = await register.ExecuteAsync(cmd, Actor.Public, issueQueryCode: true, idempotencyKey, photos, ct);
         if (!result.IsSuccess) return result.Error!;
         var body = new PublicReceipt(result.Value!.Matter.Number, result.Value.QueryCode!);
