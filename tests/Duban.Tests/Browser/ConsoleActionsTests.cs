@@ -86,6 +86,8 @@ public sealed class ConsoleActionsTests(BrowserApp web)
         await split.GetByLabel("子任务内容（选填）").Nth(0).FillAsync("核查横陂镇工地夜间施工审批");
         await split.GetByLabel("标题", new() { Exact = true }).Nth(1).FillAsync("圣堂镇占道经营");
         await split.GetByLabel("主办单位", new() { Exact = true }).Nth(1).FillAsync("440785101");
+        // The last field typed in is the note: a unit field's list of suggestions, still open, would take the click.
+        await split.GetByLabel("备注（选填）").FillAsync("两镇分别处理");
         await web.ShotAsync(page, "console-queue-split");
         await split.GetByRole(AriaRole.Button, new() { Name = "拆分并派单" }).ClickAsync();
 
