@@ -6,8 +6,8 @@ using Microsoft.Playwright;
 namespace Duban.Tests.Browser;
 
 /// <summary>
-/// The console's remaining actions through the pages: the queue merges a duplicate in one click,
-/// a dispatcher splits a matter in progress into sub-tasks, a supervisor puts one under 重点督办
+/// The console's remaining actions through the pages: the queue merges a duplicate in one click and
+/// splits a matter at dispatch (拆分派单), a dispatcher splits a matter in progress into sub-tasks, a supervisor puts one under 重点督办
 /// and asks for a rectification plan, and the unit submits the plan and reports a milestone done.
 /// </summary>
 [Trait("Category", "Browser")]
@@ -66,6 +66,38 @@ public sealed class ConsoleActionsTests(BrowserApp web)
         var children = (await api.Get(first))["children"]!.AsArray();
         Assert.Equal(["核查施工许可与夜间施工审批", "夜间噪音监测"], children.Select(c => (string)c!["title"]!));
         await Assertions.Expect(page.Locator("#children-title")).ToBeVisibleAsync();
+    }
+
+    [Fact]
+    public async Task Supervisor_SplitsAQueueItemIntoTwo_AtDispatch()
+    {
+        // 拆分派单 from the queue of 恩平's desk: two towns get a part each, the county holds the whole.
+        var api = await web.App.As("s-440785");
+        var tag = Guid.NewGuid().ToString("N")[..6];
+        var id = await api.Register(Noise("横陂镇噪音、圣堂镇占道经营 " + tag));
+        var number = (string)(await api.Get(id))["number"]!;
+
+        var page = await web.SignedInAsync("s-440785");
+        await page.GotoAsync("/console/queue");
+        var split = page.GetByTestId("queue-" + number).Locator("details[data-split]");
+        await split.Locator("summary").ClickAsync();
+        await split.GetByLabel("标题", new() { Exact = true }).Nth(0).FillAsync("横陂镇夜间施工噪音");
+        await split.GetByLabel("主办单位", new() { Exact = true }).Nth(0).FillAsync("恩平市横陂镇人民政府 440785100");
+        await split.GetByLabel("子任务内容（选填）").Nth(0).FillAsync("核查横陂镇工地夜间施工审批");
+        await split.GetByLabel("标题", new() { Exact = true }).Nth(1).FillAsync("圣堂镇占道经营");
+        await split.GetByLabel("主办单位", new() { Exact = true }).Nth(1).FillAsync("440785101");
+        // The last field typed in is the note: a unit field's list of suggestions, still open, would take the click.
+        await split.GetByLabel("备注（选填）").FillAsync("两镇分别处理");
+        await web.ShotAsync(page, "console-queue-split");
+        await split.GetByRole(AriaRole.Button, new() { Name = "拆分并派单" }).ClickAsync();
+
+        await Assertions.Expect(page.Locator(".notice").First).ToContainTextAsync(number);
+        await Assertions.Expect(page.GetByTestId("queue-" + number)).ToHaveCountAsync(0);
+        var parent = await api.Get(id);
+        Assert.Equal(("in_progress", "440785"), ((string?)parent["status"], (string?)parent["leadUnit"]!["code"]));
+        var children = parent["children"]!.AsArray();
+        Assert.Equal(["横陂镇夜间施工噪音", "圣堂镇占道经营"], children.Select(c => (string)c!["title"]!));
+        Assert.Equal(["440785100", "440785101"], children.Select(c => (string)c!["leadUnit"]!["code"]!));
     }
 
     [Fact]

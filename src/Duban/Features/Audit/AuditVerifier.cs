@@ -97,15 +97,15 @@ public static class AuditVerifier
     }
 
     /// <summary>
-    /// Replays each matter's return, return_review and judging events (a dispatch, reject or merge
-    /// whose data holds "return") into the rows they make and compares them with dispatch_returns,
+    /// Replays each matter's return, return_review and judging events (a dispatch, reject, merge or
+    /// split at dispatch whose data holds "return") into the rows they make and compares them with dispatch_returns,
     /// every column. Returns from before the table (their events carry no windowEndsAt) made no row.
     /// </summary>
     private static async Task<string?> ReturnsMatchEventsAsync(DubanDb db, CancellationToken ct)
     {
         var expected = new Dictionary<long, List<DispatchReturn>>();
         var events = await db.Events.AsNoTracking()
-            .Where(e => e.MatterId != null && (e.Action == "return" || e.Action == "return_review" || e.Action == "dispatch" || e.Action == "reject" || e.Action == "merge"))
+            .Where(e => e.MatterId != null && (e.Action == "return" || e.Action == "return_review" || e.Action == "dispatch" || e.Action == "reject" || e.Action == "merge" || e.Action == "split"))
             .OrderBy(e => e.Seq).Select(e => new { MatterId = e.MatterId!.Value, e.Action, e.Reason, e.Data }).ToListAsync(ct);
         static DateTimeOffset? At(System.Text.Json.Nodes.JsonNode? node) => node?.GetValue<DateTimeOffset>();
         foreach (var e in events)

@@ -126,6 +126,32 @@ public sealed class ActionAllowsTests(DubanFactory factory)
         Assert.Null(await ForAsync("h-440785100", id));
     }
 
+    /// <summary>
+    /// 拆分派单: the queue offers split on a received or returned matter to exactly those who may
+    /// dispatch it (the coordinators in scope), and on a matter in progress as before.
+    /// </summary>
+    [Fact]
+    public async Task Split_OnTheQueue_IsOfferedToWhoeverMayDispatch()
+    {
+        var received = await MakeAsync("received");
+        var returned = await MakeAsync("returned");
+        var offered = new List<string>();
+        foreach (var person in People)
+        {
+            await using var scope = factory.Scope();
+            var actor = await ActorAsync(scope, person);
+            var queue = await scope.ServiceProvider.GetRequiredService<AvailableActions>().ForQueueAsync([received, returned], actor, default);
+            foreach (var (state, id) in new[] { ("received", received), ("returned", returned) })
+            {
+                if (queue.TryGetValue(id, out var can) && can.Split) offered.Add($"{state} {person}");
+                var (dispatch, _) = await AllowsAsync(person, id, Probes.Single(p => p.Name == "dispatch"));
+                var (split, _) = await AllowsAsync(person, id, Probes.Single(p => p.Name == "split"));
+                Assert.Equal(dispatch, split);
+            }
+        }
+        Assert.Equal(["received dispatcher", "returned dispatcher", "received supervisor", "returned supervisor", "received s-440781", "returned s-440781"], offered);
+    }
+
     private static readonly string[] States = ["received", "returned", "dispatched", "in_progress", "extension_asked", "paused", "planned", "pending_review", "closed", "merged"];
 
     /// <summary>A wage complaint in 台山 brought to the state named, through the API as people do.</summary>

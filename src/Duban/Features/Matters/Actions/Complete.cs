@@ -39,10 +39,10 @@ public sealed class Complete(MatterWorkflow workflow, Supervision.SupervisionClo
             return null;
         }, ct);
 
-    /// <summary>May the actor submit the outcome now (the lead unit, in progress)? Open sub-tasks and an unfinished plan are the action's to refuse.</summary>
+    /// <summary>May the actor submit the outcome now (the lead unit, in progress; the dispatch centre for a parent it split at dispatch)? Open sub-tasks and an unfinished plan are the action's to refuse.</summary>
     public static bool Allows(Actor actor, Matter m) => Check(actor, m) is null;
 
     private static Error? Check(Actor actor, Matter m) =>
         MatterWorkflow.RequireStatus("提交办结/complete", m, Status.InProgress)
-        ?? (MatterWorkflow.IsLeadUnit(actor, m) ? null : MatterWorkflow.NotYours("提交办结"));
+        ?? (MatterWorkflow.IsLeadUnit(actor, m) || Split.HoldsAsCoordinator(actor, m) ? null : MatterWorkflow.NotYours("提交办结"));
 }

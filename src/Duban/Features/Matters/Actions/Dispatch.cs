@@ -74,13 +74,9 @@ public sealed class Dispatch(MatterWorkflow workflow, IDispatchAdvisor advisor, 
             }
             var built = await Assignments.BuildAsync(workflow.Units, m, lead, co, step.Now, "", ct);
             if (!built.IsSuccess) return built.Error;
-            // The policy named, else the one the matter's kind and urgency choose.
-            var policy = clock.Policies.For(m.Kind, m.Urgency);
-            if (Text.OrNull(req.TimePolicy) is { } named)
-            {
-                if (clock.Policies.Find(named) is not { } chosen) return Error.Validation($"timePolicy {named} is not a time-limit policy / 没有名为 {named} 的办理时限策略");
-                policy = chosen;
-            }
+            var chosenPolicy = PolicyFor(clock, m, req.TimePolicy);
+            if (!chosenPolicy.IsSuccess) return chosenPolicy.Error;
+            var policy = chosenPolicy.Value!;
             DateTimeOffset? due = req.DueAt is { } d ? Clock.Normalize(d.ToUniversalTime()) : null;
             if (due is { } given && Deadline.Check(given, step.Now) is { } badDue) return badDue;
 
@@ -96,12 +92,7 @@ public sealed class Dispatch(MatterWorkflow workflow, IDispatchAdvisor advisor, 
             m.Assignments.AddRange(built.Value);
             m.LeadUnitCode = chosenLead;
             m.Category = category;
-            // A deadline of one's own beyond the policy's (a rule's time limit) stays on record beside it.
-            var policyDue = policy.Handle.From(step.Now, clock.Calendar);
-            clock.Start(m, policy, step.Now, due, built.Value);
-            step.Details["timePolicy"] = policy.Id;
-            step.Details["policyDueAt"] = policyDue;
-            step.Details["beyondPolicy"] = due > policyDue;
+            StartClock(clock, m, policy, due, built.Value, step);
             // A new unit starts afresh: neither another unit's progress nor its extension request carry over.
             m.Progress = 0;
             m.ClearExtensionRequest();
@@ -117,10 +108,35 @@ public sealed class Dispatch(MatterWorkflow workflow, IDispatchAdvisor advisor, 
     /// </summary>
     public static bool Allows(MatterScope scope, Actor actor, Matter m) => Check(scope, actor, m) is null;
 
-    private static Error? Check(MatterScope scope, Actor actor, Matter m) =>
+    /// <summary>Who may end a matter's wait for dispatch (dispatch, and split at dispatch: <see cref="Split"/>), and from which states.</summary>
+    internal static Error? Check(MatterScope scope, Actor actor, Matter m) =>
         MatterWorkflow.RequireStatus("交办/dispatch", m, Status.Received, Status.Returned)
         ?? (scope.Coordinates(actor) ? null : MatterWorkflow.NotYours("交办"))
         ?? (MatterScope.IsInSubject(actor, m) ? Error.Forbidden("反映本单位的事项由上级交办 / a matter about your own unit is dispatched by the level above") : null);
+
+    /// <summary>The policy a dispatch runs under: the one named, else the one the matter's kind and urgency choose.</summary>
+    internal static Result<Supervision.TimePolicy> PolicyFor(Supervision.SupervisionClock clock, Matter m, string? named)
+    {
+        if (Text.OrNull(named) is not { } id) return clock.Policies.For(m.Kind, m.Urgency);
+        return clock.Policies.Find(id) is { } chosen
+            ? chosen
+            : Error.Validation($"timePolicy {id} is not a time-limit policy / 没有名为 {id} 的办理时限策略");
+    }
+
+    /// <summary>
+    /// Starts the handling clock of a dispatch (the policy's deadline from now, or the one given)
+    /// and records the policy in the event; a deadline of one's own beyond the policy's (a rule's
+    /// time limit) stays on record beside it.
+    /// </summary>
+    internal static void StartClock(Supervision.SupervisionClock clock, Matter m, Supervision.TimePolicy policy, DateTimeOffset? due,
+        IEnumerable<Assignment> fresh, ActionStep step)
+    {
+        var policyDue = policy.Handle.From(step.Now, clock.Calendar);
+        clock.Start(m, policy, step.Now, due, fresh);
+        step.Details["timePolicy"] = policy.Id;
+        step.Details["policyDueAt"] = policyDue;
+        step.Details["beyondPolicy"] = due > policyDue;
+    }
 
     /// <summary>The suggestion and which of its parts the dispatcher changed (category, lead unit, co-handlers).</summary>
     private static JsonObject Record(DispatchAdvice advice, string lead, IEnumerable<string> co, string? category)

@@ -8,12 +8,17 @@ namespace Duban.Features.Matters.Actions;
 /// <param name="Weight">The sub-task's weight in the parent's progress, 1 to 100 (default 1).</param>
 public sealed record SubTaskInput(string? Title, string? Content, string? LeadUnitCode, string[]? CoUnitCodes, DateTimeOffset? DueAt,
     int? Weight = null);
-public sealed record SplitRequest(int? Version, SubTaskInput[]? Children, string? Note);
+/// <param name="DueAt">Splitting at dispatch only: the parent's deadline instead of its policy's handling limit from now.</param>
+public sealed record SplitRequest(int? Version, SubTaskInput[]? Children, string? Note, DateTimeOffset? DueAt = null);
 
 /// <summary>
 /// 分解: a matter in progress is broken into sub-tasks (子任务), each dispatched at once to its
 /// own lead unit with a deadline no later than the parent's. The parent's progress is read from
 /// its children, and it cannot be completed while any is open.
+/// 拆分派单: a matter still waiting for dispatch (received or returned) is split by a dispatcher or
+/// supervisor as it is dispatched: in the same step the coordinator's own unit holds the parent
+/// as its lead (signed for), its clock starts as a dispatch's would, an open return is judged, and
+/// the parts go to their units.
 /// </summary>
 public sealed class Split(MatterWorkflow workflow, RegisterNumbers numbers, Supervision.SupervisionClock clock)
 {
@@ -22,8 +27,37 @@ public sealed class Split(MatterWorkflow workflow, RegisterNumbers numbers, Supe
         {
             var m = step.Matter;
             var error = Check(workflow.Scope, actor, m)
-                ?? (req.Children is not { Length: >= 1 and <= 50 } ? Error.Validation("children: 1 to 50 sub-tasks / 请填写1至50个子任务") : null);
+                ?? (req.Children is not { Length: >= 1 and <= 50 } ? Error.Validation("children: 1 to 50 sub-tasks / 请填写1至50个子任务") : null)
+                ?? Return.LimitText(req.Note, "note");
             if (error is not null) return error;
+
+            // At dispatch: the parent's own dispatch is settled first (nothing changes until every part is valid).
+            var atDispatch = m.Status != Status.InProgress;
+            Supervision.TimePolicy? policy = null;
+            DispatchReturn? openReturn = null;
+            List<Assignment>? held = null;
+            DateTimeOffset? givenDue = req.DueAt is { } d0 ? Clock.Normalize(d0.ToUniversalTime()) : null;
+            var parentDue = m.DueAt;
+            if (atDispatch)
+            {
+                var open = await Return.OpenReturnAsync(workflow.Db, m, actor, ct);
+                if (!open.IsSuccess) return open.Error;
+                openReturn = open.Value;
+                var chosen = Dispatch.PolicyFor(clock, m, null);
+                if (!chosen.IsSuccess) return chosen.Error;
+                policy = chosen.Value!;
+                if (givenDue is { } given && Deadline.Check(given, step.Now) is { } badParentDue) return badParentDue;
+                var holder = await Assignments.BuildAsync(workflow.Units, m, actor.UnitCode, null, step.Now, "", ct);
+                if (!holder.IsSuccess) return holder.Error;
+                held = holder.Value!;
+                parentDue = givenDue ?? policy.Handle.From(step.Now, clock.Calendar);
+            }
+            else if (givenDue is not null)
+            {
+                return Error.Validation("dueAt: a matter in progress keeps its deadline (ask for an extension) / 办理中的事项不在分解时改期限");
+            }
+            // A sub-task runs under its parent's policy (a 复杂诉求's parts may pause for an appraisal too).
+            var childPolicy = policy ?? clock.PolicyOf(m);
 
             var children = new List<Matter>();
             var allocated = await numbers.NextAsync(step.Now, req.Children!.Length, ct);
@@ -31,6 +65,7 @@ public sealed class Split(MatterWorkflow workflow, RegisterNumbers numbers, Supe
             {
                 var c = req.Children[i];
                 if (string.IsNullOrWhiteSpace(c.Title) || c.Title.Length > 200) return Error.Validation($"children[{i}].title is required, at most 200 characters");
+                if (c.Content is { Length: > 20_000 }) return Error.Validation($"children[{i}].content is at most 20000 characters / 子任务内容不超过20000字");
                 var built = await Assignments.BuildAsync(workflow.Units, m, c.LeadUnitCode, c.CoUnitCodes, step.Now, $"children[{i}].", ct);
                 if (!built.IsSuccess) return built.Error;
                 // A unit breaking down its own task hands parts to units in its own territory; the
@@ -39,9 +74,9 @@ public sealed class Split(MatterWorkflow workflow, RegisterNumbers numbers, Supe
                 if (!workflow.Scope.Coordinates(actor) && !workflow.Scope.IsCityWide(actor)
                     && built.Value!.FirstOrDefault(a => !a.UnitTerritoryCode.StartsWith(prefix, StringComparison.Ordinal)) is { } outside)
                     return Error.Forbidden($"children[{i}]: unit {outside.UnitCode} is outside your unit's territory / 子任务只能交给本辖区单位");
-                var due = c.DueAt is { } d ? Clock.Normalize(d.ToUniversalTime()) : m.DueAt ?? step.Now.AddDays(15);
+                var due = c.DueAt is { } d ? Clock.Normalize(d.ToUniversalTime()) : parentDue ?? step.Now.AddDays(15);
                 if (Deadline.Check(due, step.Now) is { } badDue) return badDue;
-                if (m.DueAt is { } parentDue && due > parentDue) return Error.Validation($"children[{i}].dueAt must not be later than the parent's deadline / 子任务期限不得晚于主任务");
+                if (parentDue is { } limit && due > limit) return Error.Validation($"children[{i}].dueAt must not be later than the parent's deadline / 子任务期限不得晚于主任务");
                 if (c.Weight is < 1 or > 100) return Error.Validation($"children[{i}].weight is 1 to 100 / 子任务权重为1至100");
                 var child = new Matter
                 {
@@ -72,9 +107,27 @@ public sealed class Split(MatterWorkflow workflow, RegisterNumbers numbers, Supe
                 };
                 child.Assignments.AddRange(built.Value!);
                 clock.Register(child);
-                // A sub-task runs under its parent's policy (a 复杂诉求's parts may pause for an appraisal too).
-                clock.Start(child, clock.PolicyOf(m), step.Now, due, built.Value!);
+                clock.Start(child, childPolicy, step.Now, due, built.Value!);
                 children.Add(child);
+            }
+            if (atDispatch)
+            {
+                // Parts given to the unit that returned the matter say its return was improper
+                // (overruled), as a dispatch back to it does; parts all elsewhere uphold it.
+                if (openReturn is { } judged)
+                    Return.Judge(judged, children.Any(c => c.LeadUnitCode == judged.UnitCode) ? DispatchReturn.Overruled : DispatchReturn.Upheld, step);
+                // The coordinator's unit holds the parent, signed for: it follows the parts and completes the whole.
+                foreach (var a in m.Assignments) a.Active = false;
+                held![0].AcceptedAt = step.Now;
+                m.Assignments.AddRange(held);
+                m.LeadUnitCode = held[0].UnitCode;
+                Dispatch.StartClock(clock, m, policy!, givenDue, held, step);
+                m.Progress = 0;
+                m.ClearExtensionRequest();
+                m.Status = Status.InProgress;
+                m.StatusReason = null;
+                step.Details["atDispatch"] = true;
+                step.Details["heldBy"] = m.LeadUnitCode;
             }
             workflow.Db.Matters.AddRange(children);
             step.Reason = Text.OrNull(req.Note);
@@ -91,10 +144,21 @@ public sealed class Split(MatterWorkflow workflow, RegisterNumbers numbers, Supe
             return null;
         }, ct);
 
-    /// <summary>May the actor split the matter now (in progress: its lead unit, a dispatcher or a supervisor)?</summary>
+    /// <summary>
+    /// May the actor split the matter now? In progress: its lead unit, a dispatcher or a supervisor.
+    /// Waiting for dispatch (received, returned): whoever may dispatch it (<see cref="Dispatch"/>'s refusals).
+    /// </summary>
     public static bool Allows(MatterScope scope, Actor actor, Matter m) => Check(scope, actor, m) is null;
 
+    /// <summary>
+    /// Is the actor a dispatcher or supervisor of the unit that holds the matter as its lead (the
+    /// dispatch centre holding a parent it split at dispatch)? They complete it when the parts are done.
+    /// </summary>
+    public static bool HoldsAsCoordinator(Actor actor, Matter m) =>
+        m.LeadUnitCode is not null && actor.UnitCode == m.LeadUnitCode && actor.HasAny(Roles.Dispatcher, Roles.Supervisor);
+
     private static Error? Check(MatterScope scope, Actor actor, Matter m) =>
-        MatterWorkflow.RequireStatus("分解/split", m, Status.InProgress)
-        ?? (MatterWorkflow.IsLeadUnit(actor, m) || scope.Coordinates(actor) ? null : MatterWorkflow.NotYours("分解任务"));
+        MatterWorkflow.RequireStatus("分解/split", m, Status.InProgress, Status.Received, Status.Returned)
+        ?? (m.Status != Status.InProgress ? Dispatch.Check(scope, actor, m)
+            : MatterWorkflow.IsLeadUnit(actor, m) || scope.Coordinates(actor) ? null : MatterWorkflow.NotYours("分解任务"));
 }
