@@ -19,6 +19,14 @@ public sealed class InspectionTests(BrowserApp web)
         await visitor.GotoAsync("/inspection");
         await Assertions.Expect(visitor.Locator("[data-testid=no-round]")).ToHaveTextAsync("目前没有正在进行的巡察。");
         Assert.Equal(0, await visitor.Locator("#subject").CountAsync());
+        // The last round stays on record, said to be over: its numbers as text, no longer links to call or write.
+        var ended = visitor.GetByTestId("ended-round");
+        await Assertions.Expect(ended).ToContainTextAsync("十四届市委第八轮巡察");
+        await Assertions.Expect(ended).ToContainTextAsync("2026-01-31");
+        await Assertions.Expect(ended.GetByTestId("ended-groups")).ToContainTextAsync("18025812388");
+        await Assertions.Expect(ended.GetByTestId("ended-groups")).ToContainTextAsync("jmswxcz001@jiangmen.gov.cn");
+        Assert.Equal(0, await ended.Locator("a[href^='tel:'], a[href^='mailto:']").CountAsync());
+        await web.ShotAsync(visitor, "inspection-ended");
 
         // An administrator enters a round in force today with the shipped round's groups.
         var admin = await web.App.As("admin");

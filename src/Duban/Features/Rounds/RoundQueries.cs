@@ -62,17 +62,24 @@ public sealed class RoundQueries(DubanDb db, AuditLog audit, RoundStore store, U
     {
         var now = time.Now();
         var all = await units.AllAsync(ct);
-        var rounds = new List<RoundInForce>();
-        foreach (var round in (await store.CurrentAsync(db, ct)).Where(r => r.InForce(now)).OrderBy(r => r.From))
-        {
-            var groups = round.Groups
-                .Where(g => all.ContainsKey(g.Code))
-                .Select(g => new GroupInForce(all[g.Code], [.. g.Inspects.Where(all.ContainsKey).Select(c => all[c])]))
-                .ToList();
-            rounds.Add(new RoundInForce(round.Name, round.From, round.To, round.Period, groups));
-        }
-        return rounds;
+        return [.. (await store.CurrentAsync(db, ct)).Where(r => r.InForce(now)).OrderBy(r => r.From).Select(r => Describe(r, all))];
     }
+
+    /// <summary>
+    /// The round that ended last (not withdrawn), for the portal to say when no round is in force: the
+    /// citizen learns the round is over and its duty phones and mailboxes no longer take reports.
+    /// </summary>
+    public async Task<RoundInForce?> LastEndedAsync(CancellationToken ct = default)
+    {
+        var today = Clock.ChinaDate(time.Now());
+        var last = (await store.CurrentAsync(db, ct)).Where(r => r.To < today).MaxBy(r => r.To);
+        return last is null ? null : Describe(last, await units.AllAsync(ct));
+    }
+
+    private static RoundInForce Describe(InspectionRound round, IReadOnlyDictionary<string, UnitInfo> all) =>
+        new(round.Name, round.From, round.To, round.Period, [.. round.Groups
+            .Where(g => all.ContainsKey(g.Code))
+            .Select(g => new GroupInForce(all[g.Code], [.. g.Inspects.Where(all.ContainsKey).Select(c => all[c])]))]);
 
     /// <summary>A unit as the round's announcement names it: its short name (市委第一巡察组, 市委党校), else its name.</summary>
     public static string Label(UnitInfo unit) => unit?.ShortName ?? unit?.Name ?? "";
