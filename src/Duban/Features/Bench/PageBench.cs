@@ -133,6 +133,7 @@ public static partial class PageBench
                 new("portal: report form", "anonymous", "/"),
                 new("portal: track form", "anonymous", "/track"),
                 new("portal: track lookup (POST)", "anonymous", "/track", c => TrackAsync(c, receipt, code)),
+                new("portal: inspection groups", "anonymous", "/inspection"),
                 new("console home", "dispatcher", "/console"),
                 new("console home", "supervisor", "/console"),
                 new("console home", "leader", "/console"),
