@@ -148,7 +148,7 @@ public sealed class CalendarRefresher(CalendarDays days, TimeProvider time, IOpt
         {
             await days.RefreshAsync(ct: ct);
         }
-        catch (Exception e) when (e is not OperationCanceledException)
+        catch (Exception e) when (!ct.IsCancellationRequested)
         {
             // A database that is briefly away is no reason to stop; the calendar keeps its days until the next time.
             logger.LogWarning(e, "Could not refresh the administrators' calendar days");

@@ -109,7 +109,7 @@ public sealed class ClassifierTrainer(IServiceScopeFactory scopes, LearnedSugges
             {
                 await TrainIfGrownAsync(stoppingToken);
             }
-            catch (Exception e) when (e is not OperationCanceledException)
+            catch (Exception e) when (!stoppingToken.IsCancellationRequested)
             {
                 // The suggester keeps its model (or the keywords); try again next time.
                 logger.LogWarning(e, "Could not train the category model");

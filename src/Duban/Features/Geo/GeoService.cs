@@ -88,7 +88,7 @@ public sealed class GeoAliasRefresher(GeoService geo, TimeProvider time, ILogger
             {
                 await geo.RefreshAliasesAsync(ct: stoppingToken);
             }
-            catch (Exception e) when (e is not OperationCanceledException)
+            catch (Exception e) when (!stoppingToken.IsCancellationRequested)
             {
                 // A database that is briefly away (or not yet migrated) is no reason to stop; try again next time.
                 logger.LogWarning(e, "Could not refresh the local aliases of places");

@@ -219,7 +219,7 @@ public sealed class NotificationMailer(MailOutbox outbox, IOptions<SmtpOptions> 
                     var sent = await outbox.SendDueAsync(stoppingToken);
                     if (sent > 0) logger.LogInformation("Sent {Count} notification e-mails", sent);
                 }
-                catch (Exception e) when (e is not OperationCanceledException)
+                catch (Exception e) when (!stoppingToken.IsCancellationRequested)
                 {
                     // A database or mail server briefly away is no reason to stop; the next tick tries again.
                     logger.LogWarning(e, "Could not send notification e-mails");

@@ -151,7 +151,7 @@ public sealed class SupervisionJob(SupervisionSteps steps, IOptions<SupervisionO
             {
                 await steps.RunAsync(stoppingToken);
             }
-            catch (Exception e) when (e is not OperationCanceledException)
+            catch (Exception e) when (!stoppingToken.IsCancellationRequested)
             {
                 // A failing run (the database away for a moment) is tried again at the next tick.
                 log.LogError(e, "supervision run failed");

@@ -28,7 +28,7 @@ public sealed class UnitRefresher(UnitDirectory units, TimeProvider time, IOptio
             {
                 if (await units.RefreshAsync(stoppingToken)) logger.LogInformation("Units changed on another node: reloaded");
             }
-            catch (Exception e) when (e is not OperationCanceledException)
+            catch (Exception e) when (!stoppingToken.IsCancellationRequested)
             {
                 // A database briefly away is no reason to stop; the units in force serve until the next tick.
                 logger.LogWarning(e, "Could not refresh the units");
