@@ -20,4 +20,21 @@ public static class Clock
     /// <summary>00:00 China time of a date, in UTC, as Duban stores times.</summary>
     public static DateTimeOffset StartOfChinaDay(DateOnly date) =>
         new DateTimeOffset(date.ToDateTime(TimeOnly.MinValue), ChinaOffset).ToUniversalTime();
+
+    /// <summary>
+    /// The next tick of a background loop's timer, or false once the host stops: the loop then ends
+    /// quietly instead of throwing (a background service that throws stops the whole host).
+    /// </summary>
+    public static async Task<bool> NextTickAsync(this PeriodicTimer timer, CancellationToken stopping)
+    {
+        ArgumentNullException.ThrowIfNull(timer);
+        try
+        {
+            return await timer.WaitForNextTickAsync(stopping);
+        }
+        catch (OperationCanceledException) when (stopping.IsCancellationRequested)
+        {
+            return false;
+        }
+    }
 }

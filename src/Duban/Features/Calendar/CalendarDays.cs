@@ -1,5 +1,6 @@
 using System.ComponentModel.DataAnnotations;
 using System.Globalization;
+using Duban.Common;
 using Duban.Data;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
@@ -139,7 +140,7 @@ public sealed class CalendarRefresher(CalendarDays days, TimeProvider time, IOpt
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         using var timer = new PeriodicTimer(TimeSpan.FromSeconds(options.Value.RefreshSeconds), time);
-        while (await timer.WaitForNextTickAsync(stoppingToken)) await RefreshAsync(stoppingToken);
+        while (await timer.NextTickAsync(stoppingToken)) await RefreshAsync(stoppingToken);
     }
 
     private async Task RefreshAsync(CancellationToken ct)

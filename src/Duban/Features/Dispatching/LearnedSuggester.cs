@@ -1,3 +1,4 @@
+using Duban.Common;
 using Duban.Data;
 using Duban.Features.Matters;
 using Microsoft.EntityFrameworkCore;
@@ -115,7 +116,7 @@ public sealed class ClassifierTrainer(IServiceScopeFactory scopes, LearnedSugges
                 logger.LogWarning(e, "Could not train the category model");
             }
         }
-        while (await timer.WaitForNextTickAsync(stoppingToken));
+        while (await timer.NextTickAsync(stoppingToken));
     }
 
     /// <summary>

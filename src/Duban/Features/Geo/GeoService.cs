@@ -1,3 +1,4 @@
+using Duban.Common;
 using Duban.Data;
 using Microsoft.EntityFrameworkCore;
 
@@ -94,6 +95,6 @@ public sealed class GeoAliasRefresher(GeoService geo, TimeProvider time, ILogger
                 logger.LogWarning(e, "Could not refresh the local aliases of places");
             }
         }
-        while (await timer.WaitForNextTickAsync(stoppingToken));
+        while (await timer.NextTickAsync(stoppingToken));
     }
 }

@@ -225,7 +225,7 @@ public sealed class NotificationMailer(MailOutbox outbox, IOptions<SmtpOptions> 
                     logger.LogWarning(e, "Could not send notification e-mails");
                 }
             }
-            while (await timer.WaitForNextTickAsync(stoppingToken));
+            while (await timer.NextTickAsync(stoppingToken));
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
         {

@@ -157,19 +157,6 @@ public sealed class SupervisionJob(SupervisionSteps steps, IOptions<SupervisionO
                 log.LogError(e, "supervision run failed");
             }
         }
-        while (await Tick(timer, stoppingToken));
-    }
-
-    /// <summary>False when the host stops: the loop ends quietly (an exception here would stop the whole host).</summary>
-    private static async Task<bool> Tick(PeriodicTimer timer, CancellationToken ct)
-    {
-        try
-        {
-            return await timer.WaitForNextTickAsync(ct);
-        }
-        catch (OperationCanceledException)
-        {
-            return false;
-        }
+        while (await timer.NextTickAsync(stoppingToken));
     }
 }

@@ -1,4 +1,5 @@
 using System.ComponentModel.DataAnnotations;
+using Duban.Common;
 using Microsoft.Extensions.Options;
 
 namespace Duban.Features.Units;
@@ -22,7 +23,7 @@ public sealed class UnitRefresher(UnitDirectory units, TimeProvider time, IOptio
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         using var timer = new PeriodicTimer(TimeSpan.FromSeconds(options.Value.RefreshSeconds), time);
-        while (await timer.WaitForNextTickAsync(stoppingToken))
+        while (await timer.NextTickAsync(stoppingToken))
         {
             try
             {
