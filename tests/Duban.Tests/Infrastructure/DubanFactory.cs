@@ -6,6 +6,7 @@ using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.AspNetCore.TestHost;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Npgsql;
 
@@ -48,6 +49,13 @@ public sealed class DubanFactory : WebApplicationFactory<Program>, IAsyncLifetim
 
     /// <summary>Settings to apply before start, for tests of start-up itself.</summary>
     public Dictionary<string, string?> Settings { get; } = [];
+
+    /// <summary>
+    /// Background services this deployment does not run (a test that takes their steps itself). Never
+    /// started rather than stopped after the start: since .NET 10 a BackgroundService's ExecuteAsync runs
+    /// in Task.Run, and one stopped before that task began ends canceled, which stops the whole host.
+    /// </summary>
+    public HashSet<Type> WithoutHostedServices { get; } = [];
 
     public TestClock Clock { get; private set; } = new(DateTimeOffset.UtcNow);
 
@@ -98,7 +106,12 @@ public sealed class DubanFactory : WebApplicationFactory<Program>, IAsyncLifetim
         // tests take the steps themselves (SupervisionSteps.RunAsync) on a clock they move.
         builder.UseSetting("Duban:Supervision:Job", "false");
         foreach (var (key, value) in Settings) builder.UseSetting(key, value);
-        builder.ConfigureTestServices(services => services.AddSingleton<TimeProvider>(Clock));
+        builder.ConfigureTestServices(services =>
+        {
+            services.AddSingleton<TimeProvider>(Clock);
+            foreach (var hosted in services.Where(d => d.ServiceType == typeof(IHostedService) && d.ImplementationType is { } t && WithoutHostedServices.Contains(t)).ToList())
+                services.Remove(hosted);
+        });
         // Expected failures (refused SQL in the append-only tests) need no log; real ones fail the test.
         builder.ConfigureLogging(logging => logging.SetMinimumLevel(LogLevel.Warning).AddFilter("Microsoft.EntityFrameworkCore", LogLevel.None));
     }

@@ -28,8 +28,8 @@ public sealed class MailDeployment : IAsyncLifetime
         Sink = await SmtpSink.StartAsync();
         App = new DubanFactory();
         UseSink(App, Sink, pollSeconds: 3600);
+        App.WithoutHostedServices.Add(typeof(NotificationMailer));
         await App.InitializeAsync();
-        await StopMailerAsync(App);
         await SetAddressesAsync(App, (WithAddress, Address), (WithoutAddress, null));
     }
 

@@ -242,8 +242,8 @@ public sealed class SupervisionFlowTests
         var factory = DubanFactory.StartingAt(Monday);
         await using var _ = factory;
         Duban.Tests.Features.Notifications.MailDeployment.UseSink(factory, sink, pollSeconds: 3600);
+        factory.WithoutHostedServices.Add(typeof(Duban.Features.Notifications.NotificationMailer));
         await factory.InitializeAsync();
-        await Duban.Tests.Features.Notifications.MailDeployment.StopMailerAsync(factory);
         await Duban.Tests.Features.Notifications.MailDeployment.SetAddressesAsync(factory,
             ("440781-rsj", "rsj@taishan.example"), ("440781", "szf@taishan.example"));
         var outbox = factory.Services.GetRequiredService<Duban.Features.Notifications.MailOutbox>();
