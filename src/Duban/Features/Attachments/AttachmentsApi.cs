@@ -58,12 +58,12 @@ public static class AttachmentsApi
     {
         var g = api.MapGroup("/matters/{id:long}/attachments").RequireAuthorization().WithTags("Matters");
         g.MapGet("", async (long id, AttachmentQueries queries, HttpContext http, CancellationToken ct) =>
-                MattersApi.ToHttp(await queries.ListAsync(id, http.Actor(), ct)))
+                ApiResults.ToHttp(await queries.ListAsync(id, http.Actor(), ct)))
             .WithSummary("The matter's photos (without their bytes)").Produces<IReadOnlyList<AttachmentView>>().ProducesProblem(404);
         g.MapGet("/{attachmentId:long}", async (long id, long attachmentId, bool? download, AttachmentQueries queries, HttpContext http, CancellationToken ct) =>
             {
                 var result = await queries.GetAsync(id, attachmentId, http.Actor(), ct);
-                if (!result.IsSuccess) return MattersApi.Problem(result.Error!);
+                if (!result.IsSuccess) return ApiResults.Problem(result.Error!);
                 var a = result.Value!;
                 var disposition = new ContentDispositionHeaderValue(download == true ? "attachment" : "inline");
                 disposition.SetHttpFileName(a.FileName);

@@ -57,7 +57,7 @@ public static class CalendarApi
     {
         if (!int.TryParse(year, NumberStyles.None, CultureInfo.InvariantCulture, out var y) || y is < CalendarChanges.FirstYear or > CalendarChanges.LastYear)
         {
-            return MattersApi.Problem(Error.Validation(
+            return ApiResults.Problem(Error.Validation(
                 $"year 须为 {CalendarChanges.FirstYear}–{CalendarChanges.LastYear} 之间的年份 / year must be a year between {CalendarChanges.FirstYear} and {CalendarChanges.LastYear}: \"{year}\""));
         }
         return Results.Ok(await YearAsync(y, db, ct));
@@ -99,7 +99,7 @@ public static class CalendarApi
     private static IResult IsWorkday(string? date, WorkCalendar calendar)
     {
         var parsed = Date(date);
-        if (parsed.Error is { } bad) return MattersApi.Problem(bad);
+        if (parsed.Error is { } bad) return ApiResults.Problem(bad);
         var d = parsed.Value;
         var entry = calendar.Entry(d);
         return Results.Ok(new WorkdayDto(Iso(d), calendar.IsWorkday(d), calendar.HolidayName(d),
@@ -109,11 +109,11 @@ public static class CalendarApi
     private static IResult AddWorkdays(string? date, string? n, WorkCalendar calendar)
     {
         var parsed = Date(date);
-        if (parsed.Error is { } bad) return MattersApi.Problem(bad);
+        if (parsed.Error is { } bad) return ApiResults.Problem(bad);
         if (!int.TryParse(n, NumberStyles.None, CultureInfo.InvariantCulture, out var count) || count > MaxWorkdays)
-            return MattersApi.Problem(Error.Validation(string.Create(CultureInfo.InvariantCulture, $"n 须为 0 至 {MaxWorkdays} 的整数 / n must be a whole number from 0 to {MaxWorkdays}: \"{n}\"")));
+            return ApiResults.Problem(Error.Validation(string.Create(CultureInfo.InvariantCulture, $"n 须为 0 至 {MaxWorkdays} 的整数 / n must be a whole number from 0 to {MaxWorkdays}: \"{n}\"")));
         var start = parsed.Value;
-        if (start.Year > 9980) return MattersApi.Problem(Error.Validation("date is too late / 日期过晚"));
+        if (start.Year > 9980) return ApiResults.Problem(Error.Validation("date is too late / 日期过晚"));
         var end = calendar.AddWorkdays(start, count);
         var covered = Enumerable.Range(start.Year, end.Year - start.Year + 1).All(calendar.Covers);
         return Results.Ok(new AddWorkdaysDto(Iso(start), count, Iso(end), covered));
@@ -128,26 +128,26 @@ public static class CalendarApi
     private static async Task<IResult> AddDayAsync(AddDayRequest request, HttpContext http, CalendarChanges changes, MatterScope scope, CancellationToken ct)
     {
         var actor = http.Actor();
-        if (MayMaintain(actor, scope) is { } refused) return MattersApi.Problem(refused);
+        if (MayMaintain(actor, scope) is { } refused) return ApiResults.Problem(refused);
         var result = await changes.AddDayAsync(request, actor, ct);
-        return result.IsSuccess ? Results.Created($"/api/v1/calendar/days/{result.Value!.Id}", result.Value) : MattersApi.Problem(result.Error!);
+        return result.IsSuccess ? Results.Created($"/api/v1/calendar/days/{result.Value!.Id}", result.Value) : ApiResults.Problem(result.Error!);
     }
 
     private static async Task<IResult> AddYearAsync(int year, AddYearRequest request, HttpContext http, CalendarChanges changes, MatterScope scope, CancellationToken ct)
     {
         var actor = http.Actor();
-        if (MayMaintain(actor, scope) is { } refused) return MattersApi.Problem(refused);
+        if (MayMaintain(actor, scope) is { } refused) return ApiResults.Problem(refused);
         var result = await changes.AddYearAsync(year, request, actor, ct);
         return result.IsSuccess
             ? Results.Created(string.Create(CultureInfo.InvariantCulture, $"/api/v1/calendar/days?year={year}"), result.Value)
-            : MattersApi.Problem(result.Error!);
+            : ApiResults.Problem(result.Error!);
     }
 
     private static async Task<IResult> WithdrawAsync(long id, HttpContext http, CalendarChanges changes, MatterScope scope, CancellationToken ct)
     {
         var actor = http.Actor();
-        if (MayMaintain(actor, scope) is { } refused) return MattersApi.Problem(refused);
+        if (MayMaintain(actor, scope) is { } refused) return ApiResults.Problem(refused);
         var result = await changes.WithdrawAsync(id, actor, ct);
-        return result.IsSuccess ? Results.Ok(result.Value) : MattersApi.Problem(result.Error!);
+        return result.IsSuccess ? Results.Ok(result.Value) : ApiResults.Problem(result.Error!);
     }
 }

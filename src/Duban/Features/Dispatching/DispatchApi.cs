@@ -22,20 +22,20 @@ public static class DispatchApi
         g.MapPut("/catalogue", PutCatalogueAsync).Produces<CatalogueView>().ProducesProblem(400).ProducesProblem(403).ProducesProblem(409);
         g.MapGet("/catalogue/versions", ListVersionsAsync).Produces<List<CatalogueVersionView>>();
         g.MapGet("/returns", async (string? from, string? to, ReturnFigures figures, HttpContext http, CancellationToken ct) =>
-                MattersApi.ToHttp(await figures.ForPeriodAsync(from, to, http.Actor(), ct)))
+                ApiResults.ToHttp(await figures.ForPeriodAsync(from, to, http.Actor(), ct)))
             .WithSummary("Returns (退单) per unit over a period (China dates, default this month), with the improper ones listed")
             .Produces<ReturnFiguresView>().ProducesProblem(400).ProducesProblem(403);
         g.MapGet("/queue", async (int? page, int? pageSize, WaitingForDispatch queue, HttpContext http, CancellationToken ct) =>
-                MattersApi.ToHttp(await queue.ListAsync(page, pageSize, http.Actor(), ct)))
+                ApiResults.ToHttp(await queue.ListAsync(page, pageSize, http.Actor(), ct)))
             .WithSummary("Matters waiting for dispatch, oldest first, each with its top three suggestions and possible duplicates")
             .Produces<PageOf<QueueItem>>().ProducesProblem(400).ProducesProblem(403);
 
         api.MapGet("/matters/{id:long}/suggestion", async (long id, DispatchSuggestions suggestions, HttpContext http, CancellationToken ct) =>
-                MattersApi.ToHttp(await suggestions.ForMatterAsync(id, http.Actor(), ct)))
+                ApiResults.ToHttp(await suggestions.ForMatterAsync(id, http.Actor(), ct)))
             .RequireAuthorization().WithTags("Matters").WithSummary("Where the matter should go, by which rule and why (nothing is recorded)")
             .Produces<DispatchSuggestion>().ProducesProblem(403).ProducesProblem(404);
         api.MapGet("/matters/{id:long}/duplicates", async (long id, Duplicates duplicates, HttpContext http, CancellationToken ct) =>
-                MattersApi.ToHttp(await duplicates.ForMatterAsync(id, http.Actor(), ct)))
+                ApiResults.ToHttp(await duplicates.ForMatterAsync(id, http.Actor(), ct)))
             .RequireAuthorization().WithTags("Matters").WithSummary("Open matters in the same place with similar text, most similar first")
             .Produces<List<DuplicateView>>().ProducesProblem(403).ProducesProblem(404);
         return api;
@@ -51,13 +51,13 @@ public static class DispatchApi
         if (version is null || version == current.Version) return Results.Ok(View(current));
         return await store.ReadAsync(db, version.Value, ct) is { } older
             ? Results.Ok(View(older))
-            : MattersApi.Problem(Error.NotFound($"no catalogue version {version} / 派单目录无第 {version} 版"));
+            : ApiResults.Problem(Error.NotFound($"no catalogue version {version} / 派单目录无第 {version} 版"));
     }
 
     private static async Task<IResult> PutCatalogueAsync(CatalogueRequest request, CatalogueUpdate update, HttpContext http, CancellationToken ct)
     {
         var result = await update.ExecuteAsync(request, http.Actor(), ct);
-        return result.IsSuccess ? Results.Ok(View(result.Value!)) : MattersApi.Problem(result.Error!);
+        return result.IsSuccess ? Results.Ok(View(result.Value!)) : ApiResults.Problem(result.Error!);
     }
 
     private static async Task<IResult> ListVersionsAsync(DubanDb db, AuditLog audit, CatalogueStore store, CancellationToken ct) =>

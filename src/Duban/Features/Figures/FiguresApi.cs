@@ -23,7 +23,7 @@ public static class FiguresApi
             .WithSummary("Figures per unit for a period (2026-11, 2026-Q4, 2026), ranked among counties, towns or departments; format=csv|xlsx downloads them")
             .Produces<FiguresView>().ProducesProblem(400).ProducesProblem(403);
         g.MapGet("/units/{code}", async (string code, string? period, UnitFigures figures, HttpContext http, CancellationToken ct) =>
-                MattersApi.ToHttp(await figures.UnitAsync(code, period, http.Actor(), ct)))
+                ApiResults.ToHttp(await figures.UnitAsync(code, period, http.Actor(), ct)))
             .WithSummary("One unit's figures for a period").Produces<FiguresView>().ProducesProblem(400).ProducesProblem(403).ProducesProblem(404);
 
         api.MapGet("/matters/{id:long}/slip.pdf", async (long id, MatterPdfs pdfs, HttpContext http, CancellationToken ct) =>
@@ -40,9 +40,9 @@ public static class FiguresApi
     private static async Task<IResult> ListAsync(string? period, string? rank, string? format, UnitFigures figures, HttpContext http, CancellationToken ct)
     {
         var kind = string.IsNullOrWhiteSpace(format) ? "json" : format.Trim().ToLowerInvariant();
-        if (kind is not ("json" or "csv" or "xlsx")) return MattersApi.Problem(Error.Validation("format is json, csv or xlsx / 格式应为 json、csv 或 xlsx"));
+        if (kind is not ("json" or "csv" or "xlsx")) return ApiResults.Problem(Error.Validation("format is json, csv or xlsx / 格式应为 json、csv 或 xlsx"));
         var result = await figures.RankAsync(period, rank, http.Actor(), ct);
-        if (!result.IsSuccess || kind == "json") return MattersApi.ToHttp(result);
+        if (!result.IsSuccess || kind == "json") return ApiResults.ToHttp(result);
         var view = result.Value!;
         return kind == "csv"
             ? Results.File(FiguresExport.Csv(view), "text/csv; charset=utf-8", FiguresExport.FileName(view, "csv"))
@@ -50,5 +50,5 @@ public static class FiguresApi
     }
 
     private static IResult Pdf(Result<byte[]> result, string name) =>
-        result.IsSuccess ? Results.File(result.Value!, "application/pdf", name) : MattersApi.Problem(result.Error!);
+        result.IsSuccess ? Results.File(result.Value!, "application/pdf", name) : ApiResults.Problem(result.Error!);
 }

@@ -31,9 +31,9 @@ public static class GeoApi
         var open = api.MapGroup("/geo").AllowAnonymous().RequireRateLimiting("geo").WithTags("Geo");
         open.MapGet("/resolve", (string? q, GeoService geo) =>
         {
-            if (string.IsNullOrWhiteSpace(q)) return MattersApi.Problem(Error.Validation("q is required / 请提供地址文本"));
-            if (q.Length > MaxQuery) return MattersApi.Problem(Error.Validation($"q is longer than {MaxQuery} characters / 地址文本过长"));
-            if (Text.HasControlCharacters(q)) return MattersApi.Problem(Error.Validation("text may not contain control characters / 文本含有非法控制字符"));
+            if (string.IsNullOrWhiteSpace(q)) return ApiResults.Problem(Error.Validation("q is required / 请提供地址文本"));
+            if (q.Length > MaxQuery) return ApiResults.Problem(Error.Validation($"q is longer than {MaxQuery} characters / 地址文本过长"));
+            if (Text.HasControlCharacters(q)) return ApiResults.Problem(Error.Validation("text may not contain control characters / 文本含有非法控制字符"));
             return Results.Ok(geo.Resolve(q));
         }).Produces<GeoMatch>().ProducesProblem(400);
         open.MapGet("/divisions", (GeoService geo) => Results.Ok(Describe(geo.Gazetteer.Divisions, 0)))
@@ -42,7 +42,7 @@ public static class GeoApi
         {
             var divisions = geo.Gazetteer.Divisions;
             var i = divisions.Find(code);
-            return i > 0 ? Results.Ok(Describe(divisions, i)) : MattersApi.Problem(Error.NotFound($"no division {code} / 无此行政区划"));
+            return i > 0 ? Results.Ok(Describe(divisions, i)) : ApiResults.Problem(Error.NotFound($"no division {code} / 无此行政区划"));
         }).Produces<DivisionDto>().ProducesProblem(404);
 
         var aliases = api.MapGroup("/geo/aliases").RequireAuthorization().WithTags("Geo");
@@ -65,7 +65,7 @@ public static class GeoApi
     private static async Task<IResult> ListAliasesAsync(HttpContext http, DubanDb db, GeoService geo, CancellationToken ct)
     {
         if (!http.Actor().HasAny(Roles.Admin, Roles.Dispatcher, Roles.Supervisor))
-            return MattersApi.Problem(Error.Forbidden("只有管理、受理和督办人员可以查看地名别名 / only administrators, dispatchers and supervisors see place aliases"));
+            return ApiResults.Problem(Error.Forbidden("只有管理、受理和督办人员可以查看地名别名 / only administrators, dispatchers and supervisors see place aliases"));
         var rows = await db.GeoAliases.AsNoTracking().OrderBy(a => a.Id).ToListAsync(ct);
         return Results.Ok(rows.Select(a => ToDto(a, geo)).ToList());
     }
@@ -87,28 +87,28 @@ public static class GeoApi
         MatterScope scope, TimeProvider time, CancellationToken ct)
     {
         var actor = http.Actor();
-        if (MayMaintain(actor, scope) is { } refused) return MattersApi.Problem(refused);
+        if (MayMaintain(actor, scope) is { } refused) return ApiResults.Problem(refused);
         if (Text.HasControlCharacters(request.Alias, request.Code, request.Note))
-            return MattersApi.Problem(Error.Validation("text may not contain control characters / 文本含有非法控制字符"));
+            return ApiResults.Problem(Error.Validation("text may not contain control characters / 文本含有非法控制字符"));
         var alias = Gazetteer.Normalize(request.Alias ?? "");
-        if (alias.Length is < 2 or > 20) return MattersApi.Problem(Error.Validation("alias must be 2 to 20 characters / 别名须为 2 至 20 个字符"));
+        if (alias.Length is < 2 or > 20) return ApiResults.Problem(Error.Validation("alias must be 2 to 20 characters / 别名须为 2 至 20 个字符"));
         if (!alias.Any(c => c is >= '\u3400' and <= '\u9FFF'))
-            return MattersApi.Problem(Error.Validation("an alias is a place name in Chinese characters / 别名须含汉字地名"));
+            return ApiResults.Problem(Error.Validation("an alias is a place name in Chinese characters / 别名须含汉字地名"));
         if (geo.Gazetteer.Forms.CommonWords.Contains(alias))
-            return MattersApi.Problem(Error.Validation($"{alias} is an everyday word (data/geo/forms.tsv) / {alias} 是常用词，不能作别名"));
+            return ApiResults.Problem(Error.Validation($"{alias} is an everyday word (data/geo/forms.tsv) / {alias} 是常用词，不能作别名"));
         if (GeoData.ShippedAliases().Any(a => a.Alias == alias))
-            return MattersApi.Problem(Error.Conflict("alias_exists", $"alias {alias} is shipped in data/geo/aliases.tsv / 别名已内置"));
+            return ApiResults.Problem(Error.Conflict("alias_exists", $"alias {alias} is shipped in data/geo/aliases.tsv / 别名已内置"));
         var divisions = geo.Gazetteer.Divisions;
         var code = request.Code?.Trim() ?? "";
         var i = divisions.Find(code);
-        if (i <= 0) return MattersApi.Problem(Error.Validation($"unknown division code {code} / 无此行政区划代码"));
+        if (i <= 0) return ApiResults.Problem(Error.Validation($"unknown division code {code} / 无此行政区划代码"));
         var note = Text.OrNull(request.Note);
-        if (note is { Length: > 200 }) return MattersApi.Problem(Error.Validation("note is longer than 200 characters / 备注过长"));
+        if (note is { Length: > 200 }) return ApiResults.Problem(Error.Validation("note is longer than 200 characters / 备注过长"));
 
         await using var tx = await db.Database.BeginTransactionAsync(ct);
         await audit.LockAsync(ct);
         if (await db.GeoAliases.AnyAsync(a => a.Alias == alias, ct))
-            return MattersApi.Problem(Error.Conflict("alias_exists", $"alias {alias} already exists / 别名已存在"));
+            return ApiResults.Problem(Error.Conflict("alias_exists", $"alias {alias} already exists / 别名已存在"));
         var row = new GeoAlias { Alias = alias, Code = divisions.Code(i)!, Note = note, CreatedAt = Clock.Now(time), CreatedBy = actor.Username };
         db.GeoAliases.Add(row);
         await db.SaveChangesAsync(ct);
@@ -128,11 +128,11 @@ public static class GeoApi
     private static async Task<IResult> RemoveAliasAsync(long id, HttpContext http, DubanDb db, AuditLog audit, GeoService geo, MatterScope scope, CancellationToken ct)
     {
         var actor = http.Actor();
-        if (MayMaintain(actor, scope) is { } refused) return MattersApi.Problem(refused);
+        if (MayMaintain(actor, scope) is { } refused) return ApiResults.Problem(refused);
         await using var tx = await db.Database.BeginTransactionAsync(ct);
         await audit.LockAsync(ct);
         var row = await db.GeoAliases.FirstOrDefaultAsync(a => a.Id == id, ct);
-        if (row is null) return MattersApi.Problem(Error.NotFound($"no alias {id} / 别名不存在"));
+        if (row is null) return ApiResults.Problem(Error.NotFound($"no alias {id} / 别名不存在"));
         db.GeoAliases.Remove(row);
         await audit.AppendAsync(null, actor, "geo_alias_removed", data: new JsonObject { ["id"] = row.Id, ["alias"] = row.Alias, ["code"] = row.Code }, ct: ct);
         await db.SaveChangesAsync(ct);

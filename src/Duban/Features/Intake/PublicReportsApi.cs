@@ -39,7 +39,7 @@ public static class PublicReportsApi
         CancellationToken ct)
     {
         var result = await FileAsync(r, MattersApi.IdempotencyKey(http), register, auto, ct, rounds: rounds);
-        if (!result.IsSuccess) return MattersApi.Problem(result.Error!);
+        if (!result.IsSuccess) return ApiResults.Problem(result.Error!);
         var (body, replayed) = result.Value;
         return replayed ? Results.Ok(body) : Results.Created($"/api/v1/public/reports/{body.Receipt}", body);
     }
@@ -51,7 +51,7 @@ public static class PublicReportsApi
         MatterWorkflow workflow, CancellationToken ct) =>
         await GiveFeedbackAsync(db, workflow, receipt, queryCode, r, ct) is var result && result.IsSuccess
             ? Results.Ok(result.Value)
-            : MattersApi.Problem(result.Error!);
+            : ApiResults.Problem(result.Error!);
 
     /// <summary>
     /// Files a citizen's report (the API and the portal's form): the receipt and query code, and
@@ -119,7 +119,7 @@ public static class PublicReportsApi
 
     private static readonly Error NotFoundError = new(404, "not_found", "未找到该受理编号，或查询码不正确 / no report with this receipt and query code");
 
-    private static IResult NotFound() => MattersApi.Problem(NotFoundError);
+    private static IResult NotFound() => ApiResults.Problem(NotFoundError);
 
     /// <summary>Only the public milestones; an internal step (a return between units, a note) shows nothing.</summary>
     private static async Task<PublicStatus> ViewAsync(DubanDb db, Matter m, CancellationToken ct)

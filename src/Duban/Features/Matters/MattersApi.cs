@@ -1,6 +1,7 @@
 using Duban.Common;
 using Duban.Features.Auth;
 using Duban.Features.Matters.Actions;
+using static Duban.Common.ApiResults;
 
 namespace Duban.Features.Matters;
 
@@ -152,10 +153,4 @@ public static class MattersApi
                 [Figures.FiguresExport.Width(1, 1, 18), Figures.FiguresExport.Width(2, 2, 40), Figures.FiguresExport.Width(7, 8, 32), Figures.FiguresExport.Width(9, 10, 17)]),
             Figures.FiguresExport.Notes(notes));
     }
-
-    public static IResult ToHttp<T>(Result<T> result) => result.IsSuccess ? Results.Ok(result.Value) : Problem(result.Error!);
-
-    public static IResult Problem(Error error) =>
-        Results.Problem(statusCode: error.Status, title: error.Message, type: "https://duban.dev/problems/" + error.Code,
-            extensions: new Dictionary<string, object?> { ["code"] = error.Code });
 }

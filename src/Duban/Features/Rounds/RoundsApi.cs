@@ -1,3 +1,4 @@
+using Duban.Common;
 using Duban.Features.Auth;
 using Duban.Features.Matters;
 
@@ -29,16 +30,16 @@ public static class RoundsApi
     }
 
     private static async Task<IResult> ListAsync(HttpContext http, RoundQueries queries, CancellationToken ct) =>
-        await queries.ListAsync(http.Actor(), ct) is var r && r.IsSuccess ? Results.Ok(r.Value) : MattersApi.Problem(r.Error!);
+        await queries.ListAsync(http.Actor(), ct) is var r && r.IsSuccess ? Results.Ok(r.Value) : ApiResults.Problem(r.Error!);
 
     private static async Task<IResult> GetAsync(long id, HttpContext http, RoundQueries queries, CancellationToken ct) =>
-        await queries.GetAsync(id, http.Actor(), ct) is var r && r.IsSuccess ? Results.Ok(r.Value) : MattersApi.Problem(r.Error!);
+        await queries.GetAsync(id, http.Actor(), ct) is var r && r.IsSuccess ? Results.Ok(r.Value) : ApiResults.Problem(r.Error!);
 
     private static async Task<IResult> AddAsync(RoundRequest request, HttpContext http, RoundChanges changes, RoundQueries queries, CancellationToken ct)
     {
         var actor = http.Actor();
         var result = await changes.AddAsync(request, actor, ct);
-        if (!result.IsSuccess) return MattersApi.Problem(result.Error!);
+        if (!result.IsSuccess) return ApiResults.Problem(result.Error!);
         var view = await queries.GetAsync(result.Value!.Id, actor, ct);
         return Results.Created($"/api/v1/admin/rounds/{result.Value.Id}", view.Value);
     }
@@ -47,7 +48,7 @@ public static class RoundsApi
     {
         var actor = http.Actor();
         var result = await changes.EditAsync(id, request, actor, ct);
-        return result.IsSuccess ? Results.Ok((await queries.GetAsync(id, actor, ct)).Value) : MattersApi.Problem(result.Error!);
+        return result.IsSuccess ? Results.Ok((await queries.GetAsync(id, actor, ct)).Value) : ApiResults.Problem(result.Error!);
     }
 
     private static async Task<IResult> WithdrawAsync(long id, WithdrawRoundRequest request, HttpContext http, RoundChanges changes, RoundQueries queries,
@@ -55,7 +56,7 @@ public static class RoundsApi
     {
         var actor = http.Actor();
         var result = await changes.WithdrawAsync(id, request, actor, ct);
-        return result.IsSuccess ? Results.Ok((await queries.GetAsync(id, actor, ct)).Value) : MattersApi.Problem(result.Error!);
+        return result.IsSuccess ? Results.Ok((await queries.GetAsync(id, actor, ct)).Value) : ApiResults.Problem(result.Error!);
     }
 
     private static async Task<IResult> PublicAsync(RoundQueries queries, CancellationToken ct) =>

@@ -22,7 +22,7 @@ public static class SupervisionApi
         g.MapGet("/policies", (SupervisionQueries q) => Results.Ok(q.Policies()))
             .Produces<IReadOnlyList<PolicyView>>().WithSummary("The time-limit policies in force, each with its rule");
         g.MapGet("/lights", async (string? by, SupervisionQueries q, HttpContext http, CancellationToken ct) =>
-            await q.LightsAsync(by, http.Actor(), ct) is var r && r.IsSuccess ? Results.Ok(r.Value) : MattersApi.Problem(r.Error!))
+            await q.LightsAsync(by, http.Actor(), ct) is var r && r.IsSuccess ? Results.Ok(r.Value) : ApiResults.Problem(r.Error!))
             .Produces<LightBoard>().WithSummary("Open matters counted by light per lead unit or county, within the caller's scope");
         return api;
     }

@@ -27,7 +27,7 @@ public static class UnitsAdminApi
     private static async Task<IResult> ListAsync(HttpContext http, DubanDb db, AdminScope scope, CancellationToken ct)
     {
         var reach = scope.Require(http.Actor());
-        if (reach.Error is { } refused) return MattersApi.Problem(refused);
+        if (reach.Error is { } refused) return ApiResults.Problem(refused);
         var rows = await db.Units.AsNoTracking().ToListAsync(ct);
         return Results.Ok(rows.Where(u => reach.Value!.Covers(u.TerritoryCode))
             .OrderBy(u => u.TerritoryCode, StringComparer.Ordinal).ThenBy(u => u.Code, StringComparer.Ordinal)
@@ -37,7 +37,7 @@ public static class UnitsAdminApi
     private static async Task<IResult> GetAsync(string code, HttpContext http, UnitChanges changes, CancellationToken ct)
     {
         var result = await changes.GetAsync(code, http.Actor(), ct);
-        return result.IsSuccess ? Results.Ok(result.Value) : MattersApi.Problem(result.Error!);
+        return result.IsSuccess ? Results.Ok(result.Value) : ApiResults.Problem(result.Error!);
     }
 
     private static async Task<IResult> AddAsync(UnitRequest request, HttpContext http, UnitChanges changes, CancellationToken ct)
@@ -45,7 +45,7 @@ public static class UnitsAdminApi
         var result = await changes.AddAsync(request, http.Actor(), ct);
         return result.IsSuccess
             ? Results.Created("/api/v1/admin/units/" + Uri.EscapeDataString(result.Value!.Code), result.Value)
-            : MattersApi.Problem(result.Error!);
+            : ApiResults.Problem(result.Error!);
     }
 
     private static async Task<IResult> ChangeAsync(string code, UnitRequest request, HttpContext http, UnitChanges changes, CancellationToken ct)
@@ -54,6 +54,6 @@ public static class UnitsAdminApi
         var ifMatch = http.Request.Headers.IfMatch.ToString().Trim().Trim('"');
         if (string.IsNullOrEmpty(request.Version) && ifMatch.Length > 0) request = request with { Version = ifMatch };
         var result = await changes.ChangeAsync(code, request, http.Actor(), ct);
-        return result.IsSuccess ? Results.Ok(result.Value) : MattersApi.Problem(result.Error!);
+        return result.IsSuccess ? Results.Ok(result.Value) : ApiResults.Problem(result.Error!);
     }
 }

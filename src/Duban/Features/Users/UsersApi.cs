@@ -1,3 +1,4 @@
+using Duban.Common;
 using Duban.Features.Auth;
 using Duban.Features.Matters;
 
@@ -27,19 +28,19 @@ public static class UsersApi
         HttpContext http, UserQueries queries, CancellationToken ct)
     {
         var result = await queries.ListAsync(new UserFilter(unit, role, q, active, page ?? 1, pageSize ?? 20), http.Actor(), ct);
-        return result.IsSuccess ? Results.Ok(result.Value) : MattersApi.Problem(result.Error!);
+        return result.IsSuccess ? Results.Ok(result.Value) : ApiResults.Problem(result.Error!);
     }
 
     private static async Task<IResult> GetAsync(long id, HttpContext http, UserQueries queries, CancellationToken ct)
     {
         var result = await queries.GetAsync(id, http.Actor(), ct);
-        return result.IsSuccess ? Results.Ok(result.Value) : MattersApi.Problem(result.Error!);
+        return result.IsSuccess ? Results.Ok(result.Value) : ApiResults.Problem(result.Error!);
     }
 
     private static async Task<IResult> AddAsync(AddUserRequest request, HttpContext http, UserChanges changes, CancellationToken ct)
     {
         var result = await changes.AddAsync(request, http.Actor(), ct);
-        if (!result.IsSuccess) return MattersApi.Problem(result.Error!);
+        if (!result.IsSuccess) return ApiResults.Problem(result.Error!);
         NoStore(http);
         return Results.Created($"/api/v1/admin/users/{result.Value!.User.Id}", result.Value);
     }
@@ -49,19 +50,19 @@ public static class UsersApi
         var ifMatch = http.Request.Headers.IfMatch.ToString().Trim().Trim('"');
         if (string.IsNullOrEmpty(request.Version) && ifMatch.Length > 0) request = request with { Version = ifMatch };
         var result = await changes.ChangeAsync(id, request, http.Actor(), ct);
-        return result.IsSuccess ? Results.Ok(result.Value) : MattersApi.Problem(result.Error!);
+        return result.IsSuccess ? Results.Ok(result.Value) : ApiResults.Problem(result.Error!);
     }
 
     private static async Task<IResult> SetActiveAsync(long id, bool active, VersionRequest? request, HttpContext http, UserChanges changes, CancellationToken ct)
     {
         var result = await changes.SetActiveAsync(id, active, request?.Version, http.Actor(), ct);
-        return result.IsSuccess ? Results.Ok(result.Value) : MattersApi.Problem(result.Error!);
+        return result.IsSuccess ? Results.Ok(result.Value) : ApiResults.Problem(result.Error!);
     }
 
     private static async Task<IResult> ResetAsync(long id, HttpContext http, UserChanges changes, CancellationToken ct)
     {
         var result = await changes.ResetPasswordAsync(id, http.Actor(), ct);
-        if (!result.IsSuccess) return MattersApi.Problem(result.Error!);
+        if (!result.IsSuccess) return ApiResults.Problem(result.Error!);
         NoStore(http);
         return Results.Ok(result.Value);
     }
