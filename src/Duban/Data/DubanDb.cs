@@ -16,7 +16,6 @@ public sealed class DubanDb(DbContextOptions<DubanDb> options) : DbContext(optio
     public DbSet<GeoAlias> GeoAliases => Set<GeoAlias>();
     public DbSet<DispatchCatalogue> DispatchCatalogues => Set<DispatchCatalogue>();
     public DbSet<DispatchReturn> DispatchReturns => Set<DispatchReturn>();
-    public DbSet<PlanMilestone> PlanMilestones => Set<PlanMilestone>();
     public DbSet<Notification> Notifications => Set<Notification>();
     public DbSet<NotificationRead> NotificationReads => Set<NotificationRead>();
     public DbSet<CalendarDay> CalendarDays => Set<CalendarDay>();
@@ -58,7 +57,6 @@ public sealed class DubanDb(DbContextOptions<DubanDb> options) : DbContext(optio
             e.Property(x => x.Id).ValueGeneratedNever(); // allocated by RegisterNumbers
             e.Property(x => x.Version).IsConcurrencyToken();
             e.HasMany(x => x.Assignments).WithOne().HasForeignKey(x => x.MatterId);
-            e.HasMany(x => x.Milestones).WithOne().HasForeignKey(x => x.MatterId);
             e.HasOne<Matter>().WithMany().HasForeignKey(x => x.ParentId);
             e.HasOne<Matter>().WithMany().HasForeignKey(x => x.MergedIntoId);
         });
@@ -84,7 +82,6 @@ public sealed class DubanDb(DbContextOptions<DubanDb> options) : DbContext(optio
             e.HasOne<Matter>().WithMany().HasForeignKey(x => x.MatterId);
             e.HasOne<Unit>().WithMany().HasForeignKey(x => x.UnitCode);
         });
-        b.Entity<PlanMilestone>(e => e.ToTable("plan_milestones"));
         b.Entity<CalendarDay>(e => e.ToTable("calendar_days"));
         b.Entity<Notification>(e =>
         {
@@ -106,6 +103,9 @@ public sealed class DubanDb(DbContextOptions<DubanDb> options) : DbContext(optio
             e.HasOne<User>().WithMany().HasForeignKey(x => x.CreatedBy);
         });
         b.Entity<InspectionRoundRow>(e => { e.ToTable("inspection_rounds"); e.Property(x => x.Version).IsConcurrencyToken(); });
+        // A module's tables (a facet's rows) are configured in its own folder: an IEntityTypeConfiguration
+        // there is found here, so adding a kind of work never edits this file.
+        b.ApplyConfigurationsFromAssembly(typeof(DubanDb).Assembly);
 
         foreach (var entity in b.Model.GetEntityTypes())
         {

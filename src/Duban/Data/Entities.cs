@@ -28,7 +28,7 @@ public sealed class User
 }
 
 /// <summary>A matter (事项): one report, demand, proposal or assigned task, from intake to closure.</summary>
-public sealed class Matter
+public sealed class Matter : Features.Matters.ILightFields
 {
     public long Id { get; set; }
     public required string Number { get; set; }
@@ -107,8 +107,19 @@ public sealed class Matter
     public DateTimeOffset? EscalatedAt { get; set; }
     public string? EscalatedTo { get; set; }
 
+    /// <summary>
+    /// The earliest warning point besides the time used (a late signature, a facet's such as a
+    /// late milestone), so that the light is a rule over the matter's own fields. Derived from the
+    /// hashed state by <see cref="Features.Matters.MatterClock.WarningPoint"/> at every change, like
+    /// <see cref="CountyCode"/> not hashed itself; audit verify checks it.
+    /// </summary>
+    public DateTimeOffset? WarnAt { get; set; }
+
     public List<Assignment> Assignments { get; set; } = [];
-    public List<PlanMilestone> Milestones { get; set; } = [];
+
+    /// <summary>The state of the facets loaded with the matter (Features/Matters/Facets): a module's own rows, never mapped here.</summary>
+    [System.ComponentModel.DataAnnotations.Schema.NotMapped]
+    public Features.Matters.FacetStates Facets { get; } = new();
 
     public void SetTerritory(string? code)
     {
@@ -243,19 +254,6 @@ public sealed class DispatchReturn
     public string? DecidedBy { get; set; }
 
     public bool Open => State is Pending or Review;
-}
-
-/// <summary>A milestone of a rectification plan (整改节点): done or not, weighted in the matter's progress.</summary>
-public sealed class PlanMilestone
-{
-    public long Id { get; set; }
-    public long MatterId { get; set; }
-    public int Seq { get; set; }
-    public required string Title { get; set; }
-    public DateTimeOffset DueAt { get; set; }
-    public int Weight { get; set; }
-    public DateTimeOffset? DoneAt { get; set; }
-    public string? Note { get; set; }
 }
 
 /// <summary>

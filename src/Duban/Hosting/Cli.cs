@@ -9,6 +9,7 @@ using Duban.Features.Demo;
 using Duban.Features.Dispatching;
 using Duban.Features.Figures;
 using Duban.Features.Geo;
+using Duban.Features.Matters;
 using Duban.Features.Supervision;
 using Duban.Features.Units;
 using Microsoft.AspNetCore.Hosting.Server;
@@ -205,7 +206,7 @@ public static class Cli
             await Console.Error.WriteLineAsync("wrong audit key: it does not sign this database's chain (nothing is known to be altered)");
             return 3;
         }
-        var report = await AuditVerifier.VerifyAsync(db, key);
+        var report = await AuditVerifier.VerifyAsync(db, key, sp.GetRequiredService<Features.Matters.MatterClock>());
         if (report.Intact)
         {
             Console.WriteLine($"audit chain intact: {report.EventCount} events, {report.MatterCount} matters verified");

@@ -139,7 +139,8 @@ public sealed class DubanFactory : WebApplicationFactory<Program>, IAsyncLifetim
 
     /// <summary>Verifies the whole chain of the test database with the deployment's audit key.</summary>
     public Task<Duban.Features.Audit.AuditReport> Verify(DubanDb db) =>
-        Duban.Features.Audit.AuditVerifier.VerifyAsync(db, Services.GetRequiredService<Duban.Features.Audit.AuditKey>());
+        Duban.Features.Audit.AuditVerifier.VerifyAsync(db, Services.GetRequiredService<Duban.Features.Audit.AuditKey>(),
+            Services.GetRequiredService<Duban.Features.Matters.MatterClock>());
 
     private readonly Dictionary<string, string> tokens = new(StringComparer.Ordinal);
 

@@ -110,6 +110,10 @@ public sealed class AuditHashTests
         Assert.NotEqual(AuditLog.EventHash(a, Key), AuditLog.EventHash(b, Key));
     }
 
+    /// <summary>The facets Duban registers, in its order: the hash takes their parts.</summary>
+    private static readonly IReadOnlyList<Duban.Features.Matters.MatterFacet> Facets =
+        [new Duban.Features.SubTasks.SubTasksFacet(), new Duban.Features.RectificationPlans.PlanFacet()];
+
     private static Matter Matter() => new()
     {
         Id = 3,
@@ -168,14 +172,14 @@ public sealed class AuditHashTests
     {
         var changed = Matter();
         Change(changed, field);
-        Assert.NotEqual(AuditLog.StateHash(Matter()), AuditLog.StateHash(changed));
+        Assert.NotEqual(AuditLog.StateHash(Matter(), Facets), AuditLog.StateHash(changed, Facets));
     }
 
     [Fact]
     public void StateHash_EqualInput_SameHash()
     {
-        var a = AuditLog.StateHash(Matter());
-        Assert.Equal(a, AuditLog.StateHash(Matter()));
+        var a = AuditLog.StateHash(Matter(), Facets);
+        Assert.Equal(a, AuditLog.StateHash(Matter(), Facets));
         Assert.Matches("^[0-9a-f]{64}$", a);
     }
 
@@ -186,9 +190,9 @@ public sealed class AuditHashTests
         reversed.Assignments.Reverse();
         var rotated = Matter();
         rotated.Assignments = [rotated.Assignments[1], rotated.Assignments[2], rotated.Assignments[0]];
-        var expected = AuditLog.StateHash(Matter());
-        Assert.Equal(expected, AuditLog.StateHash(reversed));
-        Assert.Equal(expected, AuditLog.StateHash(rotated));
+        var expected = AuditLog.StateHash(Matter(), Facets);
+        Assert.Equal(expected, AuditLog.StateHash(reversed, Facets));
+        Assert.Equal(expected, AuditLog.StateHash(rotated, Facets));
     }
 
     [Fact]
@@ -200,7 +204,7 @@ public sealed class AuditHashTests
             withIds.Assignments[i].Id = 100 + i;
             withIds.Assignments[i].MatterId = 3;
         }
-        Assert.Equal(AuditLog.StateHash(Matter()), AuditLog.StateHash(withIds));
+        Assert.Equal(AuditLog.StateHash(Matter(), Facets), AuditLog.StateHash(withIds, Facets));
     }
 
     [Fact]

@@ -92,8 +92,8 @@ public sealed class MatterRulesTests
     [InlineData(Status.PendingReview)]
     public void IsOverdue_RunningPastDue_True(string status)
     {
-        Assert.True(SupervisionClock.IsOverdue(status, Now.AddMinutes(-1), null, Now));
-        Assert.True(SupervisionClock.IsOverdue(status, Now.AddDays(-30), null, Now));
+        Assert.True(MatterClock.IsOverdue(status, Now.AddMinutes(-1), null, Now));
+        Assert.True(MatterClock.IsOverdue(status, Now.AddDays(-30), null, Now));
     }
 
     [Theory]
@@ -102,9 +102,9 @@ public sealed class MatterRulesTests
     [InlineData(Status.PendingReview)]
     public void IsOverdue_RunningNotYetDueOrNoDueDate_False(string status)
     {
-        Assert.False(SupervisionClock.IsOverdue(status, Now.AddMinutes(1), null, Now));
-        Assert.False(SupervisionClock.IsOverdue(status, Now, null, Now));
-        Assert.False(SupervisionClock.IsOverdue(status, null, null, Now));
+        Assert.False(MatterClock.IsOverdue(status, Now.AddMinutes(1), null, Now));
+        Assert.False(MatterClock.IsOverdue(status, Now, null, Now));
+        Assert.False(MatterClock.IsOverdue(status, null, null, Now));
     }
 
     [Theory]
@@ -117,22 +117,22 @@ public sealed class MatterRulesTests
     [InlineData("")]
     public void IsOverdue_NotRunningPastDue_False(string status)
     {
-        Assert.False(SupervisionClock.IsOverdue(status, Now.AddDays(-30), null, Now));
+        Assert.False(MatterClock.IsOverdue(status, Now.AddDays(-30), null, Now));
     }
 
     [Fact]
     public void IsOverdue_APausedClockIsReadWhenItPaused()
     {
-        Assert.False(SupervisionClock.IsOverdue(Status.InProgress, Now.AddDays(-3), Now.AddDays(-4), Now));
-        Assert.True(SupervisionClock.IsOverdue(Status.InProgress, Now.AddDays(-3), Now.AddDays(-2), Now));
+        Assert.False(MatterClock.IsOverdue(Status.InProgress, Now.AddDays(-3), Now.AddDays(-4), Now));
+        Assert.True(MatterClock.IsOverdue(Status.InProgress, Now.AddDays(-3), Now.AddDays(-2), Now));
     }
 
     [Fact]
     public void IsOverdue_ComparesInstantsAcrossOffsets()
     {
         var dueInChina = new DateTimeOffset(2025, 6, 1, 19, 59, 0, TimeSpan.FromHours(8)); // 11:59 UTC
-        Assert.True(SupervisionClock.IsOverdue(Status.InProgress, dueInChina, null, Now));
-        Assert.False(SupervisionClock.IsOverdue(Status.InProgress, dueInChina.AddMinutes(2), null, Now));
+        Assert.True(MatterClock.IsOverdue(Status.InProgress, dueInChina, null, Now));
+        Assert.False(MatterClock.IsOverdue(Status.InProgress, dueInChina.AddMinutes(2), null, Now));
     }
 
     [Theory]

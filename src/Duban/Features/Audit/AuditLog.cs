@@ -22,7 +22,7 @@ namespace Duban.Features.Audit;
 /// </summary>
 public sealed record AuditKey(byte[] Value);
 
-public sealed class AuditLog(DubanDb db, TimeProvider time, AuditKey key)
+public sealed class AuditLog(DubanDb db, TimeProvider time, AuditKey key, Matters.MatterFacets facets)
 {
     private AuditHead? head;
     private bool headTracked;
@@ -88,7 +88,7 @@ public sealed class AuditLog(DubanDb db, TimeProvider time, AuditKey key)
             ToStatus = toStatus,
             Reason = reason,
             Data = (data ?? []).ToJsonString(),
-            StateHash = matter is null ? "" : StateHash(matter),
+            StateHash = matter is null ? "" : StateHash(matter, facets.All),
             PrevHash = head.Hash,
             Hash = "",
         };
@@ -127,8 +127,14 @@ public sealed class AuditLog(DubanDb db, TimeProvider time, AuditKey key)
         return Convert.ToHexStringLower(HMACSHA256.HashData(key.Value, Encoding.UTF8.GetBytes(canonical)));
     }
 
-    /// <summary>Every stored field of the matter and its assignments, in a fixed order.</summary>
-    public static string StateHash(Matter m)
+    /// <summary>
+    /// Every stored field of the matter and its assignments, in a fixed order, then the clock and
+    /// the facets' parts (<see cref="Matters.MatterFacet.HashPart"/>). Parts added later join the
+    /// hash only when present, so that states hashed before them still verify: the clock's fields
+    /// only once one is set, and a facet's part only when the matter has it (the rectification
+    /// plan's milestones, which came with the clock, always follow it: [] when there are none).
+    /// </summary>
+    public static string StateHash(Matter m, IReadOnlyList<Matters.MatterFacet> facets)
     {
         static long? Ms(DateTimeOffset? t) => t?.ToUnixTimeMilliseconds();
         var assignments = m.Assignments
@@ -154,11 +160,21 @@ public sealed class AuditLog(DubanDb db, TimeProvider time, AuditKey key)
             Ms(m.RemindedAt), Ms(m.NoticedAt), Ms(m.EscalatedAt), m.EscalatedTo,
         ];
         object?[] unset = [null, null, null, null, null, null, 0L, 0, false, false, null, 1, null, null, null, null, null];
-        if (!clock.SequenceEqual(unset) || m.Milestones.Count > 0)
+        var parts = new object?[facets.Count];
+        var anyPart = false;
+        for (var i = 0; i < facets.Count; i++)
         {
-            var milestones = m.Milestones.OrderBy(x => x.Seq)
-                .Select(x => new object?[] { x.Seq, x.Title, Ms(x.DueAt), x.Weight, Ms(x.DoneAt), x.Note }).ToArray();
-            fields = [.. fields, clock, milestones];
+            parts[i] = facets[i].HashPart(m);
+            anyPart |= parts[i] is not null;
+        }
+        if (!clock.SequenceEqual(unset) || anyPart)
+        {
+            fields = [.. fields, clock];
+            for (var i = 0; i < facets.Count; i++)
+            {
+                if (parts[i] is { } part) fields = [.. fields, part];
+                else if (facets[i].HashedWithClock) fields = [.. fields, Array.Empty<object>()];
+            }
         }
         var canonical = JsonSerializer.Serialize(fields);
         return Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(canonical)));

@@ -13,7 +13,7 @@ public static class AuditVerifier
 {
     private const int Page = 5_000;
 
-    public static async Task<AuditReport> VerifyAsync(DubanDb db, AuditKey key, CancellationToken ct = default)
+    public static async Task<AuditReport> VerifyAsync(DubanDb db, AuditKey key, Matters.MatterClock clock, CancellationToken ct = default)
     {
         // 1. The chain, in order: contiguous, linked, each event matching its keyed hash.
         long expectedSeq = 1, count = 0;
@@ -52,9 +52,11 @@ public static class AuditVerifier
         while (true)
         {
             var after = lastId;
-            var page = await db.Matters.AsNoTracking().Include(m => m.Assignments).Include(m => m.Milestones)
+            var page = await db.Matters.AsNoTracking().Include(m => m.Assignments)
                 .Where(m => m.Id > after).OrderBy(m => m.Id).Take(Page / 5).AsSplitQuery().ToListAsync(ct);
             if (page.Count == 0) break;
+            // Each facet's state (a plan's milestones) is part of the matter's hashed state.
+            await clock.Facets.LoadAsync(db, page, tracked: false, ct);
             var ids = page.Select(m => m.Id).ToList();
             var lastSeqs = await db.Events.AsNoTracking().Where(e => e.MatterId != null && ids.Contains(e.MatterId.Value))
                 .GroupBy(e => e.MatterId!.Value).Select(g => g.Max(e => e.Seq)).ToListAsync(ct);
@@ -71,7 +73,10 @@ public static class AuditVerifier
                 // (Active ones only: a returned matter may be re-placed by classify; its old assignments no longer count.)
                 if (m.Assignments.Any(a => a.Active && a.CrossesCounty != Assignment.Crosses(a.UnitTerritoryCode, m.CountyCode)))
                     return Fail(count, $"matter {m.Number} (id {m.Id}) has an assignment whose county mark does not follow from its units: it was changed outside Duban");
-                if (AuditLog.StateHash(m) != last.StateHash)
+                // The light's warning point is derived from the hashed state (a signature due, a milestone due), like the county.
+                if (m.WarnAt != clock.WarningPoint(m))
+                    return Fail(count, $"matter {m.Number} (id {m.Id}) has a warning point that does not follow from its state: it was changed outside Duban");
+                if (AuditLog.StateHash(m, clock.Facets.All) != last.StateHash)
                     return Fail(count, $"matter {m.Number} (id {m.Id}) was changed after event #{last.Seq}: its stored state no longer matches that event");
                 lastId = m.Id;
                 matters++;

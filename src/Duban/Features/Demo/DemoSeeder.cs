@@ -6,6 +6,7 @@ using Duban.Features.Audit;
 using Duban.Features.Auth;
 using Duban.Features.Matters;
 using Duban.Features.Matters.Actions;
+using Duban.Features.SubTasks;
 using Duban.Features.Units;
 using Microsoft.EntityFrameworkCore;
 
@@ -216,7 +217,7 @@ public sealed class DemoSeeder(IServiceProvider services, DubanDb db, UnitDirect
         {
             var sp = Scope.ServiceProvider;
             var db = sp.GetRequiredService<DubanDb>();
-            return ActivatorUtilities.CreateInstance<MatterWorkflow>(sp, db, new AuditLog(db, Clock, sp.GetRequiredService<AuditKey>()), (TimeProvider)Clock);
+            return ActivatorUtilities.CreateInstance<MatterWorkflow>(sp, db, new AuditLog(db, Clock, sp.GetRequiredService<AuditKey>(), sp.GetRequiredService<MatterFacets>()), (TimeProvider)Clock);
         }
 
         private void Fresh()
@@ -238,9 +239,9 @@ public sealed class DemoSeeder(IServiceProvider services, DubanDb db, UnitDirect
             var sp = Scope.ServiceProvider;
             var db = sp.GetRequiredService<DubanDb>();
             // Written alone (no batcher) on the set-back clock.
-            var register = new RegisterMatter(db, new AuditLog(db, Clock, sp.GetRequiredService<AuditKey>()), Clock, sp.GetRequiredService<Sealing.Sealer>(),
+            var register = new RegisterMatter(db, new AuditLog(db, Clock, sp.GetRequiredService<AuditKey>(), sp.GetRequiredService<MatterFacets>()), Clock, sp.GetRequiredService<Sealing.Sealer>(),
                 sp.GetRequiredService<UnitDirectory>(), sp.GetRequiredService<RegisterNumbers>(), sp.GetRequiredService<MatterScope>(),
-                sp.GetRequiredService<Geo.GeoService>(), batcher: null, sp.GetRequiredService<Supervision.SupervisionClock>());
+                sp.GetRequiredService<Geo.GeoService>(), batcher: null, sp.GetRequiredService<MatterClock>(), sp.GetRequiredService<MatterKinds>());
             var territory = await TerritoryAsync(r);
             var cmd = new RegisterCommand(r.Kind, r.Channel, r.Title, r.Content, r.Location, r.Category, r.Urgency, t0,
                 r.Raiser is null, r.Raiser is null ? null : new RaiserInput(r.Raiser.Name, r.Raiser.Phone), r.SubjectUnitCode, null,

@@ -16,7 +16,7 @@ namespace Duban.Features.Figures;
 /// lead unit. Neither ever shows the raiser (name, phone, or that a report was made by someone known).
 /// </summary>
 public sealed class MatterPdfs(DubanDb db, MatterScope scope, UnitDirectory directory, GeoService geo, WorkCalendar calendar, PdfFonts fonts,
-    TimeProvider time, IConfiguration configuration, Supervision.SupervisionClock clock)
+    TimeProvider time, IConfiguration configuration, MatterClock clock)
 {
     /// <summary>Working days the lead unit has to report on a supervision notice (Duban:Pdf:ReportWithinWorkdays).</summary>
     private int ReportWithin => Math.Clamp(configuration.GetValue("Duban:Pdf:ReportWithinWorkdays", 3), 1, 30);

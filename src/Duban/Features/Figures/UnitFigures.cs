@@ -256,7 +256,7 @@ public sealed class UnitFigures(DubanDb db, MatterScope scope, UnitDirectory dir
         // read when it stopped), or closed with its work completed after it.
         var dueInPeriod = visible.Where(m => m.LeadUnitCode != null && m.DueAt >= lo && m.DueAt < hi && m.DueAt < now);
         if (only is not null) dueInPeriod = dueInPeriod.Where(m => m.LeadUnitCode == only);
-        var overdueOpen = await dueInPeriod.Where(Supervision.SupervisionClock.Overdue(now))
+        var overdueOpen = await dueInPeriod.Where(MatterClock.Overdue(now))
             .GroupBy(m => new { m.LeadUnitCode, m.CountyCode })
             .Select(g => new { g.Key.LeadUnitCode, g.Key.CountyCode, Closed = false, Count = g.Count() }).ToListAsync(ct);
         var closedLate = await dueInPeriod

@@ -76,7 +76,7 @@ public sealed class IntakeBatcher : IAsyncDisposable
         await using var scope = scopes.CreateAsyncScope();
         var sp = scope.ServiceProvider;
         var results = await RegisterMatter.WriteAsync(sp.GetRequiredService<DubanDb>(), sp.GetRequiredService<AuditLog>(),
-            sp.GetRequiredService<RegisterNumbers>(), sp.GetRequiredService<Sealer>(), sp.GetRequiredService<Supervision.SupervisionClock>(), batch.Select(b => b.Item).ToList(), CancellationToken.None);
+            sp.GetRequiredService<RegisterNumbers>(), sp.GetRequiredService<Sealer>(), sp.GetRequiredService<MatterClock>(), batch.Select(b => b.Item).ToList(), CancellationToken.None);
         for (var i = 0; i < batch.Count; i++) batch[i].Done.TrySetResult(results[i]);
     }
 

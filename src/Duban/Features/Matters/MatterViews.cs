@@ -44,8 +44,14 @@ public sealed record MatterDetail(long Id, string Number, string Kind, string Ch
     /// <summary>Its returns (退单), oldest first, each with its window and how it was judged.</summary>
     public IReadOnlyList<ReturnView> Returns { get; init; } = [];
 
-    /// <summary>Its clock: policy, deadlines of each stage, pauses, light, supervision steps, plan (Features/Supervision).</summary>
-    public Supervision.ClockView? Clock { get; init; }
+    /// <summary>Its clock: policy, deadlines of each stage, pauses, light, supervision steps, plan (Features/Matters/Clock).</summary>
+    public ClockView? Clock { get; init; }
+
+    /// <summary>The actions the reader may take on it now (their names in the API), from the registry: what the matter page offers.</summary>
+    public IReadOnlyList<string> AvailableActions { get; init; } = [];
+
+    /// <summary>The parts that facets of later modules add, by facet name (the first two fill clock.milestones and children, as before).</summary>
+    public IReadOnlyDictionary<string, object?> Facets { get; init; } = new Dictionary<string, object?>();
 }
 
 /// <summary>A return: by which unit, within which window, why, and its state: pending, review, upheld or overruled.</summary>
@@ -64,7 +70,7 @@ public sealed record MatterFilter(string? Status, string? Unit, bool? Overdue, s
 
 /// <summary>Reads matters for staff, always through <see cref="MatterScope"/>.</summary>
 public sealed class MatterQueries(DubanDb db, MatterScope scope, UnitDirectory units, Sealer sealer, TimeProvider time, GeoService geo,
-    Supervision.SupervisionClock clock)
+    MatterClock clock, MatterFacets facets, MatterActions actions, IServiceProvider services)
 {
     public const int MaxPageSize = 100;
     /// <summary>Deeper than this, narrow the filter instead (and the offset stays far from overflow).</summary>
@@ -102,7 +108,7 @@ public sealed class MatterQueries(DubanDb db, MatterScope scope, UnitDirectory u
         var text = f.Q?.Trim();
         if (text is { Length: > 100 }) return Error.Validation("q is at most 100 characters");
         if (Text.HasControlCharacters(f.Q, f.Unit, f.Status)) return Error.Validation("the query may not contain control characters / 查询条件含有非法字符");
-        if (f.Light is not null && !Supervision.Light.All.Contains(f.Light)) return Error.Validation("light must be green, yellow or red / 亮灯状态为 green、yellow 或 red");
+        if (f.Light is not null && !Light.All.Contains(f.Light)) return Error.Validation("light must be green, yellow or red / 亮灯状态为 green、yellow 或 red");
         if (Text.HasControlCharacters(f.Category, f.Place)) return Error.Validation("the query may not contain control characters / 查询条件含有非法字符");
         var category = string.IsNullOrWhiteSpace(f.Category) ? null : f.Category.Trim();
         string? placePrefix = null;
@@ -129,7 +135,7 @@ public sealed class MatterQueries(DubanDb db, MatterScope scope, UnitDirectory u
                 // The states inlined as constants, so the statement repeats the partial index's own
                 // condition (ix_matters_due … WHERE status IN (…)) and SQLite may use it; a paused
                 // clock is read when it paused, as its light is.
-                q = q.Where(overdue ? SupervisionClock.Overdue(now) : SupervisionClock.Not(SupervisionClock.Overdue(now)));
+                q = q.Where(overdue ? MatterClock.Overdue(now) : MatterClock.Not(MatterClock.Overdue(now)));
             }
             if (f.Light is { } light) q = q.Where(clock.Filter(light, now));
             if (f.KeySupervision is { } key) q = q.Where(m => m.KeySupervision == key);
@@ -165,9 +171,7 @@ public sealed class MatterQueries(DubanDb db, MatterScope scope, UnitDirectory u
                     db.Matters.Where(c => c.ParentId == m.Id && c.Status != Status.Merged && c.Status != Status.Rejected)
                         .Sum(c => (double?)((c.Status == Status.Closed ? 100 : c.Progress) * c.Weight)),
                     db.Matters.Where(c => c.ParentId == m.Id && c.Status != Status.Merged && c.Status != Status.Rejected).Sum(c => (int?)c.Weight),
-                    new ClockReading(m.Status, m.DueAt, m.YellowAt, m.PausedAt, m.KeySupervision, m.LastProgressAt,
-                        m.Milestones.Any(x => x.DoneAt == null && x.DueAt < (m.PausedAt ?? now)),
-                        m.Status == Status.Dispatched && m.Assignments.Any(a => a.Active && a.Role == "lead" && a.SignDueAt < now), m.AcceptDueAt)))
+                    new LightFields(m.Status, m.AcceptDueAt, m.YellowAt, m.DueAt, m.PausedAt, m.KeySupervision, m.LastProgressAt, m.WarnAt)))
                 .ToListAsync(ct));
         }
         if (parts.Count > 1)
@@ -176,7 +180,7 @@ public sealed class MatterQueries(DubanDb db, MatterScope scope, UnitDirectory u
         }
         var directory = await units.AllAsync(ct);
         var items = rows.Select(r => new MatterSummary(r.Id, r.Number, r.Kind, r.Channel, r.Title, r.Status, r.Category, r.Urgency,
-            r.TerritoryCode, Ref(directory, r.LeadUnitCode), r.ReceivedAt, r.DueAt, SupervisionClock.IsOverdue(r.Status, r.DueAt, r.Clock.PausedAt, now), r.Confidential,
+            r.TerritoryCode, Ref(directory, r.LeadUnitCode), r.ReceivedAt, r.DueAt, MatterClock.IsOverdue(r.Status, r.DueAt, r.Clock.PausedAt, now), r.Confidential,
             Progress(r.Status, r.Progress, r.ChildrenWeight > 0 ? r.ChildrenWeighted / r.ChildrenWeight : null), r.ParentId, r.Version)
         {
             Light = clock.LightOf(r.Clock, now),
@@ -209,7 +213,7 @@ public sealed class MatterQueries(DubanDb db, MatterScope scope, UnitDirectory u
 
     private sealed record SummaryRow(long Id, string Number, string Kind, string Channel, string Title, string Status, string? Category,
         string Urgency, string? TerritoryCode, string? LeadUnitCode, DateTimeOffset ReceivedAt, DateTimeOffset? DueAt, bool Confidential,
-        int Progress, long? ParentId, int Version, double? ChildrenWeighted, int? ChildrenWeight, ClockReading Clock);
+        int Progress, long? ParentId, int Version, double? ChildrenWeighted, int? ChildrenWeight, LightFields Clock);
 
     /// <summary>
     /// One rule for lists and the detail: done (pending review or closed) is 100; a task split into
@@ -237,43 +241,45 @@ public sealed class MatterQueries(DubanDb db, MatterScope scope, UnitDirectory u
         return text.Length > 30 ? null : await visible.Where(m => m.Number == text).Select(m => (long?)m.Id).FirstOrDefaultAsync(ct);
     }
 
-    public async Task<MatterDetail?> GetAsync(long id, Actor actor, CancellationToken ct)
+    public async Task<MatterDetail?> GetAsync(long id, Actor actor, CancellationToken ct) => (await ReadAsync(id, actor, ct))?.Detail;
+
+    /// <summary>
+    /// The matter as its reader sees it (the detail, every facet's part and the actions they may
+    /// take now), with the loaded matter the actions' rules read: the matter page draws its forms from both.
+    /// </summary>
+    public async Task<(MatterDetail Detail, ActionContext Context)?> ReadAsync(long id, Actor actor, CancellationToken ct)
     {
-        var m = await scope.Visible(db.Matters.AsNoTracking(), db, actor).Include(x => x.Assignments).Include(x => x.Milestones)
-            .AsSplitQuery().FirstOrDefaultAsync(x => x.Id == id, ct);
+        var m = await scope.Visible(db.Matters.AsNoTracking(), db, actor).Include(x => x.Assignments).FirstOrDefaultAsync(x => x.Id == id, ct);
         if (m is null) return null;
+        await facets.LoadAsync(db, [m], tracked: false, ct);
         var directory = await units.AllAsync(ct);
         var now = time.Now();
         var events = await db.Events.AsNoTracking().Where(e => e.MatterId == m.Id).OrderBy(e => e.Seq).ToListAsync(ct);
-        var children = await db.Matters.AsNoTracking().Where(c => c.ParentId == m.Id).OrderBy(c => c.Id)
-            .Select(c => new { c.Id, c.Number, c.Title, c.Status, c.Progress, c.LeadUnitCode, c.DueAt, c.Weight }).ToListAsync(ct);
-        var childViews = children.Select(c => new ChildView(c.Id, c.Number, c.Title, c.Status,
-            c.Status == Status.Closed ? 100 : c.Progress, Ref(directory, c.LeadUnitCode), c.DueAt)
-        { Weight = c.Weight }).ToList();
-        // A parent's progress is read from its sub-tasks, weighted (closed ones count as done).
-        var counted = childViews.Where(c => c.Status != Status.Merged && c.Status != Status.Rejected).ToList();
-        var weight = counted.Sum(c => c.Weight);
-        var progress = Progress(m.Status, m.Progress, weight == 0 ? null : counted.Sum(c => (double)c.Progress * c.Weight) / weight);
         var returns = await db.DispatchReturns.AsNoTracking().Where(r => r.MatterId == m.Id).OrderBy(r => r.Id).ToListAsync(ct);
+        UnitRef? Unit(string? code) => Ref(directory, code);
 
-        return new MatterDetail(m.Id, m.Number, m.Kind, m.Channel, m.Title, m.Content, m.Location, m.TerritoryCode,
+        var detail = new MatterDetail(m.Id, m.Number, m.Kind, m.Channel, m.Title, m.Content, m.Location, m.TerritoryCode,
             Territory(geo.Gazetteer.Divisions, m.TerritoryCode), m.Category, m.Urgency,
             m.ReceivedAt, m.RegisteredAt, MaskedRaiser(m, MatterScope.IsInSubject(actor, m)),
-            m.SubjectUnitCode is null && m.SubjectPerson is null ? null : new SubjectView(Ref(directory, m.SubjectUnitCode), m.SubjectPerson),
-            m.Confidential, m.Status, Status.Chinese(m.Status), m.StatusReason, Ref(directory, m.LeadUnitCode), m.DueAt,
-            SupervisionClock.IsOverdue(m.Status, m.DueAt, m.PausedAt, now), m.ParentId, m.MergedIntoId, progress, m.Outcome,
+            m.SubjectUnitCode is null && m.SubjectPerson is null ? null : new SubjectView(Unit(m.SubjectUnitCode), m.SubjectPerson),
+            m.Confidential, m.Status, Status.Chinese(m.Status), m.StatusReason, Unit(m.LeadUnitCode), m.DueAt,
+            MatterClock.IsOverdue(m.Status, m.DueAt, m.PausedAt, now), m.ParentId, m.MergedIntoId, Progress(m.Status, m.Progress, null), m.Outcome,
             m.ExtensionRequestedDays is { } days ? new ExtensionView(days, m.ExtensionReason) : null,
             m.FeedbackSatisfaction is null ? null : new FeedbackView(m.FeedbackResolved, m.FeedbackSatisfaction),
             m.UrgeCount, m.ReturnCount, m.ReopenCount, m.ClosedAt, m.Version,
             m.Assignments.OrderBy(a => a.AssignedAt).ThenBy(a => a.Role == "lead" ? 0 : 1)
-                .Select(a => new AssignmentView(Ref(directory, a.UnitCode)!, a.Role, a.AssignedAt, a.AcceptedAt, a.Active)).ToList(),
-            childViews,
+                .Select(a => new AssignmentView(Unit(a.UnitCode)!, a.Role, a.AssignedAt, a.AcceptedAt, a.Active)).ToList(),
+            [],
             events.Select(e => new EventView(e.Seq, e.At, e.ActorName, e.ActorUnitCode, e.Action, e.FromStatus, e.ToStatus, e.Reason, JsonNode.Parse(e.Data))).ToList())
         {
-            Returns = returns.Select(r => new ReturnView(Ref(directory, r.UnitCode)!, r.DispatchedAt, r.WindowEndsAt, r.ReturnedAt, r.Reason, r.State,
+            Returns = returns.Select(r => new ReturnView(Unit(r.UnitCode)!, r.DispatchedAt, r.WindowEndsAt, r.ReturnedAt, r.Reason, r.State,
                 r.ReviewReason, r.DecidedAt)).ToList(),
-            Clock = Supervision.ClockView.Of(m, clock, now, code => Ref(directory, code)),
+            Clock = ClockView.Of(m, clock, now, Unit),
         };
+        detail = await facets.DescribeAsync(detail, m, new FacetView(db, actor, now, Unit, clock), ct);
+        var openReturn = returns.LastOrDefault(r => r.Open)?.State;
+        var context = new ActionContext(scope, actor, m, now, m.Status == Status.Returned ? openReturn : null, clock);
+        return (detail with { AvailableActions = actions.Allowed(services, context) }, context);
     }
 
     /// <summary>

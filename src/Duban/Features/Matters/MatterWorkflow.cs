@@ -8,9 +8,12 @@ using Microsoft.EntityFrameworkCore;
 namespace Duban.Features.Matters;
 
 /// <summary>What one action is doing to one matter; the action fills it in.</summary>
-public sealed class ActionStep(Matter matter, Actor actor, DateTimeOffset now)
+public sealed class ActionStep(Matter matter, Actor actor, DateTimeOffset now, DubanDb db)
 {
     public Matter Matter { get; } = matter;
+
+    /// <summary>The action's database context, in its transaction: a facet's guard reads related rows with it.</summary>
+    public DubanDb Db { get; } = db;
     public Actor Actor { get; } = actor;
     public DateTimeOffset Now { get; } = now;
     public string? Reason { get; set; }
@@ -25,11 +28,14 @@ public sealed class ActionStep(Matter matter, Actor actor, DateTimeOffset now)
 /// refuse a stale version, let the action check its rules and change the matter, then save the
 /// change and its audit event in one transaction.
 /// </summary>
-public sealed class MatterWorkflow(DubanDb db, AuditLog audit, TimeProvider time, MatterScope scope, UnitDirectory units)
+public sealed class MatterWorkflow(DubanDb db, AuditLog audit, TimeProvider time, MatterScope scope, UnitDirectory units, MatterClock clock,
+    MatterFacets facets)
 {
     public DubanDb Db => db;
     public MatterScope Scope => scope;
     public UnitDirectory Units => units;
+    public MatterClock Clock => clock;
+    public MatterFacets Facets => facets;
 
     public async Task<Result<Matter>> RunAsync(long id, int? version, Actor actor, string action,
         Func<ActionStep, CancellationToken, Task<Error?>> apply, CancellationToken ct, bool changesMatter = true, bool scopeProven = false)
@@ -39,13 +45,14 @@ public sealed class MatterWorkflow(DubanDb db, AuditLog audit, TimeProvider time
         await audit.LockAsync(ct);
         // scopeProven: the caller established the right to act otherwise (the raiser's query code).
         var source = scopeProven ? db.Matters : scope.Visible(db.Matters, db, actor);
-        var matter = await source.Include(m => m.Assignments).Include(m => m.Milestones).FirstOrDefaultAsync(m => m.Id == id, ct);
+        var matter = await source.Include(m => m.Assignments).FirstOrDefaultAsync(m => m.Id == id, ct);
         if (matter is null) return Error.NotFound();
+        await facets.LoadAsync(db, [matter], tracked: true, ct);
         if (changesMatter && matter.Version != version) return Error.StaleVersion(version!.Value, matter.Version);
 
-        var before = Snapshot(matter);
+        var before = Snapshot(matter, facets);
         var fromStatus = matter.Status;
-        var step = new ActionStep(matter, actor, time.Now());
+        var step = new ActionStep(matter, actor, time.Now(), db);
         var error = await apply(step, ct);
         if (error is not null) return error;
 
@@ -54,9 +61,12 @@ public sealed class MatterWorkflow(DubanDb db, AuditLog audit, TimeProvider time
             matter.Version++;
             matter.UpdatedAt = step.Now;
         }
+        // Derived fields follow the change (the warning point of the light), and the facets' rows it touched are saved with it.
+        clock.Refresh(matter);
+        facets.Save(matter, db);
         // The event hashes the matter's state as it is about to be saved; everything it hashes is
         // known before saving (ids are allocated up front), so the change and its events go in one save.
-        var data = new JsonObject { ["before"] = Diff(before, Snapshot(matter), out var after), ["after"] = after };
+        var data = new JsonObject { ["before"] = Diff(before, Snapshot(matter, facets), out var after), ["after"] = after };
         foreach (var (key, value) in step.Details) data[key] = value?.DeepClone();
         await audit.AppendAsync(matter, actor, action, fromStatus, matter.Status, step.Reason, data, ct);
         foreach (var more in step.MoreEvents) await more(audit, ct);
@@ -72,8 +82,15 @@ public sealed class MatterWorkflow(DubanDb db, AuditLog audit, TimeProvider time
         return matter;
     }
 
-    /// <summary>The fields an audit reader cares about. No raiser identity, ever.</summary>
-    public static JsonObject Snapshot(Matter m) => new()
+    /// <summary>The fields an audit reader cares about, the facets' after the core's. No raiser identity, ever.</summary>
+    public static JsonObject Snapshot(Matter m, MatterFacets facets)
+    {
+        var snapshot = CoreSnapshot(m);
+        facets.Snapshot(m, snapshot);
+        return snapshot;
+    }
+
+    private static JsonObject CoreSnapshot(Matter m) => new()
     {
         ["status"] = m.Status,
         ["title"] = m.Title,
@@ -119,25 +136,4 @@ public sealed class MatterWorkflow(DubanDb db, AuditLog audit, TimeProvider time
         }
         return b;
     }
-
-    public static Error Refuse(string action, Matter m) =>
-        Error.Conflict("invalid_transition", $"状态为「{Status.Chinese(m.Status)}」的事项不能执行「{action}」 / cannot {action} a matter that is {m.Status}");
-
-    public static Error? RequireStatus(string action, Matter m, params ReadOnlySpan<string> allowed)
-    {
-        foreach (var s in allowed)
-        {
-            if (m.Status == s) return null;
-        }
-        return Refuse(action, m);
-    }
-
-    public static bool IsLeadUnit(Actor actor, Matter m) =>
-        m.LeadUnitCode is not null && actor.UnitCode == m.LeadUnitCode && actor.HasAny(Roles.Handler, Roles.Leader);
-
-    public static bool IsCoUnit(Actor actor, Matter m) =>
-        actor.HasAny(Roles.Handler, Roles.Leader) && m.Assignments.Any(a => a.Active && a.Role == "co" && a.UnitCode == actor.UnitCode);
-
-    public static Error NotYours(string what) =>
-        Error.Forbidden($"您无权{what} / you may not do this on this matter");
 }

@@ -1,6 +1,7 @@
 using Duban.Common;
 using Duban.Features.Auth;
 using Duban.Features.Matters.Actions;
+using Microsoft.EntityFrameworkCore;
 using static Duban.Common.ApiResults;
 
 namespace Duban.Features.Matters;
@@ -50,41 +51,45 @@ public static class MattersApi
             ToHttp(await reveal.ExecuteAsync(id, http.Actor(), ct)))
             .Produces<RaiserInput>().WithSummary("Reveal the raiser's identity (recorded as an event)");
 
-        Action(g, "classify", (long id, ClassifyRequest r, Classify a, HttpContext h, CancellationToken ct) => a.ExecuteAsync(id, r, h.Actor(), ct));
-        Action(g, "dispatch", (long id, DispatchRequest r, Dispatch a, HttpContext h, CancellationToken ct) => a.ExecuteAsync(id, r, h.Actor(), ct));
-        Action(g, "accept", (long id, VersionedRequest r, Accept a, HttpContext h, CancellationToken ct) => a.ExecuteAsync(id, r, h.Actor(), ct));
-        Action(g, "return", (long id, ReasonRequest r, Return a, HttpContext h, CancellationToken ct) => a.ExecuteAsync(id, r, h.Actor(), ct));
-        Action(g, "return-review", (long id, ReasonRequest r, ReturnReview a, HttpContext h, CancellationToken ct) => a.ExecuteAsync(id, r, h.Actor(), ct));
-        Action(g, "progress", (long id, ProgressRequest r, ReportProgress a, HttpContext h, CancellationToken ct) => a.ExecuteAsync(id, r, h.Actor(), ct));
-        Action(g, "extension", (long id, ExtensionRequest r, Extension a, HttpContext h, CancellationToken ct) => a.ExecuteAsync(id, r, h.Actor(), ct));
-        Action(g, "urge", (long id, VersionedRequest r, Urge a, HttpContext h, CancellationToken ct) => a.ExecuteAsync(id, r, h.Actor(), ct));
-        Action(g, "complete", (long id, CompleteRequest r, Complete a, HttpContext h, CancellationToken ct) => a.ExecuteAsync(id, r, h.Actor(), ct));
-        Action(g, "approve", (long id, VersionedRequest r, Approve a, HttpContext h, CancellationToken ct) => a.ExecuteAsync(id, r, h.Actor(), ct));
-        Action(g, "send-back", (long id, ReasonRequest r, SendBack a, HttpContext h, CancellationToken ct) => a.ExecuteAsync(id, r, h.Actor(), ct));
-        Action(g, "feedback", (long id, FeedbackRequest r, Feedback a, HttpContext h, CancellationToken ct) => a.ExecuteAsync(id, r, h.Actor(), ct));
-        Action(g, "reopen", (long id, ReopenRequest r, Reopen a, HttpContext h, CancellationToken ct) => a.ExecuteAsync(id, r, h.Actor(), ct));
-        Action(g, "reject", (long id, ReasonRequest r, Reject a, HttpContext h, CancellationToken ct) => a.ExecuteAsync(id, r, h.Actor(), ct));
-        Action(g, "merge", (long id, MergeRequest r, Merge a, HttpContext h, CancellationToken ct) => a.ExecuteAsync(id, r, h.Actor(), ct));
-        Action(g, "split", (long id, SplitRequest r, Split a, HttpContext h, CancellationToken ct) => a.ExecuteAsync(id, r, h.Actor(), ct));
-        Action(g, "territory", (long id, RelocateRequest r, Relocate a, HttpContext h, CancellationToken ct) => a.ExecuteAsync(id, r, h.Actor(), ct));
+        // Every registered action, core and modules alike: POST /matters/{id}/{name} with its request.
+        foreach (var action in ((IEndpointRouteBuilder)api).ServiceProvider.GetRequiredService<MatterActions>().All)
+        {
+            MapActionMethod.MakeGenericMethod(action.Info.RequestType).Invoke(null, [api, action]);
+        }
         return api;
     }
 
-    internal static void Action<TRequest, TAction>(RouteGroupBuilder g, string name,
-        Func<long, TRequest, TAction, HttpContext, CancellationToken, Task<Result<Data.Matter>>> run)
-        where TAction : notnull
+    private static readonly System.Reflection.MethodInfo MapActionMethod =
+        typeof(MattersApi).GetMethod(nameof(MapAction), System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.Static)!;
+
+    /// <summary>One action's route, in its OpenAPI tag; the body is its request, the answer the matter's new state.</summary>
+    private static void MapAction<TRequest>(RouteGroupBuilder api, MatterActionRegistration action)
     {
-        g.MapPost("/{id:long}/" + name, async (long id, TRequest request, TAction action, HttpContext http, CancellationToken ct) =>
+        var g = api.MapGroup("/matters").RequireAuthorization().WithTags(action.Info.Tag);
+        var route = g.MapPost("/{id:long}/" + action.Info.Name, async (long id, TRequest request, HttpContext http, CancellationToken ct) =>
             {
                 if (request is null) return Problem(Error.Validation("a JSON body with the version is required / 请求内容不能为空"));
                 if (Text.HasControlCharactersIn(request)) return Problem(Error.Validation("text may not contain control characters / 文本含有非法控制字符"));
-                var result = await run(id, request, action, http, ct);
+                if (await RefusedForKindAsync(http, id, action.Info.Name, ct) is { } refused) return Problem(refused);
+                var result = await MatterActions.Instance(http.RequestServices, action).RunAsync(id, request, http.Actor(), ct);
                 return result.IsSuccess
                     ? Results.Ok(new ActionResponse(result.Value!.Id, result.Value.Number, result.Value.Status, result.Value.Version))
                     : Problem(result.Error!);
             })
-            .WithName("matter-" + name)
+            .WithName("matter-" + action.Info.Name)
             .Produces<ActionResponse>().ProducesProblem(400).ProducesProblem(403).ProducesProblem(404).ProducesProblem(409);
+        if (action.Info.Summary is { } summary) route.WithSummary(summary);
+    }
+
+    /// <summary>An action the matter's kind does not offer (KindTraits.Actions); asked only when some kind limits its actions.</summary>
+    private static async Task<Error?> RefusedForKindAsync(HttpContext http, long id, string action, CancellationToken ct)
+    {
+        var kinds = http.RequestServices.GetRequiredService<MatterKinds>();
+        if (!kinds.AnyLimitsActions) return null;
+        var db = http.RequestServices.GetRequiredService<Data.DubanDb>();
+        var kind = await http.RequestServices.GetRequiredService<MatterScope>().Visible(db.Matters, db, http.Actor())
+            .Where(m => m.Id == id).Select(m => m.Kind).FirstOrDefaultAsync(ct);
+        return kind is null ? null : kinds.Refuses(kind, action);
     }
 
     private static async Task<IResult> RegisterAsync(RegisterRequest r, HttpContext http, RegisterMatter register, MatterQueries queries,

@@ -48,9 +48,12 @@ public sealed record PreparedRegistration(RegisterCommand Command, Actor Actor, 
 /// <param name="geo">Resolves the territory from the text when none is given (microseconds, before the transaction).</param>
 /// <param name="photoOptions">How many photos and how large (Duban:Attachments); the defaults without it.</param>
 public sealed class RegisterMatter(DubanDb db, AuditLog audit, TimeProvider time, Sealer sealer, UnitDirectory units, RegisterNumbers numbers,
-    MatterScope scopeRules, GeoService geo, IntakeBatcher? batcher, Supervision.SupervisionClock clock,
+    MatterScope scopeRules, GeoService geo, IntakeBatcher? batcher, MatterClock clock, MatterKinds kinds,
     Microsoft.Extensions.Options.IOptions<AttachmentOptions>? photoOptions = null)
 {
+    /// <summary>The event each matter's chain begins with.</summary>
+    public const string EventName = "register";
+
     public Task<Result<Registered>> ExecuteAsync(RegisterCommand cmd, Actor actor, bool issueQueryCode,
         string? idempotencyKey = null, CancellationToken ct = default) =>
         ExecuteAsync(cmd, actor, issueQueryCode, idempotencyKey, photos: null, ct);
@@ -97,6 +100,8 @@ public sealed class RegisterMatter(DubanDb db, AuditLog audit, TimeProvider time
             if (replay is not null) return replay.Value;
         }
 
+        // A kind confidential by default (举报) is registered so unless staff said otherwise.
+        cmd = cmd with { Confidential = cmd.Confidential ?? kinds.ConfidentialByDefault(cmd.Kind) };
         var item = new PreparedRegistration(cmd, actor, issueQueryCode, now, scope, idempotencyKey, requestHash, territory, checkedPhotos);
         try
         {
@@ -124,7 +129,7 @@ public sealed class RegisterMatter(DubanDb db, AuditLog audit, TimeProvider time
     /// requests that arrive together, so they share one durable commit.
     /// </summary>
     internal static async Task<IReadOnlyList<Registered>> WriteAsync(DubanDb db, AuditLog audit, RegisterNumbers numbers, Sealer sealer,
-        Supervision.SupervisionClock clock, IReadOnlyList<PreparedRegistration> items, CancellationToken ct)
+        MatterClock clock, IReadOnlyList<PreparedRegistration> items, CancellationToken ct)
     {
         await using var tx = await db.Database.BeginTransactionAsync(ct);
         await audit.LockAsync(ct);
@@ -157,7 +162,7 @@ public sealed class RegisterMatter(DubanDb db, AuditLog audit, TimeProvider time
                 SubjectUnitCode = Text.OrNull(cmd.SubjectUnitCode),
                 SubjectPerson = Text.OrNull(cmd.SubjectPerson),
                 // A report (举报) is confidential unless the registrar says otherwise: the reporter is protected by default.
-                Confidential = cmd.Confidential ?? kind == "report",
+                Confidential = cmd.Confidential ?? false,
                 Status = Status.Received,
                 UpdatedAt = now,
                 Version = 1,
@@ -177,7 +182,7 @@ public sealed class RegisterMatter(DubanDb db, AuditLog audit, TimeProvider time
             }
             matters.Add(matter);
 
-            var data = MatterWorkflow.Snapshot(matter);
+            var data = MatterWorkflow.Snapshot(matter, clock.Facets);
             data["kind"] = matter.Kind;
             data["channel"] = matter.Channel;
             data["confidential"] = matter.Confidential;
@@ -202,7 +207,7 @@ public sealed class RegisterMatter(DubanDb db, AuditLog audit, TimeProvider time
                     CreatedBy = actor.Id,
                 }));
             }
-            events.Add(await audit.ChainAsync(matter, actor, "register", null, matter.Status, null, eventData, ct));
+            events.Add(await audit.ChainAsync(matter, actor, EventName, null, matter.Status, null, eventData, ct));
             if (idempotencyKey is not null)
             {
                 var response = JsonSerializer.Serialize(new StoredResponse(matter.Id, queryCode));
@@ -240,7 +245,7 @@ public sealed class RegisterMatter(DubanDb db, AuditLog audit, TimeProvider time
         // A place puts a matter in view of that county's and town's staff. A confidential report
         // whose subject is not known yet may be about them (举报台山市某领导): until a city dispatcher
         // has classified it, the place found is only a suggestion in the event.
-        if (found.Code is { } suggested && ownTerritory is null && (cmd.Confidential ?? cmd.Kind == "report") && Text.OrNull(cmd.SubjectUnitCode) is null)
+        if (found.Code is { } suggested && ownTerritory is null && (cmd.Confidential ?? kinds.ConfidentialByDefault(cmd.Kind)) && Text.OrNull(cmd.SubjectUnitCode) is null)
             return new TerritoryChoice(null, "withheld", Math.Round(found.Confidence, 3), suggested);
         if (found.Code is { } code && (ownTerritory is null || code.StartsWith(ownTerritory, StringComparison.Ordinal)))
             return new TerritoryChoice(code, "resolved", Math.Round(found.Confidence, 3));
@@ -257,14 +262,14 @@ public sealed class RegisterMatter(DubanDb db, AuditLog audit, TimeProvider time
         }
         var opened = sealer.Open(record.ResponseSealed, "idempotency:" + scope + ":" + key);
         var stored = opened is null ? null : JsonSerializer.Deserialize<StoredResponse>(opened);
-        var matter = await db.Matters.AsNoTracking().Include(m => m.Assignments).Include(m => m.Milestones).FirstAsync(m => m.Id == record.MatterId, ct);
+        var matter = await db.Matters.AsNoTracking().Include(m => m.Assignments).FirstAsync(m => m.Id == record.MatterId, ct);
         return new Registered(matter, stored?.QueryCode, true);
     }
 
     private async Task<Error?> ValidateAsync(RegisterCommand c, DateTimeOffset now, CancellationToken ct)
     {
         var problems = new List<string>();
-        if (c.Kind is null || !Vocabulary.Kinds.Contains(c.Kind)) problems.Add($"kind must be one of {string.Join(", ", Vocabulary.Kinds)}");
+        if (!kinds.IsKind(c.Kind)) problems.Add($"kind must be one of {string.Join(", ", kinds.All.Select(k => k.Kind))}");
         if (c.Channel is null || !Vocabulary.Channels.Contains(c.Channel)) problems.Add($"channel must be one of {string.Join(", ", Vocabulary.Channels)}");
         if (string.IsNullOrWhiteSpace(c.Title) || c.Title.Trim().Length > 200) problems.Add("title is required, at most 200 characters / 标题必填，不超过200字");
         if (Text.HasControlCharacters(c.Title, c.Content, c.Location, c.Category, c.Raiser?.Name, c.Raiser?.Phone, c.SubjectPerson, c.SubjectUnitCode, c.TerritoryCode))

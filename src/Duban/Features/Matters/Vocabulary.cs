@@ -45,9 +45,8 @@ public static class Status
 
 public static class Vocabulary
 {
-    /// <summary>投诉, 求助, 举报, 信访, 企业诉求, 建议, 督办任务, 人大代表建议, 政协提案.</summary>
-    public static readonly IReadOnlySet<string> Kinds = Set("complaint", "request", "report", "petition", "enterprise_demand", "suggestion", "task",
-        "deputy_suggestion", "cppcc_proposal");
+    /// <summary>The core's kinds (MatterKinds.Core), which a policy file may name.</summary>
+    public static readonly IReadOnlySet<string> Kinds = Set([.. MatterKinds.Core.Select(k => k.Kind)]);
     public static readonly IReadOnlySet<string> Channels = Set("web", "phone", "letter", "visit", "email", "api", "meeting", "instruction");
     public static readonly IReadOnlySet<string> Urgencies = Set("normal", "urgent", "emergency");
     public static readonly IReadOnlySet<string> Satisfactions = Set("satisfied", "basically_satisfied", "dissatisfied");

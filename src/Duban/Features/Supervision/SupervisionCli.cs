@@ -1,5 +1,7 @@
 using System.Globalization;
 
+using Duban.Features.Matters;
+
 namespace Duban.Features.Supervision;
 
 /// <summary>

@@ -1,23 +1,16 @@
 using System.ComponentModel.DataAnnotations;
 
+using Duban.Features.Matters;
+
 namespace Duban.Features.Supervision;
 
-/// <summary>The settings of supervision (Duban:Supervision), checked at start-up.</summary>
+/// <summary>
+/// The supervision job's settings (Duban:Supervision), checked at start-up. The clock's settings
+/// (the light's thresholds, the policy file) share the section: Features/Matters/Clock/ClockOptions.
+/// </summary>
 public sealed class SupervisionOptions
 {
     public const string Section = "Duban:Supervision";
-
-    /// <summary>The light turns yellow when this share of the time from dispatch to the deadline is used.</summary>
-    [Range(0.05, 0.99)]
-    public double YellowShare { get; set; } = 0.75;
-
-    /// <summary>The same for a matter under 重点督办: earlier.</summary>
-    [Range(0.05, 0.99)]
-    public double KeyYellowShare { get; set; } = 0.5;
-
-    /// <summary>A matter under 重点督办 must report progress at least this often (days), or it is yellow.</summary>
-    [Range(1, 30)]
-    public int KeyProgressDays { get; set; } = 7;
 
     /// <summary>After the supervision notice (督办通知), how long until the matter is escalated one level up (a time limit: 3wd, 2d, 12h).</summary>
     public string EscalateAfter { get; set; } = "3wd";
@@ -32,9 +25,6 @@ public sealed class SupervisionOptions
     /// <summary>At most this many matters per step and run; the rest wait for the next run.</summary>
     [Range(1, 10_000)]
     public int BatchSize { get; set; } = 200;
-
-    /// <summary>A JSON file of time-limit policies replacing the shipped data/supervision/policies.json.</summary>
-    public string? PolicyFile { get; set; }
 
     public TimeLimit EscalationDelay => TimeLimit.TryParse(EscalateAfter, out var limit) ? limit : new TimeLimit(3, TimeLimitUnit.WorkingDays);
 }

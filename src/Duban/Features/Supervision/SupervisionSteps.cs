@@ -20,7 +20,7 @@ public sealed record StepCounts(int Reminded, int Noticed, int Escalated);
 /// notification. Several nodes may run this at once: each step re-checks the matter under the
 /// audit chain's lock before taking it, so a step is taken once.
 /// </summary>
-public sealed class SupervisionSteps(IServiceScopeFactory scopes, TimeProvider time, SupervisionClock clock, IOptions<SupervisionOptions> options,
+public sealed class SupervisionSteps(IServiceScopeFactory scopes, TimeProvider time, MatterClock clock, IOptions<SupervisionOptions> options,
     ILogger<SupervisionSteps> log)
 {
     public const string Remind = "remind";

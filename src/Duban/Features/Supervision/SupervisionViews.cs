@@ -6,41 +6,6 @@ using Microsoft.EntityFrameworkCore;
 
 namespace Duban.Features.Supervision;
 
-public sealed record PolicyRef(string Id, string Name, string Rule);
-public sealed record PauseView(DateTimeOffset Since, string Kind, string KindName);
-public sealed record MilestoneView(int Seq, string Title, DateTimeOffset DueAt, int Weight, DateTimeOffset? DoneAt, string? Note, bool Late);
-
-/// <summary>
-/// A matter's clock as the API shows it: the policy and its rule, the deadline of each stage
-/// (acceptance, signing, handling; a named reporter's notices), the share of time used, the
-/// light, pauses, 重点督办, the steps taken, and the rectification plan.
-/// </summary>
-public sealed record ClockView(PolicyRef Policy, string? Light, DateTimeOffset? AcceptDueAt, DateTimeOffset? SignDueAt,
-    DateTimeOffset? StartedAt, DateTimeOffset? DueAt, DateTimeOffset? YellowAt, double? UsedShare, PauseView? Paused, long PausedMs,
-    int Extensions, int? ExtensionsAllowed, bool KeySupervision, bool PlanRequired, DateTimeOffset? LastProgressAt,
-    DateTimeOffset? RemindedAt, DateTimeOffset? NoticedAt, DateTimeOffset? EscalatedAt, UnitRef? EscalatedTo,
-    DateTimeOffset? NotifyAcceptanceBy, DateTimeOffset? NotifyOutcomeBy, IReadOnlyList<MilestoneView> Milestones)
-{
-    public static ClockView Of(Matter m, SupervisionClock clock, DateTimeOffset now, Func<string?, UnitRef?> unit)
-    {
-        var policy = clock.PolicyOf(m);
-        var used = Status.Running.Contains(m.Status) ? SupervisionClock.UsedShare(m, now) : null;
-        var lead = m.Assignments.Where(a => a.Active && a.Role == "lead").OrderByDescending(a => a.AssignedAt).FirstOrDefault();
-        // A named reporter (not anonymous) is told of acceptance and of the outcome within the policy's times.
-        var named = !m.RaiserAnonymous && m.RaiserSealed is not null;
-        return new ClockView(new PolicyRef(policy.Id, policy.Name, policy.Rule), clock.LightOf(m, now), m.AcceptDueAt, lead?.SignDueAt,
-            m.ClockStartedAt, m.DueAt, m.YellowAt, used,
-            m.PausedAt is { } since ? new PauseView(since, m.PauseKind ?? "", m.PauseKind == SupervisionClock.ReviewPause ? "办结待审核"
-                : clock.Policies.PauseKinds.TryGetValue(m.PauseKind ?? "", out var k) ? k.Name : m.PauseKind ?? "") : null,
-            m.PausedMs, m.ExtensionCount, policy.Extension?.Times, m.KeySupervision, m.PlanRequired, m.LastProgressAt,
-            m.RemindedAt, m.NoticedAt, m.EscalatedAt, unit(m.EscalatedTo),
-            named && policy.NotifyAcceptance is { } acceptance ? acceptance.From(m.ReceivedAt, clock.Calendar) : null,
-            named && policy.NotifyOutcome is { } outcome && m.ClosedAt is { } closed ? outcome.From(closed, clock.Calendar) : null,
-            [.. m.Milestones.OrderBy(x => x.Seq).Select(x => new MilestoneView(x.Seq, x.Title, x.DueAt, x.Weight, x.DoneAt, x.Note,
-                (x.DoneAt ?? now) > x.DueAt))]);
-    }
-}
-
 public sealed record LimitView(string Limit, string Text);
 public sealed record PolicyView(string Id, string Name, string? NameEn, string Rule, IReadOnlyList<string>? Kinds, IReadOnlyList<string>? Urgencies,
     bool ChosenByKind, LimitView? Accept, LimitView Sign, LimitView Handle, object? Extension, object? Review, LimitView? NotifyAcceptance,
@@ -49,7 +14,7 @@ public sealed record LightCounts(string Code, string Name, int Green, int Yellow
 public sealed record LightBoard(DateTimeOffset At, string By, LightCounts All, IReadOnlyList<LightCounts> Rows);
 
 /// <summary>Reads for supervision: the policies in force, and the lights counted per unit or county.</summary>
-public sealed class SupervisionQueries(DubanDb db, MatterScope scope, UnitDirectory units, SupervisionClock clock, TimeProvider time)
+public sealed class SupervisionQueries(DubanDb db, MatterScope scope, UnitDirectory units, MatterClock clock, TimeProvider time)
 {
     public IReadOnlyList<PolicyView> Policies()
     {

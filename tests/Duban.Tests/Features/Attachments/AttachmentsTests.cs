@@ -186,7 +186,7 @@ public sealed class AttachmentsTests(DubanFactory factory)
             new TerritoryChoice("440704", "given", null), [new Photo("好.jpg", PhotoBytes.Jpeg, TestImages.CleanJpeg), broken]);
 
         await Assert.ThrowsAnyAsync<DbException>(() => RegisterMatter.WriteAsync(db, sp.GetRequiredService<AuditLog>(), sp.GetRequiredService<RegisterNumbers>(),
-            sp.GetRequiredService<Sealer>(), sp.GetRequiredService<Duban.Features.Supervision.SupervisionClock>(), [item], default));
+            sp.GetRequiredService<Sealer>(), sp.GetRequiredService<Duban.Features.Matters.MatterClock>(), [item], default));
 
         await using var fresh = factory.Scope();
         var check = factory.Db(fresh);

@@ -29,31 +29,35 @@ public sealed class ActionAllowsTests(DubanFactory factory)
     private static readonly string TooLong = new('长', 2001);
 
     /// <summary>An action, a request it cannot take (so an allowed actor gets 400 and nothing changes), and its predicate.</summary>
-    private sealed record Probe(string Name, string Path, object Body, Func<MatterScope, Actor, Matter, string?, DateTimeOffset, bool> Allows);
+    private sealed record Probe(string Name, string Path, object Body, Func<ActionContext, IServiceProvider, bool> Allows);
+
+    /// <summary>The registry's predicate of the action named (what availableActions lists and the page offers).</summary>
+    private static Func<ActionContext, IServiceProvider, bool> Registered(string action) =>
+        (c, sp) => sp.GetRequiredService<MatterActions>().Allows(sp, action, c);
 
     private static readonly Probe[] Probes =
     [
-        new("classify", "classify", new { }, (s, a, m, _, _) => Classify.Allows(s, a, m)),
-        new("dispatch", "dispatch", new { accept = true, leadUnitCode = "440781-rsj" }, (s, a, m, _, _) => Dispatch.Allows(s, a, m)),
-        new("return", "return", new { }, (_, a, m, _, _) => Return.Allows(a, m)),
-        new("return-review", "return-review", new { }, (s, a, m, open, _) => ReturnReview.Allows(s, a, m, open)),
-        new("progress", "progress", new { }, (_, a, m, _, _) => ReportProgress.Allows(a, m)),
-        new("complete", "complete", new { }, (_, a, m, _, _) => Complete.Allows(a, m)),
-        new("send-back", "send-back", new { }, (s, a, m, _, _) => SendBack.Allows(s, a, m)),
-        new("urge", "urge", new { note = TooLong }, (_, a, m, _, _) => Urge.Allows(a, m)),
-        new("split", "split", new { children = Array.Empty<object>() }, (s, a, m, _, _) => Split.Allows(s, a, m)),
-        new("merge", "merge", new { }, (s, a, m, _, _) => Merge.Allows(s, a, m)),
-        new("reject", "reject", new { }, (s, a, m, _, _) => Reject.Allows(s, a, m)),
-        new("reopen", "reopen", new { }, (_, a, m, _, _) => Reopen.Allows(a, m)),
-        new("territory", "territory", new { }, (s, a, m, _, _) => Relocate.Allows(s, a, m)),
-        new("extension request", "extension", new { op = "request", days = 0 }, (s, a, m, _, _) => Extension.Allows(s, a, m, "request")),
-        new("extension refuse", "extension", new { op = "refuse" }, (s, a, m, _, _) => Extension.Allows(s, a, m, "refuse")),
-        new("pause", "pause", new { }, (s, a, m, _, now) => ClockPause.AllowsPause(s, a, m, now)),
-        new("resume", "resume", new { note = TooLong }, (s, a, m, _, _) => ClockPause.AllowsResume(s, a, m)),
-        new("key-supervision", "key-supervision", new { }, (_, a, m, _, _) => KeySupervision.Allows(a, m)),
-        new("plan-required", "plan-required", new { }, (_, a, m, _, _) => RectificationPlan.AllowsRequire(a, m)),
-        new("plan", "plan", new { }, (_, a, m, _, _) => RectificationPlan.AllowsSubmit(a, m)),
-        new("milestone", "milestone", new { seq = 999 }, (_, a, m, _, _) => RectificationPlan.AllowsDone(a, m)),
+        new("classify", "classify", new { }, Registered("classify")),
+        new("dispatch", "dispatch", new { accept = true, leadUnitCode = "440781-rsj" }, Registered("dispatch")),
+        new("return", "return", new { }, Registered("return")),
+        new("return-review", "return-review", new { }, Registered("return-review")),
+        new("progress", "progress", new { }, Registered("progress")),
+        new("complete", "complete", new { }, Registered("complete")),
+        new("send-back", "send-back", new { }, Registered("send-back")),
+        new("urge", "urge", new { note = TooLong }, Registered("urge")),
+        new("split", "split", new { children = Array.Empty<object>() }, Registered("split")),
+        new("merge", "merge", new { }, Registered("merge")),
+        new("reject", "reject", new { }, Registered("reject")),
+        new("reopen", "reopen", new { }, Registered("reopen")),
+        new("territory", "territory", new { }, Registered("territory")),
+        new("extension request", "extension", new { op = "request", days = 0 }, (c, _) => Extension.Allows(c.Scope, c.Actor, c.Matter, "request")),
+        new("extension refuse", "extension", new { op = "refuse" }, (c, _) => Extension.Allows(c.Scope, c.Actor, c.Matter, "refuse")),
+        new("pause", "pause", new { }, Registered("pause")),
+        new("resume", "resume", new { note = TooLong }, Registered("resume")),
+        new("key-supervision", "key-supervision", new { }, Registered("key-supervision")),
+        new("plan-required", "plan-required", new { }, Registered("plan-required")),
+        new("plan", "plan", new { }, Registered("plan")),
+        new("milestone", "milestone", new { seq = 999 }, Registered("milestone")),
     ];
 
     [Fact]
@@ -98,9 +102,7 @@ public sealed class ActionAllowsTests(DubanFactory factory)
             foreach (var person in People)
             {
                 var id = await MakeAsync(state);
-                var probe = new Probe(path, path, new { }, path == "accept"
-                    ? (_, a, m, _, _) => Accept.Allows(a, m)
-                    : (s, a, m, _, _) => Approve.Allows(s, a, m));
+                var probe = new Probe(path, path, new { }, Registered(path));
                 var (allows, version) = await AllowsAsync(person, id, probe);
                 var response = await (await factory.As(person)).PostAsJsonAsync($"/api/v1/matters/{id}/{path}", Api.With(version, new { }));
                 if (response.StatusCode == HttpStatusCode.NotFound) continue;
@@ -117,13 +119,19 @@ public sealed class ActionAllowsTests(DubanFactory factory)
     public async Task AvailableActions_OffersTheSupervisionForms_ToWhomTheyAreAllowed()
     {
         var id = await MakeAsync("planned");
-        var supervisor = await ForAsync("supervisor", id);
-        var handler = await ForAsync("h-440781-rsj", id);
-        var dispatcher = await ForAsync("dispatcher", id);
-        Assert.True(supervisor is { KeySupervision: true, Pause: true, Urge: true, Split: true, PlanRequire: false, MilestoneDone: false, PlanSubmit: false });
-        Assert.True(handler is { MilestoneDone: true, PlanSubmit: true, Progress: true, ExtensionRequest: true, KeySupervision: false, Urge: false, Merge: false });
-        Assert.True(dispatcher is { KeySupervision: false, Merge: true, Relocate: true, Reject: false, ExtensionDecide: false });
-        Assert.Null(await ForAsync("h-440785100", id));
+        var supervisor = await FormsAsync("supervisor", id);
+        var handler = await FormsAsync("h-440781-rsj", id);
+        var dispatcher = await FormsAsync("dispatcher", id);
+        Assert.NotNull(supervisor);
+        Assert.Superset(new HashSet<string> { "key-on", "pause", "urge", "split" }, supervisor);
+        Assert.Empty(supervisor.Intersect(["plan-required", "milestone", "plan"]));
+        Assert.NotNull(handler);
+        Assert.Superset(new HashSet<string> { "milestone", "plan", "progress", "extension-request" }, handler);
+        Assert.Empty(handler.Intersect(["key-on", "key-off", "urge", "merge"]));
+        Assert.NotNull(dispatcher);
+        Assert.Superset(new HashSet<string> { "merge", "relocate" }, dispatcher);
+        Assert.Empty(dispatcher.Intersect(["key-on", "key-off", "reject", "extension-approve"]));
+        Assert.Null(await FormsAsync("h-440785100", id));
     }
 
     /// <summary>
@@ -207,16 +215,22 @@ public sealed class ActionAllowsTests(DubanFactory factory)
     {
         await using var scope = factory.Scope();
         var db = factory.Db(scope);
-        var m = await db.Matters.AsNoTracking().Include(x => x.Assignments).Include(x => x.Milestones).SingleAsync(x => x.Id == id);
+        var sp = scope.ServiceProvider;
+        var m = await db.Matters.AsNoTracking().Include(x => x.Assignments).SingleAsync(x => x.Id == id);
+        await sp.GetRequiredService<MatterFacets>().LoadAsync(db, [m], tracked: false, default);
         var open = await db.DispatchReturns.Where(r => r.MatterId == id && (r.State == DispatchReturn.Pending || r.State == DispatchReturn.Review))
             .OrderByDescending(r => r.Id).Select(r => r.State).FirstOrDefaultAsync();
-        var allows = probe.Allows(scope.ServiceProvider.GetRequiredService<MatterScope>(), await ActorAsync(scope, username), m, open, factory.Clock.Now());
-        return (allows, m.Version);
+        var context = new ActionContext(sp.GetRequiredService<MatterScope>(), await ActorAsync(scope, username), m, factory.Clock.Now(), open,
+            sp.GetRequiredService<MatterClock>());
+        return (probe.Allows(context, sp), m.Version);
     }
 
-    private async Task<MatterActions?> ForAsync(string username, long id)
+    /// <summary>The forms the matter page draws for the user, as it chooses them; null when the user does not see the matter.</summary>
+    private async Task<HashSet<string>?> FormsAsync(string username, long id)
     {
         await using var scope = factory.Scope();
-        return await scope.ServiceProvider.GetRequiredService<AvailableActions>().ForAsync(id, await ActorAsync(scope, username), default);
+        var read = await scope.ServiceProvider.GetRequiredService<MatterQueries>().ReadAsync(id, await ActorAsync(scope, username), default);
+        return read is not { } r ? null
+            : [.. Duban.Features.Matters.Forms.MatterForms.Shown(scope.ServiceProvider.GetRequiredService<MatterActions>(), r.Detail, r.Context).Select(f => f.Name)];
     }
 }

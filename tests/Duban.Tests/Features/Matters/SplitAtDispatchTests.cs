@@ -1,6 +1,7 @@
 using System.Net;
 using System.Text.Json.Nodes;
 using Duban.Common;
+using Duban.Features.Matters;
 using Duban.Features.Supervision;
 using Duban.Tests.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
@@ -49,7 +50,7 @@ public sealed class SplitAtDispatchTests(DubanFactory factory)
         string policyId;
         await using (var scope = factory.Scope())
         {
-            var clock = scope.ServiceProvider.GetRequiredService<SupervisionClock>();
+            var clock = scope.ServiceProvider.GetRequiredService<MatterClock>();
             var policy = clock.Policies.For("complaint", "normal");
             (policyId, policyDue) = (policy.Id, policy.Handle.From(now, clock.Calendar));
         }

@@ -1,10 +1,10 @@
 using System.Net;
 using System.Text.Json.Nodes;
+using Duban.Features.Matters;
 using Duban.Features.Supervision;
 using Duban.Tests.Infrastructure;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
-
 using static Duban.Tests.Features.Supervision.SupervisionScenario;
 
 namespace Duban.Tests.Features.Supervision;

@@ -1,5 +1,7 @@
+using Duban.Data;
 using Duban.Features.Calendar;
-using Duban.Features.Supervision;
+using Duban.Features.Matters;
+using Duban.Features.RectificationPlans;
 using Microsoft.Extensions.Options;
 
 namespace Duban.Tests.Features.Supervision;
@@ -128,15 +130,41 @@ public sealed class TimePolicyTests
         Assert.Contains(problems, p => p.Contains("not valid JSON", StringComparison.Ordinal)); // unknown fields are typing errors
     }
 
-    private static SupervisionClock Clock(double yellow = 0.75, double key = 0.5) =>
-        new(Shipped, Calendar, Options.Create(new SupervisionOptions { YellowShare = yellow, KeyYellowShare = key }));
+    private static MatterClock Clock(double yellow = 0.75, double key = 0.5) =>
+        new(Shipped, Calendar, Options.Create(new ClockOptions { YellowShare = yellow, KeyYellowShare = key }), new MatterFacets([new PlanFacet()]),
+            new MatterKinds(MatterKinds.Core.Select(k => new KindRegistration(k))));
 
     private static readonly DateTimeOffset Start = At(2026, 11, 2, 9);
     private static readonly DateTimeOffset Due = Start.AddHours(100);
 
-    private static ClockReading Reading(string status = "in_progress", DateTimeOffset? paused = null, bool key = false, DateTimeOffset? lastProgress = null,
-        bool behind = false, bool signLate = false, double share = 0.75) =>
-        new(status, Due, Start.AddHours(100 * share), paused, key, lastProgress, behind, signLate, null);
+    /// <summary>
+    /// A matter's stored fields as the light reads them; behind the plan (a milestone due at
+    /// Start + 1 h, not done) and late to sign (the lead's signing deadline at Start + 1 h) become
+    /// its warning point, which the clock derives from its state as it does for every change.
+    /// </summary>
+    private static Matter Reading(string status = "in_progress", DateTimeOffset? paused = null, bool key = false, DateTimeOffset? lastProgress = null,
+        bool behind = false, bool signLate = false, double share = 0.75, MatterClock? clock = null)
+    {
+        var m = new Matter
+        {
+            Number = "JM-2026-000001",
+            Kind = "complaint",
+            Channel = "phone",
+            Title = "t",
+            Content = "c",
+            Urgency = "normal",
+            Status = status,
+            DueAt = Due,
+            YellowAt = Start.AddHours(100 * share),
+            PausedAt = paused,
+            KeySupervision = key,
+            LastProgressAt = lastProgress,
+        };
+        if (behind) PlanFacet.Of(m).Milestones.Add(new PlanMilestone { Seq = 1, Title = "m", DueAt = Start.AddHours(1), Weight = 1 });
+        if (signLate) m.Assignments.Add(new Assignment { UnitCode = "u", UnitTerritoryCode = "440781", Role = "lead", Active = true, SignDueAt = Start.AddHours(1) });
+        (clock ?? Clock()).Refresh(m);
+        return m;
+    }
 
     [Fact]
     public void Light_GreenYellowRed_ByTimeUsed()
@@ -157,7 +185,7 @@ public sealed class TimePolicyTests
     public void Light_WhileWaitingForDispatch_FollowsTheAcceptanceDeadline()
     {
         var clock = Clock();
-        var waiting = new ClockReading("received", null, Start.AddHours(75), null, false, null, false, false, Due);
+        var waiting = new LightFields("received", Due, Start.AddHours(75), null, null, false, null, null);
         Assert.Equal(Light.Green, clock.LightOf(waiting, Start.AddHours(74)));
         Assert.Equal(Light.Yellow, clock.LightOf(waiting, Start.AddHours(75)));
         Assert.Equal(Light.Red, clock.LightOf(waiting, Due.AddMinutes(1)));

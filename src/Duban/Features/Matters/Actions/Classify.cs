@@ -17,10 +17,16 @@ public sealed record ClassifyRequest(int? Version, string? Category, string? Ter
 /// confidential; changing or clearing a subject, or lifting confidentiality, takes a supervisor and
 /// a reason; nobody classifies a matter about their own organisation, or makes it about it.
 /// </summary>
-public sealed class Classify(MatterWorkflow workflow, GeoService geo)
+public sealed class Classify(MatterWorkflow workflow, GeoService geo) : MatterAction<Classify, ClassifyRequest>, IDescribedAction
 {
-    public Task<Result<Matter>> ExecuteAsync(long id, ClassifyRequest req, Actor actor, CancellationToken ct) =>
-        workflow.RunAsync(id, req.Version, actor, "classify", async (step, ct) =>
+    public const string Name = "classify";
+
+    /// <summary>Offered on the queue, where matters wait (QueuePage), not as a form of the matter page.</summary>
+    public static MatterActionInfo Describe { get; } = new(Name, ActionSection.Correct, typeof(ClassifyRequest), new("分类定性", "Classify"),
+        [new(Name, new("分类定性", "Classified"))], []);
+
+    public override Task<Result<Matter>> ExecuteAsync(long id, ClassifyRequest req, Actor actor, CancellationToken ct) =>
+        workflow.RunAsync(id, req.Version, actor, Name, async (step, ct) =>
         {
             var m = step.Matter;
             var error = Check(workflow.Scope, actor, m)
@@ -64,11 +70,11 @@ public sealed class Classify(MatterWorkflow workflow, GeoService geo)
         }, ct);
 
     /// <summary>May the actor classify the matter now (a dispatcher or supervisor, while it waits, not about their own organisation)?</summary>
-    public static bool Allows(MatterScope scope, Actor actor, Matter m) => Check(scope, actor, m) is null;
+    public override bool Allows(ActionContext context) => Check(context.Scope, context.Actor, context.Matter) is null;
 
     private static Error? Check(MatterScope scope, Actor actor, Matter m) =>
-        MatterWorkflow.RequireStatus("分类定性/classify", m, Status.Received, Status.Returned)
-        ?? (scope.Coordinates(actor) ? null : MatterWorkflow.NotYours("分类定性"))
+        ActionRules.RequireStatus("分类定性/classify", m, Status.Received, Status.Returned)
+        ?? (scope.Coordinates(actor) ? null : ActionRules.NotYours("分类定性"))
         // A matter about the classifier's own organisation is classified by the level above.
         ?? (MatterScope.IsInSubject(actor, m) ? Error.Forbidden("反映本单位的事项由上级定性 / a matter about your own unit is classified by the level above") : null);
 }

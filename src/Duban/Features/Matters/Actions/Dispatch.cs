@@ -36,10 +36,20 @@ public interface IAutoDispatch
 /// reports on, nor beneath it: the reporter must be protected from the reported. The suggestion
 /// of the moment is recorded in the event with what was chosen, so every correction is on record.
 /// </summary>
-public sealed class Dispatch(MatterWorkflow workflow, IDispatchAdvisor advisor, Supervision.SupervisionClock clock)
+public sealed class Dispatch(MatterWorkflow workflow, IDispatchAdvisor advisor, MatterClock clock) : MatterAction<Dispatch, DispatchRequest>, IDescribedAction
 {
-    public Task<Result<Matter>> ExecuteAsync(long id, DispatchRequest req, Actor actor, CancellationToken ct) =>
-        workflow.RunAsync(id, req.Version, actor, "dispatch", async (step, ct) =>
+    public const string Name = "dispatch";
+
+    public static MatterActionInfo Describe { get; } = new(Name, ActionSection.Handle, typeof(DispatchRequest), new("派单", "Dispatch"),
+        [new(Name, new("派单", "Dispatched"), _ => "已交有关单位办理 / passed to the responsible unit")],
+        [
+            new(Dispatching.DispatchForms.AcceptName, new("采纳建议派单", "Accept the suggestion"), typeof(Dispatching.DispatchAcceptForm),
+                Dispatching.DispatchForms.ReadAcceptAsync, Primary: true),
+            new(Name, new("派单", "Dispatch"), typeof(Dispatching.DispatchForm), Dispatching.DispatchForms.Read),
+        ]);
+
+    public override Task<Result<Matter>> ExecuteAsync(long id, DispatchRequest req, Actor actor, CancellationToken ct) =>
+        workflow.RunAsync(id, req.Version, actor, Name, async (step, ct) =>
         {
             var m = step.Matter;
             if (Check(workflow.Scope, actor, m) is { } refused) return refused;
@@ -54,7 +64,7 @@ public sealed class Dispatch(MatterWorkflow workflow, IDispatchAdvisor advisor, 
             }
 
             // A returned matter's dispatch judges the return; one sent to review is a supervisor's to judge.
-            var open = await Return.OpenReturnAsync(workflow.Db, m, actor, ct);
+            var open = await ActionRules.OpenReturnAsync(workflow.Db, m, actor, ct);
             if (!open.IsSuccess) return open.Error;
 
             var advice = await advisor.AdviseAsync(m, ct);
@@ -86,7 +96,7 @@ public sealed class Dispatch(MatterWorkflow workflow, IDispatchAdvisor advisor, 
             category ??= m.Category;
             if (advice is not null) step.Details["suggestion"] = Record(advice, chosenLead, built.Value.Skip(1).Select(a => a.UnitCode), category);
             // Back to the unit that returned it: the return was improper (overruled); elsewhere: it was right (upheld).
-            if (open.Value is { } judged) Return.Judge(judged, chosenLead == judged.UnitCode ? DispatchReturn.Overruled : DispatchReturn.Upheld, step);
+            if (open.Value is { } judged) ActionRules.Judge(judged, chosenLead == judged.UnitCode ? DispatchReturn.Overruled : DispatchReturn.Upheld, step);
 
             foreach (var a in m.Assignments) a.Active = false;
             m.Assignments.AddRange(built.Value);
@@ -106,18 +116,18 @@ public sealed class Dispatch(MatterWorkflow workflow, IDispatchAdvisor advisor, 
     /// May the actor dispatch the matter now (a dispatcher or supervisor, while it waits, not about
     /// their own organisation)? A return under a supervisor's review is the action's to refuse.
     /// </summary>
-    public static bool Allows(MatterScope scope, Actor actor, Matter m) => Check(scope, actor, m) is null;
+    public override bool Allows(ActionContext context) => Check(context.Scope, context.Actor, context.Matter) is null;
 
     /// <summary>Who may end a matter's wait for dispatch (dispatch, and split at dispatch: <see cref="Split"/>), and from which states.</summary>
     internal static Error? Check(MatterScope scope, Actor actor, Matter m) =>
-        MatterWorkflow.RequireStatus("交办/dispatch", m, Status.Received, Status.Returned)
-        ?? (scope.Coordinates(actor) ? null : MatterWorkflow.NotYours("交办"))
+        ActionRules.RequireStatus("交办/dispatch", m, Status.Received, Status.Returned)
+        ?? (scope.Coordinates(actor) ? null : ActionRules.NotYours("交办"))
         ?? (MatterScope.IsInSubject(actor, m) ? Error.Forbidden("反映本单位的事项由上级交办 / a matter about your own unit is dispatched by the level above") : null);
 
     /// <summary>The policy a dispatch runs under: the one named, else the one the matter's kind and urgency choose.</summary>
-    internal static Result<Supervision.TimePolicy> PolicyFor(Supervision.SupervisionClock clock, Matter m, string? named)
+    internal static Result<TimePolicy> PolicyFor(MatterClock clock, Matter m, string? named)
     {
-        if (Text.OrNull(named) is not { } id) return clock.Policies.For(m.Kind, m.Urgency);
+        if (Text.OrNull(named) is not { } id) return clock.DefaultPolicy(m.Kind, m.Urgency);
         return clock.Policies.Find(id) is { } chosen
             ? chosen
             : Error.Validation($"timePolicy {id} is not a time-limit policy / 没有名为 {id} 的办理时限策略");
@@ -128,7 +138,7 @@ public sealed class Dispatch(MatterWorkflow workflow, IDispatchAdvisor advisor, 
     /// and records the policy in the event; a deadline of one's own beyond the policy's (a rule's
     /// time limit) stays on record beside it.
     /// </summary>
-    internal static void StartClock(Supervision.SupervisionClock clock, Matter m, Supervision.TimePolicy policy, DateTimeOffset? due,
+    internal static void StartClock(MatterClock clock, Matter m, TimePolicy policy, DateTimeOffset? due,
         IEnumerable<Assignment> fresh, ActionStep step)
     {
         var policyDue = policy.Handle.From(step.Now, clock.Calendar);

@@ -9,10 +9,31 @@ public sealed record ExtensionRequest(int? Version, string? Op, int? Days, strin
 /// 延期: the lead unit asks for more days with a reason (op=request); a dispatcher or supervisor
 /// approves (the deadline moves) or refuses with a reason. One request open at a time.
 /// </summary>
-public sealed class Extension(MatterWorkflow workflow, Supervision.SupervisionClock clock)
+public sealed class Extension(MatterWorkflow workflow, MatterClock clock) : MatterAction<Extension, ExtensionRequest>, IDescribedAction
 {
-    public Task<Result<Matter>> ExecuteAsync(long id, ExtensionRequest req, Actor actor, CancellationToken ct) =>
-        workflow.RunAsync(id, req.Version, actor, "extension_" + (req.Op ?? "request"), (step, _) =>
+    public const string Name = "extension";
+
+    /// <summary>One action with three steps: the unit asks (办理), a coordinator approves or refuses (督办).</summary>
+    public static MatterActionInfo Describe { get; } = new(Name, ActionSection.Handle, typeof(ExtensionRequest), new("延期", "Extension"),
+        [
+            new(Name + "_request", new("申请延期", "Extension requested")),
+            new(Name + "_approve", new("批准延期", "Extension approved")),
+            new(Name + "_refuse", new("不批准延期", "Extension refused")),
+        ],
+        [
+            new("extension-request", new("申请延期", "Ask for an extension"), typeof(Forms.ExtensionRequestForm),
+                p => FormPost.Ok(new ExtensionRequest(p.Version, "request", p.Number("days"), p.Text("reason"))),
+                Shown: c => Check(c.Scope, c.Actor, c.Matter, "request") is null),
+            new("extension-approve", new("批准延期", "Approve the extension"), typeof(Forms.ExtensionDecisionForm),
+                p => FormPost.Ok(new ExtensionRequest(p.Version, "approve", null, p.Text("note"))),
+                ActionSection.Supervise, c => Check(c.Scope, c.Actor, c.Matter, "approve") is null, Primary: true),
+            new("extension-refuse", new("不批准延期", "Refuse the extension"), typeof(Forms.ReasonForm),
+                p => FormPost.Ok(new ExtensionRequest(p.Version, "refuse", null, p.Text("reason"))),
+                ActionSection.Supervise, c => Check(c.Scope, c.Actor, c.Matter, "refuse") is null),
+        ]);
+
+    public override Task<Result<Matter>> ExecuteAsync(long id, ExtensionRequest req, Actor actor, CancellationToken ct) =>
+        workflow.RunAsync(id, req.Version, actor, Name + "_" + (req.Op ?? "request"), (step, _) =>
             Task.FromResult(Apply(step, req, actor)), ct);
 
     private Error? Apply(ActionStep step, ExtensionRequest req, Actor actor)
@@ -28,7 +49,7 @@ public sealed class Extension(MatterWorkflow workflow, Supervision.SupervisionCl
                     return Error.Conflict("extension_not_in_review", "复查、复核须在规定期限内作出意见，不能延期 / a review round cannot be extended");
                 if (clock.PolicyOf(m).Extension is { } allowed && m.ExtensionCount >= allowed.Times)
                     return Error.Conflict("extension_limit_reached", $"该办理时限策略只允许延期{allowed.Times}次 / the time-limit policy allows {allowed.Times} extension(s)");
-                if (Return.RequireReason(req.Reason) is { } noReason) return noReason;
+                if (ActionRules.RequireReason(req.Reason) is { } noReason) return noReason;
                 m.ExtensionRequestedDays = req.Days;
                 m.ExtensionReason = req.Reason!.Trim();
                 step.Reason = m.ExtensionReason;
@@ -39,7 +60,7 @@ public sealed class Extension(MatterWorkflow workflow, Supervision.SupervisionCl
                 var days = m.ExtensionRequestedDays!.Value;
                 if (req.Op == "refuse")
                 {
-                    if (Return.RequireReason(req.Reason) is { } missing) return missing;
+                    if (ActionRules.RequireReason(req.Reason) is { } missing) return missing;
                     step.Reason = req.Reason!.Trim();
                 }
                 else
@@ -76,15 +97,18 @@ public sealed class Extension(MatterWorkflow workflow, Supervision.SupervisionCl
     /// </summary>
     public static bool Allows(MatterScope scope, Actor actor, Matter m, string op) => Check(scope, actor, m, op) is null;
 
+    /// <summary>May the actor take any step of an extension now (ask for one, or decide the one asked)?</summary>
+    public override bool Allows(ActionContext context) => Allows(context.Scope, context.Actor, context.Matter, "request") || Allows(context.Scope, context.Actor, context.Matter, "approve");
+
     private static Error? Check(MatterScope scope, Actor actor, Matter m, string op)
     {
-        if (MatterWorkflow.RequireStatus("延期/extension", m, Status.Dispatched, Status.InProgress) is { } refused) return refused;
+        if (ActionRules.RequireStatus("延期/extension", m, Status.Dispatched, Status.InProgress) is { } refused) return refused;
         return op switch
         {
-            "request" => !MatterWorkflow.IsLeadUnit(actor, m) ? MatterWorkflow.NotYours("申请延期")
+            "request" => !ActionRules.IsLeadUnit(actor, m) ? ActionRules.NotYours("申请延期")
                 : m.ExtensionRequestedDays is not null ? Error.Conflict("extension_pending", "已有待审批的延期申请 / an extension request is already pending")
                 : null,
-            "approve" or "refuse" => !scope.Coordinates(actor) ? MatterWorkflow.NotYours("审批延期")
+            "approve" or "refuse" => !scope.Coordinates(actor) ? ActionRules.NotYours("审批延期")
                 : m.ExtensionRequestedDays is null ? Error.Conflict("no_extension_pending", "没有待审批的延期申请 / no extension request is pending")
                 : null,
             _ => null,

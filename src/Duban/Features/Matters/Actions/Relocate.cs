@@ -15,17 +15,23 @@ public sealed record RelocateRequest(int? Version, string? Code, string? Text, s
 /// territory (<see cref="Matter.SetTerritory"/>), and so does every assignment's county-crossing
 /// mark, which the county lists are served from and audit verify checks.
 /// </summary>
-public sealed class Relocate(MatterWorkflow workflow, GeoService geo)
+public sealed class Relocate(MatterWorkflow workflow, GeoService geo) : MatterAction<Relocate, RelocateRequest>, IDescribedAction
 {
+    public const string Name = "territory";
+    public const string EventName = "territory_corrected";
     public const int MaxText = 500;
 
-    public Task<Result<Matter>> ExecuteAsync(long id, RelocateRequest req, Actor actor, CancellationToken ct) =>
-        workflow.RunAsync(id, req.Version, actor, "territory_corrected", (step, _) => Task.FromResult(Apply(step, req, actor)), ct);
+    public static MatterActionInfo Describe { get; } = new(Name, ActionSection.Correct, typeof(RelocateRequest), new("更正属地", "Correct the place"),
+        [new(EventName, new("更正属地", "Place corrected"))],
+        [new("relocate", new("更正属地", "Correct the place"), typeof(Forms.RelocateForm), Forms.RelocateForm.Read)]);
+
+    public override Task<Result<Matter>> ExecuteAsync(long id, RelocateRequest req, Actor actor, CancellationToken ct) =>
+        workflow.RunAsync(id, req.Version, actor, EventName, (step, _) => Task.FromResult(Apply(step, req, actor)), ct);
 
     private Error? Apply(ActionStep step, RelocateRequest req, Actor actor)
     {
         var m = step.Matter;
-        var error = Check(workflow.Scope, actor, m) ?? Return.RequireReason(req.Reason);
+        var error = Check(workflow.Scope, actor, m) ?? ActionRules.RequireReason(req.Reason);
         if (error is not null) return error;
 
         var divisions = geo.Gazetteer.Divisions;
@@ -77,13 +83,13 @@ public sealed class Relocate(MatterWorkflow workflow, GeoService geo)
     /// or administrator, not of the unit it reports on; below the city, only a matter placed in
     /// their own territory)?
     /// </summary>
-    public static bool Allows(MatterScope scope, Actor actor, Matter m) => Check(scope, actor, m) is null;
+    public override bool Allows(ActionContext context) => Check(context.Scope, context.Actor, context.Matter) is null;
 
     private static Error? Check(MatterScope scope, Actor actor, Matter m)
     {
         // A merged matter lives on in its target; its place is the target's.
-        if (m.Status == Status.Merged) return MatterWorkflow.Refuse("更正属地/relocate", m);
-        if (!actor.HasAny(Roles.Dispatcher, Roles.Supervisor, Roles.Admin)) return MatterWorkflow.NotYours("更正属地");
+        if (m.Status == Status.Merged) return ActionRules.Refuse("更正属地/relocate", m);
+        if (!actor.HasAny(Roles.Dispatcher, Roles.Supervisor, Roles.Admin)) return ActionRules.NotYours("更正属地");
         // As with classify: a matter about one's own organisation is placed by the level above.
         if (MatterScope.IsInSubject(actor, m))
             return Error.Forbidden("反映本单位的事项由上级更正属地 / a matter about your own unit is placed by the level above");

@@ -10,14 +10,20 @@ namespace Duban.Features.Matters.Actions;
 /// </summary>
 public sealed record ReopenRequest(int? Version, string? Reason, DateTimeOffset? DueAt);
 
-public sealed class Reopen(MatterWorkflow workflow, Supervision.SupervisionClock clock)
+public sealed class Reopen(MatterWorkflow workflow, MatterClock clock) : MatterAction<Reopen, ReopenRequest>, IDescribedAction
 {
-    public Task<Result<Matter>> ExecuteAsync(long id, ReopenRequest req, Actor actor, CancellationToken ct) =>
-        workflow.RunAsync(id, req.Version, actor, "reopen", (step, _) =>
+    public const string Name = "reopen";
+
+    public static MatterActionInfo Describe { get; } = new(Name, ActionSection.Handle, typeof(ReopenRequest), new("重新办理", "Reopen"),
+        [new(Name, new("重新办理", "Reopened"), _ => "已重新办理 / reopened")],
+        [new(Name, new("重新办理", "Reopen"), typeof(Forms.ReopenForm), p => FormPost.Ok(new ReopenRequest(p.Version, p.Text("reason"), p.EndOfDay("due"))))]);
+
+    public override Task<Result<Matter>> ExecuteAsync(long id, ReopenRequest req, Actor actor, CancellationToken ct) =>
+        workflow.RunAsync(id, req.Version, actor, Name, (step, _) =>
         {
             var m = step.Matter;
             var error = Check(actor, m)
-                ?? Return.RequireReason(req.Reason);
+                ?? ActionRules.RequireReason(req.Reason);
             if (error is not null) return Task.FromResult<Error?>(error);
             // A policy with review rounds (信访: 复查, then 复核) allows so many, each asked for within its time after the reply.
             var policy = clock.PolicyOf(m);
@@ -47,37 +53,9 @@ public sealed class Reopen(MatterWorkflow workflow, Supervision.SupervisionClock
         }, ct);
 
     /// <summary>May the actor reopen the matter now (a supervisor, closed)? The policy's review rounds and window are the action's to judge.</summary>
-    public static bool Allows(Actor actor, Matter m) => Check(actor, m) is null;
+    public override bool Allows(ActionContext context) => Check(context.Actor, context.Matter) is null;
 
     private static Error? Check(Actor actor, Matter m) =>
-        MatterWorkflow.RequireStatus("重新办理/reopen", m, Status.Closed)
-        ?? (actor.Has(Roles.Supervisor) ? null : MatterWorkflow.NotYours("重新办理（仅督办人员）"));
-}
-
-/// <summary>不予受理: the dispatcher declines a matter that is not for the system, with a reason the raiser sees.</summary>
-public sealed class Reject(MatterWorkflow workflow)
-{
-    public Task<Result<Matter>> ExecuteAsync(long id, ReasonRequest req, Actor actor, CancellationToken ct) =>
-        workflow.RunAsync(id, req.Version, actor, "reject", async (step, ct) =>
-        {
-            var m = step.Matter;
-            var error = Check(workflow.Scope, actor, m)
-                ?? Return.RequireReason(req.Reason);
-            if (error is not null) return error;
-            // A return waiting for a judgement ends with the matter: the unit was right not to take it.
-            var open = await Return.OpenReturnAsync(workflow.Db, m, actor, ct);
-            if (!open.IsSuccess) return open.Error;
-            if (open.Value is { } returned) Return.Judge(returned, DispatchReturn.Upheld, step);
-            m.Status = Status.Rejected;
-            m.StatusReason = req.Reason!.Trim();
-            step.Reason = m.StatusReason;
-            return null;
-        }, ct);
-
-    /// <summary>May the actor decline the matter now (a dispatcher or supervisor, while it waits)? A return under a supervisor's review is the action's to refuse.</summary>
-    public static bool Allows(MatterScope scope, Actor actor, Matter m) => Check(scope, actor, m) is null;
-
-    private static Error? Check(MatterScope scope, Actor actor, Matter m) =>
-        MatterWorkflow.RequireStatus("不予受理/reject", m, Status.Received, Status.Returned)
-        ?? (scope.Coordinates(actor) ? null : MatterWorkflow.NotYours("不予受理"));
+        ActionRules.RequireStatus("重新办理/reopen", m, Status.Closed)
+        ?? (actor.Has(Roles.Supervisor) ? null : ActionRules.NotYours("重新办理（仅督办人员）"));
 }

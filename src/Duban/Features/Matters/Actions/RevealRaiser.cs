@@ -10,10 +10,12 @@ namespace Duban.Features.Matters.Actions;
 /// </summary>
 public sealed class RevealRaiser(MatterWorkflow workflow, Sealer sealer)
 {
+    public const string EventName = "raiser_viewed";
+
     public async Task<Result<RaiserInput>> ExecuteAsync(long id, Actor actor, CancellationToken ct)
     {
         RaiserInput? identity = null;
-        var result = await workflow.RunAsync(id, null, actor, "raiser_viewed", async (step, ct) =>
+        var result = await workflow.RunAsync(id, null, actor, EventName, async (step, ct) =>
         {
             var m = step.Matter;
             if (m.RaiserAnonymous || m.RaiserSealed is null) return Error.Conflict("no_raiser", "该事项为匿名或无来访人信息 / the matter has no raiser identity");

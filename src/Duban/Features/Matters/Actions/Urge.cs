@@ -4,14 +4,20 @@ using Duban.Data;
 namespace Duban.Features.Matters.Actions;
 
 /// <summary>催办: a supervisor, dispatcher or leader presses the unit that holds the matter.</summary>
-public sealed class Urge(MatterWorkflow workflow, Notifications.Notifier notifier)
+public sealed class Urge(MatterWorkflow workflow, Notifications.Notifier notifier) : MatterAction<Urge, VersionedRequest>, IDescribedAction
 {
-    public Task<Result<Matter>> ExecuteAsync(long id, VersionedRequest req, Actor actor, CancellationToken ct) =>
-        workflow.RunAsync(id, req.Version, actor, "urge", async (step, ct) =>
+    public const string Name = "urge";
+
+    public static MatterActionInfo Describe { get; } = new(Name, ActionSection.Supervise, typeof(VersionedRequest), new("催办", "Urge"),
+        [new(Name, new("催办", "Urged"))],
+        [new(Name, new("催办", "Urge"), typeof(Forms.NoteForm), p => FormPost.Ok(new VersionedRequest(p.Version, p.Text("note"))))]);
+
+    public override Task<Result<Matter>> ExecuteAsync(long id, VersionedRequest req, Actor actor, CancellationToken ct) =>
+        workflow.RunAsync(id, req.Version, actor, Name, async (step, ct) =>
         {
             var m = step.Matter;
             var error = Check(actor, m)
-                ?? Return.LimitText(req.Note, "note");
+                ?? ActionRules.LimitText(req.Note, "note");
             if (error is not null) return error;
             m.UrgeCount++;
             step.Reason = Text.OrNull(req.Note);
@@ -24,9 +30,9 @@ public sealed class Urge(MatterWorkflow workflow, Notifications.Notifier notifie
         }, ct);
 
     /// <summary>May the actor urge the unit now (a supervisor, dispatcher or leader, while a unit holds it)?</summary>
-    public static bool Allows(Actor actor, Matter m) => Check(actor, m) is null;
+    public override bool Allows(ActionContext context) => Check(context.Actor, context.Matter) is null;
 
     private static Error? Check(Actor actor, Matter m) =>
-        MatterWorkflow.RequireStatus("催办/urge", m, Status.Dispatched, Status.InProgress)
-        ?? (actor.HasAny(Roles.Supervisor, Roles.Dispatcher, Roles.Leader) ? null : MatterWorkflow.NotYours("催办"));
+        ActionRules.RequireStatus("催办/urge", m, Status.Dispatched, Status.InProgress)
+        ?? (actor.HasAny(Roles.Supervisor, Roles.Dispatcher, Roles.Leader) ? null : ActionRules.NotYours("催办"));
 }

@@ -2,7 +2,7 @@ using System.Globalization;
 using Duban.Common;
 using Duban.Features.Calendar;
 
-namespace Duban.Features.Supervision;
+namespace Duban.Features.Matters;
 
 public enum TimeLimitUnit
 {

@@ -2,8 +2,9 @@ using System.Text.Json.Nodes;
 using Duban.Common;
 using Duban.Data;
 using Duban.Features.Matters;
+using Duban.Features.Matters.Actions;
 
-namespace Duban.Features.Matters.Actions;
+namespace Duban.Features.SubTasks;
 
 /// <param name="Weight">The sub-task's weight in the parent's progress, 1 to 100 (default 1).</param>
 public sealed record SubTaskInput(string? Title, string? Content, string? LeadUnitCode, string[]? CoUnitCodes, DateTimeOffset? DueAt,
@@ -20,27 +21,36 @@ public sealed record SplitRequest(int? Version, SubTaskInput[]? Children, string
 /// as its lead (signed for), its clock starts as a dispatch's would, an open return is judged, and
 /// the parts go to their units.
 /// </summary>
-public sealed class Split(MatterWorkflow workflow, RegisterNumbers numbers, Supervision.SupervisionClock clock)
+public sealed class Split(MatterWorkflow workflow, RegisterNumbers numbers, MatterClock clock) : MatterAction<Split, SplitRequest>, IDescribedAction
 {
-    public Task<Result<Matter>> ExecuteAsync(long id, SplitRequest req, Actor actor, CancellationToken ct) =>
-        workflow.RunAsync(id, req.Version, actor, "split", async (step, ct) =>
+    public const string Name = "split";
+
+    /// <summary>The event each sub-task's chain begins with.</summary>
+    public const string SubTaskRegistered = "register_subtask";
+
+    public static MatterActionInfo Describe { get; } = new(Name, ActionSection.Handle, typeof(SplitRequest), new("分解为子任务", "Split into sub-tasks"),
+        [new(Name, new("分解", "Split")), new(SubTaskRegistered, new("登记子任务", "Registered as a sub-task"))],
+        [new(Name, new("分解为子任务", "Split into sub-tasks"), typeof(SplitForm), SplitForm.Read)]);
+
+    public override Task<Result<Matter>> ExecuteAsync(long id, SplitRequest req, Actor actor, CancellationToken ct) =>
+        workflow.RunAsync(id, req.Version, actor, Name, async (step, ct) =>
         {
             var m = step.Matter;
             var error = Check(workflow.Scope, actor, m)
                 ?? (req.Children is not { Length: >= 1 and <= 50 } ? Error.Validation("children: 1 to 50 sub-tasks / 请填写1至50个子任务") : null)
-                ?? Return.LimitText(req.Note, "note");
+                ?? ActionRules.LimitText(req.Note, "note");
             if (error is not null) return error;
 
             // At dispatch: the parent's own dispatch is settled first (nothing changes until every part is valid).
             var atDispatch = m.Status != Status.InProgress;
-            Supervision.TimePolicy? policy = null;
+            TimePolicy? policy = null;
             DispatchReturn? openReturn = null;
             List<Assignment>? held = null;
             DateTimeOffset? givenDue = req.DueAt is { } d0 ? Clock.Normalize(d0.ToUniversalTime()) : null;
             var parentDue = m.DueAt;
             if (atDispatch)
             {
-                var open = await Return.OpenReturnAsync(workflow.Db, m, actor, ct);
+                var open = await ActionRules.OpenReturnAsync(workflow.Db, m, actor, ct);
                 if (!open.IsSuccess) return open.Error;
                 openReturn = open.Value;
                 var chosen = Dispatch.PolicyFor(clock, m, null);
@@ -108,6 +118,7 @@ public sealed class Split(MatterWorkflow workflow, RegisterNumbers numbers, Supe
                 child.Assignments.AddRange(built.Value!);
                 clock.Register(child);
                 clock.Start(child, childPolicy, step.Now, due, built.Value!);
+                clock.Refresh(child);
                 children.Add(child);
             }
             if (atDispatch)
@@ -115,7 +126,7 @@ public sealed class Split(MatterWorkflow workflow, RegisterNumbers numbers, Supe
                 // Parts given to the unit that returned the matter say its return was improper
                 // (overruled), as a dispatch back to it does; parts all elsewhere uphold it.
                 if (openReturn is { } judged)
-                    Return.Judge(judged, children.Any(c => c.LeadUnitCode == judged.UnitCode) ? DispatchReturn.Overruled : DispatchReturn.Upheld, step);
+                    ActionRules.Judge(judged, children.Any(c => c.LeadUnitCode == judged.UnitCode) ? DispatchReturn.Overruled : DispatchReturn.Upheld, step);
                 // The coordinator's unit holds the parent, signed for: it follows the parts and completes the whole.
                 foreach (var a in m.Assignments) a.Active = false;
                 held![0].AcceptedAt = step.Now;
@@ -136,9 +147,9 @@ public sealed class Split(MatterWorkflow workflow, RegisterNumbers numbers, Supe
             {
                 foreach (var child in children)
                 {
-                    var data = MatterWorkflow.Snapshot(child);
+                    var data = MatterWorkflow.Snapshot(child, workflow.Facets);
                     data["parent"] = m.Number;
-                    await audit.AppendAsync(child, actor, "register_subtask", null, child.Status, null, new JsonObject { ["after"] = data }, ct);
+                    await audit.AppendAsync(child, actor, SubTaskRegistered, null, child.Status, null, new JsonObject { ["after"] = data }, ct);
                 }
             });
             return null;
@@ -148,17 +159,10 @@ public sealed class Split(MatterWorkflow workflow, RegisterNumbers numbers, Supe
     /// May the actor split the matter now? In progress: its lead unit, a dispatcher or a supervisor.
     /// Waiting for dispatch (received, returned): whoever may dispatch it (<see cref="Dispatch"/>'s refusals).
     /// </summary>
-    public static bool Allows(MatterScope scope, Actor actor, Matter m) => Check(scope, actor, m) is null;
-
-    /// <summary>
-    /// Is the actor a dispatcher or supervisor of the unit that holds the matter as its lead (the
-    /// dispatch centre holding a parent it split at dispatch)? They complete it when the parts are done.
-    /// </summary>
-    public static bool HoldsAsCoordinator(Actor actor, Matter m) =>
-        m.LeadUnitCode is not null && actor.UnitCode == m.LeadUnitCode && actor.HasAny(Roles.Dispatcher, Roles.Supervisor);
+    public override bool Allows(ActionContext context) => Check(context.Scope, context.Actor, context.Matter) is null;
 
     private static Error? Check(MatterScope scope, Actor actor, Matter m) =>
-        MatterWorkflow.RequireStatus("分解/split", m, Status.InProgress, Status.Received, Status.Returned)
+        ActionRules.RequireStatus("分解/split", m, Status.InProgress, Status.Received, Status.Returned)
         ?? (m.Status != Status.InProgress ? Dispatch.Check(scope, actor, m)
-            : MatterWorkflow.IsLeadUnit(actor, m) || scope.Coordinates(actor) ? null : MatterWorkflow.NotYours("分解任务"));
+            : ActionRules.IsLeadUnit(actor, m) || scope.Coordinates(actor) ? null : ActionRules.NotYours("分解任务"));
 }

@@ -2,7 +2,7 @@ using System.Reflection;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 
-namespace Duban.Features.Supervision;
+namespace Duban.Features.Matters;
 
 /// <summary>How far an extension may reach (from the deadline the policy first set), and how often.</summary>
 public sealed record ExtensionLimit(TimeLimit Max, int Times);

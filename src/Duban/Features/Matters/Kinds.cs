@@ -1,0 +1,77 @@
+namespace Duban.Features.Matters;
+
+/// <summary>
+/// What a kind of matter is, in one place instead of checks of its name scattered through the code.
+/// </summary>
+/// <param name="Kind">Its name in the API (complaint, report…).</param>
+/// <param name="Label">Its name for people.</param>
+/// <param name="Public">Citizens raise it on the portal (the report form offers it, the public API takes it).</param>
+/// <param name="ConfidentialByDefault">Registered confidential unless staff say otherwise, and never dispatched automatically.</param>
+/// <param name="Misconduct">A report of misconduct (举报): it may name the unit or person it is about, and is routed to the discipline bodies when it does.</param>
+/// <param name="TimePolicy">The time-limit policy it runs under when no policy in force names its kind (null: the policy file's catch-all).</param>
+/// <param name="Facets">The facets it carries (null: every registered one).</param>
+/// <param name="Actions">The actions it offers (null: every registered one).</param>
+public sealed record KindTraits(string Kind, Bilingual Label, bool Public, bool ConfidentialByDefault = false, bool Misconduct = false,
+    string? TimePolicy = null, IReadOnlySet<string>? Facets = null, IReadOnlySet<string>? Actions = null)
+{
+    public bool HasFacet(string facet) => Facets is null || Facets.Contains(facet);
+
+    public bool Offers(string action) => Actions is null || Actions.Contains(action);
+}
+
+/// <summary>A kind registered by the core or a module.</summary>
+public sealed record KindRegistration(KindTraits Traits);
+
+/// <summary>The kinds of matter, registered: their traits by name, in registration order.</summary>
+public sealed class MatterKinds(IEnumerable<KindRegistration> kinds)
+{
+    public const string Report = "report";
+
+    /// <summary>The core's kinds, in the order the portal's report form offers the public ones.</summary>
+    public static readonly IReadOnlyList<KindTraits> Core =
+    [
+        new("complaint", new("投诉", "Complaint"), Public: true),
+        new("request", new("求助", "Request for help"), Public: true),
+        new("suggestion", new("建议", "Suggestion"), Public: true),
+        new(Report, new("举报", "Report of misconduct"), Public: true, ConfidentialByDefault: true, Misconduct: true),
+        new("petition", new("信访", "Petition"), Public: true),
+        new("enterprise_demand", new("企业诉求", "Enterprise demand"), Public: true),
+        new("task", new("督办任务", "Task"), Public: false),
+        new("deputy_suggestion", new("人大代表建议", "Deputy's suggestion"), Public: false),
+        new("cppcc_proposal", new("政协提案", "CPPCC proposal"), Public: false),
+    ];
+
+    private readonly Dictionary<string, KindTraits> byName = kinds.Select(k => k.Traits).ToDictionary(k => k.Kind, StringComparer.Ordinal);
+
+    public IReadOnlyList<KindTraits> All { get; } = [.. kinds.Select(k => k.Traits)];
+
+    public KindTraits? Find(string? kind) => kind is null ? null : byName.GetValueOrDefault(kind);
+
+    public bool IsKind(string? kind) => kind is not null && byName.ContainsKey(kind);
+
+    public bool IsPublic(string? kind) => Find(kind)?.Public == true;
+
+    public bool ConfidentialByDefault(string? kind) => Find(kind)?.ConfidentialByDefault == true;
+
+    public bool Misconduct(string? kind) => Find(kind)?.Misconduct == true;
+
+    /// <summary>Whether any kind limits its actions: only then does an action's route ask the matter's kind.</summary>
+    public bool AnyLimitsActions => All.Any(k => k.Actions is not null);
+
+    /// <summary>Refuses an action its kind does not offer (<see cref="KindTraits.Actions"/>), or null.</summary>
+    public Common.Error? Refuses(string kind, string action) => Find(kind) is { } traits && !traits.Offers(action)
+        ? Common.Error.Conflict("not_for_kind", $"「{traits.Label.Zh}」类事项没有「{action}」操作 / a {kind} does not take {action}")
+        : null;
+
+    /// <summary>Its name for people in the current language, or the kind itself.</summary>
+    public string Label(string kind) => Find(kind)?.Label.Current ?? kind;
+}
+
+public static class MatterKindRegistration
+{
+    public static IServiceCollection AddMatterKind(this IServiceCollection services, KindTraits traits)
+    {
+        services.AddSingleton(new KindRegistration(traits));
+        return services;
+    }
+}
