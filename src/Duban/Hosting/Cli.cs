@@ -3,7 +3,6 @@ using Duban.Common;
 using Duban.Data;
 using Duban.Features.Audit;
 using Duban.Features.Auth;
-using Duban.Features.Bench;
 using Duban.Features.Calendar;
 using Duban.Features.Demo;
 using Duban.Features.Dispatching;
@@ -64,19 +63,6 @@ public static class Cli
           supervision policies [FILE]
                                      the time-limit policies in force, or FILE checked (every
                                      problem listed, exit 1) before it is deployed
-          bench intake [--count N] [--provider sqlite|postgres] [--connection CS]
-                                     durable matter creation per second through the API's
-                                     code path, beside the raw insert rate of the same database
-          bench lists [--count N] [--provider sqlite|postgres] [--connection CS]
-                                     list queries per kind of user on N generated matters
-          bench pages [--runs 30] [--warmup 5] [--matters N] [--only NAME] [--parts] [--provider sqlite|postgres] [--connection CS --yes]
-                                     every main page over HTTP on Kestrel as its user, signed in:
-                                     median, p95, max per page on the demo (+ N generated matters)
-          bench dispatch [--data FILE.csv] [--folds 5]
-                                     category accuracy by cross-validation, time a message, training time
-          bench geo [--count N] [--seed S] [--failures K]
-                                     address resolution: accuracy on a labelled set generated from
-                                     the divisions, beside npm address-parse; speed; load time
           --help                     this text
 
         configuration (appsettings.json, environment DUBAN__..., or --Duban:...=...):
@@ -129,16 +115,6 @@ public static class Cli
                 return await WithServicesAsync(rest[1..], (sp, a) => SupervisionCli.PoliciesAsync(a, Console.Out, Console.Error, sp.GetRequiredService<TimePolicies>), writes: false);
             case "figures":
                 return await WithServicesAsync(rest, FiguresCli.RunAsync, writes: false);
-            case "bench" when rest.Length > 0 && rest[0] == "dispatch":
-                return await DispatchBench.RunAsync(rest[1..], Console.Out);
-            case "bench" when rest.Length > 0 && rest[0] == "geo":
-                return await GeoBench.RunAsync(rest[1..], Console.Out);
-            case "bench" when rest.Length > 0 && rest[0] == "intake":
-                return await IntakeBench.RunAsync(rest[1..], Console.Out);
-            case "bench" when rest.Length > 0 && rest[0] == "lists":
-                return await ListBench.RunAsync(rest[1..], Console.Out);
-            case "bench" when rest.Length > 0 && rest[0] == "pages":
-                return await PageBench.RunAsync(rest[1..], Console.Out);
             default:
                 await Console.Error.WriteLineAsync($"unknown verb: {string.Join(' ', args)}\n\n{Help}");
                 return 64;

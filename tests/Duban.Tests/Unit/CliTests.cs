@@ -42,6 +42,8 @@ public sealed class CliTests
         Assert.Equal(0, code);
         Assert.Contains("usage:", output, StringComparison.Ordinal);
         Assert.Contains("audit verify", output, StringComparison.Ordinal);
+        // The benchmarks have their own command (bench/Duban.Bench, BenchProgramTests), not the product's.
+        Assert.DoesNotContain("bench", output, StringComparison.Ordinal);
         Assert.Equal("", error);
     }
 
@@ -60,6 +62,7 @@ public sealed class CliTests
     [InlineData("demo")]
     [InlineData("users", "remove")]
     [InlineData("bench")]
+    [InlineData("bench", "intake")]
     public async Task RunAsync_UnknownVerb_Returns64WithMessageOnStderr(params string[] args)
     {
         var (code, output, error) = await RunAsync(args);

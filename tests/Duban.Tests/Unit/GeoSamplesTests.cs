@@ -1,3 +1,4 @@
+using Duban.Bench;
 using Duban.Features.Geo;
 
 namespace Duban.Tests.Unit;

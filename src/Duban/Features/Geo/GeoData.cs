@@ -53,7 +53,8 @@ public static class GeoData
 
     private static readonly Lazy<Base> Shared = new(Read, LazyThreadSafetyMode.ExecutionAndPublication);
 
-    private static Base Read()
+    /// <summary>Reads and indexes the shipped data afresh (the process's copy is <see cref="Loaded"/>); bench geo times it.</summary>
+    internal static Base Read()
     {
         var watch = Stopwatch.StartNew();
         var forms = LoadForms();
@@ -72,15 +73,5 @@ public static class GeoData
         var b = Loaded;
         var aliases = Gazetteer.IndexAliases(b.Divisions, ShippedAliases().Concat(extraAliases));
         return new Gazetteer(b.Divisions, b.Forms, b.Names, aliases, homeCity);
-    }
-
-    /// <summary>Loads all of China and indexes it afresh, however often called: what bench geo times.</summary>
-    public static Gazetteer LoadFresh(string? homeCity, out TimeSpan elapsed)
-    {
-        var watch = Stopwatch.StartNew();
-        var b = Read();
-        var gazetteer = new Gazetteer(b.Divisions, b.Forms, b.Names, Gazetteer.IndexAliases(b.Divisions, ShippedAliases()), homeCity);
-        elapsed = watch.Elapsed;
-        return gazetteer;
     }
 }

@@ -9,7 +9,7 @@ using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.EntityFrameworkCore;
 
-namespace Duban.Features.Bench;
+namespace Duban.Bench;
 
 /// <summary>
 /// `bench pages`: Duban on Kestrel at 127.0.0.1 over a fresh database with the Jiangmen demo (and
@@ -222,16 +222,16 @@ public static partial class PageBench
         {
             var db = scope.ServiceProvider.GetRequiredService<DubanDb>();
             var id = await db.Users.Where(u => u.Username == username).Select(u => u.Id).SingleAsync();
-            actor = (await Auth.DubanAuthenticationHandler.LoadActorAsync(db, scope.ServiceProvider.GetRequiredService<Units.UnitDirectory>(), id, default))!;
+            actor = (await Features.Auth.DubanAuthenticationHandler.LoadActorAsync(db, scope.ServiceProvider.GetRequiredService<Features.Units.UnitDirectory>(), id, default))!;
         }
         var parts = new (string Name, Func<IServiceProvider, Task> Run)[]
         {
-            ("statuses", sp => sp.GetRequiredService<Dashboard.DashboardQueries>().StatusesAsync(actor, default)),
-            ("lights by county", sp => sp.GetRequiredService<Supervision.SupervisionQueries>().LightsAsync("county", actor, default)),
-            ("trend by month", sp => sp.GetRequiredService<Dashboard.DashboardQueries>().TrendAsync("month", actor, default)),
+            ("statuses", sp => sp.GetRequiredService<Features.Dashboard.DashboardQueries>().StatusesAsync(actor, default)),
+            ("lights by county", sp => sp.GetRequiredService<Features.Supervision.SupervisionQueries>().LightsAsync("county", actor, default)),
+            ("trend by month", sp => sp.GetRequiredService<Features.Dashboard.DashboardQueries>().TrendAsync("month", actor, default)),
             ("trend by month, 24 counts (before)", sp => CountedTrendAsync(sp, actor)),
-            ("counties and towns", sp => sp.GetRequiredService<Dashboard.DashboardQueries>().PlacesAsync(null, actor, default)),
-            ("figures ranking by county", sp => sp.GetRequiredService<Figures.UnitFigures>().RankAsync(null, "county", actor, default)),
+            ("counties and towns", sp => sp.GetRequiredService<Features.Dashboard.DashboardQueries>().PlacesAsync(null, actor, default)),
+            ("figures ranking by county", sp => sp.GetRequiredService<Features.Figures.UnitFigures>().RankAsync(null, "county", actor, default)),
         };
         foreach (var (name, run) in parts)
         {
@@ -253,10 +253,10 @@ public static partial class PageBench
     private static async Task CountedTrendAsync(IServiceProvider sp, Common.Actor actor)
     {
         var db = sp.GetRequiredService<DubanDb>();
-        var visible = sp.GetRequiredService<Matters.MatterScope>().Visible(db.Matters.AsNoTracking(), db, actor);
+        var visible = sp.GetRequiredService<Features.Matters.MatterScope>().Visible(db.Matters.AsNoTracking(), db, actor);
         var today = Common.Clock.ChinaDate(sp.GetRequiredService<TimeProvider>().GetUtcNow());
-        var first = new DateOnly(today.Year, today.Month, 1).AddMonths(1 - Dashboard.DashboardQueries.TrendPeriods);
-        for (var i = 0; i < Dashboard.DashboardQueries.TrendPeriods; i++)
+        var first = new DateOnly(today.Year, today.Month, 1).AddMonths(1 - Features.Dashboard.DashboardQueries.TrendPeriods);
+        for (var i = 0; i < Features.Dashboard.DashboardQueries.TrendPeriods; i++)
         {
             var start = Common.Clock.StartOfChinaDay(first.AddMonths(i));
             var end = Common.Clock.StartOfChinaDay(first.AddMonths(i + 1));
@@ -322,8 +322,8 @@ public static partial class PageBench
         await using var scope = services.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<DubanDb>();
         var userId = await db.Users.Where(u => u.Username == "h-440781115").Select(u => u.Id).SingleAsync();
-        var actor = (await Auth.DubanAuthenticationHandler.LoadActorAsync(db, scope.ServiceProvider.GetRequiredService<Units.UnitDirectory>(), userId, default))!;
-        var visible = scope.ServiceProvider.GetRequiredService<Matters.MatterScope>().Visible(db.Matters, db, actor);
+        var actor = (await Features.Auth.DubanAuthenticationHandler.LoadActorAsync(db, scope.ServiceProvider.GetRequiredService<Features.Units.UnitDirectory>(), userId, default))!;
+        var visible = scope.ServiceProvider.GetRequiredService<Features.Matters.MatterScope>().Visible(db.Matters, db, actor);
         var town = await visible.OrderByDescending(m => m.Id).Select(m => (long?)m.Id).FirstOrDefaultAsync()
             ?? throw new InvalidOperationException("the demo gives 川岛镇 no matter");
         // Two characters from the middle of a demo title: a word that matches some matters, not all.

@@ -3,7 +3,7 @@ using System.Globalization;
 using Duban.Features.Dispatching;
 using Duban.Hosting;
 
-namespace Duban.Features.Bench;
+namespace Duban.Bench;
 
 /// <summary>
 /// `bench dispatch`: the category classifier's accuracy by stratified k-fold cross-validation

@@ -7,7 +7,7 @@ using Duban.Features.Matters;
 using Duban.Hosting;
 using Microsoft.EntityFrameworkCore;
 
-namespace Duban.Features.Bench;
+namespace Duban.Bench;
 
 /// <summary>
 /// `bench intake`: durable matter creation per second through RegisterMatter (the API's code

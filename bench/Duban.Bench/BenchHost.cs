@@ -7,7 +7,7 @@ using Duban.Features.Units;
 using Duban.Hosting;
 using Microsoft.EntityFrameworkCore;
 
-namespace Duban.Features.Bench;
+namespace Duban.Bench;
 
 /// <summary>
 /// Duban's services over a database of the bench's own, with the demo's units and accounts (no

@@ -8,7 +8,7 @@ using Duban.Features.Units;
 using Duban.Hosting;
 using Microsoft.EntityFrameworkCore;
 
-namespace Duban.Features.Bench;
+namespace Duban.Bench;
 
 /// <summary>
 /// `bench lists`: fills a database with N matters spread over the Jiangmen units and measures the

@@ -1,7 +1,8 @@
 using System.Globalization;
 using System.Text;
+using Duban.Features.Geo;
 
-namespace Duban.Features.Geo;
+namespace Duban.Bench;
 
 /// <summary>A generated address and the division it names.</summary>
 /// <param name="Text">What a citizen might write.</param>
