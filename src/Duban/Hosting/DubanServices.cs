@@ -1,4 +1,5 @@
 using System.Threading.RateLimiting;
+using Duban.Common;
 using Duban.Data;
 using Duban.Features.Audit;
 using Duban.Features.Auth;
@@ -40,6 +41,7 @@ public static class DubanServices
     {
         static string DataDir(IServiceProvider sp) => DataDirectory(sp.GetRequiredService<IConfiguration>());
         services.AddSingleton(TimeProvider.System);
+        services.AddSingleton<RefreshingCaches>();
         services.AddOptions<DatabaseOptions>().BindConfiguration(DatabaseOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<AuthOptions>().BindConfiguration(AuthOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<DemoOptions>().BindConfiguration(DemoOptions.Section);
@@ -53,10 +55,12 @@ public static class DubanServices
         services.AddSingleton(sp => new Tokens(KeyFiles.Load(sp.GetRequiredService<IOptions<AuthOptions>>().Value.SigningKey, DataDir(sp), "auth"),
             sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton<UnitDirectory>();
+        services.AddRefreshingCache<UnitDirectory>(u => u.Cache);
         services.AddSingleton<MatterScope>();
         services.AddMemoryCache();
 
         services.AddScoped<AuditLog>();
+        services.AddScoped<AuditedChange>();
         services.AddScoped<RegisterNumbers>();
         services.AddSingleton<IntakeBatcher>();
         services.AddScoped<RegisterMatter>();
@@ -69,6 +73,7 @@ public static class DubanServices
         services.AddScoped<DemoSeeder>();
         services.AddScoped<ImportUnits>();
         services.AddSingleton<GeoService>();
+        services.AddRefreshingCache<GeoService>(g => g.AliasCache);
         services.AddSingleton<CatalogueStore>();
         services.AddSingleton<LearnedSuggester>();
         services.AddSingleton<ICategorySuggester>(sp => sp.GetRequiredService<LearnedSuggester>());
@@ -102,9 +107,8 @@ public static class DubanServices
         services.AddOpenApi("v1");
         services.AddHealthChecks();
         services.AddHostedService<StartupTasks>();
-        services.AddHostedService<GeoAliasRefresher>();
-        services.AddHostedService<UnitRefresher>();
-        services.AddHostedService<CalendarRefresher>();
+        // After StartupTasks: the calendar's days are read before serving, once the schema scripts have run.
+        services.AddHostedService<CacheRefresher>();
         services.AddHostedService<NotificationMailer>();
         services.AddHostedService(sp => sp.GetRequiredService<ClassifierTrainer>());
         services.AddHostedService<SupervisionJob>();

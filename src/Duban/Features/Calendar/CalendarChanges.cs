@@ -24,10 +24,10 @@ public sealed record AddedYearDto(int Year, long Id, string? Note, IReadOnlyList
 /// An administrator's changes to the calendar: a local day off (台风停工, a local festival) or a
 /// day worked, a newly announced year (国务院办公厅 announces the next year each November), and the
 /// withdrawal of either. Rows are added, never changed except to be withdrawn; each change is an
-/// audit event in the same transaction; the node that makes it puts it in force at once. Who may
+/// <see cref="AuditedChange"/> with one event; the node that makes it puts it in force at once. Who may
 /// is the caller's business (the API: the city's administrators; the CLI: the system).
 /// </summary>
-public sealed class CalendarChanges(DubanDb db, AuditLog audit, CalendarDays days, TimeProvider time)
+public sealed class CalendarChanges(DubanDb db, AuditedChange change, CalendarDays days, TimeProvider time)
 {
     /// <summary>Added days lie in these years: a wider range is a typing error, not a plan.</summary>
     public const int FirstYear = 2000, LastYear = 2100;
@@ -43,16 +43,13 @@ public sealed class CalendarChanges(DubanDb db, AuditLog audit, CalendarDays day
         if (ValidateNote(request.Note) is { } badNote) return badNote;
         var entry = checkedEntry.Value!;
 
-        await using var tx = await db.Database.BeginTransactionAsync(ct);
-        await audit.LockAsync(ct);
-        var row = NewRow(entry.Date.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture), CalendarDays.KindName(entry.Kind), entry.Name, request.Note, actor);
-        db.CalendarDays.Add(row);
-        await db.SaveChangesAsync(ct);
-        await audit.AppendAsync(null, actor, "calendar_day_added", reason: row.Note, data: Data(row), ct: ct);
-        await db.SaveChangesAsync(ct);
-        await tx.CommitAsync(ct);
-        await days.RefreshAsync(force: true, ct);
-        return AddedDayDto.Of(row);
+        return await change.RunAsync<AddedDayDto>(async () =>
+        {
+            var row = NewRow(entry.Date.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture), CalendarDays.KindName(entry.Kind), entry.Name, request.Note, actor);
+            db.CalendarDays.Add(row);
+            await db.SaveChangesAsync(ct);
+            return Made(AddedDayDto.Of(row), new AuditEvent(actor, "calendar_day_added", Data(row), row.Note));
+        }, ct);
     }
 
     /// <summary>
@@ -86,45 +83,40 @@ public sealed class CalendarChanges(DubanDb db, AuditLog audit, CalendarDays day
             entries.Add(entry);
         }
 
-        await using var tx = await db.Database.BeginTransactionAsync(ct);
-        await audit.LockAsync(ct);
-        var yearText = year.ToString(CultureInfo.InvariantCulture);
-        var marker = NewRow(yearText, CalendarDays.Year, yearText + "年节假日安排", request.Note, actor);
-        var rows = entries.OrderBy(e => e.Date)
-            .Select(e => NewRow(e.Date.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture), CalendarDays.KindName(e.Kind), e.Name, request.Note, actor))
-            .ToList();
-        db.CalendarDays.Add(marker);
-        db.CalendarDays.AddRange(rows);
-        await db.SaveChangesAsync(ct);
-        var data = new JsonObject
+        return await change.RunAsync<AddedYearDto>(async () =>
         {
-            ["id"] = marker.Id,
-            ["year"] = year,
-            ["entries"] = new JsonArray([.. rows.Select(r => (JsonNode)Data(r))]),
-        };
-        await audit.AppendAsync(null, actor, "calendar_year_added", reason: marker.Note, data: data, ct: ct);
-        await db.SaveChangesAsync(ct);
-        await tx.CommitAsync(ct);
-        await days.RefreshAsync(force: true, ct);
-        return new AddedYearDto(year, marker.Id, marker.Note, [.. rows.Select(AddedDayDto.Of)]);
+            var yearText = year.ToString(CultureInfo.InvariantCulture);
+            var marker = NewRow(yearText, CalendarDays.Year, yearText + "年节假日安排", request.Note, actor);
+            var rows = entries.OrderBy(e => e.Date)
+                .Select(e => NewRow(e.Date.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture), CalendarDays.KindName(e.Kind), e.Name, request.Note, actor))
+                .ToList();
+            db.CalendarDays.Add(marker);
+            db.CalendarDays.AddRange(rows);
+            await db.SaveChangesAsync(ct);
+            var data = new JsonObject
+            {
+                ["id"] = marker.Id,
+                ["year"] = year,
+                ["entries"] = new JsonArray([.. rows.Select(r => (JsonNode)Data(r))]),
+            };
+            return Made(new AddedYearDto(year, marker.Id, marker.Note, [.. rows.Select(AddedDayDto.Of)]),
+                new AuditEvent(actor, "calendar_year_added", data, marker.Note));
+        }, ct);
     }
 
     /// <summary>Withdraws an added day or year row: 404 when there is none, 409 when it is withdrawn already.</summary>
     public async Task<Result<AddedDayDto>> WithdrawAsync(long id, Actor actor, CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(actor);
-        await using var tx = await db.Database.BeginTransactionAsync(ct);
-        await audit.LockAsync(ct);
-        var row = await db.CalendarDays.FirstOrDefaultAsync(r => r.Id == id, ct);
-        if (row is null) return Error.NotFound(string.Create(CultureInfo.InvariantCulture, $"没有编号为 {id} 的日历条目 / no calendar day {id}"));
-        if (!row.Active)
-            return Error.Conflict("already_withdrawn", string.Create(CultureInfo.InvariantCulture, $"日历条目 {id} 已撤销 / calendar day {id} is withdrawn already"));
-        row.Active = false;
-        await audit.AppendAsync(null, actor, "calendar_day_withdrawn", data: Data(row), ct: ct);
-        await db.SaveChangesAsync(ct);
-        await tx.CommitAsync(ct);
-        await days.RefreshAsync(force: true, ct);
-        return AddedDayDto.Of(row);
+        return await change.RunAsync<AddedDayDto>(async () =>
+        {
+            var row = await db.CalendarDays.FirstOrDefaultAsync(r => r.Id == id, ct);
+            if (row is null) return Error.NotFound(string.Create(CultureInfo.InvariantCulture, $"没有编号为 {id} 的日历条目 / no calendar day {id}"));
+            if (!row.Active)
+                return Error.Conflict("already_withdrawn", string.Create(CultureInfo.InvariantCulture, $"日历条目 {id} 已撤销 / calendar day {id} is withdrawn already"));
+            row.Active = false;
+            return Made(AddedDayDto.Of(row), new AuditEvent(actor, "calendar_day_withdrawn", Data(row)));
+        }, ct);
     }
 
     /// <summary>One added day, checked: a yyyy-MM-dd date in 2000–2100, day_off or workday, a name of 1–50 characters.</summary>
@@ -145,6 +137,9 @@ public sealed class CalendarChanges(DubanDb db, AuditLog audit, CalendarDays day
             return Error.Validation(at + "名称须为一行 / name must be one line");
         return new CalendarEntry(date, parsedKind, trimmed);
     }
+
+    /// <summary>A change's answer and its one event; this node's calendar takes the change at once.</summary>
+    private ChangeMade<T> Made<T>(T value, AuditEvent recorded) => new(value, [recorded], [days.Cache]);
 
     private static Error? ValidateNote(string? note) =>
         Text.HasControlCharacters(note) ? Error.Validation("文本含有非法控制字符 / text may not contain control characters")

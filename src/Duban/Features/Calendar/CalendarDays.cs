@@ -21,11 +21,12 @@ public sealed class CalendarOptions
 /// The administrators' days (table calendar_days) as a calendar layer, put in force on this node's
 /// <see cref="WorkCalendar"/>. A row is never changed except to be withdrawn (active = false), so
 /// the newest id and the number of active rows together change with every change: a refresh reads
-/// the rows only when they moved. The node that makes a change refreshes at once
-/// (<see cref="CalendarChanges"/>); the others within Duban:Calendar:RefreshSeconds
-/// (<see cref="CalendarRefresher"/>).
+/// the rows only when they moved. A <see cref="RefreshingCache{T}"/> refreshed in the background: read
+/// before the node serves (a return window computed without the city's days off would be wrong), then
+/// every Duban:Calendar:RefreshSeconds for the other nodes' changes; the node that makes a change reads
+/// them at once (<see cref="CalendarChanges"/>).
 /// </summary>
-public sealed class CalendarDays(WorkCalendar calendar, IServiceScopeFactory scopes) : IDisposable
+public sealed class CalendarDays : IDisposable
 {
     /// <summary>calendar_days.kind of a local or announced day off.</summary>
     public const string DayOff = "day_off";
@@ -42,34 +43,44 @@ public sealed class CalendarDays(WorkCalendar calendar, IServiceScopeFactory sco
     /// <summary>The layer's name (CalendarData.Source) for the administrators' days.</summary>
     public const string Source = "calendar_days";
 
-    private readonly SemaphoreSlim gate = new(1, 1);
-    private (long MaxId, int Active) loaded = (-1, -1);
+    private readonly WorkCalendar calendar;
 
-    public void Dispose() => gate.Dispose();
+    /// <summary>The rows put in force on the calendar, by their newest id and number of active rows.</summary>
+    private sealed record DaysRead(long MaxId, int Active);
+
+    private readonly RefreshingCache<DaysRead> days;
+
+    public CalendarDays(WorkCalendar calendar, RefreshingCaches caches, IOptions<CalendarOptions> options)
+    {
+        ArgumentNullException.ThrowIfNull(caches);
+        ArgumentNullException.ThrowIfNull(options);
+        this.calendar = calendar;
+        days = caches.Create<DaysRead>("the administrators' calendar days", TimeSpan.FromSeconds(options.Value.RefreshSeconds),
+            CacheRefresh.BackgroundBeforeServing, LoadAsync);
+    }
+
+    internal IRefreshingCache Cache => days;
+
+    public void Dispose() => days.Dispose();
 
     /// <summary>
     /// Puts the database's active rows in force on the calendar when they changed since the last
-    /// time (or always, <paramref name="force"/>). Returns whether it read them. One refresh at a
+    /// time (or always, <paramref name="force"/>). Returns whether it read them. Reads run one at a
     /// time, so a slow reader of older rows can never put them in force after a newer one.
     /// </summary>
     public async Task<bool> RefreshAsync(bool force = false, CancellationToken ct = default)
     {
-        await gate.WaitAsync(ct);
-        try
-        {
-            await using var scope = scopes.CreateAsyncScope();
-            var db = scope.ServiceProvider.GetRequiredService<DubanDb>();
-            var maxId = await db.CalendarDays.Select(r => (long?)r.Id).MaxAsync(ct) ?? 0;
-            var active = await db.CalendarDays.CountAsync(r => r.Active, ct);
-            if (!force && (maxId, active) == loaded) return false;
-            calendar.UseAdded(Layer(await ActiveRowsAsync(db, ct)));
-            loaded = (maxId, active);
-            return true;
-        }
-        finally
-        {
-            gate.Release();
-        }
+        if (force) days.Invalidate();
+        return await days.RefreshAsync(ct);
+    }
+
+    private async Task<DaysRead> LoadAsync(IServiceProvider services, DaysRead? inForce, CancellationToken ct)
+    {
+        var db = services.GetRequiredService<DubanDb>();
+        var read = new DaysRead(await db.CalendarDays.Select(r => (long?)r.Id).MaxAsync(ct) ?? 0, await db.CalendarDays.CountAsync(r => r.Active, ct));
+        if (inForce is not null && read == inForce) return inForce;
+        calendar.UseAdded(Layer(await ActiveRowsAsync(db, ct)));
+        return read;
     }
 
     /// <summary>The active rows, oldest first (so that in <see cref="Layer"/> the newest for a date wins).</summary>
@@ -122,49 +133,15 @@ public sealed class CalendarDays(WorkCalendar calendar, IServiceScopeFactory sco
     public static string KindName(CalendarDayKind kind) => kind == CalendarDayKind.DayOff ? DayOff : Workday;
 }
 
-/// <summary>
-/// Reads the administrators' days once as the node starts (after the schema scripts: it is
-/// registered after StartupTasks, and a hosted service starts when the one before it has), then
-/// every Duban:Calendar:RefreshSeconds, so that every node sees a change made on another.
-/// </summary>
-public sealed class CalendarRefresher(CalendarDays days, TimeProvider time, IOptions<CalendarOptions> options, ILogger<CalendarRefresher> logger)
-    : BackgroundService
-{
-    public override async Task StartAsync(CancellationToken cancellationToken)
-    {
-        // Before serving: a return window computed without the city's days off would be wrong.
-        await RefreshAsync(cancellationToken);
-        await base.StartAsync(cancellationToken);
-    }
-
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
-    {
-        using var timer = new PeriodicTimer(TimeSpan.FromSeconds(options.Value.RefreshSeconds), time);
-        while (await timer.NextTickAsync(stoppingToken)) await RefreshAsync(stoppingToken);
-    }
-
-    private async Task RefreshAsync(CancellationToken ct)
-    {
-        try
-        {
-            await days.RefreshAsync(ct: ct);
-        }
-        catch (Exception e) when (!ct.IsCancellationRequested)
-        {
-            // A database that is briefly away is no reason to stop; the calendar keeps its days until the next time.
-            logger.LogWarning(e, "Could not refresh the administrators' calendar days");
-        }
-    }
-}
-
 public static class CalendarServices
 {
-    /// <summary>The calendar (one per node, changed in place), its administrators' days and their refresh.</summary>
+    /// <summary>The calendar (one per node, changed in place), its administrators' days, kept by the node's refresher.</summary>
     public static IServiceCollection AddDubanCalendar(this IServiceCollection services)
     {
         services.AddOptions<CalendarOptions>().BindConfiguration(CalendarOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton(_ => WorkCalendar.Shipped());
         services.AddSingleton<CalendarDays>();
+        services.AddRefreshingCache<CalendarDays>(d => d.Cache);
         services.AddScoped<CalendarChanges>();
         return services;
     }

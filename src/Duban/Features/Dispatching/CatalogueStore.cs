@@ -12,13 +12,17 @@ public sealed record CatalogueVersion(int Version, Catalogue Catalogue, string H
 
 /// <summary>
 /// The catalogue versions of this node: the shipped one (data/dispatch/catalogue.json, embedded)
-/// and the newest in the database, parsed once per version. The database's newest is asked for
-/// on every use (one indexed row), so a version saved on one node is used by all at once.
+/// and the newest in the database, parsed once per version. The newest is a <see cref="RefreshingCache{T}"/>
+/// whose period is zero: its number is asked for on every use (one indexed row) and a new version read
+/// and parsed once, so a version saved on one node is used by all at once.
 /// </summary>
-public sealed class CatalogueStore(TimeProvider time)
+public sealed class CatalogueStore : IDisposable
 {
     public const string Resource = "Duban.Dispatch.catalogue.json";
     public const string EventAction = "catalogue_updated";
+
+    private readonly TimeProvider time;
+    private readonly RefreshingCache<CatalogueVersion?>? newest;
 
     private readonly Lazy<CatalogueVersion> shipped = new(() =>
     {
@@ -31,59 +35,84 @@ public sealed class CatalogueStore(TimeProvider time)
         return new CatalogueVersion(0, catalogue, Catalogue.Hash(catalogue.ToJson()), null, "data/dispatch/catalogue.json", null);
     });
 
-    private volatile CatalogueVersion? latest;
+    /// <summary>The shipped catalogue alone, for code that reads no database (tests of routing).</summary>
+    public CatalogueStore(TimeProvider time) => this.time = time;
+
+    public CatalogueStore(TimeProvider time, RefreshingCaches caches) : this(time)
+    {
+        ArgumentNullException.ThrowIfNull(caches);
+        newest = caches.Create<CatalogueVersion?>("the dispatch catalogue", TimeSpan.Zero, CacheRefresh.OnUse, LoadNewestAsync);
+    }
+
+    internal IRefreshingCache Cache => Newest;
+
+    private RefreshingCache<CatalogueVersion?> Newest =>
+        newest ?? throw new InvalidOperationException("this catalogue store was made without its cache: it knows the shipped catalogue only");
+
+    public void Dispose() => newest?.Dispose();
 
     public CatalogueVersion Shipped => shipped.Value;
 
     /// <summary>The newest catalogue this node has read (the shipped one before any).</summary>
-    public Catalogue Latest => (latest ?? Shipped).Catalogue;
+    public Catalogue Latest => (newest?.Current ?? Shipped).Catalogue;
 
     /// <summary>The version in force in the database, or null when none was saved yet.</summary>
-    public async Task<CatalogueVersion?> CurrentAsync(DubanDb db, CancellationToken ct)
+    public Task<CatalogueVersion?> CurrentAsync(CancellationToken ct) => Newest.GetAsync(ct);
+
+    private static async Task<CatalogueVersion?> LoadNewestAsync(IServiceProvider services, CatalogueVersion? inForce, CancellationToken ct)
     {
-        var newest = await db.DispatchCatalogues.MaxAsync(c => (int?)c.Version, ct);
-        if (newest is null) return null;
-        if (latest is { } known && known.Version == newest) return known;
-        return await ReadAsync(db, newest.Value, ct);
+        var db = services.GetRequiredService<DubanDb>();
+        var version = await NewestVersionAsync(db, ct);
+        if (version is null) return null;
+        return inForce is { } known && known.Version == version ? known : await ParseAsync(db, version.Value, ct);
     }
+
+    private static Task<int?> NewestVersionAsync(DubanDb db, CancellationToken ct) => db.DispatchCatalogues.MaxAsync(c => (int?)c.Version, ct);
 
     /// <summary>One version as saved; null when there is no such version.</summary>
     public async Task<CatalogueVersion?> ReadAsync(DubanDb db, int version, CancellationToken ct)
     {
-        if (latest is { } known && known.Version == version) return known;
+        if (newest?.Current is { } known && known.Version == version) return known;
+        return await ParseAsync(db, version, ct);
+    }
+
+    private static async Task<CatalogueVersion?> ParseAsync(DubanDb db, int version, CancellationToken ct)
+    {
         var row = await db.DispatchCatalogues.AsNoTracking().FirstOrDefaultAsync(c => c.Version == version, ct);
         if (row is null) return null;
         var document = Catalogue.ParseDocument(row.Content) ?? throw new InvalidOperationException($"catalogue version {version} is empty");
-        var read = new CatalogueVersion(row.Version, Catalogue.From(document), row.ContentHash, row.CreatedAt, row.CreatedBy, row.Note);
-        if (latest is null || latest.Version < read.Version) latest = read;
-        return read;
+        return new CatalogueVersion(row.Version, Catalogue.From(document), row.ContentHash, row.CreatedAt, row.CreatedBy, row.Note);
     }
 
     /// <summary>
-    /// The version in force; at first use, the shipped catalogue is saved as version 1 (with its
-    /// event, by the system), so that every version a matter was routed by is on record.
+    /// The version in force; at first use, the shipped catalogue is saved as version 1 (an audited
+    /// change by the system), so that every version a matter was routed by is on record.
     /// </summary>
     public async Task<CatalogueVersion> EnsureAsync(DubanDb db, AuditLog audit, CancellationToken ct)
     {
-        if (await CurrentAsync(db, ct) is { } current) return current;
-        await using var tx = await db.Database.BeginTransactionAsync(ct);
-        await audit.LockAsync(ct);
-        var saved = await SaveShippedIfNoneAsync(db, audit, ct);
-        await tx.CommitAsync(ct);
-        return saved;
+        if (await CurrentAsync(ct) is { } current) return current;
+        var ensured = await new AuditedChange(db, audit).RunAsync<CatalogueVersion>(async () =>
+        {
+            var (saved, seeded) = await SaveShippedIfNoneAsync(db, ct);
+            return new ChangeMade<CatalogueVersion>(saved, seeded, [Cache]);
+        }, ct);
+        return ensured.Value!;
     }
 
-    /// <summary>Inside a transaction holding the chain: the newest version, saving the shipped one first if there is none.</summary>
-    internal async Task<CatalogueVersion> SaveShippedIfNoneAsync(DubanDb db, AuditLog audit, CancellationToken ct)
+    /// <summary>
+    /// Inside an audited change: the newest version, saving the shipped one first if there is none (then
+    /// with its event by the system). Read in the change's transaction, not through the cache, under the
+    /// chain's lock: another node may have saved it meanwhile.
+    /// </summary>
+    internal async Task<(CatalogueVersion Current, IReadOnlyList<AuditEvent> Seeded)> SaveShippedIfNoneAsync(DubanDb db, CancellationToken ct)
     {
-        // Checked again under the chain's lock: another node may have saved it meanwhile.
-        if (await CurrentAsync(db, ct) is { } current) return current;
-        var first = Shipped;
-        return await SaveAsync(db, audit, Actor.System(), 1, first.Catalogue, "data/dispatch/catalogue.json", "shipped", ct);
+        if (await NewestVersionAsync(db, ct) is { } version) return ((await ReadAsync(db, version, ct))!, []);
+        var (saved, seeded) = await SaveAsync(db, Actor.System(), 1, Shipped.Catalogue, "data/dispatch/catalogue.json", "shipped", ct);
+        return (saved, [seeded]);
     }
 
-    /// <summary>Adds a version and its event; the caller holds the chain in its transaction and commits.</summary>
-    internal async Task<CatalogueVersion> SaveAsync(DubanDb db, AuditLog audit, Actor actor, int version, Catalogue catalogue, string? note,
+    /// <summary>Inside an audited change: adds a version and returns it with its event.</summary>
+    internal async Task<(CatalogueVersion Saved, AuditEvent Updated)> SaveAsync(DubanDb db, Actor actor, int version, Catalogue catalogue, string? note,
         string source, CancellationToken ct)
     {
         var json = catalogue.ToJson();
@@ -99,7 +128,7 @@ public sealed class CatalogueStore(TimeProvider time)
         };
         db.DispatchCatalogues.Add(row);
         await db.SaveChangesAsync(ct);
-        await audit.AppendAsync(null, actor, EventAction, reason: note, data: new JsonObject
+        var updated = new AuditEvent(actor, EventAction, new JsonObject
         {
             ["version"] = version,
             ["source"] = source,
@@ -107,10 +136,8 @@ public sealed class CatalogueStore(TimeProvider time)
             ["categories"] = catalogue.Entries.Count(e => e.Subcategory is null),
             ["subcategories"] = catalogue.Entries.Count(e => e.Subcategory is not null),
             ["sha256"] = row.ContentHash,
-        }, ct: ct);
-        await db.SaveChangesAsync(ct);
-        var saved = new CatalogueVersion(version, catalogue, row.ContentHash, row.CreatedAt, row.CreatedBy, note);
-        // Remembered once committed, by the next read (a rolled-back version must not be used).
-        return saved;
+        }, note);
+        // Put in force once committed, by the next read (a rolled-back version must not be used).
+        return (new CatalogueVersion(version, catalogue, row.ContentHash, row.CreatedAt, row.CreatedBy, note), updated);
     }
 }

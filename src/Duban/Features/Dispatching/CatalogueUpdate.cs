@@ -18,9 +18,9 @@ public sealed record CatalogueRequest(int? BaseVersion, string? Name, IReadOnlyL
 /// A new version of the catalogue, by a city-wide administrator: the catalogue decides where every
 /// matter of the city is sent, so a county's administrator does not change it (as for place
 /// aliases, Features/Geo). Validated against the units known (every owner a real department key),
-/// saved as the next version with a catalogue_updated event, in one transaction.
+/// saved as the next version with a catalogue_updated event, as one audited change.
 /// </summary>
-public sealed class CatalogueUpdate(DubanDb db, AuditLog audit, CatalogueStore store, UnitDirectory units, MatterScope scope)
+public sealed class CatalogueUpdate(DubanDb db, AuditedChange change, CatalogueStore store, UnitDirectory units, MatterScope scope)
 {
     public async Task<Result<CatalogueVersion>> ExecuteAsync(CatalogueRequest request, Actor actor, CancellationToken ct)
     {
@@ -34,16 +34,16 @@ public sealed class CatalogueUpdate(DubanDb db, AuditLog audit, CatalogueStore s
         if (Catalogue.Validate(document, keys) is { } invalid) return invalid;
         var catalogue = Catalogue.From(document);
 
-        await using var tx = await db.Database.BeginTransactionAsync(ct);
-        await audit.LockAsync(ct);
-        // The shipped catalogue is version 1 even when nobody used it before this change.
-        var current = await store.SaveShippedIfNoneAsync(db, audit, ct);
-        if (request.BaseVersion is { } seen && seen != current.Version)
-            return Error.Conflict("stale_version", $"派单目录已是第 {current.Version} 版（您编辑的是第 {seen} 版），请刷新后重试 / the catalogue is at version {current.Version}, not {seen}");
-        if (Catalogue.Hash(catalogue.ToJson()) == current.Hash)
-            return Error.Conflict("no_change", $"与第 {current.Version} 版相同 / the same as version {current.Version}");
-        var saved = await store.SaveAsync(db, audit, actor, current.Version + 1, catalogue, note, "api", ct);
-        await tx.CommitAsync(ct);
-        return saved;
+        return await change.RunAsync<CatalogueVersion>(async () =>
+        {
+            // The shipped catalogue is version 1 even when nobody used it before this change.
+            var (current, seeded) = await store.SaveShippedIfNoneAsync(db, ct);
+            if (request.BaseVersion is { } seen && seen != current.Version)
+                return Error.Conflict("stale_version", $"派单目录已是第 {current.Version} 版（您编辑的是第 {seen} 版），请刷新后重试 / the catalogue is at version {current.Version}, not {seen}");
+            if (Catalogue.Hash(catalogue.ToJson()) == current.Hash)
+                return Error.Conflict("no_change", $"与第 {current.Version} 版相同 / the same as version {current.Version}");
+            var (saved, updated) = await store.SaveAsync(db, actor, current.Version + 1, catalogue, note, "api", ct);
+            return new ChangeMade<CatalogueVersion>(saved, [.. seeded, updated], [store.Cache]);
+        }, ct);
     }
 }

@@ -2,7 +2,6 @@ using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Duban.Common;
-using Duban.Data;
 using Duban.Features.Geo;
 using Duban.Features.Units;
 
@@ -30,18 +29,17 @@ public static class DispatchCli
     {
         // Reads only: the catalogue and the rounds in force in the database, else the shipped ones; the database's
         // units, else the built-in Jiangmen units (a database without the demo).
-        var db = services.GetRequiredService<DubanDb>();
         var geo = services.GetRequiredService<GeoService>();
         await geo.RefreshAliasesAsync(force: true);
         var store = services.GetRequiredService<CatalogueStore>();
-        var catalogue = (await store.CurrentAsync(db, CancellationToken.None) ?? store.Shipped).Catalogue;
+        var catalogue = (await store.CurrentAsync(CancellationToken.None) ?? store.Shipped).Catalogue;
         var units = (await services.GetRequiredService<UnitDirectory>().AllAsync()).Values.ToList();
         if (units.Count == 0)
         {
             units = [.. ImportUnits.ReadBuiltIn().Select(u => new UnitInfo(u.Code, u.Name, u.ShortName, u.Kind, u.ParentCode, u.TerritoryCode, u.Phone, u.Email))];
         }
         var home = services.GetRequiredService<IConfiguration>()["Duban:HomeDivision"] ?? "440700";
-        var rounds = await services.GetRequiredService<Rounds.RoundStore>().CurrentAsync(db, CancellationToken.None);
+        var rounds = await services.GetRequiredService<Rounds.RoundStore>().CurrentAsync(CancellationToken.None);
         var router = DispatchSuggestions.Router(geo, home, services.GetRequiredService<ICategorySuggester>(), catalogue, units, rounds);
         var now = services.GetRequiredService<TimeProvider>().Now();
         return await SuggestLinesAsync(router, (l, t, c) => DispatchSuggestions.Resolve(geo, l, t, c), now, Console.In, Console.Out);

@@ -127,7 +127,7 @@ public sealed class ClassifierTrainer(IServiceScopeFactory scopes, LearnedSugges
     {
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<DubanDb>();
-        var catalogueVersion = (await store.CurrentAsync(db, ct))?.Version ?? 0;
+        var catalogueVersion = (await store.CurrentAsync(ct))?.Version ?? 0;
         var examples = await ExamplesAsync(db, ct);
         var current = suggester.Model;
         if (examples.Count < options.MinExamples) return false;
@@ -153,7 +153,7 @@ public sealed class ClassifierTrainer(IServiceScopeFactory scopes, LearnedSugges
     /// </summary>
     public async Task<List<(string Label, string Text, long MatterId)>> ExamplesAsync(DubanDb db, CancellationToken ct)
     {
-        var catalogue = (await store.CurrentAsync(db, ct))?.Catalogue ?? store.Latest;
+        var catalogue = (await store.CurrentAsync(ct))?.Catalogue ?? store.Latest;
         var examples = new List<(string Label, string Text, long MatterId)>();
         foreach (var (label, text) in fileRows ??= FileExamples())
         {

@@ -37,7 +37,7 @@ public sealed class DispatchSuggestions(DubanDb db, AuditLog audit, CatalogueSto
 
     /// <summary>A router over the catalogue in force (the shipped one before any is saved), without saving anything.</summary>
     public async Task<DispatchRouter> RouterAsync(CancellationToken ct) =>
-        await RouterAsync((await store.CurrentAsync(db, ct))?.Catalogue ?? store.Shipped.Catalogue, ct);
+        await RouterAsync((await store.CurrentAsync(ct))?.Catalogue ?? store.Shipped.Catalogue, ct);
 
     private (Catalogue Catalogue, object Units, object Rounds, DispatchRouter Router)? built;
 
@@ -48,7 +48,7 @@ public sealed class DispatchSuggestions(DubanDb db, AuditLog audit, CatalogueSto
     private async Task<DispatchRouter> RouterAsync(Catalogue catalogue, CancellationToken ct)
     {
         var units = await directory.AllAsync(ct);
-        var inForce = await rounds.CurrentAsync(db, ct);
+        var inForce = await rounds.CurrentAsync(ct);
         if (built is { } b && ReferenceEquals(b.Catalogue, catalogue) && ReferenceEquals(b.Units, units) && ReferenceEquals(b.Rounds, inForce)) return b.Router;
         var router = Router(geo, home, suggester, catalogue, units.Values, inForce);
         built = (catalogue, units, inForce, router);
@@ -92,7 +92,7 @@ public sealed class DispatchSuggestions(DubanDb db, AuditLog audit, CatalogueSto
     }
 
     public async Task<string?> CanonicalCategoryAsync(string category, CancellationToken ct) =>
-        ((await store.CurrentAsync(db, ct))?.Catalogue ?? store.Shipped.Catalogue).Find(category)?.Path;
+        ((await store.CurrentAsync(ct))?.Catalogue ?? store.Shipped.Catalogue).Find(category)?.Path;
 
     private (string? Code, double Confidence) Resolve(string? location, string? title, string? content) => Resolve(geo, location, title, content);
 

@@ -83,7 +83,7 @@ public static class GeoApi
         actor.Has(Roles.Admin) && scope.IsCityWide(actor) ? null
             : Error.Forbidden("只有市级管理员可以维护地名别名 / only the city's administrators maintain place aliases");
 
-    private static async Task<IResult> AddAliasAsync(AddAliasRequest request, HttpContext http, DubanDb db, AuditLog audit, GeoService geo,
+    private static async Task<IResult> AddAliasAsync(AddAliasRequest request, HttpContext http, DubanDb db, AuditedChange change, GeoService geo,
         MatterScope scope, TimeProvider time, CancellationToken ct)
     {
         var actor = http.Actor();
@@ -105,39 +105,36 @@ public static class GeoApi
         var note = Text.OrNull(request.Note);
         if (note is { Length: > 200 }) return ApiResults.Problem(Error.Validation("note is longer than 200 characters / 备注过长"));
 
-        await using var tx = await db.Database.BeginTransactionAsync(ct);
-        await audit.LockAsync(ct);
-        if (await db.GeoAliases.AnyAsync(a => a.Alias == alias, ct))
-            return ApiResults.Problem(Error.Conflict("alias_exists", $"alias {alias} already exists / 别名已存在"));
-        var row = new GeoAlias { Alias = alias, Code = divisions.Code(i)!, Note = note, CreatedAt = Clock.Now(time), CreatedBy = actor.Username };
-        db.GeoAliases.Add(row);
-        await db.SaveChangesAsync(ct);
-        await audit.AppendAsync(null, actor, "geo_alias_added", data: new JsonObject
+        var added = await change.RunAsync<GeoAlias>(async () =>
         {
-            ["id"] = row.Id,
-            ["alias"] = row.Alias,
-            ["code"] = row.Code,
-            ["note"] = row.Note,
-        }, ct: ct);
-        await db.SaveChangesAsync(ct);
-        await tx.CommitAsync(ct);
-        await geo.RefreshAliasesAsync(force: true, ct);
-        return Results.Created($"/api/v1/geo/aliases/{row.Id}", ToDto(row, geo));
+            if (await db.GeoAliases.AnyAsync(a => a.Alias == alias, ct))
+                return Error.Conflict("alias_exists", $"alias {alias} already exists / 别名已存在");
+            var row = new GeoAlias { Alias = alias, Code = divisions.Code(i)!, Note = note, CreatedAt = Clock.Now(time), CreatedBy = actor.Username };
+            db.GeoAliases.Add(row);
+            await db.SaveChangesAsync(ct);
+            return new ChangeMade<GeoAlias>(row, [new AuditEvent(actor, "geo_alias_added", new JsonObject
+            {
+                ["id"] = row.Id,
+                ["alias"] = row.Alias,
+                ["code"] = row.Code,
+                ["note"] = row.Note,
+            })], [geo.AliasCache]);
+        }, ct);
+        return added.Value is { } saved ? Results.Created($"/api/v1/geo/aliases/{saved.Id}", ToDto(saved, geo)) : ApiResults.Problem(added.Error!);
     }
 
-    private static async Task<IResult> RemoveAliasAsync(long id, HttpContext http, DubanDb db, AuditLog audit, GeoService geo, MatterScope scope, CancellationToken ct)
+    private static async Task<IResult> RemoveAliasAsync(long id, HttpContext http, DubanDb db, AuditedChange change, GeoService geo, MatterScope scope, CancellationToken ct)
     {
         var actor = http.Actor();
         if (MayMaintain(actor, scope) is { } refused) return ApiResults.Problem(refused);
-        await using var tx = await db.Database.BeginTransactionAsync(ct);
-        await audit.LockAsync(ct);
-        var row = await db.GeoAliases.FirstOrDefaultAsync(a => a.Id == id, ct);
-        if (row is null) return ApiResults.Problem(Error.NotFound($"no alias {id} / 别名不存在"));
-        db.GeoAliases.Remove(row);
-        await audit.AppendAsync(null, actor, "geo_alias_removed", data: new JsonObject { ["id"] = row.Id, ["alias"] = row.Alias, ["code"] = row.Code }, ct: ct);
-        await db.SaveChangesAsync(ct);
-        await tx.CommitAsync(ct);
-        await geo.RefreshAliasesAsync(force: true, ct);
-        return Results.NoContent();
+        var removed = await change.RunAsync<GeoAlias>(async () =>
+        {
+            var row = await db.GeoAliases.FirstOrDefaultAsync(a => a.Id == id, ct);
+            if (row is null) return Error.NotFound($"no alias {id} / 别名不存在");
+            db.GeoAliases.Remove(row);
+            return new ChangeMade<GeoAlias>(row, [new AuditEvent(actor, "geo_alias_removed", new JsonObject { ["id"] = row.Id, ["alias"] = row.Alias, ["code"] = row.Code })],
+                [geo.AliasCache]);
+        }, ct);
+        return removed.IsSuccess ? Results.NoContent() : ApiResults.Problem(removed.Error!);
     }
 }

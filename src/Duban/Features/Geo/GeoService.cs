@@ -6,24 +6,41 @@ namespace Duban.Features.Geo;
 
 /// <summary>
 /// The gazetteer of this node: all of China, loaded once per process (about half a second, see
-/// bench geo) on a background thread at start-up, with the shipped aliases and the database's. A caller
-/// that comes before the load has finished waits for it.
+/// bench geo) on a background thread at start-up (the first read of the local aliases, by the node's
+/// <see cref="CacheRefresher"/>), with the shipped aliases and the database's. A caller that comes
+/// before the load has finished waits for it.
 /// </summary>
-public sealed class GeoService(IConfiguration configuration, IServiceScopeFactory scopes, ILogger<GeoService> logger) : IDisposable
+public sealed class GeoService : IDisposable
 {
-    private readonly Lazy<Gazetteer> gazetteer = new(() =>
-    {
-        var g = GeoData.Load(configuration["Duban:HomeDivision"] ?? "440700", []);
-        logger.LogInformation("Divisions of China: {Divisions} divisions, {Names} names, loaded in {Ms} ms", g.Divisions.Count, g.NameCount, (int)GeoData.Loaded.LoadTime.TotalMilliseconds);
-        return g;
-    }, LazyThreadSafetyMode.ExecutionAndPublication);
+    /// <summary>How often every node reads the local aliases again, for another node's change.</summary>
+    public static readonly TimeSpan AliasRefresh = TimeSpan.FromSeconds(30);
 
-    private (int Count, long MaxId) aliasesLoaded = (-1, -1);
-    private readonly SemaphoreSlim aliasLock = new(1, 1);
+    private readonly Lazy<Gazetteer> gazetteer;
+
+    /// <summary>The local aliases put in force on the gazetteer, by their count and newest id (a removal moves the count).</summary>
+    private sealed record AliasesRead(int Count, long MaxId);
+
+    private readonly RefreshingCache<AliasesRead> aliases;
+
+    public GeoService(IConfiguration configuration, RefreshingCaches caches, ILogger<GeoService> logger)
+    {
+        ArgumentNullException.ThrowIfNull(configuration);
+        ArgumentNullException.ThrowIfNull(caches);
+        gazetteer = new(() =>
+        {
+            var g = GeoData.Load(configuration["Duban:HomeDivision"] ?? "440700", []);
+            logger.LogInformation("Divisions of China: {Divisions} divisions, {Names} names, loaded in {Ms} ms", g.Divisions.Count, g.NameCount, (int)GeoData.Loaded.LoadTime.TotalMilliseconds);
+            return g;
+        }, LazyThreadSafetyMode.ExecutionAndPublication);
+        aliases = caches.Create<AliasesRead>("the local aliases of places", AliasRefresh, CacheRefresh.BackgroundFromStart, LoadAliasesAsync);
+    }
+
+    /// <summary>The local aliases as a <see cref="RefreshingCache{T}"/>: read in the background, the node that changes one at once.</summary>
+    internal IRefreshingCache AliasCache => aliases;
 
     public Gazetteer Gazetteer => gazetteer.Value;
 
-    public void Dispose() => aliasLock.Dispose();
+    public void Dispose() => aliases.Dispose();
 
     public GeoMatch Resolve(string? text) => Gazetteer.Resolve(text);
 
@@ -48,53 +65,26 @@ public sealed class GeoService(IConfiguration configuration, IServiceScopeFactor
     }
 
     /// <summary>
-    /// Puts the database's aliases in force when they differ from those loaded (by count and
-    /// newest id, so that removals count too). Each node calls it after its own change and
-    /// every half minute for the others' (GeoAliasRefresher).
+    /// Puts the database's aliases in force when they differ from those loaded (by count and newest
+    /// id, so that removals count too), or always (<paramref name="force"/>): the CLI's verbs, before
+    /// they resolve. A node's refresher reads them every <see cref="AliasRefresh"/> for the other nodes'
+    /// changes; a change on this node reads them at once.
     /// </summary>
     public async Task RefreshAliasesAsync(bool force = false, CancellationToken ct = default)
     {
-        await aliasLock.WaitAsync(ct);
-        try
-        {
-            await using var scope = scopes.CreateAsyncScope();
-            var db = scope.ServiceProvider.GetRequiredService<DubanDb>();
-            var count = await db.GeoAliases.CountAsync(ct);
-            var maxId = count == 0 ? 0 : await db.GeoAliases.MaxAsync(a => a.Id, ct);
-            if (!force && (count, maxId) == aliasesLoaded) return;
-            var rows = await db.GeoAliases.AsNoTracking().Select(a => new { a.Alias, a.Code }).ToListAsync(ct);
-            var g = Gazetteer;
-            g.UseAliases(Gazetteer.IndexAliases(g.Divisions, GeoData.ShippedAliases().Concat(rows.Select(r => (r.Alias, r.Code)))));
-            aliasesLoaded = (count, maxId);
-        }
-        finally
-        {
-            aliasLock.Release();
-        }
+        if (force) aliases.Invalidate();
+        await aliases.RefreshAsync(ct);
     }
-}
 
-/// <summary>Loads the gazetteer at start-up without holding the start-up up, then keeps every node's aliases current.</summary>
-public sealed class GeoAliasRefresher(GeoService geo, TimeProvider time, ILogger<GeoAliasRefresher> logger) : BackgroundService
-{
-    public static readonly TimeSpan Interval = TimeSpan.FromSeconds(30);
-
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    private async Task<AliasesRead> LoadAliasesAsync(IServiceProvider services, AliasesRead? inForce, CancellationToken ct)
     {
-        await Task.Yield();
-        using var timer = new PeriodicTimer(Interval, time);
-        do
-        {
-            try
-            {
-                await geo.RefreshAliasesAsync(ct: stoppingToken);
-            }
-            catch (Exception e) when (!stoppingToken.IsCancellationRequested)
-            {
-                // A database that is briefly away (or not yet migrated) is no reason to stop; try again next time.
-                logger.LogWarning(e, "Could not refresh the local aliases of places");
-            }
-        }
-        while (await timer.NextTickAsync(stoppingToken));
+        var db = services.GetRequiredService<DubanDb>();
+        var count = await db.GeoAliases.CountAsync(ct);
+        var read = new AliasesRead(count, count == 0 ? 0 : await db.GeoAliases.MaxAsync(a => a.Id, ct));
+        if (inForce is not null && read == inForce) return inForce;
+        var rows = await db.GeoAliases.AsNoTracking().Select(a => new { a.Alias, a.Code }).ToListAsync(ct);
+        var g = Gazetteer;
+        g.UseAliases(Gazetteer.IndexAliases(g.Divisions, GeoData.ShippedAliases().Concat(rows.Select(r => (r.Alias, r.Code)))));
+        return read;
     }
 }

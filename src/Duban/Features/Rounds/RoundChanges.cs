@@ -32,7 +32,7 @@ public sealed record WithdrawRoundRequest(int? Version, string? Reason);
 /// table is still empty, so that every round ever routed by is on record; this node routes by the
 /// change at once.
 /// </summary>
-public sealed class RoundChanges(DubanDb db, AuditLog audit, RoundStore store, UnitDirectory units, MatterScope scope, TimeProvider time)
+public sealed class RoundChanges(DubanDb db, AuditedChange change, RoundStore store, UnitDirectory units, MatterScope scope, TimeProvider time)
 {
     public const int MaxName = 100, MaxPeriod = 100, MaxSource = 300, MaxNote = 200, MaxGroups = 30, MaxInspects = 50;
     public const string InspectionGroupKind = "inspection_group";
@@ -52,13 +52,13 @@ public sealed class RoundChanges(DubanDb db, AuditLog audit, RoundStore store, U
         var valid = await ValidateAsync(request, ct);
         if (valid.Error is { } invalid) return invalid;
 
-        await using var tx = await db.Database.BeginTransactionAsync(ct);
-        await audit.LockAsync(ct);
-        await store.SeedIfNoneAsync(db, audit, ct);
-        var row = await store.AddAsync(db, audit, actor, valid.Value!, "api", Text.OrNull(request.Note), ct);
-        await tx.CommitAsync(ct);
-        store.Invalidate();
-        return StoredRound.Of(row);
+        return await change.RunAsync<StoredRound>(async () =>
+        {
+            // The shipped rounds are saved first when nobody used them before this change.
+            var seeded = await store.SeedIfNoneAsync(db, ct);
+            var (row, added) = await store.AddAsync(db, actor, valid.Value!, "api", Text.OrNull(request.Note), ct);
+            return Made(row, [.. seeded, added]);
+        }, ct);
     }
 
     public async Task<Result<StoredRound>> EditAsync(long id, RoundRequest request, Actor actor, CancellationToken ct = default)
@@ -70,22 +70,18 @@ public sealed class RoundChanges(DubanDb db, AuditLog audit, RoundStore store, U
         if (valid.Error is { } invalid) return invalid;
         var round = valid.Value!;
 
-        await using var tx = await db.Database.BeginTransactionAsync(ct);
-        await audit.LockAsync(ct);
-        await store.SeedIfNoneAsync(db, audit, ct);
-        var row = await db.InspectionRounds.FirstOrDefaultAsync(r => r.Id == id, ct);
-        if (row is null) return NotFound;
-        if (Stale(row, seen) is { } stale) return stale;
-        if (row.Withdrawn) return Error.Conflict("withdrawn", "该巡察轮次已撤销，不能修改 / the round is withdrawn and cannot be changed");
-        var groups = InspectionRound.GroupsToJson(round.Groups);
-        if (row.Name == round.Name && row.FromDay == round.From && row.ToDay == round.To && row.Period == round.Period
-            && row.Source == round.Source && row.GroupsJson == groups)
-            return Error.Conflict("no_change", $"与第 {row.Version} 版相同 / the same as version {row.Version}");
-        (row.Name, row.FromDay, row.ToDay, row.Period, row.Source, row.GroupsJson) = (round.Name, round.From, round.To, round.Period, round.Source, groups);
-        await SaveAsync(row, actor, RoundStore.Changed, Text.OrNull(request.Note), ct);
-        await tx.CommitAsync(ct);
-        store.Invalidate();
-        return StoredRound.Of(row);
+        return await change.RunAsync<StoredRound>(async () =>
+        {
+            var found = await TargetAsync(id, seen, "该巡察轮次已撤销，不能修改 / the round is withdrawn and cannot be changed", ct);
+            if (found.Error is { } missing) return missing;
+            var (target, seeded) = found.Value;
+            var groups = InspectionRound.GroupsToJson(round.Groups);
+            if (target.Name == round.Name && target.FromDay == round.From && target.ToDay == round.To && target.Period == round.Period
+                && target.Source == round.Source && target.GroupsJson == groups)
+                return Error.Conflict("no_change", $"与第 {target.Version} 版相同 / the same as version {target.Version}");
+            (target.Name, target.FromDay, target.ToDay, target.Period, target.Source, target.GroupsJson) = (round.Name, round.From, round.To, round.Period, round.Source, groups);
+            return Made(target, [.. seeded, Record(target, actor, RoundStore.Changed, Text.OrNull(request.Note))]);
+        }, ct);
     }
 
     /// <summary>Withdraws a round (撤销): routing no longer uses it and the portal no longer shows it; the row and its history stay.</summary>
@@ -99,33 +95,47 @@ public sealed class RoundChanges(DubanDb db, AuditLog audit, RoundStore store, U
         if (reason is null || reason.Length > MaxNote)
             return Error.Validation($"reason is required, at most {MaxNote} characters / 请填写撤销理由（不超过{MaxNote}字）");
 
-        await using var tx = await db.Database.BeginTransactionAsync(ct);
-        await audit.LockAsync(ct);
-        await store.SeedIfNoneAsync(db, audit, ct);
-        var row = await db.InspectionRounds.FirstOrDefaultAsync(r => r.Id == id, ct);
-        if (row is null) return NotFound;
-        if (Stale(row, seen) is { } stale) return stale;
-        if (row.Withdrawn) return Error.Conflict("withdrawn", "该巡察轮次已撤销 / the round is already withdrawn");
-        row.Withdrawn = true;
-        await SaveAsync(row, actor, RoundStore.Withdrawn, reason, ct);
-        await tx.CommitAsync(ct);
-        store.Invalidate();
-        return StoredRound.Of(row);
+        return await change.RunAsync<StoredRound>(async () =>
+        {
+            var found = await TargetAsync(id, seen, "该巡察轮次已撤销 / the round is already withdrawn", ct);
+            if (found.Error is { } missing) return missing;
+            var (target, seeded) = found.Value;
+            target.Withdrawn = true;
+            return Made(target, [.. seeded, Record(target, actor, RoundStore.Withdrawn, reason)]);
+        }, ct);
     }
 
     private static readonly Error NotFound = Error.NotFound("巡察轮次不存在 / no such inspection round");
 
-    private static Error? Stale(InspectionRoundRow row, int seen) => row.Version == seen ? null
-        : Error.Conflict("stale_version", $"该巡察轮次已被他人修改（您看到的是第 {seen} 版，现为第 {row.Version} 版），请刷新后重试 / the round changed since version {seen}; it is now {row.Version}");
+    /// <summary>
+    /// Inside the change: the round to edit or withdraw, at the version the administrator saw and not
+    /// withdrawn, with the events of the shipped rounds when they are saved first (nobody used them before).
+    /// </summary>
+    private async Task<Result<(InspectionRoundRow Row, IReadOnlyList<AuditEvent> Seeded)>> TargetAsync(long id, int seen, string withdrawn,
+        CancellationToken ct)
+    {
+        var seeded = await store.SeedIfNoneAsync(db, ct);
+        var row = await db.InspectionRounds.FirstOrDefaultAsync(r => r.Id == id, ct);
+        if (row is null) return NotFound;
+        if (row.Version != seen)
+            return Error.Conflict("stale_version", $"该巡察轮次已被他人修改（您看到的是第 {seen} 版，现为第 {row.Version} 版），请刷新后重试 / the round changed since version {seen}; it is now {row.Version}");
+        if (row.Withdrawn) return Error.Conflict("withdrawn", withdrawn);
+        return (row, seeded);
+    }
 
-    private async Task SaveAsync(InspectionRoundRow row, Actor actor, string action, string? note, CancellationToken ct)
+    /// <summary>The round's answer and events; routing on this node uses the change at once.</summary>
+    private ChangeMade<StoredRound> Made(InspectionRoundRow row, IReadOnlyList<AuditEvent> events) => new(StoredRound.Of(row), events, [store.Cache]);
+
+    /// <summary>
+    /// The next version of a changed round and its event, which the change appends and saves with the
+    /// row in one save (the version is the row's concurrency token as well).
+    /// </summary>
+    private AuditEvent Record(InspectionRoundRow row, Actor actor, string action, string? note)
     {
         row.Version++;
         row.UpdatedAt = time.Now();
         row.UpdatedBy = actor.Username;
-        await audit.AppendAsync(null, actor, action, reason: note, data: RoundStore.EventData(row), ct: ct);
-        // The row and its event in one save; the version is the row's concurrency token as well.
-        await db.SaveChangesAsync(ct);
+        return new AuditEvent(actor, action, RoundStore.EventData(row), note);
     }
 
     /// <summary>

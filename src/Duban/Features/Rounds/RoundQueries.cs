@@ -62,7 +62,7 @@ public sealed class RoundQueries(DubanDb db, AuditLog audit, RoundStore store, U
     {
         var now = time.Now();
         var all = await units.AllAsync(ct);
-        return [.. (await store.CurrentAsync(db, ct)).Where(r => r.InForce(now)).OrderBy(r => r.From).Select(r => Describe(r, all))];
+        return [.. (await store.CurrentAsync(ct)).Where(r => r.InForce(now)).OrderBy(r => r.From).Select(r => Describe(r, all))];
     }
 
     /// <summary>
@@ -72,7 +72,7 @@ public sealed class RoundQueries(DubanDb db, AuditLog audit, RoundStore store, U
     public async Task<RoundInForce?> LastEndedAsync(CancellationToken ct = default)
     {
         var today = Clock.ChinaDate(time.Now());
-        var last = (await store.CurrentAsync(db, ct)).Where(r => r.To < today).MaxBy(r => r.To);
+        var last = (await store.CurrentAsync(ct)).Where(r => r.To < today).MaxBy(r => r.To);
         return last is null ? null : Describe(last, await units.AllAsync(ct));
     }
 

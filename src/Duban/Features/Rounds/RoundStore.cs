@@ -31,77 +31,75 @@ public sealed record StoredRound(long Id, int Version, bool Withdrawn, Inspectio
 
 /// <summary>
 /// The rounds this node routes by: the table's rounds not withdrawn, or the shipped ones
-/// (data/dispatch/rounds.json) while the table is empty. Read at most once every
-/// Duban:Rounds:RefreshSeconds (a handful of rows, but asked for by every routing), so another
-/// node's change is used here within that time; a change made on this node is used at once
-/// (<see cref="Invalidate"/> after its commit).
+/// (data/dispatch/rounds.json) while the table is empty. A <see cref="RefreshingCache{T}"/> read on use
+/// at most once every Duban:Rounds:RefreshSeconds (a handful of rows, but asked for by every routing),
+/// so another node's change is used here within that time; a change made on this node is used at
+/// once (its <see cref="AuditedChange"/> names this cache).
 /// </summary>
-public sealed class RoundStore(TimeProvider time, IOptions<RoundOptions> options)
+public sealed class RoundStore : IDisposable
 {
     public const string ShippedSource = "data/dispatch/rounds.json";
     public const string Added = "round_added", Changed = "round_changed", Withdrawn = "round_withdrawn";
 
-    private sealed record Snapshot(IReadOnlyList<InspectionRound> Rounds, DateTimeOffset ReadAt);
+    private readonly TimeProvider time;
+    private readonly RefreshingCache<IReadOnlyList<InspectionRound>> inForce;
 
-    private volatile Snapshot? cached;
-    private long generation;
-
-    /// <summary>The rounds routing uses (withdrawn ones left out), each still to be checked for being in force on a date.</summary>
-    public async Task<IReadOnlyList<InspectionRound>> CurrentAsync(DubanDb db, CancellationToken ct)
+    public RoundStore(TimeProvider time, RefreshingCaches caches, IOptions<RoundOptions> options)
     {
-        ArgumentNullException.ThrowIfNull(db);
-        var now = time.GetUtcNow();
-        if (cached is { } known && now - known.ReadAt < TimeSpan.FromSeconds(options.Value.RefreshSeconds) && now >= known.ReadAt) return known.Rounds;
-        // A read that began before a change on this node must not put the older rounds back after it.
-        var seen = Interlocked.Read(ref generation);
-        var rows = await db.InspectionRounds.AsNoTracking().OrderBy(r => r.Id).ToListAsync(ct);
-        IReadOnlyList<InspectionRound> rounds = rows.Count == 0
-            ? InspectionRound.Shipped
-            : [.. rows.Where(r => !r.Withdrawn).Select(r => StoredRound.Of(r).Round)];
-        if (Interlocked.Read(ref generation) == seen) cached = new Snapshot(rounds, now);
-        return rounds;
+        ArgumentNullException.ThrowIfNull(caches);
+        ArgumentNullException.ThrowIfNull(options);
+        this.time = time;
+        inForce = caches.Create<IReadOnlyList<InspectionRound>>("the inspection rounds", TimeSpan.FromSeconds(options.Value.RefreshSeconds),
+            CacheRefresh.OnUse, LoadAsync);
     }
 
-    /// <summary>Forgets the rounds read, after a change on this node has been committed.</summary>
-    public void Invalidate()
+    internal IRefreshingCache Cache => inForce;
+
+    public void Dispose() => inForce.Dispose();
+
+    /// <summary>The rounds routing uses (withdrawn ones left out), each still to be checked for being in force on a date.</summary>
+    public Task<IReadOnlyList<InspectionRound>> CurrentAsync(CancellationToken ct) => inForce.GetAsync(ct);
+
+    private static async Task<IReadOnlyList<InspectionRound>> LoadAsync(IServiceProvider services, IReadOnlyList<InspectionRound>? _, CancellationToken ct)
     {
-        Interlocked.Increment(ref generation);
-        cached = null;
+        var rows = await services.GetRequiredService<DubanDb>().InspectionRounds.AsNoTracking().OrderBy(r => r.Id).ToListAsync(ct);
+        return rows.Count == 0 ? InspectionRound.Shipped : [.. rows.Where(r => !r.Withdrawn).Select(r => StoredRound.Of(r).Round)];
     }
 
     /// <summary>
-    /// The table's rounds, seeding it with the shipped ones first when it is empty (in a transaction
-    /// holding the audit chain, so that nodes doing it at once seed it once).
+    /// The table's rounds, seeding it with the shipped ones first when it is empty (an audited change
+    /// by the system, holding the chain, so that nodes doing it at once seed it once).
     /// </summary>
     public async Task EnsureAsync(DubanDb db, AuditLog audit, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(db);
         ArgumentNullException.ThrowIfNull(audit);
         if (await db.InspectionRounds.AnyAsync(ct)) return;
-        await using var tx = await db.Database.BeginTransactionAsync(ct);
-        await audit.LockAsync(ct);
-        var seeded = await SeedIfNoneAsync(db, audit, ct);
-        await tx.CommitAsync(ct);
-        if (seeded) Invalidate();
+        await new AuditedChange(db, audit).RunAsync<bool>(async () =>
+        {
+            var seeded = await SeedIfNoneAsync(db, ct);
+            return new ChangeMade<bool>(seeded.Count > 0, seeded, [Cache]);
+        }, ct);
     }
 
     /// <summary>
-    /// Inside a transaction holding the chain: saves the shipped rounds, each with its round_added
-    /// event by the system, unless the table holds any round (checked again under the chain's lock:
-    /// another node may have seeded it meanwhile). True when it seeded.
+    /// Inside an audited change: saves the shipped rounds and returns their round_added events by the
+    /// system, unless the table holds any round (checked again under the chain's lock: another node
+    /// may have seeded it meanwhile); no events when it did not seed.
     /// </summary>
-    internal async Task<bool> SeedIfNoneAsync(DubanDb db, AuditLog audit, CancellationToken ct)
+    internal async Task<IReadOnlyList<AuditEvent>> SeedIfNoneAsync(DubanDb db, CancellationToken ct)
     {
-        if (await db.InspectionRounds.AnyAsync(ct)) return false;
+        if (await db.InspectionRounds.AnyAsync(ct)) return [];
+        var events = new List<AuditEvent>();
         foreach (var round in InspectionRound.Shipped)
         {
-            await AddAsync(db, audit, Actor.System(), round, "shipped", null, ct);
+            events.Add((await AddAsync(db, Actor.System(), round, "shipped", null, ct)).Added);
         }
-        return true;
+        return events;
     }
 
-    /// <summary>Adds a round and its round_added event; the caller holds the chain in its transaction and commits.</summary>
-    internal async Task<InspectionRoundRow> AddAsync(DubanDb db, AuditLog audit, Actor actor, InspectionRound round, string source, string? note,
+    /// <summary>Inside an audited change: saves a new round (for its id) and returns it with its round_added event.</summary>
+    internal async Task<(InspectionRoundRow Row, AuditEvent Added)> AddAsync(DubanDb db, Actor actor, InspectionRound round, string source, string? note,
         CancellationToken ct)
     {
         var now = time.Now();
@@ -123,9 +121,7 @@ public sealed class RoundStore(TimeProvider time, IOptions<RoundOptions> options
         await db.SaveChangesAsync(ct);
         var data = EventData(row);
         data["via"] = source;
-        await audit.AppendAsync(null, actor, Added, reason: note, data: data, ct: ct);
-        await db.SaveChangesAsync(ct);
-        return row;
+        return (row, new AuditEvent(actor, Added, data, note));
     }
 
     /// <summary>What an event records of a round: all of it, so that the chain alone tells each version.</summary>

@@ -9,14 +9,28 @@ using Microsoft.EntityFrameworkCore;
 namespace Duban.Features.Units;
 
 /// <summary>One unit as the unit files hold it (data/demo/jiangmen-units.json is one).</summary>
-public sealed record UnitRecord(string Code, string Name, string? ShortName, string Kind, string? ParentCode, string TerritoryCode, string? Phone, string? Email);
+public sealed record UnitRecord(string Code, string Name, string? ShortName, string Kind, string? ParentCode, string TerritoryCode, string? Phone, string? Email)
+{
+    /// <summary>The units row of this unit.</summary>
+    public Unit ToRow() => new()
+    {
+        Code = Code,
+        Name = Name,
+        ShortName = ShortName,
+        Kind = Kind,
+        ParentCode = ParentCode,
+        TerritoryCode = TerritoryCode,
+        Phone = Phone,
+        Email = Email,
+    };
+}
 
 /// <summary>
 /// `units import [FILE]`: adds the units of a unit file (by default the Jiangmen units shipped with
-/// Duban) that the database does not have yet, parents before children, as one audited event. The
+/// Duban) that the database does not have yet, parents before children, as one audited change. The
 /// way to set up a production database without the demo's accounts; accounts then come with `users add`.
 /// </summary>
-public sealed class ImportUnits(DubanDb db, AuditLog audit, UnitDirectory directory)
+public sealed class ImportUnits(DubanDb db, AuditedChange change, UnitDirectory directory)
 {
     public const string BuiltIn = "Duban.Demo.jiangmen-units.json";
 
@@ -41,30 +55,18 @@ public sealed class ImportUnits(DubanDb db, AuditLog audit, UnitDirectory direct
                 return Error.Validation($"unit {r.Code}: code, name, kind and territoryCode are required");
             if (!codes.Add(r.Code)) return Error.Validation($"unit {r.Code} appears twice");
         }
-        await using var tx = await db.Database.BeginTransactionAsync(ct);
-        var existing = (await db.Units.Select(u => u.Code).ToListAsync(ct)).ToHashSet(StringComparer.Ordinal);
-        var added = records.Where(r => !existing.Contains(r.Code)).ToList();
-        foreach (var r in added)
+        return await change.RunAsync<int>(async () =>
         {
-            if (r.ParentCode is { } parent && !existing.Contains(parent) && !codes.Contains(parent))
-                return Error.Validation($"unit {r.Code}: parent {parent} is neither in the file nor in the database");
-        }
-        db.Units.AddRange(added.Select(r => new Unit
-        {
-            Code = r.Code,
-            Name = r.Name,
-            ShortName = r.ShortName,
-            Kind = r.Kind,
-            ParentCode = r.ParentCode,
-            TerritoryCode = r.TerritoryCode,
-            Phone = r.Phone,
-            Email = r.Email,
-        }));
-        await db.SaveChangesAsync(ct);
-        await audit.AppendAsync(null, actor, "units_imported", data: new JsonObject { ["added"] = added.Count }, ct: ct);
-        await db.SaveChangesAsync(ct);
-        await tx.CommitAsync(ct);
-        directory.Invalidate();
-        return added.Count;
+            var existing = (await db.Units.Select(u => u.Code).ToListAsync(ct)).ToHashSet(StringComparer.Ordinal);
+            var added = records.Where(r => !existing.Contains(r.Code)).ToList();
+            foreach (var r in added)
+            {
+                if (r.ParentCode is { } parent && !existing.Contains(parent) && !codes.Contains(parent))
+                    return Error.Validation($"unit {r.Code}: parent {parent} is neither in the file nor in the database");
+            }
+            db.Units.AddRange(added.Select(r => r.ToRow()));
+            await db.SaveChangesAsync(ct);
+            return new ChangeMade<int>(added.Count, [new AuditEvent(actor, "units_imported", new JsonObject { ["added"] = added.Count })], [directory.Cache]);
+        }, ct);
     }
 }

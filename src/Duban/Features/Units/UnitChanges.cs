@@ -32,10 +32,10 @@ public sealed record UnitView(string Code, string Name, string? ShortName, strin
 /// e-mail), within their reach (<see cref="AdminScope"/>): checked (the code's form and uniqueness,
 /// a parent that exists and is not the unit or beneath it, a territory that is a real division in
 /// the city, and for a county's administrator in their county), saved with one audited event
-/// (unit_added, or unit_changed with each changed field old and new) in one transaction, and put in
-/// force on this node at once (<see cref="UnitDirectory.RefreshAsync"/>).
+/// (unit_added, or unit_changed with each changed field old and new) as one <see cref="AuditedChange"/>,
+/// and put in force on this node at once (it names the <see cref="UnitDirectory"/>'s cache).
 /// </summary>
-public sealed partial class UnitChanges(DubanDb db, AuditLog audit, UnitDirectory directory, AdminScope scope, GeoService geo)
+public sealed partial class UnitChanges(DubanDb db, AuditedChange change, UnitDirectory directory, AdminScope scope, GeoService geo)
 {
     public const int MaxName = 60, MaxShortName = 20, MaxPhone = 30, MaxEmail = 100, MaxCode = 40;
 
@@ -71,31 +71,17 @@ public sealed partial class UnitChanges(DubanDb db, AuditLog audit, UnitDirector
         if (checkedFields.Error is { } bad) return bad;
         var f = checkedFields.Value!;
 
-        await using var tx = await db.Database.BeginTransactionAsync(ct);
-        await audit.LockAsync(ct);
-        var all = await db.Units.AsNoTracking().ToDictionaryAsync(u => u.Code, StringComparer.Ordinal, ct);
-        if (all.ContainsKey(code)) return Error.Conflict("unit_exists", $"单位代码 {code} 已存在 / code {code} already exists");
-        if (CheckParent(code, f.ParentCode, null, all, reach.Value!) is { } badParent) return badParent;
-        var unit = new Unit
+        return await change.RunAsync<UnitView>(async () =>
         {
-            Code = code,
-            Name = f.Name,
-            ShortName = f.ShortName,
-            Kind = f.Kind,
-            ParentCode = f.ParentCode,
-            TerritoryCode = f.TerritoryCode,
-            Phone = f.Phone,
-            Email = f.Email,
-        };
-        db.Units.Add(unit);
-        await db.SaveChangesAsync(ct);
-        var data = new JsonObject { ["code"] = code };
-        foreach (var (field, value) in Fields(unit)) data[field] = value;
-        await audit.AppendAsync(null, actor, "unit_added", data: data, ct: ct);
-        await db.SaveChangesAsync(ct);
-        await tx.CommitAsync(ct);
-        await directory.RefreshAsync(ct);
-        return UnitView.Of(unit);
+            var all = await db.Units.AsNoTracking().ToDictionaryAsync(u => u.Code, StringComparer.Ordinal, ct);
+            if (all.ContainsKey(code)) return Error.Conflict("unit_exists", $"单位代码 {code} 已存在 / code {code} already exists");
+            if (CheckParent(code, f.ParentCode, null, all, reach.Value!) is { } badParent) return badParent;
+            var unit = new UnitRecord(code, f.Name, f.ShortName, f.Kind, f.ParentCode, f.TerritoryCode, f.Phone, f.Email).ToRow();
+            db.Units.Add(unit);
+            var data = new JsonObject { ["code"] = code };
+            foreach (var (field, value) in Fields(unit)) data[field] = value;
+            return Made(unit, new AuditEvent(actor, "unit_added", data));
+        }, ct);
     }
 
     public async Task<Result<UnitView>> ChangeAsync(string code, UnitRequest request, Actor actor, CancellationToken ct = default)
@@ -113,39 +99,38 @@ public sealed partial class UnitChanges(DubanDb db, AuditLog audit, UnitDirector
         if (checkedFields.Error is { } bad) return bad;
         var f = checkedFields.Value!;
 
-        await using var tx = await db.Database.BeginTransactionAsync(ct);
-        await audit.LockAsync(ct);
-        var all = await db.Units.AsNoTracking().ToDictionaryAsync(u => u.Code, StringComparer.Ordinal, ct);
-        var unit = await db.Units.FirstOrDefaultAsync(u => u.Code == code, ct);
-        if (unit is null) return Error.NotFound("单位不存在 / unit not found");
-        if (!reach.Value!.Covers(unit.TerritoryCode))
-            return Error.Forbidden("该单位不在您管理的县（市、区） / the unit lies outside the county you administer");
-        if (VersionOf(unit) != seen)
-            return Error.Conflict("stale_version", "单位已被他人修改，请刷新后重试 / the unit changed since you opened it: reload it and try again");
-        if (f.ParentCode != unit.ParentCode && CheckParent(code, f.ParentCode, unit.ParentCode, all, reach.Value!) is { } badParent) return badParent;
-
-        var before = Fields(unit);
-        unit.Name = f.Name;
-        unit.ShortName = f.ShortName;
-        unit.Kind = f.Kind;
-        unit.ParentCode = f.ParentCode;
-        unit.TerritoryCode = f.TerritoryCode;
-        unit.Phone = f.Phone;
-        unit.Email = f.Email;
-        var changes = new JsonObject();
-        foreach (var ((field, old), (_, now)) in before.Zip(Fields(unit)))
+        return await change.RunAsync<UnitView>(async () =>
         {
-            if (old != now) changes[field] = new JsonObject { ["old"] = old, ["new"] = now };
-        }
-        // Nothing changed: nothing to record (a form saved as it was).
-        if (changes.Count == 0) return UnitView.Of(unit);
-        await db.SaveChangesAsync(ct);
-        await audit.AppendAsync(null, actor, "unit_changed", data: new JsonObject { ["code"] = code, ["changes"] = changes }, ct: ct);
-        await db.SaveChangesAsync(ct);
-        await tx.CommitAsync(ct);
-        await directory.RefreshAsync(ct);
-        return UnitView.Of(unit);
+            var all = await db.Units.AsNoTracking().ToDictionaryAsync(u => u.Code, StringComparer.Ordinal, ct);
+            var unit = await db.Units.FirstOrDefaultAsync(u => u.Code == code, ct);
+            if (unit is null) return Error.NotFound("单位不存在 / unit not found");
+            if (!reach.Value!.Covers(unit.TerritoryCode))
+                return Error.Forbidden("该单位不在您管理的县（市、区） / the unit lies outside the county you administer");
+            if (VersionOf(unit) != seen)
+                return Error.Conflict("stale_version", "单位已被他人修改，请刷新后重试 / the unit changed since you opened it: reload it and try again");
+            if (f.ParentCode != unit.ParentCode && CheckParent(code, f.ParentCode, unit.ParentCode, all, reach.Value!) is { } badParent) return badParent;
+
+            var before = Fields(unit);
+            unit.Name = f.Name;
+            unit.ShortName = f.ShortName;
+            unit.Kind = f.Kind;
+            unit.ParentCode = f.ParentCode;
+            unit.TerritoryCode = f.TerritoryCode;
+            unit.Phone = f.Phone;
+            unit.Email = f.Email;
+            var changes = new JsonObject();
+            foreach (var ((field, old), (_, now)) in before.Zip(Fields(unit)))
+            {
+                if (old != now) changes[field] = new JsonObject { ["old"] = old, ["new"] = now };
+            }
+            // Nothing changed: nothing to record (a form saved as it was).
+            if (changes.Count == 0) return ChangeMade.Unchanged(UnitView.Of(unit));
+            return Made(unit, new AuditEvent(actor, "unit_changed", new JsonObject { ["code"] = code, ["changes"] = changes }));
+        }, ct);
     }
+
+    /// <summary>The unit's answer and its event; this node uses the unit at once.</summary>
+    private ChangeMade<UnitView> Made(Unit unit, AuditEvent recorded) => new(UnitView.Of(unit), [recorded], [directory.Cache]);
 
     /// <summary>A unit as the administrator sees it to edit, or 404 (unknown) / 403 (outside their county).</summary>
     public async Task<Result<UnitView>> GetAsync(string code, Actor actor, CancellationToken ct = default)

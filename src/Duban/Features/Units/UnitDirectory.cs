@@ -1,75 +1,62 @@
+using System.ComponentModel.DataAnnotations;
+using Duban.Common;
 using Duban.Data;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
 
 namespace Duban.Features.Units;
+
+/// <summary>Duban:Units settings.</summary>
+public sealed class UnitOptions
+{
+    public const string Section = "Duban:Units";
+
+    /// <summary>How often, in seconds, a node reads the units again for another node's change.</summary>
+    [Range(1, 86_400, ErrorMessage = "Duban:Units:RefreshSeconds must be between 1 and 86400.")]
+    public int RefreshSeconds { get; set; } = 30;
+}
 
 public sealed record UnitInfo(string Code, string Name, string? ShortName, string Kind, string? ParentCode, string TerritoryCode, string? Phone, string? Email);
 
 /// <summary>
 /// All units in memory: a city has hundreds, not millions, and every action asks about them
-/// (does this unit exist, is it inside the reported unit). The node that changes a unit reloads
-/// at once (<see cref="RefreshAsync"/>); the others within Duban:Units:RefreshSeconds
-/// (<see cref="UnitRefresher"/>), since units are changed on one node and read on all.
+/// (does this unit exist, is it inside the reported unit). A <see cref="RefreshingCache{T}"/> refreshed
+/// in the background: every node reads them again within Duban:Units:RefreshSeconds, since units are
+/// changed on one node and read on all; the node that changes a unit reads them at once (its
+/// <see cref="Audit.AuditedChange"/> names this cache).
 /// </summary>
-public sealed class UnitDirectory(IServiceScopeFactory scopes) : IDisposable
+public sealed class UnitDirectory : IDisposable
 {
-    private readonly Lock swap = new();
-    private readonly SemaphoreSlim refreshing = new(1, 1);
-    private IReadOnlyDictionary<string, UnitInfo>? units;
-
-    /// <summary>Moves on with every invalidation or refresh: a load that began before one never puts its older rows in force after it.</summary>
-    private long generation;
-
-    public void Dispose() => refreshing.Dispose();
-
-    public async Task<IReadOnlyDictionary<string, UnitInfo>> AllAsync(CancellationToken ct = default)
+    public UnitDirectory(RefreshingCaches caches, IOptions<UnitOptions> options)
     {
-        long seen;
-        lock (swap)
-        {
-            if (units is { } loaded) return loaded;
-            seen = generation;
-        }
-        // Two requests may load at once after a change; both read the same rows, either copy serves.
-        var map = await LoadAsync(ct);
-        lock (swap)
-        {
-            if (generation == seen) units = map;
-        }
-        return map;
+        ArgumentNullException.ThrowIfNull(caches);
+        ArgumentNullException.ThrowIfNull(options);
+        Cache = caches.Create<IReadOnlyDictionary<string, UnitInfo>>("the units", TimeSpan.FromSeconds(options.Value.RefreshSeconds),
+            CacheRefresh.Background, LoadAsync);
     }
 
-    /// <summary>
-    /// Reads the units again and puts them in force; true when they differ from those in force.
-    /// One refresh at a time, so an older read never replaces a newer one.
-    /// </summary>
-    public async Task<bool> RefreshAsync(CancellationToken ct = default)
-    {
-        await refreshing.WaitAsync(ct);
-        try
-        {
-            var map = await LoadAsync(ct);
-            lock (swap)
-            {
-                var changed = units is not { } current || current.Count != map.Count
-                    || map.Any(u => !current.TryGetValue(u.Key, out var old) || old != u.Value);
-                units = map;
-                generation++;
-                return changed;
-            }
-        }
-        finally
-        {
-            refreshing.Release();
-        }
-    }
+    internal RefreshingCache<IReadOnlyDictionary<string, UnitInfo>> Cache { get; }
 
-    private async Task<Dictionary<string, UnitInfo>> LoadAsync(CancellationToken ct)
+    public void Dispose() => Cache.Dispose();
+
+    public Task<IReadOnlyDictionary<string, UnitInfo>> AllAsync(CancellationToken ct = default) => Cache.GetAsync(ct);
+
+    /// <summary>Reads the units again and puts them in force; true when they differ from those in force.</summary>
+    public Task<bool> RefreshAsync(CancellationToken ct = default) => Cache.RefreshAsync(ct);
+
+    /// <summary>Forgets the units: the next use reads them (after units written beside the administration: the demo's load or reset, a test's rows).</summary>
+    public void Invalidate() => Cache.Invalidate();
+
+    private static async Task<IReadOnlyDictionary<string, UnitInfo>> LoadAsync(IServiceProvider services, IReadOnlyDictionary<string, UnitInfo>? inForce,
+        CancellationToken ct)
     {
-        await using var scope = scopes.CreateAsyncScope();
-        var db = scope.ServiceProvider.GetRequiredService<DubanDb>();
-        var rows = await db.Units.AsNoTracking().ToListAsync(ct);
-        return rows.ToDictionary(u => u.Code, u => new UnitInfo(u.Code, u.Name, u.ShortName, u.Kind, u.ParentCode, u.TerritoryCode, u.Phone, u.Email), StringComparer.Ordinal);
+        var rows = await services.GetRequiredService<DubanDb>().Units.AsNoTracking().ToListAsync(ct);
+        var units = rows.ToDictionary(u => u.Code, u => new UnitInfo(u.Code, u.Name, u.ShortName, u.Kind, u.ParentCode, u.TerritoryCode, u.Phone, u.Email),
+            StringComparer.Ordinal);
+        // The same units keep the instance in force: a refresh then tells that nothing changed.
+        var same = inForce is not null && inForce.Count == units.Count
+            && units.All(u => inForce.TryGetValue(u.Key, out var old) && old == u.Value);
+        return same ? inForce! : units;
     }
 
     public async Task<UnitInfo?> FindAsync(string code, CancellationToken ct = default) =>
@@ -98,14 +85,5 @@ public sealed class UnitDirectory(IServiceScopeFactory scopes) : IDisposable
             chain.Add(current);
         }
         return chain;
-    }
-
-    public void Invalidate()
-    {
-        lock (swap)
-        {
-            units = null;
-            generation++;
-        }
     }
 }

@@ -35,12 +35,12 @@ public sealed record PasswordReset(UserView User, string Password);
 /// county's administrator only the accounts of the county's units, and only into them, so never a
 /// city-wide administrator). An account outside the reach is not found, as a matter outside one's
 /// scope is. Nobody deactivates themselves or drops their own admin role, and the city keeps at least
-/// one active city-wide administrator. Each change is one audited event (user_added, user_changed,
-/// user_password_reset) in its transaction; no event carries a password or a hash. The node that
+/// one active city-wide administrator. Each change is one <see cref="AuditedChange"/> with its event (user_added, user_changed,
+/// user_password_reset); no event carries a password or a hash. The node that
 /// makes a change forgets the account's cached sign-in; every node checks the account on each request
 /// (<see cref="DubanAuthenticationHandler"/>), so a deactivated account's token stops at once.
 /// </summary>
-public sealed partial class UserChanges(DubanDb db, AuditLog audit, AdminScope scope, IMemoryCache cache, TimeProvider time)
+public sealed partial class UserChanges(DubanDb db, AuditedChange change, AdminScope scope, IMemoryCache cache, TimeProvider time)
 {
     public const int MinPassword = 8, MaxPassword = 200, MaxDisplayName = 50;
 
@@ -64,38 +64,36 @@ public sealed partial class UserChanges(DubanDb db, AuditLog audit, AdminScope s
             problems.Add($"初始密码须为 {MinPassword}–{MaxPassword} 个字符，或留空由系统生成 / password must be {MinPassword} to {MaxPassword} characters, or blank to generate one");
         if (problems.Count > 0) return Error.Validation(string.Join("; ", problems));
 
-        await using var tx = await db.Database.BeginTransactionAsync(ct);
-        await audit.LockAsync(ct);
-        var unitResult = await UnitInReachAsync(request.UnitCode, reach.Value!, ct);
-        if (unitResult.Error is { } badUnit) return badUnit;
-        var unit = unitResult.Value!;
-        if (await db.Users.AnyAsync(u => u.Username == username, ct))
-            return Error.Conflict("username_taken", $"用户名 {username} 已被使用 / username {username} is taken");
-        var password = given ?? Passwords.Generate();
-        var user = new User
+        return await change.RunAsync<UserAdded>(async () =>
         {
-            Username = username,
-            DisplayName = displayName,
-            UnitCode = unit.Code,
-            Roles = string.Join(',', roles),
-            PasswordHash = Passwords.Hash(password),
-            Active = true,
-            CreatedAt = time.Now(),
-        };
-        db.Users.Add(user);
-        await db.SaveChangesAsync(ct);
-        await audit.AppendAsync(null, actor, "user_added", data: new JsonObject
-        {
-            ["id"] = user.Id,
-            ["username"] = user.Username,
-            ["displayName"] = user.DisplayName,
-            ["unit"] = user.UnitCode,
-            ["roles"] = user.Roles,
-            ["passwordGenerated"] = given is null,
-        }, ct: ct);
-        await db.SaveChangesAsync(ct);
-        await tx.CommitAsync(ct);
-        return new UserAdded(View(user, unit.Name), given is null ? password : null);
+            var unitResult = await UnitInReachAsync(request.UnitCode, reach.Value!, ct);
+            if (unitResult.Error is { } badUnit) return badUnit;
+            var unit = unitResult.Value!;
+            if (await db.Users.AnyAsync(u => u.Username == username, ct))
+                return Error.Conflict("username_taken", $"用户名 {username} 已被使用 / username {username} is taken");
+            var password = given ?? Passwords.Generate();
+            var user = new User
+            {
+                Username = username,
+                DisplayName = displayName,
+                UnitCode = unit.Code,
+                Roles = string.Join(',', roles),
+                PasswordHash = Passwords.Hash(password),
+                Active = true,
+                CreatedAt = time.Now(),
+            };
+            db.Users.Add(user);
+            await db.SaveChangesAsync(ct);
+            return new ChangeMade<UserAdded>(new UserAdded(View(user, unit.Name), given is null ? password : null), [new AuditEvent(actor, "user_added", new JsonObject
+            {
+                ["id"] = user.Id,
+                ["username"] = user.Username,
+                ["displayName"] = user.DisplayName,
+                ["unit"] = user.UnitCode,
+                ["roles"] = user.Roles,
+                ["passwordGenerated"] = given is null,
+            })], []);
+        }, ct);
     }
 
     public async Task<Result<UserView>> ChangeAsync(long id, ChangeUserRequest request, Actor actor, CancellationToken ct = default)
@@ -111,29 +109,26 @@ public sealed partial class UserChanges(DubanDb db, AuditLog audit, AdminScope s
             problems.Add("缺少所编辑账号的版本 / version is required: the version of the account you edited");
         if (problems.Count > 0) return Error.Validation(string.Join("; ", problems));
 
-        await using var tx = await db.Database.BeginTransactionAsync(ct);
-        await audit.LockAsync(ct);
-        var found = await TargetAsync(id, reach.Value!, ct);
-        if (found.Error is { } missing) return missing;
-        var user = found.Value!;
-        if (VersionOf(user) != request.Version!.Trim()) return Stale();
-        var unitResult = await UnitInReachAsync(request.UnitCode, reach.Value!, ct);
-        if (unitResult.Error is { } badUnit) return badUnit;
-        var unit = unitResult.Value!;
-        var newRoles = string.Join(',', roles);
-        if (user.Id == actor.Id && HasAdmin(user.Roles) && !roles.Contains(Roles.Admin))
-            return Error.Conflict("own_account", "不能取消自己的管理员角色 / roles: you may not remove your own admin role");
-        var before = Fields(user);
-        user.DisplayName = displayName;
-        user.UnitCode = unit.Code;
-        user.Roles = newRoles;
-        if (await LastCityAdminAsync(user, before, ct) is { } last)
+        return ForgettingSignIn(id, await change.RunAsync<UserView>(async () =>
         {
-            // Refused: the context forgets the change, so nothing later in this scope saves it.
-            db.ChangeTracker.Clear();
-            return last;
-        }
-        return await SaveChangeAsync(user, before, unit.Name, actor, tx, ct);
+            var found = await TargetAsync(id, reach.Value!, ct);
+            if (found.Error is { } missing) return missing;
+            var user = found.Value!;
+            if (VersionOf(user) != request.Version!.Trim()) return Stale();
+            var unitResult = await UnitInReachAsync(request.UnitCode, reach.Value!, ct);
+            if (unitResult.Error is { } badUnit) return badUnit;
+            var unit = unitResult.Value!;
+            var newRoles = string.Join(',', roles);
+            if (user.Id == actor.Id && HasAdmin(user.Roles) && !roles.Contains(Roles.Admin))
+                return Error.Conflict("own_account", "不能取消自己的管理员角色 / roles: you may not remove your own admin role");
+            var before = Fields(user);
+            user.DisplayName = displayName;
+            user.UnitCode = unit.Code;
+            user.Roles = newRoles;
+            // Refused: the audited change forgets the unsaved change, so nothing later in this scope saves it.
+            if (await LastCityAdminAsync(user, before, ct) is { } last) return last;
+            return Changed(user, before, unit.Name, actor);
+        }, ct));
     }
 
     /// <summary>Deactivates or reactivates an account; <paramref name="version"/>, when given, must be the account's current one.</summary>
@@ -141,30 +136,27 @@ public sealed partial class UserChanges(DubanDb db, AuditLog audit, AdminScope s
     {
         var reach = scope.Require(actor);
         if (reach.Error is { } refused) return refused;
-        await using var tx = await db.Database.BeginTransactionAsync(ct);
-        await audit.LockAsync(ct);
-        var found = await TargetAsync(id, reach.Value!, ct);
-        if (found.Error is { } missing) return missing;
-        var user = found.Value!;
-        if (!string.IsNullOrWhiteSpace(version) && VersionOf(user) != version.Trim()) return Stale();
-        if (!active && user.Id == actor.Id)
-            return Error.Conflict("own_account", "不能停用自己的账号 / you may not deactivate your own account");
-        if (user.Active == active)
+        return ForgettingSignIn(id, await change.RunAsync<UserView>(async () =>
         {
-            return active
-                ? Error.Conflict("already_active", "该账号已是启用状态 / the account is active already")
-                : Error.Conflict("already_inactive", "该账号已停用 / the account is deactivated already");
-        }
-        var before = Fields(user);
-        user.Active = active;
-        if (await LastCityAdminAsync(user, before, ct) is { } last)
-        {
-            // Refused: the context forgets the change, so nothing later in this scope saves it.
-            db.ChangeTracker.Clear();
-            return last;
-        }
-        var unitName = await db.Units.Where(u => u.Code == user.UnitCode).Select(u => u.Name).FirstOrDefaultAsync(ct);
-        return await SaveChangeAsync(user, before, unitName, actor, tx, ct);
+            var found = await TargetAsync(id, reach.Value!, ct);
+            if (found.Error is { } missing) return missing;
+            var user = found.Value!;
+            if (!string.IsNullOrWhiteSpace(version) && VersionOf(user) != version.Trim()) return Stale();
+            if (!active && user.Id == actor.Id)
+                return Error.Conflict("own_account", "不能停用自己的账号 / you may not deactivate your own account");
+            if (user.Active == active)
+            {
+                return active
+                    ? Error.Conflict("already_active", "该账号已是启用状态 / the account is active already")
+                    : Error.Conflict("already_inactive", "该账号已停用 / the account is deactivated already");
+            }
+            var before = Fields(user);
+            user.Active = active;
+            // Refused: the audited change forgets the unsaved change, so nothing later in this scope saves it.
+            if (await LastCityAdminAsync(user, before, ct) is { } last) return last;
+            var unitName = await db.Units.Where(u => u.Code == user.UnitCode).Select(u => u.Name).FirstOrDefaultAsync(ct);
+            return Changed(user, before, unitName, actor);
+        }, ct));
     }
 
     /// <summary>A new generated password for the account; the event names the account, never the password or its hash.</summary>
@@ -172,19 +164,17 @@ public sealed partial class UserChanges(DubanDb db, AuditLog audit, AdminScope s
     {
         var reach = scope.Require(actor);
         if (reach.Error is { } refused) return refused;
-        await using var tx = await db.Database.BeginTransactionAsync(ct);
-        await audit.LockAsync(ct);
-        var found = await TargetAsync(id, reach.Value!, ct);
-        if (found.Error is { } missing) return missing;
-        var user = found.Value!;
-        var password = Passwords.Generate();
-        user.PasswordHash = Passwords.Hash(password);
-        await db.SaveChangesAsync(ct);
-        await audit.AppendAsync(null, actor, "user_password_reset", data: new JsonObject { ["id"] = user.Id, ["username"] = user.Username }, ct: ct);
-        await db.SaveChangesAsync(ct);
-        await tx.CommitAsync(ct);
-        var unitName = await db.Units.Where(u => u.Code == user.UnitCode).Select(u => u.Name).FirstOrDefaultAsync(ct);
-        return new PasswordReset(View(user, unitName), password);
+        return await change.RunAsync<PasswordReset>(async () =>
+        {
+            var found = await TargetAsync(id, reach.Value!, ct);
+            if (found.Error is { } missing) return missing;
+            var user = found.Value!;
+            var password = Passwords.Generate();
+            user.PasswordHash = Passwords.Hash(password);
+            var unitName = await db.Units.Where(u => u.Code == user.UnitCode).Select(u => u.Name).FirstOrDefaultAsync(ct);
+            return new ChangeMade<PasswordReset>(new PasswordReset(View(user, unitName), password),
+                [new AuditEvent(actor, "user_password_reset", new JsonObject { ["id"] = user.Id, ["username"] = user.Username })], []);
+        }, ct);
     }
 
     /// <summary>The version of an account: the first 16 hex digits of SHA-256 over its id, name, unit, roles and state (not its password).</summary>
@@ -265,22 +255,23 @@ public sealed partial class UserChanges(DubanDb db, AuditLog audit, AdminScope s
             : Error.Conflict("last_admin", "这是最后一位在用的市级管理员，不能停用或降级 / this is the last active city-wide administrator: it cannot be deactivated or demoted");
     }
 
-    private async Task<Result<UserView>> SaveChangeAsync(User user, (string Field, string? Value)[] before, string? unitName, Actor actor,
-        Microsoft.EntityFrameworkCore.Storage.IDbContextTransaction tx, CancellationToken ct)
+    /// <summary>The account's answer and, when a field changed, its user_changed event with each field old and new.</summary>
+    private static ChangeMade<UserView> Changed(User user, (string Field, string? Value)[] before, string? unitName, Actor actor)
     {
         var changes = new JsonObject();
         foreach (var ((field, old), (_, now)) in before.Zip(Fields(user)))
         {
             if (old != now) changes[field] = new JsonObject { ["old"] = old, ["new"] = now };
         }
-        if (changes.Count == 0) return View(user, unitName);
-        await db.SaveChangesAsync(ct);
-        await audit.AppendAsync(null, actor, "user_changed", data: new JsonObject { ["id"] = user.Id, ["username"] = user.Username, ["changes"] = changes }, ct: ct);
-        await db.SaveChangesAsync(ct);
-        await tx.CommitAsync(ct);
-        // This node forgets the cached sign-in at once; the others check the account on every request.
-        cache.Remove(DubanAuthenticationHandler.ActorCacheKey(user.Id));
-        return View(user, unitName);
+        if (changes.Count == 0) return ChangeMade.Unchanged(View(user, unitName));
+        return new(View(user, unitName), [new AuditEvent(actor, "user_changed", new JsonObject { ["id"] = user.Id, ["username"] = user.Username, ["changes"] = changes })], []);
+    }
+
+    /// <summary>After a change to an account: this node forgets its cached sign-in at once; the others check the account on every request.</summary>
+    private Result<UserView> ForgettingSignIn(long id, Result<UserView> result)
+    {
+        if (result.IsSuccess) cache.Remove(DubanAuthenticationHandler.ActorCacheKey(id));
+        return result;
     }
 
     private static (string Field, string? Value)[] Fields(User u) =>

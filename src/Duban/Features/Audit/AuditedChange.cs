@@ -1,0 +1,64 @@
+using System.Text.Json.Nodes;
+using Duban.Common;
+using Duban.Data;
+using Microsoft.EntityFrameworkCore;
+
+namespace Duban.Features.Audit;
+
+/// <summary>An event an administrative change appends, as recorded: who, the action, its data and its reason.</summary>
+public sealed record AuditEvent(Actor Actor, string Action, JsonObject Data, string? Reason = null);
+
+/// <summary>
+/// What a change made: its answer, the events that record it (in order), and the reference caches it
+/// makes stale on this node. No events: nothing changed (a form saved as it was), nothing is committed.
+/// </summary>
+public sealed record ChangeMade<T>(T Value, IReadOnlyList<AuditEvent> Events, IReadOnlyList<IRefreshingCache> Stale);
+
+public static class ChangeMade
+{
+    /// <summary>Nothing to record: the answer alone, nothing committed.</summary>
+    public static ChangeMade<T> Unchanged<T>(T value) => new(value, [], []);
+}
+
+/// <summary>
+/// The one path of the administrative changes (units, accounts, rounds, calendar days, place aliases, the
+/// catalogue, and the shipped rounds and catalogue the system saves at first use): BEGIN; the audit
+/// chain's lock before anything is read (<see cref="AuditLog.LockAsync"/>: writers on every node one after
+/// the other); the change, which checks, changes rows and describes its events; the events appended after
+/// its rows and saved with them; COMMIT; then the caches it names are made fresh on this node
+/// (<see cref="IRefreshingCache.AfterChangeAsync"/>). A refusal is a result, not an exception: the
+/// transaction rolls back, nothing is appended, and the context forgets the changes the refused change
+/// left unsaved, so nothing later in the scope saves them.
+/// </summary>
+public sealed class AuditedChange(DubanDb db, AuditLog audit)
+{
+    public async Task<Result<T>> RunAsync<T>(Func<Task<Result<ChangeMade<T>>>> change, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(change);
+        await using var tx = await db.Database.BeginTransactionAsync(ct);
+        await audit.LockAsync(ct);
+        var result = await change();
+        if (result.Error is { } refused)
+        {
+            await tx.RollbackAsync(ct);
+            foreach (var pending in db.ChangeTracker.Entries().Where(e => e.State is EntityState.Added or EntityState.Modified or EntityState.Deleted).ToList())
+            {
+                pending.State = EntityState.Detached;
+            }
+            return refused;
+        }
+        var made = result.Value!;
+        if (made.Events.Count == 0) return made.Value;
+        foreach (var e in made.Events)
+        {
+            await audit.AppendAsync(null, e.Actor, e.Action, reason: e.Reason, data: e.Data, ct: ct);
+        }
+        await db.SaveChangesAsync(ct);
+        await tx.CommitAsync(ct);
+        foreach (var cache in made.Stale)
+        {
+            await cache.AfterChangeAsync(ct);
+        }
+        return made.Value;
+    }
+}
