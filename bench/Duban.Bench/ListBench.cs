@@ -114,6 +114,8 @@ public static class ListBench
                     TimePolicy = assigned ? "hotline-complex" : null,
                     ClockStartedAt = assigned ? received : null,
                     YellowAt = assigned ? received.AddHours(15 * 24 * 0.75) : null,
+                    // The light's warning point, as the clock derives it: the lead's signing deadline while it has not signed.
+                    WarnAt = status == Status.Dispatched ? received.AddDays(1).AddMilliseconds(1) : null,
                     UpdatedAt = received,
                     Version = 1,
                 });

@@ -1,4 +1,5 @@
 using Duban.Data;
+using Duban.Features.Matters.Actions;
 using Microsoft.EntityFrameworkCore;
 
 namespace Duban.Features.Audit;
@@ -110,7 +111,8 @@ public static class AuditVerifier
     {
         var expected = new Dictionary<long, List<DispatchReturn>>();
         var events = await db.Events.AsNoTracking()
-            .Where(e => e.MatterId != null && (e.Action == "return" || e.Action == "return_review" || e.Action == "dispatch" || e.Action == "reject" || e.Action == "merge" || e.Action == "split"))
+            .Where(e => e.MatterId != null && (e.Action == Return.Name || e.Action == ReturnReview.EventName || e.Action == Dispatch.Name
+                || e.Action == Reject.Name || e.Action == Merge.Name || e.Action == SubTasks.Split.Name))
             .OrderBy(e => e.Seq).Select(e => new { MatterId = e.MatterId!.Value, e.Action, e.Reason, e.Data }).ToListAsync(ct);
         static DateTimeOffset? At(System.Text.Json.Nodes.JsonNode? node) => node?.GetValue<DateTimeOffset>();
         foreach (var e in events)
@@ -118,7 +120,7 @@ public static class AuditVerifier
             var data = System.Text.Json.Nodes.JsonNode.Parse(e.Data)!;
             var rows = expected.TryGetValue(e.MatterId, out var list) ? list : null;
             var last = rows is { Count: > 0 } ? rows[^1] : null;
-            if (e.Action == "return" && data["windowEndsAt"] is not null)
+            if (e.Action == Return.Name && data["windowEndsAt"] is not null)
             {
                 if (rows is null) expected[e.MatterId] = rows = [];
                 rows.Add(new DispatchReturn
@@ -133,12 +135,12 @@ public static class AuditVerifier
                     State = DispatchReturn.Pending,
                 });
             }
-            else if (e.Action == "return_review" && last is { State: DispatchReturn.Pending })
+            else if (e.Action == ReturnReview.EventName && last is { State: DispatchReturn.Pending })
             {
                 last.State = DispatchReturn.Review;
                 last.ReviewReason = e.Reason;
             }
-            else if (data["return"] is { } judged && e.Action != "return")
+            else if (data["return"] is { } judged && e.Action != Return.Name)
             {
                 if (last is not { Open: true }) return $"a {e.Action} of matter {e.MatterId} judges a return that was never made";
                 last.State = (string)judged["verdict"]!;

@@ -19,7 +19,7 @@ namespace Duban.Features.Dispatching;
 /// action by the actor <see cref="ActorName"/>, so its event records the suggestion; a failure
 /// leaves the matter in the queue, nothing lost.
 /// </summary>
-public sealed class AutoDispatcher(DubanDb db, Dispatch dispatch, DispatchSuggestions suggestions, LearnedSuggester learned,
+public sealed class AutoDispatcher(DubanDb db, MatterKinds kinds, Dispatch dispatch, DispatchSuggestions suggestions, LearnedSuggester learned,
     IOptions<DispatchOptions> options, IConfiguration configuration, ILogger<AutoDispatcher> logger) : IAutoDispatch
 {
     public const string ActorName = "自动派单";
@@ -50,7 +50,7 @@ public sealed class AutoDispatcher(DubanDb db, Dispatch dispatch, DispatchSugges
     private async Task<Matter?> DispatchIfSureAsync(long matterId, CancellationToken ct)
     {
         var m = await db.Matters.AsNoTracking().FirstOrDefaultAsync(x => x.Id == matterId, ct);
-        if (m is null || m.Status != Status.Received || m.Kind == "report" || m.Confidential || m.SubjectUnitCode is not null
+        if (m is null || m.Status != Status.Received || kinds.ConfidentialByDefault(m.Kind) || m.Confidential || m.SubjectUnitCode is not null
             || m.SubjectPerson is not null || m.Category is not null || m.ParentId is not null)
             return null;
         var router = await suggestions.RouterAsync(ct);

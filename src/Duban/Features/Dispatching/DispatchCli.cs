@@ -3,6 +3,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Duban.Common;
 using Duban.Features.Geo;
+using Duban.Features.Matters;
 using Duban.Features.Units;
 
 namespace Duban.Features.Dispatching;
@@ -75,7 +76,7 @@ public static class DispatchCli
         var kind = Text.OrNull(m.Kind) ?? "complaint";
         var (territory, confidence) = Text.OrNull(m.TerritoryCode) is { } code ? (code, 1.0) : resolve(m.Location, m.Title, m.Content);
         var input = new RoutingInput(kind, m.Title, m.Content, m.Category, territory, confidence, null, Text.OrNull(m.Subject),
-            m.Confidential ?? kind == "report", ReceivedAt(m.ReceivedAt, now));
+            m.Confidential ?? MatterKinds.CoreTraits(kind)?.ConfidentialByDefault == true, ReceivedAt(m.ReceivedAt, now));
         return router.Route(input);
     }
 

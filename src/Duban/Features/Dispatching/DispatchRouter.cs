@@ -1,5 +1,6 @@
 using Duban.Common;
 using Duban.Data;
+using Duban.Features.Matters;
 using Duban.Features.Units;
 
 namespace Duban.Features.Dispatching;
@@ -145,7 +146,7 @@ public sealed class DispatchRouter
     {
         var subject = ResolveSubject(input.SubjectUnitCode, input.SubjectPerson);
         var category = Categorise(input);
-        var isReport = input.Kind == "report";
+        var isReport = MatterKinds.CoreTraits(input.Kind)?.Misconduct == true;
         // A report (举报) about someone is a discipline matter unless staff classified it as something
         // else; a matter in the discipline category is one whatever its kind.
         var discipline = category.Entry?.IsDiscipline == true || (isReport && subject.Known && !category.GivenOther);

@@ -1,6 +1,7 @@
 using Duban.Common;
 using Duban.Data;
 using Duban.Features.Matters;
+using Duban.Features.Matters.Actions;
 using Microsoft.EntityFrameworkCore;
 
 namespace Duban.Features.Dispatching;
@@ -198,12 +199,12 @@ public sealed class ClassifierTrainer(IServiceScopeFactory scopes, LearnedSugges
     private static async Task<HashSet<long>> UnconfirmedAutoCategoriesAsync(DubanDb db, CancellationToken ct)
     {
         var auto = await db.Events.AsNoTracking()
-            .Where(e => e.MatterId != null && e.ActorId == null && e.ActorName == AutoDispatcher.ActorName && e.Action == "dispatch")
+            .Where(e => e.MatterId != null && e.ActorId == null && e.ActorName == AutoDispatcher.ActorName && e.Action == Dispatch.Name)
             .GroupBy(e => e.MatterId).Select(g => new { Id = g.Key!.Value, Seq = g.Max(e => e.Seq) }).ToListAsync(ct);
         if (auto.Count == 0) return [];
         var ids = auto.Select(a => a.Id).ToList();
         var later = await db.Events.AsNoTracking()
-            .Where(e => e.MatterId != null && ids.Contains(e.MatterId.Value) && e.ActorId != null && (e.Action == "classify" || e.Action == "dispatch"))
+            .Where(e => e.MatterId != null && ids.Contains(e.MatterId.Value) && e.ActorId != null && (e.Action == Classify.Name || e.Action == Dispatch.Name))
             .Select(e => new { Id = e.MatterId!.Value, e.Seq, e.Data }).ToListAsync(ct);
         var confirmed = later
             .Where(e => System.Text.Json.Nodes.JsonNode.Parse(e.Data)?["categoryConfirmed"]?.GetValue<bool>() == true)

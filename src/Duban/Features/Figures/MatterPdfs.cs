@@ -5,6 +5,7 @@ using Duban.Features.Calendar;
 using Duban.Features.Figures.Pdf;
 using Duban.Features.Geo;
 using Duban.Features.Matters;
+using Duban.Features.Matters.Actions;
 using Duban.Features.Units;
 using Microsoft.EntityFrameworkCore;
 
@@ -15,7 +16,7 @@ namespace Duban.Features.Figures;
 /// unit receives with a dispatch, and the supervision notice (督办通知) a supervisor issues to the
 /// lead unit. Neither ever shows the raiser (name, phone, or that a report was made by someone known).
 /// </summary>
-public sealed class MatterPdfs(DubanDb db, MatterScope scope, UnitDirectory directory, GeoService geo, WorkCalendar calendar, PdfFonts fonts,
+public sealed class MatterPdfs(DubanDb db, MatterKinds kinds, MatterScope scope, UnitDirectory directory, GeoService geo, WorkCalendar calendar, PdfFonts fonts,
     TimeProvider time, IConfiguration configuration, MatterClock clock)
 {
     /// <summary>Working days the lead unit has to report on a supervision notice (Duban:Pdf:ReportWithinWorkdays).</summary>
@@ -37,7 +38,7 @@ public sealed class MatterPdfs(DubanDb db, MatterScope scope, UnitDirectory dire
         // assignment: the first such event from the assignment's moment on (the event is stamped a
         // moment after the assignment it records).
         var by = await db.Events.AsNoTracking()
-            .Where(e => e.MatterId == m.Id && e.At >= lead.AssignedAt && (e.Action == "dispatch" || e.Action == "register_subtask"))
+            .Where(e => e.MatterId == m.Id && e.At >= lead.AssignedAt && (e.Action == Dispatch.Name || e.Action == SubTasks.Split.SubTaskRegistered))
             .OrderBy(e => e.Seq).Select(e => new { e.ActorUnitCode, e.ActorName }).FirstOrDefaultAsync(ct);
         var co = m.Assignments.Where(a => a.Active && a.Role != "lead").Select(a => Name(a.UnitCode)).ToList();
         var place = MatterQueries.Territory(geo.Gazetteer.Divisions, m.TerritoryCode) is { Path.Count: > 0 } t ? string.Join(" ", t.Path) : "—";
@@ -45,7 +46,7 @@ public sealed class MatterPdfs(DubanDb db, MatterScope scope, UnitDirectory dire
         var doc = new Document(fonts.Face().Value!, "交办单", $"编号：{m.Number}", time.Now());
         doc.Field("事项编号", m.Number);
         doc.Field("标题", m.Title);
-        doc.Field("类型", KindName(m.Kind) + (m.Urgency == "normal" ? "" : $"（{UrgencyName(m.Urgency)}）"));
+        doc.Field("类型", (kinds.Find(m.Kind)?.Label.Zh ?? m.Kind) + (m.Urgency == "normal" ? "" : $"（{UrgencyName(m.Urgency)}）"));
         doc.Field("类别", m.Category ?? "—");
         doc.Field("发生地", place);
         doc.Field("主办单位", Name(lead.UnitCode));
@@ -120,20 +121,6 @@ public sealed class MatterPdfs(DubanDb db, MatterScope scope, UnitDirectory dire
         scope.Visible(db.Matters.AsNoTracking(), db, actor).Include(m => m.Assignments).SingleOrDefaultAsync(m => m.Id == id, ct);
 
     private static string When(DateTimeOffset t) => t.ToOffset(Clock.ChinaOffset).ToString("yyyy年M月d日 HH:mm", CultureInfo.InvariantCulture);
-
-    public static string KindName(string kind) => kind switch
-    {
-        "complaint" => "投诉",
-        "request" => "求助",
-        "report" => "举报",
-        "petition" => "信访",
-        "enterprise_demand" => "企业诉求",
-        "suggestion" => "建议",
-        "task" => "督办任务",
-        "deputy_suggestion" => "人大代表建议",
-        "cppcc_proposal" => "政协提案",
-        _ => kind,
-    };
 
     private static string UrgencyName(string urgency) => urgency switch
     {

@@ -2,6 +2,7 @@ using Duban.Common;
 using Duban.Data;
 using Duban.Features.Dispatching;
 using Duban.Features.Matters;
+using Duban.Features.Matters.Actions;
 using Duban.Features.Units;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
@@ -225,7 +226,7 @@ public sealed class UnitFigures(DubanDb db, MatterScope scope, UnitDirectory dir
                 m.ClosedAt,
                 m.FeedbackResolved,
                 m.FeedbackSatisfaction,
-                Completed = db.Events.Where(e => e.MatterId == m.Id && e.Action == "complete").Max(e => (DateTimeOffset?)e.At),
+                Completed = db.Events.Where(e => e.MatterId == m.Id && e.Action == Complete.Name).Max(e => (DateTimeOffset?)e.At),
             })
             .ToListAsync(ct);
         var closed = closedRows
@@ -261,7 +262,7 @@ public sealed class UnitFigures(DubanDb db, MatterScope scope, UnitDirectory dir
             .Select(g => new { g.Key.LeadUnitCode, g.Key.CountyCode, Closed = false, Count = g.Count() }).ToListAsync(ct);
         var closedLate = await dueInPeriod
             .Where(m => m.Status == Status.Closed
-                && (db.Events.Where(e => e.MatterId == m.Id && e.Action == "complete").Max(e => (DateTimeOffset?)e.At) ?? m.ClosedAt) > m.DueAt)
+                && (db.Events.Where(e => e.MatterId == m.Id && e.Action == Complete.Name).Max(e => (DateTimeOffset?)e.At) ?? m.ClosedAt) > m.DueAt)
             .GroupBy(m => new { m.LeadUnitCode, m.CountyCode })
             .Select(g => new { g.Key.LeadUnitCode, g.Key.CountyCode, Closed = true, Count = g.Count() }).ToListAsync(ct);
         var overdue = overdueOpen.Concat(closedLate);
@@ -286,7 +287,7 @@ public sealed class UnitFigures(DubanDb db, MatterScope scope, UnitDirectory dir
         }
 
         // 重新办理: reopen events in the period, on the unit that holds the matter (a reopening keeps it).
-        var reopenings = await db.Events.AsNoTracking().Where(e => e.Action == "reopen" && e.At >= lo && e.At < hi)
+        var reopenings = await db.Events.AsNoTracking().Where(e => e.Action == Reopen.Name && e.At >= lo && e.At < hi)
             .Join(visible, e => e.MatterId, m => (long?)m.Id, (e, m) => new { m.LeadUnitCode, m.CountyCode })
             .Where(x => x.LeadUnitCode != null && (only == null || x.LeadUnitCode == only))
             .GroupBy(x => new { x.LeadUnitCode, x.CountyCode })

@@ -24,8 +24,6 @@ public static class PublicReportsApi
     public sealed record PublicStatus(string Receipt, string Status, string StatusText, DateTimeOffset ReceivedAt, string? Reply, bool FeedbackGiven, IReadOnlyList<PublicUpdate> Updates);
     public sealed record PublicFeedbackRequest(bool? Resolved, string? Satisfaction, string? Comment);
 
-    private static readonly HashSet<string> PublicKinds = new(StringComparer.Ordinal) { "complaint", "request", "report", "petition", "enterprise_demand", "suggestion" };
-
     public static RouteGroupBuilder MapPublicReportsApiV1(this RouteGroupBuilder api)
     {
         var g = api.MapGroup("/public/reports").AllowAnonymous().RequireRateLimiting("public").WithTags("Public");
@@ -44,12 +42,12 @@ public static class PublicReportsApi
         return replayed ? Results.Ok(body) : Results.Created($"/api/v1/public/reports/{body.Receipt}", body);
     }
 
-    private static async Task<IResult> StatusAsync(string receipt, string? queryCode, DubanDb db, CancellationToken ct) =>
-        await TrackAsync(db, receipt, queryCode, ct) is { } status ? Results.Ok(status) : NotFound();
+    private static async Task<IResult> StatusAsync(string receipt, string? queryCode, DubanDb db, MatterActions actions, CancellationToken ct) =>
+        await TrackAsync(db, actions, receipt, queryCode, ct) is { } status ? Results.Ok(status) : NotFound();
 
     private static async Task<IResult> FeedbackAsync(string receipt, string? queryCode, PublicFeedbackRequest r, DubanDb db,
-        MatterWorkflow workflow, CancellationToken ct) =>
-        await GiveFeedbackAsync(db, workflow, receipt, queryCode, r, ct) is var result && result.IsSuccess
+        MatterWorkflow workflow, MatterActions actions, CancellationToken ct) =>
+        await GiveFeedbackAsync(db, workflow, actions, receipt, queryCode, r, ct) is var result && result.IsSuccess
             ? Results.Ok(result.Value)
             : ApiResults.Problem(result.Error!);
 
@@ -67,11 +65,11 @@ public static class PublicReportsApi
         RegisterMatter register, IAutoDispatch auto, CancellationToken ct, IReadOnlyList<Attachments.PhotoUpload>? photos = null,
         RoundQueries? rounds = null)
     {
-        if (r.Kind is null || !PublicKinds.Contains(r.Kind))
-            return Error.Validation($"kind must be one of {string.Join(", ", PublicKinds)} / 请选择事项类型");
+        if (!register.Kinds.IsPublic(r.Kind))
+            return Error.Validation($"kind must be one of {string.Join(", ", register.Kinds.All.Where(k => k.Public).Select(k => k.Kind))} / 请选择事项类型");
         // Given (even blank: the inspection form sent with nothing chosen), it makes a report to an inspection round.
         var subject = Text.OrNull(r.SubjectUnitCode);
-        if (r.SubjectUnitCode is not null && r.Kind != "report")
+        if (r.SubjectUnitCode is not null && !register.Kinds.Misconduct(r.Kind))
             return Error.Validation("subjectUnitCode is for reports (kind report) to an inspection round / 向巡察组反映须为举报类");
         if (r.SubjectUnitCode is not null && (subject is null || subject.Length > 40 || rounds is null || await rounds.GroupInspectingAsync(subject, ct) is null))
             return Error.Validation("subjectUnitCode: choose an organisation under inspection in a round in force / 请选择正在巡察的被巡察单位（其他问题请通过一般渠道反映）");
@@ -88,24 +86,24 @@ public static class PublicReportsApi
     }
 
     /// <summary>The public view of a report, or null for an unknown receipt or a wrong code (the same answer).</summary>
-    public static async Task<PublicStatus?> TrackAsync(DubanDb db, string receipt, string? queryCode, CancellationToken ct)
+    public static async Task<PublicStatus?> TrackAsync(DubanDb db, MatterActions actions, string receipt, string? queryCode, CancellationToken ct)
     {
         var matter = await FindAsync(db, receipt, queryCode, ct);
-        return matter is null ? null : await ViewAsync(db, matter, ct);
+        return matter is null ? null : await ViewAsync(db, actions, matter, ct);
     }
 
     /// <summary>The raiser's feedback (回访) through the receipt and query code.</summary>
-    public static async Task<Result<PublicStatus>> GiveFeedbackAsync(DubanDb db, MatterWorkflow workflow, string receipt, string? queryCode,
+    public static async Task<Result<PublicStatus>> GiveFeedbackAsync(DubanDb db, MatterWorkflow workflow, MatterActions actions, string receipt, string? queryCode,
         PublicFeedbackRequest r, CancellationToken ct)
     {
         var matter = await FindAsync(db, receipt, queryCode, ct);
         if (matter is null) return NotFoundError;
         if (Text.HasControlCharacters(r.Comment, r.Satisfaction)) return Error.Validation("text may not contain control characters");
         var request = new FeedbackRequest(matter.Version, r.Resolved, r.Satisfaction, r.Comment);
-        var result = await workflow.RunAsync(matter.Id, matter.Version, Actor.Public, "feedback",
+        var result = await workflow.RunAsync(matter.Id, matter.Version, Actor.Public, Feedback.Name,
             (step, _) => Task.FromResult(Feedback.Apply(step, request, allowed: true)), ct, scopeProven: true);
         if (!result.IsSuccess) return result.Error!;
-        return await ViewAsync(db, result.Value!, ct);
+        return await ViewAsync(db, actions, result.Value!, ct);
     }
 
     private static async Task<Matter?> FindAsync(DubanDb db, string receipt, string? queryCode, CancellationToken ct)
@@ -121,26 +119,19 @@ public static class PublicReportsApi
 
     private static IResult NotFound() => ApiResults.Problem(NotFoundError);
 
-    /// <summary>Only the public milestones; an internal step (a return between units, a note) shows nothing.</summary>
-    private static async Task<PublicStatus> ViewAsync(DubanDb db, Matter m, CancellationToken ct)
+    /// <summary>
+    /// Only the public milestones, each in the words its event's registration gives (MatterEventInfo.PublicMessage);
+    /// an internal step (a return between units, a note) shows nothing.
+    /// </summary>
+    private static async Task<PublicStatus> ViewAsync(DubanDb db, MatterActions actions, Matter m, CancellationToken ct)
     {
         var events = await db.Events.AsNoTracking().Where(e => e.MatterId == m.Id).OrderBy(e => e.Seq)
-            .Select(e => new { e.At, e.Action, e.ToStatus, e.Reason }).ToListAsync(ct);
+            .Select(e => new MatterEvent { At = e.At, Action = e.Action, ToStatus = e.ToStatus, Reason = e.Reason, ActorName = "", Data = "", StateHash = "", PrevHash = "", Hash = "" })
+            .ToListAsync(ct);
         var updates = new List<PublicUpdate>();
         foreach (var e in events)
         {
-            string? message = e.Action switch
-            {
-                "register" => "您的诉求已受理 / received",
-                "dispatch" => "已交有关单位办理 / passed to the responsible unit",
-                "accept" when e.ToStatus == Status.InProgress => "承办单位已签收，正在办理 / the unit is handling it",
-                "approve" => "已办结 / closed",
-                "reject" => "不予受理：" + e.Reason,
-                "merge" => "已与相同诉求合并办理 / joined with a report of the same matter",
-                "reopen" => "已重新办理 / reopened",
-                "feedback" => "已收到您的评价 / thank you for your feedback",
-                _ => null,
-            };
+            var message = actions.Event(e.Action)?.PublicMessage?.Invoke(e);
             if (message is not null) updates.Add(new PublicUpdate(e.At, e.ToStatus ?? m.Status, message));
         }
         // The public sees a matter that is between units (returned, waiting for re-dispatch) as received.

@@ -41,6 +41,12 @@ public sealed class MatterKinds(IEnumerable<KindRegistration> kinds)
         new("cppcc_proposal", new("政协提案", "CPPCC proposal"), Public: false),
     ];
 
+    /// <summary>
+    /// A core kind's traits, for rules that run without the registry (the routing's pure rules, the
+    /// CLI's suggestion file): a module's kinds are not reports of misconduct, nor confidential by default.
+    /// </summary>
+    public static KindTraits? CoreTraits(string? kind) => Core.FirstOrDefault(k => k.Kind == kind);
+
     private readonly Dictionary<string, KindTraits> byName = kinds.Select(k => k.Traits).ToDictionary(k => k.Kind, StringComparer.Ordinal);
 
     public IReadOnlyList<KindTraits> All { get; } = [.. kinds.Select(k => k.Traits)];

@@ -51,6 +51,9 @@ public sealed class RegisterMatter(DubanDb db, AuditLog audit, TimeProvider time
     MatterScope scopeRules, GeoService geo, IntakeBatcher? batcher, MatterClock clock, MatterKinds kinds,
     Microsoft.Extensions.Options.IOptions<AttachmentOptions>? photoOptions = null)
 {
+    /// <summary>The kinds of matter, and what each is (public, confidential by default…).</summary>
+    public MatterKinds Kinds => kinds;
+
     /// <summary>The event each matter's chain begins with.</summary>
     public const string EventName = "register";
 

@@ -33,6 +33,10 @@ public sealed class SupervisionSteps(IServiceScopeFactory scopes, TimeProvider t
     public async Task<StepCounts> RunAsync(CancellationToken ct)
     {
         var now = time.Now();
+        // The light's own rule decides, in the query as in the re-check below (LightRule).
+        var moment = clock.Moment(now);
+        var timeShort = LightRule.Where(LightRule.TimeRunningShort<Matter>(), moment);
+        var overdue = LightRule.Where(LightRule.Overdue<Matter>(), moment);
         var batch = options.Value.BatchSize;
         List<long> remind, notice, escalate;
         await using (var scope = scopes.CreateAsyncScope())
@@ -42,11 +46,11 @@ public sealed class SupervisionSteps(IServiceScopeFactory scopes, TimeProvider t
             // the upgrade keeps its deadline and light but is not flooded with notices for old lateness.
             var open = db.Matters.AsNoTracking().Where(m => EF.Constant(Status.Running).Contains(m.Status) && m.DueAt != null && m.PausedAt == null
                 && m.ClockStartedAt != null);
-            remind = await open.Where(m => m.RemindedAt == null && m.NoticedAt == null && m.YellowAt != null && m.YellowAt <= now && m.DueAt > now)
+            remind = await open.Where(m => m.RemindedAt == null && m.NoticedAt == null).Where(timeShort)
                 .OrderBy(m => m.DueAt).Select(m => m.Id).Take(batch).ToListAsync(ct);
-            notice = await open.Where(m => m.NoticedAt == null && m.DueAt < now)
+            notice = await open.Where(m => m.NoticedAt == null).Where(overdue)
                 .OrderBy(m => m.DueAt).Select(m => m.Id).Take(batch).ToListAsync(ct);
-            var noticed = await open.Where(m => m.NoticedAt != null && m.EscalatedAt == null && m.DueAt < now)
+            var noticed = await open.Where(m => m.NoticedAt != null && m.EscalatedAt == null).Where(overdue)
                 .OrderBy(m => m.NoticedAt).Select(m => new { m.Id, NoticedAt = m.NoticedAt!.Value }).Take(batch).ToListAsync(ct);
             escalate = [.. noticed.Where(x => EscalationDue(x.NoticedAt) <= now).Select(x => x.Id)];
         }
@@ -82,6 +86,7 @@ public sealed class SupervisionSteps(IServiceScopeFactory scopes, TimeProvider t
         {
             var m = step.Matter;
             var now = step.Now;
+            var moment = clock.Moment(now);
             var still = Status.Running.Contains(m.Status) && m.DueAt is not null && m.PausedAt is null && m.LeadUnitCode is not null
                 && m.ClockStartedAt is not null;
             var due = m.DueAt.GetValueOrDefault();
@@ -95,7 +100,7 @@ public sealed class SupervisionSteps(IServiceScopeFactory scopes, TimeProvider t
             switch (action)
             {
                 case Remind:
-                    if (!still || m.RemindedAt is not null || m.NoticedAt is not null || m.YellowAt is not { } yellow || yellow > now || due <= now) return NotDue;
+                    if (!still || m.RemindedAt is not null || m.NoticedAt is not null || !LightRule.IsTimeRunningShort(m, moment)) return NotDue;
                     m.RemindedAt = now;
                     step.Reason = $"办理期限 {deadline} 将至";
                     await notifier.AddAsync(new NotifyRequest(m.LeadUnitCode!, [Roles.Handler, Roles.Leader], Remind,
@@ -104,7 +109,7 @@ public sealed class SupervisionSteps(IServiceScopeFactory scopes, TimeProvider t
                         m.Id), ct);
                     return null;
                 case Notice:
-                    if (!still || m.NoticedAt is not null || due >= now) return NotDue;
+                    if (!still || m.NoticedAt is not null || !LightRule.IsOverdue(m, moment)) return NotDue;
                     m.NoticedAt = now;
                     var reportBy = clock.Calendar.EndOfWorkdays(now, 2);
                     step.Reason = $"已超过办理期限 {deadline}";
@@ -116,7 +121,7 @@ public sealed class SupervisionSteps(IServiceScopeFactory scopes, TimeProvider t
                         m.Id), ct);
                     return null;
                 default:
-                    if (!still || m.NoticedAt is not { } noticed || m.EscalatedAt is not null || due >= now || EscalationDue(noticed) > now) return NotDue;
+                    if (!still || m.NoticedAt is not { } noticed || m.EscalatedAt is not null || !LightRule.IsOverdue(m, moment) || EscalationDue(noticed) > now) return NotDue;
                     var above = lead?.ParentCode is { } parent ? await units.FindAsync(parent, ct) : null;
                     m.EscalatedAt = now;
                     m.EscalatedTo = above?.Code;
