@@ -59,6 +59,9 @@ public sealed class DubanFactory : WebApplicationFactory<Program>, IAsyncLifetim
 
     public TestClock Clock { get; private set; } = new(DateTimeOffset.UtcNow);
 
+    /// <summary>Services this deployment adds before start (a module registered only in a test host).</summary>
+    public List<Action<IServiceCollection>> WithServices { get; } = [];
+
     /// <summary>A deployment whose clock starts at <paramref name="start"/> (before it is started).</summary>
     public static DubanFactory StartingAt(DateTimeOffset start) => new() { Clock = new TestClock(start) };
     public static string Provider => Environment.GetEnvironmentVariable("DUBAN_TEST_PROVIDER") is { Length: > 0 } p ? p : "sqlite";
@@ -109,6 +112,7 @@ public sealed class DubanFactory : WebApplicationFactory<Program>, IAsyncLifetim
         builder.ConfigureTestServices(services =>
         {
             services.AddSingleton<TimeProvider>(Clock);
+            foreach (var add in WithServices) add(services);
             foreach (var hosted in services.Where(d => d.ServiceType == typeof(IHostedService) && d.ImplementationType is { } t && WithoutHostedServices.Contains(t)).ToList())
                 services.Remove(hosted);
         });
