@@ -85,6 +85,45 @@ public sealed partial class ModuleRegistryTests
         Assert.True(report.Intact, report.FirstProblem);
     }
 
+    /// <summary>
+    /// A kind a module registers with its traits: only the actions it names are offered or taken
+    /// (409 not_for_kind), and it carries only the facets it names (here none: no plan card).
+    /// </summary>
+    [Fact]
+    public async Task KindTraits_LimitTheActionsAndFacets_OfAModulesKind()
+    {
+        await using var factory = new DubanFactory();
+        factory.WithServices.Add(services => services.AddMatterAction<InspectionNote>().AddMatterKind(new KindTraits("inspection_finding",
+            new("巡察发现问题", "Inspection finding"), Public: false, Facets: new HashSet<string>(), Actions: new HashSet<string> { InspectionNote.Name, "urge" })));
+        await factory.InitializeAsync();
+        var supervisor = await factory.As("supervisor");
+        var id = await supervisor.Register(new
+        {
+            kind = "inspection_finding",
+            channel = "meeting",
+            title = "某局违规收费问题",
+            content = "巡察组反馈：某局存在违规收费。",
+            territoryCode = "440781",
+        });
+
+        var m = await supervisor.Get(id);
+        Assert.Equal([InspectionNote.Name], m["availableActions"]!.AsArray().Select(a => (string)a!).ToList());
+        await supervisor.Try(id, "dispatch", new { leadUnitCode = "440781-rsj" }).Problem(HttpStatusCode.Conflict, "not_for_kind");
+        await supervisor.Try(id, "plan-required", new { reason = "须整改" }).Problem(HttpStatusCode.Conflict, "not_for_kind");
+        await supervisor.Do(id, InspectionNote.Name, new { note = "已记录" });
+        var html = await PageAsync(await BrowserAsync(factory, "supervisor"), id);
+        Assert.Contains("巡察发现问题", html, StringComparison.Ordinal);
+        Assert.Contains("记录巡察意见", html, StringComparison.Ordinal);
+        Assert.DoesNotContain("data-testid=\"actions-handle\"", html, StringComparison.Ordinal);
+        // The portal does not take a kind that is not public.
+        var portal = factory.CreateClient();
+        await portal.PostAsJsonAsync("/api/v1/public/reports", new { kind = "inspection_finding", title = "t", content = "c", anonymous = true })
+            .Problem(HttpStatusCode.BadRequest, "validation");
+        await using var scope = factory.Scope();
+        var report = await factory.Verify(factory.Db(scope));
+        Assert.True(report.Intact, report.FirstProblem);
+    }
+
     private static async Task<HttpClient> BrowserAsync(DubanFactory factory, string username)
     {
         var client = factory.CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false, HandleCookies = true });

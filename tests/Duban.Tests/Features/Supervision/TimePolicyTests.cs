@@ -131,8 +131,9 @@ public sealed class TimePolicyTests
     }
 
     private static MatterClock Clock(double yellow = 0.75, double key = 0.5) =>
-        new(Shipped, Calendar, Options.Create(new ClockOptions { YellowShare = yellow, KeyYellowShare = key }), new MatterFacets([new PlanFacet()]),
-            new MatterKinds(MatterKinds.Core.Select(k => new KindRegistration(k))));
+        new(Shipped, Calendar, Options.Create(new ClockOptions { YellowShare = yellow, KeyYellowShare = key }), new MatterFacets([new PlanFacet()], Kinds), Kinds);
+
+    private static readonly MatterKinds Kinds = new(MatterKinds.Core.Select(k => new KindRegistration(k)));
 
     private static readonly DateTimeOffset Start = At(2026, 11, 2, 9);
     private static readonly DateTimeOffset Due = Start.AddHours(100);

@@ -153,8 +153,7 @@ public sealed class MatterClock(TimePolicies policies, WorkCalendar calendar, IO
                 if (a.Active && a.Role == "lead" && a.SignDueAt is { } sign) point = Earliest(point, sign.AddMilliseconds(1));
             }
         }
-        foreach (var facet in facets.All) point = Earliest(point, facet.WarningPoint(m));
-        return point;
+        return Earliest(point, facets.WarningPoint(m));
     }
 
     /// <summary>Brings the stored warning point up to date: after every change to a matter, before it is saved.</summary>

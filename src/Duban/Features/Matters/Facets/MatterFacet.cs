@@ -76,26 +76,37 @@ public sealed class FacetStates
     public void Set<T>(T state) where T : class => states[typeof(T)] = state;
 }
 
-/// <summary>The registered facets, in registration order (which is the order of their guards, hash parts and page sections).</summary>
-public sealed class MatterFacets(IEnumerable<MatterFacet> facets)
+/// <summary>
+/// The registered facets, in registration order (which is the order of their guards, hash parts and
+/// page sections). A matter carries those its kind does (<see cref="KindTraits.Facets"/>); the hash
+/// asks every facet, whose part is absent for a matter that does not carry it.
+/// </summary>
+public sealed class MatterFacets(IEnumerable<MatterFacet> facets, MatterKinds kinds)
 {
     public IReadOnlyList<MatterFacet> All { get; } = [.. facets];
 
-    /// <summary>Reads every facet's state of the matters.</summary>
+    /// <summary>The facets a matter of this kind carries.</summary>
+    public IEnumerable<MatterFacet> Of(string kind) => kinds.Find(kind) is { Facets: not null } traits ? All.Where(f => traits.HasFacet(f.Name)) : All;
+
+    /// <summary>Reads every facet's state of the matters that carry it.</summary>
     public async Task LoadAsync(DubanDb db, IReadOnlyList<Matter> matters, bool tracked, CancellationToken ct)
     {
         if (matters.Count == 0) return;
-        foreach (var f in All) await f.LoadAsync(db, matters, tracked, ct);
+        foreach (var f in All)
+        {
+            var carrying = matters.Where(m => Of(m.Kind).Contains(f)).ToList();
+            if (carrying.Count > 0) await f.LoadAsync(db, carrying, tracked, ct);
+        }
     }
 
     public void Save(Matter m, DubanDb db)
     {
-        foreach (var f in All) f.Save(m, db);
+        foreach (var f in Of(m.Kind)) f.Save(m, db);
     }
 
     public async Task<Error?> GuardAsync(string action, ActionStep step, CancellationToken ct)
     {
-        foreach (var f in All)
+        foreach (var f in Of(step.Matter.Kind))
         {
             if (await f.GuardAsync(action, step, ct) is { } refused) return refused;
         }
@@ -104,17 +115,28 @@ public sealed class MatterFacets(IEnumerable<MatterFacet> facets)
 
     public void OnNewHolder(Matter m)
     {
-        foreach (var f in All) f.OnNewHolder(m);
+        foreach (var f in Of(m.Kind)) f.OnNewHolder(m);
     }
 
     public void Snapshot(Matter m, JsonObject snapshot)
     {
-        foreach (var f in All) f.Snapshot(m, snapshot);
+        foreach (var f in Of(m.Kind)) f.Snapshot(m, snapshot);
+    }
+
+    /// <summary>The earliest warning point of the facets the matter carries.</summary>
+    public DateTimeOffset? WarningPoint(Matter m)
+    {
+        DateTimeOffset? point = null;
+        foreach (var f in Of(m.Kind))
+        {
+            if (f.WarningPoint(m) is { } p && (point is null || p < point)) point = p;
+        }
+        return point;
     }
 
     public async Task<MatterDetail> DescribeAsync(MatterDetail detail, Matter m, FacetView view, CancellationToken ct)
     {
-        foreach (var f in All) detail = await f.DescribeAsync(detail, m, view, ct);
+        foreach (var f in Of(m.Kind)) detail = await f.DescribeAsync(detail, m, view, ct);
         return detail;
     }
 }
