@@ -74,6 +74,8 @@ public sealed class AuditLog(DubanDb db, TimeProvider time, AuditKey key, Matter
             throw new InvalidOperationException("Audit events are appended inside the action's transaction.");
         }
         head ??= await ReadHeadAsync(ct);
+        if (matter is { Facets.Known: false })
+            throw new InvalidOperationException($"The state of matter {matter.Number} is hashed without its facets: load them (MatterFacets.LoadAsync), or mark a new matter (FacetStates.MarkNew).");
 
         var e = new MatterEvent
         {

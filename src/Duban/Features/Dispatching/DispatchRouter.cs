@@ -15,6 +15,9 @@ public sealed record RoutingInput(string? Kind, string? Title, string? Content, 
 {
     /// <summary>A category suggestion to route by instead of asking the suggester (one of the dispatcher's top three).</summary>
     public CategorySuggestion? Suggested { get; init; }
+
+    /// <summary>A report of misconduct (举报, KindTraits.Misconduct) as the kinds' registry says; null: the core kinds' table.</summary>
+    public bool? Misconduct { get; init; }
 }
 
 public sealed record UnitRef(string Code, string Name);
@@ -146,7 +149,7 @@ public sealed class DispatchRouter
     {
         var subject = ResolveSubject(input.SubjectUnitCode, input.SubjectPerson);
         var category = Categorise(input);
-        var isReport = MatterKinds.CoreTraits(input.Kind)?.Misconduct == true;
+        var isReport = input.Misconduct ?? MatterKinds.CoreTraits(input.Kind)?.Misconduct == true;
         // A report (举报) about someone is a discipline matter unless staff classified it as something
         // else; a matter in the discipline category is one whatever its kind.
         var discipline = category.Entry?.IsDiscipline == true || (isReport && subject.Known && !category.GivenOther);

@@ -17,7 +17,7 @@ namespace Duban.Features.Dispatching;
 /// records it beside the choice (<see cref="IDispatchAdvisor"/>).
 /// </summary>
 public sealed class DispatchSuggestions(DubanDb db, AuditLog audit, CatalogueStore store, UnitDirectory directory, GeoService geo,
-    ICategorySuggester suggester, MatterScope scope, IConfiguration configuration, RoundStore rounds) : IDispatchAdvisor
+    ICategorySuggester suggester, MatterScope scope, IConfiguration configuration, RoundStore rounds, MatterKinds kinds) : IDispatchAdvisor
 {
     private readonly string home = configuration["Duban:HomeDivision"] ?? "440700";
 
@@ -64,7 +64,8 @@ public sealed class DispatchSuggestions(DubanDb db, AuditLog audit, CatalogueSto
     {
         var (territory, confidence) = m.TerritoryCode is { } placed ? (placed, placeConfidence) : Resolve(m.Location, m.Title, m.Content);
         var input = new RoutingInput(m.Kind, m.Title, m.Content, m.Category, territory, confidence, m.SubjectUnitCode, m.SubjectPerson,
-            m.Confidential, m.ReceivedAt);
+            m.Confidential, m.ReceivedAt)
+        { Misconduct = kinds.Misconduct(m.Kind) };
         // The text is read once: the best route and the alternatives share the suggester's answer.
         var guess = count > 1 || m.Category is null ? suggester.Suggest(m.Title, m.Content) : null;
         var best = router.Route(input with { Suggested = guess });

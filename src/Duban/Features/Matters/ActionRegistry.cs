@@ -52,7 +52,8 @@ public sealed record FormPost(HttpContext Http, long MatterId, Actor Actor, ISer
 
     /// <summary>A date typed in a form as the end of that China day (24:00), or null.</summary>
     public DateTimeOffset? EndOfDay(string field) =>
-        DateOnly.TryParseExact(Text(field), "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var d) ? Clock.StartOfChinaDay(d.AddDays(1)) : null;
+        DateOnly.TryParseExact(Text(field), "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var d) && d.Year < 9999
+            ? Clock.StartOfChinaDay(d.AddDays(1)) : null;
 
     public static ValueTask<Result<object>> Ok(object request) => ValueTask.FromResult<Result<object>>(request);
 }
@@ -101,7 +102,7 @@ public interface IDescribedAction
 }
 
 /// <summary>The base of an action taking <typeparamref name="TRequest"/>: its typed entry point and its description.</summary>
-public abstract class MatterAction<TSelf, TRequest> : IMatterAction
+public abstract class MatterAction<TSelf, TRequest> : IMatterAction, IActionRequest<TRequest>
     where TSelf : MatterAction<TSelf, TRequest>, IDescribedAction
     where TRequest : class
 {
@@ -114,6 +115,9 @@ public abstract class MatterAction<TSelf, TRequest> : IMatterAction
     Task<Result<Matter>> IMatterAction.RunAsync(long id, object request, Actor actor, CancellationToken ct) =>
         ExecuteAsync(id, (TRequest)request, actor, ct);
 }
+
+/// <summary>The request type an action takes, so the registry can hold it to the one its description names.</summary>
+public interface IActionRequest<TRequest>;
 
 /// <summary>One registered action: its description and its class (a scoped service).</summary>
 public sealed record MatterActionRegistration(MatterActionInfo Info, Type ActionType);
@@ -130,6 +134,10 @@ public sealed class MatterActions
     private readonly Dictionary<string, MatterActionRegistration> byName = new(StringComparer.Ordinal);
     private readonly Dictionary<string, (MatterActionRegistration Action, MatterFormInfo Form)> byForm = new(StringComparer.Ordinal);
     private readonly Dictionary<string, MatterEventInfo> events = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, string> actionOfEvent = new(StringComparer.Ordinal);
+
+    /// <summary>Form names the matter page uses for itself.</summary>
+    private static readonly string[] PageForms = ["reveal"];
 
     private readonly MatterKinds kinds;
 
@@ -139,14 +147,25 @@ public sealed class MatterActions
         All = [.. actions];
         foreach (var a in All)
         {
+            // A registration that contradicts another is a bug of the module: the start stops, naming it.
             if (!byName.TryAdd(a.Info.Name, a)) throw new InvalidOperationException($"Two actions are named {a.Info.Name}.");
+            if (Array.Find(a.ActionType.GetInterfaces(), i => i.IsGenericType && i.GetGenericTypeDefinition() == typeof(IActionRequest<>)) is { } typed
+                && typed.GetGenericArguments()[0] != a.Info.RequestType)
+                throw new InvalidOperationException($"Action {a.Info.Name} describes its request as {a.Info.RequestType.Name} but takes {typed.GetGenericArguments()[0].Name}.");
             foreach (var f in a.Info.Forms)
             {
-                if (!byForm.TryAdd(f.Name, (a, f))) throw new InvalidOperationException($"Two forms are named {f.Name}.");
+                if (PageForms.Contains(f.Name) || !byForm.TryAdd(f.Name, (a, f))) throw new InvalidOperationException($"The form name {f.Name} is taken.");
             }
-            foreach (var e in a.Info.Events) events.TryAdd(e.Name, e);
+            foreach (var e in a.Info.Events)
+            {
+                if (!events.TryAdd(e.Name, e)) throw new InvalidOperationException($"Two registrations label the event {e.Name}.");
+                actionOfEvent[e.Name] = a.Info.Name;
+            }
         }
-        foreach (var e in otherEvents) events.TryAdd(e.Info.Name, e.Info);
+        foreach (var e in otherEvents)
+        {
+            if (!events.TryAdd(e.Info.Name, e.Info)) throw new InvalidOperationException($"Two registrations label the event {e.Info.Name}.");
+        }
     }
 
     public IReadOnlyList<MatterActionRegistration> All { get; }
@@ -155,6 +174,12 @@ public sealed class MatterActions
 
     public (MatterActionRegistration Action, MatterFormInfo Form)? FindForm(string name) =>
         byForm.TryGetValue(name, out var found) ? found : null;
+
+    /// <summary>The registered action that appends the event, if one does.</summary>
+    public string? ActionOf(string eventName) => actionOfEvent.GetValueOrDefault(eventName);
+
+    /// <summary>Refuses the event's action on a matter whose kind does not offer it (KindTraits.Actions), or null.</summary>
+    public Error? RefusedForKind(Matter m, string eventName) => ActionOf(eventName) is { } action ? kinds.Refuses(m.Kind, action) : null;
 
     /// <summary>Every event's label and public message, by its name in the chain.</summary>
     public MatterEventInfo? Event(string name) => events.GetValueOrDefault(name);

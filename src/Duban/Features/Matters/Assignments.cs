@@ -20,6 +20,7 @@ public static class Assignments
     {
         if (string.IsNullOrWhiteSpace(leadUnitCode)) return Error.Validation($"{field}leadUnitCode is required / 请指定主办单位");
         var lead = leadUnitCode.Trim();
+        if (coUnitCodes?.Any(c => c is null) == true) return Error.Validation($"{field}coUnitCodes may not hold null / 协办单位不能为空");
         var co = (coUnitCodes ?? []).Select(c => c.Trim()).Where(c => c.Length > 0).ToList();
         if (co.Count != co.Distinct(StringComparer.Ordinal).Count() || co.Contains(lead))
             return Error.Validation($"{field}coUnitCodes must be distinct and differ from the lead unit / 协办单位不能重复或与主办单位相同");

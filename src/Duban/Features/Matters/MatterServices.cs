@@ -14,7 +14,8 @@ public static class MatterServices
     {
         services.AddOptions<ClockOptions>().BindConfiguration(ClockOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton<IValidateOptions<ClockOptions>, ClockOptionsCheck>();
-        services.AddSingleton(sp => TimePolicies.Load(sp.GetRequiredService<IOptions<ClockOptions>>().Value.PolicyFile));
+        services.AddSingleton(sp => TimePolicies.Load(sp.GetRequiredService<IOptions<ClockOptions>>().Value.PolicyFile,
+            [.. sp.GetRequiredService<MatterKinds>().All.Select(k => k.Kind)]));
         services.AddSingleton<MatterClock>();
         services.AddSingleton<MatterFacets>();
         services.AddSingleton<MatterActions>();

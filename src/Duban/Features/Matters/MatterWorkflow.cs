@@ -29,7 +29,7 @@ public sealed class ActionStep(Matter matter, Actor actor, DateTimeOffset now, D
 /// change and its audit event in one transaction.
 /// </summary>
 public sealed class MatterWorkflow(DubanDb db, AuditLog audit, TimeProvider time, MatterScope scope, UnitDirectory units, MatterClock clock,
-    MatterFacets facets)
+    MatterFacets facets, MatterActions actions)
 {
     public DubanDb Db => db;
     public MatterScope Scope => scope;
@@ -47,6 +47,8 @@ public sealed class MatterWorkflow(DubanDb db, AuditLog audit, TimeProvider time
         var source = scopeProven ? db.Matters : scope.Visible(db.Matters, db, actor);
         var matter = await source.Include(m => m.Assignments).FirstOrDefaultAsync(m => m.Id == id, ct);
         if (matter is null) return Error.NotFound();
+        // An action the matter's kind does not offer, whoever calls it (the API, a page, the queue, a job).
+        if (actions.RefusedForKind(matter, action) is { } notForKind) return notForKind;
         await facets.LoadAsync(db, [matter], tracked: true, ct);
         if (changesMatter && matter.Version != version) return Error.StaleVersion(version!.Value, matter.Version);
 

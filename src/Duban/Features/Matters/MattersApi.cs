@@ -1,7 +1,6 @@
 using Duban.Common;
 using Duban.Features.Auth;
 using Duban.Features.Matters.Actions;
-using Microsoft.EntityFrameworkCore;
 using static Duban.Common.ApiResults;
 
 namespace Duban.Features.Matters;
@@ -70,7 +69,6 @@ public static class MattersApi
             {
                 if (request is null) return Problem(Error.Validation("a JSON body with the version is required / 请求内容不能为空"));
                 if (Text.HasControlCharactersIn(request)) return Problem(Error.Validation("text may not contain control characters / 文本含有非法控制字符"));
-                if (await RefusedForKindAsync(http, id, action.Info.Name, ct) is { } refused) return Problem(refused);
                 var result = await MatterActions.Instance(http.RequestServices, action).RunAsync(id, request, http.Actor(), ct);
                 return result.IsSuccess
                     ? Results.Ok(new ActionResponse(result.Value!.Id, result.Value.Number, result.Value.Status, result.Value.Version))
@@ -79,17 +77,6 @@ public static class MattersApi
             .WithName("matter-" + action.Info.Name)
             .Produces<ActionResponse>().ProducesProblem(400).ProducesProblem(403).ProducesProblem(404).ProducesProblem(409);
         if (action.Info.Summary is { } summary) route.WithSummary(summary);
-    }
-
-    /// <summary>An action the matter's kind does not offer (KindTraits.Actions); asked only when some kind limits its actions.</summary>
-    private static async Task<Error?> RefusedForKindAsync(HttpContext http, long id, string action, CancellationToken ct)
-    {
-        var kinds = http.RequestServices.GetRequiredService<MatterKinds>();
-        if (!kinds.AnyLimitsActions) return null;
-        var db = http.RequestServices.GetRequiredService<Data.DubanDb>();
-        var kind = await http.RequestServices.GetRequiredService<MatterScope>().Visible(db.Matters, db, http.Actor())
-            .Where(m => m.Id == id).Select(m => m.Kind).FirstOrDefaultAsync(ct);
-        return kind is null ? null : kinds.Refuses(kind, action);
     }
 
     private static async Task<IResult> RegisterAsync(RegisterRequest r, HttpContext http, RegisterMatter register, MatterQueries queries,

@@ -172,6 +172,8 @@ public sealed class RegisterMatter(DubanDb db, AuditLog audit, TimeProvider time
             };
             matter.SetTerritory(territory.Code);
             clock.Register(matter);
+            matter.Facets.MarkNew();
+            clock.Refresh(matter);
             if (!cmd.Anonymous && cmd.Raiser is { } raiser)
             {
                 var identity = JsonSerializer.Serialize(new RaiserInput(Text.OrNull(raiser.Name), Text.OrNull(raiser.Phone)));

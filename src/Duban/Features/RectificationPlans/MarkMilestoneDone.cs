@@ -11,16 +11,16 @@ public sealed record MilestoneDoneRequest(int? Version, int? Seq, string? Note);
 public sealed class MarkMilestoneDone(MatterWorkflow workflow) : MatterAction<MarkMilestoneDone, MilestoneDoneRequest>, IDescribedAction
 {
     public const string Name = "milestone";
+    public const string EventName = "milestone_done";
 
     public static MatterActionInfo Describe { get; } = new(Name, ActionSection.Handle, typeof(MilestoneDoneRequest), new("整改节点完成", "Mark a milestone done"),
-        [new("milestone_done", new("完成整改节点", "Milestone done"))],
+        [new(EventName, new("完成整改节点", "Milestone done"))],
         [new(Name, new("整改节点完成", "Mark a milestone done"), typeof(MilestoneForm),
-            p => FormPost.Ok(new MilestoneDoneRequest(p.Version, p.Number("seq"), p.Text("note"))),
-            Shown: c => PlanFacet.Of(c.Matter).Milestones.Any(x => x.DoneAt is null))],
+            p => FormPost.Ok(new MilestoneDoneRequest(p.Version, p.Number("seq"), p.Text("note"))))],
         Tag: "Supervision");
 
     public override Task<Result<Matter>> ExecuteAsync(long id, MilestoneDoneRequest req, Actor actor, CancellationToken ct) =>
-        workflow.RunAsync(id, req.Version, actor, "milestone_done", (step, _) =>
+        workflow.RunAsync(id, req.Version, actor, EventName, (step, _) =>
         {
             var m = step.Matter;
             var plan = PlanFacet.Of(m);
@@ -41,8 +41,9 @@ public sealed class MarkMilestoneDone(MatterWorkflow workflow) : MatterAction<Ma
             return Task.FromResult<Error?>(null);
         }, ct);
 
-    /// <summary>May the actor mark milestones done now (the lead unit, in progress)? Which milestone is the request's.</summary>
-    public override bool Allows(ActionContext context) => Check(context.Actor, context.Matter) is null;
+    /// <summary>May the actor mark a milestone done now (the lead unit, in progress, one still open)? Which milestone is the request's.</summary>
+    public override bool Allows(ActionContext context) =>
+        Check(context.Actor, context.Matter) is null && PlanFacet.Of(context.Matter).Milestones.Any(x => x.DoneAt is null);
 
     private static Error? Check(Actor actor, Matter m) =>
         ActionRules.RequireStatus("整改节点完成/milestone", m, Status.InProgress)

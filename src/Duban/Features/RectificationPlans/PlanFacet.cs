@@ -25,6 +25,9 @@ public sealed class PlanFacet : MatterFacet
 
     public override string Name => FacetName;
 
+    /// <summary>After sub-tasks: a matter with both open is refused completion for its sub-tasks first, as before facets.</summary>
+    public override int Order => 20;
+
     /// <summary>The plan of a loaded matter (empty for one that has none, or that was not loaded with its facets).</summary>
     public static PlanState Of(Matter m)
     {

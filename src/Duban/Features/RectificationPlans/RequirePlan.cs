@@ -9,14 +9,15 @@ namespace Duban.Features.RectificationPlans;
 public sealed class RequirePlan(MatterWorkflow workflow) : MatterAction<RequirePlan, ReasonRequest>, IDescribedAction
 {
     public const string Name = "plan-required";
+    public const string EventName = "plan_required";
 
     public static MatterActionInfo Describe { get; } = new(Name, ActionSection.Supervise, typeof(ReasonRequest), new("要求整改方案", "Require a rectification plan"),
-        [new("plan_required", new("要求整改方案", "Plan required"))],
+        [new(EventName, new("要求整改方案", "Plan required"))],
         [new(Name, new("要求整改方案", "Require a rectification plan"), typeof(Matters.Forms.ReasonForm), p => FormPost.Ok(new ReasonRequest(p.Version, p.Text("reason"))))],
         Tag: "Supervision");
 
     public override Task<Result<Matter>> ExecuteAsync(long id, ReasonRequest req, Actor actor, CancellationToken ct) =>
-        workflow.RunAsync(id, req.Version, actor, "plan_required", (step, _) =>
+        workflow.RunAsync(id, req.Version, actor, EventName, (step, _) =>
         {
             var m = step.Matter;
             var error = Check(actor, m) ?? ActionRules.RequireReason(req.Reason);

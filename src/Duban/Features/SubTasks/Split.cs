@@ -74,6 +74,7 @@ public sealed class Split(MatterWorkflow workflow, RegisterNumbers numbers, Matt
             for (var i = 0; i < req.Children!.Length; i++)
             {
                 var c = req.Children[i];
+                if (c is null) return Error.Validation($"children[{i}] is required / 子任务不能为空");
                 if (string.IsNullOrWhiteSpace(c.Title) || c.Title.Length > 200) return Error.Validation($"children[{i}].title is required, at most 200 characters");
                 if (c.Content is { Length: > 20_000 }) return Error.Validation($"children[{i}].content is at most 20000 characters / 子任务内容不超过20000字");
                 var built = await Assignments.BuildAsync(workflow.Units, m, c.LeadUnitCode, c.CoUnitCodes, step.Now, $"children[{i}].", ct);
@@ -116,6 +117,7 @@ public sealed class Split(MatterWorkflow workflow, RegisterNumbers numbers, Matt
                     Version = 1,
                 };
                 child.Assignments.AddRange(built.Value!);
+                child.Facets.MarkNew();
                 clock.Register(child);
                 clock.Start(child, childPolicy, step.Now, due, built.Value!);
                 clock.Refresh(child);

@@ -18,6 +18,8 @@ public sealed class SubTasksFacet : MatterFacet
 
     public override string Name => FacetName;
 
+    public override int Order => 10;
+
     public override async Task<Error?> GuardAsync(string action, ActionStep step, CancellationToken ct)
     {
         if (action is not (Complete.Name or Merge.Name)) return null;

@@ -124,6 +124,21 @@ public sealed partial class ModuleRegistryTests
         Assert.True(report.Intact, report.FirstProblem);
     }
 
+    /// <summary>
+    /// The facets' order is theirs, not their registration's: the hash's parts and the guards'
+    /// precedence must not change because two lines of a services method were swapped.
+    /// </summary>
+    [Fact]
+    public void Facets_AreOrderedByTheirOwnOrder_NotByRegistration()
+    {
+        var kinds = new MatterKinds(MatterKinds.Core.Select(k => new KindRegistration(k)));
+        var plan = new Duban.Features.RectificationPlans.PlanFacet();
+        var subTasks = new Duban.Features.SubTasks.SubTasksFacet();
+        var later = new InspectionNotesFacet();
+        Assert.Equal(["subtasks", "plan", "inspection"], new MatterFacets([later, plan, subTasks], kinds).All.Select(f => f.Name));
+        Assert.Equal(["subtasks", "plan", "inspection"], new MatterFacets([subTasks, later, plan], kinds).All.Select(f => f.Name));
+    }
+
     private static async Task<HttpClient> BrowserAsync(DubanFactory factory, string username)
     {
         var client = factory.CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false, HandleCookies = true });

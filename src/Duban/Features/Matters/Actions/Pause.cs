@@ -17,9 +17,7 @@ public sealed class Pause(MatterWorkflow workflow, MatterClock clock) : MatterAc
 
     public static MatterActionInfo Describe { get; } = new(Name, ActionSection.Supervise, typeof(PauseRequest), new("暂停计时", "Pause the clock"),
         [new(Name, new("暂停计时", "Clock paused"))],
-        [new(Name, new("暂停计时", "Pause the clock"), typeof(Forms.PauseForm), p => FormPost.Ok(new PauseRequest(p.Version, p.Text("kind"), p.Text("reason"))),
-            // Offered only under a policy that names reasons to pause for.
-            Shown: c => c.Clock.PolicyOf(c.Matter).Pauses.Any(c.Clock.Policies.PauseKinds.ContainsKey))],
+        [new(Name, new("暂停计时", "Pause the clock"), typeof(Forms.PauseForm), p => FormPost.Ok(new PauseRequest(p.Version, p.Text("kind"), p.Text("reason"))))],
         Tag: "Supervision");
 
     public override Task<Result<Matter>> ExecuteAsync(long id, PauseRequest req, Actor actor, CancellationToken ct) =>
@@ -43,8 +41,13 @@ public sealed class Pause(MatterWorkflow workflow, MatterClock clock) : MatterAc
             return Task.FromResult<Error?>(null);
         }, ct);
 
-    /// <summary>May the actor stop the matter's clock now? The reason's kind is the action's to judge against the policy.</summary>
-    public override bool Allows(ActionContext context) => Check(context.Scope, context.Actor, context.Matter, context.Now) is null;
+    /// <summary>
+    /// May the actor stop the matter's clock now, under a policy that names reasons to pause for (under
+    /// one that names none every pause is refused)? Which reason is the request's, judged by the action.
+    /// </summary>
+    public override bool Allows(ActionContext context) =>
+        Check(context.Scope, context.Actor, context.Matter, context.Now) is null
+        && context.Clock.PolicyOf(context.Matter).Pauses.Any(context.Clock.Policies.PauseKinds.ContainsKey);
 
     private static Error? Check(MatterScope scope, Actor actor, Matter m, DateTimeOffset now) =>
         ActionRules.RequireStatus("暂停计时/pause", m, Status.InProgress)

@@ -7,13 +7,14 @@ namespace Duban.Features.Matters.Actions;
 public sealed class SendBack(MatterWorkflow workflow, MatterClock clock) : MatterAction<SendBack, ReasonRequest>, IDescribedAction
 {
     public const string Name = "send-back";
+    public const string EventName = "send_back";
 
     public static MatterActionInfo Describe { get; } = new(Name, ActionSection.Handle, typeof(ReasonRequest), new("退回重办", "Send back"),
-        [new("send_back", new("退回重办", "Sent back"))],
+        [new(EventName, new("退回重办", "Sent back"))],
         [new(Name, new("退回重办", "Send back"), typeof(Forms.ReasonForm), p => FormPost.Ok(new ReasonRequest(p.Version, p.Text("reason"))))]);
 
     public override Task<Result<Matter>> ExecuteAsync(long id, ReasonRequest req, Actor actor, CancellationToken ct) =>
-        workflow.RunAsync(id, req.Version, actor, "send_back", (step, _) =>
+        workflow.RunAsync(id, req.Version, actor, EventName, (step, _) =>
         {
             var m = step.Matter;
             var error = Approve.Check(workflow.Scope, actor, m, "审核退回/send-back")

@@ -29,15 +29,27 @@ public sealed class ClockOptions
 }
 
 /// <summary>A bad policy file or thresholds stop the start with every problem named, not at the first deadline.</summary>
-internal sealed class ClockOptionsCheck : IValidateOptions<ClockOptions>
+internal sealed class ClockOptionsCheck(MatterKinds kinds) : IValidateOptions<ClockOptions>
 {
     public ValidateOptionsResult Validate(string? name, ClockOptions options)
     {
         var problems = new List<string>();
+        string[] known = [.. kinds.All.Select(k => k.Kind)];
+        TimePolicies? policies = null;
         if (!string.IsNullOrWhiteSpace(options.PolicyFile))
         {
             if (!File.Exists(options.PolicyFile)) problems.Add($"{ClockOptions.Section}:PolicyFile {options.PolicyFile} does not exist");
-            else TimePolicies.Parse(File.ReadAllText(options.PolicyFile), problems);
+            else policies = TimePolicies.Parse(File.ReadAllText(options.PolicyFile), problems, known);
+        }
+        else
+        {
+            policies = TimePolicies.Parse(TimePolicies.Shipped(), problems, known);
+        }
+        // A kind's own policy (KindTraits.TimePolicy) must be one in force: a typo would fall back to the catch-all unseen.
+        foreach (var kind in kinds.All)
+        {
+            if (kind.TimePolicy is { } id && policies is not null && policies.Find(id) is null)
+                problems.Add($"kind {kind.Kind} names the time-limit policy {id}, which is not in force");
         }
         if (options.KeyYellowShare > options.YellowShare)
             problems.Add($"{ClockOptions.Section}:KeyYellowShare must not exceed YellowShare: 重点督办 turns yellow earlier, not later");

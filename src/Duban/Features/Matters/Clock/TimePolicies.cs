@@ -48,31 +48,33 @@ public sealed class TimePolicies
 
     public const string ResourceName = "Duban.Supervision.policies.json";
 
-    /// <summary>The shipped policies, or those of <paramref name="file"/> (Duban:Supervision:PolicyFile).</summary>
-    public static TimePolicies Load(string? file)
+    /// <summary>The shipped policies, or those of <paramref name="file"/> (Duban:Supervision:PolicyFile), checked against <paramref name="kinds"/> (default: the core's).</summary>
+    public static TimePolicies Load(string? file, IReadOnlyCollection<string>? kinds = null)
     {
-        string json;
-        if (!string.IsNullOrWhiteSpace(file))
-        {
-            json = File.ReadAllText(file);
-        }
-        else
-        {
-            using var stream = Assembly.GetExecutingAssembly().GetManifestResourceStream(ResourceName)
-                ?? throw new InvalidOperationException("the shipped time-limit policies are missing from the build");
-            using var reader = new StreamReader(stream);
-            json = reader.ReadToEnd();
-        }
+        var json = !string.IsNullOrWhiteSpace(file) ? File.ReadAllText(file) : Shipped();
         var problems = new List<string>();
-        var parsed = Parse(json, problems);
+        var parsed = Parse(json, problems, kinds);
         if (parsed is null || problems.Count > 0)
             throw new InvalidOperationException($"time-limit policies{(file is null ? "" : " in " + file)} are invalid / 办理时限策略有误: " + string.Join("; ", problems));
         return parsed;
     }
 
-    /// <summary>Reads and checks a policy file; every problem is reported, none thrown.</summary>
-    public static TimePolicies? Parse(string json, List<string> problems)
+    /// <summary>The shipped policy file's text (data/supervision/policies.json, embedded).</summary>
+    public static string Shipped()
     {
+        using var stream = Assembly.GetExecutingAssembly().GetManifestResourceStream(ResourceName)
+            ?? throw new InvalidOperationException("the shipped time-limit policies are missing from the build");
+        using var reader = new StreamReader(stream);
+        return reader.ReadToEnd();
+    }
+
+    /// <summary>
+    /// Reads and checks a policy file; every problem is reported, none thrown. <paramref name="knownKinds"/>
+    /// are the kinds a policy may name and must all be governed (the registered kinds; default: the core's).
+    /// </summary>
+    public static TimePolicies? Parse(string json, List<string> problems, IReadOnlyCollection<string>? knownKinds = null)
+    {
+        knownKinds ??= [.. Matters.Vocabulary.Kinds];
         PolicyFile? doc;
         try
         {
@@ -141,7 +143,7 @@ public sealed class TimePolicies
             var kinds = p.Match?.Kinds is { Count: > 0 } k ? new HashSet<string>(k, StringComparer.Ordinal) : null;
             foreach (var kind in kinds ?? [])
             {
-                if (!Matters.Vocabulary.Kinds.Contains(kind)) problems.Add($"{at}.match.kinds: {kind} is not a kind of matter");
+                if (!knownKinds.Contains(kind)) problems.Add($"{at}.match.kinds: {kind} is not a kind of matter");
             }
             var urgencies = p.Match?.Urgencies is { Count: > 0 } u ? new HashSet<string>(u, StringComparer.Ordinal) : null;
             foreach (var urgency in urgencies ?? [])
@@ -158,7 +160,7 @@ public sealed class TimePolicies
         if (list.Count > 0)
         {
             // Every matter must find a policy: the last one that matches must match everything.
-            var missing = Matters.Vocabulary.Kinds.SelectMany(k => Matters.Vocabulary.Urgencies.Select(u => (k, u)))
+            var missing = knownKinds.SelectMany(k => Matters.Vocabulary.Urgencies.Select(u => (k, u)))
                 .Where(x => !list.Any(p => p.Governs(x.k, x.u))).Select(x => $"{x.k}/{x.u}").ToList();
             if (missing.Count > 0) problems.Add("no policy governs " + string.Join(", ", missing) + ": end the list with one whose match is {}");
         }

@@ -17,6 +17,14 @@ public abstract class MatterFacet
     public abstract string Name { get; }
 
     /// <summary>
+    /// Its place among the facets, whatever the order of registration: the order of their guards (which
+    /// refusal wins), page sections and, above all, hash parts. Never change it once the facet has put a
+    /// part in a chain: every state hashed with it would stop verifying. Sub-tasks 10, the plan 20;
+    /// later modules take higher numbers.
+    /// </summary>
+    public virtual int Order => 1000;
+
+    /// <summary>
     /// Reads the facet's state of these matters (one query for all of them) into each one's
     /// <see cref="Matter.Facets"/>. <paramref name="tracked"/>: the matters are about to change, so
     /// their rows are read for change tracking.
@@ -71,6 +79,18 @@ public sealed class FacetStates
 {
     private readonly Dictionary<Type, object> states = [];
 
+    /// <summary>
+    /// Whether the facets' state is known: read with the matter (<see cref="MatterFacets.LoadAsync"/>),
+    /// or the matter is new and has none. A state not read must never be hashed as "no state": the
+    /// chain would record a plan's absence and `audit verify` find its milestones later.
+    /// </summary>
+    public bool Known { get; private set; }
+
+    /// <summary>Marks a matter being created: it has no facet state yet.</summary>
+    public void MarkNew() => Known = true;
+
+    internal void MarkLoaded() => Known = true;
+
     public T? Get<T>() where T : class => states.TryGetValue(typeof(T), out var s) ? (T)s : null;
 
     public void Set<T>(T state) where T : class => states[typeof(T)] = state;
@@ -83,7 +103,7 @@ public sealed class FacetStates
 /// </summary>
 public sealed class MatterFacets(IEnumerable<MatterFacet> facets, MatterKinds kinds)
 {
-    public IReadOnlyList<MatterFacet> All { get; } = [.. facets];
+    public IReadOnlyList<MatterFacet> All { get; } = [.. facets.OrderBy(f => f.Order).ThenBy(f => f.Name, StringComparer.Ordinal)];
 
     /// <summary>The facets a matter of this kind carries.</summary>
     public IEnumerable<MatterFacet> Of(string kind) => kinds.Find(kind) is { Facets: not null } traits ? All.Where(f => traits.HasFacet(f.Name)) : All;
@@ -92,6 +112,7 @@ public sealed class MatterFacets(IEnumerable<MatterFacet> facets, MatterKinds ki
     public async Task LoadAsync(DubanDb db, IReadOnlyList<Matter> matters, bool tracked, CancellationToken ct)
     {
         if (matters.Count == 0) return;
+        foreach (var m in matters) m.Facets.MarkLoaded();
         foreach (var f in All)
         {
             var carrying = matters.Where(m => Of(m.Kind).Contains(f)).ToList();
