@@ -37,17 +37,9 @@ public static class Api
         return (long)json["id"]!;
     }
 
-    public static object Matter(string title = "外海街道龙溪路夜间施工噪音扰民", string? territory = "440704", string kind = "complaint") => new
-    {
-        kind,
-        channel = "phone",
-        title,
-        content = "龙溪路工地每晚施工到凌晨两点，噪音严重影响附近居民休息，请尽快处理。",
-        location = "江海区外海街道龙溪路88号",
-        category = "环境保护",
-        raiser = new { name = "陈美玲", phone = "13800138000" },
-        territoryCode = territory,
-    };
+    /// <summary>The noise complaint in 外海 (<see cref="NewMatter.Noise"/>) as a request body.</summary>
+    public static object Matter(string title = "外海街道龙溪路夜间施工噪音扰民", string? territory = "440704", string kind = "complaint") =>
+        NewMatter.Noise(title, territory, kind).Body();
 
     public static async Task<JsonNode> Get(this HttpClient client, long id) => await client.GetAsync($"/api/v1/matters/{id}").Ok();
 

@@ -247,7 +247,7 @@ public sealed class SupervisionFlowTests
         await Duban.Tests.Features.Notifications.MailDeployment.SetAddressesAsync(factory,
             ("440781-rsj", "rsj@taishan.example"), ("440781", "szf@taishan.example"));
         var outbox = factory.Services.GetRequiredService<Duban.Features.Notifications.MailOutbox>();
-        var desk = new Desk(factory);
+        var desk = new SupervisionScenario.Desk(factory);
         await desk.SignInAsync();
         var id = await desk.DispatchedAsync("欠薪投诉：邮件督办");
         await desk.Handler.Do(id, "accept", reader: desk.Dispatcher);
