@@ -37,6 +37,9 @@ public static class Api
         return (long)json["id"]!;
     }
 
+    /// <summary>Registers a matter as staff and returns its id.</summary>
+    public static Task<long> Register(this HttpClient client, NewMatter matter) => client.Register(matter.Body());
+
     /// <summary>The noise complaint in 外海 (<see cref="NewMatter.Noise"/>) as a request body.</summary>
     public static object Matter(string title = "外海街道龙溪路夜间施工噪音扰民", string? territory = "440704", string kind = "complaint") =>
         NewMatter.Noise(title, territory, kind).Body();

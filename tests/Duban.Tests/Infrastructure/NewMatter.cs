@@ -73,6 +73,9 @@ public sealed record NewMatter(string Kind, string Title, string Content)
 
     public NewMatter OfKind(string kind) => this with { Kind = kind };
 
+    /// <summary>Arrived by this channel (phone, letter, visit, web, meeting...).</summary>
+    public NewMatter Via(string channel) => this with { Channel = channel };
+
     public NewMatter In(string? territory) => this with { TerritoryCode = territory };
 
     public NewMatter At(string? location) => this with { Location = location };
