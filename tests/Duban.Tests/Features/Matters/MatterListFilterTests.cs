@@ -19,22 +19,9 @@ public sealed class MatterListFilterTests(DubanFactory factory)
     private async Task<Scene> SceneAsync()
     {
         var marker = "筛选" + Guid.NewGuid().ToString("N")[..8];
-        var dispatcher = await factory.As("dispatcher");
-        async Task<string> Register(string title, string category, string territory, string receivedAt)
-        {
-            var id = await dispatcher.Register(new
-            {
-                kind = "complaint",
-                channel = "phone",
-                title = $"{marker} {title}",
-                content = "请尽快处理。",
-                category,
-                territoryCode = territory,
-                receivedAt,
-                anonymous = true,
-            });
-            return (string)(await dispatcher.Get(id))["number"]!;
-        }
+        async Task<string> Register(string title, string category, string territory, string receivedAt) =>
+            (await factory.Desk.Matter(NewMatter.Plain($"{marker} {title}", territory, category)
+                .ReceivedOn(DateTimeOffset.Parse(receivedAt, System.Globalization.CultureInfo.InvariantCulture))).MakeAsync()).Number;
         return new Scene(marker,
             await Register("川岛镇码头垃圾堆积", "环境保护", "440781115", "2026-03-10T23:30:00+08:00"),
             // 00:30 in China is still 10 May in UTC: the period is read in China dates.
@@ -127,13 +114,7 @@ public sealed class MatterListFilterTests(DubanFactory factory)
         var dispatcher = await factory.As("dispatcher");
         var supervisor = await factory.As("supervisor");
         var handler = await factory.As("h-440704004");
-        async Task<(long Id, string Number)> Started(string title)
-        {
-            var id = await dispatcher.Register(Api.Matter($"{marker} {title}"));
-            await dispatcher.Do(id, "dispatch", new { leadUnitCode = "440704004" });
-            await handler.Do(id, "accept");
-            return (id, (string)(await dispatcher.Get(id))["number"]!);
-        }
+        Task<Made> Started(string title) => factory.Desk.Matter(NewMatter.Noise($"{marker} {title}")).Lead("440704004").MakeAsync("in_progress");
         var sentBack = await Started("审核退回");
         var reopened = await Started("办结后重新办理");
         var plain = await Started("正常办理");
