@@ -82,6 +82,9 @@ public sealed record NewMatter(string Kind, string Title, string Content)
 
     public NewMatter About(string? unit, string? person = null) => this with { SubjectUnitCode = unit, SubjectPerson = person };
 
+    /// <summary>Confidential or not, as staff say (a report is confidential unless they say otherwise).</summary>
+    public NewMatter Marked(bool confidential) => this with { Confidential = confidential };
+
     public NewMatter From(string name, string phone) => this with { Raiser = new(name, phone), Anonymous = false };
 
     public NewMatter Unnamed() => this with { Raiser = null, Anonymous = true };

@@ -160,7 +160,7 @@ public sealed class ReviewFixesTests(DubanFactory factory)
     {
         var dispatcher = await factory.As("dispatcher"); // the dispatch centre sits under 4407-zsj
         var supervisor = await factory.As("supervisor");
-        var id = await supervisor.Register(new NewMatter("complaint", "政务服务数据管理局系统频繁出错", "网上办事系统一周三次无法提交。") { Confidential = false }
+        var id = await supervisor.Register(new NewMatter("complaint", "政务服务数据管理局系统频繁出错", "网上办事系统一周三次无法提交。").Marked(confidential: false)
             .Via("web").From("林晓红", "13912345678").About("4407-zsj"));
         await dispatcher.GetAsync($"/api/v1/matters/{id}/raiser").Problem(HttpStatusCode.Forbidden);
         await dispatcher.Try(id, "classify", new { subjectUnitCode = "" }, reader: supervisor).Problem(HttpStatusCode.Forbidden);

@@ -77,7 +77,7 @@ public sealed class SealedIdentityTests(DubanFactory factory)
     {
         // A normal (not confidential) complaint about the party school, referred to the school itself.
         var dispatcher = await factory.As("dispatcher");
-        var id = await factory.Desk.Matter(new NewMatter("complaint", "党校食堂卫生差", "食堂餐具消毒不到位。") { Confidential = false }
+        var id = await factory.Desk.Matter(new NewMatter("complaint", "党校食堂卫生差", "食堂餐具消毒不到位。").Marked(confidential: false)
             .From("赵六", "13700000000").About(PartySchool)).Lead(PartySchool).DispatchedAsync();
         var school = await factory.As("h-" + PartySchool);
         var m = await school.Get(id);

@@ -265,7 +265,7 @@ public sealed class TerritoryTests(DubanFactory factory)
         Assert.Equal("440700", (string?)(await dispatcher.Get(citywide))["territoryCode"]);
 
         // A matter about the county government itself is placed by the city, not by the county.
-        var aboutCounty = await dispatcher.Register(new NewMatter("complaint", "反映台山市政府窗口办事拖延", "窗口办事拖延。") { Confidential = false }
+        var aboutCounty = await dispatcher.Register(new NewMatter("complaint", "反映台山市政府窗口办事拖延", "窗口办事拖延。").Marked(confidential: false)
             .Unnamed().In("440781").About("440781"));
         await county.Get(aboutCounty);
         await county.Try(aboutCounty, "territory", new { code = "440781115", reason = "r" }).Problem(HttpStatusCode.Forbidden, "forbidden");

@@ -200,7 +200,7 @@ public sealed class SupervisionEdgeTests
     {
         var (factory, desk) = await StartAsync();
         await using var _ = factory;
-        var id = await desk.Matter(NewMatter.Wages("举报台城某厂长欠薪并威胁工人", "厂长拖欠工资。") with { Urgency = "normal", Confidential = true })
+        var id = await desk.Matter(NewMatter.Wages("举报台城某厂长欠薪并威胁工人", "厂长拖欠工资。").Marked(confidential: true) with { Urgency = "normal" })
             .Lead(Rsj).DispatchedAsync();
         await desk.Supervisor.Do(id, "urge", new { note = "请尽快办理" }, reader: desk.Dispatcher);
         desk.MoveTo(At(11, 10, 8));
