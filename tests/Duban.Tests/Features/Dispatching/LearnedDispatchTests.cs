@@ -99,30 +99,11 @@ public sealed class LearnedDispatchTests
                 Assert.Equal("received", (string?)held["status"]);
             }
             // So does a report (举报), confidential or not, with a subject or without.
-            var report = await dispatcher.Register(new
-            {
-                kind = "report",
-                channel = "phone",
-                title = "拖欠工资",
-                content = "反映台城某工厂拖欠工资三个月不发，请尽快处理。",
-                location = "台山市台城街道",
-                raiser = new { name = "黄秀英", phone = "13922223333" },
-                confidential = false,
-            });
+            var report = await dispatcher.Register(NewMatter.Wages("拖欠工资", "反映台城某工厂拖欠工资三个月不发，请尽快处理。").OfKind("report").Marked(confidential: false));
             Assert.Equal("received", (string?)(await dispatcher.Get(report))["status"]);
 
             // A history the model learned from is no reason to dispatch a report about a unit by itself.
-            var staff = await dispatcher.Register(new
-            {
-                kind = "report",
-                channel = "phone",
-                title = "拖欠工资",
-                content = "台城某工厂拖欠工资三个月不发，劳动监察不管。",
-                location = "台山市台城街道",
-                raiser = new { name = "黄秀英", phone = "13922223333" },
-                subjectUnitCode = "440781-rsj",
-                confidential = true,
-            });
+            var staff = await dispatcher.Register(NewMatter.Wages("拖欠工资", "台城某工厂拖欠工资三个月不发，劳动监察不管。").OfKind("report").About("440781-rsj").Marked(confidential: true));
             Assert.Equal("received", (string?)(await dispatcher.Get(staff))["status"]);
 
             // What the auto-dispatcher categorised is not learned from until a person confirms it.

@@ -47,15 +47,8 @@ public sealed class RoundsTests
         };
     }
 
-    private static async Task<long> ReportAbout(HttpClient dispatcher, string unit) => await dispatcher.Register(new
-    {
-        kind = "report",
-        channel = "phone",
-        title = "反映某单位负责人违规收受礼品",
-        content = "该负责人春节前后多次收受下属单位赠送的购物卡。",
-        raiser = new { name = "匿名群众甲", phone = "13900001111" },
-        subjectUnitCode = unit,
-    });
+    private static Task<long> ReportAbout(HttpClient dispatcher, string unit) =>
+        dispatcher.Register(NewMatter.Report(unit, "反映某单位负责人违规收受礼品", "该负责人春节前后多次收受下属单位赠送的购物卡。").From("匿名群众甲", "13900001111"));
 
     private static async Task<(string? Rule, string? Lead)> Suggest(HttpClient client, long id)
     {
