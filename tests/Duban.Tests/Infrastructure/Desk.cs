@@ -53,6 +53,44 @@ public sealed class Desk(DubanFactory factory)
         return (await DubanAuthenticationHandler.LoadActorAsync(db, scope.ServiceProvider.GetRequiredService<UnitDirectory>(), userId, default))!;
     }
 
+    /// <summary>
+    /// A department of the test's own under 台山市人民政府 (so what it holds is exactly what the test gave
+    /// it), coded <c>&lt;prefix&gt;-</c> and eight hex digits and named <paramref name="name"/> and its code,
+    /// with an account <c>&lt;code&gt;-&lt;suffix&gt;</c> for each of <paramref name="accounts"/> (roles comma-separated).
+    /// Returns the unit's code.
+    /// </summary>
+    public async Task<string> NewUnitAsync(string prefix, string name, string? email, params (string Suffix, string Roles)[] accounts)
+    {
+        var code = prefix + "-" + Guid.NewGuid().ToString("N")[..8];
+        await using (var scope = factory.Scope())
+        {
+            var db = factory.Db(scope);
+            db.Units.Add(new Duban.Data.Unit { Code = code, Name = name + code, Kind = "department", ParentCode = "440781", TerritoryCode = "440781", Email = email });
+            await db.SaveChangesAsync();
+        }
+        factory.Services.GetRequiredService<UnitDirectory>().Invalidate();
+        foreach (var (suffix, roles) in accounts) await AccountAsync($"{code}-{suffix}", "测试" + suffix, code, roles);
+        return code;
+    }
+
+    /// <summary>An account the demo does not have, with the demo's password, made unless it is there already.</summary>
+    public async Task AccountAsync(string username, string displayName, string unit, string roles)
+    {
+        await using var scope = factory.Scope();
+        var db = factory.Db(scope);
+        if (await db.Users.AnyAsync(u => u.Username == username)) return;
+        db.Users.Add(new Duban.Data.User
+        {
+            Username = username,
+            DisplayName = displayName,
+            UnitCode = unit,
+            Roles = roles,
+            PasswordHash = Passwords.Hash(DubanFactory.Password),
+            CreatedAt = factory.Clock.GetUtcNow(),
+        });
+        await db.SaveChangesAsync();
+    }
+
     /// <summary>Moves the deployment's clock to <paramref name="when"/>; everyone signs in again there (tokens expire).</summary>
     public void MoveTo(DateTimeOffset when)
     {

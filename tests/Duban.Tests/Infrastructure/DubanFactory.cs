@@ -4,7 +4,6 @@ using Duban.Data;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.AspNetCore.TestHost;
-using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -178,25 +177,8 @@ public sealed class DubanFactory : WebApplicationFactory<Program>, IAsyncLifetim
     /// <summary>An HTTP client signed in as 台山's administrator (a-440781), an account the demo does not have: made on first use.</summary>
     public async Task<HttpClient> AsCountyAdmin()
     {
-        const string username = "a-440781";
-        await using (var scope = Scope())
-        {
-            var db = Db(scope);
-            if (!await db.Users.AnyAsync(u => u.Username == username))
-            {
-                db.Users.Add(new Duban.Data.User
-                {
-                    Username = username,
-                    DisplayName = "台山市管理员",
-                    UnitCode = "440781",
-                    Roles = "admin",
-                    PasswordHash = Duban.Features.Auth.Passwords.Hash(Password),
-                    CreatedAt = Clock.GetUtcNow(),
-                });
-                await db.SaveChangesAsync();
-            }
-        }
-        return await As(username);
+        await Desk.AccountAsync("a-440781", "台山市管理员", "440781", "admin");
+        return await As("a-440781");
     }
 
     private sealed record LoginBody(string Token);
