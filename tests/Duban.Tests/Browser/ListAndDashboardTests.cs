@@ -20,27 +20,12 @@ public sealed class ListAndDashboardTests(BrowserApp web)
     private async Task<Scene> SceneAsync()
     {
         var marker = "列表" + Guid.NewGuid().ToString("N")[..6];
-        var dispatcher = await web.App.As("dispatcher");
         // A petition (信访) is to be accepted within 15 days of receipt (data/supervision/policies.json): its light runs from then.
-        async Task<(long Id, string Number)> Register(string title, DateTimeOffset? receivedAt = null)
-        {
-            var id = await dispatcher.Register(new
-            {
-                kind = "petition",
-                channel = "phone",
-                title = $"{marker} {title}",
-                content = "请尽快处理。",
-                category = "城市管理",
-                territoryCode = "440781115",
-                receivedAt,
-                anonymous = true,
-            });
-            return (id, (string)(await dispatcher.Get(id))["number"]!);
-        }
-        var fresh = await Register("川岛镇码头路灯不亮");
-        var late = await Register("川岛镇市场占道经营", web.App.Clock.GetUtcNow().AddDays(-30));
-        var running = await Register("川岛镇渡口垃圾无人清运");
-        await dispatcher.Do(running.Id, "dispatch", new { leadUnitCode = "440781115" });
+        MatterBuilder Petition(string title, DateTimeOffset? receivedAt = null) =>
+            web.App.Desk.Matter(NewMatter.Plain($"{marker} {title}", "440781115", "城市管理").OfKind("petition").ReceivedOn(receivedAt));
+        var fresh = await Petition("川岛镇码头路灯不亮").MakeAsync();
+        var late = await Petition("川岛镇市场占道经营", web.App.Clock.GetUtcNow().AddDays(-30)).MakeAsync();
+        var running = await Petition("川岛镇渡口垃圾无人清运").Lead("440781115").MakeAsync("dispatched");
         return new Scene(marker, fresh.Number, late.Number, running.Number);
     }
 
