@@ -26,8 +26,7 @@ public sealed class SupervisionEdgeTests
     {
         var (factory, desk) = await StartAsync();
         await using var _ = factory;
-        var id = await desk.DispatchedAsync("长期欠薪");
-        await desk.Handler(Rsj).Do(id, "accept", reader: desk.Dispatcher);
+        var id = await desk.Wages("长期欠薪").InProgressAsync();
         desk.MoveTo(At(11, 10, 8));
         await desk.Handler(Rsj).Try(id, "pause", new { kind = "awaiting_raiser", reason = "等待补充材料" }, reader: desk.Dispatcher)
             .Problem(HttpStatusCode.Conflict, "pause_needs_coordinator");
@@ -51,8 +50,7 @@ public sealed class SupervisionEdgeTests
     {
         var (factory, desk) = await StartAsync();
         await using var _ = factory;
-        var id = await desk.DispatchedAsync("欠薪已办结待审核");
-        await desk.Handler(Rsj).Do(id, "accept", reader: desk.Dispatcher);
+        var id = await desk.Wages("欠薪已办结待审核").InProgressAsync();
         desk.MoveTo(At(11, 5, 9));
         await desk.Handler(Rsj).Do(id, "complete", new { outcome = "已支付" }, reader: desk.Dispatcher);
         desk.MoveTo(At(11, 20, 8));
@@ -76,8 +74,7 @@ public sealed class SupervisionEdgeTests
         var (factory, desk) = await StartAsync();
         await using var _ = factory;
         var tag = "暂停中的欠薪投诉" + Guid.NewGuid().ToString("N")[..6];
-        var id = await desk.DispatchedAsync(tag);
-        await desk.Handler(Rsj).Do(id, "accept", reader: desk.Dispatcher);
+        var id = await desk.Wages(tag).InProgressAsync();
         await desk.Handler(Rsj).Do(id, "pause", new { kind = "awaiting_raiser", reason = "等待补充材料" }, reader: desk.Dispatcher);
         desk.MoveTo(At(11, 20, 8));
         var item = (await desk.Supervisor.GetAsync("/api/v1/matters?q=" + Uri.EscapeDataString(tag)).Ok())["items"]![0]!;
@@ -93,8 +90,7 @@ public sealed class SupervisionEdgeTests
     {
         var (factory, desk) = await StartAsync();
         await using var _ = factory;
-        var id = await desk.DispatchedAsync("欠薪 退回后再交办");
-        await desk.Handler(Rsj).Do(id, "accept", reader: desk.Dispatcher);
+        var id = await desk.Wages("欠薪 退回后再交办").InProgressAsync();
         await desk.Handler(Rsj).Do(id, "plan", new { milestones = new[] { new { title = "约谈老板", dueAt = At(11, 3, 12), weight = 1 } } }, reader: desk.Dispatcher);
         await desk.Handler(Rsj).Do(id, "pause", new { kind = "awaiting_raiser", reason = "等待补充材料" }, reader: desk.Dispatcher);
         await desk.Handler(Rsj).Do(id, "return", new { reason = "不属于本单位职责" }, reader: desk.Dispatcher);
@@ -116,8 +112,7 @@ public sealed class SupervisionEdgeTests
     {
         var (factory, desk) = await StartAsync();
         await using var _ = factory;
-        var id = await desk.DispatchedAsync("欠薪 坏请求");
-        await desk.Handler(Rsj).Do(id, "accept", reader: desk.Dispatcher);
+        var id = await desk.Wages("欠薪 坏请求").InProgressAsync();
         var body = new JsonObject { ["version"] = await desk.Dispatcher.Version(id), ["milestones"] = new JsonArray((JsonNode?)null) };
         Assert.Equal(HttpStatusCode.BadRequest, (await desk.Handler(Rsj).PostAsync($"/api/v1/matters/{id}/plan", JsonContent(body))).StatusCode);
         foreach (var action in new[] { "pause", "key-supervision", "accept", "plan", "milestone", "resume" })
@@ -135,8 +130,7 @@ public sealed class SupervisionEdgeTests
     {
         var (factory, desk) = await StartAsync();
         await using var _ = factory;
-        var id = await desk.DispatchedAsync("欠薪 暂停后重点督办");
-        await desk.Handler(Rsj).Do(id, "accept", reader: desk.Dispatcher);
+        var id = await desk.Wages("欠薪 暂停后重点督办").InProgressAsync();
         desk.MoveTo(At(11, 3, 9));
         await desk.Handler(Rsj).Do(id, "pause", new { kind = "awaiting_raiser", reason = "等待补充材料" }, reader: desk.Dispatcher);
         desk.MoveTo(At(11, 13, 9));
@@ -158,9 +152,8 @@ public sealed class SupervisionEdgeTests
         var (factory, desk) = await StartAsync();
         await using var _ = factory;
         var tag = "R9" + Guid.NewGuid().ToString("N")[..6];
-        var paused = await desk.DispatchedAsync(tag + " paused");
-        var key = await desk.DispatchedAsync(tag + " key", dueAt: At(12, 31), note: "市领导批示，年底前办结");
-        foreach (var id in new[] { paused, key }) await desk.Handler(Rsj).Do(id, "accept", reader: desk.Dispatcher);
+        var paused = await desk.Wages(tag + " paused").InProgressAsync();
+        var key = await desk.Wages(tag + " key").Due(At(12, 31)).Noting("市领导批示，年底前办结").InProgressAsync();
         await desk.Handler(Rsj).Do(paused, "pause", new { kind = "awaiting_raiser", reason = "x" }, reader: desk.Dispatcher);
         await desk.Supervisor.Do(key, "key-supervision", new { on = true, reason = "x" });
         desk.MoveTo(At(11, 20, 9));
@@ -191,7 +184,7 @@ public sealed class SupervisionEdgeTests
         Assert.Equal(At(11, 10), (DateTimeOffset)dispatch["policyDueAt"]!);
         Assert.True((bool)dispatch["beyondPolicy"]!);
         Assert.Equal(At(11, 30), (DateTimeOffset)dispatch["after"]!["dueAt"]!);
-        var within = await desk.DispatchedAsync("欠薪 按策略期限");
+        var within = await desk.Wages("欠薪 按策略期限").DispatchedAsync();
         Assert.False((bool)(await desk.Dispatcher.Get(within))["events"]!.AsArray().Last(e => (string?)e!["action"] == "dispatch")!["data"]!["beyondPolicy"]!);
     }
 

@@ -25,7 +25,7 @@ public sealed class SupervisionFlowTests
         var (factory, desk) = await StartAsync();
         await using var _ = factory;
 
-        var general = await desk.DispatchedAsync("一般欠薪投诉");
+        var general = await desk.Wages("一般欠薪投诉").DispatchedAsync();
         var clock = await desk.ClockAsync(general);
         Assert.Equal("hotline-general", (string?)clock["policy"]!["id"]);
         Assert.Contains("7日", (string?)clock["policy"]!["rule"], StringComparison.Ordinal);
@@ -34,12 +34,12 @@ public sealed class SupervisionFlowTests
         Assert.Equal(Monday, Time(clock["startedAt"]));
         Assert.Equal("green", (string?)clock["light"]);
 
-        var emergency = await desk.DispatchedAsync("工地围墙倒塌压住工人", urgency: "emergency");
+        var emergency = await desk.Wages("工地围墙倒塌压住工人", urgency: "emergency").DispatchedAsync();
         clock = await desk.ClockAsync(emergency);
         Assert.Equal(("hotline-emergency", Monday.AddHours(2), Monday.AddMinutes(30)),
             ((string?)clock["policy"]!["id"], Time(clock["dueAt"]), Time(clock["signDueAt"])));
 
-        var complex = await desk.DispatchedAsync("多家企业长期欠薪涉及数百人", timePolicy: "hotline-complex");
+        var complex = await desk.Wages("多家企业长期欠薪涉及数百人").Under("hotline-complex").DispatchedAsync();
         Assert.Equal(At(11, 18), Time((await desk.ClockAsync(complex))["dueAt"]));
 
         var petition = await desk.Dispatcher.Register(NewMatter.Petition("信访：工厂拖欠工资"));
@@ -65,9 +65,8 @@ public sealed class SupervisionFlowTests
         var (factory, desk) = await StartAsync();
         await using var _ = factory;
         var tag = "亮灯" + Guid.NewGuid().ToString("N")[..6];
-        var signed = await desk.DispatchedAsync(tag + " 已签收");
-        var unsigned = await desk.DispatchedAsync(tag + " 未签收");
-        await desk.Handler(Rsj).Do(signed, "accept", reader: desk.Dispatcher);
+        var signed = await desk.Wages(tag + " 已签收").InProgressAsync();
+        var unsigned = await desk.Wages(tag + " 未签收").DispatchedAsync();
 
         async Task<Dictionary<string, string[]>> Lists()
         {
@@ -152,7 +151,7 @@ public sealed class SupervisionFlowTests
     {
         var (factory, desk) = await StartAsync();
         await using var _ = factory;
-        var id = await desk.DispatchedAsync("欠薪投诉：需诉求人补充工资条");
+        var id = await desk.Wages("欠薪投诉：需诉求人补充工资条").DispatchedAsync();
         await desk.Handler(Rsj).Try(id, "pause", new { kind = "awaiting_raiser", reason = "待补充" }, reader: desk.Dispatcher)
             .Problem(HttpStatusCode.Conflict, "invalid_transition"); // not signed for yet
         await desk.Handler(Rsj).Do(id, "accept", reader: desk.Dispatcher);
@@ -193,9 +192,8 @@ public sealed class SupervisionFlowTests
         var (factory, desk) = await StartAsync();
         await using var _ = factory;
         await using var second = await factory.SecondNodeAsync();
-        var id = await desk.DispatchedAsync("长期欠薪无人处理");
+        var id = await desk.Wages("长期欠薪无人处理").InProgressAsync();
         Task<StepCounts> RunBoth() => Run(factory, [id], factory, second);
-        await desk.Handler(Rsj).Do(id, "accept", reader: desk.Dispatcher);
         Assert.Equal(0, (await RunBoth()).Reminded);
 
         desk.MoveTo(At(11, 8, 3));
@@ -248,8 +246,7 @@ public sealed class SupervisionFlowTests
             ("440781-rsj", "rsj@taishan.example"), ("440781", "szf@taishan.example"));
         var outbox = factory.Services.GetRequiredService<Duban.Features.Notifications.MailOutbox>();
         var desk = factory.Desk;
-        var id = await desk.DispatchedAsync("欠薪投诉：邮件督办");
-        await desk.Handler(Rsj).Do(id, "accept", reader: desk.Dispatcher);
+        var id = await desk.Wages("欠薪投诉：邮件督办").InProgressAsync();
         var number = (string)(await desk.Dispatcher.Get(id))["number"]!;
 
         async Task<SmtpMessage> Next(int count)
@@ -287,9 +284,8 @@ public sealed class SupervisionFlowTests
     {
         var (factory, desk) = await StartAsync();
         await using var _ = factory;
-        var paused = await desk.DispatchedAsync("暂停中的事项");
-        var extended = await desk.DispatchedAsync("延期的事项");
-        foreach (var id in new[] { paused, extended }) await desk.Handler(Rsj).Do(id, "accept", reader: desk.Dispatcher);
+        var paused = await desk.Wages("暂停中的事项").InProgressAsync();
+        var extended = await desk.Wages("延期的事项").InProgressAsync();
         await desk.Handler(Rsj).Do(paused, "pause", new { kind = "awaiting_raiser", reason = "待补充材料" }, reader: desk.Dispatcher);
         desk.MoveTo(At(11, 8, 3));
         Assert.Equal(new StepCounts(1, 0, 0), await Run(factory, [paused, extended], factory)); // the paused one is not reminded
@@ -309,8 +305,7 @@ public sealed class SupervisionFlowTests
     {
         var (factory, desk) = await StartAsync();
         await using var _ = factory;
-        var id = await desk.DispatchedAsync("群体性欠薪重点督办");
-        await desk.Handler(Rsj).Do(id, "accept", reader: desk.Dispatcher);
+        var id = await desk.Wages("群体性欠薪重点督办").InProgressAsync();
         await desk.Handler(Rsj).Try(id, "key-supervision", new { on = true, reason = "涉及人数多" }, reader: desk.Dispatcher).Problem(HttpStatusCode.Forbidden);
         await desk.Dispatcher.Try(id, "key-supervision", new { on = true, reason = "涉及人数多" }).Problem(HttpStatusCode.Forbidden);
         await desk.Supervisor.Try(id, "key-supervision", new { on = true }).Problem(HttpStatusCode.BadRequest);
@@ -327,8 +322,7 @@ public sealed class SupervisionFlowTests
         Assert.Equal("yellow", (string?)(await desk.ClockAsync(id))["light"]);
 
         // Weekly progress: a long matter stays green only while the unit reports each week.
-        var longer = await desk.DispatchedAsync("重点督办：长期整治", dueAt: At(12, 31), note: "市领导批示，年底前办结");
-        await desk.Handler(Rsj).Do(longer, "accept", reader: desk.Dispatcher);
+        var longer = await desk.Wages("重点督办：长期整治").Due(At(12, 31)).Noting("市领导批示，年底前办结").InProgressAsync();
         await desk.Supervisor.Do(longer, "key-supervision", new { on = true, reason = "市领导批示" });
         desk.MoveTo(At(11, 12, 9));
         Assert.Equal("green", (string?)(await desk.ClockAsync(longer))["light"]);
@@ -343,8 +337,7 @@ public sealed class SupervisionFlowTests
     {
         var (factory, desk) = await StartAsync();
         await using var _ = factory;
-        var id = await desk.DispatchedAsync("欠薪整改", dueAt: At(12, 31), note: "整改需时较长，限年底前完成");
-        await desk.Handler(Rsj).Do(id, "accept", reader: desk.Dispatcher);
+        var id = await desk.Wages("欠薪整改").Due(At(12, 31)).Noting("整改需时较长，限年底前完成").InProgressAsync();
         await desk.Handler(Rsj).Try(id, "plan-required", new { reason = "x" }, reader: desk.Dispatcher).Problem(HttpStatusCode.Forbidden);
         await desk.Supervisor.Do(id, "plan-required", new { reason = "请提交整改方案，明确整改节点" });
         await desk.Handler(Rsj).Try(id, "complete", new { outcome = "已整改" }, reader: desk.Dispatcher).Problem(HttpStatusCode.Conflict, "plan_unfinished");
@@ -390,8 +383,7 @@ public sealed class SupervisionFlowTests
     {
         var (factory, desk) = await StartAsync();
         await using var _ = factory;
-        var id = await desk.DispatchedAsync("台城欠薪专项整治");
-        await desk.Handler(Rsj).Do(id, "accept", reader: desk.Dispatcher);
+        var id = await desk.Wages("台城欠薪专项整治").InProgressAsync();
         await desk.Handler(Rsj).Try(id, "split", new { children = new[] { new { title = "a", leadUnitCode = "440781-rsj", weight = 0 } } }, reader: desk.Dispatcher)
             .Problem(HttpStatusCode.BadRequest);
         await desk.Handler(Rsj).Do(id, "split", new
@@ -418,8 +410,7 @@ public sealed class SupervisionFlowTests
     {
         var (factory, desk) = await StartAsync();
         await using var _ = factory;
-        var id = await desk.DispatchedAsync("信访：欠薪多年未解决", kind: "petition");
-        await desk.Handler(Rsj).Do(id, "accept", reader: desk.Dispatcher);
+        var id = await desk.Wages("信访：欠薪多年未解决", kind: "petition").InProgressAsync();
         Assert.Equal(At(1, 2).AddYears(1), Time((await desk.ClockAsync(id))["dueAt"]));
         // 30 days after the end of 1 January 2027 is Sunday 31 January: the limit ends on Monday 1 February.
         await desk.Handler(Rsj).Do(id, "extension", new { days = 32, reason = "情况复杂" }, reader: desk.Dispatcher);
@@ -449,8 +440,7 @@ public sealed class SupervisionFlowTests
         await desk.Supervisor.Try(id, "reopen", new { reason = "再次请求" }).Problem(HttpStatusCode.Conflict, "review_exhausted");
 
         // Another petition closed, then asked to review 31 days after the reply: too late.
-        var late = await desk.DispatchedAsync("信访：拖欠工程款", kind: "petition");
-        await desk.Handler(Rsj).Do(late, "accept", reader: desk.Dispatcher);
+        var late = await desk.Wages("信访：拖欠工程款", kind: "petition").InProgressAsync();
         await desk.Handler(Rsj).Do(late, "complete", new { outcome = "已协调支付" }, reader: desk.Dispatcher);
         await desk.Dispatcher.Do(late, "approve");
         desk.MoveTo(At(12, 22, 10));

@@ -21,10 +21,9 @@ internal static class SupervisionScenario
     /// <summary>台山市人社局, the unit the scene's complaints go to.</summary>
     internal const string Rsj = "440781-rsj";
 
-    /// <summary>A wage complaint in 台城 (or a petition...) dispatched to 台山市人社局, with the dispatch's own deadline, policy or note.</summary>
-    internal static Task<long> DispatchedAsync(this Desk desk, string title, string kind = "complaint", string urgency = "normal",
-        DateTimeOffset? dueAt = null, string? timePolicy = null, string? note = null) =>
-        desk.Matter(NewMatter.Wages(title).OfKind(kind) with { Urgency = urgency }).Lead(Rsj).Due(dueAt).Under(timePolicy).Noting(note).DispatchedAsync();
+    /// <summary>A wage complaint in 台城 (or a petition...) on its way to 台山市人社局: <c>desk.Wages("...").InProgressAsync()</c>.</summary>
+    internal static MatterBuilder Wages(this Desk desk, string title, string kind = "complaint", string urgency = "normal") =>
+        desk.Matter(NewMatter.Wages(title).OfKind(kind) with { Urgency = urgency }).Lead(Rsj);
 
     internal static async Task<JsonNode> ClockAsync(this Desk desk, long id) => (await desk.Dispatcher.Get(id))["clock"]!;
 
