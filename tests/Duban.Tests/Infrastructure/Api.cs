@@ -44,6 +44,14 @@ public static class Api
     public static object Matter(string title = "外海街道龙溪路夜间施工噪音扰民", string? territory = "440704", string kind = "complaint") =>
         NewMatter.Noise(title, territory, kind).Body();
 
+    /// <summary>Files a report on the portal as a citizen does; the answer holds its receipt and query code.</summary>
+    public static async Task<JsonNode> File(this HttpClient portal, object report) =>
+        await (await portal.PostAsJsonAsync("/api/v1/public/reports", report)).Json(HttpStatusCode.Created);
+
+    /// <summary>The id of the matter numbered <paramref name="number"/> (a citizen's receipt is the number), found as staff find it.</summary>
+    public static async Task<long> IdOf(this HttpClient staff, string number) =>
+        (long)(await staff.GetAsync($"/api/v1/matters?q={number}").Ok())["items"]![0]!["id"]!;
+
     public static async Task<JsonNode> Get(this HttpClient client, long id) => await client.GetAsync($"/api/v1/matters/{id}").Ok();
 
     public static async Task<int> Version(this HttpClient client, long id) => (int)(await client.Get(id))["version"]!;

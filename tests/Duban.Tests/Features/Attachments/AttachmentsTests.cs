@@ -34,12 +34,6 @@ public sealed class AttachmentsTests(DubanFactory factory)
             default, photos);
     }
 
-    private async Task<long> IdOf(string receipt)
-    {
-        var dispatcher = await factory.As("dispatcher");
-        return (long)(await dispatcher.GetAsync($"/api/v1/matters?q={receipt}").Ok())["items"]![0]!["id"]!;
-    }
-
     private static string Sha(byte[] bytes) => Convert.ToHexStringLower(SHA256.HashData(bytes));
 
     private static string Title(string what) => what + " " + Guid.NewGuid().ToString("N")[..8];
@@ -49,7 +43,7 @@ public sealed class AttachmentsTests(DubanFactory factory)
     {
         var filed = await FileAsync(Title("略尾村快递点台阶破损"), [new("IMG_20261122_0815.jpg", TestImages.PhoneJpeg()), new("台阶.png", TestImages.Png(metadata: true))]);
         Assert.True(filed.IsSuccess, filed.Error?.Message);
-        var id = await IdOf(filed.Value.Receipt.Receipt);
+        var id = await factory.Desk.Dispatcher.IdOf(filed.Value.Receipt.Receipt);
         var dispatcher = await factory.As("dispatcher");
 
         var list = (await dispatcher.GetAsync($"/api/v1/matters/{id}/attachments").Ok()).AsArray();
@@ -88,7 +82,7 @@ public sealed class AttachmentsTests(DubanFactory factory)
     {
         var filed = await FileAsync(Title("川岛镇码头积水"), [new("码头.jpg", TestImages.PhoneJpeg())]);
         var (receipt, code) = (filed.Value.Receipt.Receipt, filed.Value.Receipt.QueryCode);
-        var id = await IdOf(receipt);
+        var id = await factory.Desk.Dispatcher.IdOf(receipt);
         var dispatcher = await factory.As("dispatcher");
         await dispatcher.Do(id, "dispatch", new { leadUnitCode = "440781115" });
         var url = (string)(await dispatcher.GetAsync($"/api/v1/matters/{id}/attachments").Ok())[0]!["url"]!;
@@ -128,7 +122,7 @@ public sealed class AttachmentsTests(DubanFactory factory)
         var repeat = await FileAsync(title, [new("路灯.jpg", TestImages.PhoneJpeg())], key);
         Assert.True(repeat.Value.Replayed);
         Assert.Equal(first.Value.Receipt, repeat.Value.Receipt);
-        var id = await IdOf(first.Value.Receipt.Receipt);
+        var id = await factory.Desk.Dispatcher.IdOf(first.Value.Receipt.Receipt);
 
         // Staff: the same key with other photos is refused, not silently answered with the first.
         await using var scope = factory.Scope();

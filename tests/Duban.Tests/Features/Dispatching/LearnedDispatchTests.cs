@@ -59,14 +59,13 @@ public sealed class LearnedDispatchTests
     {
         var body = JsonSerializer(new { kind = "complaint", title, content, location, anonymous = true });
         if (extra is not null) foreach (var (k, v) in JsonSerializer(extra)) body[k] = v?.DeepClone();
-        var response = await portal.PostAsJsonAsync("/api/v1/public/reports", body);
-        return await response.Json(System.Net.HttpStatusCode.Created);
+        return await portal.File(body);
     }
 
     private static JsonObject JsonSerializer(object o) => System.Text.Json.JsonSerializer.SerializeToNode(o)!.AsObject();
 
     private static async Task<JsonNode> ByNumber(HttpClient staff, string number) =>
-        await staff.Get((long)(await staff.GetAsync($"/api/v1/matters?q={number}").Ok())["items"]![0]!["id"]!);
+        await staff.Get(await staff.IdOf(number));
 
     [Fact]
     public async Task AutoDispatch_ASureLearnedCategoryWithAPlace_GoesStraightToTheOwner_OthersWaitInTheQueue()

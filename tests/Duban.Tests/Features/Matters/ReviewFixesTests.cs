@@ -140,12 +140,11 @@ public sealed class ReviewFixesTests(DubanFactory factory)
     public async Task MergedReport_ItsRaiserSeesTheReplyOfTheMatterItJoined()
     {
         var pub = factory.CreateClient();
-        var submitted = await (await pub.PostAsJsonAsync("/api/v1/public/reports",
-            new { kind = "complaint", title = "外海大桥下垃圾堆积", content = "桥下垃圾一个月没人清理", anonymous = true })).Json(HttpStatusCode.Created);
+        var submitted = await pub.File(new { kind = "complaint", title = "外海大桥下垃圾堆积", content = "桥下垃圾一个月没人清理", anonymous = true });
         var dispatcher = await factory.As("dispatcher");
         var handler = await factory.As("h-440704004");
         var target = await factory.Desk.Matter(NewMatter.Noise()).Lead("440704004").InProgressAsync();
-        var duplicate = (long)(await dispatcher.GetAsync($"/api/v1/matters?q={(string)submitted["receipt"]!}").Ok())["items"]![0]!["id"]!;
+        var duplicate = await dispatcher.IdOf((string)submitted["receipt"]!);
         await dispatcher.Do(duplicate, "merge", new { targetId = target });
         await handler.Do(target, "complete", new { outcome = "已清运垃圾12吨，并设置围挡" });
         await dispatcher.Do(target, "approve");

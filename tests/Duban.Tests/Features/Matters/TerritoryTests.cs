@@ -43,19 +43,19 @@ public sealed class TerritoryTests(DubanFactory factory)
     public async Task PublicReport_Location_ResolvesToTheVillage_AndTrackingShowsNothingMore()
     {
         var pub = factory.CreateClient();
-        var filed = await pub.PostAsJsonAsync("/api/v1/public/reports", new
+        var filed = await pub.File(new
         {
             kind = "complaint",
             title = "快递收发点收取过海费",
             content = "每件快递要另交三元过海费。",
             location = "台山市川岛镇下川岛略尾村的快递收发点",
             anonymous = true,
-        }).ContinueWith(t => t.Result.Json(HttpStatusCode.Created)).Unwrap();
+        });
         var receipt = (string)filed["receipt"]!;
         var code = (string)filed["queryCode"]!;
 
         var dispatcher = await factory.As("dispatcher");
-        var id = (long)(await dispatcher.GetAsync($"/api/v1/matters?q={receipt}").Ok())["items"]![0]!["id"]!;
+        var id = await dispatcher.IdOf(receipt);
         var m = await dispatcher.Get(id);
         Assert.Equal(Village, (string?)m["territoryCode"]);
         Assert.Equal(Village, (string?)m["territory"]!["code"]);
@@ -146,17 +146,17 @@ public sealed class TerritoryTests(DubanFactory factory)
     public async Task PublicConfidentialReport_IsNotPlacedInTheCountyItMayAccuse_UntilClassified()
     {
         var pub = factory.CreateClient();
-        var filed = await pub.PostAsJsonAsync("/api/v1/public/reports", new
+        var filed = await pub.File(new
         {
             kind = "report",
             title = "举报台山市人民政府某领导收受贿赂",
             content = "在台山市台城街道某酒店多次收受礼金。",
             location = "台山市台城街道",
             anonymous = true,
-        }).ContinueWith(t => t.Result.Json(HttpStatusCode.Created)).Unwrap();
+        });
         var receipt = (string)filed["receipt"]!;
         var dispatcher = await factory.As("dispatcher");
-        var id = (long)(await dispatcher.GetAsync($"/api/v1/matters?q={receipt}").Ok())["items"]![0]!["id"]!;
+        var id = await dispatcher.IdOf(receipt);
         var m = await dispatcher.Get(id);
         Assert.Null(m["territoryCode"]);
         var placed = RegisterEvent(m)["data"]!["territory"]!;

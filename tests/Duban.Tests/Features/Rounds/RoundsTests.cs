@@ -203,11 +203,11 @@ public sealed class RoundsTests
         await anyone.PostAsJsonAsync("/api/v1/public/reports", InspectionReport("4407-rsj")).Problem(HttpStatusCode.BadRequest, "validation"); // only in the next round
         await anyone.PostAsJsonAsync("/api/v1/public/reports", InspectionReport("")).Problem(HttpStatusCode.BadRequest, "validation");
         await anyone.PostAsJsonAsync("/api/v1/public/reports", InspectionReport("4407-swdx", kind: "complaint")).Problem(HttpStatusCode.BadRequest, "validation");
-        var filed = await (await anyone.PostAsJsonAsync("/api/v1/public/reports", InspectionReport("4407-swdx"))).Json(HttpStatusCode.Created);
+        var filed = await anyone.File(InspectionReport("4407-swdx"));
         var receipt = (string)filed["receipt"]!;
 
         var dispatcher = await factory.As("dispatcher");
-        var id = (long)(await dispatcher.GetAsync($"/api/v1/matters?q={receipt}").Ok())["items"]![0]!["id"]!;
+        var id = await dispatcher.IdOf(receipt);
         var matter = await dispatcher.Get(id);
         Assert.True((bool)matter["confidential"]!);
         Assert.Equal("report", (string?)matter["kind"]);
