@@ -1,5 +1,3 @@
-using DocumentFormat.OpenXml.Packaging;
-using DocumentFormat.OpenXml.Spreadsheet;
 using Duban.Tests.Infrastructure;
 using Microsoft.Playwright;
 
@@ -79,7 +77,7 @@ public sealed class ListAndDashboardTests(BrowserApp web)
         var download = await page.RunAndWaitForDownloadAsync(() => page.GetByTestId("export").ClickAsync());
         Assert.EndsWith(".xlsx", download.SuggestedFilename, StringComparison.Ordinal);
         var path = await download.PathAsync();
-        var rows = ReadSheet(await File.ReadAllBytesAsync(path), "事项");
+        var rows = Sheets.Rows(await File.ReadAllBytesAsync(path), "事项");
         Assert.Equal(["编号", "标题", "状态", "亮灯"], rows[0][..4]);
         Assert.Equal([s.Fresh, s.Dispatched], rows.Skip(1).Select(r => r[0]).Order(StringComparer.Ordinal));
         var dispatched = rows.Single(r => r[0] == s.Dispatched);
@@ -132,15 +130,5 @@ public sealed class ListAndDashboardTests(BrowserApp web)
         await page.ReloadAsync();
         await Assertions.Expect(page.Locator("[data-chart=trend][data-drawn=true] svg")).ToHaveCountAsync(1);
         await web.ShotAsync(page, "console-dashboard-1080p");
-    }
-
-    private static List<string[]> ReadSheet(byte[] xlsx, string name)
-    {
-        using var stream = new MemoryStream(xlsx);
-        using var document = SpreadsheetDocument.Open(stream, false);
-        var workbook = document.WorkbookPart!;
-        var sheet = workbook.Workbook.Descendants<Sheet>().Single(x => x.Name == name);
-        var part = (WorksheetPart)workbook.GetPartById(sheet.Id!);
-        return [.. part.Worksheet.Descendants<Row>().Select(r => r.Elements<Cell>().Select(c => c.InlineString?.InnerText ?? c.CellValue?.Text ?? "").ToArray())];
     }
 }

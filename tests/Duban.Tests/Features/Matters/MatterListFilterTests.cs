@@ -1,6 +1,4 @@
 using System.Net;
-using DocumentFormat.OpenXml.Packaging;
-using DocumentFormat.OpenXml.Spreadsheet;
 using Duban.Tests.Infrastructure;
 
 namespace Duban.Tests.Features.Matters;
@@ -90,7 +88,7 @@ public sealed class MatterListFilterTests(DubanFactory factory)
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.Equal("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", response.Content.Headers.ContentType?.MediaType);
 
-        var rows = ReadSheet(await response.Content.ReadAsByteArrayAsync(), "事项");
+        var rows = Sheets.Rows(await response.Content.ReadAsByteArrayAsync(), "事项");
         Assert.Equal(["编号", "标题", "状态", "亮灯", "重点督办", "类别", "属地", "牵头单位", "受理时间", "办理期限", "超期", "进度"], rows[0]);
         Assert.Equal(3, rows.Count);
         var chuandao = rows.Single(r => r[0] == s.Chuandao);
@@ -103,7 +101,7 @@ public sealed class MatterListFilterTests(DubanFactory factory)
 
         // A county supervisor's export holds only what their list holds.
         var taishan = await factory.As("s-440781");
-        var theirs = ReadSheet(await (await taishan.GetAsync($"/api/v1/matters/export.xlsx?q={Uri.EscapeDataString(s.Marker)}")).Content.ReadAsByteArrayAsync(), "事项");
+        var theirs = Sheets.Rows(await (await taishan.GetAsync($"/api/v1/matters/export.xlsx?q={Uri.EscapeDataString(s.Marker)}")).Content.ReadAsByteArrayAsync(), "事项");
         Assert.Equal(Sorted(s.Chuandao, s.Taishan), Sorted([.. theirs.Skip(1).Select(r => r[0])]));
     }
 
@@ -132,16 +130,5 @@ public sealed class MatterListFilterTests(DubanFactory factory)
         Assert.Equal(Sorted(reopened.Number), await Numbers(handler, marker, "sentBack=true"));
         // Another unit's handler sees none of them.
         Assert.Empty(await Numbers(await factory.As("h-440781115"), marker, "sentBack=true"));
-    }
-
-    /// <summary>The text of each row of a sheet (inline strings and numbers).</summary>
-    internal static List<string[]> ReadSheet(byte[] xlsx, string name)
-    {
-        using var stream = new MemoryStream(xlsx);
-        using var document = SpreadsheetDocument.Open(stream, false);
-        var workbook = document.WorkbookPart!;
-        var sheet = workbook.Workbook.Descendants<Sheet>().Single(x => x.Name == name);
-        var part = (WorksheetPart)workbook.GetPartById(sheet.Id!);
-        return [.. part.Worksheet.Descendants<Row>().Select(r => r.Elements<Cell>().Select(c => c.InlineString?.InnerText ?? c.CellValue?.Text ?? "").ToArray())];
     }
 }
