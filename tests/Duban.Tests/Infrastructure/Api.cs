@@ -44,6 +44,14 @@ public static class Api
     public static object Matter(string title = "外海街道龙溪路夜间施工噪音扰民", string? territory = "440704", string kind = "complaint") =>
         NewMatter.Noise(title, territory, kind).Body();
 
+    /// <summary>A POST of <paramref name="body"/> under an Idempotency-Key, to send (and send again) with SendAsync.</summary>
+    public static HttpRequestMessage Keyed(string url, object body, string key)
+    {
+        var request = new HttpRequestMessage(HttpMethod.Post, url) { Content = JsonContent.Create(body) };
+        request.Headers.Add("Idempotency-Key", key);
+        return request;
+    }
+
     /// <summary>Files a report on the portal as a citizen does; the answer holds its receipt and query code.</summary>
     public static async Task<JsonNode> File(this HttpClient portal, object report) =>
         await (await portal.PostAsJsonAsync("/api/v1/public/reports", report)).Json(HttpStatusCode.Created);

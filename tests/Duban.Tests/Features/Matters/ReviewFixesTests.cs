@@ -97,12 +97,8 @@ public sealed class ReviewFixesTests(DubanFactory factory)
     public async Task PublicIdempotencyKey_ReusedByAStranger_MakesANewReport_AndNeverReturnsTheFirstReceipt()
     {
         var key = "citizen-key-" + Guid.NewGuid().ToString("N");
-        async Task<System.Text.Json.Nodes.JsonNode> Post(object body, string k, HttpStatusCode expected)
-        {
-            var r = new HttpRequestMessage(HttpMethod.Post, "/api/v1/public/reports") { Content = JsonContent.Create(body) };
-            r.Headers.Add("Idempotency-Key", k);
-            return await (await factory.CreateClient().SendAsync(r)).Json(expected);
-        }
+        async Task<System.Text.Json.Nodes.JsonNode> Post(object body, string k, HttpStatusCode expected) =>
+            await (await factory.CreateClient().SendAsync(Api.Keyed("/api/v1/public/reports", body, k))).Json(expected);
         var mine = new { kind = "complaint", title = "路灯坏了", content = "龙溪路路灯一周不亮", anonymous = true };
         var first = await Post(mine, key, HttpStatusCode.Created);
         var again = await Post(mine, key, HttpStatusCode.OK); // the same citizen retrying
@@ -226,9 +222,7 @@ public sealed class ReviewFixesTests(DubanFactory factory)
         var dispatcher = await factory.As("dispatcher");
         var key = "fingerprint-" + Guid.NewGuid().ToString("N");
         var body = Api.Matter("指纹测试");
-        var r = new HttpRequestMessage(HttpMethod.Post, "/api/v1/matters") { Content = JsonContent.Create(body) };
-        r.Headers.Add("Idempotency-Key", key);
-        await (await dispatcher.SendAsync(r)).Json(HttpStatusCode.Created);
+        await (await dispatcher.SendAsync(Api.Keyed("/api/v1/matters", body, key))).Json(HttpStatusCode.Created);
         await using var scope = factory.Scope();
         var stored = await Microsoft.EntityFrameworkCore.EntityFrameworkQueryableExtensions.SingleAsync(
             factory.Db(scope).IdempotencyRecords, x => x.Key == key);
