@@ -93,8 +93,7 @@ public sealed class NotificationInboxTests(DubanFactory factory)
     public async Task AboutAMatter_ShownOnlyWhileTheUserSeesIt_NotAfterItIsDispatchedElsewhere()
     {
         var dispatcher = await factory.As("dispatcher");
-        var id = await dispatcher.Register(Api.Matter("台城某厂拖欠工资", "440781"));
-        await dispatcher.Do(id, "dispatch", new { leadUnitCode = "440781-rsj" });
+        var id = await factory.Desk.Matter(NewMatter.Noise("台城某厂拖欠工资", "440781")).Lead("440781-rsj").DispatchedAsync();
         var old = await factory.As("h-440781-rsj");
         var note = await NotifyAsync("440781-rsj", ["handler"], "【催办】拖欠工资事项", id);
         Assert.Contains(note.Id, await IdsAsync(old, unread: true));
