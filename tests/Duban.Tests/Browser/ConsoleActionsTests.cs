@@ -15,15 +15,9 @@ namespace Duban.Tests.Browser;
 [Collection(BrowserCollection.Name)]
 public sealed class ConsoleActionsTests(BrowserApp web)
 {
-    private static object Noise(string title) => new
-    {
-        kind = "complaint",
-        channel = "phone",
-        title,
-        content = "恩城街道新平路工地每晚施工到凌晨，噪音扰民，请尽快处理。",
-        location = "恩平市恩城街道新平路",
-        territoryCode = "440785",
-    };
+    /// <summary>Night-time building noise in 恩平's 恩城街道, no raiser named.</summary>
+    private static NewMatter Noise(string title) =>
+        new NewMatter("complaint", title, "恩城街道新平路工地每晚施工到凌晨，噪音扰民，请尽快处理。").At("恩平市恩城街道新平路").In("440785");
 
     [Fact]
     public async Task Dispatcher_MergesADuplicateFromTheQueue_AndSplitsAMatterIntoTwoSubTasks()
@@ -103,10 +97,9 @@ public sealed class ConsoleActionsTests(BrowserApp web)
     [Fact]
     public async Task Supervisor_PutsAMatterUnderKeySupervision_AndTheUnitSubmitsAPlan_AndMarksAMilestoneDone()
     {
-        var api = await web.App.As("dispatcher");
-        var id = await api.Register(Api.Matter("台城某厂拖欠工资 重点督办 " + Guid.NewGuid().ToString("N")[..6], "440781"));
-        await api.Do(id, "dispatch", new { leadUnitCode = "440781-rsj" });
-        await (await web.App.As("h-440781-rsj")).Do(id, "accept", reader: api);
+        var api = web.App.Desk.Dispatcher;
+        var id = await web.App.Desk.Matter(NewMatter.Noise("台城某厂拖欠工资 重点督办 " + Guid.NewGuid().ToString("N")[..6], "440781"))
+            .Lead("440781-rsj").InProgressAsync();
 
         // The supervisor: 重点督办 and a plan asked for, in the 督办 group, each with a reason.
         var supervisor = await web.SignedInAsync("supervisor");

@@ -1,5 +1,3 @@
-using DocumentFormat.OpenXml.Packaging;
-using DocumentFormat.OpenXml.Spreadsheet;
 using Duban.Tests.Infrastructure;
 using Microsoft.Playwright;
 
@@ -20,27 +18,12 @@ public sealed class ListAndDashboardTests(BrowserApp web)
     private async Task<Scene> SceneAsync()
     {
         var marker = "列表" + Guid.NewGuid().ToString("N")[..6];
-        var dispatcher = await web.App.As("dispatcher");
         // A petition (信访) is to be accepted within 15 days of receipt (data/supervision/policies.json): its light runs from then.
-        async Task<(long Id, string Number)> Register(string title, DateTimeOffset? receivedAt = null)
-        {
-            var id = await dispatcher.Register(new
-            {
-                kind = "petition",
-                channel = "phone",
-                title = $"{marker} {title}",
-                content = "请尽快处理。",
-                category = "城市管理",
-                territoryCode = "440781115",
-                receivedAt,
-                anonymous = true,
-            });
-            return (id, (string)(await dispatcher.Get(id))["number"]!);
-        }
-        var fresh = await Register("川岛镇码头路灯不亮");
-        var late = await Register("川岛镇市场占道经营", web.App.Clock.GetUtcNow().AddDays(-30));
-        var running = await Register("川岛镇渡口垃圾无人清运");
-        await dispatcher.Do(running.Id, "dispatch", new { leadUnitCode = "440781115" });
+        MatterBuilder Petition(string title, DateTimeOffset? receivedAt = null) =>
+            web.App.Desk.Matter(NewMatter.Plain($"{marker} {title}", "440781115", "城市管理").OfKind("petition").ReceivedOn(receivedAt));
+        var fresh = await Petition("川岛镇码头路灯不亮").MakeAsync();
+        var late = await Petition("川岛镇市场占道经营", web.App.Clock.GetUtcNow().AddDays(-30)).MakeAsync();
+        var running = await Petition("川岛镇渡口垃圾无人清运").Lead("440781115").MakeAsync("dispatched");
         return new Scene(marker, fresh.Number, late.Number, running.Number);
     }
 
@@ -94,7 +77,7 @@ public sealed class ListAndDashboardTests(BrowserApp web)
         var download = await page.RunAndWaitForDownloadAsync(() => page.GetByTestId("export").ClickAsync());
         Assert.EndsWith(".xlsx", download.SuggestedFilename, StringComparison.Ordinal);
         var path = await download.PathAsync();
-        var rows = ReadSheet(await File.ReadAllBytesAsync(path), "事项");
+        var rows = Sheets.Rows(await File.ReadAllBytesAsync(path), "事项");
         Assert.Equal(["编号", "标题", "状态", "亮灯"], rows[0][..4]);
         Assert.Equal([s.Fresh, s.Dispatched], rows.Skip(1).Select(r => r[0]).Order(StringComparer.Ordinal));
         var dispatched = rows.Single(r => r[0] == s.Dispatched);
@@ -147,15 +130,5 @@ public sealed class ListAndDashboardTests(BrowserApp web)
         await page.ReloadAsync();
         await Assertions.Expect(page.Locator("[data-chart=trend][data-drawn=true] svg")).ToHaveCountAsync(1);
         await web.ShotAsync(page, "console-dashboard-1080p");
-    }
-
-    private static List<string[]> ReadSheet(byte[] xlsx, string name)
-    {
-        using var stream = new MemoryStream(xlsx);
-        using var document = SpreadsheetDocument.Open(stream, false);
-        var workbook = document.WorkbookPart!;
-        var sheet = workbook.Workbook.Descendants<Sheet>().Single(x => x.Name == name);
-        var part = (WorksheetPart)workbook.GetPartById(sheet.Id!);
-        return [.. part.Worksheet.Descendants<Row>().Select(r => r.Elements<Cell>().Select(c => c.InlineString?.InnerText ?? c.CellValue?.Text ?? "").ToArray())];
     }
 }

@@ -14,15 +14,9 @@ namespace Duban.Tests.Browser;
 [Collection(BrowserCollection.Name)]
 public sealed class StalePageTests(BrowserApp web)
 {
-    private static object Pothole(string title) => new
-    {
-        kind = "complaint",
-        channel = "phone",
-        title,
-        content = "下川岛略尾村村道有多处坑洼，下雨积水。",
-        location = "台山市川岛镇下川岛略尾村",
-        territoryCode = "440781115",
-    };
+    /// <summary>Potholes in 略尾村 (川岛镇), no raiser named.</summary>
+    private static NewMatter Pothole(string title) =>
+        new NewMatter("complaint", title, "下川岛略尾村村道有多处坑洼，下雨积水。").At("台山市川岛镇下川岛略尾村").In("440781115");
 
     [Fact]
     public async Task AStaleMatterPage_DoesNotDispatchWhatChangedMeanwhile_AndSaysWhy()

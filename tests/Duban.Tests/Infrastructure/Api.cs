@@ -37,17 +37,28 @@ public static class Api
         return (long)json["id"]!;
     }
 
-    public static object Matter(string title = "外海街道龙溪路夜间施工噪音扰民", string? territory = "440704", string kind = "complaint") => new
+    /// <summary>Registers a matter as staff and returns its id.</summary>
+    public static Task<long> Register(this HttpClient client, NewMatter matter) => client.Register(matter.Body());
+
+    /// <summary>The noise complaint in 外海 (<see cref="NewMatter.Noise"/>) as a request body.</summary>
+    public static object Matter(string title = "外海街道龙溪路夜间施工噪音扰民", string? territory = "440704", string kind = "complaint") =>
+        NewMatter.Noise(title, territory, kind).Body();
+
+    /// <summary>A POST of <paramref name="body"/> under an Idempotency-Key, to send (and send again) with SendAsync.</summary>
+    public static HttpRequestMessage Keyed(string url, object body, string key)
     {
-        kind,
-        channel = "phone",
-        title,
-        content = "龙溪路工地每晚施工到凌晨两点，噪音严重影响附近居民休息，请尽快处理。",
-        location = "江海区外海街道龙溪路88号",
-        category = "环境保护",
-        raiser = new { name = "陈美玲", phone = "13800138000" },
-        territoryCode = territory,
-    };
+        var request = new HttpRequestMessage(HttpMethod.Post, url) { Content = JsonContent.Create(body) };
+        request.Headers.Add("Idempotency-Key", key);
+        return request;
+    }
+
+    /// <summary>Files a report on the portal as a citizen does; the answer holds its receipt and query code.</summary>
+    public static async Task<JsonNode> File(this HttpClient portal, object report) =>
+        await (await portal.PostAsJsonAsync("/api/v1/public/reports", report)).Json(HttpStatusCode.Created);
+
+    /// <summary>The id of the matter numbered <paramref name="number"/> (a citizen's receipt is the number), found as staff find it.</summary>
+    public static async Task<long> IdOf(this HttpClient staff, string number) =>
+        (long)(await staff.GetAsync($"/api/v1/matters?q={number}").Ok())["items"]![0]!["id"]!;
 
     public static async Task<JsonNode> Get(this HttpClient client, long id) => await client.GetAsync($"/api/v1/matters/{id}").Ok();
 

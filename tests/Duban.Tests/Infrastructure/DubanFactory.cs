@@ -4,7 +4,6 @@ using Duban.Data;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.AspNetCore.TestHost;
-using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -146,48 +145,44 @@ public sealed class DubanFactory : WebApplicationFactory<Program>, IAsyncLifetim
         Duban.Features.Audit.AuditVerifier.VerifyAsync(db, Services.GetRequiredService<Duban.Features.Audit.AuditKey>(),
             Services.GetRequiredService<Duban.Features.Matters.MatterClock>());
 
-    private readonly Dictionary<string, string> tokens = new(StringComparer.Ordinal);
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, string> tokens = new(StringComparer.Ordinal);
+    private Desk? desk;
 
     /// <summary>Forgets the sign-ins, for a test whose clock has moved past their lifetime.</summary>
     public void ForgetSignIns() => tokens.Clear();
+
+    /// <summary>The people of this deployment, each signed in when first asked for (<see cref="Infrastructure.Desk"/>).</summary>
+    public Desk Desk => desk ?? Interlocked.CompareExchange(ref desk, new Desk(this), null) ?? desk;
 
     /// <summary>An HTTP client signed in as a demo account.</summary>
     public async Task<HttpClient> As(string username)
     {
         var client = CreateClient();
-        if (!tokens.TryGetValue(username, out var token))
-        {
-            var response = await client.PostAsJsonAsync("/api/v1/auth/login", new { username, password = Password });
-            response.EnsureSuccessStatusCode();
-            token = (await response.Content.ReadFromJsonAsync<LoginBody>())!.Token;
-            tokens[username] = token;
-        }
+        if (!tokens.TryGetValue(username, out var token)) tokens[username] = token = await SignInAsync(client, username);
         client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
         return client;
+    }
+
+    /// <summary>The bearer token of an account: signed in on first use, kept until the sign-ins are forgotten.</summary>
+    public async Task<string> TokenAsync(string username)
+    {
+        if (tokens.TryGetValue(username, out var token)) return token;
+        using var client = CreateClient();
+        return tokens[username] = await SignInAsync(client, username);
+    }
+
+    private static async Task<string> SignInAsync(HttpClient client, string username)
+    {
+        var response = await client.PostAsJsonAsync("/api/v1/auth/login", new { username, password = Password });
+        response.EnsureSuccessStatusCode();
+        return (await response.Content.ReadFromJsonAsync<LoginBody>())!.Token;
     }
 
     /// <summary>An HTTP client signed in as 台山's administrator (a-440781), an account the demo does not have: made on first use.</summary>
     public async Task<HttpClient> AsCountyAdmin()
     {
-        const string username = "a-440781";
-        await using (var scope = Scope())
-        {
-            var db = Db(scope);
-            if (!await db.Users.AnyAsync(u => u.Username == username))
-            {
-                db.Users.Add(new Duban.Data.User
-                {
-                    Username = username,
-                    DisplayName = "台山市管理员",
-                    UnitCode = "440781",
-                    Roles = "admin",
-                    PasswordHash = Duban.Features.Auth.Passwords.Hash(Password),
-                    CreatedAt = Clock.GetUtcNow(),
-                });
-                await db.SaveChangesAsync();
-            }
-        }
-        return await As(username);
+        await Desk.AccountAsync("a-440781", "台山市管理员", "440781", "admin");
+        return await As("a-440781");
     }
 
     private sealed record LoginBody(string Token);

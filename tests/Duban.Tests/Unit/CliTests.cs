@@ -1,4 +1,4 @@
-using Duban.Hosting;
+using Duban.Tests.Infrastructure;
 
 namespace Duban.Tests.Unit;
 
@@ -12,33 +12,13 @@ public sealed class ConsoleCollection
 [Collection(ConsoleCollection.Name)]
 public sealed class CliTests
 {
-    private static async Task<(int Code, string Out, string Error)> RunAsync(params string[] args)
-    {
-        var originalOut = Console.Out;
-        var originalError = Console.Error;
-        using var output = new StringWriter();
-        using var error = new StringWriter();
-        Console.SetOut(output);
-        Console.SetError(error);
-        try
-        {
-            var code = await Cli.RunAsync(args);
-            return (code, output.ToString(), error.ToString());
-        }
-        finally
-        {
-            Console.SetOut(originalOut);
-            Console.SetError(originalError);
-        }
-    }
-
     [Theory]
     [InlineData("--help")]
     [InlineData("-h")]
     [InlineData("help")]
     public async Task RunAsync_Help_PrintsUsageAndReturns0(string flag)
     {
-        var (code, output, error) = await RunAsync(flag);
+        var (code, output, error) = await ConsoleCli.RunAsync("", flag);
         Assert.Equal(0, code);
         Assert.Contains("usage:", output, StringComparison.Ordinal);
         Assert.Contains("audit verify", output, StringComparison.Ordinal);
@@ -50,7 +30,7 @@ public sealed class CliTests
     [Fact]
     public async Task RunAsync_HelpAfterAVerb_StillHelp()
     {
-        var (code, output, _) = await RunAsync("demo", "reset", "--help");
+        var (code, output, _) = await ConsoleCli.RunAsync("", "demo", "reset", "--help");
         Assert.Equal(0, code);
         Assert.Contains("usage:", output, StringComparison.Ordinal);
     }
@@ -65,7 +45,7 @@ public sealed class CliTests
     [InlineData("bench", "intake")]
     public async Task RunAsync_UnknownVerb_Returns64WithMessageOnStderr(params string[] args)
     {
-        var (code, output, error) = await RunAsync(args);
+        var (code, output, error) = await ConsoleCli.RunAsync("", args);
         Assert.Equal(64, code);
         Assert.Contains("unknown verb: " + string.Join(' ', args), error, StringComparison.Ordinal);
         Assert.Contains("usage:", error, StringComparison.Ordinal);

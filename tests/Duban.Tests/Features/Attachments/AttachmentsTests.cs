@@ -7,12 +7,10 @@ using Duban.Common;
 using Duban.Data;
 using Duban.Features.Attachments;
 using Duban.Features.Audit;
-using Duban.Features.Auth;
 using Duban.Features.Intake;
 using Duban.Features.Matters;
 using Duban.Features.Matters.Actions;
 using Duban.Features.Sealing;
-using Duban.Features.Units;
 using Duban.Tests.Infrastructure;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
@@ -36,12 +34,6 @@ public sealed class AttachmentsTests(DubanFactory factory)
             default, photos);
     }
 
-    private async Task<long> IdOf(string receipt)
-    {
-        var dispatcher = await factory.As("dispatcher");
-        return (long)(await dispatcher.GetAsync($"/api/v1/matters?q={receipt}").Ok())["items"]![0]!["id"]!;
-    }
-
     private static string Sha(byte[] bytes) => Convert.ToHexStringLower(SHA256.HashData(bytes));
 
     private static string Title(string what) => what + " " + Guid.NewGuid().ToString("N")[..8];
@@ -51,7 +43,7 @@ public sealed class AttachmentsTests(DubanFactory factory)
     {
         var filed = await FileAsync(Title("略尾村快递点台阶破损"), [new("IMG_20261122_0815.jpg", TestImages.PhoneJpeg()), new("台阶.png", TestImages.Png(metadata: true))]);
         Assert.True(filed.IsSuccess, filed.Error?.Message);
-        var id = await IdOf(filed.Value.Receipt.Receipt);
+        var id = await factory.Desk.Dispatcher.IdOf(filed.Value.Receipt.Receipt);
         var dispatcher = await factory.As("dispatcher");
 
         var list = (await dispatcher.GetAsync($"/api/v1/matters/{id}/attachments").Ok()).AsArray();
@@ -90,7 +82,7 @@ public sealed class AttachmentsTests(DubanFactory factory)
     {
         var filed = await FileAsync(Title("川岛镇码头积水"), [new("码头.jpg", TestImages.PhoneJpeg())]);
         var (receipt, code) = (filed.Value.Receipt.Receipt, filed.Value.Receipt.QueryCode);
-        var id = await IdOf(receipt);
+        var id = await factory.Desk.Dispatcher.IdOf(receipt);
         var dispatcher = await factory.As("dispatcher");
         await dispatcher.Do(id, "dispatch", new { leadUnitCode = "440781115" });
         var url = (string)(await dispatcher.GetAsync($"/api/v1/matters/{id}/attachments").Ok())[0]!["url"]!;
@@ -130,14 +122,13 @@ public sealed class AttachmentsTests(DubanFactory factory)
         var repeat = await FileAsync(title, [new("路灯.jpg", TestImages.PhoneJpeg())], key);
         Assert.True(repeat.Value.Replayed);
         Assert.Equal(first.Value.Receipt, repeat.Value.Receipt);
-        var id = await IdOf(first.Value.Receipt.Receipt);
+        var id = await factory.Desk.Dispatcher.IdOf(first.Value.Receipt.Receipt);
 
         // Staff: the same key with other photos is refused, not silently answered with the first.
         await using var scope = factory.Scope();
         var sp = scope.ServiceProvider;
         var db = factory.Db(scope);
-        var userId = await db.Users.Where(u => u.Username == "dispatcher").Select(u => u.Id).SingleAsync();
-        var actor = (await DubanAuthenticationHandler.LoadActorAsync(db, sp.GetRequiredService<UnitDirectory>(), userId, default))!;
+        var actor = await factory.Desk.ActorAsync(scope, "dispatcher");
         var register = sp.GetRequiredService<RegisterMatter>();
         var cmd = new RegisterCommand("complaint", "phone", Title("外海龙溪路井盖缺失"), "井盖缺失，夜间危险。", "江海区外海街道龙溪路", TerritoryCode: "440704");
         var staffKey = "call-" + Guid.NewGuid().ToString("N");

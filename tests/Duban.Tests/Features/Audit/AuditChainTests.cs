@@ -21,9 +21,7 @@ public sealed class AuditChainTests(DubanFactory factory)
     [Fact]
     public async Task Verify_MatterRowChangedBehindDuban_NamesTheMatter()
     {
-        var dispatcher = await factory.As("dispatcher");
-        var id = await dispatcher.Register();
-        var number = (string)(await dispatcher.Get(id))["number"]!;
+        var (id, number, _) = await factory.Desk.Matter(NewMatter.Noise()).MakeAsync();
         await using var scope = factory.Scope();
         var db = factory.Db(scope);
         await db.Matters.Where(m => m.Id == id).ExecuteUpdateAsync(s => s.SetProperty(m => m.Status, "closed"));
@@ -63,9 +61,7 @@ public sealed class AuditChainTests(DubanFactory factory)
     [Fact]
     public async Task Verify_AssignmentMarkedAsCrossingToShowItToAnotherCounty_IsCaught()
     {
-        var dispatcher = await factory.As("dispatcher");
-        var id = await dispatcher.Register(Api.Matter("台山事项", "440781115"));
-        await dispatcher.Do(id, "dispatch", new { leadUnitCode = "440781115" });
+        var id = await factory.Desk.Matter(NewMatter.Noise("台山事项", "440781115")).Lead("440781115").DispatchedAsync();
         await using var scope = factory.Scope();
         var db = factory.Db(scope);
         await db.Assignments.Where(a => a.MatterId == id).ExecuteUpdateAsync(s => s.SetProperty(a => a.CrossesCounty, true));

@@ -20,10 +20,7 @@ public sealed class ChainLockTests(DubanFactory factory)
     {
         var dispatcher = await factory.As("dispatcher");
         var handler = await factory.As("h-440704004");
-        var id = await dispatcher.Register();
-        await dispatcher.Do(id, "dispatch", new { leadUnitCode = "440704004" });
-        await handler.Do(id, "accept");
-        var version = await dispatcher.Version(id);
+        var (id, _, version) = await factory.Desk.Matter(NewMatter.Noise()).Lead("440704004").MakeAsync("in_progress");
 
         Task<HttpResponseMessage> progress, reveal;
         await using (var blocker = await HoldTheWriteLockAsync())

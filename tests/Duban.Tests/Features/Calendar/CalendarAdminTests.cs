@@ -27,23 +27,6 @@ public sealed class CalendarAdminTests(DubanFactory shared)
 
     private static DateOnly D(string iso) => DateOnly.ParseExact(iso, "yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture);
 
-    private static object Wages(string title) => new
-    {
-        kind = "complaint",
-        channel = "phone",
-        title,
-        content = "老板拖欠三个月工资不发。",
-        location = "台山市台城街道",
-        raiser = new { name = "黄秀英", phone = "13922223333" },
-    };
-
-    private static async Task<long> DispatchedToRsj(HttpClient dispatcher, string title)
-    {
-        var id = await dispatcher.Register(Wages(title));
-        await dispatcher.Do(id, "dispatch", new { leadUnitCode = "440781-rsj" });
-        return id;
-    }
-
     private static async Task<string> AddWorkdays(HttpClient client, string date, int n) =>
         (string)(await client.GetAsync($"/api/v1/calendar/add-workdays?date={date}&n={n}").Ok())["result"]!;
 
@@ -59,16 +42,16 @@ public sealed class CalendarAdminTests(DubanFactory shared)
         await using var second = app.Sibling();
         second.Settings["Duban:Calendar:RefreshSeconds"] = "86400";
         await second.InitializeAsync();
-        var admin = await app.As("admin");
-        var dispatcher = await app.As("dispatcher");
-        var handler = await app.As("h-440781-rsj");
+        var admin = app.Desk.Admin;
+        var dispatcher = app.Desk.Dispatcher;
+        var handler = app.Desk.Handler("440781-rsj");
         var onSecond = await second.As("h-440781-rsj");
         var calendar = app.Services.GetRequiredService<WorkCalendar>();
         var secondCalendar = second.Services.GetRequiredService<WorkCalendar>();
         var secondDays = second.Services.GetRequiredService<CalendarDays>();
 
-        var returned = await DispatchedToRsj(dispatcher, "台城某工厂拖欠工资");
-        var kept = await DispatchedToRsj(dispatcher, "台城某酒店拖欠工资");
+        var returned = await app.Desk.Matter(NewMatter.Wages("台城某工厂拖欠工资")).Lead("440781-rsj").DispatchedAsync();
+        var kept = await app.Desk.Matter(NewMatter.Wages("台城某酒店拖欠工资")).Lead("440781-rsj").DispatchedAsync();
         Assert.Equal("2026-12-25", await AddWorkdays(handler, "2026-12-23", 2));
 
         var added = await (await admin.PostAsJsonAsync("/api/v1/calendar/days",
@@ -99,9 +82,7 @@ public sealed class CalendarAdminTests(DubanFactory shared)
         Assert.True((bool)year["covered"]!);
 
         // Saturday 26 December, 09:00: past the window as dispatched (end of Friday 25), inside it with the day off (end of Monday 28).
-        app.Clock.Advance(new DateTimeOffset(2026, 12, 26, 9, 0, 0, China) - app.Clock.GetUtcNow());
-        app.ForgetSignIns();
-        (admin, dispatcher, handler) = (await app.As("admin"), await app.As("dispatcher"), await app.As("h-440781-rsj"));
+        app.Desk.MoveTo(new DateTimeOffset(2026, 12, 26, 9, 0, 0, China));
         await handler.Do(returned, "return", new { reason = "欠薪发生在台城街道辖区企业，应由街道先行调解" }, reader: dispatcher);
         var m = await dispatcher.Get(returned);
         Assert.Equal("returned", (string?)m["status"]);

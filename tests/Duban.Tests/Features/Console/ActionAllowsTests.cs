@@ -2,12 +2,10 @@ using System.Net;
 using System.Net.Http.Json;
 using Duban.Common;
 using Duban.Data;
-using Duban.Features.Auth;
 using Duban.Features.Matters;
 using Duban.Features.Matters.Actions;
 using Duban.Features.StaffConsole;
 using Duban.Features.Supervision;
-using Duban.Features.Units;
 using Duban.Tests.Infrastructure;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
@@ -147,7 +145,7 @@ public sealed class ActionAllowsTests(DubanFactory factory)
         foreach (var person in People)
         {
             await using var scope = factory.Scope();
-            var actor = await ActorAsync(scope, person);
+            var actor = await factory.Desk.ActorAsync(scope, person);
             var queue = await scope.ServiceProvider.GetRequiredService<AvailableActions>().ForQueueAsync([received, returned], actor, default);
             foreach (var (state, id) in new[] { ("received", received), ("returned", returned) })
             {
@@ -162,54 +160,10 @@ public sealed class ActionAllowsTests(DubanFactory factory)
 
     private static readonly string[] States = ["received", "returned", "dispatched", "in_progress", "extension_asked", "paused", "planned", "pending_review", "closed", "merged"];
 
-    /// <summary>A wage complaint in 台山 brought to the state named, through the API as people do.</summary>
-    private async Task<long> MakeAsync(string state)
-    {
-        var dispatcher = await factory.As("dispatcher");
-        var handler = await factory.As("h-440781-rsj");
-        var supervisor = await factory.As("supervisor");
-        var id = await dispatcher.Register(Api.Matter("台城某厂拖欠工资 " + state + " " + Guid.NewGuid().ToString("N")[..6], "440781"));
-        if (state == "received") return id;
-        if (state == "merged")
-        {
-            await dispatcher.Do(id, "merge", new { targetId = await dispatcher.Register(Api.Matter("台城某厂拖欠工资 合并目标", "440781")) });
-            return id;
-        }
-        await dispatcher.Do(id, "dispatch", new { leadUnitCode = "440781-rsj", coUnitCodes = new[] { "440781115" } });
-        if (state == "returned")
-        {
-            await handler.Do(id, "return", new { reason = "不属本局职责" }, reader: dispatcher);
-            return id;
-        }
-        if (state == "dispatched") return id;
-        await handler.Do(id, "accept");
-        switch (state)
-        {
-            case "extension_asked":
-                await handler.Do(id, "extension", new { op = "request", days = 5, reason = "需要调取银行流水" });
-                break;
-            case "paused":
-                await dispatcher.Do(id, "pause", new { kind = "awaiting_raiser", reason = "等待诉求人补充劳动合同" });
-                break;
-            case "planned":
-                await supervisor.Do(id, "plan-required", new { reason = "涉及群体欠薪，须有整改方案" });
-                await handler.Do(id, "plan", new { milestones = new[] { new { title = "核查欠薪名单", dueAt = factory.Clock.GetUtcNow().AddDays(3), weight = 1 } } });
-                break;
-            case "pending_review":
-            case "closed":
-                await handler.Do(id, "complete", new { outcome = "已督促企业发放工资" });
-                if (state == "closed") await dispatcher.Do(id, "approve");
-                break;
-        }
-        return id;
-    }
-
-    private async Task<Actor> ActorAsync(AsyncServiceScope scope, string username)
-    {
-        var db = factory.Db(scope);
-        var userId = await db.Users.Where(u => u.Username == username).Select(u => u.Id).SingleAsync();
-        return (await DubanAuthenticationHandler.LoadActorAsync(db, scope.ServiceProvider.GetRequiredService<UnitDirectory>(), userId, default))!;
-    }
+    /// <summary>A complaint in 台山 brought to the state named, through the API as people do: dispatched to 台山市人社局 with 川岛镇 beside it.</summary>
+    private Task<long> MakeAsync(string state) =>
+        factory.Desk.Matter(NewMatter.Noise("台城某厂拖欠工资 " + state + " " + Guid.NewGuid().ToString("N")[..6], "440781"))
+            .Lead("440781-rsj", "440781115").InStateAsync(state);
 
     private async Task<(bool Allows, int Version)> AllowsAsync(string username, long id, Probe probe)
     {
@@ -220,7 +174,7 @@ public sealed class ActionAllowsTests(DubanFactory factory)
         await sp.GetRequiredService<MatterFacets>().LoadAsync(db, [m], tracked: false, default);
         var open = await db.DispatchReturns.Where(r => r.MatterId == id && (r.State == DispatchReturn.Pending || r.State == DispatchReturn.Review))
             .OrderByDescending(r => r.Id).Select(r => r.State).FirstOrDefaultAsync();
-        var context = new ActionContext(sp.GetRequiredService<MatterScope>(), await ActorAsync(scope, username), m, factory.Clock.Now(), open,
+        var context = new ActionContext(sp.GetRequiredService<MatterScope>(), await factory.Desk.ActorAsync(scope, username), m, factory.Clock.Now(), open,
             sp.GetRequiredService<MatterClock>());
         return (probe.Allows(context, sp), m.Version);
     }
@@ -229,7 +183,7 @@ public sealed class ActionAllowsTests(DubanFactory factory)
     private async Task<HashSet<string>?> FormsAsync(string username, long id)
     {
         await using var scope = factory.Scope();
-        var read = await scope.ServiceProvider.GetRequiredService<MatterQueries>().ReadAsync(id, await ActorAsync(scope, username), default);
+        var read = await scope.ServiceProvider.GetRequiredService<MatterQueries>().ReadAsync(id, await factory.Desk.ActorAsync(scope, username), default);
         return read is not { } r ? null
             : [.. Duban.Features.Matters.Forms.MatterForms.Shown(scope.ServiceProvider.GetRequiredService<MatterActions>(), r.Detail, r.Context).Select(f => f.Name)];
     }

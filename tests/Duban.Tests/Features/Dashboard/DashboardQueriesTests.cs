@@ -1,9 +1,6 @@
 using Duban.Common;
-using Duban.Features.Auth;
 using Duban.Features.Dashboard;
-using Duban.Features.Units;
 using Duban.Tests.Infrastructure;
-using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Duban.Tests.Features.Dashboard;
@@ -24,26 +21,14 @@ public sealed class DashboardQueriesTests
 
     private static DateTimeOffset At(int month, int day, int hour = 10) => new(2026, month, day, hour, 0, 0, China);
 
-    private static async Task<long> Register(HttpClient dispatcher, string title, string territory, DateTimeOffset receivedAt) =>
-        await dispatcher.Register(new
-        {
-            kind = "complaint",
-            channel = "phone",
-            title,
-            content = "请尽快处理。",
-            category = "城市管理",
-            territoryCode = territory,
-            receivedAt,
-            anonymous = true,
-        });
+    /// <summary>An anonymous call about 城市管理 in <paramref name="territory"/>, received at <paramref name="receivedAt"/>.</summary>
+    private static NewMatter Call(string title, string territory, DateTimeOffset receivedAt) =>
+        NewMatter.Plain(title, territory, "城市管理").ReceivedOn(receivedAt);
 
     private static async Task<T> AsAsync<T>(DubanFactory app, string username, Func<DashboardQueries, Actor, Task<T>> read)
     {
         await using var scope = app.Scope();
-        var db = app.Db(scope);
-        var id = await db.Users.Where(u => u.Username == username).Select(u => u.Id).SingleAsync();
-        var actor = (await DubanAuthenticationHandler.LoadActorAsync(db, scope.ServiceProvider.GetRequiredService<UnitDirectory>(), id, default))!;
-        return await read(scope.ServiceProvider.GetRequiredService<DashboardQueries>(), actor);
+        return await read(scope.ServiceProvider.GetRequiredService<DashboardQueries>(), await app.Desk.ActorAsync(scope, username));
     }
 
     /// <summary>What the dashboard says to 恩平's supervisor, 横陂镇's handler and the city's supervisor.</summary>
@@ -75,18 +60,13 @@ public sealed class DashboardQueriesTests
         await app.InitializeAsync();
         var before = await ReadAsync(app);
 
-        var dispatcher = await app.As("dispatcher");
-        await Register(dispatcher, "横陂镇九月路面塌陷", Hengbei, At(9, 15));
-        var closed = await Register(dispatcher, "横陂镇十一月路灯不亮", Hengbei, At(11, 3));
-        // 00:30 on Monday 16 November in China is still Sunday 15 November in UTC: weeks are China weeks.
-        await Register(dispatcher, "圣堂镇十一月垃圾堆放", Shengtang, new DateTimeOffset(2026, 11, 16, 0, 30, 0, China));
-        await Register(dispatcher, "川岛镇十一月码头积水", Chuandao, At(11, 5));
+        var dispatcher = app.Desk.Dispatcher;
+        await dispatcher.Register(Call("横陂镇九月路面塌陷", Hengbei, At(9, 15)));
         // One closed: dispatched, signed for, completed and approved on 18 November.
-        await dispatcher.Do(closed, "dispatch", new { leadUnitCode = Hengbei });
-        var town = await app.As("h-" + Hengbei);
-        await town.Do(closed, "accept", reader: dispatcher);
-        await town.Do(closed, "complete", new { outcome = "路灯已修复" }, reader: dispatcher);
-        await dispatcher.Do(closed, "approve");
+        await app.Desk.Matter(Call("横陂镇十一月路灯不亮", Hengbei, At(11, 3))).Lead(Hengbei).ClosedAsync();
+        // 00:30 on Monday 16 November in China is still Sunday 15 November in UTC: weeks are China weeks.
+        await dispatcher.Register(Call("圣堂镇十一月垃圾堆放", Shengtang, new DateTimeOffset(2026, 11, 16, 0, 30, 0, China)));
+        await dispatcher.Register(Call("川岛镇十一月码头积水", Chuandao, At(11, 5)));
         app.Clock.Advance(At(11, 20) - At(11, 18));
         var after = await ReadAsync(app);
 

@@ -58,15 +58,7 @@ public sealed class CatalogueApiTests
         Assert.Single((await dispatcher.GetAsync("/api/v1/dispatch/catalogue/versions").Ok()).AsArray());
         Assert.Equal(HttpStatusCode.Unauthorized, (await factory.CreateClient().GetAsync("/api/v1/dispatch/catalogue")).StatusCode);
 
-        var wagesMatter = await dispatcher.Register(new
-        {
-            kind = "complaint",
-            channel = "phone",
-            title = "台城某工厂拖欠工资",
-            content = "老板拖欠三个月工资不发。",
-            location = "台山市台城街道",
-            anonymous = true,
-        });
+        var wagesMatter = await dispatcher.Register(NewMatter.Wages().Unnamed());
         Assert.Equal("440781-rsj", (string?)(await dispatcher.GetAsync($"/api/v1/matters/{wagesMatter}/suggestion").Ok())["leadUnit"]!["code"]);
 
         var change = Edited(v1, c => Child(c, "劳动和社会保障", "拖欠工资")["owner"] = "county");

@@ -13,23 +13,13 @@ namespace Duban.Tests.Features.Dispatching;
 [Trait("Category", "Database")]
 public sealed class DispatchDecisionTests(DubanFactory factory)
 {
-    private static object Wages(string location = "台山市台城街道") => new
-    {
-        kind = "complaint",
-        channel = "phone",
-        title = "台城某工厂拖欠工资",
-        content = "老板拖欠三个月工资不发。",
-        location,
-        raiser = new { name = "黄秀英", phone = "13922223333" },
-    };
-
     private static JsonNode DispatchEvent(JsonNode matter) => matter["events"]!.AsArray().Last(e => (string?)e!["action"] == "dispatch")!;
 
     [Fact]
     public async Task Dispatch_Accept_TakesTheSuggestedUnitAndCategory_AndRecordsItAsAccepted()
     {
         var dispatcher = await factory.As("dispatcher");
-        var id = await dispatcher.Register(Wages());
+        var id = await dispatcher.Register(NewMatter.Wages());
         var done = await dispatcher.Do(id, "dispatch", new { accept = true });
         Assert.Equal("dispatched", (string?)done["status"]);
 
@@ -50,7 +40,7 @@ public sealed class DispatchDecisionTests(DubanFactory factory)
     public async Task Dispatch_ToAnotherUnit_IsRecordedAsACorrection_AndLeavesTheCategoryUnset()
     {
         var dispatcher = await factory.As("dispatcher");
-        var id = await dispatcher.Register(Wages());
+        var id = await dispatcher.Register(NewMatter.Wages());
         await dispatcher.Do(id, "dispatch", new { leadUnitCode = "440781001" });
 
         var m = await dispatcher.Get(id);
@@ -67,7 +57,7 @@ public sealed class DispatchDecisionTests(DubanFactory factory)
     public async Task Dispatch_WithACategory_TakesTheCatalogueForm_AndACategoryOutsideTheCatalogueIs400()
     {
         var dispatcher = await factory.As("dispatcher");
-        var id = await dispatcher.Register(Wages());
+        var id = await dispatcher.Register(NewMatter.Wages());
         await dispatcher.Try(id, "dispatch", new { leadUnitCode = "440781-rsj", category = "工资问题" }).Problem(HttpStatusCode.BadRequest, "validation");
 
         await dispatcher.Do(id, "dispatch", new { leadUnitCode = "440781-rsj", category = " 劳动和社会保障 / 拖欠工资 " });
@@ -80,11 +70,11 @@ public sealed class DispatchDecisionTests(DubanFactory factory)
     public async Task Dispatch_Accept_WithUnitsIs400_AndWithNoSuggestedUnitIs409()
     {
         var dispatcher = await factory.As("dispatcher");
-        var id = await dispatcher.Register(Wages());
+        var id = await dispatcher.Register(NewMatter.Wages());
         await dispatcher.Try(id, "dispatch", new { accept = true, leadUnitCode = "440781-rsj" }).Problem(HttpStatusCode.BadRequest, "validation");
 
         // A place in another city: no local unit is suggested, so there is nothing to accept.
-        var elsewhere = await dispatcher.Register(Wages("广州市天河区五山街道"));
+        var elsewhere = await dispatcher.Register(NewMatter.Wages().At("广州市天河区五山街道"));
         await dispatcher.Try(elsewhere, "dispatch", new { accept = true }).Problem(HttpStatusCode.Conflict, "no_suggestion");
         Assert.Equal("received", (string?)(await dispatcher.Get(elsewhere))["status"]);
     }

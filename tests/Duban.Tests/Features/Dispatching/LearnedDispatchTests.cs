@@ -59,14 +59,13 @@ public sealed class LearnedDispatchTests
     {
         var body = JsonSerializer(new { kind = "complaint", title, content, location, anonymous = true });
         if (extra is not null) foreach (var (k, v) in JsonSerializer(extra)) body[k] = v?.DeepClone();
-        var response = await portal.PostAsJsonAsync("/api/v1/public/reports", body);
-        return await response.Json(System.Net.HttpStatusCode.Created);
+        return await portal.File(body);
     }
 
     private static JsonObject JsonSerializer(object o) => System.Text.Json.JsonSerializer.SerializeToNode(o)!.AsObject();
 
     private static async Task<JsonNode> ByNumber(HttpClient staff, string number) =>
-        await staff.Get((long)(await staff.GetAsync($"/api/v1/matters?q={number}").Ok())["items"]![0]!["id"]!);
+        await staff.Get(await staff.IdOf(number));
 
     [Fact]
     public async Task AutoDispatch_ASureLearnedCategoryWithAPlace_GoesStraightToTheOwner_OthersWaitInTheQueue()
@@ -99,30 +98,11 @@ public sealed class LearnedDispatchTests
                 Assert.Equal("received", (string?)held["status"]);
             }
             // So does a report (举报), confidential or not, with a subject or without.
-            var report = await dispatcher.Register(new
-            {
-                kind = "report",
-                channel = "phone",
-                title = "拖欠工资",
-                content = "反映台城某工厂拖欠工资三个月不发，请尽快处理。",
-                location = "台山市台城街道",
-                raiser = new { name = "黄秀英", phone = "13922223333" },
-                confidential = false,
-            });
+            var report = await dispatcher.Register(NewMatter.Wages("拖欠工资", "反映台城某工厂拖欠工资三个月不发，请尽快处理。").OfKind("report").Marked(confidential: false));
             Assert.Equal("received", (string?)(await dispatcher.Get(report))["status"]);
 
             // A history the model learned from is no reason to dispatch a report about a unit by itself.
-            var staff = await dispatcher.Register(new
-            {
-                kind = "report",
-                channel = "phone",
-                title = "拖欠工资",
-                content = "台城某工厂拖欠工资三个月不发，劳动监察不管。",
-                location = "台山市台城街道",
-                raiser = new { name = "黄秀英", phone = "13922223333" },
-                subjectUnitCode = "440781-rsj",
-                confidential = true,
-            });
+            var staff = await dispatcher.Register(NewMatter.Wages("拖欠工资", "台城某工厂拖欠工资三个月不发，劳动监察不管。").OfKind("report").About("440781-rsj").Marked(confidential: true));
             Assert.Equal("received", (string?)(await dispatcher.Get(staff))["status"]);
 
             // What the auto-dispatcher categorised is not learned from until a person confirms it.

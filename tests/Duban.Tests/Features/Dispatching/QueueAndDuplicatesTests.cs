@@ -9,15 +9,8 @@ namespace Duban.Tests.Features.Dispatching;
 [Trait("Category", "Database")]
 public sealed class QueueAndDuplicatesTests(DubanFactory factory)
 {
-    private static object Pothole(string title, string content, string location = "台山市川岛镇略尾村") => new
-    {
-        kind = "complaint",
-        channel = "phone",
-        title,
-        content,
-        location,
-        raiser = new { name = "李志强", phone = "13712345678" },
-    };
+    private static NewMatter Pothole(string title, string content, string location = "台山市川岛镇略尾村") =>
+        new NewMatter("complaint", title, content).At(location).From("李志强", "13712345678");
 
     /// <summary>The queue's item for a matter, looked for page by page (the shared database has other tests' matters).</summary>
     private static async Task<JsonNode?> QueueItem(HttpClient client, long id)
@@ -65,17 +58,7 @@ public sealed class QueueAndDuplicatesTests(DubanFactory factory)
     public async Task Dispatch_AMatterAboutOnesOwnOrganisation_Is403_EvenToAccept()
     {
         var dispatcher = await factory.As("dispatcher");
-        var id = await dispatcher.Register(new
-        {
-            kind = "complaint",
-            channel = "phone",
-            title = "台城某工厂拖欠工资",
-            content = "老板拖欠三个月工资不发，市政府不管。",
-            location = "台山市台城街道",
-            raiser = new { name = "黄秀英", phone = "13922223333" },
-            subjectUnitCode = "440781",
-            confidential = false,
-        });
+        var id = await dispatcher.Register(NewMatter.Wages("台城某工厂拖欠工资", "老板拖欠三个月工资不发，市政府不管。").About("440781").Marked(confidential: false));
         var taishan = await factory.As("s-440781");
         await taishan.Try(id, "dispatch", new { accept = true }, reader: dispatcher).Problem(HttpStatusCode.Forbidden);
         await taishan.Try(id, "dispatch", new { leadUnitCode = "440781001", category = "劳动和社会保障" }, reader: dispatcher).Problem(HttpStatusCode.Forbidden);
@@ -108,17 +91,8 @@ public sealed class QueueAndDuplicatesTests(DubanFactory factory)
 
         // A confidential report about 台山's government, alike and in the same village, is a duplicate for the
         // city's dispatcher, and nothing at all for 台山's supervisor: neither in duplicates nor in the queue.
-        var aboutTaishan = await dispatcher.Register(new
-        {
-            kind = "report",
-            channel = "phone",
-            title = "沙堤村路灯坏了没人修",
-            content = "沙堤村村口到码头的路灯坏了一个多月，晚上一片漆黑，老人出行很危险，市政府不管。",
-            location = "台山市川岛镇沙堤村",
-            raiser = new { name = "李志强", phone = "13712345678" },
-            subjectUnitCode = "440781",
-            confidential = true,
-        });
+        var aboutTaishan = await dispatcher.Register(NewMatter.Report("440781", "沙堤村路灯坏了没人修", "沙堤村村口到码头的路灯坏了一个多月，晚上一片漆黑，老人出行很危险，市政府不管。")
+            .At("台山市川岛镇沙堤村").From("李志强", "13712345678").Marked(confidential: true));
         Assert.Contains((await dispatcher.GetAsync($"/api/v1/matters/{first}/duplicates").Ok()).AsArray(), d => (long)d!["id"]! == aboutTaishan);
         var taishan = await factory.As("s-440781");
         Assert.DoesNotContain((await taishan.GetAsync($"/api/v1/matters/{first}/duplicates").Ok()).AsArray(), d => (long)d!["id"]! == aboutTaishan);

@@ -17,22 +17,9 @@ public sealed class ReturnsTests
 {
     private static readonly DateTimeOffset Dispatched = new(2026, 9, 30, 10, 0, 0, TimeSpan.FromHours(8));
 
-    private static object Wages(string title) => new
-    {
-        kind = "complaint",
-        channel = "phone",
-        title,
-        content = "老板拖欠三个月工资不发。",
-        location = "台山市台城街道",
-        raiser = new { name = "黄秀英", phone = "13922223333" },
-    };
-
-    private static async Task<long> DispatchedToRsj(HttpClient dispatcher, string title)
-    {
-        var id = await dispatcher.Register(Wages(title));
-        await dispatcher.Do(id, "dispatch", new { leadUnitCode = "440781-rsj" });
-        return id;
-    }
+    /// <summary>A wage complaint in 台城 dispatched to 台山市人社局.</summary>
+    private static Task<long> DispatchedToRsj(DubanFactory factory, string title) =>
+        factory.Desk.Matter(NewMatter.Wages(title)).Lead("440781-rsj").DispatchedAsync();
 
     private static async Task<JsonNode> Figures(HttpClient client) =>
         await client.GetAsync("/api/v1/dispatch/returns?from=2026-09-01&to=2026-10-31").Ok();
@@ -44,15 +31,13 @@ public sealed class ReturnsTests
     {
         await using var factory = DubanFactory.StartingAt(Dispatched);
         await factory.InitializeAsync();
-        var dispatcher = await factory.As("dispatcher");
-        var handler = await factory.As("h-440781-rsj");
-        var early = await DispatchedToRsj(dispatcher, "台城某工厂拖欠工资");
-        var late = await DispatchedToRsj(dispatcher, "台城某酒店拖欠工资");
+        var dispatcher = factory.Desk.Dispatcher;
+        var handler = factory.Desk.Handler("440781-rsj");
+        var early = await DispatchedToRsj(factory, "台城某工厂拖欠工资");
+        var late = await DispatchedToRsj(factory, "台城某酒店拖欠工资");
 
         // The holiday does not count: the two working days are Thursday 8 and Friday 9 October.
-        factory.Clock.Advance(new DateTimeOffset(2026, 10, 9, 23, 0, 0, TimeSpan.FromHours(8)) - factory.Clock.GetUtcNow());
-        factory.ForgetSignIns();
-        (dispatcher, handler) = (await factory.As("dispatcher"), await factory.As("h-440781-rsj"));
+        factory.Desk.MoveTo(new DateTimeOffset(2026, 10, 9, 23, 0, 0, TimeSpan.FromHours(8)));
         await handler.Do(early, "return", new { reason = "欠薪发生在台城街道辖区企业，应由街道先行调解" }, reader: dispatcher);
         var m = await dispatcher.Get(early);
         Assert.Equal("returned", (string?)m["status"]);
@@ -97,7 +82,7 @@ public sealed class ReturnsTests
         await factory.InitializeAsync();
         var dispatcher = await factory.As("dispatcher");
         var handler = await factory.As("h-440781-rsj");
-        var id = await DispatchedToRsj(dispatcher, "台城某工厂拖欠工资");
+        var id = await DispatchedToRsj(factory, "台城某工厂拖欠工资");
         factory.Clock.Advance(TimeSpan.FromHours(2));
 
         // No return yet: nothing to review.
@@ -119,7 +104,7 @@ public sealed class ReturnsTests
             (int)Rsj(await Figures(supervisor))!["upheld"]!));
 
         // A return under review ends with the matter only by a supervisor's hand: rejected, the unit was right.
-        var other = await DispatchedToRsj(dispatcher, "台城某酒店拖欠工资");
+        var other = await DispatchedToRsj(factory, "台城某酒店拖欠工资");
         await handler.Do(other, "return", new { reason = "应由街道先行调解" }, reader: dispatcher);
         await dispatcher.Do(other, "return-review", new { reason = "职责有争议" });
         await dispatcher.Try(other, "reject", new { reason = "不属受理范围" }).Problem(HttpStatusCode.Forbidden);
@@ -128,18 +113,8 @@ public sealed class ReturnsTests
 
         // A confidential report about 台山's government, returned by 台山's discipline commission, is not
         // counted for 台山's supervisor, who may not see it.
-        var report = await dispatcher.Register(new
-        {
-            kind = "report",
-            channel = "phone",
-            title = "台山市政府某领导违规收受礼金",
-            content = "反映台山市政府某领导在节日期间收受企业礼金。",
-            location = "台山市台城街道",
-            raiser = new { name = "黄秀英", phone = "13922223333" },
-            subjectUnitCode = "440781",
-            confidential = true,
-        });
-        await dispatcher.Do(report, "dispatch", new { leadUnitCode = "440781-jw" });
+        var report = await factory.Desk.Matter(NewMatter.Report("440781", "台山市政府某领导违规收受礼金", "反映台山市政府某领导在节日期间收受企业礼金。")
+            .At("台山市台城街道").From("黄秀英", "13922223333").Marked(confidential: true)).Lead("440781-jw").DispatchedAsync();
         await (await factory.As("h-440781-jw")).Do(report, "return", new { reason = "应由市纪委监委受理" }, reader: dispatcher);
         static int? Returned(JsonNode figures, string unit) =>
             (int?)figures["units"]!.AsArray().SingleOrDefault(u => (string?)u!["unit"]!["code"] == unit)?["returned"];

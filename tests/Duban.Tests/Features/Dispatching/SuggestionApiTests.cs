@@ -10,15 +10,8 @@ namespace Duban.Tests.Features.Dispatching;
 [Trait("Category", "Database")]
 public sealed class SuggestionApiTests(DubanFactory factory)
 {
-    private static object Complaint(string title, string content, string location) => new
-    {
-        kind = "complaint",
-        channel = "phone",
-        title,
-        content,
-        location,
-        raiser = new { name = "黄秀英", phone = "13922223333" },
-    };
+    private static NewMatter Complaint(string title, string content, string location) =>
+        new NewMatter("complaint", title, content).At(location).From("黄秀英", "13922223333");
 
     private static Task<JsonNode> Suggestion(HttpClient client, long id) => client.GetAsync($"/api/v1/matters/{id}/suggestion").Ok();
 
@@ -79,16 +72,8 @@ public sealed class SuggestionApiTests(DubanFactory factory)
     {
         var dispatcher = await factory.As("dispatcher");
         var during = new DateTimeOffset(2025, 12, 5, 10, 0, 0, TimeSpan.FromHours(8));
-        var id = await dispatcher.Register(new
-        {
-            kind = "report",
-            channel = "phone",
-            title = "反映市委党校个别教研人员长期不在岗",
-            content = "多名教研人员长期不在岗，考勤弄虚作假。",
-            receivedAt = during,
-            raiser = new { name = "梁志明", phone = "13500001111" },
-            subjectUnitCode = "4407-swdx",
-        });
+        var id = await dispatcher.Register(NewMatter.Report("4407-swdx", "反映市委党校个别教研人员长期不在岗", "多名教研人员长期不在岗，考勤弄虚作假。")
+            .From("梁志明", "13500001111").ReceivedOn(during));
         var s = await Suggestion(dispatcher, id);
         Assert.Equal("inspection_round", (string?)s["rule"]);
         Assert.Equal("4407-xcz1", (string?)s["leadUnit"]!["code"]);
@@ -98,16 +83,8 @@ public sealed class SuggestionApiTests(DubanFactory factory)
         await (await factory.As("h-4407-swdx")).GetAsync($"/api/v1/matters/{id}/suggestion").Problem(HttpStatusCode.NotFound);
 
         // The same report arriving after the round: the city's discipline commission.
-        var later = await dispatcher.Register(new
-        {
-            kind = "report",
-            channel = "phone",
-            title = "反映市委党校个别教研人员长期不在岗",
-            content = "多名教研人员长期不在岗。",
-            receivedAt = new DateTimeOffset(2026, 3, 5, 10, 0, 0, TimeSpan.FromHours(8)),
-            anonymous = true,
-            subjectUnitCode = "4407-swdx",
-        });
+        var later = await dispatcher.Register(NewMatter.Report("4407-swdx", "反映市委党校个别教研人员长期不在岗", "多名教研人员长期不在岗。")
+            .Unnamed().ReceivedOn(new DateTimeOffset(2026, 3, 5, 10, 0, 0, TimeSpan.FromHours(8))));
         var afterRound = await Suggestion(dispatcher, later);
         Assert.Equal("discipline", (string?)afterRound["rule"]);
         Assert.Equal("4407-jw", (string?)afterRound["leadUnit"]!["code"]);

@@ -18,17 +18,10 @@ public sealed class MatterPdfTests
 {
     private static readonly TimeSpan China = TimeSpan.FromHours(8);
 
-    private static object Body() => new
-    {
-        kind = "complaint",
-        channel = "phone",
-        title = "川岛镇沙堤港码头路面破损",
-        content = "码头通往渡口的道路破损严重，雨天积水，旅客通行困难，请尽快修复。",
-        location = "台山市川岛镇沙堤港",
-        category = "交通运输/道路养护",
-        raiser = new { name = "陈美玲", phone = "13800138000" },
-        territoryCode = "440781115",
-    };
+    /// <summary>A broken road to the ferry at 川岛镇, raised by 陈美玲, whose name no PDF may show.</summary>
+    private static NewMatter Body() =>
+        new NewMatter("complaint", "川岛镇沙堤港码头路面破损", "码头通往渡口的道路破损严重，雨天积水，旅客通行困难，请尽快修复。") { Category = "交通运输/道路养护" }
+            .At("台山市川岛镇沙堤港").From("陈美玲", "13800138000").In("440781115");
 
     private static PdfFace Font(DubanFactory app)
     {
@@ -84,17 +77,13 @@ public sealed class MatterPdfTests
         await using var app = DubanFactory.StartingAt(new DateTimeOffset(2026, 11, 2, 9, 0, 0, China));
         await app.InitializeAsync();
         var face = Font(app);
-        var dispatcher = await app.As("dispatcher");
-        var id = await dispatcher.Register(Body());
-        await dispatcher.Do(id, "dispatch", new { leadUnitCode = "440781115", dueAt = new DateTimeOffset(2026, 11, 5, 18, 0, 0, China) });
-        var supervisor = await app.As("supervisor");
+        var id = await app.Desk.Matter(Body()).Lead("440781115").Due(new DateTimeOffset(2026, 11, 5, 18, 0, 0, China)).DispatchedAsync();
+        var supervisor = app.Desk.Supervisor;
         await supervisor.Do(id, "urge", new { note = "请尽快办理" });
         await supervisor.Do(id, "urge", new { note = "再次催办" });
 
         // Monday 9 November: four days past the deadline of Thursday 5 November.
-        app.Clock.Advance(new DateTimeOffset(2026, 11, 9, 10, 0, 0, China) - app.Clock.GetUtcNow());
-        app.ForgetSignIns();
-        supervisor = await app.As("supervisor");
+        app.Desk.MoveTo(new DateTimeOffset(2026, 11, 9, 10, 0, 0, China));
         var response = await supervisor.GetAsync($"/api/v1/matters/{id}/notice.pdf");
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         var text = Read(await response.Content.ReadAsByteArrayAsync(), face);
@@ -121,9 +110,8 @@ public sealed class MatterPdfTests
         await using var app = new DubanFactory();
         app.Settings["Duban:Pdf:FontFile"] = "/nonexistent/fonts/none.ttc";
         await app.InitializeAsync();
-        var dispatcher = await app.As("dispatcher");
-        var id = await dispatcher.Register(Body());
-        await dispatcher.Do(id, "dispatch", new { leadUnitCode = "440781115" });
+        var dispatcher = app.Desk.Dispatcher;
+        var id = await app.Desk.Matter(Body()).Lead("440781115").DispatchedAsync();
         var problem = await dispatcher.GetAsync($"/api/v1/matters/{id}/slip.pdf").Problem(HttpStatusCode.ServiceUnavailable, "pdf_font_missing");
         // It says what to install, and keeps the server's paths to the log.
         Assert.Contains("fonts-wqy-microhei", (string?)problem["title"], StringComparison.Ordinal);
@@ -140,17 +128,7 @@ public sealed class MatterPdfTests
         var dispatcher = await app.As("dispatcher");
         // Distinct sentences, so that the text read back shows nothing was lost or repeated.
         var content = string.Concat(Enumerable.Range(1, 40).Select(i => $"第{i}段：码头通往渡口的道路破损严重，雨天积水，旅客通行困难，请尽快修复。"));
-        var id = await dispatcher.Register(new
-        {
-            kind = "complaint",
-            channel = "phone",
-            title = "川岛镇沙堤港码头路面破损",
-            content,
-            location = "台山市川岛镇沙堤港",
-            raiser = new { name = "陈美玲", phone = "13800138000" },
-            territoryCode = "440781115",
-        });
-        await dispatcher.Do(id, "dispatch", new { leadUnitCode = "440781115" });
+        var id = await app.Desk.Matter(Body() with { Content = content, Category = null }).Lead("440781115").DispatchedAsync();
         var bytes = await dispatcher.GetByteArrayAsync($"/api/v1/matters/{id}/slip.pdf");
         var pdf = Read(bytes, face, out var text);
         Assert.Equal(2, pdf.Pages.Count);

@@ -10,8 +10,7 @@ public sealed class PublicReportsTests(DubanFactory factory)
 {
     private async Task<(string Receipt, string Code)> Submit(object? body = null)
     {
-        var client = factory.CreateClient();
-        var response = await client.PostAsJsonAsync("/api/v1/public/reports", body ?? new
+        var json = await factory.CreateClient().File(body ?? new
         {
             kind = "complaint",
             title = "略尾村快递收发点排队太久",
@@ -21,7 +20,6 @@ public sealed class PublicReportsTests(DubanFactory factory)
             name = "黄先生",
             phone = "13600001111",
         });
-        var json = await response.Json(HttpStatusCode.Created);
         return ((string)json["receipt"]!, (string)json["queryCode"]!);
     }
 
@@ -35,7 +33,7 @@ public sealed class PublicReportsTests(DubanFactory factory)
 
         var dispatcher = await factory.As("dispatcher");
         var handler = await factory.As("h-440781115");
-        var id = (long)(await dispatcher.GetAsync($"/api/v1/matters?q={receipt}").Ok())["items"]![0]!["id"]!;
+        var id = await dispatcher.IdOf(receipt);
         await dispatcher.Do(id, "dispatch", new { leadUnitCode = "440781115", note = "内部备注：请镇里协调邮政" });
         await handler.Do(id, "accept");
         await handler.Do(id, "progress", new { note = "内部进展：已约谈快递公司负责人张三" });

@@ -1,5 +1,4 @@
 using System.Net;
-using System.Net.Http.Json;
 using Duban.Tests.Infrastructure;
 using Microsoft.EntityFrameworkCore;
 
@@ -15,12 +14,7 @@ public sealed class IdempotencyTests(DubanFactory factory)
         var dispatcher = await factory.As("dispatcher");
         var key = Guid.NewGuid().ToString();
         var title = "同一来电重复提交 " + key[..8];
-        HttpRequestMessage Request()
-        {
-            var r = new HttpRequestMessage(HttpMethod.Post, "/api/v1/matters") { Content = JsonContent.Create(Api.Matter(title)) };
-            r.Headers.Add("Idempotency-Key", key);
-            return r;
-        }
+        HttpRequestMessage Request() => Api.Keyed("/api/v1/matters", Api.Matter(title), key);
 
         var first = await (await dispatcher.SendAsync(Request())).Json(HttpStatusCode.Created);
         var again = await Task.WhenAll(dispatcher.SendAsync(Request()), dispatcher.SendAsync(Request()));
@@ -41,9 +35,7 @@ public sealed class IdempotencyTests(DubanFactory factory)
         var key = Guid.NewGuid().ToString();
         foreach (var (title, expected) in new[] { ("第一份", HttpStatusCode.Created), ("另一份", HttpStatusCode.Conflict) })
         {
-            var r = new HttpRequestMessage(HttpMethod.Post, "/api/v1/matters") { Content = JsonContent.Create(Api.Matter(title)) };
-            r.Headers.Add("Idempotency-Key", key);
-            var body = await (await dispatcher.SendAsync(r)).Json(expected);
+            var body = await (await dispatcher.SendAsync(Api.Keyed("/api/v1/matters", Api.Matter(title), key))).Json(expected);
             if (expected == HttpStatusCode.Conflict) Assert.Equal("idempotency_key_reused", (string?)body["code"]);
         }
     }
@@ -54,13 +46,8 @@ public sealed class IdempotencyTests(DubanFactory factory)
         var dispatcher = await factory.As("dispatcher");
         var anonymous = factory.CreateClient();
         var key = Guid.NewGuid().ToString();
-        var staff = new HttpRequestMessage(HttpMethod.Post, "/api/v1/matters") { Content = JsonContent.Create(Api.Matter()) };
-        staff.Headers.Add("Idempotency-Key", key);
-        var pub = new HttpRequestMessage(HttpMethod.Post, "/api/v1/public/reports")
-        {
-            Content = JsonContent.Create(new { kind = "complaint", title = "路灯不亮", content = "龙溪路路灯坏了一周", anonymous = true }),
-        };
-        pub.Headers.Add("Idempotency-Key", key);
+        var staff = Api.Keyed("/api/v1/matters", Api.Matter(), key);
+        var pub = Api.Keyed("/api/v1/public/reports", new { kind = "complaint", title = "路灯不亮", content = "龙溪路路灯坏了一周", anonymous = true }, key);
         await (await dispatcher.SendAsync(staff)).Json(HttpStatusCode.Created);
         await (await anonymous.SendAsync(pub)).Json(HttpStatusCode.Created);
     }

@@ -61,8 +61,7 @@ public sealed class MatterLifecycleTests(DubanFactory factory)
     {
         var dispatcher = await factory.As("dispatcher");
         var wrongUnit = await factory.As("h-440704-jtj");
-        var id = await dispatcher.Register();
-        await dispatcher.Do(id, "dispatch", new { leadUnitCode = "440704-jtj" });
+        var id = await factory.Desk.Matter(NewMatter.Noise()).Lead("440704-jtj").DispatchedAsync();
 
         await wrongUnit.Try(id, "return", new { reason = "" }).Problem(HttpStatusCode.BadRequest, "validation");
         await wrongUnit.Do(id, "return", new { reason = "噪音扰民属城管执法职责，非交通部门" });
@@ -84,7 +83,11 @@ public sealed class MatterLifecycleTests(DubanFactory factory)
         var dispatcher = await factory.As("dispatcher");
         var supervisor = await factory.As("supervisor");
         var handler = await factory.As("h-" + Town);
-        var id = await Closed(dispatcher, handler, sendBackFirst: true);
+        // Closed after being sent back once.
+        var id = await factory.Desk.Matter(NewMatter.Noise()).Lead(Town).PendingReviewAsync();
+        await dispatcher.Do(id, "send-back", new { reason = "请补充处理照片" });
+        await handler.Do(id, "complete", new { outcome = "已处理，附现场照片" });
+        await dispatcher.Do(id, "approve");
 
         await dispatcher.Try(id, "reopen", new { reason = "群众反映仍未解决" }).Problem(HttpStatusCode.Forbidden, "forbidden");
         await supervisor.Do(id, "reopen", new { reason = "群众反映仍未解决" });
@@ -104,29 +107,5 @@ public sealed class MatterLifecycleTests(DubanFactory factory)
         await dispatcher.Do(id, "reject", new { reason = "属民事纠纷，请通过诉讼途径解决" });
         Assert.Equal("rejected", (string?)(await dispatcher.Get(id))["status"]);
         await dispatcher.Try(id, "dispatch", new { leadUnitCode = Town }).Problem(HttpStatusCode.Conflict, "invalid_transition");
-    }
-
-    /// <summary>A matter in progress at 外海街道.</summary>
-    internal static async Task<long> Open(HttpClient dispatcher, HttpClient handler)
-    {
-        var id = await dispatcher.Register();
-        await dispatcher.Do(id, "dispatch", new { leadUnitCode = Town });
-        await handler.Do(id, "accept");
-        return id;
-    }
-
-    internal static async Task<long> Closed(HttpClient dispatcher, HttpClient handler, bool sendBackFirst = false)
-    {
-        var id = await dispatcher.Register();
-        await dispatcher.Do(id, "dispatch", new { leadUnitCode = Town });
-        await handler.Do(id, "accept");
-        await handler.Do(id, "complete", new { outcome = "已处理" });
-        if (sendBackFirst)
-        {
-            await dispatcher.Do(id, "send-back", new { reason = "请补充处理照片" });
-            await handler.Do(id, "complete", new { outcome = "已处理，附现场照片" });
-        }
-        await dispatcher.Do(id, "approve");
-        return id;
     }
 }

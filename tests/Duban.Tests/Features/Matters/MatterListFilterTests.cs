@@ -1,6 +1,4 @@
 using System.Net;
-using DocumentFormat.OpenXml.Packaging;
-using DocumentFormat.OpenXml.Spreadsheet;
 using Duban.Tests.Infrastructure;
 
 namespace Duban.Tests.Features.Matters;
@@ -19,22 +17,9 @@ public sealed class MatterListFilterTests(DubanFactory factory)
     private async Task<Scene> SceneAsync()
     {
         var marker = "筛选" + Guid.NewGuid().ToString("N")[..8];
-        var dispatcher = await factory.As("dispatcher");
-        async Task<string> Register(string title, string category, string territory, string receivedAt)
-        {
-            var id = await dispatcher.Register(new
-            {
-                kind = "complaint",
-                channel = "phone",
-                title = $"{marker} {title}",
-                content = "请尽快处理。",
-                category,
-                territoryCode = territory,
-                receivedAt,
-                anonymous = true,
-            });
-            return (string)(await dispatcher.Get(id))["number"]!;
-        }
+        async Task<string> Register(string title, string category, string territory, string receivedAt) =>
+            (await factory.Desk.Matter(NewMatter.Plain($"{marker} {title}", territory, category)
+                .ReceivedOn(DateTimeOffset.Parse(receivedAt, System.Globalization.CultureInfo.InvariantCulture))).MakeAsync()).Number;
         return new Scene(marker,
             await Register("川岛镇码头垃圾堆积", "环境保护", "440781115", "2026-03-10T23:30:00+08:00"),
             // 00:30 in China is still 10 May in UTC: the period is read in China dates.
@@ -103,7 +88,7 @@ public sealed class MatterListFilterTests(DubanFactory factory)
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.Equal("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", response.Content.Headers.ContentType?.MediaType);
 
-        var rows = ReadSheet(await response.Content.ReadAsByteArrayAsync(), "事项");
+        var rows = Sheets.Rows(await response.Content.ReadAsByteArrayAsync(), "事项");
         Assert.Equal(["编号", "标题", "状态", "亮灯", "重点督办", "类别", "属地", "牵头单位", "受理时间", "办理期限", "超期", "进度"], rows[0]);
         Assert.Equal(3, rows.Count);
         var chuandao = rows.Single(r => r[0] == s.Chuandao);
@@ -116,7 +101,7 @@ public sealed class MatterListFilterTests(DubanFactory factory)
 
         // A county supervisor's export holds only what their list holds.
         var taishan = await factory.As("s-440781");
-        var theirs = ReadSheet(await (await taishan.GetAsync($"/api/v1/matters/export.xlsx?q={Uri.EscapeDataString(s.Marker)}")).Content.ReadAsByteArrayAsync(), "事项");
+        var theirs = Sheets.Rows(await (await taishan.GetAsync($"/api/v1/matters/export.xlsx?q={Uri.EscapeDataString(s.Marker)}")).Content.ReadAsByteArrayAsync(), "事项");
         Assert.Equal(Sorted(s.Chuandao, s.Taishan), Sorted([.. theirs.Skip(1).Select(r => r[0])]));
     }
 
@@ -127,13 +112,7 @@ public sealed class MatterListFilterTests(DubanFactory factory)
         var dispatcher = await factory.As("dispatcher");
         var supervisor = await factory.As("supervisor");
         var handler = await factory.As("h-440704004");
-        async Task<(long Id, string Number)> Started(string title)
-        {
-            var id = await dispatcher.Register(Api.Matter($"{marker} {title}"));
-            await dispatcher.Do(id, "dispatch", new { leadUnitCode = "440704004" });
-            await handler.Do(id, "accept");
-            return (id, (string)(await dispatcher.Get(id))["number"]!);
-        }
+        Task<Made> Started(string title) => factory.Desk.Matter(NewMatter.Noise($"{marker} {title}")).Lead("440704004").MakeAsync("in_progress");
         var sentBack = await Started("审核退回");
         var reopened = await Started("办结后重新办理");
         var plain = await Started("正常办理");
@@ -151,16 +130,5 @@ public sealed class MatterListFilterTests(DubanFactory factory)
         Assert.Equal(Sorted(reopened.Number), await Numbers(handler, marker, "sentBack=true"));
         // Another unit's handler sees none of them.
         Assert.Empty(await Numbers(await factory.As("h-440781115"), marker, "sentBack=true"));
-    }
-
-    /// <summary>The text of each row of a sheet (inline strings and numbers).</summary>
-    internal static List<string[]> ReadSheet(byte[] xlsx, string name)
-    {
-        using var stream = new MemoryStream(xlsx);
-        using var document = SpreadsheetDocument.Open(stream, false);
-        var workbook = document.WorkbookPart!;
-        var sheet = workbook.Workbook.Descendants<Sheet>().Single(x => x.Name == name);
-        var part = (WorksheetPart)workbook.GetPartById(sheet.Id!);
-        return [.. part.Worksheet.Descendants<Row>().Select(r => r.Elements<Cell>().Select(c => c.InlineString?.InnerText ?? c.CellValue?.Text ?? "").ToArray())];
     }
 }

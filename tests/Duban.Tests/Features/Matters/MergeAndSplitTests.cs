@@ -31,8 +31,7 @@ public sealed class MergeAndSplitTests(DubanFactory factory)
     public async Task Merge_IntoFinishedMatter_Is409()
     {
         var dispatcher = await factory.As("dispatcher");
-        var handler = await factory.As("h-440704004");
-        var closed = await MatterLifecycleTests.Closed(dispatcher, handler);
+        var closed = await factory.Desk.Matter(NewMatter.Noise()).Lead("440704004").ClosedAsync();
         var other = await dispatcher.Register();
         await dispatcher.Try(other, "merge", new { targetId = closed }).Problem(HttpStatusCode.Conflict, "target_finished");
     }
@@ -42,16 +41,8 @@ public sealed class MergeAndSplitTests(DubanFactory factory)
     {
         var dispatcher = await factory.As("dispatcher");
         var lead = await factory.As("h-4407-jw");
-        var parent = await dispatcher.Register(new
-        {
-            kind = "task",
-            channel = "meeting",
-            title = "川岛快递过海费专项整治",
-            content = "梳理堵点，逐项交办。",
-            category = "邮政快递",
-        });
-        await dispatcher.Do(parent, "dispatch", new { leadUnitCode = "4407-jw", dueAt = factory.Clock.GetUtcNow().AddDays(30) });
-        await lead.Do(parent, "accept");
+        var parent = await factory.Desk.Matter(NewMatter.Task("川岛快递过海费专项整治", "梳理堵点，逐项交办。", "邮政快递"))
+            .Lead("4407-jw").Due(factory.Clock.GetUtcNow().AddDays(30)).InProgressAsync();
         var tooLate = factory.Clock.GetUtcNow().AddDays(40);
         await lead.Try(parent, "split", new { children = new[] { new { title = "成本调查", leadUnitCode = "4407-fgj", dueAt = tooLate } } })
             .Problem(HttpStatusCode.BadRequest);

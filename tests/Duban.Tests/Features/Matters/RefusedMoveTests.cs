@@ -50,9 +50,9 @@ public sealed class RefusedMoveTests(DubanFactory factory)
     [MemberData(nameof(Refused))]
     public async Task Action_NotAllowedInState_Is409WithReason(string state, string who, string action)
     {
+        var id = await factory.Desk.Matter(NewMatter.Noise()).Lead(Town).InStateAsync(state);
         var dispatcher = await factory.As("dispatcher");
         var handler = await factory.As("h-" + Town);
-        var id = await InState(state, dispatcher, handler);
         var actor = who == "h" ? handler : await factory.As(who);
         var before = await dispatcher.Get(id);
         // (A handler does not even see a matter before it is dispatched to its unit: that is a 404, tested elsewhere.)
@@ -116,28 +116,4 @@ public sealed class RefusedMoveTests(DubanFactory factory)
         "merge" => new { targetId = 1 },
         _ => null,
     };
-
-    private async Task<long> InState(string state, HttpClient dispatcher, HttpClient handler)
-    {
-        var id = await dispatcher.Register();
-        if (state == "received") return id;
-        if (state == "rejected")
-        {
-            await dispatcher.Do(id, "reject", new { reason = "不属于受理范围" });
-            return id;
-        }
-        await dispatcher.Do(id, "dispatch", new { leadUnitCode = Town });
-        if (state == "dispatched") return id;
-        if (state == "returned")
-        {
-            await handler.Do(id, "return", new { reason = "非本单位职责" });
-            return id;
-        }
-        await handler.Do(id, "accept");
-        if (state == "in_progress") return id;
-        await handler.Do(id, "complete", new { outcome = "已处理" });
-        if (state == "pending_review") return id;
-        await dispatcher.Do(id, "approve");
-        return id;
-    }
 }

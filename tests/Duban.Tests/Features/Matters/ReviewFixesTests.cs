@@ -15,9 +15,7 @@ public sealed class ReviewFixesTests(DubanFactory factory)
         var dispatcher = await factory.As("dispatcher");
         var first = await factory.As("h-440704-jtj");
         var second = await factory.As("h-440704-cgj");
-        var id = await dispatcher.Register();
-        await dispatcher.Do(id, "dispatch", new { leadUnitCode = "440704-jtj" });
-        await first.Do(id, "accept");
+        var id = await factory.Desk.Matter(NewMatter.Noise()).Lead("440704-jtj").InProgressAsync();
         await first.Do(id, "progress", new { note = "已查看", progress = 30 });
         await first.Do(id, "extension", new { op = "request", days = 30, reason = "需要协调" });
         await first.Do(id, "return", new { reason = "属城管职责" }, reader: dispatcher);
@@ -36,8 +34,7 @@ public sealed class ReviewFixesTests(DubanFactory factory)
     {
         var dispatcher = await factory.As("dispatcher");
         var supervisor = await factory.As("supervisor");
-        var handler = await factory.As("h-440704004");
-        var id = await MatterLifecycleTests.Closed(dispatcher, handler);
+        var id = await factory.Desk.Matter(NewMatter.Noise()).Lead("440704004").ClosedAsync();
         factory.Clock.Advance(TimeSpan.FromMinutes(1));
         try
         {
@@ -56,11 +53,8 @@ public sealed class ReviewFixesTests(DubanFactory factory)
     [Fact]
     public async Task Split_ByAUnit_OnlyToUnitsOfItsOwnTerritory()
     {
-        var dispatcher = await factory.As("dispatcher");
         var county = await factory.As("h-440781");
-        var id = await dispatcher.Register(Api.Matter("台山市渔港综合整治", "440781"));
-        await dispatcher.Do(id, "dispatch", new { leadUnitCode = "440781", dueAt = factory.Clock.GetUtcNow().AddDays(30) });
-        await county.Do(id, "accept");
+        var id = await factory.Desk.Matter(NewMatter.Noise("台山市渔港综合整治", "440781")).Lead("440781").Due(factory.Clock.GetUtcNow().AddDays(30)).InProgressAsync();
         await county.Try(id, "split", new { children = new[] { new { title = "市纪委配合", leadUnitCode = "4407-jw" } } }).Problem(HttpStatusCode.Forbidden);
         await county.Do(id, "split", new { children = new[] { new { title = "川岛镇清理渔港", leadUnitCode = "440781115" } } });
     }
@@ -103,12 +97,8 @@ public sealed class ReviewFixesTests(DubanFactory factory)
     public async Task PublicIdempotencyKey_ReusedByAStranger_MakesANewReport_AndNeverReturnsTheFirstReceipt()
     {
         var key = "citizen-key-" + Guid.NewGuid().ToString("N");
-        async Task<System.Text.Json.Nodes.JsonNode> Post(object body, string k, HttpStatusCode expected)
-        {
-            var r = new HttpRequestMessage(HttpMethod.Post, "/api/v1/public/reports") { Content = JsonContent.Create(body) };
-            r.Headers.Add("Idempotency-Key", k);
-            return await (await factory.CreateClient().SendAsync(r)).Json(expected);
-        }
+        async Task<System.Text.Json.Nodes.JsonNode> Post(object body, string k, HttpStatusCode expected) =>
+            await (await factory.CreateClient().SendAsync(Api.Keyed("/api/v1/public/reports", body, k))).Json(expected);
         var mine = new { kind = "complaint", title = "路灯坏了", content = "龙溪路路灯一周不亮", anonymous = true };
         var first = await Post(mine, key, HttpStatusCode.Created);
         var again = await Post(mine, key, HttpStatusCode.OK); // the same citizen retrying
@@ -123,14 +113,7 @@ public sealed class ReviewFixesTests(DubanFactory factory)
     {
         var dispatcher = await factory.As("dispatcher");
         var bureau = await factory.As("h-4407-rsj");
-        var id = await dispatcher.Register(new
-        {
-            kind = "complaint",
-            channel = "web",
-            title = "市人社局窗口工作人员态度恶劣",
-            content = "办理社保转移时被推诿。",
-            raiser = new { name = "林小姐", phone = "13911112222" },
-        });
+        var id = await dispatcher.Register(new NewMatter("complaint", "市人社局窗口工作人员态度恶劣", "办理社保转移时被推诿。").Via("web").From("林小姐", "13911112222"));
         await dispatcher.Do(id, "classify", new { subjectUnitCode = "4407-rsj", category = "劳动和社会保障" });
         await dispatcher.Do(id, "dispatch", new { leadUnitCode = "4407-rsj" });
         var seen = await bureau.Get(id);
@@ -153,12 +136,11 @@ public sealed class ReviewFixesTests(DubanFactory factory)
     public async Task MergedReport_ItsRaiserSeesTheReplyOfTheMatterItJoined()
     {
         var pub = factory.CreateClient();
-        var submitted = await (await pub.PostAsJsonAsync("/api/v1/public/reports",
-            new { kind = "complaint", title = "外海大桥下垃圾堆积", content = "桥下垃圾一个月没人清理", anonymous = true })).Json(HttpStatusCode.Created);
+        var submitted = await pub.File(new { kind = "complaint", title = "外海大桥下垃圾堆积", content = "桥下垃圾一个月没人清理", anonymous = true });
         var dispatcher = await factory.As("dispatcher");
         var handler = await factory.As("h-440704004");
-        var target = await MatterLifecycleTests.Open(dispatcher, handler);
-        var duplicate = (long)(await dispatcher.GetAsync($"/api/v1/matters?q={(string)submitted["receipt"]!}").Ok())["items"]![0]!["id"]!;
+        var target = await factory.Desk.Matter(NewMatter.Noise()).Lead("440704004").InProgressAsync();
+        var duplicate = await dispatcher.IdOf((string)submitted["receipt"]!);
         await dispatcher.Do(duplicate, "merge", new { targetId = target });
         await handler.Do(target, "complete", new { outcome = "已清运垃圾12吨，并设置围挡" });
         await dispatcher.Do(target, "approve");
@@ -173,16 +155,8 @@ public sealed class ReviewFixesTests(DubanFactory factory)
     {
         var dispatcher = await factory.As("dispatcher"); // the dispatch centre sits under 4407-zsj
         var supervisor = await factory.As("supervisor");
-        var id = await supervisor.Register(new
-        {
-            kind = "complaint",
-            channel = "web",
-            title = "政务服务数据管理局系统频繁出错",
-            content = "网上办事系统一周三次无法提交。",
-            raiser = new { name = "林晓红", phone = "13912345678" },
-            subjectUnitCode = "4407-zsj",
-            confidential = false,
-        });
+        var id = await supervisor.Register(new NewMatter("complaint", "政务服务数据管理局系统频繁出错", "网上办事系统一周三次无法提交。").Marked(confidential: false)
+            .Via("web").From("林晓红", "13912345678").About("4407-zsj"));
         await dispatcher.GetAsync($"/api/v1/matters/{id}/raiser").Problem(HttpStatusCode.Forbidden);
         await dispatcher.Try(id, "classify", new { subjectUnitCode = "" }, reader: supervisor).Problem(HttpStatusCode.Forbidden);
         await dispatcher.GetAsync($"/api/v1/matters/{id}/raiser").Problem(HttpStatusCode.Forbidden);
@@ -193,15 +167,7 @@ public sealed class ReviewFixesTests(DubanFactory factory)
     {
         var dispatcher = await factory.As("dispatcher");
         var supervisor = await factory.As("supervisor");
-        var id = await dispatcher.Register(new
-        {
-            kind = "report",
-            channel = "letter",
-            title = "举报市人社局某科长",
-            content = "收受好处费。",
-            raiser = new { name = "王芳", phone = "13700001111" },
-            subjectUnitCode = "4407-rsj",
-        });
+        var id = await dispatcher.Register(NewMatter.Report("4407-rsj", "举报市人社局某科长", "收受好处费。").Via("letter").From("王芳", "13700001111"));
         await dispatcher.Try(id, "classify", new { confidential = false, subjectUnitCode = "" }).Problem(HttpStatusCode.Forbidden);
         await dispatcher.Try(id, "dispatch", new { leadUnitCode = "4407-rsj" }).Problem(HttpStatusCode.Conflict, "subject_unit");
         await supervisor.Try(id, "classify", new { confidential = false }, reader: dispatcher).Problem(HttpStatusCode.BadRequest);
@@ -214,7 +180,7 @@ public sealed class ReviewFixesTests(DubanFactory factory)
     public async Task Classify_ByCountyStaff_StaysInItsTerritory()
     {
         var county = await factory.As("s-440781");
-        var id = await county.Register(new { kind = "request", channel = "visit", title = "求助", content = "求助内容。" });
+        var id = await county.Register(new NewMatter("request", "求助", "求助内容。").Via("visit"));
         await county.Try(id, "classify", new { territoryCode = "440703001" }).Problem(HttpStatusCode.BadRequest);
         await county.Try(id, "classify", new { territoryCode = "" }).Problem(HttpStatusCode.BadRequest);
         await county.Do(id, "classify", new { territoryCode = "440781115" });
@@ -235,9 +201,7 @@ public sealed class ReviewFixesTests(DubanFactory factory)
     {
         var dispatcher = await factory.As("dispatcher");
         var handler = await factory.As("h-440704004");
-        var id = await dispatcher.Register();
-        await dispatcher.Do(id, "dispatch", new { leadUnitCode = "440704004", dueAt = factory.Clock.GetUtcNow().AddMinutes(1) });
-        await handler.Do(id, "accept");
+        var id = await factory.Desk.Matter(NewMatter.Noise()).Lead("440704004").Due(factory.Clock.GetUtcNow().AddMinutes(1)).InProgressAsync();
         await handler.Do(id, "extension", new { op = "request", days = 1, reason = "等待检测报告" });
         factory.Clock.Advance(TimeSpan.FromHours(2));
         try
@@ -258,9 +222,7 @@ public sealed class ReviewFixesTests(DubanFactory factory)
         var dispatcher = await factory.As("dispatcher");
         var key = "fingerprint-" + Guid.NewGuid().ToString("N");
         var body = Api.Matter("指纹测试");
-        var r = new HttpRequestMessage(HttpMethod.Post, "/api/v1/matters") { Content = JsonContent.Create(body) };
-        r.Headers.Add("Idempotency-Key", key);
-        await (await dispatcher.SendAsync(r)).Json(HttpStatusCode.Created);
+        await (await dispatcher.SendAsync(Api.Keyed("/api/v1/matters", body, key))).Json(HttpStatusCode.Created);
         await using var scope = factory.Scope();
         var stored = await Microsoft.EntityFrameworkCore.EntityFrameworkQueryableExtensions.SingleAsync(
             factory.Db(scope).IdempotencyRecords, x => x.Key == key);

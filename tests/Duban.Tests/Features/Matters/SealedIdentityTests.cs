@@ -13,20 +13,10 @@ public sealed class SealedIdentityTests(DubanFactory factory)
     private const string PartySchool = "4407-swdx";  // 市委党校, inspected by the first group
     private const string FirstGroup = "4407-xcz1";
 
-    private async Task<long> ConfidentialReport(string name)
-    {
-        var dispatcher = await factory.As("dispatcher");
-        return await dispatcher.Register(new
-        {
-            kind = "report",
-            channel = "phone",
-            title = "反映市委党校某负责人违规公款吃喝",
-            content = "该负责人多次以调研名义在酒店公款宴请，费用拆分报销。",
-            raiser = new { name, phone = "13912345678" },
-            subjectUnitCode = PartySchool,
-            subjectPerson = "某副校长",
-        });
-    }
+    /// <summary>A report about a vice-principal of the party school, raised by <paramref name="name"/>: confidential by its kind.</summary>
+    private Task<long> ConfidentialReport(string name) => factory.Desk.Matter(
+        NewMatter.Report(PartySchool, "反映市委党校某负责人违规公款吃喝", "该负责人多次以调研名义在酒店公款宴请，费用拆分报销。")
+            .About(PartySchool, "某副校长").From(name, "13912345678")).ReceivedAsync();
 
     [Fact]
     public async Task Report_IsConfidentialByDefault_AndStoredSealed()
@@ -87,17 +77,8 @@ public sealed class SealedIdentityTests(DubanFactory factory)
     {
         // A normal (not confidential) complaint about the party school, referred to the school itself.
         var dispatcher = await factory.As("dispatcher");
-        var id = await dispatcher.Register(new
-        {
-            kind = "complaint",
-            channel = "phone",
-            title = "党校食堂卫生差",
-            content = "食堂餐具消毒不到位。",
-            raiser = new { name = "赵六", phone = "13700000000" },
-            subjectUnitCode = PartySchool,
-            confidential = false,
-        });
-        await dispatcher.Do(id, "dispatch", new { leadUnitCode = PartySchool });
+        var id = await factory.Desk.Matter(new NewMatter("complaint", "党校食堂卫生差", "食堂餐具消毒不到位。").Marked(confidential: false)
+            .From("赵六", "13700000000").About(PartySchool)).Lead(PartySchool).DispatchedAsync();
         var school = await factory.As("h-" + PartySchool);
         var m = await school.Get(id);
         // Not even the mask: a surname and seven digits identify a colleague.
@@ -143,16 +124,8 @@ public sealed class SealedIdentityTests(DubanFactory factory)
     public async Task ConfidentialReport_InvisibleToTheReportedUnitAndThoseInIt_WhateverTheRole(string user, string subject)
     {
         var dispatcher = await factory.As("supervisor");
-        var id = await dispatcher.Register(new
-        {
-            kind = "report",
-            channel = "letter",
-            title = "反映某单位负责人违规",
-            content = "本人是该单位职员，反映领导违规发放津贴。",
-            raiser = new { name = "张某", phone = "13600000001" },
-            subjectUnitCode = subject,
-            territoryCode = subject.Length == 6 && !subject.StartsWith("4407-", StringComparison.Ordinal) ? subject : null,
-        });
+        var id = await dispatcher.Register(NewMatter.Report(subject).Via("letter")
+            .In(subject.Length == 6 && !subject.StartsWith("4407-", StringComparison.Ordinal) ? subject : null));
         var client = await factory.As(user);
         await client.GetAsync($"/api/v1/matters/{id}").Problem(HttpStatusCode.NotFound);
         var page = await client.GetAsync("/api/v1/matters?status=received&pageSize=100").Ok();

@@ -154,10 +154,9 @@ public sealed class SplitAtDispatchTests(DubanFactory factory)
     {
         var dispatcher = await factory.As("dispatcher");
         var supervisor = await factory.As("supervisor");
-        var labour = await factory.As("h-440781-rsj");
 
         // A part back to the unit that returned it: the return was improper (overruled).
-        var back = await ReturnedAsync(dispatcher, labour, "台城某厂欠薪并占道堆放货物");
+        var back = await ReturnedAsync("台城某厂欠薪并占道堆放货物");
         await dispatcher.Do(back, "split", new
         {
             children = new object[]
@@ -172,7 +171,7 @@ public sealed class SplitAtDispatchTests(DubanFactory factory)
 
         // A return under a supervisor's review: the dispatcher may not end it by splitting; the
         // supervisor may, and parts all elsewhere uphold it.
-        var reviewed = await ReturnedAsync(dispatcher, labour, "台城某店噪音扰民及食品卫生");
+        var reviewed = await ReturnedAsync("台城某店噪音扰民及食品卫生");
         await dispatcher.Do(reviewed, "return-review", new { reason = "退单理由存疑" });
         var elsewhere = new
         {
@@ -194,11 +193,6 @@ public sealed class SplitAtDispatchTests(DubanFactory factory)
         Assert.True(report.Intact, report.FirstProblem);
     }
 
-    private static async Task<long> ReturnedAsync(HttpClient dispatcher, HttpClient unit, string title)
-    {
-        var id = await dispatcher.Register(Api.Matter(title, "440781"));
-        await dispatcher.Do(id, "dispatch", new { leadUnitCode = "440781-rsj" });
-        await unit.Do(id, "return", new { reason = "不全属本局职责" }, reader: dispatcher);
-        return id;
-    }
+    /// <summary>A complaint in 台山 dispatched to 台山市人社局, which returned it.</summary>
+    private Task<long> ReturnedAsync(string title) => factory.Desk.Matter(NewMatter.Noise(title, "440781")).Lead("440781-rsj").ReturnedAsync();
 }

@@ -22,15 +22,9 @@ public sealed class TerritoryTests(DubanFactory factory)
     private static string[] PathOf(JsonNode matter) =>
         [.. matter["territory"]!["path"]!.AsArray().Select(p => (string)p!)];
 
-    private static object Unplaced(string title, string? location, string content = "请尽快处理。") => new
-    {
-        kind = "complaint",
-        channel = "phone",
-        title,
-        content,
-        location,
-        anonymous = true,
-    };
+    /// <summary>An anonymous call with no place given: the place, if any, comes from the location or the text.</summary>
+    private static NewMatter Unplaced(string title, string? location, string content = "请尽快处理。") =>
+        NewMatter.Plain(title).At(location) with { Content = content };
 
     private async Task<bool> Listed(HttpClient client, long id, string number)
     {
@@ -49,19 +43,19 @@ public sealed class TerritoryTests(DubanFactory factory)
     public async Task PublicReport_Location_ResolvesToTheVillage_AndTrackingShowsNothingMore()
     {
         var pub = factory.CreateClient();
-        var filed = await pub.PostAsJsonAsync("/api/v1/public/reports", new
+        var filed = await pub.File(new
         {
             kind = "complaint",
             title = "快递收发点收取过海费",
             content = "每件快递要另交三元过海费。",
             location = "台山市川岛镇下川岛略尾村的快递收发点",
             anonymous = true,
-        }).ContinueWith(t => t.Result.Json(HttpStatusCode.Created)).Unwrap();
+        });
         var receipt = (string)filed["receipt"]!;
         var code = (string)filed["queryCode"]!;
 
         var dispatcher = await factory.As("dispatcher");
-        var id = (long)(await dispatcher.GetAsync($"/api/v1/matters?q={receipt}").Ok())["items"]![0]!["id"]!;
+        var id = await dispatcher.IdOf(receipt);
         var m = await dispatcher.Get(id);
         Assert.Equal(Village, (string?)m["territoryCode"]);
         Assert.Equal(Village, (string?)m["territory"]!["code"]);
@@ -152,17 +146,17 @@ public sealed class TerritoryTests(DubanFactory factory)
     public async Task PublicConfidentialReport_IsNotPlacedInTheCountyItMayAccuse_UntilClassified()
     {
         var pub = factory.CreateClient();
-        var filed = await pub.PostAsJsonAsync("/api/v1/public/reports", new
+        var filed = await pub.File(new
         {
             kind = "report",
             title = "举报台山市人民政府某领导收受贿赂",
             content = "在台山市台城街道某酒店多次收受礼金。",
             location = "台山市台城街道",
             anonymous = true,
-        }).ContinueWith(t => t.Result.Json(HttpStatusCode.Created)).Unwrap();
+        });
         var receipt = (string)filed["receipt"]!;
         var dispatcher = await factory.As("dispatcher");
-        var id = (long)(await dispatcher.GetAsync($"/api/v1/matters?q={receipt}").Ok())["items"]![0]!["id"]!;
+        var id = await dispatcher.IdOf(receipt);
         var m = await dispatcher.Get(id);
         Assert.Null(m["territoryCode"]);
         var placed = RegisterEvent(m)["data"]!["territory"]!;
@@ -233,9 +227,7 @@ public sealed class TerritoryTests(DubanFactory factory)
     {
         var dispatcher = await factory.As("dispatcher");
         var pengjiang = await factory.As("s-440703");
-        var id = await dispatcher.Register(Api.Matter("蓬江区某厂拖欠工资", territory: "440703"));
-        var number = (string)(await dispatcher.Get(id))["number"]!;
-        await dispatcher.Do(id, "dispatch", new { leadUnitCode = PengjiangDept });
+        var (id, number, _) = await factory.Desk.Matter(NewMatter.Noise("蓬江区某厂拖欠工资", territory: "440703")).Lead(PengjiangDept).MakeAsync("dispatched");
 
         // Now in Taishan but still with a Pengjiang unit: Pengjiang lists it through its crossing assignment.
         await dispatcher.Do(id, "territory", new { code = "440781", reason = "工厂实际在台山" });
@@ -262,30 +254,19 @@ public sealed class TerritoryTests(DubanFactory factory)
         await county.Try(id, "territory", new { text = "江海区外海街道", reason = "试图移出" }).Problem(HttpStatusCode.BadRequest, "validation");
 
         // A Pengjiang matter Taishan sees only through its co-handling unit is not Taishan's to move.
-        var other = await dispatcher.Register(Api.Matter("跨区协办事项", territory: "440703"));
-        await dispatcher.Do(other, "dispatch", new { leadUnitCode = PengjiangDept, coUnitCodes = new[] { "440781115" } });
+        var other = await factory.Desk.Matter(NewMatter.Noise("跨区协办事项", territory: "440703")).Lead(PengjiangDept, "440781115").DispatchedAsync();
         await county.Get(other);
         await county.Try(other, "territory", new { code = "440781115", reason = "试图收归" }).Problem(HttpStatusCode.Forbidden, "forbidden");
         Assert.Equal("440703", (string?)(await dispatcher.Get(other))["territoryCode"]);
         // Nor a matter the city kept at city level, which Taishan helps with.
-        var citywide = await dispatcher.Register(Api.Matter("全市跨区事项", territory: "440700"));
-        await dispatcher.Do(citywide, "dispatch", new { leadUnitCode = PengjiangDept, coUnitCodes = new[] { "440781115" } });
+        var citywide = await factory.Desk.Matter(NewMatter.Noise("全市跨区事项", territory: "440700")).Lead(PengjiangDept, "440781115").DispatchedAsync();
         await county.Get(citywide);
         await county.Try(citywide, "territory", new { code = "440781", reason = "试图收归" }).Problem(HttpStatusCode.Forbidden, "forbidden");
         Assert.Equal("440700", (string?)(await dispatcher.Get(citywide))["territoryCode"]);
 
         // A matter about the county government itself is placed by the city, not by the county.
-        var aboutCounty = await dispatcher.Register(new
-        {
-            kind = "complaint",
-            channel = "phone",
-            title = "反映台山市政府窗口办事拖延",
-            content = "窗口办事拖延。",
-            territoryCode = "440781",
-            subjectUnitCode = "440781",
-            confidential = false,
-            anonymous = true,
-        });
+        var aboutCounty = await dispatcher.Register(new NewMatter("complaint", "反映台山市政府窗口办事拖延", "窗口办事拖延。").Marked(confidential: false)
+            .Unnamed().In("440781").About("440781"));
         await county.Get(aboutCounty);
         await county.Try(aboutCounty, "territory", new { code = "440781115", reason = "r" }).Problem(HttpStatusCode.Forbidden, "forbidden");
         await dispatcher.Do(aboutCounty, "territory", new { code = "440781001", reason = "台城街道的窗口" });
@@ -295,9 +276,7 @@ public sealed class TerritoryTests(DubanFactory factory)
     public async Task Relocate_Refusals()
     {
         var dispatcher = await factory.As("dispatcher");
-        var id = await dispatcher.Register(Api.Matter("川岛镇路灯损坏", territory: "440781115"));
-        await dispatcher.Do(id, "dispatch", new { leadUnitCode = "440781115" });
-        var version = await dispatcher.Version(id);
+        var (id, _, version) = await factory.Desk.Matter(NewMatter.Noise("川岛镇路灯损坏", territory: "440781115")).Lead("440781115").MakeAsync("dispatched");
 
         // Handlers (even of the lead unit) and leaders do not place matters.
         await (await factory.As("h-440781115")).Try(id, "territory", new { code = Village, reason = "r" }, reader: dispatcher)

@@ -12,16 +12,10 @@ public sealed class VisibilityTests(DubanFactory factory)
     private const string TaishanTown = "440781115";    // 川岛镇 (台山市)
     private const string PengjiangDept = "440703-rsj"; // 蓬江区人社局
 
-    private async Task<(long Taishan, long Pengjiang, long Undispatched)> ThreeMatters()
-    {
-        var dispatcher = await factory.As("dispatcher");
-        var taishan = await dispatcher.Register(Api.Matter("川岛镇略尾村路灯损坏", "440781115"));
-        await dispatcher.Do(taishan, "dispatch", new { leadUnitCode = TaishanTown });
-        var pengjiang = await dispatcher.Register(Api.Matter("蓬江区某厂拖欠工资", "440703"));
-        await dispatcher.Do(pengjiang, "dispatch", new { leadUnitCode = PengjiangDept });
-        var undispatched = await dispatcher.Register(Api.Matter("尚未交办的来电", null));
-        return (taishan, pengjiang, undispatched);
-    }
+    private async Task<(long Taishan, long Pengjiang, long Undispatched)> ThreeMatters() => (
+        await factory.Desk.Matter(NewMatter.Noise("川岛镇略尾村路灯损坏", "440781115")).Lead(TaishanTown).DispatchedAsync(),
+        await factory.Desk.Matter(NewMatter.Noise("蓬江区某厂拖欠工资", "440703")).Lead(PengjiangDept).DispatchedAsync(),
+        await factory.Desk.Matter(NewMatter.Noise("尚未交办的来电", null)).ReceivedAsync());
 
     private static async Task<HashSet<long>> Listed(HttpClient client)
     {
@@ -100,8 +94,7 @@ public sealed class VisibilityTests(DubanFactory factory)
     public async Task Overdue_FollowsTheClock()
     {
         var dispatcher = await factory.As("dispatcher");
-        var id = await dispatcher.Register();
-        await dispatcher.Do(id, "dispatch", new { leadUnitCode = TaishanTown, dueAt = factory.Clock.GetUtcNow().AddMinutes(1) });
+        var id = await factory.Desk.Matter(NewMatter.Noise()).Lead(TaishanTown).Due(factory.Clock.GetUtcNow().AddMinutes(1)).DispatchedAsync();
         static bool Has(JsonNode page, long id) => page["items"]!.AsArray().Any(i => (long)i!["id"]! == id);
         Assert.False(Has(await dispatcher.GetAsync($"/api/v1/matters?overdue=true&unit={TaishanTown}&pageSize=100").Ok(), id));
         factory.Clock.Advance(TimeSpan.FromMinutes(2));
@@ -122,8 +115,7 @@ public sealed class VisibilityTests(DubanFactory factory)
     {
         var dispatcher = await factory.As("dispatcher");
         var inCounty = await dispatcher.Register(Api.Matter("台山本地事项", "440781115"));
-        var elsewhere = await dispatcher.Register(Api.Matter("蓬江事项交台山人社局协查", "440703"));
-        await dispatcher.Do(elsewhere, "dispatch", new { leadUnitCode = "440781-rsj" });
+        var elsewhere = await factory.Desk.Matter(NewMatter.Noise("蓬江事项交台山人社局协查", "440703")).Lead("440781-rsj").DispatchedAsync();
         var newest = await dispatcher.Register(Api.Matter("台山最新事项", "440781"));
 
         var county = await factory.As("s-440781");

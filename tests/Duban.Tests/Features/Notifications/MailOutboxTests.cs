@@ -67,14 +67,8 @@ public sealed class MailDeployment : IAsyncLifetime
         app.Services.GetRequiredService<UnitDirectory>().Invalidate();
     }
 
-    public static async Task<Notification> NotifyAsync(DubanFactory app, string unit, string title, string body = "请按期办理。", long? matterId = null)
-    {
-        await using var scope = app.Scope();
-        var row = await scope.ServiceProvider.GetRequiredService<Notifier>()
-            .AddAsync(new NotifyRequest(unit, ["handler", "leader"], "urge", title, body, matterId), CancellationToken.None);
-        await app.Db(scope).SaveChangesAsync();
-        return row;
-    }
+    public static Task<Notification> NotifyAsync(DubanFactory app, string unit, string title, string body = "请按期办理。", long? matterId = null) =>
+        Notices.AddAsync(app, unit, ["handler", "leader"], title, body, matterId);
 
     public async Task<Notification> RowAsync(long id)
     {

@@ -1,9 +1,7 @@
 using System.Net;
 using System.Text.Json.Nodes;
 using Duban.Data;
-using Duban.Features.Auth;
 using Duban.Features.Notifications;
-using Duban.Features.Units;
 using Duban.Tests.Infrastructure;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
@@ -16,40 +14,11 @@ namespace Duban.Tests.Features.Notifications;
 public sealed class NotificationInboxTests(DubanFactory factory)
 {
     /// <summary>A unit of its own (so counts are exact) with two handlers and a leader: users "&lt;code&gt;-h1", "-h2", "-ld".</summary>
-    private async Task<string> UnitWithUsersAsync(string? email = null)
-    {
-        var code = "t-" + Guid.NewGuid().ToString("N")[..8];
-        await using (var scope = factory.Scope())
-        {
-            var db = factory.Db(scope);
-            db.Units.Add(new Duban.Data.Unit { Code = code, Name = "通知测试局" + code, Kind = "department", ParentCode = "440781", TerritoryCode = "440781", Email = email });
-            var hash = Passwords.Hash(DubanFactory.Password);
-            foreach (var (suffix, roles) in new[] { ("h1", "handler"), ("h2", "handler"), ("ld", "leader") })
-            {
-                db.Users.Add(new User
-                {
-                    Username = $"{code}-{suffix}",
-                    DisplayName = "测试" + suffix,
-                    UnitCode = code,
-                    Roles = roles,
-                    PasswordHash = hash,
-                    CreatedAt = factory.Clock.GetUtcNow(),
-                });
-            }
-            await db.SaveChangesAsync();
-        }
-        factory.Services.GetRequiredService<UnitDirectory>().Invalidate();
-        return code;
-    }
+    private Task<string> UnitWithUsersAsync(string? email = null) =>
+        factory.Desk.NewUnitAsync("t", "通知测试局", email, ("h1", "handler"), ("h2", "handler"), ("ld", "leader"));
 
-    private async Task<Notification> NotifyAsync(string unit, string[] roles, string title, long? matterId = null)
-    {
-        await using var scope = factory.Scope();
-        var row = await scope.ServiceProvider.GetRequiredService<Notifier>()
-            .AddAsync(new NotifyRequest(unit, roles, "urge", title, "请按期办理。", matterId), CancellationToken.None);
-        await factory.Db(scope).SaveChangesAsync();
-        return row;
-    }
+    private Task<Notification> NotifyAsync(string unit, string[] roles, string title, long? matterId = null) =>
+        Notices.AddAsync(factory, unit, roles, title, matterId: matterId);
 
     private static async Task<List<JsonNode>> ListAsync(HttpClient client, bool unread = false) =>
         [.. (await client.GetAsync($"/api/v1/notifications?pageSize=100{(unread ? "&unread=true" : "")}").Ok())["items"]!.AsArray().Select(i => i!)];
@@ -124,8 +93,7 @@ public sealed class NotificationInboxTests(DubanFactory factory)
     public async Task AboutAMatter_ShownOnlyWhileTheUserSeesIt_NotAfterItIsDispatchedElsewhere()
     {
         var dispatcher = await factory.As("dispatcher");
-        var id = await dispatcher.Register(Api.Matter("台城某厂拖欠工资", "440781"));
-        await dispatcher.Do(id, "dispatch", new { leadUnitCode = "440781-rsj" });
+        var id = await factory.Desk.Matter(NewMatter.Noise("台城某厂拖欠工资", "440781")).Lead("440781-rsj").DispatchedAsync();
         var old = await factory.As("h-440781-rsj");
         var note = await NotifyAsync("440781-rsj", ["handler"], "【催办】拖欠工资事项", id);
         Assert.Contains(note.Id, await IdsAsync(old, unread: true));

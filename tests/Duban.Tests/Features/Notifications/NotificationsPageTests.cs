@@ -1,13 +1,9 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.RegularExpressions;
-using Duban.Data;
-using Duban.Features.Auth;
 using Duban.Features.Notifications;
-using Duban.Features.Units;
 using Duban.Tests.Infrastructure;
 using Microsoft.AspNetCore.Mvc.Testing;
-using Microsoft.Extensions.DependencyInjection;
 
 namespace Duban.Tests.Features.Notifications;
 
@@ -21,36 +17,9 @@ namespace Duban.Tests.Features.Notifications;
 public sealed partial class NotificationsPageTests(DubanFactory factory)
 {
     /// <summary>A unit of its own with one handler, "&lt;code&gt;-h".</summary>
-    private async Task<string> UnitAsync()
-    {
-        var code = "p-" + Guid.NewGuid().ToString("N")[..8];
-        await using (var scope = factory.Scope())
-        {
-            var db = factory.Db(scope);
-            db.Units.Add(new Duban.Data.Unit { Code = code, Name = "通知页测试局" + code, Kind = "department", ParentCode = "440781", TerritoryCode = "440781" });
-            db.Users.Add(new User
-            {
-                Username = code + "-h",
-                DisplayName = "测试经办人",
-                UnitCode = code,
-                Roles = "handler",
-                PasswordHash = Passwords.Hash(DubanFactory.Password),
-                CreatedAt = factory.Clock.GetUtcNow(),
-            });
-            await db.SaveChangesAsync();
-        }
-        factory.Services.GetRequiredService<UnitDirectory>().Invalidate();
-        return code;
-    }
+    private Task<string> UnitAsync() => factory.Desk.NewUnitAsync("p", "通知页测试局", null, ("h", "handler"));
 
-    private async Task<long> NotifyAsync(string unit, string title)
-    {
-        await using var scope = factory.Scope();
-        var row = await scope.ServiceProvider.GetRequiredService<Notifier>()
-            .AddAsync(new NotifyRequest(unit, ["handler"], "urge", title, "请按期办理。", null), CancellationToken.None);
-        await factory.Db(scope).SaveChangesAsync();
-        return row.Id;
-    }
+    private async Task<long> NotifyAsync(string unit, string title) => (await Notices.AddAsync(factory, unit, ["handler"], title)).Id;
 
     /// <summary>A browser: cookies kept, redirects seen, signed in through the API's login (which sets the console's cookie).</summary>
     private async Task<HttpClient> BrowserAsync(string username)

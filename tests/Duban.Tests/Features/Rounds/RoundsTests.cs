@@ -47,15 +47,8 @@ public sealed class RoundsTests
         };
     }
 
-    private static async Task<long> ReportAbout(HttpClient dispatcher, string unit) => await dispatcher.Register(new
-    {
-        kind = "report",
-        channel = "phone",
-        title = "反映某单位负责人违规收受礼品",
-        content = "该负责人春节前后多次收受下属单位赠送的购物卡。",
-        raiser = new { name = "匿名群众甲", phone = "13900001111" },
-        subjectUnitCode = unit,
-    });
+    private static Task<long> ReportAbout(HttpClient dispatcher, string unit) =>
+        dispatcher.Register(NewMatter.Report(unit, "反映某单位负责人违规收受礼品", "该负责人春节前后多次收受下属单位赠送的购物卡。").From("匿名群众甲", "13900001111"));
 
     private static async Task<(string? Rule, string? Lead)> Suggest(HttpClient client, long id)
     {
@@ -210,11 +203,11 @@ public sealed class RoundsTests
         await anyone.PostAsJsonAsync("/api/v1/public/reports", InspectionReport("4407-rsj")).Problem(HttpStatusCode.BadRequest, "validation"); // only in the next round
         await anyone.PostAsJsonAsync("/api/v1/public/reports", InspectionReport("")).Problem(HttpStatusCode.BadRequest, "validation");
         await anyone.PostAsJsonAsync("/api/v1/public/reports", InspectionReport("4407-swdx", kind: "complaint")).Problem(HttpStatusCode.BadRequest, "validation");
-        var filed = await (await anyone.PostAsJsonAsync("/api/v1/public/reports", InspectionReport("4407-swdx"))).Json(HttpStatusCode.Created);
+        var filed = await anyone.File(InspectionReport("4407-swdx"));
         var receipt = (string)filed["receipt"]!;
 
         var dispatcher = await factory.As("dispatcher");
-        var id = (long)(await dispatcher.GetAsync($"/api/v1/matters?q={receipt}").Ok())["items"]![0]!["id"]!;
+        var id = await dispatcher.IdOf(receipt);
         var matter = await dispatcher.Get(id);
         Assert.True((bool)matter["confidential"]!);
         Assert.Equal("report", (string?)matter["kind"]);

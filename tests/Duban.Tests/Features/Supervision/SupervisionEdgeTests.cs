@@ -26,23 +26,22 @@ public sealed class SupervisionEdgeTests
     {
         var (factory, desk) = await StartAsync();
         await using var _ = factory;
-        var id = await desk.DispatchedAsync("长期欠薪");
-        await desk.Handler.Do(id, "accept", reader: desk.Dispatcher);
-        await desk.MoveToAsync(At(11, 10, 8));
-        await desk.Handler.Try(id, "pause", new { kind = "awaiting_raiser", reason = "等待补充材料" }, reader: desk.Dispatcher)
+        var id = await desk.Wages("长期欠薪").InProgressAsync();
+        desk.MoveTo(At(11, 10, 8));
+        await desk.Handler(Rsj).Try(id, "pause", new { kind = "awaiting_raiser", reason = "等待补充材料" }, reader: desk.Dispatcher)
             .Problem(HttpStatusCode.Conflict, "pause_needs_coordinator");
         Assert.Contains("notice", await StepsOn(factory, id));
         await desk.Supervisor.Do(id, "pause", new { kind = "awaiting_raiser", reason = "经核实确需诉求人补充材料" }, reader: desk.Dispatcher);
         // Paused for ten days: no escalation, and none at once after resuming (the notice moved on too).
-        await desk.MoveToAsync(At(11, 20, 8));
+        desk.MoveTo(At(11, 20, 8));
         Assert.DoesNotContain("escalate", await StepsOn(factory, id));
         await desk.Supervisor.Do(id, "resume", reader: desk.Dispatcher);
         Assert.Equal(At(11, 20), (DateTimeOffset)(await desk.Dispatcher.Get(id))["clock"]!["dueAt"]!);
         Assert.DoesNotContain("escalate", await StepsOn(factory, id));
         // Three working days after the moved notice (Friday 20 November 08:00): the end of Wednesday 25.
-        await desk.MoveToAsync(At(11, 25, 23));
+        desk.MoveTo(At(11, 25, 23));
         Assert.DoesNotContain("escalate", await StepsOn(factory, id));
-        await desk.MoveToAsync(At(11, 26, 9));
+        desk.MoveTo(At(11, 26, 9));
         Assert.Contains("escalate", await StepsOn(factory, id));
     }
 
@@ -51,11 +50,10 @@ public sealed class SupervisionEdgeTests
     {
         var (factory, desk) = await StartAsync();
         await using var _ = factory;
-        var id = await desk.DispatchedAsync("欠薪已办结待审核");
-        await desk.Handler.Do(id, "accept", reader: desk.Dispatcher);
-        await desk.MoveToAsync(At(11, 5, 9));
-        await desk.Handler.Do(id, "complete", new { outcome = "已支付" }, reader: desk.Dispatcher);
-        await desk.MoveToAsync(At(11, 20, 8));
+        var id = await desk.Wages("欠薪已办结待审核").InProgressAsync();
+        desk.MoveTo(At(11, 5, 9));
+        await desk.Handler(Rsj).Do(id, "complete", new { outcome = "已支付" }, reader: desk.Dispatcher);
+        desk.MoveTo(At(11, 20, 8));
         Assert.DoesNotContain("notice", await StepsOn(factory, id));
         var clock = (await desk.Dispatcher.Get(id))["clock"]!;
         Assert.Equal(("green", "review"), ((string?)clock["light"], (string?)clock["paused"]!["kind"]));
@@ -65,7 +63,7 @@ public sealed class SupervisionEdgeTests
         clock = (await desk.Dispatcher.Get(id))["clock"]!;
         Assert.Equal(At(11, 10).AddDays(15).AddHours(-1), (DateTimeOffset)clock["dueAt"]!);
         Assert.Null(clock["paused"]);
-        await desk.Handler.Do(id, "complete", new { outcome = "已补充凭证" }, reader: desk.Dispatcher);
+        await desk.Handler(Rsj).Do(id, "complete", new { outcome = "已补充凭证" }, reader: desk.Dispatcher);
         await desk.Dispatcher.Do(id, "approve");
         Assert.Null((await desk.Dispatcher.Get(id))["clock"]!["paused"]);
     }
@@ -76,10 +74,9 @@ public sealed class SupervisionEdgeTests
         var (factory, desk) = await StartAsync();
         await using var _ = factory;
         var tag = "暂停中的欠薪投诉" + Guid.NewGuid().ToString("N")[..6];
-        var id = await desk.DispatchedAsync(tag);
-        await desk.Handler.Do(id, "accept", reader: desk.Dispatcher);
-        await desk.Handler.Do(id, "pause", new { kind = "awaiting_raiser", reason = "等待补充材料" }, reader: desk.Dispatcher);
-        await desk.MoveToAsync(At(11, 20, 8));
+        var id = await desk.Wages(tag).InProgressAsync();
+        await desk.Handler(Rsj).Do(id, "pause", new { kind = "awaiting_raiser", reason = "等待补充材料" }, reader: desk.Dispatcher);
+        desk.MoveTo(At(11, 20, 8));
         var item = (await desk.Supervisor.GetAsync("/api/v1/matters?q=" + Uri.EscapeDataString(tag)).Ok())["items"]![0]!;
         Assert.Equal((false, "green"), ((bool)item["overdue"]!, (string?)item["light"]));
         var overdue = await desk.Supervisor.GetAsync("/api/v1/matters?overdue=true&q=" + Uri.EscapeDataString(tag)).Ok();
@@ -93,14 +90,13 @@ public sealed class SupervisionEdgeTests
     {
         var (factory, desk) = await StartAsync();
         await using var _ = factory;
-        var id = await desk.DispatchedAsync("欠薪 退回后再交办");
-        await desk.Handler.Do(id, "accept", reader: desk.Dispatcher);
-        await desk.Handler.Do(id, "plan", new { milestones = new[] { new { title = "约谈老板", dueAt = At(11, 3, 12), weight = 1 } } }, reader: desk.Dispatcher);
-        await desk.Handler.Do(id, "pause", new { kind = "awaiting_raiser", reason = "等待补充材料" }, reader: desk.Dispatcher);
-        await desk.Handler.Do(id, "return", new { reason = "不属于本单位职责" }, reader: desk.Dispatcher);
+        var id = await desk.Wages("欠薪 退回后再交办").InProgressAsync();
+        await desk.Handler(Rsj).Do(id, "plan", new { milestones = new[] { new { title = "约谈老板", dueAt = At(11, 3, 12), weight = 1 } } }, reader: desk.Dispatcher);
+        await desk.Handler(Rsj).Do(id, "pause", new { kind = "awaiting_raiser", reason = "等待补充材料" }, reader: desk.Dispatcher);
+        await desk.Handler(Rsj).Do(id, "return", new { reason = "不属于本单位职责" }, reader: desk.Dispatcher);
         Assert.Null((await desk.Dispatcher.Get(id))["clock"]!["paused"]);
         await desk.Dispatcher.Do(id, "dispatch", new { leadUnitCode = "440781115" });
-        await desk.MoveToAsync(At(11, 3, 13));
+        desk.MoveTo(At(11, 3, 13));
         var clock = (await desk.Dispatcher.Get(id))["clock"]!;
         Assert.Empty(clock["milestones"]!.AsArray());
         Assert.Equal("green", (string?)clock["light"]);
@@ -116,17 +112,16 @@ public sealed class SupervisionEdgeTests
     {
         var (factory, desk) = await StartAsync();
         await using var _ = factory;
-        var id = await desk.DispatchedAsync("欠薪 坏请求");
-        await desk.Handler.Do(id, "accept", reader: desk.Dispatcher);
+        var id = await desk.Wages("欠薪 坏请求").InProgressAsync();
         var body = new JsonObject { ["version"] = await desk.Dispatcher.Version(id), ["milestones"] = new JsonArray((JsonNode?)null) };
-        Assert.Equal(HttpStatusCode.BadRequest, (await desk.Handler.PostAsync($"/api/v1/matters/{id}/plan", JsonContent(body))).StatusCode);
+        Assert.Equal(HttpStatusCode.BadRequest, (await desk.Handler(Rsj).PostAsync($"/api/v1/matters/{id}/plan", JsonContent(body))).StatusCode);
         foreach (var action in new[] { "pause", "key-supervision", "accept", "plan", "milestone", "resume" })
         {
             var r = await desk.Supervisor.PostAsync($"/api/v1/matters/{id}/{action}", new StringContent("null", System.Text.Encoding.UTF8, "application/json"));
             Assert.Equal(HttpStatusCode.BadRequest, r.StatusCode);
         }
-        await desk.Handler.Do(id, "pause", new { kind = "awaiting_raiser", reason = "等待补充材料" }, reader: desk.Dispatcher);
-        await desk.Handler.Try(id, "resume", new { note = new string('长', 2001) }, reader: desk.Dispatcher).Problem(HttpStatusCode.BadRequest);
+        await desk.Handler(Rsj).Do(id, "pause", new { kind = "awaiting_raiser", reason = "等待补充材料" }, reader: desk.Dispatcher);
+        await desk.Handler(Rsj).Try(id, "resume", new { note = new string('长', 2001) }, reader: desk.Dispatcher).Problem(HttpStatusCode.BadRequest);
         await desk.Supervisor.Try(id, "urge", new { note = new string('催', 2001) }, reader: desk.Dispatcher).Problem(HttpStatusCode.BadRequest);
     }
 
@@ -135,12 +130,11 @@ public sealed class SupervisionEdgeTests
     {
         var (factory, desk) = await StartAsync();
         await using var _ = factory;
-        var id = await desk.DispatchedAsync("欠薪 暂停后重点督办");
-        await desk.Handler.Do(id, "accept", reader: desk.Dispatcher);
-        await desk.MoveToAsync(At(11, 3, 9));
-        await desk.Handler.Do(id, "pause", new { kind = "awaiting_raiser", reason = "等待补充材料" }, reader: desk.Dispatcher);
-        await desk.MoveToAsync(At(11, 13, 9));
-        await desk.Handler.Do(id, "resume", reader: desk.Dispatcher);
+        var id = await desk.Wages("欠薪 暂停后重点督办").InProgressAsync();
+        desk.MoveTo(At(11, 3, 9));
+        await desk.Handler(Rsj).Do(id, "pause", new { kind = "awaiting_raiser", reason = "等待补充材料" }, reader: desk.Dispatcher);
+        desk.MoveTo(At(11, 13, 9));
+        await desk.Handler(Rsj).Do(id, "resume", reader: desk.Dispatcher);
         var clock = (await desk.Dispatcher.Get(id))["clock"]!;
         var before = (DateTimeOffset)clock["yellowAt"]!;
         // 24 of the 183 working hours used: 0.131.
@@ -158,13 +152,11 @@ public sealed class SupervisionEdgeTests
         var (factory, desk) = await StartAsync();
         await using var _ = factory;
         var tag = "R9" + Guid.NewGuid().ToString("N")[..6];
-        var paused = await desk.DispatchedAsync(tag + " paused");
-        var key = await desk.Dispatcher.Register(Wages(tag + " key"));
-        await desk.Dispatcher.Do(key, "dispatch", new { leadUnitCode = "440781-rsj", dueAt = At(12, 31), note = "市领导批示，年底前办结" });
-        foreach (var id in new[] { paused, key }) await desk.Handler.Do(id, "accept", reader: desk.Dispatcher);
-        await desk.Handler.Do(paused, "pause", new { kind = "awaiting_raiser", reason = "x" }, reader: desk.Dispatcher);
+        var paused = await desk.Wages(tag + " paused").InProgressAsync();
+        var key = await desk.Wages(tag + " key").Due(At(12, 31)).Noting("市领导批示，年底前办结").InProgressAsync();
+        await desk.Handler(Rsj).Do(paused, "pause", new { kind = "awaiting_raiser", reason = "x" }, reader: desk.Dispatcher);
         await desk.Supervisor.Do(key, "key-supervision", new { on = true, reason = "x" });
-        await desk.MoveToAsync(At(11, 20, 9));
+        desk.MoveTo(At(11, 20, 9));
         var lights = new List<string?>();
         foreach (var id in new[] { paused, key })
         {
@@ -186,13 +178,13 @@ public sealed class SupervisionEdgeTests
     {
         var (factory, desk) = await StartAsync();
         await using var _ = factory;
-        var id = await desk.Dispatcher.Register(Wages("欠薪 自定期限"));
+        var id = await desk.Dispatcher.Register(NewMatter.Wages("欠薪 自定期限"));
         await desk.Dispatcher.Do(id, "dispatch", new { leadUnitCode = "440781-rsj", dueAt = At(11, 30), note = "涉及多个工地，需联合执法" });
         var dispatch = (await desk.Dispatcher.Get(id))["events"]!.AsArray().Last(e => (string?)e!["action"] == "dispatch")!["data"]!;
         Assert.Equal(At(11, 10), (DateTimeOffset)dispatch["policyDueAt"]!);
         Assert.True((bool)dispatch["beyondPolicy"]!);
         Assert.Equal(At(11, 30), (DateTimeOffset)dispatch["after"]!["dueAt"]!);
-        var within = await desk.DispatchedAsync("欠薪 按策略期限");
+        var within = await desk.Wages("欠薪 按策略期限").DispatchedAsync();
         Assert.False((bool)(await desk.Dispatcher.Get(within))["events"]!.AsArray().Last(e => (string?)e!["action"] == "dispatch")!["data"]!["beyondPolicy"]!);
     }
 
@@ -201,20 +193,10 @@ public sealed class SupervisionEdgeTests
     {
         var (factory, desk) = await StartAsync();
         await using var _ = factory;
-        var id = await desk.Dispatcher.Register(new
-        {
-            kind = "complaint",
-            channel = "phone",
-            title = "举报台城某厂长欠薪并威胁工人",
-            urgency = "normal",
-            confidential = true,
-            content = "厂长拖欠工资。",
-            location = "台山市台城街道",
-            raiser = new { name = "黄秀英", phone = "13922223333" },
-        });
-        await desk.Dispatcher.Do(id, "dispatch", new { leadUnitCode = "440781-rsj" });
+        var id = await desk.Matter(NewMatter.Wages("举报台城某厂长欠薪并威胁工人", "厂长拖欠工资。").Marked(confidential: true) with { Urgency = "normal" })
+            .Lead(Rsj).DispatchedAsync();
         await desk.Supervisor.Do(id, "urge", new { note = "请尽快办理" }, reader: desk.Dispatcher);
-        await desk.MoveToAsync(At(11, 10, 8));
+        desk.MoveTo(At(11, 10, 8));
         await StepsOn(factory, id);
         await using var scope = factory.Scope();
         var notes = await factory.Db(scope).Notifications.Where(n => n.MatterId == id).ToListAsync();

@@ -8,8 +8,8 @@ namespace Duban.Tests.Features.Supervision;
 
 /// <summary>
 /// The supervision tests' scene: a deployment whose clock starts on Monday 2 November 2026 at 09:00
-/// China time, a wage complaint in 台山, the desks of the city dispatcher, 台山市人社局's handler and
-/// the city supervisor, and the automatic steps run on chosen nodes.
+/// China time, a wage complaint in 台山 dispatched to 台山市人社局 (the desk's dispatcher, supervisor and
+/// <c>Handler(Rsj)</c> act on it), and the automatic steps run on chosen nodes.
 /// </summary>
 internal static class SupervisionScenario
 {
@@ -18,55 +18,21 @@ internal static class SupervisionScenario
 
     internal static DateTimeOffset At(int month, int day, int hour = 0, int minute = 0) => new(2026, month, day, hour, minute, 0, China);
 
-    internal static object Wages(string title, string kind = "complaint", string urgency = "normal") => new
-    {
-        kind,
-        channel = "phone",
-        title,
-        urgency,
-        content = "台城某工厂老板拖欠三个月工资不发。",
-        location = "台山市台城街道",
-        raiser = new { name = "黄秀英", phone = "13922223333" },
-    };
+    /// <summary>台山市人社局, the unit the scene's complaints go to.</summary>
+    internal const string Rsj = "440781-rsj";
 
-    internal sealed class Desk(DubanFactory factory)
-    {
-        public HttpClient Dispatcher = null!, Handler = null!, Supervisor = null!;
+    /// <summary>A wage complaint in 台城 (or a petition...) on its way to 台山市人社局: <c>desk.Wages("...").InProgressAsync()</c>.</summary>
+    internal static MatterBuilder Wages(this Desk desk, string title, string kind = "complaint", string urgency = "normal") =>
+        desk.Matter(NewMatter.Wages(title).OfKind(kind) with { Urgency = urgency }).Lead(Rsj);
 
-        public async Task SignInAsync()
-        {
-            factory.ForgetSignIns();
-            Dispatcher = await factory.As("dispatcher");
-            Handler = await factory.As("h-440781-rsj");
-            Supervisor = await factory.As("supervisor");
-        }
+    internal static async Task<JsonNode> ClockAsync(this Desk desk, long id) => (await desk.Dispatcher.Get(id))["clock"]!;
 
-        /// <summary>Moves the clock to <paramref name="when"/> and signs in again (tokens expire).</summary>
-        public async Task MoveToAsync(DateTimeOffset when)
-        {
-            factory.Clock.Advance(when - factory.Clock.GetUtcNow());
-            await SignInAsync();
-        }
-
-        public async Task<long> DispatchedAsync(string title, string kind = "complaint", string urgency = "normal", object? dispatch = null)
-        {
-            var id = await Dispatcher.Register(Wages(title, kind, urgency));
-            var body = dispatch is null ? new JsonObject() : System.Text.Json.JsonSerializer.SerializeToNode(dispatch)!.AsObject();
-            body["leadUnitCode"] = "440781-rsj";
-            await Dispatcher.Do(id, "dispatch", body);
-            return id;
-        }
-
-        public async Task<JsonNode> ClockAsync(long id) => (await Dispatcher.Get(id))["clock"]!;
-    }
-
+    /// <summary>A deployment on the scene's clock and its desk, where the dispatcher, the supervisor and 台山市人社局's handler sign in.</summary>
     internal static async Task<(DubanFactory, Desk)> StartAsync(DateTimeOffset? at = null)
     {
         var factory = DubanFactory.StartingAt(at ?? Monday);
         await factory.InitializeAsync();
-        var desk = new Desk(factory);
-        await desk.SignInAsync();
-        return (factory, desk);
+        return (factory, factory.Desk);
     }
 
     internal static DateTimeOffset Time(JsonNode? node) => (DateTimeOffset)node!;

@@ -138,6 +138,10 @@ public sealed class TimePolicyTests
     private static readonly DateTimeOffset Start = At(2026, 11, 2, 9);
     private static readonly DateTimeOffset Due = Start.AddHours(100);
 
+    /// <summary>A complaint in memory, in the state named, with nothing of its clock set.</summary>
+    private static Matter Row(string status) =>
+        new() { Number = "JM-2026-000001", Kind = "complaint", Channel = "phone", Title = "t", Content = "c", Urgency = "normal", Status = status };
+
     /// <summary>
     /// A matter's stored fields as the light reads them; behind the plan (a milestone due at
     /// Start + 1 h, not done) and late to sign (the lead's signing deadline at Start + 1 h) become
@@ -146,21 +150,8 @@ public sealed class TimePolicyTests
     private static Matter Reading(string status = "in_progress", DateTimeOffset? paused = null, bool key = false, DateTimeOffset? lastProgress = null,
         bool behind = false, bool signLate = false, double share = 0.75, MatterClock? clock = null)
     {
-        var m = new Matter
-        {
-            Number = "JM-2026-000001",
-            Kind = "complaint",
-            Channel = "phone",
-            Title = "t",
-            Content = "c",
-            Urgency = "normal",
-            Status = status,
-            DueAt = Due,
-            YellowAt = Start.AddHours(100 * share),
-            PausedAt = paused,
-            KeySupervision = key,
-            LastProgressAt = lastProgress,
-        };
+        var m = Row(status);
+        (m.DueAt, m.YellowAt, m.PausedAt, m.KeySupervision, m.LastProgressAt) = (Due, Start.AddHours(100 * share), paused, key, lastProgress);
         if (behind) PlanFacet.Of(m).Milestones.Add(new PlanMilestone { Seq = 1, Title = "m", DueAt = Start.AddHours(1), Weight = 1 });
         if (signLate) m.Assignments.Add(new Assignment { UnitCode = "u", UnitTerritoryCode = "440781", Role = "lead", Active = true, SignDueAt = Start.AddHours(1) });
         (clock ?? Clock()).Refresh(m);
@@ -209,18 +200,8 @@ public sealed class TimePolicyTests
     public void KeySupervision_TurnsYellowEarlier()
     {
         var clock = Clock(yellow: 0.75, key: 0.5);
-        var m = new Duban.Data.Matter
-        {
-            Number = "JM-2026-000001",
-            Kind = "complaint",
-            Channel = "phone",
-            Title = "t",
-            Content = "c",
-            Urgency = "normal",
-            Status = "in_progress",
-            ClockStartedAt = Start,
-            DueAt = Due,
-        };
+        var m = Row("in_progress");
+        (m.ClockStartedAt, m.DueAt) = (Start, Due);
         Assert.Equal(Start.AddHours(75), clock.YellowPoint(m));
         m.KeySupervision = true;
         Assert.Equal(Start.AddHours(50), clock.YellowPoint(m));
