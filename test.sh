@@ -225,6 +225,24 @@ trx_counts() {
         }' "${files[@]}"
 }
 
+# Prints each failed test under a directory, with the first lines of its message, so that
+# the end of a long log (all a CI page may keep) names what failed.
+trx_failures() {
+    local dir=$1 files=()
+    [[ -d $dir ]] && mapfile -t files < <(find "$dir" -name '*.trx' -type f | sort)
+    [[ ${#files[@]} -eq 0 ]] && return
+    awk '
+        function text(s) { gsub(/&quot;/, "\"", s); gsub(/&lt;/, "<", s); gsub(/&gt;/, ">", s); gsub(/&amp;/, "\\&", s); return s }
+        BEGIN { RS = "<UnitTestResult " }
+        NR > 1 && /outcome="Failed"/ {
+            name = $0; sub(/^.*testName="/, "", name); sub(/".*$/, "", name)
+            msg = ""
+            if (match($0, /<Message>[^<]*<\/Message>/)) msg = substr($0, RSTART + 9, RLENGTH - 19)
+            printf "  FAILED %s\n", text(name)
+            if (msg != "") printf "    %s\n", substr(text(msg), 1, 1500)
+        }' "${files[@]}"
+}
+
 # ---------------------------------------------------------------------------- run
 [[ -f $SOLUTION ]] || die "$SOLUTION not found in $ROOT"
 command -v dotnet >/dev/null 2>&1 || die "dotnet not found on PATH"
@@ -315,6 +333,7 @@ for name in "${PASSES[@]}"; do
     fi
     ((${#notes[@]} > 0)) && line+=" <-- $(IFS=';'; echo "${notes[*]}")"
     echo "pass $line"
+    ((failed > 0)) && trx_failures "$RESULTS_DIR/$name"
     sum_passed=$((sum_passed + passed))
     sum_failed=$((sum_failed + failed))
     sum_skipped=$((sum_skipped + skipped))

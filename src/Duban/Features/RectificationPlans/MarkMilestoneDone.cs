@@ -42,10 +42,12 @@ public sealed class MarkMilestoneDone(MatterWorkflow workflow) : MatterAction<Ma
         }, ct);
 
     /// <summary>May the actor mark a milestone done now (the lead unit, in progress, one still open)? Which milestone is the request's.</summary>
-    public override bool Allows(ActionContext context) =>
-        Check(context.Actor, context.Matter) is null && PlanFacet.Of(context.Matter).Milestones.Any(x => x.DoneAt is null);
+    public override bool Allows(ActionContext context) => Check(context.Actor, context.Matter) is null;
 
+    /// <summary>The state's refusals, so that the action and its <see cref="Allows"/> agree: with no milestone open there is nothing to mark (409).</summary>
     private static Error? Check(Actor actor, Matter m) =>
         ActionRules.RequireStatus("整改节点完成/milestone", m, Status.InProgress)
-        ?? (ActionRules.IsLeadUnit(actor, m) ? null : ActionRules.NotYours("报告整改节点"));
+        ?? (ActionRules.IsLeadUnit(actor, m) ? null : ActionRules.NotYours("报告整改节点"))
+        ?? (PlanFacet.Of(m).Milestones.Any(x => x.DoneAt is null) ? null
+            : Error.Conflict("no_open_milestone", "没有待完成的整改节点 / no milestone of a plan is open"));
 }

@@ -128,7 +128,7 @@ public sealed class ActionAllowsTests(DubanFactory factory)
         Assert.Empty(handler.Intersect(["key-on", "key-off", "urge", "merge"]));
         Assert.NotNull(dispatcher);
         Assert.Superset(new HashSet<string> { "merge", "relocate" }, dispatcher);
-        Assert.Empty(dispatcher.Intersect(["key-on", "key-off", "reject", "extension-approve"]));
+        Assert.Empty(dispatcher.Intersect(["key-on", "key-off", "reject", "extension-approve", "extension-refuse"]));
         Assert.Null(await FormsAsync("h-440785100", id));
     }
 

@@ -44,7 +44,7 @@ public sealed partial class RegistryEdgeTests(DubanFactory factory)
         Assert.DoesNotContain("milestone", offered);
         // What is not offered indeed fails.
         await handler.Try(id, "pause", new { kind = "awaiting_raiser", reason = "等待补充" }).Problem(HttpStatusCode.Conflict, "pause_not_allowed");
-        await handler.Try(id, "milestone", new { seq = 1 }).Problem(HttpStatusCode.BadRequest, "validation");
+        await handler.Try(id, "milestone", new { seq = 1 }).Problem(HttpStatusCode.Conflict, "no_open_milestone");
     }
 
     [Fact]
