@@ -5,8 +5,11 @@ using Microsoft.EntityFrameworkCore;
 
 namespace Duban.Features.Audit;
 
-/// <summary>An event an administrative change appends, as recorded: who, the action, its data and its reason.</summary>
-public sealed record AuditEvent(Actor Actor, string Action, JsonObject Data, string? Reason = null);
+/// <summary>
+/// An event a change appends, as recorded: who, the action, its data and its reason; on a matter's chain when
+/// it names one (a matter the change creates: the event hashes its state, which must be complete, facets known).
+/// </summary>
+public sealed record AuditEvent(Actor Actor, string Action, JsonObject Data, string? Reason = null, Matter? Matter = null, string? ToStatus = null);
 
 /// <summary>
 /// What a change made: its answer, the events that record it (in order), and the reference caches it
@@ -51,7 +54,7 @@ public sealed class AuditedChange(DubanDb db, AuditLog audit)
         if (made.Events.Count == 0) return made.Value;
         foreach (var e in made.Events)
         {
-            await audit.AppendAsync(null, e.Actor, e.Action, reason: e.Reason, data: e.Data, ct: ct);
+            await audit.AppendAsync(e.Matter, e.Actor, e.Action, toStatus: e.ToStatus, reason: e.Reason, data: e.Data, ct: ct);
         }
         await db.SaveChangesAsync(ct);
         await tx.CommitAsync(ct);

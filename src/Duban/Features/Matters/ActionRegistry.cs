@@ -77,6 +77,15 @@ public sealed record MatterActionInfo(string Name, ActionSection Section, Type R
 public sealed record ActionContext(MatterScope Scope, Actor Actor, Matter Matter, DateTimeOffset Now, string? OpenReturnState, MatterClock Clock);
 
 /// <summary>
+/// A request that carries members of the modules as well as its own: whatever its type does not bind
+/// ([JsonExtensionData]) reaches the facets as <see cref="ActionStep.Extensions"/>.
+/// </summary>
+public interface IExtensibleRequest
+{
+    System.Text.Json.Nodes.JsonObject? Extensions { get; }
+}
+
+/// <summary>
 /// An action on an existing matter (交办, 签收, 催办…): one class in its own file, registered with
 /// <see cref="MatterRegistrations.AddMatterAction{TAction}"/>. The API maps it, the matter
 /// page draws its forms, and <c>availableActions</c> lists it, all from its <see cref="Info"/> and <see cref="Allows"/>.

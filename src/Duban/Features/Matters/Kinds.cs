@@ -73,11 +73,47 @@ public sealed class MatterKinds(IEnumerable<KindRegistration> kinds)
     public string Label(string kind) => Find(kind)?.Label.Current ?? kind;
 }
 
+/// <summary>A channel by which matters come in (电话, 来信, 会议…), registered by the core or a module.</summary>
+public sealed record ChannelRegistration(string Channel, Bilingual Label);
+
+/// <summary>The channels matters come by: the core's and the modules' (a source's items carry its type as their channel).</summary>
+public sealed class MatterChannels(IEnumerable<ChannelRegistration> channels)
+{
+    /// <summary>The core's channels: those a registration may name (<see cref="Vocabulary.Channels"/>), with their labels.</summary>
+    public static readonly IReadOnlyList<ChannelRegistration> Core =
+    [
+        new("web", new("网上", "Web")),
+        new("phone", new("电话", "Phone")),
+        new("letter", new("来信", "Letter")),
+        new("visit", new("来访", "Visit")),
+        new("email", new("电子邮件", "E-mail")),
+        new("api", new("接口", "API")),
+        new("meeting", new("会议", "Meeting")),
+        new("instruction", new("领导批示", "Leader's instruction")),
+    ];
+
+    private readonly Dictionary<string, ChannelRegistration> byName = channels.DistinctBy(c => c.Channel).ToDictionary(c => c.Channel, StringComparer.Ordinal);
+
+    public IReadOnlyList<ChannelRegistration> All => [.. byName.Values];
+
+    public bool IsChannel(string? channel) => channel is not null && byName.ContainsKey(channel);
+
+    /// <summary>Its name for people in the current language, or the channel itself.</summary>
+    public string Label(string channel) => byName.GetValueOrDefault(channel)?.Label.Current ?? channel;
+}
+
 public static class MatterKindRegistration
 {
     public static IServiceCollection AddMatterKind(this IServiceCollection services, KindTraits traits)
     {
         services.AddSingleton(new KindRegistration(traits));
+        return services;
+    }
+
+    /// <summary>A channel a module's matters come by; one already registered (by the core or another module) is kept as it is.</summary>
+    public static IServiceCollection AddMatterChannel(this IServiceCollection services, ChannelRegistration channel)
+    {
+        services.AddSingleton(channel);
         return services;
     }
 }

@@ -20,6 +20,7 @@ public static class MatterServices
         services.AddSingleton<MatterFacets>();
         services.AddSingleton<MatterActions>();
         services.AddSingleton<MatterKinds>();
+        services.AddSingleton<MatterChannels>();
 
         services.AddMatterAction<Dispatch>()
             .AddMatterAction<Accept>()
@@ -45,6 +46,7 @@ public static class MatterServices
         services.AddMatterEvent(new(RegisterMatter.EventName, new("登记", "Registered"), _ => "您的诉求已受理 / received"));
         services.AddMatterEvent(new(RevealRaiser.EventName, new("查看反映人身份", "Raiser's identity viewed")));
         foreach (var kind in MatterKinds.Core) services.AddMatterKind(kind);
+        foreach (var channel in MatterChannels.Core) services.AddMatterChannel(channel);
         return services;
     }
 }

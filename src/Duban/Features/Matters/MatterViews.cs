@@ -66,11 +66,11 @@ public sealed record ActionResponse(long Id, string Number, string Status, int V
 /// <param name="To">Received on or before this China date.</param>
 public sealed record MatterFilter(string? Status, string? Unit, bool? Overdue, string? Q, int? Page, int? PageSize,
     string? Light = null, bool? KeySupervision = null, string? Category = null, string? Place = null, DateOnly? From = null, DateOnly? To = null,
-    bool? SentBack = null);
+    bool? SentBack = null, string? Kind = null, string? Channel = null);
 
 /// <summary>Reads matters for staff, always through <see cref="MatterScope"/>.</summary>
 public sealed class MatterQueries(DubanDb db, MatterScope scope, UnitDirectory units, Sealer sealer, TimeProvider time, GeoService geo,
-    MatterClock clock, MatterFacets facets, MatterActions actions, IServiceProvider services)
+    MatterClock clock, MatterFacets facets, MatterActions actions, MatterKinds kinds, MatterChannels channels, IServiceProvider services)
 {
     public const int MaxPageSize = 100;
     /// <summary>Deeper than this, narrow the filter instead (and the offset stays far from overflow).</summary>
@@ -111,6 +111,10 @@ public sealed class MatterQueries(DubanDb db, MatterScope scope, UnitDirectory u
         if (f.Light is not null && !Light.All.Contains(f.Light)) return Error.Validation("light must be green, yellow or red / 亮灯状态为 green、yellow 或 red");
         if (Text.HasControlCharacters(f.Category, f.Place)) return Error.Validation("the query may not contain control characters / 查询条件含有非法字符");
         var category = string.IsNullOrWhiteSpace(f.Category) ? null : f.Category.Trim();
+        var kind = string.IsNullOrWhiteSpace(f.Kind) ? null : f.Kind.Trim();
+        if (kind is not null && !kinds.IsKind(kind)) return Error.Validation($"kind must be one of {string.Join(", ", kinds.All.Select(k => k.Kind))} / 事项类型不存在");
+        var channel = string.IsNullOrWhiteSpace(f.Channel) ? null : f.Channel.Trim();
+        if (channel is not null && !channels.IsChannel(channel)) return Error.Validation($"channel must be one of {string.Join(", ", channels.All.Select(c => c.Channel))} / 来源渠道不存在");
         string? placePrefix = null;
         if (!string.IsNullOrWhiteSpace(f.Place))
         {
@@ -145,6 +149,8 @@ public sealed class MatterQueries(DubanDb db, MatterScope scope, UnitDirectory u
                 q = sentBack ? q.Where(m => m.Status == Status.InProgress && m.StatusReason != null)
                     : q.Where(m => m.Status != Status.InProgress || m.StatusReason == null);
             if (category is not null) q = q.Where(m => m.Category == category);
+            if (kind is not null) q = q.Where(m => m.Kind == kind);
+            if (channel is not null) q = q.Where(m => m.Channel == channel);
 #pragma warning disable CA1310 // translated to SQL LIKE 'prefix%' (ordinal); no culture is involved
             if (placePrefix is not null) q = q.Where(m => m.TerritoryCode != null && m.TerritoryCode.StartsWith(placePrefix));
 #pragma warning restore CA1310

@@ -21,6 +21,12 @@ public sealed class ActionStep(Matter matter, Actor actor, DateTimeOffset now, D
 
     /// <summary>Further events in the same transaction, after the matter's own: related matters' events.</summary>
     public List<Func<AuditLog, CancellationToken, Task>> MoreEvents { get; } = [];
+
+    /// <summary>
+    /// The request's members that its own type does not bind (<see cref="IExtensibleRequest"/>), for the
+    /// facets' <see cref="MatterFacet.OnActionAsync"/>: a campaign's measures when its task is completed.
+    /// </summary>
+    public JsonObject Extensions { get; init; } = [];
 }
 
 /// <summary>
@@ -38,7 +44,8 @@ public sealed class MatterWorkflow(DubanDb db, AuditLog audit, TimeProvider time
     public MatterFacets Facets => facets;
 
     public async Task<Result<Matter>> RunAsync(long id, int? version, Actor actor, string action,
-        Func<ActionStep, CancellationToken, Task<Error?>> apply, CancellationToken ct, bool changesMatter = true, bool scopeProven = false)
+        Func<ActionStep, CancellationToken, Task<Error?>> apply, CancellationToken ct, bool changesMatter = true, bool scopeProven = false,
+        JsonObject? extensions = null)
     {
         if (changesMatter && version is null) return Error.Validation("version is required: send the version of the matter you saw");
         await using var tx = await db.Database.BeginTransactionAsync(ct);
@@ -54,9 +61,11 @@ public sealed class MatterWorkflow(DubanDb db, AuditLog audit, TimeProvider time
 
         var before = Snapshot(matter, facets);
         var fromStatus = matter.Status;
-        var step = new ActionStep(matter, actor, time.Now(), db);
+        var step = new ActionStep(matter, actor, time.Now(), db) { Extensions = extensions ?? [] };
         var error = await apply(step, ct);
         if (error is not null) return error;
+        // The facets take their part of the step the action has taken (a campaign task's measures at completion).
+        if (await facets.OnActionAsync(action, step, ct) is { } refusedByFacet) return refusedByFacet;
 
         if (changesMatter)
         {

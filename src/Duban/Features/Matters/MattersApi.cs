@@ -20,16 +20,18 @@ public static class MattersApi
         var g = api.MapGroup("/matters").RequireAuthorization().WithTags("Matters");
 
         g.MapGet("/", async (string? status, string? unit, bool? overdue, string? q, int? page, int? pageSize, string? light, bool? keySupervision,
-            string? category, string? place, DateOnly? from, DateOnly? to, bool? sentBack, MatterQueries queries, HttpContext http, CancellationToken ct) =>
-            ToHttp(await queries.ListAsync(new MatterFilter(status, unit, overdue, q, page, pageSize, light, keySupervision, category, place, from, to, sentBack), http.Actor(), ct)))
-            .WithSummary("Matters the caller may see, newest first: status (comma-separated), light, unit, category, place (a territory code or a county's or town's name), from/to (received, China dates), q, keySupervision, overdue, sentBack (in progress again: sent back at review or reopened)")
+            string? category, string? place, DateOnly? from, DateOnly? to, bool? sentBack, string? kind, string? channel, MatterQueries queries, HttpContext http,
+            CancellationToken ct) =>
+            ToHttp(await queries.ListAsync(new MatterFilter(status, unit, overdue, q, page, pageSize, light, keySupervision, category, place, from, to, sentBack,
+                kind, channel), http.Actor(), ct)))
+            .WithSummary("Matters the caller may see, newest first: status (comma-separated), light, unit, category, place (a territory code or a county's or town's name), from/to (received, China dates), q, keySupervision, overdue, sentBack (in progress again: sent back at review or reopened), kind, channel (a source's items carry its type: meeting, instruction, campaign, research)")
             .Produces<PageOf<MatterSummary>>();
 
         g.MapGet("/export.xlsx", async (string? status, string? unit, bool? overdue, string? q, string? light, bool? keySupervision,
-            string? category, string? place, DateOnly? from, DateOnly? to, bool? sentBack, MatterQueries queries, Geo.GeoService geo, TimeProvider time,
-            HttpContext http, CancellationToken ct) =>
+            string? category, string? place, DateOnly? from, DateOnly? to, bool? sentBack, string? kind, string? channel, MatterQueries queries,
+            Geo.GeoService geo, TimeProvider time, HttpContext http, CancellationToken ct) =>
         {
-            var filter = new MatterFilter(status, unit, overdue, q, null, null, light, keySupervision, category, place, from, to, sentBack);
+            var filter = new MatterFilter(status, unit, overdue, q, null, null, light, keySupervision, category, place, from, to, sentBack, kind, channel);
             var result = await queries.ExportAsync(filter, http.Actor(), ct);
             if (!result.IsSuccess) return Problem(result.Error!);
             var now = time.Now();
@@ -133,6 +135,8 @@ public static class MattersApi
             ["亮灯", f.Light ?? "全部"],
             ["单位", f.Unit ?? "全部"],
             ["类别", f.Category ?? "全部"],
+            ["事项类型", f.Kind ?? "全部"],
+            ["渠道", f.Channel ?? "全部"],
             ["地点", f.Place ?? "全部"],
             ["受理期间", f.From is null && f.To is null ? "全部" : $"{f.From:yyyy-MM-dd} 至 {f.To:yyyy-MM-dd}"],
             ["重点督办", f.KeySupervision is { } key ? (key ? "是" : "否") : "全部"],

@@ -47,7 +47,8 @@ public static class Vocabulary
 {
     /// <summary>The core's kinds (MatterKinds.Core), which a policy file may name.</summary>
     public static readonly IReadOnlySet<string> Kinds = Set([.. MatterKinds.Core.Select(k => k.Kind)]);
-    public static readonly IReadOnlySet<string> Channels = Set("web", "phone", "letter", "visit", "email", "api", "meeting", "instruction");
+    /// <summary>The channels a registration may name (MatterChannels.Core); modules' channels are for the matters they make.</summary>
+    public static readonly IReadOnlySet<string> Channels = Set([.. MatterChannels.Core.Select(c => c.Channel)]);
     public static readonly IReadOnlySet<string> Urgencies = Set("normal", "urgent", "emergency");
     public static readonly IReadOnlySet<string> Satisfactions = Set("satisfied", "basically_satisfied", "dissatisfied");
 

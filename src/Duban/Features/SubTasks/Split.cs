@@ -89,38 +89,19 @@ public sealed class Split(MatterWorkflow workflow, RegisterNumbers numbers, Matt
                 if (Deadline.Check(due, step.Now) is { } badDue) return badDue;
                 if (parentDue is { } limit && due > limit) return Error.Validation($"children[{i}].dueAt must not be later than the parent's deadline / 子任务期限不得晚于主任务");
                 if (c.Weight is < 1 or > 100) return Error.Validation($"children[{i}].weight is 1 to 100 / 子任务权重为1至100");
-                var child = new Matter
+                var child = NewTasks.Create(clock, allocated[i], actor, step.Now, new NewTask(c.Title.Trim(),
+                    string.IsNullOrWhiteSpace(c.Content) ? m.Title : c.Content.Trim(), m.Channel, built.Value!, childPolicy, due)
                 {
-                    Id = allocated[i].Id,
-                    Number = allocated[i].Number,
-                    Kind = "task",
-                    Channel = m.Channel,
-                    Title = c.Title.Trim(),
-                    Content = string.IsNullOrWhiteSpace(c.Content) ? m.Title : c.Content.Trim(),
                     Location = m.Location,
                     TerritoryCode = m.TerritoryCode,
-                    CountyCode = m.CountyCode,
                     Category = m.Category,
                     Urgency = m.Urgency,
-                    ReceivedAt = step.Now,
-                    RegisteredAt = step.Now,
-                    RegisteredBy = actor.Id,
-                    RaiserAnonymous = true,
                     SubjectUnitCode = m.SubjectUnitCode,
                     SubjectPerson = m.SubjectPerson,
                     Confidential = m.Confidential,
-                    Status = Status.Dispatched,
-                    LeadUnitCode = built.Value![0].UnitCode,
                     ParentId = m.Id,
                     Weight = c.Weight ?? 1,
-                    UpdatedAt = step.Now,
-                    Version = 1,
-                };
-                child.Assignments.AddRange(built.Value!);
-                child.Facets.MarkNew();
-                clock.Register(child);
-                clock.Start(child, childPolicy, step.Now, due, built.Value!);
-                clock.Refresh(child);
+                });
                 children.Add(child);
             }
             if (atDispatch)

@@ -119,6 +119,8 @@ public sealed class SupervisionSteps(IServiceScopeFactory scopes, TimeProvider t
                         $"【督办通知】{subject}已超期",
                         $"{leadName}负责同志：事项{subject}已超过办理期限 {deadline}，请督促加快办理，并于 {Clock.ChinaDate(reportBy.AddMilliseconds(-1)):yyyy-MM-dd} 前报告办理情况；逾期仍未办结的，将提级督办。/ Supervision notice: {m.Number} is overdue.",
                         m.Id), ct);
+                    await TellFollowersAsync(notifier, workflow.Facets.Followers(m), m, Notice, $"【督办通知】{subject}已超期",
+                        $"{leadName}承办的事项{subject}已超过办理期限 {deadline}，已向其发出督办通知。/ Supervision notice: {m.Number} is overdue; its lead unit was told.", ct);
                     return null;
                 default:
                     if (!still || m.NoticedAt is not { } noticed || m.EscalatedAt is not null || !LightRule.IsOverdue(m, moment) || EscalationDue(noticed) > now) return NotDue;
@@ -134,10 +136,21 @@ public sealed class SupervisionSteps(IServiceScopeFactory scopes, TimeProvider t
                             $"{above.Name}：{leadName}承办的事项{subject}已超过办理期限 {deadline}，{Clock.ChinaDate(noticed):yyyy-MM-dd}发出督办通知后仍未办结，现提级由贵单位督办。/ Escalated: {m.Number} is overdue after the supervision notice.",
                             m.Id), ct);
                     }
+                    await TellFollowersAsync(notifier, workflow.Facets.Followers(m).Where(u => u != above?.Code), m, Escalate, $"【提级督办】{subject}",
+                        $"{leadName}承办的事项{subject}已超过办理期限 {deadline}，督办通知后仍未办结，" + (above is null ? "主办单位没有上级单位。" : $"已提级至{above.Name}督办。")
+                        + $" / Escalated: {m.Number} is overdue after the supervision notice.", ct);
                     return null;
             }
         }, ct, changesMatter: false, scopeProven: true);
         return result.IsSuccess;
+    }
+
+    /// <summary>The units that follow the matter without holding it (a source's owner: its facets say which) hear of its notice and escalation.</summary>
+    private static async Task TellFollowersAsync(Notifier notifier, IEnumerable<string> followers, Matter m, string kind, string title, string body,
+        CancellationToken ct)
+    {
+        foreach (var unit in followers.Where(u => u != m.LeadUnitCode))
+            await notifier.AddAsync(new NotifyRequest(unit, [Roles.Supervisor, Roles.Leader], kind, title, body, m.Id), ct);
     }
 
     private static readonly Error NotDue = Error.Conflict("not_due", "step no longer due");

@@ -131,4 +131,31 @@ public sealed class MatterListFilterTests(DubanFactory factory)
         // Another unit's handler sees none of them.
         Assert.Empty(await Numbers(await factory.As("h-440781115"), marker, "sentBack=true"));
     }
+
+    /// <summary>?kind= and ?channel= filter the list and the export (they were once ignored); an unknown one is a 400 naming it.</summary>
+    [Fact]
+    public async Task List_ByKindAndChannel_ReturnsOnlyMatching_AndRefusesUnknownValues()
+    {
+        var marker = "类型渠道" + Guid.NewGuid().ToString("N")[..8];
+        var supervisor = factory.Desk.Supervisor;
+        var meetingTask = (await factory.Desk.Matter(NewMatter.Task($"{marker} 会议议定事项")).MakeAsync()).Number;
+        var phoned = (await factory.Desk.Matter(NewMatter.Plain($"{marker} 电话反映噪音").Via("phone")).MakeAsync()).Number;
+        var letter = (await factory.Desk.Matter(NewMatter.Plain($"{marker} 来信反映噪音").Via("letter")).MakeAsync()).Number;
+
+        Assert.Equal(Sorted(meetingTask, phoned, letter), await Numbers(supervisor, marker, ""));
+        Assert.Equal(Sorted(meetingTask), await Numbers(supervisor, marker, "kind=task"));
+        Assert.Equal(Sorted(phoned, letter), await Numbers(supervisor, marker, "kind=complaint"));
+        Assert.Equal(Sorted(phoned), await Numbers(supervisor, marker, "channel=phone"));
+        Assert.Equal(Sorted(meetingTask), await Numbers(supervisor, marker, "channel=meeting&kind=task"));
+        Assert.Empty(await Numbers(supervisor, marker, "channel=meeting&kind=complaint"));
+
+        var kind = await supervisor.GetAsync("/api/v1/matters?kind=parade").Problem(HttpStatusCode.BadRequest, "validation");
+        Assert.Contains("kind", (string?)kind["title"], StringComparison.Ordinal);
+        var channel = await supervisor.GetAsync("/api/v1/matters/export.xlsx?channel=pigeon").Problem(HttpStatusCode.BadRequest, "validation");
+        Assert.Contains("channel", (string?)channel["title"], StringComparison.Ordinal);
+        var sheet = await supervisor.GetAsync($"/api/v1/matters/export.xlsx?q={Uri.EscapeDataString(marker)}&channel=letter");
+        Assert.Equal(HttpStatusCode.OK, sheet.StatusCode);
+        var rows = Sheets.Rows(await sheet.Content.ReadAsByteArrayAsync(), "事项");
+        Assert.Equal([letter], rows.Skip(1).Select(r => r[0]).ToArray());
+    }
 }

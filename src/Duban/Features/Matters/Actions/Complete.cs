@@ -4,7 +4,12 @@ using Microsoft.EntityFrameworkCore;
 
 namespace Duban.Features.Matters.Actions;
 
-public sealed record CompleteRequest(int? Version, string? Outcome);
+/// <summary>The outcome; a module's members (a campaign task's <c>measures</c>) travel in <see cref="Extensions"/>.</summary>
+public sealed record CompleteRequest(int? Version, string? Outcome) : IExtensibleRequest
+{
+    [System.Text.Json.Serialization.JsonExtensionData]
+    public System.Text.Json.Nodes.JsonObject? Extensions { get; init; }
+}
 
 /// <summary>
 /// 办结申请: the lead unit submits its outcome for review. A task split into sub-tasks is
@@ -38,7 +43,7 @@ public sealed class Complete(MatterWorkflow workflow, MatterClock clock) : Matte
             m.ClearExtensionRequest();
             m.Status = Status.PendingReview;
             return null;
-        }, ct);
+        }, ct, extensions: req.Extensions);
 
     /// <summary>May the actor submit the outcome now (the lead unit, in progress; the dispatch centre for a parent it split at dispatch)? Open sub-tasks and an unfinished plan (the facets' guards) are the action's to refuse.</summary>
     public override bool Allows(ActionContext context) => Check(context.Actor, context.Matter) is null;

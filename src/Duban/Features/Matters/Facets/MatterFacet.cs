@@ -59,6 +59,16 @@ public abstract class MatterFacet
     /// <summary>Refuses a step of the core that its state forbids (completion with milestones open), or null.</summary>
     public virtual Task<Error?> GuardAsync(string action, ActionStep step, CancellationToken ct) => Task.FromResult<Error?>(null);
 
+    /// <summary>
+    /// Takes its part of a step the action has taken and its guards allowed: the request's members it owns
+    /// (<see cref="ActionStep.Extensions"/>, e.g. a campaign's measures at <c>complete</c>), checked and kept
+    /// in its state. A refusal (a 400 naming the member) undoes the whole step.
+    /// </summary>
+    public virtual Task<Error?> OnActionAsync(string action, ActionStep step, CancellationToken ct) => Task.FromResult<Error?>(null);
+
+    /// <summary>Units that follow the matter without holding it (a source's owner): the supervision job tells them of its notices and escalations.</summary>
+    public virtual IEnumerable<string> Followers(Matter m) => [];
+
     /// <summary>The matter passes to a new holder (a dispatch): what belonged to the previous one is dropped (it stays in the events).</summary>
     public virtual void OnNewHolder(Matter m)
     {
@@ -133,6 +143,18 @@ public sealed class MatterFacets(IEnumerable<MatterFacet> facets, MatterKinds ki
         }
         return null;
     }
+
+    public async Task<Error?> OnActionAsync(string action, ActionStep step, CancellationToken ct)
+    {
+        foreach (var f in Of(step.Matter.Kind))
+        {
+            if (await f.OnActionAsync(action, step, ct) is { } refused) return refused;
+        }
+        return null;
+    }
+
+    /// <summary>The units that follow the matter, by the facets it carries, each once.</summary>
+    public IReadOnlyList<string> Followers(Matter m) => [.. Of(m.Kind).SelectMany(f => f.Followers(m)).Distinct(StringComparer.Ordinal)];
 
     public void OnNewHolder(Matter m)
     {
