@@ -78,11 +78,11 @@ public sealed record ActionContext(MatterScope Scope, Actor Actor, Matter Matter
 
 /// <summary>
 /// A request that carries members of the modules as well as its own: whatever its type does not bind
-/// ([JsonExtensionData]) reaches the facets as <see cref="ActionStep.Extensions"/>.
+/// ([JsonExtensionData], a <c>Dictionary&lt;string, JsonElement&gt;</c>) reaches the facets as <see cref="ActionStep.Extensions"/>.
 /// </summary>
 public interface IExtensibleRequest
 {
-    System.Text.Json.Nodes.JsonObject? Extensions { get; }
+    Dictionary<string, System.Text.Json.JsonElement>? Extensions { get; }
 }
 
 /// <summary>

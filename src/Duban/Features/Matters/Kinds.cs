@@ -94,7 +94,7 @@ public sealed class MatterChannels(IEnumerable<ChannelRegistration> channels)
 
     private readonly Dictionary<string, ChannelRegistration> byName = channels.DistinctBy(c => c.Channel).ToDictionary(c => c.Channel, StringComparer.Ordinal);
 
-    public IReadOnlyList<ChannelRegistration> All => [.. byName.Values];
+    public IReadOnlyList<ChannelRegistration> All { get; } = [.. channels.DistinctBy(c => c.Channel)];
 
     public bool IsChannel(string? channel) => channel is not null && byName.ContainsKey(channel);
 

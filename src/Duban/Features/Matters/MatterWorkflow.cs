@@ -1,3 +1,4 @@
+using System.Text.Json;
 using System.Text.Json.Nodes;
 using Duban.Common;
 using Duban.Data;
@@ -45,7 +46,7 @@ public sealed class MatterWorkflow(DubanDb db, AuditLog audit, TimeProvider time
 
     public async Task<Result<Matter>> RunAsync(long id, int? version, Actor actor, string action,
         Func<ActionStep, CancellationToken, Task<Error?>> apply, CancellationToken ct, bool changesMatter = true, bool scopeProven = false,
-        JsonObject? extensions = null)
+        IReadOnlyDictionary<string, System.Text.Json.JsonElement>? extensions = null)
     {
         if (changesMatter && version is null) return Error.Validation("version is required: send the version of the matter you saw");
         await using var tx = await db.Database.BeginTransactionAsync(ct);
@@ -61,7 +62,10 @@ public sealed class MatterWorkflow(DubanDb db, AuditLog audit, TimeProvider time
 
         var before = Snapshot(matter, facets);
         var fromStatus = matter.Status;
-        var step = new ActionStep(matter, actor, time.Now(), db) { Extensions = extensions ?? [] };
+        var step = new ActionStep(matter, actor, time.Now(), db)
+        {
+            Extensions = extensions is null ? [] : new JsonObject(extensions.Select(x => KeyValuePair.Create(x.Key, JsonSerializer.SerializeToNode(x.Value)))),
+        };
         var error = await apply(step, ct);
         if (error is not null) return error;
         // The facets take their part of the step the action has taken (a campaign task's measures at completion).

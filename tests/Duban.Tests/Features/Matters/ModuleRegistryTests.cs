@@ -86,6 +86,35 @@ public sealed partial class ModuleRegistryTests
     }
 
     /// <summary>
+    /// A module's members of a core action's request (complete's, an IExtensibleRequest) reach its facet
+    /// after the action: what the facet keeps is in the event; what it refuses is a 400 naming the member,
+    /// and the whole step is undone (the matter stays in progress, no event).
+    /// </summary>
+    [Fact]
+    public async Task ModuleMembers_OfCompletesRequest_ReachTheFacet_AndARefusalUndoesTheStep()
+    {
+        await using var factory = new DubanFactory();
+        factory.WithServices.Add(services => services.AddMatterFacet<CountedOutcomeFacet>());
+        await factory.InitializeAsync();
+        var dispatcher = factory.Desk.Dispatcher;
+        var handler = factory.Desk.Handler("440781-rsj");
+        var refused = await factory.Desk.Matter(NewMatter.Wages("台城某厂欠薪 " + Guid.NewGuid().ToString("N")[..6])).Lead("440781-rsj").InProgressAsync();
+        var problem = await handler.Try(refused, "complete", new { outcome = "已清偿", counted = "many" }, reader: dispatcher).Problem(HttpStatusCode.BadRequest, "validation");
+        Assert.Contains("counted", (string?)problem["title"], StringComparison.Ordinal);
+        var still = await dispatcher.Get(refused);
+        Assert.Equal("in_progress", (string?)still["status"]);
+        Assert.DoesNotContain("complete", still.Actions());
+
+        await handler.Do(refused, "complete", new { outcome = "已清偿", counted = 23 }, reader: dispatcher);
+        var done = await dispatcher.Get(refused);
+        Assert.Equal("pending_review", (string?)done["status"]);
+        Assert.Equal(23, (int)done["events"]!.AsArray().Last(e => (string?)e!["action"] == "complete")!["data"]!["counted"]!);
+        await using var scope = factory.Scope();
+        var report = await factory.Verify(factory.Db(scope));
+        Assert.True(report.Intact, report.FirstProblem);
+    }
+
+    /// <summary>
     /// A kind a module registers with its traits: only the actions it names are offered or taken
     /// (409 not_for_kind), and it carries only the facets it names (here none: no plan card).
     /// </summary>
@@ -195,6 +224,21 @@ public sealed class InspectionNotesFacet : MatterFacet
     }
 
     public override Type? PageSection => typeof(InspectionNotesSection);
+}
+
+/// <summary>A module's member of complete's request: <c>counted</c>, a whole number, kept in the completion's event.</summary>
+public sealed class CountedOutcomeFacet : MatterFacet
+{
+    public override string Name => "counted";
+
+    public override Task<Error?> OnActionAsync(string action, ActionStep step, CancellationToken ct)
+    {
+        if (action != Complete.Name || step.Extensions["counted"] is not { } given) return Task.FromResult<Error?>(null);
+        if (given.GetValueKind() != System.Text.Json.JsonValueKind.Number || !given.AsValue().TryGetValue<int>(out var counted))
+            return Task.FromResult<Error?>(Error.Validation("counted must be a whole number / 数量应为整数"));
+        step.Details["counted"] = counted;
+        return Task.FromResult<Error?>(null);
+    }
 }
 
 /// <summary>The facet's section of the matter page (a component written in C#, as a module without Razor may).</summary>

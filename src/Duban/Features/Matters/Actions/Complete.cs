@@ -7,8 +7,9 @@ namespace Duban.Features.Matters.Actions;
 /// <summary>The outcome; a module's members (a campaign task's <c>measures</c>) travel in <see cref="Extensions"/>.</summary>
 public sealed record CompleteRequest(int? Version, string? Outcome) : IExtensibleRequest
 {
+    // A Dictionary, not a JsonObject: System.Text.Json cannot fill a JsonObject on a record with a constructor.
     [System.Text.Json.Serialization.JsonExtensionData]
-    public System.Text.Json.Nodes.JsonObject? Extensions { get; init; }
+    public Dictionary<string, System.Text.Json.JsonElement>? Extensions { get; init; }
 }
 
 /// <summary>

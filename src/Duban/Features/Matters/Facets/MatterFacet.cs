@@ -107,8 +107,8 @@ public sealed class FacetStates
 }
 
 /// <summary>
-/// The registered facets, in registration order (which is the order of their guards, hash parts and
-/// page sections). A matter carries those its kind does (<see cref="KindTraits.Facets"/>); the hash
+/// The registered facets, in the order of their <see cref="MatterFacet.Order"/> (which is the order of their
+/// guards, hash parts and page sections). A matter carries those its kind does (<see cref="KindTraits.Facets"/>); the hash
 /// asks every facet, whose part is absent for a matter that does not carry it.
 /// </summary>
 public sealed class MatterFacets(IEnumerable<MatterFacet> facets, MatterKinds kinds)
