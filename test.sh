@@ -234,7 +234,9 @@ trx_failures() {
     awk '
         function text(s) { gsub(/&quot;/, "\"", s); gsub(/&lt;/, "<", s); gsub(/&gt;/, ">", s); gsub(/&amp;/, "\\&", s); return s }
         BEGIN { RS = "<UnitTestResult " }
-        NR > 1 && /outcome="Failed"/ {
+        # Only the opening tag of the record: the last record runs on to the end of the file,
+        # where the summary of the run carries outcome="Failed" too.
+        NR > 1 && substr($0, 1, index($0, ">")) ~ /outcome="Failed"/ {
             name = $0; sub(/^.*testName="/, "", name); sub(/".*$/, "", name)
             msg = ""
             if (match($0, /<Message>[^<]*<\/Message>/)) msg = substr($0, RSTART + 9, RLENGTH - 19)

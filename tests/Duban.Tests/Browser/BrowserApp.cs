@@ -47,7 +47,8 @@ public sealed class BrowserApp : IAsyncLifetime
             Locale = "zh-CN",
         });
         var page = await context.NewPageAsync();
-        page.SetDefaultTimeout(15_000);
+        // Generous: CI's two cores also run the server and the database; a wait that needs more is a hang.
+        page.SetDefaultTimeout(30_000);
         return page;
     }
 
