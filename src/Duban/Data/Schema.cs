@@ -123,16 +123,18 @@ public static class Schema
     }
 
     /// <summary>
-    /// Drops Duban's own tables (demo reset), and nothing else in the database. The append-only
-    /// triggers go with them.
+    /// Drops Duban's own tables (demo reset), and nothing else in the database: every table the model
+    /// maps (a module's too, found by its configuration, so a module never edits this list) and the
+    /// few the scripts keep outside the model. The append-only triggers go with them.
     /// </summary>
     public static async Task DropAllAsync(DubanDb db, CancellationToken ct = default)
     {
-        string[] tables = ["attachments", "inspection_rounds", "calendar_days", "notification_reads", "notifications", "plan_milestones", "dispatch_returns", "dispatch_catalogues", "geo_aliases", "idempotency", "counters", "audit_head", "events", "assignments", "matters", "users", "units", "schema_migrations"];
+        string[] unmapped = ["counters", "schema_migrations"];
+        var tables = db.Model.GetEntityTypes().Select(e => e.GetTableName()).OfType<string>().Concat(unmapped).Distinct(StringComparer.Ordinal).ToList();
         if (!db.IsPostgres) await db.Database.ExecuteSqlRawAsync("PRAGMA foreign_keys = OFF;", ct);
         foreach (var table in tables)
         {
-#pragma warning disable EF1002 // the names come from the constant list above, never from input
+#pragma warning disable EF1002 // the names come from the model and the list above, never from input
             await db.Database.ExecuteSqlRawAsync(db.IsPostgres ? $"DROP TABLE IF EXISTS {table} CASCADE;" : $"DROP TABLE IF EXISTS {table};", ct);
 #pragma warning restore EF1002
         }
