@@ -14,6 +14,7 @@ using Duban.Features.Matters.Actions;
 using Duban.Features.Notifications;
 using Duban.Features.RectificationPlans;
 using Duban.Features.Sealing;
+using Duban.Features.Sources;
 using Duban.Features.SubTasks;
 using Duban.Features.Supervision;
 using Duban.Features.Units;
@@ -70,6 +71,7 @@ public static class DubanServices
         services.AddMatterCore();
         services.AddSubTasks();
         services.AddRectificationPlans();
+        services.AddSources();
         services.AddScoped<DemoSeeder>();
         services.AddScoped<ImportUnits>();
         services.AddSingleton<GeoService>();
@@ -167,6 +169,7 @@ public static class DubanServices
         api.MapCalendarApiV1();
         api.MapNotificationsApiV1();
         api.MapFiguresApiV1();
+        api.MapSourcesApiV1();
     }
 }
 

@@ -1,0 +1,216 @@
+using System.Text.Json;
+using Duban.Common;
+using Duban.Data;
+using Duban.Features.Matters;
+using Duban.Features.Units;
+using Microsoft.EntityFrameworkCore;
+using UnitRef = Duban.Features.Matters.UnitRef;
+
+namespace Duban.Features.Sources;
+
+/// <summary>A row of the sources list.</summary>
+public sealed record SourceListItem(long Id, string Type, string TypeLabel, string Title, string Date, UnitRef Owner, string Status,
+    int Progress, string? Light, int Items, int Overdue, bool Confidential, long? ParentId);
+
+public sealed record SourceList(IReadOnlyList<SourceListItem> Items, int Total);
+
+/// <summary>An item as its source shows it.</summary>
+public sealed record SourceItemView(long MatterId, string Number, string Title, UnitRef? LeadUnit, IReadOnlyList<UnitRef> CoUnits, string Status,
+    string? Light, string? DueDate, DateTimeOffset? DueAt, int Progress, bool Overdue, int Weight);
+
+/// <summary>A campaign's measure and its total over the items completed.</summary>
+public sealed record SourceMeasureView(string Key, string Name, string Unit, double Total);
+
+/// <summary>A source in the tree around it (its parents up to the root, its children).</summary>
+public sealed record SourceRef(long Id, string Type, string TypeLabel, string Title, string Status);
+
+/// <summary>
+/// GET /api/v1/sources/{id}. <see cref="Sight"/>: <c>whole</c>, or <c>own</c> for a unit that holds items (it sees
+/// the title and its own items: the rest of the source, the tree and the report are not shown to it).
+/// </summary>
+public sealed record SourceView(long Id, string Type, string TypeLabel, string Title, string Date, UnitRef Owner, string Status, int Progress,
+    string? Light, long? ParentId, IReadOnlyList<long> Children, IReadOnlyList<SourceItemView> Items, IReadOnlyList<SourceMeasureView> Measures)
+{
+    public string Sight { get; init; } = "whole";
+    public bool Confidential { get; init; }
+    public int Version { get; init; }
+    public SourceDetails? Details { get; init; }
+    public string? Report { get; init; }
+    public DateTimeOffset? ReportedAt { get; init; }
+    public IReadOnlyList<SourceRef> Ancestors { get; init; } = [];
+    public IReadOnlyList<SourceRef> ChildSources { get; init; } = [];
+    /// <summary>Items past their deadline and still open.</summary>
+    public int Overdue { get; init; }
+    /// <summary>May the reader add items and report back (the owner and the coordinators above it)?</summary>
+    public bool MayManage { get; init; }
+}
+
+/// <summary>
+/// The sources a reader sees (<see cref="SourceAccess"/>), their progress (the weighted mean of their
+/// items', a closed item counting 100) and light (red when an item is overdue, else yellow when one runs
+/// short, else green while any is open) read from their matters at the moment asked.
+/// </summary>
+public sealed class SourceQueries(DubanDb db, SourceAccess access, UnitDirectory units, MatterClock clock, TimeProvider time)
+{
+    public const int MaxPageSize = 100;
+
+    public async Task<Result<SourceList>> ListAsync(string? type, string? status, string? light, int? page, int? pageSize, Actor actor, CancellationToken ct)
+    {
+        type = Text.OrNull(type);
+        if (type is not null && !SourceTypes.IsType(type)) return Error.Validation($"type must be one of {string.Join(", ", SourceTypes.All.Select(t => t.Type))} / 来源类型不存在");
+        status = Text.OrNull(status);
+        if (status is not null and not (Source.Open or Source.Reported)) return Error.Validation("status must be open or reported / 状态应为 open 或 reported");
+        light = Text.OrNull(light);
+        if (light is not null && !Light.All.Contains(light)) return Error.Validation("light must be green, yellow or red / 亮灯状态为 green、yellow 或 red");
+        if (page is < 1) return Error.Validation("page starts at 1");
+        if (pageSize is < 1 or > MaxPageSize) return Error.Validation($"pageSize is 1 to {MaxPageSize}");
+        var size = pageSize ?? 20;
+        var now = time.Now();
+        var reach = await access.ReachAsync(actor, ct);
+        var q = SourceAccess.Visible(db.Set<Source>().AsNoTracking(), db, reach);
+        if (type is not null) q = q.Where(s => s.Type == type);
+        if (status is not null) q = q.Where(s => s.Status == status);
+        if (light is not null)
+        {
+            var red = ItemsWhere(Light.Red, now);
+            var yellow = ItemsWhere(Light.Yellow, now);
+            var green = ItemsWhere(Light.Green, now);
+            q = light switch
+            {
+                Light.Red => q.Where(s => red.Contains(s.Id)),
+                Light.Yellow => q.Where(s => !red.Contains(s.Id) && yellow.Contains(s.Id)),
+                _ => q.Where(s => !red.Contains(s.Id) && !yellow.Contains(s.Id) && green.Contains(s.Id)),
+            };
+        }
+        var total = await q.CountAsync(ct);
+        var rows = await q.OrderByDescending(s => s.Date).ThenByDescending(s => s.Id).Skip(((page ?? 1) - 1) * size).Take(size).ToListAsync(ct);
+        var items = await ItemsAsync(rows.Select(s => s.Id).ToList(), reach, rows.ToDictionary(s => s.Id, s => SourceAccess.SightOf(reach, s, holdsAnItem: true)), ct);
+        var all = await units.AllAsync(ct);
+        return new SourceList([.. rows.Select(s =>
+        {
+            var own = items[s.Id];
+            return new SourceListItem(s.Id, s.Type, SourceTypes.Label(s.Type).Current, s.Title, s.Date, Unit(all, s.OwnerUnitCode)!, s.Status,
+                Progress(own), LightOf(s, own), own.Count, own.Count(i => i.Overdue), s.Confidential, s.ParentId);
+        })], total);
+    }
+
+    /// <summary>The sources with an open item of that light (the matters' light rule, inside the query).</summary>
+    private IQueryable<long> ItemsWhere(string light, DateTimeOffset now) =>
+        from i in db.Set<SourceItem>()
+        join m in db.Matters.Where(clock.Filter(light, now)) on i.MatterId equals m.Id
+        select i.SourceId;
+
+    public async Task<Result<SourceView>> GetAsync(long id, Actor actor, CancellationToken ct)
+    {
+        var s = await db.Set<Source>().AsNoTracking().FirstOrDefaultAsync(x => x.Id == id, ct);
+        if (s is null) return Error.NotFound(SourceChanges.NotFoundText);
+        var reach = await access.ReachAsync(actor, ct);
+        var held = SourceAccess.HeldBy(db, actor.UnitCode);
+        var holds = !s.Confidential && await db.Set<SourceItem>().AnyAsync(i => i.SourceId == id && held.Contains(i.MatterId), ct);
+        var sight = SourceAccess.SightOf(reach, s, holds);
+        if (sight == SourceSight.None) return Error.NotFound(SourceChanges.NotFoundText);
+        var items = (await ItemsAsync([id], reach, new Dictionary<long, SourceSight> { [id] = sight }, ct))[id];
+        var all = await units.AllAsync(ct);
+        var view = new SourceView(s.Id, s.Type, SourceTypes.Label(s.Type).Current, s.Title, s.Date, Unit(all, s.OwnerUnitCode)!, s.Status,
+            Progress(items), LightOf(s, items), null, [], items, [])
+        {
+            Sight = sight == SourceSight.Whole ? "whole" : "own",
+            Overdue = items.Count(i => i.Overdue),
+            Confidential = s.Confidential,
+        };
+        if (sight != SourceSight.Whole) return view;
+
+        var declared = await db.Set<SourceMeasure>().AsNoTracking().Where(x => x.SourceId == id).OrderBy(x => x.Seq).ToListAsync(ct);
+        var totals = new Dictionary<string, double>(StringComparer.Ordinal);
+        if (declared.Count > 0)
+        {
+            // Counted from the items completed (awaiting approval or closed): a completion sent back no longer counts.
+            var counted = items.Where(i => i.Status is Status.PendingReview or Status.Closed).Select(i => i.MatterId).ToList();
+            totals = (await db.Set<SourceMeasureValue>().AsNoTracking().Where(v => counted.Contains(v.MatterId)).ToListAsync(ct))
+                .GroupBy(v => v.Key).ToDictionary(g => g.Key, g => g.Sum(v => v.Value), StringComparer.Ordinal);
+        }
+        var children = await SeenAsync(db.Set<Source>().AsNoTracking().Where(c => c.ParentId == id).OrderBy(c => c.Date).ThenBy(c => c.Id), reach, ct);
+        var ancestors = new List<SourceRef>();
+        for (var parentId = s.ParentId; parentId is not null && ancestors.Count < 16;)
+        {
+            var parent = await db.Set<Source>().AsNoTracking().FirstOrDefaultAsync(p => p.Id == parentId, ct);
+            if (parent is null || SourceAccess.SightOf(reach, parent, holdsAnItem: false) != SourceSight.Whole) break;
+            ancestors.Insert(0, Ref(parent));
+            parentId = parent.ParentId;
+        }
+        return view with
+        {
+            ParentId = ancestors.Count > 0 ? s.ParentId : null,
+            Children = [.. children.Select(c => c.Id)],
+            Measures = [.. declared.Select(d => new SourceMeasureView(d.Key, d.Name, d.Unit, totals.GetValueOrDefault(d.Key)))],
+            Version = s.Version,
+            Details = JsonSerializer.Deserialize<SourceDetails>(s.Details, SourceChanges.Json),
+            Report = s.Report,
+            ReportedAt = s.ReportedAt,
+            Ancestors = ancestors,
+            ChildSources = children,
+            MayManage = await access.MayManageAsync(actor, s.OwnerUnitCode, ct),
+        };
+    }
+
+    /// <summary>Of these sources, those the reader sees whole (a tree shows no branch its reader may not open).</summary>
+    private static async Task<List<SourceRef>> SeenAsync(IQueryable<Source> sources, SourceAccess.Reach reach, CancellationToken ct) =>
+        [.. (await sources.Take(200).ToListAsync(ct)).Where(c => SourceAccess.SightOf(reach, c, holdsAnItem: false) == SourceSight.Whole).Select(Ref)];
+
+    private static SourceRef Ref(Source s) => new(s.Id, s.Type, SourceTypes.Label(s.Type).Current, s.Title, s.Status);
+
+    /// <summary>The items of these sources (one query), each source's as its reader sees them: all, or their unit's own.</summary>
+    private async Task<Dictionary<long, List<SourceItemView>>> ItemsAsync(List<long> ids, SourceAccess.Reach reach, Dictionary<long, SourceSight> sights,
+        CancellationToken ct)
+    {
+        var now = time.Now();
+        var rows = await (from i in db.Set<SourceItem>()
+                          join m in db.Matters on i.MatterId equals m.Id
+                          where ids.Contains(i.SourceId)
+                          orderby i.SourceId, i.Seq
+                          select new
+                          {
+                              i.SourceId,
+                              m.Id,
+                              m.Number,
+                              m.Title,
+                              m.Status,
+                              m.Progress,
+                              m.LeadUnitCode,
+                              m.Weight,
+                              Light = new LightFields(m.Status, m.AcceptDueAt, m.YellowAt, m.DueAt, m.PausedAt, m.KeySupervision, m.LastProgressAt, m.WarnAt),
+                              Units = m.Assignments.Where(a => a.Active).OrderBy(a => a.Id).Select(a => a.UnitCode).ToList(),
+                          }).ToListAsync(ct);
+        var all = await units.AllAsync(ct);
+        var result = ids.ToDictionary(id => id, _ => new List<SourceItemView>());
+        foreach (var r in rows)
+        {
+            if (sights[r.SourceId] != SourceSight.Whole && !r.Units.Contains(reach.UnitCode)) continue;
+            var due = r.Light.DueAt;
+            result[r.SourceId].Add(new SourceItemView(r.Id, r.Number, r.Title, Unit(all, r.LeadUnitCode),
+                [.. r.Units.Where(u => u != r.LeadUnitCode).Select(u => Unit(all, u)!)], r.Status, clock.LightOf(r.Light, now),
+                due is { } d ? Clock.ChinaDate(d.AddMilliseconds(-1)).ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture) : null, due,
+                r.Status == Status.Closed ? 100 : r.Progress, MatterClock.IsOverdue(r.Status, due, r.Light.PausedAt, now), r.Weight));
+        }
+        return result;
+    }
+
+    /// <summary>The weighted mean of the items' progress (merged and rejected items left out).</summary>
+    private static int Progress(List<SourceItemView> items)
+    {
+        var counted = items.Where(i => i.Status is not (Status.Merged or Status.Rejected)).ToList();
+        var weight = counted.Sum(i => i.Weight);
+        return weight == 0 ? 0 : (int)Math.Round(counted.Sum(i => (double)i.Progress * i.Weight) / weight, MidpointRounding.AwayFromZero);
+    }
+
+    /// <summary>Red when an item is overdue (or late in any way), else yellow when one runs short, else green while one is open; none once reported.</summary>
+    private static string? LightOf(Source s, List<SourceItemView> items)
+    {
+        if (s.Status != Source.Open) return null;
+        var lights = items.Select(i => i.Light).OfType<string>().ToList();
+        return lights.Contains(Light.Red) ? Light.Red : lights.Contains(Light.Yellow) ? Light.Yellow : lights.Count > 0 ? Light.Green : null;
+    }
+
+    private static UnitRef? Unit(IReadOnlyDictionary<string, UnitInfo> all, string? code) =>
+        code is null ? null : all.TryGetValue(code, out var u) ? new UnitRef(u.Code, u.Name) : new UnitRef(code, code);
+}
