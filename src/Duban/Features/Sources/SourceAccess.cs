@@ -92,6 +92,25 @@ public sealed class SourceAccess(MatterScope scope, UnitDirectory units)
         return actor.HasAny(Roles.Supervisor, Roles.Leader) && (scope.IsCityWide(actor) || await units.IsWithinAsync(ownerUnitCode, actor.UnitCode, ct));
     }
 
+    /// <summary>May the actor create a source for some owner (the pages offer the forms only then)?</summary>
+    public async Task<bool> MayCreateAnyAsync(Actor actor, CancellationToken ct) => (await OwnersAsync(actor, ct)).Count > 0;
+
+    /// <summary>
+    /// The owners the actor may create sources for, as the create form offers them: their own unit when they may, and for
+    /// a coordinator the supervising bodies within reach (the city's: 督查室, 人大常委会, 政协, 纪委监委).
+    /// </summary>
+    public async Task<IReadOnlyList<UnitInfo>> OwnersAsync(Actor actor, CancellationToken ct)
+    {
+        var all = await units.AllAsync(ct);
+        var owners = new List<UnitInfo>();
+        if (all.TryGetValue(actor.UnitCode, out var own) && await MayManageAsync(actor, own.Code, ct)) owners.Add(own);
+        foreach (var u in all.Values.Where(u => SupervisingKinds.Contains(u.Kind) && u.Code != actor.UnitCode).OrderBy(u => u.Code, StringComparer.Ordinal))
+        {
+            if (await MayManageAsync(actor, u.Code, ct)) owners.Add(u);
+        }
+        return owners;
+    }
+
     /// <summary>The kinds of unit that own supervised work as a body (督查室, 人大常委会, 政协, 纪委监委).</summary>
     public static readonly IReadOnlySet<string> SupervisingKinds = new HashSet<string>(StringComparer.Ordinal)
     {

@@ -1,6 +1,7 @@
 using Duban.Common;
 using Duban.Features.Auth;
 using Duban.Features.Matters;
+using Duban.Web;
 
 namespace Duban.Features.Sources;
 
@@ -49,6 +50,8 @@ public static class SourceServices
         services.AddSingleton<SourceAccess>();
         services.AddScoped<SourceChanges>();
         services.AddScoped<SourceQueries>();
+        // Every staff member: the owners track their sources, the units holding items see them there.
+        services.AddConsoleNav(new ConsoleNavEntry("/console/sources", new("督办来源", "Sources"), _ => true));
         return services;
     }
 }
