@@ -231,7 +231,7 @@ public static partial class PageBench
             ("trend by month", sp => sp.GetRequiredService<Features.Dashboard.DashboardQueries>().TrendAsync("month", actor, default)),
             ("trend by month, 24 counts (before)", sp => CountedTrendAsync(sp, actor)),
             ("counties and towns", sp => sp.GetRequiredService<Features.Dashboard.DashboardQueries>().PlacesAsync(null, actor, default)),
-            ("figures ranking by county", sp => sp.GetRequiredService<Features.Figures.UnitFigures>().RankAsync(null, "county", actor, default)),
+            ("figures ranking by county", sp => sp.GetRequiredService<Features.Figures.UnitFigures>().RankAsync(null, "county", null, null, actor, default)),
         };
         foreach (var (name, run) in parts)
         {

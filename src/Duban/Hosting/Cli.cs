@@ -43,9 +43,11 @@ public static class Cli
           dispatch classify --train FILE.csv
                                      train the category classifier on label,text rows, then answer
                                      texts on standard input ({"category","confidence","alternatives"})
-          figures [--period 2026-11|2026-Q4|2026] [--rank county|town|department] [--format json|csv|xlsx] [--out FILE]
+          figures [--period 2026-11|2026-Q4|2026] [--rank county|town|department] [--kind KIND] [--channel CHANNEL]
+                  [--format json|csv|xlsx] [--out FILE]
                                      the figures per unit (response, resolution, satisfaction, on-time
-                                     rates, overdue, returns, reopenings, score) as the city sees them
+                                     rates, overdue, returns, reopenings, score) as the city sees them,
+                                     of the matters of one kind or channel (task, instruction...) if given
           calendar add-workdays DATE N
                                      the Nth Chinese working day after DATE (YYYY-MM-DD), not
                                      counting DATE; N = 0: DATE if a working day, else the next

@@ -20,11 +20,11 @@ public static class FiguresApi
     {
         var g = api.MapGroup("/figures").RequireAuthorization().WithTags("Figures");
         g.MapGet("", ListAsync)
-            .WithSummary("Figures per unit for a period (2026-11, 2026-Q4, 2026), ranked among counties, towns or departments; format=csv|xlsx downloads them")
+            .WithSummary("Figures per unit for a period (2026-11, 2026-Q4, 2026), ranked among counties, towns or departments, of the matters of a kind or channel if given; format=csv|xlsx downloads them")
             .Produces<FiguresView>().ProducesProblem(400).ProducesProblem(403);
-        g.MapGet("/units/{code}", async (string code, string? period, UnitFigures figures, HttpContext http, CancellationToken ct) =>
-                ApiResults.ToHttp(await figures.UnitAsync(code, period, http.Actor(), ct)))
-            .WithSummary("One unit's figures for a period").Produces<FiguresView>().ProducesProblem(400).ProducesProblem(403).ProducesProblem(404);
+        g.MapGet("/units/{code}", async (string code, string? period, string? kind, string? channel, UnitFigures figures, HttpContext http, CancellationToken ct) =>
+                ApiResults.ToHttp(await figures.UnitAsync(code, period, kind, channel, http.Actor(), ct)))
+            .WithSummary("One unit's figures for a period, of the matters of a kind or channel if given").Produces<FiguresView>().ProducesProblem(400).ProducesProblem(403).ProducesProblem(404);
 
         api.MapGet("/matters/{id:long}/slip.pdf", async (long id, MatterPdfs pdfs, HttpContext http, CancellationToken ct) =>
                 Pdf(await pdfs.SlipAsync(id, http.Actor(), ct), $"slip-{id}.pdf"))
@@ -37,16 +37,18 @@ public static class FiguresApi
         return api;
     }
 
-    private static async Task<IResult> ListAsync(string? period, string? rank, string? format, UnitFigures figures, HttpContext http, CancellationToken ct)
+    private static async Task<IResult> ListAsync(string? period, string? rank, string? kind, string? channel, string? format, UnitFigures figures,
+        MatterKinds kinds, MatterChannels channels, HttpContext http, CancellationToken ct)
     {
-        var kind = string.IsNullOrWhiteSpace(format) ? "json" : format.Trim().ToLowerInvariant();
-        if (kind is not ("json" or "csv" or "xlsx")) return ApiResults.Problem(Error.Validation("format is json, csv or xlsx / 格式应为 json、csv 或 xlsx"));
-        var result = await figures.RankAsync(period, rank, http.Actor(), ct);
-        if (!result.IsSuccess || kind == "json") return ApiResults.ToHttp(result);
+        var output = string.IsNullOrWhiteSpace(format) ? "json" : format.Trim().ToLowerInvariant();
+        if (output is not ("json" or "csv" or "xlsx")) return ApiResults.Problem(Error.Validation("format is json, csv or xlsx / 格式应为 json、csv 或 xlsx"));
+        var result = await figures.RankAsync(period, rank, kind, channel, http.Actor(), ct);
+        if (!result.IsSuccess || output == "json") return ApiResults.ToHttp(result);
         var view = result.Value!;
-        return kind == "csv"
+        return output == "csv"
             ? Results.File(FiguresExport.Csv(view), "text/csv; charset=utf-8", FiguresExport.FileName(view, "csv"))
-            : Results.File(FiguresExport.Xlsx(view), "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", FiguresExport.FileName(view, "xlsx"));
+            : Results.File(FiguresExport.Xlsx(view, kinds, channels), "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                FiguresExport.FileName(view, "xlsx"));
     }
 
     private static IResult Pdf(Result<byte[]> result, string name) =>

@@ -1,10 +1,11 @@
 using System.Text.Json;
 using Duban.Common;
+using Duban.Features.Matters;
 using Duban.Hosting;
 
 namespace Duban.Features.Figures;
 
-/// <summary>figures --period 2026-11 [--rank county|town|department] [--format json|csv|xlsx] [--out FILE]: the ranking, as the city sees it.</summary>
+/// <summary>figures --period 2026-11 [--rank county|town|department] [--kind K] [--channel C] [--format json|csv|xlsx] [--out FILE]: the ranking, as the city sees it.</summary>
 public static class FiguresCli
 {
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
@@ -30,7 +31,7 @@ public static class FiguresCli
         // The city's view: every matter, as a city-level administrator sees it.
         var home = services.GetRequiredService<IConfiguration>()["Duban:HomeDivision"] ?? "440700";
         var result = await services.GetRequiredService<UnitFigures>().RankAsync(Cli.Option(args, "--period"), Cli.Option(args, "--rank"),
-            Actor.System(territory: home), CancellationToken.None);
+            Cli.Option(args, "--kind"), Cli.Option(args, "--channel"), Actor.System(territory: home), CancellationToken.None);
         if (!result.IsSuccess)
         {
             await Console.Error.WriteLineAsync(result.Error!.Message);
@@ -39,7 +40,7 @@ public static class FiguresCli
         var bytes = format switch
         {
             "csv" => FiguresExport.Csv(result.Value!),
-            "xlsx" => FiguresExport.Xlsx(result.Value!),
+            "xlsx" => FiguresExport.Xlsx(result.Value!, services.GetRequiredService<MatterKinds>(), services.GetRequiredService<MatterChannels>()),
             _ => JsonSerializer.SerializeToUtf8Bytes(result.Value, Json),
         };
         if (output is null)

@@ -4,6 +4,7 @@ using CsvHelper;
 using DocumentFormat.OpenXml;
 using DocumentFormat.OpenXml.Packaging;
 using DocumentFormat.OpenXml.Spreadsheet;
+using Duban.Features.Matters;
 
 namespace Duban.Features.Figures;
 
@@ -50,8 +51,14 @@ public static class FiguresExport
         new("综合得分", Format.Decimal, r => r.Score),
     ];
 
+    /// <summary>
+    /// figures-2026-11[-town][-task][-instruction].csv: the file says what it counts, since the CSV
+    /// has no room for it (one header row). Kinds and channels are registry names, safe in a file name.
+    /// </summary>
     public static string FileName(FiguresView view, string extension) =>
-        $"figures-{view.Period}{(view.Rank is null ? "" : "-" + view.Rank)}.{extension}";
+        $"figures-{view.Period}{Part(view.Rank)}{Part(view.Kind)}{Part(view.Channel)}.{extension}";
+
+    private static string Part(string? value) => value is null ? "" : "-" + value;
 
     /// <summary>CSV with a BOM; a rate is a fraction (0.9500) as in the API, empty where the unit has none.</summary>
     public static byte[] Csv(FiguresView view)
@@ -92,9 +99,10 @@ public static class FiguresExport
 
     /// <summary>
     /// An XLSX workbook: the sheet 统计 (numbers as numbers, rates formatted 0.00%, a frozen header)
-    /// and the sheet 说明 (period, when, and how the score was made).
+    /// and the sheet 说明 (period, the matters counted, when, and how the score was made). The
+    /// registries, when given, name the kind and channel filtered on in Chinese.
     /// </summary>
-    public static byte[] Xlsx(FiguresView view)
+    public static byte[] Xlsx(FiguresView view, MatterKinds? kinds = null, MatterChannels? channels = null)
     {
         var table = new List<IEnumerable<Cell>> { Columns.Select(c => HeaderCell(c.Header)) };
         table.AddRange(view.Rows.Select(row => Columns.Select(c => ValueCell(c.Value(row), c.Format))));
@@ -103,6 +111,8 @@ public static class FiguresExport
         [
             ["统计期间", $"{view.Period}（{view.From:yyyy-MM-dd} 至 {view.To:yyyy-MM-dd}，北京时间）"],
             ["排名范围", view.Rank switch { "county" => "区县", "town" => "镇街", "department" => "部门", _ => "全部单位" }],
+            ["事项类型", view.Kind is { } kind ? $"{kinds?.Find(kind)?.Label.Zh ?? kind}（{kind}）" : "全部"],
+            ["来源渠道", view.Channel is { } channel ? $"{channels?.ChineseLabel(channel) ?? channel}（{channel}）" : "全部"],
             ["生成时间", view.GeneratedAt.ToOffset(Common.Clock.ChinaOffset).ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture)],
             ["权重（响应/解决/满意/按期）", string.Create(CultureInfo.InvariantCulture,
                 $"{s.Weights.Response}/{s.Weights.Resolution}/{s.Weights.Satisfaction}/{s.Weights.OnTime}，按单位已有的比率重新归一")],

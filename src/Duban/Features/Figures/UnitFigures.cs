@@ -33,22 +33,26 @@ public sealed record FiguresRow(int? Rank, UnitRef Unit, string Kind, ResponseFi
 /// <summary>How the score was made, so that a reader can recompute it.</summary>
 public sealed record FiguresScoring(FigureWeights Weights, double BasicallySatisfied, IReadOnlyList<string> ExcludedCategories, FigurePenalties Penalties);
 
+/// <summary>The figures of a period; <paramref name="Kind"/> and <paramref name="Channel"/> are the filters applied (null: all matters), last so that the contract only grows.</summary>
 public sealed record FiguresView(string Period, DateOnly From, DateOnly To, string? Rank, DateTimeOffset GeneratedAt, FiguresScoring Scoring,
-    IReadOnlyList<FiguresRow> Rows);
+    IReadOnlyList<FiguresRow> Rows, string? Kind = null, string? Channel = null);
 
 /// <summary>
 /// The figures per unit and period (Features/Figures/README.md defines each one), computed from the
 /// records: assignments, matters, returns and reopen events of the matters the actor sees
 /// (<see cref="MatterScope.Visible"/>); rankings of counties, towns or departments for
-/// coordinators in their territory, and a handler's own unit.
+/// coordinators in their territory, and a handler's own unit. A kind or a channel narrows every
+/// figure to those matters: a source's items are tasks whose channel is the source's type, so
+/// <c>channel=instruction</c> gives 批示件办结率 and <c>channel=meeting</c> 会议议定事项按期完成率.
 /// </summary>
-public sealed class UnitFigures(DubanDb db, MatterScope scope, UnitDirectory directory, TimeProvider time, IOptions<FiguresOptions> options)
+public sealed class UnitFigures(DubanDb db, MatterScope scope, UnitDirectory directory, TimeProvider time, IOptions<FiguresOptions> options,
+    MatterKinds kinds, MatterChannels channels)
 {
     public static readonly string[] Ranks = ["county", "town", "department"];
 
     private FiguresOptions Options => options.Value;
 
-    public async Task<Result<FiguresView>> RankAsync(string? period, string? rank, Actor actor, CancellationToken ct)
+    public async Task<Result<FiguresView>> RankAsync(string? period, string? rank, string? kind, string? channel, Actor actor, CancellationToken ct)
     {
         if (!IsCoordinator(actor))
             return Error.Forbidden("只有督办、受理人员和领导可以查看排名 / only supervisors, dispatchers, leaders and administrators see rankings");
@@ -58,25 +62,26 @@ public sealed class UnitFigures(DubanDb db, MatterScope scope, UnitDirectory dir
         rank = string.IsNullOrWhiteSpace(rank) ? null : rank.Trim().ToLowerInvariant();
         if (rank is not null && !Ranks.Contains(rank))
             return Error.Validation("rank is county, town or department / 排名范围应为 county（区县）、town（镇街）或 department（部门）");
+        if (Filter(kind, channel, out var filter) is { } bad) return bad;
         if (!scope.IsCityWide(actor) && actor.TerritoryCode.Length == 0)
             return Error.Forbidden("没有辖区的账号不能查看排名 / an account with no territory sees no rankings");
 
         var p = parsed.Value!;
         var byCounty = rank == "county";
-        var tallies = await TallyAsync(p, actor, byCounty, only: null, now, ct);
+        var tallies = await TallyAsync(p, actor, byCounty, only: null, filter, now, ct);
         var units = await directory.AllAsync(ct);
         var prefix = scope.IsCityWide(actor) ? null : MatterScope.TerritoryPrefix(actor.TerritoryCode);
         var rows = new List<FiguresRow>();
         foreach (var (key, tally) in tallies)
         {
             UnitRef unit;
-            string kind;
+            string unitKind;
             if (byCounty)
             {
                 if (prefix is not null && !key.StartsWith(prefix, StringComparison.Ordinal)) continue;
                 var government = units.Values.Where(u => u.Kind == "government" && u.TerritoryCode == key).OrderBy(u => u.Code, StringComparer.Ordinal).FirstOrDefault();
                 unit = new UnitRef(key, government?.Name ?? key);
-                kind = "county";
+                unitKind = "county";
             }
             else
             {
@@ -85,15 +90,15 @@ public sealed class UnitFigures(DubanDb db, MatterScope scope, UnitDirectory dir
                 if (rank == "town" && u.Kind is not ("town" or "street")) continue;
                 if (rank == "department" && u.Kind != "department") continue;
                 unit = new UnitRef(u.Code, u.Name);
-                kind = u.Kind;
+                unitKind = u.Kind;
             }
-            rows.Add(Row(unit, kind, tally));
+            rows.Add(Row(unit, unitKind, tally));
         }
-        return View(p, rank, now, Ranked(rows));
+        return View(p, rank, filter, now, Ranked(rows));
     }
 
     /// <summary>One unit's figures: a coordinator's for a unit in their territory, a handler's for their own unit.</summary>
-    public async Task<Result<FiguresView>> UnitAsync(string code, string? period, Actor actor, CancellationToken ct)
+    public async Task<Result<FiguresView>> UnitAsync(string code, string? period, string? kind, string? channel, Actor actor, CancellationToken ct)
     {
         var unit = await directory.FindAsync(code, ct);
         if (unit is null) return Error.NotFound($"单位 {code} 不存在 / unit {code} not found");
@@ -109,15 +114,30 @@ public sealed class UnitFigures(DubanDb db, MatterScope scope, UnitDirectory dir
         var now = time.Now();
         var parsed = FiguresPeriod.Parse(period, now);
         if (!parsed.IsSuccess) return parsed.Error!;
-        var tallies = await TallyAsync(parsed.Value!, actor, byCounty: false, only: unit.Code, now, ct);
+        if (Filter(kind, channel, out var filter) is { } bad) return bad;
+        var tallies = await TallyAsync(parsed.Value!, actor, byCounty: false, only: unit.Code, filter, now, ct);
         var row = Row(new UnitRef(unit.Code, unit.Name), unit.Kind, tallies.GetValueOrDefault(unit.Code) ?? new Tally());
-        return View(parsed.Value!, null, now, [row]);
+        return View(parsed.Value!, null, filter, now, [row]);
     }
 
     private static bool IsCoordinator(Actor actor) => actor.HasAny(Roles.Dispatcher, Roles.Supervisor, Roles.Leader, Roles.Admin);
 
-    private FiguresView View(FiguresPeriod p, string? rank, DateTimeOffset now, IReadOnlyList<FiguresRow> rows) =>
-        new(p.Name, p.First, p.Last, rank, now, new FiguresScoring(Options.Weights, Options.BasicallySatisfied, Options.ExcludedCategories, Options.Penalties), rows);
+    /// <summary>The matters counted: of one kind and/or by one channel, null for all.</summary>
+    private sealed record Counted(string? Kind, string? Channel);
+
+    /// <summary>Reads the filters as the matter lists do (the registries' own check, 400 naming the field).</summary>
+    private Error? Filter(string? kind, string? channel, out Counted filter)
+    {
+        filter = new Counted(null, null);
+        if (kinds.Filter(kind, out var k) is { } badKind) return badKind;
+        if (channels.Filter(channel, out var c) is { } badChannel) return badChannel;
+        filter = new Counted(k, c);
+        return null;
+    }
+
+    private FiguresView View(FiguresPeriod p, string? rank, Counted filter, DateTimeOffset now, IReadOnlyList<FiguresRow> rows) =>
+        new(p.Name, p.First, p.Last, rank, now, new FiguresScoring(Options.Weights, Options.BasicallySatisfied, Options.ExcludedCategories, Options.Penalties), rows,
+            filter.Kind, filter.Channel);
 
     /// <summary>
     /// Ordered by score (none last), then fewer points taken off, then code: the same figures always
@@ -172,11 +192,16 @@ public sealed class UnitFigures(DubanDb db, MatterScope scope, UnitDirectory dir
     /// <paramref name="only"/>, for that one unit. Each count is one grouped query; the rows are
     /// then small (keys × flags).
     /// </summary>
-    private async Task<Dictionary<string, Tally>> TallyAsync(FiguresPeriod p, Actor actor, bool byCounty, string? only, DateTimeOffset now,
-        CancellationToken ct)
+    private async Task<Dictionary<string, Tally>> TallyAsync(FiguresPeriod p, Actor actor, bool byCounty, string? only, Counted filter,
+        DateTimeOffset now, CancellationToken ct)
     {
         var (lo, hi) = (p.Start, p.End);
         var visible = scope.Visible(db.Matters.AsNoTracking(), db, actor);
+        // Every count below reaches its matters through visible (assignments and reopen events join
+        // it, returns are those of its matters), so the filter narrows each of them inside its SQL;
+        // without one the queries are as they were.
+        if (filter.Kind is { } kind) visible = visible.Where(m => m.Kind == kind);
+        if (filter.Channel is { } channel) visible = visible.Where(m => m.Channel == channel);
         var tallies = new Dictionary<string, Tally>(StringComparer.Ordinal);
         Tally? For(string? unit, string? county)
         {

@@ -55,6 +55,18 @@ public sealed class MatterKinds(IEnumerable<KindRegistration> kinds)
 
     public bool IsKind(string? kind) => kind is not null && byName.ContainsKey(kind);
 
+    /// <summary>
+    /// A <c>?kind=</c> filter, read the same way wherever one is taken (the lists, their export, the
+    /// figures): blank is no filter (null), an unknown kind a 400 naming the field and the kinds there are.
+    /// </summary>
+    public Common.Error? Filter(string? text, out string? kind)
+    {
+        kind = string.IsNullOrWhiteSpace(text) ? null : text.Trim();
+        return kind is null || IsKind(kind)
+            ? null
+            : Common.Error.Validation($"kind must be one of {string.Join(", ", All.Select(k => k.Kind))} / 事项类型不存在");
+    }
+
     public bool IsPublic(string? kind) => Find(kind)?.Public == true;
 
     public bool ConfidentialByDefault(string? kind) => Find(kind)?.ConfidentialByDefault == true;
@@ -97,6 +109,18 @@ public sealed class MatterChannels(IEnumerable<ChannelRegistration> channels)
     public IReadOnlyList<ChannelRegistration> All { get; } = [.. channels.DistinctBy(c => c.Channel)];
 
     public bool IsChannel(string? channel) => channel is not null && byName.ContainsKey(channel);
+
+    /// <summary>A <c>?channel=</c> filter, as <see cref="MatterKinds.Filter"/> reads a kind: blank is none, an unknown channel a 400 naming the field.</summary>
+    public Common.Error? Filter(string? text, out string? channel)
+    {
+        channel = string.IsNullOrWhiteSpace(text) ? null : text.Trim();
+        return channel is null || IsChannel(channel)
+            ? null
+            : Common.Error.Validation($"channel must be one of {string.Join(", ", All.Select(c => c.Channel))} / 来源渠道不存在");
+    }
+
+    /// <summary>Its Chinese name (the exports are in Chinese), or the channel itself.</summary>
+    public string ChineseLabel(string channel) => byName.GetValueOrDefault(channel)?.Label.Zh ?? channel;
 
     /// <summary>Its name for people in the current language, or the channel itself.</summary>
     public string Label(string channel) => byName.GetValueOrDefault(channel)?.Label.Current ?? channel;

@@ -111,10 +111,8 @@ public sealed class MatterQueries(DubanDb db, MatterScope scope, UnitDirectory u
         if (f.Light is not null && !Light.All.Contains(f.Light)) return Error.Validation("light must be green, yellow or red / 亮灯状态为 green、yellow 或 red");
         if (Text.HasControlCharacters(f.Category, f.Place)) return Error.Validation("the query may not contain control characters / 查询条件含有非法字符");
         var category = string.IsNullOrWhiteSpace(f.Category) ? null : f.Category.Trim();
-        var kind = string.IsNullOrWhiteSpace(f.Kind) ? null : f.Kind.Trim();
-        if (kind is not null && !kinds.IsKind(kind)) return Error.Validation($"kind must be one of {string.Join(", ", kinds.All.Select(k => k.Kind))} / 事项类型不存在");
-        var channel = string.IsNullOrWhiteSpace(f.Channel) ? null : f.Channel.Trim();
-        if (channel is not null && !channels.IsChannel(channel)) return Error.Validation($"channel must be one of {string.Join(", ", channels.All.Select(c => c.Channel))} / 来源渠道不存在");
+        if (kinds.Filter(f.Kind, out var kind) is { } badKind) return badKind;
+        if (channels.Filter(f.Channel, out var channel) is { } badChannel) return badChannel;
         string? placePrefix = null;
         if (!string.IsNullOrWhiteSpace(f.Place))
         {

@@ -34,6 +34,15 @@ public sealed class FiguresCliTests : IDisposable
         Assert.Equal(64, bad.Code);
         Assert.Contains("2026-Q4", bad.Err, StringComparison.Ordinal);
         Assert.Equal(64, (await Run("figures", "--format", "xlsx")).Code);
+
+        // By source: the view names its filters; an unknown channel exits 64 naming the field.
+        var tasks = await Run("figures", "--period", "2026-11", "--kind", "task", "--channel", "instruction");
+        Assert.Equal(0, tasks.Code);
+        var view = System.Text.Json.Nodes.JsonNode.Parse(tasks.Out)!;
+        Assert.Equal(("task", "instruction"), ((string?)view["kind"], (string?)view["channel"]));
+        var pigeon = await Run("figures", "--channel", "pigeon");
+        Assert.Equal(64, pigeon.Code);
+        Assert.Contains("channel must be one of", pigeon.Err, StringComparison.Ordinal);
     }
 
     public void Dispose()

@@ -41,6 +41,10 @@ public sealed class FiguresTests
         public Task<long> Dispatched(string title, string unit, DateTimeOffset due, string territory, string category = "城乡建设/市政道路") =>
             app.Desk.Matter(Road(title, territory, category)).Lead(unit).Due(due).DispatchedAsync();
 
+        /// <summary>A task (督办任务) to 横陂镇 that came by <paramref name="channel"/>: a leader's instruction, a meeting's decision.</summary>
+        public Task<long> DispatchedTask(string title, string channel, DateTimeOffset due) =>
+            app.Desk.Matter(NewMatter.Task(title, "按要求限期整改到位。", "城乡建设/市政道路").Via(channel).In(Hengbei)).Lead(Hengbei).Due(due).DispatchedAsync();
+
         /// <summary>Sets the signing deadline of the matter's active lead assignment (the dispatch of issue #5 sets it itself).</summary>
         public async Task SignDue(long id, DateTimeOffset? due)
         {
@@ -281,5 +285,151 @@ public sealed class FiguresTests
         // (1 × 1/2 + 3 × 1/2) / (1 + 3): one signed late, one closed late; no points off for overdue.
         Assert.Equal(50, (double)row["score"]!);
         Assert.Equal(0, (double)row["penalty"]!);
+    }
+
+    /// <summary>
+    /// 横陂镇's November by source (issue 14): two tasks on a leader's instruction (one closed on
+    /// time, one late), two from a meeting (one open past its deadline, one closed and reopened),
+    /// and a phoned complaint (returned improperly, then closed with feedback). Each channel's
+    /// figures hold only its own matters, in every tally.
+    /// </summary>
+    private static async Task<Scenario> SourcesAsync(DubanFactory app)
+    {
+        var s = await StartAsync(app);
+        var instructed = await s.DispatchedTask("落实市领导批示：整治横陂镇中心路", "instruction", At(11, 20, 18));
+        var instructedLate = await s.DispatchedTask("落实市领导批示：修复横陂镇新村路", "instruction", At(11, 5, 18));
+        var decidedOpen = await s.DispatchedTask("会议议定：横陂镇路灯改造", "meeting", At(11, 5, 18));
+        var decidedReopened = await s.DispatchedTask("会议议定：横陂镇井盖补齐", "meeting", At(11, 20, 18));
+        var phoned = await s.Dispatched("横陂镇河道垃圾", Hengbei, At(11, 20, 18), Hengbei);
+
+        s.To(At(11, 2, 10));
+        foreach (var id in new[] { instructed, instructedLate, decidedOpen, decidedReopened }) await s.Accept(id, Hengbei);
+        await (await app.As("h-" + Hengbei)).Do(phoned, "return", new { reason = "河道保洁不属本镇职责" }, reader: s.Dispatcher);
+        await s.Dispatcher.Do(phoned, "dispatch", new { leadUnitCode = Hengbei, dueAt = At(11, 20, 18), note = "河道属镇街属地管理" });
+        await s.Accept(phoned, Hengbei);
+
+        s.To(At(11, 10, 10));
+        await s.Close(instructed, Hengbei);
+        await s.Close(instructedLate, Hengbei);
+        await s.Close(decidedReopened, Hengbei);
+        await s.Close(phoned, Hengbei, true, "satisfied");
+
+        s.To(At(11, 25, 10));
+        await s.Supervisor.Do(decidedReopened, "reopen", new { reason = "仍有井盖缺失", dueAt = At(12, 20, 18) });
+        s.To(At(12, 2, 9));
+        return s;
+    }
+
+    /// <summary>The counts of a row that the sources' scenario sets apart: signed, closed on time of closed, overdue (open, late), returns (improper), reopenings, resolved of answered.</summary>
+    private static int[] Counts(JsonNode row) =>
+    [
+        (int)row["response"]!["inTime"]!, (int)row["response"]!["counted"]!,
+        (int)row["onTime"]!["onTime"]!, (int)row["onTime"]!["closed"]!,
+        (int)row["overdue"]!["open"]!, (int)row["overdue"]!["closedLate"]!,
+        (int)row["returns"]!, (int)row["improperReturns"]!, (int)row["reopenings"]!,
+        (int)row["resolution"]!["resolved"]!, (int)row["resolution"]!["withFeedback"]!,
+    ];
+
+    [Fact]
+    public async Task Figures_ByChannel_CountOnlyThatSourcesMatters_InEveryTally_AndTheExportsSaySo()
+    {
+        await using var app = DubanFactory.StartingAt(At(8, 3, 9));
+        var s = await SourcesAsync(app);
+
+        // All of them: five signed in time (the return's unsigned share is its return), three closed
+        // (the reopened one is open again), two on time; overdue the meeting's open one and the late instruction.
+        var all = await s.Dispatcher.GetAsync("/api/v1/figures?period=2026-11&rank=town").Ok();
+        Assert.Equal([5, 5, 2, 3, 1, 1, 1, 1, 1, 1, 1], Counts(Row(all, Hengbei)));
+        Assert.Null((string?)all["kind"]);
+        Assert.Null((string?)all["channel"]);
+
+        // 批示件办结率: the two instructions, one of them on time.
+        var instructions = await s.Dispatcher.GetAsync("/api/v1/figures?period=2026-11&rank=town&channel=instruction").Ok();
+        Assert.Equal(("instruction", null), ((string?)instructions["channel"], (string?)instructions["kind"]));
+        var h = Row(instructions, Hengbei);
+        Assert.Equal([2, 2, 1, 2, 0, 1, 0, 0, 0, 0, 0], Counts(h));
+        Assert.Equal(0.5, (double)h["onTime"]!["rate"]!);
+        Assert.Null((double?)h["resolution"]!["rate"]);
+
+        // 会议议定事项: none closed in November (the reopened one is open again), one overdue, the reopening.
+        var meetings = await s.Dispatcher.GetAsync($"/api/v1/figures/units/{Hengbei}?period=2026-11&channel=meeting").Ok();
+        Assert.Equal("meeting", (string?)meetings["channel"]);
+        Assert.Equal([2, 2, 0, 0, 1, 0, 0, 0, 1, 0, 0], Counts(Row(meetings, Hengbei)));
+        Assert.Null((double?)Row(meetings, Hengbei)["onTime"]!["rate"]);
+
+        // The phone: the complaint, its improper return and its feedback.
+        var phoned = await s.Dispatcher.GetAsync($"/api/v1/figures/units/{Hengbei}?period=2026-11&channel=phone").Ok();
+        Assert.Equal([1, 1, 1, 1, 0, 0, 1, 1, 0, 1, 1], Counts(Row(phoned, Hengbei)));
+        // A channel none of the unit's matters came by: nothing to rank; the unit's own figures are all zero.
+        Assert.Empty((await s.Dispatcher.GetAsync("/api/v1/figures?period=2026-11&rank=town&channel=letter").Ok())["rows"]!.AsArray());
+        Assert.All(Counts(Row(await s.Dispatcher.GetAsync($"/api/v1/figures/units/{Hengbei}?period=2026-11&channel=letter").Ok(), Hengbei)),
+            n => Assert.Equal(0, n));
+
+        // The CSV holds the instruction figures and is named for its filter; the XLSX's 说明 names it.
+        var csvResponse = await s.Dispatcher.GetAsync("/api/v1/figures?period=2026-11&rank=town&channel=instruction&format=csv");
+        Assert.Equal(HttpStatusCode.OK, csvResponse.StatusCode);
+        Assert.Equal("figures-2026-11-town-instruction.csv", csvResponse.Content.Headers.ContentDisposition?.FileName?.Trim('"'));
+        var bytes = await csvResponse.Content.ReadAsByteArrayAsync();
+        using (var csv = new CsvReader(new StringReader(Encoding.UTF8.GetString(bytes[3..])), CultureInfo.InvariantCulture))
+        {
+            var r = csv.GetRecords<dynamic>().Cast<IDictionary<string, object>>().Single();
+            Assert.Equal((Hengbei, "0.5", "1", "2"), ((string)r["单位编码"], (string)r["按期办结率"], (string)r["按期办结"], (string)r["办结"]));
+        }
+        var xlsxResponse = await s.Dispatcher.GetAsync("/api/v1/figures?period=2026-11&channel=instruction&kind=task&format=xlsx");
+        Assert.Equal("figures-2026-11-task-instruction.xlsx", xlsxResponse.Content.Headers.ContentDisposition?.FileName?.Trim('"'));
+        var xlsx = await xlsxResponse.Content.ReadAsByteArrayAsync();
+        var notes = Infrastructure.Sheets.Rows(xlsx, "说明").ToDictionary(r => r[0], r => r[1]);
+        Assert.Equal(("督办任务（task）", "领导批示（instruction）"), (notes["事项类型"], notes["来源渠道"]));
+        var stats = Infrastructure.Sheets.Rows(xlsx, "统计");
+        Assert.Equal("2", stats.Single(r => r[1] == Hengbei)[Array.IndexOf(stats[0], "办结")]);
+        var unfiltered = Infrastructure.Sheets.Rows(await (await s.Dispatcher.GetAsync("/api/v1/figures?period=2026-11&format=xlsx")).Content.ReadAsByteArrayAsync(), "说明")
+            .ToDictionary(r => r[0], r => r[1]);
+        Assert.Equal(("全部", "全部"), (unfiltered["事项类型"], unfiltered["来源渠道"]));
+    }
+
+    [Fact]
+    public async Task Figures_ByKind_CountOnlyThatKind_AndCombineWithChannel()
+    {
+        await using var app = DubanFactory.StartingAt(At(8, 3, 9));
+        var s = await SourcesAsync(app);
+
+        // Tasks: the four from sources, not the phoned complaint (its return and feedback leave with it).
+        var tasks = await s.Dispatcher.GetAsync("/api/v1/figures?period=2026-11&rank=town&kind=task").Ok();
+        Assert.Equal(("task", null), ((string?)tasks["kind"], (string?)tasks["channel"]));
+        Assert.Equal([4, 4, 1, 2, 1, 1, 0, 0, 1, 0, 0], Counts(Row(tasks, Hengbei)));
+        var complaints = await s.Dispatcher.GetAsync($"/api/v1/figures/units/{Hengbei}?period=2026-11&kind=complaint").Ok();
+        Assert.Equal([1, 1, 1, 1, 0, 0, 1, 1, 0, 1, 1], Counts(Row(complaints, Hengbei)));
+        Assert.Equal(1, (double)Row(complaints, Hengbei)["satisfaction"]!["rate"]!);
+        // Both at once: the tasks of the meeting; a kind that never came by that channel counts nothing.
+        var decided = await s.Dispatcher.GetAsync($"/api/v1/figures/units/{Hengbei}?period=2026-11&kind=task&channel=meeting").Ok();
+        Assert.Equal([2, 2, 0, 0, 1, 0, 0, 0, 1, 0, 0], Counts(Row(decided, Hengbei)));
+        Assert.Equal(("task", "meeting"), ((string?)decided["kind"], (string?)decided["channel"]));
+        Assert.Empty((await s.Dispatcher.GetAsync("/api/v1/figures?period=2026-11&kind=complaint&channel=meeting").Ok())["rows"]!.AsArray());
+        // Blank is no filter: the same figures as none.
+        var blank = await s.Dispatcher.GetAsync("/api/v1/figures?period=2026-11&rank=town&kind=&channel=%20").Ok();
+        Assert.Equal([5, 5, 2, 3, 1, 1, 1, 1, 1, 1, 1], Counts(Row(blank, Hengbei)));
+        Assert.Null((string?)blank["kind"]);
+    }
+
+    [Fact]
+    public async Task Figures_AnUnknownKindOrChannel_IsA400NamingTheField_OnBothEndpointsAndTheExport()
+    {
+        await using var app = DubanFactory.StartingAt(At(8, 3, 9));
+        var s = await StartAsync(app);
+        foreach (var path in new[] { "/api/v1/figures?period=2026-11&rank=town&", $"/api/v1/figures/units/{Hengbei}?period=2026-11&", "/api/v1/figures?format=csv&" })
+        {
+            var kind = await s.Dispatcher.GetAsync(path + "kind=parade").Problem(HttpStatusCode.BadRequest, "validation");
+            Assert.StartsWith("kind must be one of ", (string?)kind["title"], StringComparison.Ordinal);
+            Assert.Contains("task", (string?)kind["title"], StringComparison.Ordinal);
+            var channel = await s.Dispatcher.GetAsync(path + "channel=pigeon").Problem(HttpStatusCode.BadRequest, "validation");
+            Assert.StartsWith("channel must be one of ", (string?)channel["title"], StringComparison.Ordinal);
+            Assert.Contains("instruction", (string?)channel["title"], StringComparison.Ordinal);
+            // Names are the registries', as written: no case folding.
+            await s.Dispatcher.GetAsync(path + "channel=Meeting").Problem(HttpStatusCode.BadRequest, "validation");
+        }
+        // A handler asking for their own unit is told the same.
+        var handler = await app.As("h-" + Hengbei);
+        var problem = await handler.GetAsync($"/api/v1/figures/units/{Hengbei}?period=2026-11&kind=parade").Problem(HttpStatusCode.BadRequest, "validation");
+        Assert.StartsWith("kind must be one of ", (string?)problem["title"], StringComparison.Ordinal);
     }
 }
