@@ -42,9 +42,9 @@ public sealed class DemoSeeder(IServiceProvider services, DubanDb db, UnitDirect
     public const string LeaderUnit = "4407-szf";
     public const string AdminUnit = "4407-zsj";
 
-    private sealed record RaiserRow(string? Name, string? Phone);
-    private sealed record FeedbackRow(bool Resolved, string Satisfaction);
-    private sealed record MatterRow(string Key, string Kind, string Channel, string Title, string Content, string? Location, string? Category,
+    internal sealed record RaiserRow(string? Name, string? Phone);
+    internal sealed record FeedbackRow(bool Resolved, string Satisfaction);
+    internal sealed record MatterRow(string Key, string Kind, string Channel, string Title, string Content, string? Location, string? Category,
         string Urgency, int ReceivedDaysAgo, RaiserRow? Raiser, string? SubjectUnitCode, bool Confidential, string? LeadUnitCode,
         string[]? CoUnitCodes, int DueInDays, string TargetState, string[]? Progress, string? Outcome, FeedbackRow? Feedback,
         string? ReturnReason, string? RejectReason, string? MergeIntoKey, string? ParentKey, int Urged);
@@ -112,7 +112,7 @@ public sealed class DemoSeeder(IServiceProvider services, DubanDb db, UnitDirect
 
     // ---- matters: a schedule of steps, run in time order on a clock set back ----
 
-    private sealed record Step(DateTimeOffset At, int Order, Func<DemoRun, Task> Run);
+    internal sealed record Step(DateTimeOffset At, int Order, Func<DemoRun, Task> Run);
 
     private async Task<int> SeedMattersAsync(DateTimeOffset now, CancellationToken ct)
     {
@@ -151,6 +151,9 @@ public sealed class DemoSeeder(IServiceProvider services, DubanDb db, UnitDirect
             }
             ScheduleHandling(r, F, rows.Where(c => c.ParentKey == r.Key).ToList(), At, now);
         }
+        // The modules' stories (a source's items…) join the same schedule, so the chain stays in time order.
+        var schedule = new DemoSchedule(now, steps, () => order++);
+        foreach (var stories in services.GetServices<IDemoStories>()) stories.Schedule(schedule);
         steps.Sort((a, b) => a.At != b.At ? a.At.CompareTo(b.At) : a.Order.CompareTo(b.Order));
 
         var run = new DemoRun(services, now);
@@ -201,15 +204,51 @@ public sealed class DemoSeeder(IServiceProvider services, DubanDb db, UnitDirect
             at(f(0.96), run => run.Act(r.Key, "dispatcher", (id, v, a, c) => run.Get<Feedback>().ExecuteAsync(id, new FeedbackRequest(v, fb.Resolved, fb.Satisfaction, "电话回访"), a, c)));
     }
 
-    /// <summary>The state of one seeding run: a set-back clock, the actors, the ids by demo key.</summary>
-    private sealed class DemoRun(IServiceProvider root, DateTimeOffset now)
+    /// <summary>The state of one seeding run: a set-back clock, the actors, the ids of the demo's matters by key.</summary>
+    public sealed class DemoRun
     {
-        public DemoClock Clock { get; } = new(now);
+        private readonly IServiceProvider root;
+
+        internal DemoRun(IServiceProvider root, DateTimeOffset now)
+        {
+            this.root = root;
+            Clock = new DemoClock(now);
+        }
+
+        /// <summary>The set-back clock: what the steps run at.</summary>
+        public TimeProvider Time => Clock;
+
+        internal DemoClock Clock { get; }
+
+        /// <summary>The demo's matters by key (a module adds the matters it makes, under keys of its own).</summary>
         public Dictionary<string, long> Ids { get; } = new(StringComparer.Ordinal);
         private readonly Dictionary<string, Actor> actors = new(StringComparer.Ordinal);
         private IServiceScope? scope;
 
-        public T Get<T>() where T : notnull => ActivatorUtilities.CreateInstance<T>(Scope.ServiceProvider, Workflow());
+        /// <summary>
+        /// An action or service made for this step: on the set-back clock wherever it takes the time, the audit log or the
+        /// matter workflow, and otherwise with the scope's services.
+        /// </summary>
+        public T Get<T>() where T : notnull
+        {
+            var sp = Scope.ServiceProvider;
+            var ctor = typeof(T).GetConstructors().OrderByDescending(c => c.GetParameters().Length).First();
+            var args = ctor.GetParameters().Select(p =>
+                p.ParameterType == typeof(MatterWorkflow) ? Workflow()
+                : p.ParameterType == typeof(AuditLog) ? Audit()
+                : p.ParameterType == typeof(TimeProvider) ? Clock
+                : sp.GetRequiredService(p.ParameterType)).ToArray();
+            return (T)ctor.Invoke(args);
+        }
+
+        /// <summary>The step's database context.</summary>
+        public DubanDb Db => Scope.ServiceProvider.GetRequiredService<DubanDb>();
+
+        private AuditLog Audit()
+        {
+            var sp = Scope.ServiceProvider;
+            return new AuditLog(sp.GetRequiredService<DubanDb>(), Clock, sp.GetRequiredService<AuditKey>(), sp.GetRequiredService<MatterFacets>());
+        }
 
         private IServiceScope Scope => scope ??= root.CreateScope();
 
@@ -220,7 +259,8 @@ public sealed class DemoSeeder(IServiceProvider services, DubanDb db, UnitDirect
             return ActivatorUtilities.CreateInstance<MatterWorkflow>(sp, db, new AuditLog(db, Clock, sp.GetRequiredService<AuditKey>(), sp.GetRequiredService<MatterFacets>()), (TimeProvider)Clock);
         }
 
-        private void Fresh()
+        /// <summary>Forgets the step's scope: the next step reads everything afresh.</summary>
+        public void Fresh()
         {
             scope?.Dispose();
             scope = null;
@@ -234,7 +274,7 @@ public sealed class DemoSeeder(IServiceProvider services, DubanDb db, UnitDirect
             return actors[username] = (await DubanAuthenticationHandler.LoadActorAsync(db, Scope.ServiceProvider.GetRequiredService<UnitDirectory>(), id, default))!;
         }
 
-        public async Task RegisterAsync(MatterRow r, DateTimeOffset t0)
+        internal async Task RegisterAsync(MatterRow r, DateTimeOffset t0)
         {
             var sp = Scope.ServiceProvider;
             var db = sp.GetRequiredService<DubanDb>();
@@ -259,12 +299,12 @@ public sealed class DemoSeeder(IServiceProvider services, DubanDb db, UnitDirect
             return unit is null || unit.TerritoryCode == "440700" ? null : unit.TerritoryCode;
         }
 
-        public Task DispatchAsync(MatterRow r, DateTimeOffset t0) =>
+        internal Task DispatchAsync(MatterRow r, DateTimeOffset t0) =>
             Act(r.Key, "dispatcher", (id, v, a, c) => Get<Dispatch>().ExecuteAsync(id,
                 new DispatchRequest(v, r.LeadUnitCode, r.CoUnitCodes, Clock.GetUtcNow().AddDays(Math.Max(1, r.DueInDays)),
                     $"按交办要求限{Math.Max(1, r.DueInDays)}日内办结"), a, c));
 
-        public Task SplitAsync(MatterRow parent, List<MatterRow> children, DateTimeOffset at) =>
+        internal Task SplitAsync(MatterRow parent, List<MatterRow> children, DateTimeOffset at) =>
             Act(parent.Key, "h-" + parent.LeadUnitCode, async (id, v, a, c) =>
             {
                 var parentDue = await Scope.ServiceProvider.GetRequiredService<DubanDb>().Matters.Where(m => m.Id == id).Select(m => m.DueAt).SingleAsync(c);
@@ -296,10 +336,38 @@ public sealed class DemoSeeder(IServiceProvider services, DubanDb db, UnitDirect
             result.IsSuccess ? result.Value! : throw new InvalidOperationException($"demo matter {key}: {what} failed: {result.Error!.Message}");
     }
 
-    private sealed class DemoClock(DateTimeOffset start) : TimeProvider
+    internal sealed class DemoClock(DateTimeOffset start) : TimeProvider
     {
         private DateTimeOffset now = start;
         public void Set(DateTimeOffset value) => now = value;
         public override DateTimeOffset GetUtcNow() => now;
     }
+}
+
+/// <summary>
+/// A module's stories in the demo (a source's items, a project's reports): steps it adds to the demo's schedule,
+/// run in time order with the core's on the set-back clock. Registered as a service; the seeder asks every one.
+/// </summary>
+public interface IDemoStories
+{
+    void Schedule(DemoSchedule schedule);
+}
+
+/// <summary>The demo's schedule as a module adds to it: what "now" is, and steps at moments before it.</summary>
+public sealed class DemoSchedule
+{
+    private readonly List<DemoSeeder.Step> steps;
+    private readonly Func<int> order;
+
+    internal DemoSchedule(DateTimeOffset now, List<DemoSeeder.Step> steps, Func<int> order)
+    {
+        Now = now;
+        this.steps = steps;
+        this.order = order;
+    }
+
+    public DateTimeOffset Now { get; }
+
+    /// <summary>A step at <paramref name="at"/> (a moment not before now runs just before it); steps at one moment run in the order added.</summary>
+    public void At(DateTimeOffset at, Func<DemoSeeder.DemoRun, Task> run) => steps.Add(new DemoSeeder.Step(at < Now ? at : Now.AddMinutes(-1), order(), run));
 }
