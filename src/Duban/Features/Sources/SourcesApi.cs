@@ -50,6 +50,7 @@ public static class SourceServices
         services.AddSingleton<SourceAccess>();
         services.AddScoped<SourceChanges>();
         services.AddScoped<SourceQueries>();
+        services.AddSingleton<Demo.IDemoStories, SourceDemo>();
         // Every staff member: the owners track their sources, the units holding items see them there.
         services.AddConsoleNav(new ConsoleNavEntry("/console/sources", new("督办来源", "Sources"), _ => true));
         return services;
