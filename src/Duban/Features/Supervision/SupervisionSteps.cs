@@ -145,12 +145,15 @@ public sealed class SupervisionSteps(IServiceScopeFactory scopes, TimeProvider t
         return result.IsSuccess;
     }
 
-    /// <summary>The units that follow the matter without holding it (a source's owner: its facets say which) hear of its notice and escalation.</summary>
+    /// <summary>
+    /// The units that follow the matter without holding it (a source's owner: its facets say which) hear of its notice and
+    /// escalation: all their staff, for a supervising body's accounts are often its clerks (人大常委会, 政协 offices hold handlers).
+    /// </summary>
     private static async Task TellFollowersAsync(Notifier notifier, IEnumerable<string> followers, Matter m, string kind, string title, string body,
         CancellationToken ct)
     {
         foreach (var unit in followers.Where(u => u != m.LeadUnitCode))
-            await notifier.AddAsync(new NotifyRequest(unit, [Roles.Supervisor, Roles.Leader], kind, title, body, m.Id), ct);
+            await notifier.AddAsync(new NotifyRequest(unit, [Roles.Supervisor, Roles.Leader, Roles.Handler], kind, title, body, m.Id), ct);
     }
 
     private static readonly Error NotDue = Error.Conflict("not_due", "step no longer due");
