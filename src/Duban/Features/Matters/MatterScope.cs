@@ -9,10 +9,12 @@ namespace Duban.Features.Matters;
 /// Who sees which matters, applied inside every query (not only in the UI):
 /// city-level dispatchers, supervisors, leaders and administrators see all; the same roles in a
 /// county or town see the matters of their territory or assigned to units in it; a handler sees
-/// only what is assigned to their own unit now.
+/// only what is assigned to their own unit now, and what their unit follows (<see cref="MatterFollowing"/>).
 /// </summary>
-public sealed class MatterScope(IConfiguration configuration)
+public sealed class MatterScope(IConfiguration configuration, IEnumerable<MatterFollowing> followings)
 {
+    private readonly MatterFollowing[] followings = [.. followings];
+
     private readonly string homeDivision = configuration["Duban:HomeDivision"] ?? "440700";
 
     public bool IsCityWide(Actor actor) =>
@@ -98,9 +100,16 @@ public sealed class MatterScope(IConfiguration configuration)
     /// <summary>Roles that see by territory (the city's, a county's), not by their unit's assignments.</summary>
     private static bool Oversees(Actor actor) => actor.HasAny(Roles.Admin, Roles.Dispatcher, Roles.Supervisor, Roles.Leader);
 
-    /// <summary>The matters assigned to a unit now (ix_assignments_unit).</summary>
-    private static IQueryable<long> UnitMatterIds(DubanDb db, string unit) =>
-        db.Assignments.Where(a => a.Active && a.UnitCode == unit).Select(a => a.MatterId);
+    /// <summary>
+    /// The matters assigned to a unit now (ix_assignments_unit), and those it follows by a module's rule (a source's
+    /// owner follows its items), in one subquery (UNION ALL) so that the planner still drives from the ids.
+    /// </summary>
+    private IQueryable<long> UnitMatterIds(DubanDb db, string unit)
+    {
+        var ids = db.Assignments.Where(a => a.Active && a.UnitCode == unit).Select(a => a.MatterId);
+        foreach (var following in followings) ids = ids.Concat(following.FollowedBy(db, unit));
+        return ids;
+    }
 
     /// <summary>The county a county-level coordinator (dispatcher, supervisor, leader, admin) answers for.</summary>
     private static string? CountyOf(Actor actor) =>
@@ -133,4 +142,14 @@ public sealed class MatterScope(IConfiguration configuration)
         if (actor.UnitKind is not ("discipline" or "inspection_group" or "inspection_office")) return false;
         return matter.LeadUnitCode is null || await units.IsWithinAsync(matter.LeadUnitCode, actor.UnitCode, ct);
     }
+}
+
+/// <summary>
+/// A module's rule by which a unit follows matters it does not hold (a source's owner, its items): the unit's
+/// handlers see them as their own unit's, read-only unless an action allows them more. Registered as a singleton.
+/// </summary>
+public abstract class MatterFollowing
+{
+    /// <summary>The ids of the matters the unit follows, as a query (served by an index of the module's tables).</summary>
+    public abstract IQueryable<long> FollowedBy(DubanDb db, string unitCode);
 }
