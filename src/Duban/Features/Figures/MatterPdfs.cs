@@ -130,7 +130,7 @@ public sealed class MatterPdfs(DubanDb db, MatterKinds kinds, MatterScope scope,
     };
 
     /// <summary>An A4 document written top to bottom: a title, fields (label: value), paragraphs, wrapped by character.</summary>
-    private sealed class Document
+    internal sealed class Document
     {
         private const double Margin = 56, Title = 22, Body = 11, Bold = 12, Small = 9, LabelWidth = 80;
         private const double Gray = 128 / 255.0;

@@ -119,3 +119,14 @@ public sealed class SourceAccess(MatterScope scope, UnitDirectory units)
 
     private static bool Oversees(Actor actor) => actor.HasAny(Roles.Admin, Roles.Supervisor, Roles.Leader);
 }
+
+/// <summary>A source's owner follows its items: its handlers (a congress office's clerks) open them and hear of their notices.</summary>
+public sealed class SourceFollowing : MatterFollowing
+{
+    /// <summary>ix_sources_owner, then ix_source_items_source.</summary>
+    public override IQueryable<long> FollowedBy(DubanDb db, string unitCode) =>
+        from s in db.Set<Source>()
+        where s.OwnerUnitCode == unitCode
+        join i in db.Set<SourceItem>() on s.Id equals i.SourceId
+        select i.MatterId;
+}

@@ -156,8 +156,9 @@ public sealed class SourceFacet(MatterScope scope, Units.UnitDirectory units) : 
         if (m.Facets.Get<SourceState>() is not { Link: { } link } state) return detail;
         var reach = await new SourceAccess(scope, units).ReachAsync(view.Actor, ct);
         var source = new Source { Type = link.Type, Title = link.Title, OwnerUnitCode = link.OwnerUnitCode, Confidential = link.Confidential, Date = "", Status = "", Details = "" };
-        // The reader sees this matter, so a unit reader holds it or oversees it: an item of theirs.
-        if (SourceAccess.SightOf(reach, source, holdsAnItem: true) == SourceSight.None) return detail;
+        // A reader who sees the matter by territory (a county's coordinator) without holding it sees no source it may not open.
+        var holds = m.Assignments.Any(a => a.Active && a.UnitCode == view.Actor.UnitCode);
+        if (SourceAccess.SightOf(reach, source, holds) == SourceSight.None) return detail;
         var facets = new Dictionary<string, object?>(detail.Facets)
         {
             [FacetName] = new SourceFacetView(link.SourceId, link.Type, SourceTypes.Label(link.Type).Current, link.Title,

@@ -56,15 +56,60 @@ public sealed class SourceQueries(DubanDb db, SourceAccess access, UnitDirectory
 
     public async Task<Result<SourceList>> ListAsync(string? type, string? status, string? light, int? page, int? pageSize, Actor actor, CancellationToken ct)
     {
+        if (page is < 1) return Error.Validation("page starts at 1");
+        if (pageSize is < 1 or > MaxPageSize) return Error.Validation($"pageSize is 1 to {MaxPageSize}");
+        var filtered = await FilterAsync(type, status, light, actor, ct);
+        if (!filtered.IsSuccess) return filtered.Error!;
+        var size = pageSize ?? 20;
+        var (q, reach) = filtered.Value!;
+        var total = await q.CountAsync(ct);
+        var rows = await q.OrderByDescending(s => s.Date).ThenByDescending(s => s.Id).Skip(((page ?? 1) - 1) * size).Take(size).ToListAsync(ct);
+        var items = await ItemsAsync(rows.Select(s => s.Id).ToList(), reach, rows.ToDictionary(s => s.Id, s => SourceAccess.SightOf(reach, s, holdsAnItem: true)), ct);
+        var all = await units.AllAsync(ct);
+        return new SourceList([.. rows.Select(s => ListItem(s, items[s.Id], all))], total);
+    }
+
+    /// <summary>The most sources one ledger lists: the newest, the rest only counted in its total.</summary>
+    public const int MaxLedgerSources = 5000;
+
+    /// <summary>
+    /// The ledger (台账): the sources the list would show with these filters (the same rule of who sees what), newest first,
+    /// at most <see cref="MaxLedgerSources"/>, each with its items as its reader sees them and, for a source seen whole,
+    /// its measures. A few queries for the lot, not one read per source.
+    /// </summary>
+    public async Task<Result<SourceLedgerData>> LedgerAsync(string? type, string? status, string? light, Actor actor, CancellationToken ct)
+    {
+        var filtered = await FilterAsync(type, status, light, actor, ct);
+        if (!filtered.IsSuccess) return filtered.Error!;
+        var (q, reach) = filtered.Value!;
+        var total = await q.CountAsync(ct);
+        var rows = await q.OrderByDescending(s => s.Date).ThenByDescending(s => s.Id).Take(MaxLedgerSources).ToListAsync(ct);
+        var sights = rows.ToDictionary(s => s.Id, s => SourceAccess.SightOf(reach, s, holdsAnItem: true));
+        var items = new Dictionary<long, List<SourceItemView>>();
+        // In chunks: an IN list of thousands of ids is more than some providers take as parameters.
+        foreach (var chunk in rows.Select(s => s.Id).Chunk(Chunk))
+        {
+            foreach (var (id, list) in await ItemsAsync([.. chunk], reach, sights, ct)) items[id] = list;
+        }
+        var measures = await MeasuresAsync([.. rows.Where(s => sights[s.Id] == SourceSight.Whole).Select(s => s.Id)], items, ct);
+        var all = await units.AllAsync(ct);
+        return new SourceLedgerData([.. rows.Select(s => new SourceLedgerEntry(ListItem(s, items[s.Id], all), items[s.Id], measures.GetValueOrDefault(s.Id) ?? []))],
+            total, time.Now());
+    }
+
+    private const int Chunk = 500;
+
+    private sealed record Filtered(IQueryable<Source> Query, SourceAccess.Reach Reach);
+
+    /// <summary>The list's filters checked (a 400 naming the field) and applied to the sources the actor sees.</summary>
+    private async Task<Result<Filtered>> FilterAsync(string? type, string? status, string? light, Actor actor, CancellationToken ct)
+    {
         type = Text.OrNull(type);
         if (type is not null && !SourceTypes.IsType(type)) return Error.Validation($"type must be one of {string.Join(", ", SourceTypes.All.Select(t => t.Type))} / 来源类型不存在");
         status = Text.OrNull(status);
         if (status is not null and not (Source.Open or Source.Reported)) return Error.Validation("status must be open or reported / 状态应为 open 或 reported");
         light = Text.OrNull(light);
         if (light is not null && !Light.All.Contains(light)) return Error.Validation("light must be green, yellow or red / 亮灯状态为 green、yellow 或 red");
-        if (page is < 1) return Error.Validation("page starts at 1");
-        if (pageSize is < 1 or > MaxPageSize) return Error.Validation($"pageSize is 1 to {MaxPageSize}");
-        var size = pageSize ?? 20;
         var now = time.Now();
         var reach = await access.ReachAsync(actor, ct);
         var q = SourceAccess.Visible(db.Set<Source>().AsNoTracking(), db, reach);
@@ -72,9 +117,9 @@ public sealed class SourceQueries(DubanDb db, SourceAccess access, UnitDirectory
         if (status is not null) q = q.Where(s => s.Status == status);
         if (light is not null)
         {
-            var red = ItemsWhere(Light.Red, now);
-            var yellow = ItemsWhere(Light.Yellow, now);
-            var green = ItemsWhere(Light.Green, now);
+            var red = ItemsWhere(Light.Red, now, reach);
+            var yellow = ItemsWhere(Light.Yellow, now, reach);
+            var green = ItemsWhere(Light.Green, now, reach);
             q = light switch
             {
                 Light.Red => q.Where(s => red.Contains(s.Id)),
@@ -82,23 +127,28 @@ public sealed class SourceQueries(DubanDb db, SourceAccess access, UnitDirectory
                 _ => q.Where(s => !red.Contains(s.Id) && !yellow.Contains(s.Id) && green.Contains(s.Id)),
             };
         }
-        var total = await q.CountAsync(ct);
-        var rows = await q.OrderByDescending(s => s.Date).ThenByDescending(s => s.Id).Skip(((page ?? 1) - 1) * size).Take(size).ToListAsync(ct);
-        var items = await ItemsAsync(rows.Select(s => s.Id).ToList(), reach, rows.ToDictionary(s => s.Id, s => SourceAccess.SightOf(reach, s, holdsAnItem: true)), ct);
-        var all = await units.AllAsync(ct);
-        return new SourceList([.. rows.Select(s =>
-        {
-            var own = items[s.Id];
-            return new SourceListItem(s.Id, s.Type, SourceTypes.Label(s.Type).Current, s.Title, s.Date, Unit(all, s.OwnerUnitCode)!, s.Status,
-                Progress(own), LightOf(s, own), own.Count, own.Count(i => i.Overdue), s.Confidential, s.ParentId);
-        })], total);
+        return new Filtered(q, reach);
     }
 
-    /// <summary>The sources with an open item of that light (the matters' light rule, inside the query).</summary>
-    private IQueryable<long> ItemsWhere(string light, DateTimeOffset now) =>
-        from i in db.Set<SourceItem>()
-        join m in db.Matters.Where(clock.Filter(light, now)) on i.MatterId equals m.Id
-        select i.SourceId;
+    private static SourceListItem ListItem(Source s, List<SourceItemView> own, IReadOnlyDictionary<string, UnitInfo> all) =>
+        new(s.Id, s.Type, SourceTypes.Label(s.Type).Current, s.Title, s.Date, Unit(all, s.OwnerUnitCode)!, s.Status,
+            Progress(own), LightOf(s, own), own.Count, own.Count(i => i.Overdue), s.Confidential, s.ParentId);
+
+    /// <summary>
+    /// The sources with an open item of that light (the matters' light rule, inside the query), counting only the items
+    /// the reader sees: all of a source seen whole (<see cref="SourceAccess.SightOf"/>'s rule), else their unit's own, so
+    /// that a filtered list says what its rows show and tells a unit nothing of another's items.
+    /// </summary>
+    private IQueryable<long> ItemsWhere(string light, DateTimeOffset now, SourceAccess.Reach reach)
+    {
+        var held = SourceAccess.HeldBy(db, reach.UnitCode);
+        return from i in db.Set<SourceItem>()
+               join m in db.Matters.Where(clock.Filter(light, now)) on i.MatterId equals m.Id
+               join s in db.Set<Source>() on i.SourceId equals s.Id
+               where reach.OwnerLine.Contains(s.OwnerUnitCode) || (!s.Confidential && (reach.AllOpen || reach.OpenOwners.Contains(s.OwnerUnitCode)))
+                   || held.Contains(i.MatterId)
+               select i.SourceId;
+    }
 
     public async Task<Result<SourceView>> GetAsync(long id, Actor actor, CancellationToken ct)
     {
@@ -120,15 +170,7 @@ public sealed class SourceQueries(DubanDb db, SourceAccess access, UnitDirectory
         };
         if (sight != SourceSight.Whole) return view;
 
-        var declared = await db.Set<SourceMeasure>().AsNoTracking().Where(x => x.SourceId == id).OrderBy(x => x.Seq).ToListAsync(ct);
-        var totals = new Dictionary<string, double>(StringComparer.Ordinal);
-        if (declared.Count > 0)
-        {
-            // Counted from the items completed (awaiting approval or closed): a completion sent back no longer counts.
-            var counted = items.Where(i => i.Status is Status.PendingReview or Status.Closed).Select(i => i.MatterId).ToList();
-            totals = (await db.Set<SourceMeasureValue>().AsNoTracking().Where(v => counted.Contains(v.MatterId)).ToListAsync(ct))
-                .GroupBy(v => v.Key).ToDictionary(g => g.Key, g => g.Sum(v => v.Value), StringComparer.Ordinal);
-        }
+        var measures = (await MeasuresAsync([id], new Dictionary<long, List<SourceItemView>> { [id] = items }, ct)).GetValueOrDefault(id) ?? [];
         var children = await SeenAsync(db.Set<Source>().AsNoTracking().Where(c => c.ParentId == id).OrderBy(c => c.Date).ThenBy(c => c.Id), reach, ct);
         var ancestors = new List<SourceRef>();
         for (var parentId = s.ParentId; parentId is not null && ancestors.Count < 16;)
@@ -142,7 +184,7 @@ public sealed class SourceQueries(DubanDb db, SourceAccess access, UnitDirectory
         {
             ParentId = ancestors.Count > 0 ? s.ParentId : null,
             Children = [.. children.Select(c => c.Id)],
-            Measures = [.. declared.Select(d => new SourceMeasureView(d.Key, d.Name, d.Unit, totals.GetValueOrDefault(d.Key)))],
+            Measures = measures,
             Version = s.Version,
             Details = JsonSerializer.Deserialize<SourceDetails>(s.Details, SourceChanges.Json),
             Report = s.Report,
@@ -151,6 +193,41 @@ public sealed class SourceQueries(DubanDb db, SourceAccess access, UnitDirectory
             ChildSources = children,
             MayManage = await access.MayManageAsync(actor, s.OwnerUnitCode, ct),
         };
+    }
+
+    /// <summary>
+    /// The measures these sources declare, in order, each with its total over the source's items completed (awaiting
+    /// approval or closed): a completion sent back no longer counts. Only for sources their reader sees whole.
+    /// </summary>
+    private async Task<Dictionary<long, List<SourceMeasureView>>> MeasuresAsync(List<long> ids, Dictionary<long, List<SourceItemView>> items,
+        CancellationToken ct)
+    {
+        var declared = new List<SourceMeasure>();
+        foreach (var chunk in ids.Chunk(Chunk))
+        {
+            var part = chunk.ToList();
+            declared.AddRange(await db.Set<SourceMeasure>().AsNoTracking().Where(x => part.Contains(x.SourceId)).ToListAsync(ct));
+        }
+        var result = new Dictionary<long, List<SourceMeasureView>>();
+        if (declared.Count == 0) return result;
+        var bySource = declared.GroupBy(d => d.SourceId).ToList();
+        var counted = bySource.SelectMany(g => items[g.Key]).Where(Counts).Select(i => i.MatterId).ToList();
+        var values = new List<SourceMeasureValue>();
+        foreach (var chunk in counted.Chunk(Chunk))
+        {
+            var part = chunk.ToList();
+            values.AddRange(await db.Set<SourceMeasureValue>().AsNoTracking().Where(v => part.Contains(v.MatterId)).ToListAsync(ct));
+        }
+        var byMatter = values.ToLookup(v => v.MatterId);
+        foreach (var g in bySource)
+        {
+            var totals = items[g.Key].Where(Counts).SelectMany(i => byMatter[i.MatterId])
+                .GroupBy(v => v.Key).ToDictionary(v => v.Key, v => v.Sum(x => x.Value), StringComparer.Ordinal);
+            result[g.Key] = [.. g.OrderBy(d => d.Seq).Select(d => new SourceMeasureView(d.Key, d.Name, d.Unit, totals.GetValueOrDefault(d.Key)))];
+        }
+        return result;
+
+        static bool Counts(SourceItemView i) => i.Status is Status.PendingReview or Status.Closed;
     }
 
     /// <summary>Of these sources, those the reader sees whole (a tree shows no branch its reader may not open).</summary>

@@ -35,6 +35,7 @@ public static class SourcesApi
             })
             .WithSummary("The report back (办理情况报告): closes the source once every item is closed; 409 otherwise")
             .Produces<SourceView>().ProducesProblem(400).ProducesProblem(403).ProducesProblem(404).ProducesProblem(409);
+        api.MapSourceExportsApiV1();
         return api;
     }
 }
@@ -51,6 +52,8 @@ public static class SourceServices
         services.AddScoped<SourceChanges>();
         services.AddScoped<SourceQueries>();
         services.AddSingleton<Demo.IDemoStories, SourceDemo>();
+        services.AddSingleton<MatterFollowing, SourceFollowing>();
+        services.AddSourceExports();
         // Every staff member: the owners track their sources, the units holding items see them there.
         services.AddConsoleNav(new ConsoleNavEntry("/console/sources", new("督办来源", "Sources"), _ => true));
         return services;

@@ -4,6 +4,7 @@ using System.Net.Http.Json;
 using System.Text.Json.Nodes;
 using Duban.Common;
 using Duban.Tests.Infrastructure;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Duban.Tests.Features.Sources;
 
@@ -311,6 +312,44 @@ public sealed class SourcesTests(DubanFactory factory)
         Assert.Contains((long)calm["id"]!, green);
         Assert.DoesNotContain((long)late["id"]!, green);
         Assert.Equal("red", (string?)(await supervisor.GetAsync($"/api/v1/sources/{(long)late["id"]!}").Ok())["light"]);
+
+        // A unit sees the light of its own items: 发改局's item is not the late one, so the source is not red to it.
+        var fgj = app.Desk.Handler("4407-fgj");
+        var own = (await fgj.GetAsync("/api/v1/sources?type=meeting").Ok())["items"]!.AsArray().Single(s => (long)s!["id"]! == (long)late["id"]!)!;
+        Assert.NotEqual("red", (string?)own["light"]);
+        Assert.DoesNotContain((await fgj.GetAsync("/api/v1/sources?light=red").Ok())["items"]!.AsArray(), s => (long)s!["id"]! == (long)late["id"]!);
+    }
+
+    [Fact]
+    public async Task TheOwnerFollowsItsItems_OpensThem_AndHearsOfTheirSupervisionNotice()
+    {
+        await using var app = DubanFactory.StartingAt(new DateTimeOffset(2026, 11, 2, 9, 0, 0, TimeSpan.FromHours(8)));
+        await app.InitializeAsync();
+        string DayOf(int days) => Clock.ChinaDate(app.Clock.GetUtcNow()).AddDays(days).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
+        var congress = app.Desk.Handler("4407-rd");
+        var meeting = await (await congress.PostAsJsonAsync("/api/v1/sources", new
+        {
+            type = "meeting",
+            title = "创新驱动专题会议",
+            ownerUnitCode = "4407-rd",
+            meetingKind = "thematic",
+            items = new[] { Item("提高科技成果转化率", "4407-gxj", DayOf(2)) },
+        })).Json(HttpStatusCode.Created);
+        var item = (long)meeting["matters"]![0]!;
+
+        // The congress office opens its item (it follows it) but does not handle it; another unit still sees nothing of it.
+        Assert.Equal("4407-gxj", (string?)(await congress.Get(item))["leadUnit"]!["code"]);
+        Assert.Contains((await congress.Try(item, "accept")).StatusCode, new[] { HttpStatusCode.Forbidden, HttpStatusCode.Conflict });
+        await app.Desk.Handler("4407-fgj").GetAsync($"/api/v1/matters/{item}").Problem(HttpStatusCode.NotFound);
+        // A county's supervisor sees a task in its county without holding it: the matter shows no source it could not open.
+        var town = await (await app.Desk.Supervisor.PostAsJsonAsync("/api/v1/sources", Instruction("关于海岛快递的批示", Item("优化投递", "440781115", DayOf(30)))))
+            .Json(HttpStatusCode.Created);
+        Assert.Null((await app.Desk.CountySupervisor("440781").Get((long)town["matters"]![0]!))["facets"]!["source"]);
+
+        app.Desk.MoveTo(app.Clock.GetUtcNow().AddDays(10));
+        for (var i = 0; i < 3; i++) await app.Services.GetRequiredService<Duban.Features.Supervision.SupervisionSteps>().RunAsync(default);
+        var inbox = (await app.Desk.Handler("4407-rd").GetAsync("/api/v1/notifications?pageSize=100").Ok())["items"]!.AsArray();
+        Assert.Contains(inbox, n => (long?)n!["matterId"] == item && (string?)n["kind"] == Duban.Features.Supervision.SupervisionSteps.Notice);
     }
 
     [Fact]
