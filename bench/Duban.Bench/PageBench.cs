@@ -128,6 +128,7 @@ public static partial class PageBench
             var (receipt, code) = await FileReportAsync(await Client("anonymous"));
             var (matterId, heaviest) = await HeaviestMatterAsync(services);
             var (townMatter, word) = await TownMatterAsync(services);
+            var source = await SourceWithMostItemsAsync(services);
             var probes = new List<Probe>
             {
                 new("portal: report form", "anonymous", "/"),
@@ -148,6 +149,14 @@ public static partial class PageBench
                 new("dashboard (city)", "supervisor", "/console/dashboard"),
                 new("dashboard (county)", "s-440781", "/console/dashboard"),
                 new("notifications", "h-440781115", "/console/notifications"),
+                new("sources", "supervisor", "/console/sources"),
+                new("sources ?light=red", "supervisor", "/console/sources?light=red"),
+                new("sources (congress office)", "h-4407-rd", "/console/sources"),
+                new("sources (a unit's own items)", "h-4407-gxj", "/console/sources"),
+                new("source (the most items)", "supervisor", "/console/sources/" + source.ToString(CultureInfo.InvariantCulture)),
+                new("source (a unit's own items)", "h-4407-gxj", "/console/sources/" + source.ToString(CultureInfo.InvariantCulture)),
+                new("new source form", "supervisor", "/console/sources/new?type=meeting"),
+                new("matters (congress office, follows its items)", "h-4407-rd", "/console/matters"),
             };
             if (only is not null) probes.RemoveAll(p => !p.Name.Contains(only, StringComparison.OrdinalIgnoreCase));
             var skipped = new List<string>();
@@ -329,5 +338,13 @@ public static partial class PageBench
         // Two characters from the middle of a demo title: a word that matches some matters, not all.
         var title = await db.Matters.OrderBy(m => m.Id).Select(m => m.Title).FirstAsync();
         return (town, title.Length >= 4 ? title.Substring(title.Length / 2 - 1, 2) : title);
+    }
+
+    /// <summary>The demo's source with the most items (the high-quality development meeting: four, 工信局's among them).</summary>
+    private static async Task<long> SourceWithMostItemsAsync(IServiceProvider services)
+    {
+        await using var scope = services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<DubanDb>();
+        return await db.Set<Features.Sources.SourceItem>().GroupBy(i => i.SourceId).OrderByDescending(g => g.Count()).ThenBy(g => g.Key).Select(g => g.Key).FirstAsync();
     }
 }
