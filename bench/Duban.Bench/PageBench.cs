@@ -154,7 +154,7 @@ public static partial class PageBench
                 new("sources (congress office)", "h-4407-rd", "/console/sources"),
                 new("sources (a unit's own items)", "h-4407-gxj", "/console/sources"),
                 new("source (the most items)", "supervisor", "/console/sources/" + source.ToString(CultureInfo.InvariantCulture)),
-                new("source (a unit's own items)", "h-4407-gxj", "/console/sources/" + source.ToString(CultureInfo.InvariantCulture)),
+                new("source (a unit's own items)", "h-4407-yzj", "/console/sources/" + source.ToString(CultureInfo.InvariantCulture)),
                 new("new source form", "supervisor", "/console/sources/new?type=meeting"),
                 new("matters (congress office, follows its items)", "h-4407-rd", "/console/matters"),
             };
@@ -340,7 +340,7 @@ public static partial class PageBench
         return (town, title.Length >= 4 ? title.Substring(title.Length / 2 - 1, 2) : title);
     }
 
-    /// <summary>The demo's source with the most items (the high-quality development meeting: four, 工信局's among them).</summary>
+    /// <summary>The demo's source with the most items (the Chuandao campaign: five, 邮政管理局 holding two).</summary>
     private static async Task<long> SourceWithMostItemsAsync(IServiceProvider services)
     {
         await using var scope = services.CreateAsyncScope();
