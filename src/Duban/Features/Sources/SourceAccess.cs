@@ -1,7 +1,9 @@
+using System.Linq.Expressions;
 using Duban.Common;
 using Duban.Data;
 using Duban.Features.Matters;
 using Duban.Features.Units;
+using Microsoft.EntityFrameworkCore;
 
 namespace Duban.Features.Sources;
 
@@ -57,22 +59,37 @@ public sealed class SourceAccess(MatterScope scope, UnitDirectory units)
     }
 
     /// <summary>What the actor sees of the source, given whether their unit holds one of its items now.</summary>
-    public static SourceSight SightOf(Reach reach, Source s, bool holdsAnItem)
+    public static SourceSight SightOf(Reach reach, Source s, bool holdsAnItem) => SightOf(reach, s.OwnerUnitCode, s.Confidential, holdsAnItem);
+
+    /// <summary>The same, from what a matter's facet knows of its source (its owner and whether it is confidential).</summary>
+    public static SourceSight SightOf(Reach reach, string ownerUnitCode, bool confidential, bool holdsAnItem)
     {
-        if (reach.OwnerLine.Contains(s.OwnerUnitCode)) return SourceSight.Whole;
-        if (s.Confidential) return SourceSight.None;
-        if (reach.AllOpen || reach.OpenOwners.Contains(s.OwnerUnitCode)) return SourceSight.Whole;
+        if (reach.OwnerLine.Contains(ownerUnitCode)) return SourceSight.Whole;
+        if (confidential) return SourceSight.None;
+        if (reach.AllOpen || reach.OpenOwners.Contains(ownerUnitCode)) return SourceSight.Whole;
         return holdsAnItem ? SourceSight.OwnItems : SourceSight.None;
     }
 
-    /// <summary>The sources the actor sees at all, as a filter inside the query.</summary>
+    /// <summary>What the actor sees of this source: whether their unit holds one of its items now is read from the database.</summary>
+    public async Task<(SourceSight Sight, Reach Reach)> SightAsync(DubanDb db, Actor actor, Source s, CancellationToken ct)
+    {
+        var reach = await ReachAsync(actor, ct);
+        var held = HeldBy(db, actor.UnitCode);
+        var holds = !s.Confidential && await db.Set<SourceItem>().AnyAsync(i => i.SourceId == s.Id && held.Contains(i.MatterId), ct);
+        return (SightOf(reach, s, holds), reach);
+    }
+
+    /// <summary>The sources the actor sees whole (<see cref="SightOf"/>'s rule), as a filter inside the query.</summary>
+    public static Expression<Func<Source, bool>> SeenWhole(Reach reach) =>
+        s => reach.OwnerLine.Contains(s.OwnerUnitCode) || (!s.Confidential && (reach.AllOpen || reach.OpenOwners.Contains(s.OwnerUnitCode)));
+
+    /// <summary>The sources the actor sees at all (whole, or a unit's own items), as a filter inside the query.</summary>
     public static IQueryable<Source> Visible(IQueryable<Source> sources, DubanDb db, Reach reach)
     {
-        if (reach.AllOpen) return sources.Where(s => !s.Confidential || reach.OwnerLine.Contains(s.OwnerUnitCode));
-        var unit = reach.UnitCode;
-        var held = HeldBy(db, unit);
-        return sources.Where(s => reach.OwnerLine.Contains(s.OwnerUnitCode)
-            || (!s.Confidential && (reach.OpenOwners.Contains(s.OwnerUnitCode) || db.Set<SourceItem>().Any(i => i.SourceId == s.Id && held.Contains(i.MatterId)))));
+        if (reach.AllOpen) return sources.Where(SeenWhole(reach));
+        var whole = db.Set<Source>().Where(SeenWhole(reach)).Select(s => s.Id);
+        var held = HeldBy(db, reach.UnitCode);
+        return sources.Where(s => whole.Contains(s.Id) || (!s.Confidential && db.Set<SourceItem>().Any(i => i.SourceId == s.Id && held.Contains(i.MatterId))));
     }
 
     /// <summary>The matters assigned to the unit now (lead or co-unit), by ix_assignments_unit.</summary>

@@ -159,9 +159,7 @@ public sealed partial class SourceChanges(DubanDb db, AuditLog audit, TimeProvid
     {
         var s = await db.Set<Source>().FirstOrDefaultAsync(x => x.Id == id, ct);
         if (s is null) return Error.NotFound(NotFoundText);
-        var reach = await access.ReachAsync(actor, ct);
-        var holds = !s.Confidential && await db.Set<SourceItem>().AnyAsync(i => i.SourceId == id && SourceAccess.HeldBy(db, actor.UnitCode).Contains(i.MatterId), ct);
-        return SourceAccess.SightOf(reach, s, holds) switch
+        return (await access.SightAsync(db, actor, s, ct)).Sight switch
         {
             SourceSight.None => Error.NotFound(NotFoundText),
             SourceSight.OwnItems => Error.Forbidden("只有督办单位及其上级的督办人员可以管理督办来源 / only the owning supervising unit and the coordinators above it manage the source"),

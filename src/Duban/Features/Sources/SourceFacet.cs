@@ -29,7 +29,7 @@ public sealed class SourceState
 /// escalations), and a campaign's task records its outcome measures when it is completed
 /// (<c>"measures": {"key": number}</c> on complete), kept in its state hash.
 /// </summary>
-public sealed class SourceFacet(MatterScope scope, Units.UnitDirectory units) : MatterFacet
+public sealed class SourceFacet(SourceAccess access) : MatterFacet
 {
     public const string FacetName = "source";
 
@@ -154,11 +154,10 @@ public sealed class SourceFacet(MatterScope scope, Units.UnitDirectory units) : 
     public override async Task<MatterDetail> DescribeAsync(MatterDetail detail, Matter m, FacetView view, CancellationToken ct)
     {
         if (m.Facets.Get<SourceState>() is not { Link: { } link } state) return detail;
-        var reach = await new SourceAccess(scope, units).ReachAsync(view.Actor, ct);
-        var source = new Source { Type = link.Type, Title = link.Title, OwnerUnitCode = link.OwnerUnitCode, Confidential = link.Confidential, Date = "", Status = "", Details = "" };
+        var reach = await access.ReachAsync(view.Actor, ct);
         // A reader who sees the matter by territory (a county's coordinator) without holding it sees no source it may not open.
         var holds = m.Assignments.Any(a => a.Active && a.UnitCode == view.Actor.UnitCode);
-        if (SourceAccess.SightOf(reach, source, holds) == SourceSight.None) return detail;
+        if (SourceAccess.SightOf(reach, link.OwnerUnitCode, link.Confidential, holds) == SourceSight.None) return detail;
         var facets = new Dictionary<string, object?>(detail.Facets)
         {
             [FacetName] = new SourceFacetView(link.SourceId, link.Type, SourceTypes.Label(link.Type).Current, link.Title,

@@ -142,11 +142,10 @@ public sealed class SourceQueries(DubanDb db, SourceAccess access, UnitDirectory
     private IQueryable<long> ItemsWhere(string light, DateTimeOffset now, SourceAccess.Reach reach)
     {
         var held = SourceAccess.HeldBy(db, reach.UnitCode);
+        var whole = db.Set<Source>().Where(SourceAccess.SeenWhole(reach)).Select(s => s.Id);
         return from i in db.Set<SourceItem>()
                join m in db.Matters.Where(clock.Filter(light, now)) on i.MatterId equals m.Id
-               join s in db.Set<Source>() on i.SourceId equals s.Id
-               where reach.OwnerLine.Contains(s.OwnerUnitCode) || (!s.Confidential && (reach.AllOpen || reach.OpenOwners.Contains(s.OwnerUnitCode)))
-                   || held.Contains(i.MatterId)
+               where whole.Contains(i.SourceId) || held.Contains(i.MatterId)
                select i.SourceId;
     }
 
@@ -154,10 +153,7 @@ public sealed class SourceQueries(DubanDb db, SourceAccess access, UnitDirectory
     {
         var s = await db.Set<Source>().AsNoTracking().FirstOrDefaultAsync(x => x.Id == id, ct);
         if (s is null) return Error.NotFound(SourceChanges.NotFoundText);
-        var reach = await access.ReachAsync(actor, ct);
-        var held = SourceAccess.HeldBy(db, actor.UnitCode);
-        var holds = !s.Confidential && await db.Set<SourceItem>().AnyAsync(i => i.SourceId == id && held.Contains(i.MatterId), ct);
-        var sight = SourceAccess.SightOf(reach, s, holds);
+        var (sight, reach) = await access.SightAsync(db, actor, s, ct);
         if (sight == SourceSight.None) return Error.NotFound(SourceChanges.NotFoundText);
         var items = (await ItemsAsync([id], reach, new Dictionary<long, SourceSight> { [id] = sight }, ct))[id];
         var all = await units.AllAsync(ct);

@@ -8,6 +8,8 @@ using Duban.Tests.Features.Figures.Pdf;
 using Duban.Tests.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
 
+using static Duban.Tests.Features.Sources.NewSource;
+
 namespace Duban.Tests.Features.Sources;
 
 /// <summary>
@@ -23,27 +25,9 @@ public sealed class SourceExportsTests(DubanFactory factory)
     // The ledger's columns.
     private const int Type = 0, Title = 1, Owner = 3, SourceStatus = 4, Number = 7, ItemTitle = 8, Lead = 9, Co = 10, Due = 11, ItemStatus = 12, ItemLight = 13;
 
-    private string Day(int days) => Clock.ChinaDate(factory.Clock.GetUtcNow()).AddDays(days).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
+    private string Day(int days) => NewSource.Day(factory, days);
 
-    private static string Unique(string title) => title + " " + Guid.NewGuid().ToString("N")[..6];
-
-    private static object Item(string title, string lead, string due, params string[] co) =>
-        new { title, content = title + "，按要求办理并报送办理情况。", leadUnitCode = lead, coUnitCodes = co, dueDate = due };
-
-    private static async Task<JsonNode> Create(HttpClient client, object body) =>
-        await (await client.PostAsJsonAsync("/api/v1/sources", body)).Json(HttpStatusCode.Created);
-
-    private object Instruction(string title, params object[] items) => new
-    {
-        type = "instruction",
-        title,
-        date = Day(0),
-        ownerUnitCode = "4407-dcs",
-        leader = "市政府主要领导",
-        leaderLevel = "city",
-        text = "请相关单位抓好落实，办理情况报市委市政府督查室。",
-        items,
-    };
+    private object Instruction(string title, params object[] items) => NewSource.Instruction(factory, title, items);
 
     private object Campaign(string title, bool confidential, object[] measures, params object[] items) => new
     {

@@ -6,6 +6,8 @@ using Duban.Common;
 using Duban.Tests.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
 
+using static Duban.Tests.Features.Sources.NewSource;
+
 namespace Duban.Tests.Features.Sources;
 
 /// <summary>
@@ -16,29 +18,11 @@ namespace Duban.Tests.Features.Sources;
 [Trait("Category", "Database")]
 public sealed class SourcesTests(DubanFactory factory)
 {
-    private string Day(int days) => Clock.ChinaDate(factory.Clock.GetUtcNow()).AddDays(days).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
-
-    private static string Unique(string title) => title + " " + Guid.NewGuid().ToString("N")[..6];
-
-    private static object Item(string title, string lead, string due, params string[] co) =>
-        new { title, content = title + "，按要求办理并报送办理情况。", leadUnitCode = lead, coUnitCodes = co, dueDate = due };
-
-    private async Task<JsonNode> Create(HttpClient client, object body) =>
-        await (await client.PostAsJsonAsync("/api/v1/sources", body)).Json(HttpStatusCode.Created);
+    private string Day(int days) => NewSource.Day(factory, days);
 
     private static async Task<JsonNode> Source(HttpClient client, long id) => await client.GetAsync($"/api/v1/sources/{id}").Ok();
 
-    private object Instruction(string title, params object[] items) => new
-    {
-        type = "instruction",
-        title,
-        date = Day(0),
-        ownerUnitCode = "4407-dcs",
-        leader = "市政府主要领导",
-        leaderLevel = "city",
-        text = "请市邮政管理局会同台山市抓好落实，办理情况报市委市政府督查室。",
-        items,
-    };
+    private object Instruction(string title, params object[] items) => NewSource.Instruction(factory, title, items);
 
     [Fact]
     public async Task Instruction_WithThreeItems_MakesThreeMattersAtThreeUnits()
@@ -281,7 +265,7 @@ public sealed class SourcesTests(DubanFactory factory)
         await using var app = new DubanFactory();
         await app.InitializeAsync();
         var supervisor = app.Desk.Supervisor;
-        string DayOf(int days) => Clock.ChinaDate(app.Clock.GetUtcNow()).AddDays(days).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
+        string DayOf(int days) => NewSource.Day(app, days);
         var late = await (await supervisor.PostAsJsonAsync("/api/v1/sources", new
         {
             type = "meeting",
@@ -325,7 +309,7 @@ public sealed class SourcesTests(DubanFactory factory)
     {
         await using var app = DubanFactory.StartingAt(new DateTimeOffset(2026, 11, 2, 9, 0, 0, TimeSpan.FromHours(8)));
         await app.InitializeAsync();
-        string DayOf(int days) => Clock.ChinaDate(app.Clock.GetUtcNow()).AddDays(days).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
+        string DayOf(int days) => NewSource.Day(app, days);
         var congress = app.Desk.Handler("4407-rd");
         var meeting = await (await congress.PostAsJsonAsync("/api/v1/sources", new
         {
