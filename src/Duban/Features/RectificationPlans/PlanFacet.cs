@@ -29,13 +29,7 @@ public sealed class PlanFacet : MatterFacet
     public override int Order => 20;
 
     /// <summary>The plan of a loaded matter (empty for one that has none, or that was not loaded with its facets).</summary>
-    public static PlanState Of(Matter m)
-    {
-        if (m.Facets.Get<PlanState>() is { } state) return state;
-        state = new PlanState();
-        m.Facets.Set(state);
-        return state;
-    }
+    public static PlanState Of(Matter m) => m.Facets.GetOrAdd<PlanState>();
 
     public override async Task LoadAsync(DubanDb db, IReadOnlyList<Matter> matters, bool tracked, CancellationToken ct)
     {

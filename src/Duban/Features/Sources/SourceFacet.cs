@@ -38,13 +38,7 @@ public sealed class SourceFacet(SourceAccess access) : MatterFacet
     /// <summary>After sub-tasks (10) and the plan (20). Never change it: measures are in the chain.</summary>
     public override int Order => 30;
 
-    public static SourceState Of(Matter m)
-    {
-        if (m.Facets.Get<SourceState>() is { } state) return state;
-        state = new SourceState();
-        m.Facets.Set(state);
-        return state;
-    }
+    public static SourceState Of(Matter m) => m.Facets.GetOrAdd<SourceState>();
 
     public override async Task LoadAsync(DubanDb db, IReadOnlyList<Matter> matters, bool tracked, CancellationToken ct)
     {

@@ -104,6 +104,15 @@ public sealed class FacetStates
     public T? Get<T>() where T : class => states.TryGetValue(typeof(T), out var s) ? (T)s : null;
 
     public void Set<T>(T state) where T : class => states[typeof(T)] = state;
+
+    /// <summary>The state of this type, made empty when the matter has none yet (a facet's <c>Of(matter)</c>).</summary>
+    public T GetOrAdd<T>() where T : class, new()
+    {
+        if (Get<T>() is { } state) return state;
+        state = new T();
+        Set(state);
+        return state;
+    }
 }
 
 /// <summary>
