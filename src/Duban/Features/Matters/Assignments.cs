@@ -15,8 +15,16 @@ public static class Assignments
     /// then builds the assignments, the lead first. <paramref name="field"/> names the input in
     /// messages ("" for a dispatch, "children[2]." for a sub-task).
     /// </summary>
-    public static async Task<Result<List<Assignment>>> BuildAsync(UnitDirectory units, Matter matter, string? leadUnitCode,
-        IEnumerable<string>? coUnitCodes, DateTimeOffset now, string field, CancellationToken ct)
+    public static Task<Result<List<Assignment>>> BuildAsync(UnitDirectory units, Matter matter, string? leadUnitCode,
+        IEnumerable<string>? coUnitCodes, DateTimeOffset now, string field, CancellationToken ct) =>
+        BuildAsync(units, matter.CountyCode, matter.Confidential ? matter.SubjectUnitCode : null, leadUnitCode, coUnitCodes, now, field, ct);
+
+    /// <summary>
+    /// The same for a matter not yet made (a source's item): <paramref name="countyCode"/> is the county it will belong
+    /// to, <paramref name="sealedSubjectUnitCode"/> the unit a confidential report is about (null for anything else).
+    /// </summary>
+    public static async Task<Result<List<Assignment>>> BuildAsync(UnitDirectory units, string? countyCode, string? sealedSubjectUnitCode,
+        string? leadUnitCode, IEnumerable<string>? coUnitCodes, DateTimeOffset now, string field, CancellationToken ct)
     {
         if (string.IsNullOrWhiteSpace(leadUnitCode)) return Error.Validation($"{field}leadUnitCode is required / 请指定主办单位");
         var lead = leadUnitCode.Trim();
@@ -31,7 +39,7 @@ public static class Assignments
         {
             var unit = await units.FindAsync(code, ct);
             if (unit is null) return Error.Validation($"{field}unit {code} does not exist / 单位 {code} 不存在");
-            if (matter.Confidential && matter.SubjectUnitCode is { } subject && await units.IsWithinAsync(code, subject, ct))
+            if (sealedSubjectUnitCode is { } subject && await units.IsWithinAsync(code, subject, ct))
                 return Error.Conflict("subject_unit", "保密举报不得交给被反映单位或其下属单位办理 / a confidential report cannot go to the unit it reports on");
             assignments.Add(new Assignment
             {
@@ -40,7 +48,7 @@ public static class Assignments
                 Role = assignments.Count == 0 ? "lead" : "co",
                 AssignedAt = now,
                 Active = true,
-                CrossesCounty = Assignment.Crosses(unit.TerritoryCode, matter.CountyCode),
+                CrossesCounty = Assignment.Crosses(unit.TerritoryCode, countyCode),
             });
         }
         return assignments;
