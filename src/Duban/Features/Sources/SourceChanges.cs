@@ -248,9 +248,7 @@ public sealed partial class SourceChanges(DubanDb db, AuditLog audit, TimeProvid
             var leadUnit = await units.FindAsync(lead, ct);
             if (leadUnit is null) return Error.Validation($"{f}leadUnitCode: unit {lead} does not exist / 单位 {lead} 不存在");
             // The territory the task belongs to: its lead unit's (a county department's tasks count for its county).
-            var probe = new Matter { Number = "", Kind = "task", Channel = source.Type, Title = "", Content = "", Status = Status.Dispatched, Urgency = "normal" };
-            probe.SetTerritory(leadUnit.TerritoryCode);
-            var built = await Assignments.BuildAsync(units, probe, lead, item.CoUnitCodes, now, f, ct);
+            var built = await Assignments.BuildAsync(units, Matter.CountyOf(leadUnit.TerritoryCode), null, lead, item.CoUnitCodes, now, f, ct);
             if (!built.IsSuccess) return built.Error!;
             if (Text.OrNull(item.DueDate) is not { } dueText) return Error.Validation($"{f}dueDate is required, yyyy-MM-dd / 请填写办理期限");
             if (ParseDate(dueText) is not { } dueDate) return Error.Validation($"{f}dueDate must be a date, yyyy-MM-dd / 期限格式应为 yyyy-MM-dd");
