@@ -30,11 +30,12 @@ public static class DatabaseSetup
                 throw new InvalidOperationException("Duban:Database:ConnectionString is required when the provider is postgres.");
             }
             options.UseNpgsql(db.ConnectionString);
+            options.AddInterceptors(Features.Search.SearchIndexing.Instance);
         }
         else
         {
             options.UseSqlite(SqliteConnectionString(db, dataDirectory));
-            options.AddInterceptors(SqlitePragmas.Instance);
+            options.AddInterceptors(SqlitePragmas.Instance, Features.Search.SearchIndexing.Instance);
         }
     }
 

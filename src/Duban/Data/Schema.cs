@@ -15,11 +15,23 @@ public static class Schema
 
     public static async Task<IReadOnlyList<string>> MigrateAsync(DubanDb db, CancellationToken ct = default)
     {
-        if (db.IsPostgres) return await MigrateNowAsync(db, ct);
-        // Two processes on one SQLite file would both find a script unapplied: one at a time.
-        await using var held = await LockFileAsync(db.Database.GetDbConnection().DataSource + ".startup-lock", ct);
-        return await MigrateNowAsync(db, ct);
+        IReadOnlyList<string> applied;
+        if (db.IsPostgres)
+        {
+            applied = await MigrateNowAsync(db, ct);
+        }
+        else
+        {
+            // Two processes on one SQLite file would both find a script unapplied: one at a time.
+            await using var held = await LockFileAsync(db.Database.GetDbConnection().DataSource + ".startup-lock", ct);
+            applied = await MigrateNowAsync(db, ct);
+        }
+        // The full-text index arrives empty: the matters already there are indexed once, by the node that applied it.
+        if (applied.Contains(SearchScript)) await Features.Search.MatterSearch.RebuildAsync(db, null, ct);
+        return applied;
     }
+
+    private const string SearchScript = "0012_search";
 
     private static async Task<IReadOnlyList<string>> MigrateNowAsync(DubanDb db, CancellationToken ct)
     {
@@ -129,7 +141,7 @@ public static class Schema
     /// </summary>
     public static async Task DropAllAsync(DubanDb db, CancellationToken ct = default)
     {
-        string[] unmapped = ["counters", "schema_migrations"];
+        string[] unmapped = ["counters", "schema_migrations", "matter_search"];
         var tables = db.Model.GetEntityTypes().Select(e => e.GetTableName()).OfType<string>().Concat(unmapped).Distinct(StringComparer.Ordinal).ToList();
         if (!db.IsPostgres) await db.Database.ExecuteSqlRawAsync("PRAGMA foreign_keys = OFF;", ct);
         foreach (var table in tables)

@@ -65,6 +65,7 @@ public static class Cli
           supervision policies [FILE]
                                      the time-limit policies in force, or FILE checked (every
                                      problem listed, exit 1) before it is deployed
+          search rebuild             write the full-text index of the matters anew (after a bulk load)
           --help                     this text
 
         configuration (appsettings.json, environment DUBAN__..., or --Duban:...=...):
@@ -117,6 +118,8 @@ public static class Cli
                 return await WithServicesAsync(rest[1..], (sp, a) => SupervisionCli.PoliciesAsync(a, Console.Out, Console.Error, sp.GetRequiredService<TimePolicies>), writes: false);
             case "figures":
                 return await WithServicesAsync(rest, FiguresCli.RunAsync, writes: false);
+            case "search" when rest.Length > 0 && rest[0] == "rebuild":
+                return await WithServicesAsync(rest[1..], Features.Search.SearchCli.RebuildAsync, writes: false);
             default:
                 await Console.Error.WriteLineAsync($"unknown verb: {string.Join(' ', args)}\n\n{Help}");
                 return 64;

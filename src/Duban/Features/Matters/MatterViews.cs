@@ -19,6 +19,9 @@ public sealed record MatterSummary(long Id, string Number, string Kind, string C
     /// <summary>green, yellow or red while a unit holds it (Features/Supervision); null otherwise.</summary>
     public string? Light { get; init; }
     public bool KeySupervision { get; init; }
+
+    /// <summary>With a text search (<c>q=</c>) found outside the title: where, and the words around it (Features/Search).</summary>
+    public Search.SearchMatch? Match { get; init; }
 }
 public sealed record PageOf<T>(IReadOnlyList<T> Items, int Total, int Page, int PageSize);
 public sealed record RaiserView(bool Anonymous, bool Confidential, string? Name, string? Phone, bool Masked);
@@ -123,6 +126,8 @@ public sealed class MatterQueries(DubanDb db, MatterScope scope, UnitDirectory u
         DateTimeOffset? receivedFrom = f.From is { } from ? Clock.StartOfChinaDay(from) : null;
         DateTimeOffset? receivedBefore = f.To is { } to ? Clock.StartOfChinaDay(to.AddDays(1)) : null;
         var now = time.Now();
+        // A receipt number is looked up as such; any other text through the full-text index (Features/Search).
+        var search = string.IsNullOrEmpty(text) || IsNumber(text) ? null : Search.SearchQuery.Parse(text);
 
         IQueryable<Matter> Filtered(IQueryable<Matter> q)
         {
@@ -154,7 +159,13 @@ public sealed class MatterQueries(DubanDb db, MatterScope scope, UnitDirectory u
 #pragma warning restore CA1310
             if (receivedFrom is { } a) q = q.Where(m => m.ReceivedAt >= a);
             if (receivedBefore is { } b) q = q.Where(m => m.ReceivedAt < b);
-            if (!string.IsNullOrEmpty(text)) q = q.Where(m => m.Number == text || m.Title.Contains(text) || (m.Location != null && m.Location.Contains(text)));
+            if (search is null && !string.IsNullOrEmpty(text)) q = q.Where(m => m.Number == text);
+            else if (search is { IsEmpty: true }) q = q.Where(m => false);
+            else if (search is not null)
+            {
+                var ids = Search.MatterSearch.MatchingIds(db, search);
+                q = q.Where(m => ids.Contains(m.Id));
+            }
             return q;
         }
 
@@ -190,7 +201,22 @@ public sealed class MatterQueries(DubanDb db, MatterScope scope, UnitDirectory u
             Light = clock.LightOf(r.Clock, now),
             KeySupervision = r.Clock.KeySupervision,
         }).ToList();
+        if (search is { IsEmpty: false } && items.Count > 0) items = await WithMatchesAsync(items, search, ct);
         return new PageOf<MatterSummary>(items, total, page, size);
+    }
+
+    /// <summary>A receipt number as issued (JM-2026-000123): a text search for one is a lookup.</summary>
+    private static bool IsNumber(string text) => System.Text.RegularExpressions.Regex.IsMatch(text, "^[A-Za-z]{1,10}-[0-9]{4}-[0-9]{1,12}$");
+
+    /// <summary>Where the search found each matter of the page outside its title: the page's texts read by key.</summary>
+    private async Task<List<MatterSummary>> WithMatchesAsync(List<MatterSummary> items, Search.SearchQuery search, CancellationToken ct)
+    {
+        var ids = items.Select(i => i.Id).ToList();
+        var texts = await db.Matters.AsNoTracking().Where(m => ids.Contains(m.Id))
+            .Select(m => new { m.Id, m.Location, m.Content, m.Outcome }).ToDictionaryAsync(m => m.Id, ct);
+        return [.. items.Select(i => texts.TryGetValue(i.Id, out var t)
+            ? i with { Match = search.Snippet(i.Title, [("location", t.Location), ("content", t.Content), ("outcome", t.Outcome)]) }
+            : i)];
     }
 
     /// <summary>

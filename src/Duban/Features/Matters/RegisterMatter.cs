@@ -229,6 +229,7 @@ public sealed class RegisterMatter(DubanDb db, AuditLog audit, TimeProvider time
             results.Add(new Registered(matter, queryCode, false));
         }
         var batch = new SqlBatch(db).Insert(matters).Insert(events).Insert(attachments).Insert(keys);
+        Search.MatterSearch.Append(batch, db.IsPostgres, matters);
         audit.SaveHead(batch);
         await batch.ExecuteAsync(ct);
         await tx.CommitAsync(ct);
