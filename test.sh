@@ -2,10 +2,10 @@
 # Duban: the one command that runs every test.
 #
 #   ./test.sh                     build, then run all tests twice:
-#                                   1. DUBAN_TEST_PROVIDER=sqlite   (every test)
-#                                   2. DUBAN_TEST_PROVIDER=postgres (only Category=Database)
+#                                   1. DUBAN_TEST_PROVIDER=sqlite   (every test but Category=Postgres)
+#                                   2. DUBAN_TEST_PROVIDER=postgres (Category=Database and Category=Postgres)
 #   ./test.sh --filter Foo        extra arguments are appended to both `dotnet test` calls
-#                                 (a --filter is combined with Category=Database for pass 2)
+#                                 (a --filter is combined with each pass's categories)
 #   The build is followed by `dotnet format --verify-no-changes`: unformatted code fails.
 #   DUBAN_TEST_SKIP_POSTGRES=1 ./test.sh
 #                                 quick local run: skip the PostgreSQL pass
@@ -14,7 +14,8 @@
 #
 # Pass 2 runs against a throw-away PostgreSQL cluster (initdb into a temp dir, loopback only,
 # free port from 55432 up), removed on exit. Its connection string is exported as
-# DUBAN_TEST_POSTGRES; tests create their own databases from it.
+# DUBAN_TEST_POSTGRES; tests create their own databases from it. A streaming replica of it
+# (pg_basebackup -R) runs beside it for the read-replica tests: DUBAN_TEST_REPLICA.
 # TRX results land in TestResults/<pass>/, one file per test project (LogFilePrefix, not
 # LogFileName: with several test projects a fixed LogFileName is overwritten by each project
 # in turn, so only the last project's results would be counted). The last line printed is
@@ -97,13 +98,15 @@ as_pg() {  # run a command as the postgres OS user when we are root
 
 stop_postgres() {
     [[ -n $PG_TMP && -d $PG_TMP ]] || return 0
-    if [[ -f $PG_TMP/data/postmaster.pid ]]; then
-        as_pg "$PG_BIN/pg_ctl" -D "$PG_TMP/data" -m immediate -w -t 30 stop >/dev/null 2>&1 || {
+    local dir
+    for dir in "$PG_TMP/replica" "$PG_TMP/data"; do
+        [[ -f $dir/postmaster.pid ]] || continue
+        as_pg "$PG_BIN/pg_ctl" -D "$dir" -m immediate -w -t 30 stop >/dev/null 2>&1 || {
             local pid
-            pid=$(head -n1 "$PG_TMP/data/postmaster.pid" 2>/dev/null || true)
+            pid=$(head -n1 "$dir/postmaster.pid" 2>/dev/null || true)
             [[ $pid =~ ^[0-9]+$ ]] && kill -KILL "$pid" 2>/dev/null || true
         }
-    fi
+    done
     rm -rf "$PG_TMP"
     PG_TMP=''
 }
@@ -168,6 +171,29 @@ EOF
     done
     [[ -n $PG_PORT ]] || die "could not start PostgreSQL (log: see above)"
     log "PostgreSQL $("$PG_BIN/postgres" --version | awk '{print $3}') listening on 127.0.0.1:$PG_PORT"
+}
+
+PG_REPLICA_PORT=''
+start_replica() {  # a hot standby of the test cluster, streaming from it (pg_basebackup -R)
+    log "pg_basebackup: a streaming replica into $PG_TMP/replica"
+    as_pg "$PG_BIN/pg_basebackup" -h 127.0.0.1 -p "$PG_PORT" -U postgres -D "$PG_TMP/replica" \
+        -R -X stream --no-sync >"$PG_TMP/basebackup.log" 2>&1 || {
+        cat "$PG_TMP/basebackup.log" >&2
+        die "pg_basebackup failed"
+    }
+    echo "hot_standby = on" >>"$PG_TMP/replica/postgresql.conf"
+    local port
+    for ((port = PG_PORT + 1; port < PG_PORT + 100; port++)); do
+        port_in_use "$port" && continue
+        if as_pg "$PG_BIN/pg_ctl" -D "$PG_TMP/replica" -l "$PG_TMP/replica.log" -w -t 60 \
+            -o "-p $port" start >/dev/null 2>&1; then
+            PG_REPLICA_PORT=$port
+            break
+        fi
+        tail -n 5 "$PG_TMP/replica.log" >&2 || true
+    done
+    [[ -n $PG_REPLICA_PORT ]] || die "could not start the PostgreSQL replica (log: see above)"
+    log "PostgreSQL replica streaming on 127.0.0.1:$PG_REPLICA_PORT"
 }
 
 on_exit() {
@@ -280,6 +306,8 @@ if [[ $SKIP_PG -eq 1 ]]; then
 else
     start_postgres
     export DUBAN_TEST_POSTGRES="Host=127.0.0.1;Port=$PG_PORT;Username=postgres;Database=postgres"
+    start_replica
+    export DUBAN_TEST_REPLICA="Host=127.0.0.1;Port=$PG_REPLICA_PORT;Username=postgres;Database=postgres"
 fi
 
 rm -rf "$RESULTS_DIR/sqlite" "$RESULTS_DIR/postgres"
@@ -301,13 +329,15 @@ run_pass() {  # run_pass NAME FILTER
     PASS_RC[$name]=$rc
 }
 
-run_pass sqlite "$USER_FILTER"
+sqlite_filter='Category!=Postgres'
+[[ -n $USER_FILTER ]] && sqlite_filter="(Category!=Postgres)&($USER_FILTER)"
+run_pass sqlite "$sqlite_filter"
 
 if [[ $SKIP_PG -eq 1 ]]; then
     log "DUBAN_TEST_SKIP_POSTGRES=1: skipping the PostgreSQL pass"
 else
-    pg_filter='Category=Database'
-    [[ -n $USER_FILTER ]] && pg_filter="(Category=Database)&($USER_FILTER)"
+    pg_filter='Category=Database|Category=Postgres'
+    [[ -n $USER_FILTER ]] && pg_filter="(Category=Database|Category=Postgres)&($USER_FILTER)"
     run_pass postgres "$pg_filter"
 fi
 

@@ -17,6 +17,12 @@ public sealed class DatabaseOptions
 
     /// <summary>For SQLite, defaults to <c>{DataDirectory}/duban.db</c>.</summary>
     public string? ConnectionString { get; set; }
+
+    /// <summary>
+    /// PostgreSQL only: a streaming replica's connection string. Lists, dashboards and exports read
+    /// there (<see cref="ReadSide"/>); everything else, and every write, goes to the primary.
+    /// </summary>
+    public string? ReadReplica { get; set; }
 }
 
 public static class DatabaseSetup

@@ -43,13 +43,19 @@ public static class DubanServices
         static string DataDir(IServiceProvider sp) => DataDirectory(sp.GetRequiredService<IConfiguration>());
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton<RefreshingCaches>();
-        services.AddOptions<DatabaseOptions>().BindConfiguration(DatabaseOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<DatabaseOptions>().BindConfiguration(DatabaseOptions.Section).ValidateDataAnnotations()
+            .Validate(o => string.IsNullOrWhiteSpace(o.ReadReplica) || o.Provider == "postgres",
+                "Duban:Database:ReadReplica is a PostgreSQL streaming replica: set it only with Duban:Database:Provider=postgres.")
+            .ValidateOnStart();
         services.AddOptions<AuthOptions>().BindConfiguration(AuthOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<DemoOptions>().BindConfiguration(DemoOptions.Section);
         services.AddOptions<DispatchOptions>().BindConfiguration(DispatchOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         // Pooled: a request reuses a context instead of building one (measured by bench intake).
         services.AddDbContextPool<DubanDb>((sp, options) =>
             DatabaseSetup.Configure(options, sp.GetRequiredService<IOptions<DatabaseOptions>>().Value, DataDir(sp)));
+        services.AddSingleton<ReplicaContexts>();
+        services.AddHttpContextAccessor();
+        services.AddScoped<ReadSide>();
 
         services.AddSingleton(sp => new Sealer(KeyFiles.Load(sp.GetRequiredService<IConfiguration>()["Duban:Seal:Key"], DataDir(sp), "seal")));
         services.AddSingleton(sp => new AuditKey(KeyFiles.Load(sp.GetRequiredService<IConfiguration>()["Duban:Audit:Key"], DataDir(sp), "audit")));
@@ -152,6 +158,7 @@ public static class DubanServices
         app.UseAuthentication();
         app.UseAuthorization();
         app.UseRateLimiter();
+        app.UseReadYourWrites();
         app.UseDubanUi();
         app.MapOpenApi("/openapi/{documentName}.json");
         app.MapHealthChecks("/healthz");

@@ -72,8 +72,9 @@ public sealed record MatterFilter(string? Status, string? Unit, bool? Overdue, s
     bool? SentBack = null, string? Kind = null, string? Channel = null);
 
 /// <summary>Reads matters for staff, always through <see cref="MatterScope"/>.</summary>
+/// <remarks>Lists and exports read where <see cref="ReadSide"/> says (the replica, when there is one); a matter's page, the primary.</remarks>
 public sealed class MatterQueries(DubanDb db, MatterScope scope, UnitDirectory units, Sealer sealer, TimeProvider time, GeoService geo,
-    MatterClock clock, MatterFacets facets, MatterActions actions, MatterKinds kinds, MatterChannels channels, IServiceProvider services)
+    MatterClock clock, MatterFacets facets, MatterActions actions, MatterKinds kinds, MatterChannels channels, IServiceProvider services, ReadSide reads)
 {
     public const int MaxPageSize = 100;
     /// <summary>Deeper than this, narrow the filter instead (and the offset stays far from overflow).</summary>
@@ -128,6 +129,7 @@ public sealed class MatterQueries(DubanDb db, MatterScope scope, UnitDirectory u
         var now = time.Now();
         // A receipt number is looked up as such; any other text through the full-text index (Features/Search).
         var search = string.IsNullOrEmpty(text) || IsNumber(text) ? null : Search.SearchQuery.Parse(text);
+        var db = await reads.ForListsAsync(ct);
 
         IQueryable<Matter> Filtered(IQueryable<Matter> q)
         {
@@ -201,7 +203,7 @@ public sealed class MatterQueries(DubanDb db, MatterScope scope, UnitDirectory u
             Light = clock.LightOf(r.Clock, now),
             KeySupervision = r.Clock.KeySupervision,
         }).ToList();
-        if (search is { IsEmpty: false } && items.Count > 0) items = await WithMatchesAsync(items, search, ct);
+        if (search is { IsEmpty: false } && items.Count > 0) items = await WithMatchesAsync(db, items, search, ct);
         return new PageOf<MatterSummary>(items, total, page, size);
     }
 
@@ -209,7 +211,7 @@ public sealed class MatterQueries(DubanDb db, MatterScope scope, UnitDirectory u
     private static bool IsNumber(string text) => System.Text.RegularExpressions.Regex.IsMatch(text, "^[A-Za-z]{1,10}-[0-9]{4}-[0-9]{1,12}$");
 
     /// <summary>Where the search found each matter of the page outside its title: the page's texts read by key.</summary>
-    private async Task<List<MatterSummary>> WithMatchesAsync(List<MatterSummary> items, Search.SearchQuery search, CancellationToken ct)
+    private static async Task<List<MatterSummary>> WithMatchesAsync(DubanDb db, List<MatterSummary> items, Search.SearchQuery search, CancellationToken ct)
     {
         var ids = items.Select(i => i.Id).ToList();
         var texts = await db.Matters.AsNoTracking().Where(m => ids.Contains(m.Id))
