@@ -88,11 +88,12 @@ public sealed class NotificationInbox(DubanDb db, MatterScope scope, TimeProvide
         // Roles are stored "handler,leader": a role matches as ",role," inside ",handler,leader,".
         var roles = actor.Roles.Select(r => "," + r + ",").ToArray();
         var unit = actor.UnitCode;
-        var visible = scope.Visible(db.Matters, db, actor).Select(m => m.Id);
+        var visible = scope.Visible(db.Matters, db, actor);
+        // Each notification's matter is looked up by key (EXISTS … m.id = n.matter_id), never the whole visible set.
         return db.Notifications.AsNoTracking()
             .Where(n => n.UnitCode == unit)
             .Where(n => roles.Any(r => ("," + n.Roles + ",").Contains(r)))
-            .Where(n => n.MatterId == null || visible.Contains(n.MatterId.Value));
+            .Where(n => n.MatterId == null || visible.Any(m => m.Id == n.MatterId));
     }
 
     // The endpoints require a signed-in user; only the system actor has no id, and it has no inbox.
