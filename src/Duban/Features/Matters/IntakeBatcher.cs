@@ -77,7 +77,12 @@ public sealed class IntakeBatcher : IAsyncDisposable
         var sp = scope.ServiceProvider;
         var results = await RegisterMatter.WriteAsync(sp.GetRequiredService<DubanDb>(), sp.GetRequiredService<AuditLog>(),
             sp.GetRequiredService<RegisterNumbers>(), sp.GetRequiredService<Sealer>(), sp.GetRequiredService<MatterClock>(), batch.Select(b => b.Item).ToList(), CancellationToken.None);
-        for (var i = 0; i < batch.Count; i++) batch[i].Done.TrySetResult(results[i]);
+        for (var i = 0; i < batch.Count; i++)
+        {
+            // Left out: its key was taken; its request answers as the key's first one did.
+            if (results[i] is { } registered) batch[i].Done.TrySetResult(registered);
+            else batch[i].Done.TrySetException(new RegisterMatter.IdempotencyKeyTaken());
+        }
     }
 
     /// <summary>A constraint or data error (SQLSTATE class 22 or 23; SQLite's constraint and mismatch codes): one row's fault.</summary>

@@ -111,10 +111,10 @@ public sealed class RegisterMatter(DubanDb db, AuditLog audit, TimeProvider time
             // Megabytes of photos do not join a group commit (one command of up to 64 × 15 MB): such a
             // registration is written alone, in a transaction of its own as every other.
             return batcher is null || checkedPhotos.Count > 0
-                ? (await WriteAsync(db, audit, numbers, sealer, clock, [item], ct))[0]
+                ? (await WriteAsync(db, audit, numbers, sealer, clock, [item], ct))[0] ?? throw new IdempotencyKeyTaken()
                 : await batcher.SubmitAsync(item, ct);
         }
-        catch (Exception ex) when (idempotencyKey is not null && ex is DbUpdateException or System.Data.Common.DbException)
+        catch (Exception ex) when (idempotencyKey is not null && ex is DbUpdateException or System.Data.Common.DbException or IdempotencyKeyTaken)
         {
             // Two requests with one key at the same moment: the other committed first; answer as it did.
             db.ChangeTracker.Clear();
@@ -130,12 +130,21 @@ public sealed class RegisterMatter(DubanDb db, AuditLog audit, TimeProvider time
     /// sent as one command (<see cref="SqlBatch"/>), one commit.
     /// Without a batcher a request is a batch of one; the <see cref="IntakeBatcher"/> groups
     /// requests that arrive together, so they share one durable commit.
+    /// A registration whose Idempotency-Key is already taken (by another node a moment ago, or earlier in
+    /// this batch) is left out and answered null: the caller answers it as the key's first request did
+    /// (<see cref="IdempotencyKeyTaken"/>). The keys are read under the chain's lock, which every writer on
+    /// every node takes first, so none can be taken between the reading and the commit: a key sent to two
+    /// nodes at once costs only its own request, never its batch's neighbours.
     /// </summary>
-    internal static async Task<IReadOnlyList<Registered>> WriteAsync(DubanDb db, AuditLog audit, RegisterNumbers numbers, Sealer sealer,
-        MatterClock clock, IReadOnlyList<PreparedRegistration> items, CancellationToken ct)
+    internal static async Task<IReadOnlyList<Registered?>> WriteAsync(DubanDb db, AuditLog audit, RegisterNumbers numbers, Sealer sealer,
+        MatterClock clock, IReadOnlyList<PreparedRegistration> all, CancellationToken ct)
     {
         await using var tx = await db.Database.BeginTransactionAsync(ct);
         await audit.LockAsync(ct);
+        var written = await UntakenAsync(db, all, ct);
+        var answers = new Registered?[all.Count];
+        var items = written.Select(i => all[i]).ToList();
+        if (items.Count == 0) return answers;
         var allocated = await numbers.NextAsync(items[0].Now, items.Count, ct);
         var results = new List<Registered>(items.Count);
         var matters = new List<Matter>(items.Count);
@@ -233,10 +242,29 @@ public sealed class RegisterMatter(DubanDb db, AuditLog audit, TimeProvider time
         audit.SaveHead(batch);
         await batch.ExecuteAsync(ct);
         await tx.CommitAsync(ct);
-        return results;
+        for (var i = 0; i < written.Count; i++) answers[written[i]] = results[i];
+        return answers;
+    }
+
+    /// <summary>The positions of the registrations whose Idempotency-Key (if any) is neither stored nor used earlier in the batch.</summary>
+    private static async Task<List<int>> UntakenAsync(DubanDb db, IReadOnlyList<PreparedRegistration> items, CancellationToken ct)
+    {
+        var keyed = items.Where(i => i.IdempotencyKey is not null).Select(i => i.IdempotencyKey!).Distinct(StringComparer.Ordinal).ToList();
+        var stored = keyed.Count == 0 ? [] : (await db.IdempotencyRecords.AsNoTracking().Where(r => keyed.Contains(r.Key))
+            .Select(r => new { r.Scope, r.Key }).ToListAsync(ct)).Select(r => (r.Scope, r.Key)).ToHashSet();
+        var untaken = new List<int>(items.Count);
+        for (var i = 0; i < items.Count; i++)
+        {
+            if (items[i].IdempotencyKey is { } key && !stored.Add((items[i].Scope, key))) continue;
+            untaken.Add(i);
+        }
+        return untaken;
     }
 
     internal sealed record StoredResponse(long MatterId, string? QueryCode);
+
+    /// <summary>A registration left out of its batch because its Idempotency-Key was taken: answered by replaying the key's first answer.</summary>
+    internal sealed class IdempotencyKeyTaken() : Exception("the Idempotency-Key was taken by a registration committed just before");
 
     /// <summary>
     /// 属地: the code given; else what the location names, or the title or content inside the home
