@@ -143,20 +143,24 @@ public sealed class Tallies(DubanDb db, MatterClock clock, TimeProvider time, IO
     private async Task<TallyReport> CompareAsync(DateTimeOffset now, CancellationToken ct)
     {
         var expected = new Dictionary<TallyKey, long>();
-        var stored = await db.Set<TallyMatter>().AsNoTracking().ToDictionaryAsync(t => t.MatterId, ct);
         var miscounted = 0;
         var matters = 0;
+        var matched = 0;
         await foreach (var page in PagesAsync(ct))
         {
+            // The buckets of the page's range of ids, a page at a time (a million buckets need not be held at once).
+            var (first, last) = (page[0].Id, page[^1].Id);
+            var stored = await db.Set<TallyMatter>().AsNoTracking().Where(t => t.MatterId >= first && t.MatterId <= last).ToDictionaryAsync(t => t.MatterId, ct);
             foreach (var m in page)
             {
                 matters++;
                 var bucket = m.Bucket(clock, now);
                 foreach (var key in bucket.Keys()) expected[key] = expected.GetValueOrDefault(key) + 1;
-                if (!stored.Remove(m.Id, out var had) || !SameCount(had, bucket)) miscounted++;
+                if (stored.TryGetValue(m.Id, out var had)) matched++;
+                if (had is null || !SameCount(had, bucket)) miscounted++;
             }
         }
-        miscounted += stored.Count; // counted matters that are gone
+        miscounted += await db.Set<TallyMatter>().CountAsync(ct) - matched; // buckets of matters that are gone
         var counted = await db.Set<TallyCount>().AsNoTracking().Where(c => c.N != 0).ToListAsync(ct);
         var differences = new List<TallyDifference>();
         foreach (var c in counted)

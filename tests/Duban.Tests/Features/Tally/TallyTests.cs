@@ -157,17 +157,19 @@ public sealed class TallyTests
         Assert.Equal(12, await TotalAsync(app, "s-440781") - taishan);
         Assert.Equal(1, await TotalAsync(app, "s-440785") - enping);
 
-        // A counter changed by hand: verify names it; the rebuild mends it.
+        // A counter and a matter's bucket changed by hand: verify names the counter and counts the bucket; the rebuild mends both.
         await using (var scope = app.Scope())
         {
             await app.Db(scope).Set<TallyCount>().Where(c => c.Kind == TallyKinds.Status && c.County == "440781" && c.Key == "in_progress")
                 .ExecuteUpdateAsync(s => s.SetProperty(c => c.N, c => c.N + 5));
+            await app.Db(scope).Set<TallyMatter>().Where(t => t.MatterId == reopened).ExecuteUpdateAsync(s => s.SetProperty(t => t.Status, "closed"));
         }
         var broken = await VerifyAsync(app);
         Assert.False(broken.Intact);
         var difference = Assert.Single(broken.Differences);
         Assert.Equal((TallyKinds.Status, "440781", "in_progress"), (difference.Kind, difference.County, difference.Key));
         Assert.Equal(difference.Records + 5, difference.Counted);
+        Assert.Equal(1, broken.MattersMiscounted);
         await using (var scope = app.Scope()) await scope.ServiceProvider.GetRequiredService<Tallies>().RebuildAsync(default);
         Assert.True((await VerifyAsync(app)).Intact);
 
