@@ -185,6 +185,19 @@ public sealed class TallyTests
     }
 
     [Fact]
+    public async Task Passes_OnTwoNodesAtOnce_CountEachChangeOnce()
+    {
+        await using var app = DubanFactory.StartingAt(At(11, 18));
+        await app.InitializeAsync();
+        await using var second = await app.SecondNodeAsync();
+        await CatchUpAsync(app);
+        for (var i = 0; i < 6; i++) await app.Desk.Matter(Call($"川岛镇第{i + 1}件", Chuandao)).Lead(Chuandao).InProgressAsync();
+        // Both nodes' jobs at once: one does each pass (the other skips it or waits for the write lock), none counts twice.
+        await Task.WhenAll(Enumerable.Range(0, 6).Select(i => Task.Run(() => CatchUpAsync(i % 2 == 0 ? app : second))));
+        await AssertCountersEqualLiveAsync(app);
+    }
+
+    [Fact]
     public async Task Lights_ChangeByTheClockAlone_AndTheCountersFollow()
     {
         await using var app = DubanFactory.StartingAt(At(11, 18));
