@@ -15,7 +15,7 @@ namespace Duban.Data;
 /// parameters binds in quadratic time, so it gets one prepared single-row INSERT per table,
 /// executed row after row. EF's change tracker costs more than either (docs/BENCHMARKS.md).
 /// Insert statements are built from the EF model (table, columns, value converters), so they
-/// cannot drift from the schema the rest of Duban uses. Only the intake writer uses this.
+/// cannot drift from the schema the rest of Duban uses. The intake writer and the tally (its rebuild and its counters' upserts) use this.
 /// </summary>
 public sealed class SqlBatch(DubanDb db)
 {

@@ -48,6 +48,9 @@ public static class Cli
                                      the figures per unit (response, resolution, satisfaction, on-time
                                      rates, overdue, returns, reopenings, score) as the city sees them,
                                      of the matters of one kind or channel (task, instruction...) if given
+          figures verify [--repair]  count every matter again from the records and compare with the
+                                     dashboard's counters (Features/Tally): exit 0 when equal, 2 naming
+                                     each difference; --repair rebuilds the counters (exit 0)
           calendar add-workdays DATE N
                                      the Nth Chinese working day after DATE (YYYY-MM-DD), not
                                      counting DATE; N = 0: DATE if a working day, else the next
@@ -116,6 +119,8 @@ public static class Cli
                 return await SupervisionCli.PoliciesAsync(rest[1..], Console.Out, Console.Error, () => throw new InvalidOperationException("a file was given"));
             case "supervision" when rest.Length > 0 && rest[0] == "policies":
                 return await WithServicesAsync(rest[1..], (sp, a) => SupervisionCli.PoliciesAsync(a, Console.Out, Console.Error, sp.GetRequiredService<TimePolicies>), writes: false);
+            case "figures" when rest.Length > 0 && rest[0] == "verify":
+                return await WithServicesAsync(rest[1..], Features.Tally.TallyCli.VerifyAsync, writes: false);
             case "figures":
                 return await WithServicesAsync(rest, FiguresCli.RunAsync, writes: false);
             case "search" when rest.Length > 0 && rest[0] == "rebuild":

@@ -98,6 +98,7 @@ public static class DubanServices
         services.AddDubanNotifications();
         services.AddDubanSupervision();
         services.AddDubanFigures();
+        Features.Tally.TallyServices.AddDubanTally(services);
         Features.Dashboard.DashboardServices.AddDubanDashboard(services);
         Features.Users.UsersServices.AddDubanAdministration(services);
         Features.Attachments.AttachmentsApi.AddDubanAttachments(services);
@@ -120,6 +121,7 @@ public static class DubanServices
         services.AddHostedService<NotificationMailer>();
         services.AddHostedService(sp => sp.GetRequiredService<ClassifierTrainer>());
         services.AddHostedService<SupervisionJob>();
+        services.AddHostedService<Features.Tally.TallyJob>();
         services.AddDubanUi();
         services.AddRateLimiter(o =>
         {

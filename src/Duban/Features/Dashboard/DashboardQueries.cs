@@ -4,6 +4,7 @@ using Duban.Data;
 using Duban.Features.Figures;
 using Duban.Features.Geo;
 using Duban.Features.Matters;
+using Duban.Features.Tally;
 using Microsoft.EntityFrameworkCore;
 
 namespace Duban.Features.Dashboard;
@@ -24,18 +25,37 @@ public sealed record PlaceBreakdown(FiguresPeriod Period, IReadOnlyList<PlaceCou
 /// The dashboard's own counts, always over the matters the actor may see
 /// (<see cref="MatterScope.Visible"/>): by status, received and closed per week or month, and
 /// by county and town. The lights and the figures come from their own features.
+/// The city's and a county's coordinators read the tally's counters (Features/Tally) plus the few
+/// visible matters they leave out, counted live; everyone else counts live (small, index-served sets).
 /// </summary>
-public sealed class DashboardQueries(DubanDb db, MatterScope scope, TimeProvider time, GeoService geo)
+public sealed class DashboardQueries(DubanDb db, MatterScope scope, TimeProvider time, GeoService geo, TallyReads tallies)
 {
     public const int TrendPeriods = 12;
 
     private IQueryable<Matter> Visible(Actor actor) => scope.Visible(db.Matters.AsNoTracking(), db, actor);
 
+    /// <summary>The parts counted live: everything visible, or what the counters leave out.</summary>
+    private IReadOnlyList<IQueryable<Matter>> LiveParts(Actor actor, TallyScope? tally) => tally?.Live ?? [Visible(actor)];
+
+    /// <summary>When the counts the actor reads were counted: the tally's last pass, or null when counted live now.</summary>
+    public async Task<DateTimeOffset?> CountedAtAsync(Actor actor, CancellationToken ct) => (await tallies.ForAsync(actor, ct))?.CountedAt;
+
     /// <summary>Every status with its count (zero included), in the order of <see cref="Status.All"/>.</summary>
     public async Task<IReadOnlyList<StatusCount>> StatusesAsync(Actor actor, CancellationToken ct)
     {
-        var counts = await Visible(actor).GroupBy(m => m.Status).Select(g => new { g.Key, Count = g.Count() }).ToListAsync(ct);
-        return [.. Status.All.Select(s => new StatusCount(s, counts.FirstOrDefault(c => c.Key == s)?.Count ?? 0))];
+        var tally = await tallies.ForAsync(actor, ct);
+        var counts = new Dictionary<string, long>(StringComparer.Ordinal);
+        if (tally is not null)
+        {
+            foreach (var c in await tallies.Counts(tally, TallyKinds.Status).GroupBy(c => c.Key).Select(g => new { g.Key, N = g.Sum(c => c.N) }).ToListAsync(ct))
+                counts[c.Key] = c.N;
+        }
+        foreach (var part in LiveParts(actor, tally))
+        {
+            foreach (var c in await part.GroupBy(m => m.Status).Select(g => new { g.Key, Count = g.Count() }).ToListAsync(ct))
+                counts[c.Key] = counts.GetValueOrDefault(c.Key) + c.Count;
+        }
+        return [.. Status.All.Select(s => new StatusCount(s, (int)counts.GetValueOrDefault(s)))];
     }
 
     /// <summary>
@@ -63,10 +83,30 @@ public sealed class DashboardQueries(DubanDb db, MatterScope scope, TimeProvider
         // same SQL runs in SQLite and PostgreSQL without date functions.
         var starts = periods.Select(p => Clock.StartOfChinaDay(p.First)).ToArray();
         var end = Clock.StartOfChinaDay(periods[^1].Next);
-        var received = await PerPeriodAsync(Visible(actor).Where(m => m.ReceivedAt >= starts[0] && m.ReceivedAt < end),
-            m => m.ReceivedAt, starts, ct);
-        var closed = await PerPeriodAsync(Visible(actor).Where(m => m.ClosedAt != null && m.ClosedAt >= starts[0] && m.ClosedAt < end),
-            m => m.ClosedAt!.Value, starts, ct);
+        var tally = await tallies.ForAsync(actor, ct);
+        var received = new Dictionary<int, long>();
+        var closed = new Dictionary<int, long>();
+        if (tally is not null)
+        {
+            // The counters are per China day: each day falls in the period whose first day it has reached.
+            int Period(string day)
+            {
+                var date = DateOnly.ParseExact(day[..10], "yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture);
+                return periods.FindLastIndex(p => p.First <= date);
+            }
+            var last = periods[^1].Next.AddDays(-1);
+            foreach (var (kind, into) in new[] { (TallyKinds.Received, received), (TallyKinds.Closed, closed) })
+            {
+                var days = await tallies.Days(tally, kind, periods[0].First, last).GroupBy(c => c.Key).Select(g => new { g.Key, N = g.Sum(c => c.N) }).ToListAsync(ct);
+                foreach (var d in days) into[Period(d.Key)] = into.GetValueOrDefault(Period(d.Key)) + d.N;
+            }
+        }
+        foreach (var part in LiveParts(actor, tally))
+        {
+            Add(received, await PerPeriodAsync(part.Where(m => m.ReceivedAt >= starts[0] && m.ReceivedAt < end), m => m.ReceivedAt, starts, ct));
+            Add(closed, await PerPeriodAsync(part.Where(m => m.ClosedAt != null && m.ClosedAt >= starts[0] && m.ClosedAt < end),
+                m => m.ClosedAt!.Value, starts, ct));
+        }
         var points = new List<TrendPoint>();
         for (var i = 0; i < periods.Count; i++)
         {
@@ -74,9 +114,14 @@ public sealed class DashboardQueries(DubanDb db, MatterScope scope, TimeProvider
             var label = every == "month"
                 ? first.ToString("yyyy-MM", System.Globalization.CultureInfo.InvariantCulture)
                 : first.ToString("MM-dd", System.Globalization.CultureInfo.InvariantCulture);
-            points.Add(new TrendPoint(label, first, next.AddDays(-1), received.GetValueOrDefault(i), closed.GetValueOrDefault(i)));
+            points.Add(new TrendPoint(label, first, next.AddDays(-1), (int)received.GetValueOrDefault(i), (int)closed.GetValueOrDefault(i)));
         }
         return new Trend(every, points);
+    }
+
+    private static void Add<TKey>(Dictionary<TKey, long> into, Dictionary<TKey, int> counts) where TKey : notnull
+    {
+        foreach (var (key, n) in counts) into[key] = into.GetValueOrDefault(key) + n;
     }
 
     /// <summary>
@@ -105,21 +150,48 @@ public sealed class DashboardQueries(DubanDb db, MatterScope scope, TimeProvider
         if (!parsed.IsSuccess) return parsed.Error!;
         var p = parsed.Value!;
         var (start, end) = (p.Start, p.End);
-        var inPeriod = Visible(actor).Where(m => m.ReceivedAt >= start && m.ReceivedAt < end);
-        var counties = await inPeriod.GroupBy(m => m.CountyCode)
-            .Select(g => new { g.Key, Received = g.Count(), Closed = g.Count(m => m.Status == Status.Closed) }).ToListAsync(ct);
-        var towns = await inPeriod.Where(m => m.TerritoryCode != null && m.TerritoryCode.Length >= 9)
-            .GroupBy(m => m.TerritoryCode!.Substring(0, 9))
-            .Select(g => new { g.Key, Received = g.Count(), Closed = g.Count(m => m.Status == Status.Closed) }).ToListAsync(ct);
+        var tally = await tallies.ForAsync(actor, ct);
+        // code → (received, closed of them); a county at city level is "".
+        var counties = new Dictionary<string, (long Received, long Closed)>(StringComparer.Ordinal);
+        var towns = new Dictionary<string, (long Received, long Closed)>(StringComparer.Ordinal);
+        static void Count(Dictionary<string, (long Received, long Closed)> into, string key, long received, long closed)
+        {
+            var (r, c) = into.GetValueOrDefault(key);
+            into[key] = (r + received, c + closed);
+        }
+        if (tally is not null)
+        {
+            foreach (var c in await tallies.Days(tally, TallyKinds.Received, p.First, p.Last).GroupBy(c => c.County).Select(g => new { g.Key, N = g.Sum(c => c.N) }).ToListAsync(ct))
+                Count(counties, c.Key, c.N, 0);
+            foreach (var c in await tallies.Days(tally, TallyKinds.ReceivedClosed, p.First, p.Last).GroupBy(c => c.County).Select(g => new { g.Key, N = g.Sum(c => c.N) }).ToListAsync(ct))
+                Count(counties, c.Key, 0, c.N);
+            // The town follows the date in the key: yyyy-MM-dd|town.
+            foreach (var t in await tallies.Days(tally, TallyKinds.ReceivedTown, p.First, p.Last).GroupBy(c => c.Key.Substring(11)).Select(g => new { g.Key, N = g.Sum(c => c.N) }).ToListAsync(ct))
+                Count(towns, t.Key, t.N, 0);
+            foreach (var t in await tallies.Days(tally, TallyKinds.ReceivedClosedTown, p.First, p.Last).GroupBy(c => c.Key.Substring(11)).Select(g => new { g.Key, N = g.Sum(c => c.N) }).ToListAsync(ct))
+                Count(towns, t.Key, 0, t.N);
+        }
+        foreach (var part in LiveParts(actor, tally))
+        {
+            var inPeriod = part.Where(m => m.ReceivedAt >= start && m.ReceivedAt < end);
+            foreach (var c in await inPeriod.GroupBy(m => m.CountyCode)
+                .Select(g => new { g.Key, Received = g.Count(), Closed = g.Count(m => m.Status == Status.Closed) }).ToListAsync(ct))
+                Count(counties, c.Key ?? "", c.Received, c.Closed);
+            foreach (var t in await inPeriod.Where(m => m.TerritoryCode != null && m.TerritoryCode.Length >= 9)
+                .GroupBy(m => m.TerritoryCode!.Substring(0, 9))
+                .Select(g => new { g.Key, Received = g.Count(), Closed = g.Count(m => m.Status == Status.Closed) }).ToListAsync(ct))
+                Count(towns, t.Key, t.Received, t.Closed);
+        }
         var divisions = geo.Gazetteer.Divisions;
         var home = geo.Gazetteer.Home;
-        string Name(string? code) => code is null
+        string Name(string code) => code.Length == 0
             ? home >= 0 ? divisions.Name(home) : ""
             : divisions.Find(code) is var i and >= 0 ? divisions.Name(i) : code;
         return new PlaceBreakdown(p,
-            [.. counties.Select(c => new PlaceCount(c.Key ?? (home >= 0 ? divisions.Code(home) ?? "" : ""), Name(c.Key), c.Received, c.Closed))
+            [.. counties.Where(c => c.Value.Received != 0)
+                .Select(c => new PlaceCount(c.Key.Length > 0 ? c.Key : home >= 0 ? divisions.Code(home) ?? "" : "", Name(c.Key), (int)c.Value.Received, (int)c.Value.Closed))
                 .OrderByDescending(c => c.Received).ThenBy(c => c.Code, StringComparer.Ordinal)],
-            [.. towns.Select(t => new PlaceCount(t.Key, Name(t.Key), t.Received, t.Closed))
+            [.. towns.Where(t => t.Value.Received != 0).Select(t => new PlaceCount(t.Key, Name(t.Key), (int)t.Value.Received, (int)t.Value.Closed))
                 .OrderByDescending(t => t.Received).ThenBy(t => t.Code, StringComparer.Ordinal)]);
     }
 }

@@ -111,8 +111,8 @@ public sealed class MatterScope(IConfiguration configuration, IEnumerable<Matter
         return ids;
     }
 
-    /// <summary>The county a county-level coordinator (dispatcher, supervisor, leader, admin) answers for.</summary>
-    private static string? CountyOf(Actor actor) =>
+    /// <summary>The county a county-level coordinator (dispatcher, supervisor, leader, admin) answers for (the tally's counters are per county).</summary>
+    internal static string? CountyOf(Actor actor) =>
         Oversees(actor) && actor.TerritoryCode.Length == 6
             ? Matter.CountyOf(actor.TerritoryCode) : null;
 

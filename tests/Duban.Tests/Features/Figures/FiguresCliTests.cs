@@ -45,6 +45,34 @@ public sealed class FiguresCliTests : IDisposable
         Assert.Contains("channel must be one of", pigeon.Err, StringComparison.Ordinal);
     }
 
+    /// <summary>figures verify: the dashboard's counters (Features/Tally) against the records; --repair rebuilds them.</summary>
+    [Fact]
+    public async Task FiguresVerify_FindsACounterChangedByHand_AndRepairMendsIt()
+    {
+        // The first run builds the counters (there were none) and finds them equal to the records.
+        var first = await Run("figures", "verify");
+        Assert.True(first.Code == 0, first.Err);
+        Assert.StartsWith("counters intact:", first.Out, StringComparison.Ordinal);
+
+        await using (var conn = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={Path.Combine(dir, "duban.db")};Pooling=false"))
+        {
+            await conn.OpenAsync();
+            await using var cmd = conn.CreateCommand();
+            cmd.CommandText = "INSERT INTO tally_counts (kind, county, key, n) VALUES ('status', '440781', 'closed', 7) "
+                + "ON CONFLICT (kind, county, key) DO UPDATE SET n = n + 7";
+            await cmd.ExecuteNonQueryAsync();
+        }
+        var broken = await Run("figures", "verify");
+        Assert.Equal(2, broken.Code);
+        Assert.Contains("status 440781 closed: counted ", broken.Err, StringComparison.Ordinal);
+        Assert.Contains("counters DIFFER", broken.Err, StringComparison.Ordinal);
+
+        var repaired = await Run("figures", "verify", "--repair");
+        Assert.Equal(0, repaired.Code);
+        Assert.Contains("repaired: counters rebuilt", repaired.Out, StringComparison.Ordinal);
+        Assert.Equal(0, (await Run("figures", "verify")).Code);
+    }
+
     public void Dispose()
     {
         Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();

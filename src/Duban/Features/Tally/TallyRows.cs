@@ -1,0 +1,166 @@
+using Duban.Common;
+using Duban.Data;
+using Duban.Features.Matters;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Metadata.Builders;
+
+namespace Duban.Features.Tally;
+
+/// <summary>The tally's one state row: the last event counted (<see cref="Watermark"/>) and when the counters were last brought up to date.</summary>
+public sealed class TallyState
+{
+    public int Id { get; set; }
+    public long Watermark { get; set; }
+    public DateTimeOffset CountedAt { get; set; }
+}
+
+/// <summary>What one matter is counted as now (its bucket), so that a change counts only its difference.</summary>
+public sealed class TallyMatter
+{
+    public long MatterId { get; set; }
+    public required string County { get; set; }
+    public required string Town { get; set; }
+    public required string Status { get; set; }
+    public required string Light { get; set; }
+    public required string LeadUnit { get; set; }
+    public required string ReceivedDay { get; set; }
+    public required string ClosedDay { get; set; }
+    /// <summary>False for a confidential report with a subject unit: counted live, per reader (MatterScope).</summary>
+    public bool Counted { get; set; }
+    /// <summary>The next instant the matter's light may change by time alone; the job re-counts it once passed.</summary>
+    public DateTimeOffset? NextChange { get; set; }
+
+    /// <summary>The counters this bucket adds one to (none when not counted).</summary>
+    public IEnumerable<TallyKey> Keys()
+    {
+        if (!Counted) yield break;
+        yield return new(TallyKinds.Status, County, Status);
+        if (Light.Length > 0)
+        {
+            yield return new(TallyKinds.Light, County, Light);
+            yield return new(TallyKinds.UnitLight, County, LeadUnit + "|" + Light);
+        }
+        yield return new(TallyKinds.Received, County, ReceivedDay);
+        if (Town.Length > 0) yield return new(TallyKinds.ReceivedTown, County, ReceivedDay + "|" + Town);
+        if (Status == Matters.Status.Closed)
+        {
+            yield return new(TallyKinds.ReceivedClosed, County, ReceivedDay);
+            if (Town.Length > 0) yield return new(TallyKinds.ReceivedClosedTown, County, ReceivedDay + "|" + Town);
+        }
+        if (ClosedDay.Length > 0) yield return new(TallyKinds.Closed, County, ClosedDay);
+    }
+
+    public bool SameAs(TallyMatter other) =>
+        (County, Town, Status, Light, LeadUnit, ReceivedDay, ClosedDay, Counted, NextChange)
+        == (other.County, other.Town, other.Status, other.Light, other.LeadUnit, other.ReceivedDay, other.ClosedDay, other.Counted, other.NextChange);
+
+    public void CopyFrom(TallyMatter other)
+    {
+        (County, Town, Status, Light, LeadUnit, ReceivedDay, ClosedDay, Counted, NextChange) =
+            (other.County, other.Town, other.Status, other.Light, other.LeadUnit, other.ReceivedDay, other.ClosedDay, other.Counted, other.NextChange);
+    }
+}
+
+/// <summary>One counter: how many counted matters of a county ('' at city level) have this key of this kind.</summary>
+public sealed class TallyCount
+{
+    public required string Kind { get; set; }
+    public required string County { get; set; }
+    public required string Key { get; set; }
+    public long N { get; set; }
+}
+
+public readonly record struct TallyKey(string Kind, string County, string Key);
+
+/// <summary>The kinds of counter, and what their key holds.</summary>
+public static class TallyKinds
+{
+    /// <summary>key: the status.</summary>
+    public const string Status = "status";
+    /// <summary>key: the light of an open matter.</summary>
+    public const string Light = "light";
+    /// <summary>key: lead unit ('' waiting for dispatch) | light.</summary>
+    public const string UnitLight = "unit_light";
+    /// <summary>key: the China date received (yyyy-MM-dd).</summary>
+    public const string Received = "received";
+    /// <summary>key: the China date received | the town (first nine digits of the territory).</summary>
+    public const string ReceivedTown = "received_town";
+    /// <summary>key: the China date received, of the matters closed now.</summary>
+    public const string ReceivedClosed = "received_closed";
+    /// <summary>key: the China date received | the town, of the matters closed now.</summary>
+    public const string ReceivedClosedTown = "received_closed_town";
+    /// <summary>key: the China date closed.</summary>
+    public const string Closed = "closed";
+
+    public static string Day(DateOnly date) => date.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture);
+}
+
+/// <summary>The fields of a matter the tally reads: its bucket and its light.</summary>
+public sealed record TallySource(long Id, string Status, string? CountyCode, string? TerritoryCode, string? LeadUnitCode, DateTimeOffset ReceivedAt,
+    DateTimeOffset? ClosedAt, bool Confidential, string? SubjectUnitCode, DateTimeOffset? AcceptDueAt, DateTimeOffset? YellowAt, DateTimeOffset? DueAt,
+    DateTimeOffset? PausedAt, bool KeySupervision, DateTimeOffset? LastProgressAt, DateTimeOffset? WarnAt) : ILightFields
+{
+    public static IQueryable<TallySource> From(IQueryable<Matter> matters) => matters.Select(m => new TallySource(m.Id, m.Status, m.CountyCode,
+        m.TerritoryCode, m.LeadUnitCode, m.ReceivedAt, m.ClosedAt, m.Confidential, m.SubjectUnitCode, m.AcceptDueAt, m.YellowAt, m.DueAt,
+        m.PausedAt, m.KeySupervision, m.LastProgressAt, m.WarnAt));
+
+    /// <summary>
+    /// The matter's bucket at <paramref name="now"/>: its light by the one rule (LightRule), and the
+    /// next instant the light may change, the earliest of its clock's points not before now (an
+    /// instant compared with &lt; changes the light just after it: the job re-counts once it has passed).
+    /// </summary>
+    public TallyMatter Bucket(MatterClock clock, DateTimeOffset now)
+    {
+        var light = clock.LightOf(this, now);
+        DateTimeOffset? next = null;
+        if (LightRule.WaitingStates.Contains(Status) || Matters.Status.Running.Contains(Status))
+        {
+            DateTimeOffset? key = KeySupervision && LastProgressAt is { } p ? p.AddDays(clock.Settings.KeyProgressDays) : null;
+            foreach (var point in new[] { AcceptDueAt, YellowAt, DueAt, WarnAt, key })
+            {
+                if (point is { } at && at >= now && (next is null || at < next)) next = at;
+            }
+        }
+        return new TallyMatter
+        {
+            MatterId = Id,
+            County = CountyCode ?? "",
+            Town = TerritoryCode is { Length: >= 9 } t ? t[..9] : "",
+            Status = Status,
+            Light = light ?? "",
+            LeadUnit = LeadUnitCode ?? "",
+            ReceivedDay = TallyKinds.Day(Clock.ChinaDate(ReceivedAt)),
+            ClosedDay = ClosedAt is { } c ? TallyKinds.Day(Clock.ChinaDate(c)) : "",
+            Counted = !(Confidential && SubjectUnitCode != null),
+            NextChange = next,
+        };
+    }
+}
+
+internal sealed class TallyStateConfiguration : IEntityTypeConfiguration<TallyState>
+{
+    public void Configure(EntityTypeBuilder<TallyState> e)
+    {
+        e.ToTable("tally_state");
+        e.Property(x => x.Id).ValueGeneratedNever();
+    }
+}
+
+internal sealed class TallyMatterConfiguration : IEntityTypeConfiguration<TallyMatter>
+{
+    public void Configure(EntityTypeBuilder<TallyMatter> e)
+    {
+        e.ToTable("tally_matters");
+        e.HasKey(x => x.MatterId);
+        e.Property(x => x.MatterId).ValueGeneratedNever();
+    }
+}
+
+internal sealed class TallyCountConfiguration : IEntityTypeConfiguration<TallyCount>
+{
+    public void Configure(EntityTypeBuilder<TallyCount> e)
+    {
+        e.ToTable("tally_counts");
+        e.HasKey(x => new { x.Kind, x.County, x.Key });
+    }
+}
