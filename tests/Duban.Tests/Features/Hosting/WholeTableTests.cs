@@ -1,0 +1,139 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Text.RegularExpressions;
+using Duban.Tests.Infrastructure;
+using Microsoft.Data.Sqlite;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Diagnostics;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Duban.Tests.Features.Hosting;
+
+/// <summary>
+/// A page or list reads an index, never a whole table (CONVENTIONS.md; issue 15): every SELECT the
+/// pages and API lists send, as each kind of user, is planned by SQLite (EXPLAIN QUERY PLAN) and none
+/// may walk one of the tables that grow with the city's volume without an index. The plans are the ones
+/// a large database gets: without statistics (no ANALYZE is run), SQLite plans as if every table were large.
+/// </summary>
+public sealed partial class WholeTableTests
+{
+    /// <summary>The tables that grow with the matters: a year is a million matters and several million events.</summary>
+    private static readonly string[] Growing = ["matters", "events", "assignments", "notifications", "notification_reads", "dispatch_returns",
+        "attachments", "idempotency", "source_items", "source_measure_values", "matter_search"];
+
+    /// <summary>
+    /// The pages that still walk: the three rates per unit (UnitFigures, on the dashboard and the figures API) are
+    /// counted from the assignments and events of the period until their monthly rollup is built (issue 15, left).
+    /// </summary>
+    private static readonly string[] KnownGaps = ["/console/dashboard", "/api/v1/figures?period=2026-11&rank=county"];
+
+    private readonly ConcurrentQueue<(string Sql, (string Name, object? Value)[] Parameters)> sent = new();
+    private string dataDirectory = "";
+
+    [Fact]
+    public async Task EveryPageAndList_ReadsTheGrowingTablesByIndex()
+    {
+        if (DubanFactory.Provider != "sqlite") throw new InvalidOperationException("the plans read here are SQLite's: this test has no database category, and runs in the SQLite pass");
+        await using var app = new DubanFactory();
+        await app.InitializeAsync();
+        dataDirectory = app.Services.GetRequiredService<IConfiguration>()["Duban:DataDirectory"]!;
+        using var subscription = DiagnosticListener.AllListeners.Subscribe(new Listener(this));
+        var desk = app.Desk;
+        var town = await desk.Matter(NewMatter.Noise("川岛镇略尾村路灯损坏", "440781115")).Lead("440781115").InProgressAsync();
+        // The dashboard reads the counters while they are fresh (the tally job is off in tests: one pass by hand).
+        await using (var scope = app.Scope()) await scope.ServiceProvider.GetRequiredService<Duban.Features.Tally.Tallies>().CatchUpAsync(default);
+        var pages = new (string User, string Url)[]
+        {
+            ("dispatcher", "/console"), ("supervisor", "/console"), ("leader", "/console"), ("h-440781115", "/console"), ("s-440781", "/console"),
+            ("dispatcher", "/console/queue"),
+            ("dispatcher", "/console/matters"), ("dispatcher", "/console/matters?q=路灯"), ("dispatcher", "/console/matters?q=噪音扰民"),
+            ("dispatcher", "/console/matters?light=red"), ("dispatcher", "/console/matters?status=in_progress"), ("dispatcher", "/console/matters?overdue=true"),
+            ("s-440781", "/console/matters"), ("s-440781", "/console/matters?q=路灯"), ("h-440781115", "/console/matters"),
+            ("dispatcher", $"/console/matters/{town}"), ("h-440781115", $"/console/matters/{town}"),
+            ("supervisor", "/console/sources"), ("h-440781115", "/console/notifications"),
+            ("dispatcher", "/api/v1/matters"), ("dispatcher", "/api/v1/matters?q=路灯"), ("s-440781", "/api/v1/matters?light=yellow"),
+            ("h-440781115", "/api/v1/matters"), ("dispatcher", "/api/v1/dispatch/queue"),
+            ("supervisor", "/console/dashboard"), ("s-440781", "/console/dashboard"), ("supervisor", "/api/v1/supervision/lights?by=county"),
+            ("supervisor", "/api/v1/figures?period=2026-11&rank=county"),
+        };
+        var failures = new List<string>();
+        foreach (var (user, url) in pages)
+        {
+            sent.Clear();
+            var answer = await desk.As(user).GetAsync(url);
+            Assert.True(answer.IsSuccessStatusCode, $"{user} {url}: {(int)answer.StatusCode}");
+            Assert.Contains(sent, s => s.Sql.Contains("FROM \"matters\"", StringComparison.Ordinal)); // the listener hears the page's statements
+            var walks = await WalksAsync();
+            if (KnownGaps.Contains(url))
+            {
+                // Still walking: when the rollup lands, this fails, and the page leaves the list.
+                if (walks.Count == 0) failures.Add($"{user} {url} no longer walks a whole table: take it out of KnownGaps");
+            }
+            else if (walks.Count > 0)
+            {
+                failures.Add($"{user} {url} walks a whole table:\n{string.Join("\n", walks.Distinct())}");
+            }
+        }
+        Assert.True(failures.Count == 0, string.Join("\n\n", failures));
+    }
+
+    /// <summary>The plan lines of the captured statements that walk a growing table without an index.</summary>
+    private async Task<List<string>> WalksAsync()
+    {
+        var found = new List<string>();
+        await using var conn = new SqliteConnection($"Data Source={Path.Combine(dataDirectory, "duban.db")};Mode=ReadOnly");
+        await conn.OpenAsync();
+        foreach (var (sql, parameters) in sent.ToArray())
+        {
+            if (!sql.TrimStart().StartsWith("SELECT", StringComparison.OrdinalIgnoreCase) && !sql.TrimStart().StartsWith("WITH", StringComparison.OrdinalIgnoreCase)) continue;
+            await using var cmd = conn.CreateCommand();
+            cmd.CommandText = "EXPLAIN QUERY PLAN " + sql;
+            foreach (var (name, value) in parameters) cmd.Parameters.AddWithValue(name, value ?? DBNull.Value);
+            await using var reader = await cmd.ExecuteReaderAsync();
+            while (await reader.ReadAsync())
+            {
+                var detail = reader.GetString(3);
+                if (WholeWalk().Match(detail) is { Success: true } m && TablesOf(sql, m.Groups[1].Value).Any(Growing.Contains))
+                    found.Add($"{detail}\n    in: {sql.ReplaceLineEndings(" ")}");
+            }
+        }
+        return found;
+    }
+
+    /// <summary>SQLite's plan line for reading a table row by row (with no index: not "USING … INDEX", not a virtual table's index); it names the table or its alias.</summary>
+    [GeneratedRegex(@"^SCAN (\w+)$")]
+    private static partial Regex WholeWalk();
+
+    /// <summary>The tables a name in a plan may stand for: itself, or the tables the statement gives that alias ("matters" AS "m").</summary>
+    private static IEnumerable<string> TablesOf(string sql, string name) =>
+        [name, .. Aliases().Matches(sql).Where(a => a.Groups[2].Value == name).Select(a => a.Groups[1].Value)];
+
+    [GeneratedRegex("\"(\\w+)\" AS \"(\\w+)\"")]
+    private static partial Regex Aliases();
+
+    private sealed class Listener(WholeTableTests test) : IObserver<DiagnosticListener>, IObserver<KeyValuePair<string, object?>>
+    {
+        public void OnNext(DiagnosticListener value)
+        {
+            if (value.Name == DbLoggerCategory.Name) value.Subscribe(this);
+        }
+
+        public void OnNext(KeyValuePair<string, object?> value)
+        {
+            if (value.Value is CommandExecutedEventData { Command: var cmd }
+                && cmd.Connection?.DataSource is { } source && test.dataDirectory.Length > 0 && source.StartsWith(test.dataDirectory, StringComparison.Ordinal))
+            {
+                test.sent.Enqueue((cmd.CommandText, [.. cmd.Parameters.Cast<System.Data.Common.DbParameter>().Select(p => (p.ParameterName, (object?)p.Value))]));
+            }
+        }
+
+        public void OnCompleted()
+        {
+        }
+
+        public void OnError(Exception error)
+        {
+        }
+    }
+}
