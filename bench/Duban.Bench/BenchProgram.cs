@@ -20,6 +20,10 @@ public static class BenchProgram
           pages [--runs 30] [--warmup 5] [--matters N] [--only NAME] [--parts] [--provider sqlite|postgres] [--connection CS --yes]
                                      every main page over HTTP on Kestrel as its user, signed in:
                                      median, p95, max per page on the demo (+ N generated matters)
+          scale [--matters 1000000] [--provider sqlite|postgres --connection CS] [--reuse] [--db DIR] [--json] [--runs 50] [--warmup 3] [--budget 30] [--only NAME] [--yes]
+                                     a city's year of realistic matters: every page, API list, the
+                                     dashboard, rates, search and intake over HTTP, each beside the
+                                     database's floor (hand-written SQL): p50/p95/p99, floor, ratio
           dispatch [--data FILE.csv] [--folds 5] [--seed S | --seeds S1,S2] [--ablation] [--variant Option=value,...] [--mistakes K]
                                      category accuracy by cross-validation, time a message, training time
           geo [--count N] [--seed S] [--failures K]
@@ -27,7 +31,8 @@ public static class BenchProgram
                                      the divisions, beside npm address-parse; speed; load time
           --help                     this text
 
-        On PostgreSQL, intake, lists and pages drop Duban's tables in the database named (hence --yes).
+        On PostgreSQL, intake, lists and pages drop Duban's tables in the database named (hence --yes);
+        scale drops them only with --yes, and measures them as they are with --reuse.
         """;
 
     /// <summary>The entry point; not top-level statements, whose global Program would clash with the product's in the tests.</summary>
@@ -49,6 +54,8 @@ public static class BenchProgram
                 return await ListBench.RunAsync(rest, output);
             case "pages":
                 return await PageBench.RunAsync(rest, output);
+            case "scale":
+                return await ScaleBench.RunAsync(rest, output);
             case "dispatch":
                 return await DispatchBench.RunAsync(rest, output);
             case "geo":

@@ -65,7 +65,7 @@ public static class IntakeBench
     /// the same table with every index the matters table has (the queue and list queries need
     /// them). The goal's ratio is taken against bench_raw: the same row, in the same shape of table.
     /// </summary>
-    private static async Task CreateRawTablesAsync(DubanDb db)
+    internal static async Task CreateRawTablesAsync(DubanDb db)
     {
         if (db.IsPostgres)
         {
@@ -86,7 +86,8 @@ public static class IntakeBench
 #pragma warning restore EF1002
     }
 
-    private static async Task<double> DubanAsync(IServiceProvider services, Actor actor, int n, int clients)
+    /// <summary>N registrations by that many clients at once; the seconds it took, and each one's milliseconds into <paramref name="latencies"/> if given.</summary>
+    internal static async Task<double> DubanAsync(IServiceProvider services, Actor actor, int n, int clients, List<double>? latencies = null)
     {
         var next = -1;
         var watch = Stopwatch.StartNew();
@@ -96,8 +97,10 @@ public static class IntakeBench
             {
                 await using var scope = services.CreateAsyncScope();
                 var register = scope.ServiceProvider.GetRequiredService<RegisterMatter>();
+                var one = Stopwatch.StartNew();
                 var result = await register.ExecuteAsync(Command(i), actor, issueQueryCode: true);
                 if (!result.IsSuccess) throw new InvalidOperationException(result.Error!.Message);
+                Record(latencies, one);
             }
         })));
         return watch.Elapsed.TotalSeconds;
@@ -107,7 +110,14 @@ public static class IntakeBench
         "夜间施工噪音持续到凌晨，影响居民休息，请有关部门尽快处理。", "江海区外海街道龙溪路88号", "环境保护", "normal", null, false,
         new RaiserInput("陈女士", "13800138000"), TerritoryCode: "440704");
 
-    private static async Task<double> RawAsync(IServiceProvider services, string table, int n, int offset, int clients)
+    private static void Record(List<double>? latencies, Stopwatch one)
+    {
+        if (latencies is null) return;
+        lock (latencies) latencies.Add(one.Elapsed.TotalMilliseconds);
+    }
+
+    /// <summary>N single-row insert transactions into the table by that many clients at once; the seconds, and each one's milliseconds if asked.</summary>
+    internal static async Task<double> RawAsync(IServiceProvider services, string table, int n, int offset, int clients, List<double>? latencies = null)
     {
         var next = -1;
         var watch = Stopwatch.StartNew();
@@ -143,6 +153,7 @@ public static class IntakeBench
                 P("@hash", new string('a', 64));
                 while (Interlocked.Increment(ref next) is var i && i < n)
                 {
+                    var one = Stopwatch.StartNew();
                     await using var tx = await conn.BeginTransactionAsync();
                     cmd.Transaction = tx;
                     id.Value = (long)(offset + i + 1);
@@ -151,6 +162,7 @@ public static class IntakeBench
                     t.Value = db.IsPostgres ? DateTimeOffset.UtcNow : DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
                     await cmd.ExecuteNonQueryAsync();
                     await tx.CommitAsync();
+                    Record(latencies, one);
                 }
             }
             finally

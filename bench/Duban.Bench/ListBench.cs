@@ -11,7 +11,7 @@ using Microsoft.EntityFrameworkCore;
 namespace Duban.Bench;
 
 /// <summary>
-/// `bench lists`: fills a database with N matters spread over the Jiangmen units and measures the
+/// `bench lists`: fills a database with a year of N matters (<see cref="RealisticMatters"/>) and measures the
 /// list query (<see cref="MatterQueries.ListAsync"/>, the API's own) for each kind of user, first
 /// page and a filtered page, median of repeated runs. Never run as a test.
 /// </summary>
@@ -25,7 +25,7 @@ public static class ListBench
         var host = bench.Host;
         var provider = bench.Provider;
         var fill = Stopwatch.StartNew();
-        await FillAsync(host.Services, count);
+        await RealisticMatters.FillAsync(host.Services, count);
         output.WriteLine($"machine: {Environment.ProcessorCount} cores, {RuntimeInformation.OSDescription}, .NET {Environment.Version}");
         output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"database: {provider}, {count} matters (filled in {fill.Elapsed.TotalSeconds:F0} s)"));
         output.WriteLine("user                  | query                          | median ms | total");
@@ -65,85 +65,5 @@ public static class ListBench
         }
         times.Sort();
         return (times[times.Count / 2], total);
-    }
-
-    /// <summary>
-    /// Matters spread over the demo's units and towns, in every state, with their assignments.
-    /// Written with <see cref="SqlBatch"/> in transactions of 2,000; no events (lists do not read them).
-    /// </summary>
-    internal static async Task FillAsync(IServiceProvider services, int count)
-    {
-        await using var scope = services.CreateAsyncScope();
-        var db = scope.ServiceProvider.GetRequiredService<DubanDb>();
-        var units = (await scope.ServiceProvider.GetRequiredService<UnitDirectory>().AllAsync()).Values
-            .Where(u => u.TerritoryCode != "440700" || u.Kind == "department").OrderBy(u => u.Code, StringComparer.Ordinal).ToArray();
-        var numbers = scope.ServiceProvider.GetRequiredService<RegisterNumbers>();
-        var random = new Random(20261122);
-        var now = DateTimeOffset.UtcNow;
-        var statuses = Status.All;
-        for (var done = 0; done < count;)
-        {
-            var n = Math.Min(2000, count - done);
-            await using var tx = await db.Database.BeginTransactionAsync();
-            var ids = await numbers.NextAsync(now, n, default);
-            var matters = new List<Matter>(n);
-            var assignments = new List<Assignment>(n);
-            for (var i = 0; i < n; i++)
-            {
-                var unit = units[random.Next(units.Length)];
-                var status = statuses[random.Next(statuses.Length)];
-                var received = Clock.Normalize(now.AddMinutes(-random.Next(0, 60 * 24 * 365 * 2)));
-                var assigned = status is not (Status.Received or Status.Rejected or Status.Returned);
-                matters.Add(new Matter
-                {
-                    Id = ids[i].Id,
-                    Number = ids[i].Number,
-                    Kind = "complaint",
-                    Channel = "phone",
-                    Title = "测试事项 " + ids[i].Number,
-                    Content = "用于列表基准的事项。",
-                    TerritoryCode = unit.TerritoryCode,
-                    CountyCode = Matter.CountyOf(unit.TerritoryCode),
-                    Urgency = "normal",
-                    ReceivedAt = received,
-                    RegisteredAt = received,
-                    Status = status,
-                    LeadUnitCode = assigned ? unit.Code : null,
-                    DueAt = assigned ? received.AddDays(15) : null,
-                    // A clock as dispatch starts it: yellow at three quarters of the time.
-                    TimePolicy = assigned ? "hotline-complex" : null,
-                    ClockStartedAt = assigned ? received : null,
-                    YellowAt = assigned ? received.AddHours(15 * 24 * 0.75) : null,
-                    // The light's warning point, as the clock derives it: the lead's signing deadline while it has not signed.
-                    WarnAt = status == Status.Dispatched ? received.AddDays(1).AddMilliseconds(1) : null,
-                    UpdatedAt = received,
-                    Version = 1,
-                });
-                if (assigned)
-                {
-                    assignments.Add(new Assignment { MatterId = ids[i].Id, UnitCode = unit.Code, UnitTerritoryCode = unit.TerritoryCode, Role = "lead", AssignedAt = received, SignDueAt = received.AddDays(1), Active = true });
-                    // One in fifty also has a co-handling unit of another county, so that county lists merge two parts.
-                    if (random.Next(50) == 0 && units[random.Next(units.Length)] is { } co && co.Code != unit.Code)
-                    {
-                        assignments.Add(new Assignment
-                        {
-                            MatterId = ids[i].Id,
-                            UnitCode = co.Code,
-                            UnitTerritoryCode = co.TerritoryCode,
-                            Role = "co",
-                            AssignedAt = received,
-                            Active = true,
-                            CrossesCounty = Assignment.Crosses(co.TerritoryCode, Matter.CountyOf(unit.TerritoryCode)),
-                        });
-                    }
-                }
-            }
-            await new SqlBatch(db).Insert(matters).Insert(assignments).ExecuteAsync(default);
-            await tx.CommitAsync();
-            done += n;
-        }
-        await db.Database.ExecuteSqlRawAsync(db.IsPostgres ? "ANALYZE" : "ANALYZE");
-        // The generated matters have no events: the dashboard's counters are counted again from the records (Features/Tally).
-        await scope.ServiceProvider.GetRequiredService<Features.Tally.Tallies>().RebuildAsync(default);
     }
 }

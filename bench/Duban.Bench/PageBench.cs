@@ -49,30 +49,7 @@ public static partial class PageBench
         }
         var password = Environment.GetEnvironmentVariable("DUBAN_DEMO_PASSWORD") is { Length: > 0 } given ? given : "bench-password";
         var directory = Path.Combine(Path.GetTempPath(), "duban-bench-" + Guid.NewGuid().ToString("N")[..8]);
-        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { ContentRootPath = AppContext.BaseDirectory });
-        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
-        {
-            ["Duban:DataDirectory"] = directory,
-            ["Duban:Database:Provider"] = provider,
-            ["Duban:Database:ConnectionString"] = Cli.Option(args, "--connection"),
-            ["Duban:Demo:Seed"] = "true",
-            ["Duban:Demo:Matters"] = "true",
-            ["Duban:Demo:Password"] = password,
-            // The bench is one client at one address: the per-address limits of the doors would answer 429.
-            ["Duban:RateLimits:PublicPerMinute"] = "1000000",
-            ["Duban:RateLimits:LoginPerMinute"] = "1000000",
-            // No background step runs between two timings.
-            ["Duban:Supervision:Job"] = "false",
-            // The table is the output: the host's and EF's notes would be mixed into it.
-            ["Logging:LogLevel:Default"] = "Error",
-            ["Logging:LogLevel:Microsoft.AspNetCore"] = "Error",
-            ["Logging:LogLevel:Microsoft.EntityFrameworkCore"] = "Error",
-        });
-        builder.WebHost.UseUrls("http://127.0.0.1:0");
-        builder.Services.AddDuban();
-        builder.Services.AddDubanWeb();
-        await using var app = builder.Build();
-        app.UseDuban();
+        await using var app = BuildApp(provider, Cli.Option(args, "--connection"), directory, password);
         try
         {
             if (provider == "postgres")
@@ -82,9 +59,9 @@ public static partial class PageBench
             }
             var load = Stopwatch.StartNew();
             await app.StartAsync(); // migrates and loads the demo (StartupTasks)
-            if (extra > 0) await ListBench.FillAsync(app.Services, extra);
+            if (extra > 0) await RealisticMatters.FillAsync(app.Services, extra);
             load.Stop();
-            var address = new Uri(app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First());
+            var address = AddressOf(app);
             int matters;
             await using (var scope = app.Services.CreateAsyncScope())
             {
@@ -106,24 +83,114 @@ public static partial class PageBench
         }
     }
 
+    /// <summary>
+    /// Duban as a node runs it, on Kestrel at 127.0.0.1 on a free port, over the data directory (SQLite) or the
+    /// PostgreSQL database given, with the Jiangmen demo loaded into an empty database at start; the demo's
+    /// per-address rate limits lifted (one client, one address) and the supervision job off, so that no
+    /// background step runs between two timings. Not started.
+    /// </summary>
+    internal static WebApplication BuildApp(string provider, string? connection, string directory, string password)
+    {
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { ContentRootPath = AppContext.BaseDirectory });
+        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Duban:DataDirectory"] = directory,
+            ["Duban:Database:Provider"] = provider,
+            ["Duban:Database:ConnectionString"] = connection,
+            ["Duban:Demo:Seed"] = "true",
+            ["Duban:Demo:Matters"] = "true",
+            ["Duban:Demo:Password"] = password,
+            // The bench is one client at one address: the per-address limits of the doors would answer 429.
+            ["Duban:RateLimits:PublicPerMinute"] = "1000000",
+            ["Duban:RateLimits:LoginPerMinute"] = "1000000",
+            // No background step runs between two timings.
+            ["Duban:Supervision:Job"] = "false",
+            // The table is the output: the host's and EF's notes would be mixed into it.
+            ["Logging:LogLevel:Default"] = "Error",
+            ["Logging:LogLevel:Microsoft.AspNetCore"] = "Error",
+            ["Logging:LogLevel:Microsoft.EntityFrameworkCore"] = "Error",
+        });
+        builder.WebHost.UseUrls("http://127.0.0.1:0");
+        builder.Services.AddDuban();
+        builder.Services.AddDubanWeb();
+        var app = builder.Build();
+        app.UseDuban();
+        return app;
+    }
+
+    /// <summary>The address a started app listens on.</summary>
+    internal static Uri AddressOf(WebApplication app) =>
+        new(app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First());
+
+    /// <summary>
+    /// One HTTP client per demo account, signed in through the API's login (the duban_auth cookie the
+    /// console reads, as a browser holds it); "anonymous" is not signed in.
+    /// </summary>
+    internal sealed class SignedIn(Uri address, string password) : IDisposable
+    {
+        private readonly Dictionary<string, HttpClient> clients = new(StringComparer.Ordinal);
+
+        public async Task<HttpClient> ClientAsync(string user)
+        {
+            if (clients.TryGetValue(user, out var known)) return known;
+            // A page at a scale it was not made for may take minutes: the bench measures it rather than give up at 100 s.
+            var client = new HttpClient(new SocketsHttpHandler { CookieContainer = new CookieContainer(), AllowAutoRedirect = false }) { BaseAddress = address, Timeout = TimeSpan.FromMinutes(10) };
+            if (user != "anonymous")
+            {
+                using var login = await client.PostAsJsonAsync("/api/v1/auth/login", new { username = user, password });
+                if (login.StatusCode != HttpStatusCode.OK) throw new InvalidOperationException($"sign-in of {user} answered {(int)login.StatusCode}");
+            }
+            clients[user] = client;
+            return client;
+        }
+
+        public void Dispose()
+        {
+            foreach (var c in clients.Values) c.Dispose();
+        }
+    }
+
+    /// <summary>The timings of one request: sorted times of the timed runs, the last answer's size, or why it failed.</summary>
+    internal sealed record Timed(List<double> Times, long Bytes, string? Failure);
+
+    /// <summary>
+    /// A warm-up, then the timed runs of one request over HTTP (the whole answer read), stopping early once
+    /// <paramref name="budget"/> is spent on timed runs (at least three, or one that alone took longer than the
+    /// budget); a status other than 200 is a failure.
+    /// </summary>
+    internal static async Task<Timed> TimeAsync(HttpClient client, Func<HttpClient, Task<HttpResponseMessage>> send, int warmup, int runs, TimeSpan? budget = null)
+    {
+        var times = new List<double>(runs);
+        long bytes = 0;
+        var spent = TimeSpan.Zero;
+        for (var run = 0; run < warmup + runs; run++)
+        {
+            var watch = Stopwatch.StartNew();
+            using var answer = await send(client);
+            var body = await answer.Content.ReadAsByteArrayAsync();
+            watch.Stop();
+            if (answer.StatusCode != HttpStatusCode.OK)
+                return new([], 0, $"answered {(int)answer.StatusCode}{(answer.Headers.Location is { } to ? " → " + to : "")}");
+            bytes = body.Length;
+            if (run < warmup)
+            {
+                // Slow enough to be warm after one run: the budget is better spent on timed runs.
+                if (budget is not null && watch.Elapsed > ScaleBench.SlowWarmup) run = warmup - 1;
+                continue;
+            }
+            times.Add(watch.Elapsed.TotalMilliseconds);
+            spent += watch.Elapsed;
+            if (budget is { } b && spent > b && (times.Count >= 3 || watch.Elapsed > b)) break;
+        }
+        times.Sort();
+        return new(times, bytes, null);
+    }
+
     private static async Task<int> MeasureAsync(IServiceProvider services, Uri address, string password, int runs, int warmup, string? only, bool parts, TextWriter output)
     {
-        var clients = new Dictionary<string, HttpClient>(StringComparer.Ordinal);
-        try
+        using var signedIn = new SignedIn(address, password);
         {
-            async Task<HttpClient> Client(string user)
-            {
-                if (clients.TryGetValue(user, out var known)) return known;
-                var client = new HttpClient(new SocketsHttpHandler { CookieContainer = new CookieContainer(), AllowAutoRedirect = false }) { BaseAddress = address };
-                if (user != "anonymous")
-                {
-                    // The real sign-in: the API's login sets the duban_auth cookie the console reads.
-                    using var login = await client.PostAsJsonAsync("/api/v1/auth/login", new { username = user, password });
-                    if (login.StatusCode != HttpStatusCode.OK) throw new InvalidOperationException($"sign-in of {user} answered {(int)login.StatusCode}");
-                }
-                clients[user] = client;
-                return client;
-            }
+            Task<HttpClient> Client(string user) => signedIn.ClientAsync(user);
 
             var (receipt, code) = await FileReportAsync(await Client("anonymous"));
             var (matterId, heaviest) = await HeaviestMatterAsync(services);
@@ -174,30 +241,13 @@ public static partial class PageBench
             foreach (var probe in probes)
             {
                 var client = await Client(probe.User);
-                var times = new List<double>(runs);
-                string? failure = null;
-                long bytes = 0;
-                for (var run = 0; run < warmup + runs && failure is null; run++)
-                {
-                    var watch = Stopwatch.StartNew();
-                    using var answer = probe.Send is { } send ? await send(client) : await client.GetAsync(probe.Path);
-                    var body = await answer.Content.ReadAsByteArrayAsync();
-                    watch.Stop();
-                    if (answer.StatusCode != HttpStatusCode.OK)
-                    {
-                        failure = $"answered {(int)answer.StatusCode}{(answer.Headers.Location is { } to ? " → " + to : "")}";
-                        break;
-                    }
-                    bytes = body.Length;
-                    if (run >= warmup) times.Add(watch.Elapsed.TotalMilliseconds);
-                }
+                var (times, bytes, failure) = await TimeAsync(client, probe.Send ?? (c => c.GetAsync(probe.Path)), warmup, runs);
                 if (failure is not null)
                 {
                     failures++;
                     await output.WriteLineAsync($"{probe.Name,-34} | {probe.User,-13} | FAILED: {failure}");
                     continue;
                 }
-                times.Sort();
                 var (median, p95, max) = (Percentile(times, 0.5), Percentile(times, 0.95), times[^1]);
                 if (median > TargetMs) over.Add(probe.Name + " as " + probe.User);
                 await output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
@@ -213,10 +263,6 @@ public static partial class PageBench
                 foreach (var user in new[] { "supervisor", "s-440781" }) await DashboardPartsAsync(services, user, runs, output);
             }
             return failures > 0 ? 1 : 0;
-        }
-        finally
-        {
-            foreach (var c in clients.Values) c.Dispose();
         }
     }
 

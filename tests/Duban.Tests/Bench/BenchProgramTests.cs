@@ -9,7 +9,7 @@ namespace Duban.Tests.Bench;
 /// </summary>
 public sealed class BenchProgramTests
 {
-    private static readonly string[] Verbs = ["intake", "lists", "pages", "dispatch", "geo"];
+    private static readonly string[] Verbs = ["intake", "lists", "pages", "scale", "dispatch", "geo"];
 
     private static async Task<(int Code, string Out, string Error)> RunAsync(params string[] args)
     {
@@ -59,6 +59,7 @@ public sealed class BenchProgramTests
     [InlineData("bench intake on PostgreSQL drops Duban's tables", "intake", "--provider", "postgres")]
     [InlineData("bench lists on PostgreSQL drops Duban's tables", "lists", "--provider", "postgres")]
     [InlineData("bench pages: --runs ≥ 1", "pages", "--runs", "0")]
+    [InlineData("bench scale: --matters ≥ 1", "scale", "--matters", "0")]
     [InlineData("bench dispatch: no data at /nonexistent/train.csv", "dispatch", "--data", "/nonexistent/train.csv")]
     public async Task RunAsync_Verb_ReachesItsBench(string refusal, params string[] args)
     {
