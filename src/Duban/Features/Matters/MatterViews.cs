@@ -129,7 +129,7 @@ public sealed class MatterQueries(DubanDb db, MatterScope scope, UnitDirectory u
         var now = time.Now();
         // A receipt number is looked up as such; any other text through the full-text index (Features/Search).
         var search = string.IsNullOrEmpty(text) || IsNumber(text) ? null : Search.SearchQuery.Parse(text);
-        var db = await reads.ForListsAsync(ct);
+        var db = await reads.ForListsAsync(ct); // the list's reader (the replica, or the primary), for every query below
 
         IQueryable<Matter> Filtered(IQueryable<Matter> q)
         {
