@@ -28,6 +28,12 @@ public sealed class BrowserApp : IAsyncLifetime
         App.StartServer();
         var addresses = App.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses;
         BaseAddress = new Uri(addresses.First());
+        // The first page a server renders pays for its start (compiling the components, the first queries):
+        // paid here, once, rather than inside the first test's 30-second waits on a loaded machine.
+        using (var warm = new HttpClient { BaseAddress = BaseAddress, Timeout = TimeSpan.FromMinutes(2) })
+        {
+            (await warm.GetAsync("/console/login")).EnsureSuccessStatusCode();
+        }
         playwright = await Playwright.CreateAsync();
         browser = await playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
         {
