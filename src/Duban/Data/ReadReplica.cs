@@ -77,9 +77,11 @@ public sealed class ReadSide(DubanDb primary, ReplicaContexts replicas, IHttpCon
 
 /// <summary>
 /// After a request that may write (any method but GET, HEAD and OPTIONS), when a replica is configured:
-/// the primary's current WAL position goes to the client in <see cref="ReplicaContexts.Cookie"/>, so that
+/// the primary's current WAL insert position goes to the client in <see cref="ReplicaContexts.Cookie"/>, so that
 /// its next lists wait for the replica to have replayed it (<see cref="ReadSide"/>). Taken when the answer
-/// starts, after the action has committed.
+/// starts, after the action has committed. The insert position, not pg_current_wal_lsn (the write position):
+/// with synchronous_commit off a committed transaction's record may still sit in the WAL buffers, behind
+/// the write position, and a replica that had replayed only to there would not yet show the write.
 /// </summary>
 public static class ReadYourWrites
 {
@@ -91,7 +93,7 @@ public static class ReadYourWrites
             context.Response.OnStarting(async () =>
             {
                 var db = context.RequestServices.GetRequiredService<DubanDb>();
-                await using var cmd = Sql.Command(db, "SELECT pg_current_wal_lsn()::text");
+                await using var cmd = Sql.Command(db, "SELECT pg_current_wal_insert_lsn()::text");
                 await db.Database.OpenConnectionAsync(context.RequestAborted);
                 try
                 {

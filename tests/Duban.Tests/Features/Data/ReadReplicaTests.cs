@@ -39,7 +39,7 @@ public sealed class ReadReplicaTests
     {
         await using var primary = new NpgsqlConnection(Environment.GetEnvironmentVariable("DUBAN_TEST_POSTGRES"));
         await primary.OpenAsync();
-        await using var cmd = new NpgsqlCommand("SELECT pg_current_wal_lsn()::text", primary);
+        await using var cmd = new NpgsqlCommand("SELECT pg_current_wal_insert_lsn()::text", primary);
         var lsn = (string)(await cmd.ExecuteScalarAsync())!;
         for (var i = 0; i < 600; i++)
         {
@@ -47,6 +47,18 @@ public sealed class ReadReplicaTests
             await Task.Delay(50);
         }
         throw new TimeoutException("the replica did not replay the primary's writes in 30 s");
+    }
+
+    /// <summary>Replay paused, not only asked to pause (a request "does not mean that recovery stops right away").</summary>
+    private static async Task PausedAsync()
+    {
+        await OnReplicaAsync("SELECT pg_wal_replay_pause()");
+        for (var i = 0; i < 600; i++)
+        {
+            if (await OnReplicaAsync("SELECT pg_get_wal_replay_pause_state()") is "paused") return;
+            await Task.Delay(50);
+        }
+        throw new TimeoutException("the replica did not pause its replay in 30 s");
     }
 
     private static async Task<HashSet<long>> ListedAsync(HttpClient client) =>
@@ -60,7 +72,7 @@ public sealed class ReadReplicaTests
         var supervisor = app.Desk.Supervisor;
         var dispatcher = app.Desk.Dispatcher;
         Assert.NotEmpty(await ListedAsync(supervisor)); // the demo, read from the replica
-        await OnReplicaAsync("SELECT pg_wal_replay_pause()");
+        await PausedAsync();
         try
         {
             var id = await dispatcher.Register(NewMatter.Noise("复制延迟期间登记的事项"));
