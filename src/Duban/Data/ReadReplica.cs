@@ -94,9 +94,9 @@ public static class ReadYourWrites
             {
                 var db = context.RequestServices.GetRequiredService<DubanDb>();
                 await using var cmd = Sql.Command(db, "SELECT pg_current_wal_insert_lsn()::text");
-                await db.Database.OpenConnectionAsync(context.RequestAborted);
                 try
                 {
+                    await db.Database.OpenConnectionAsync(context.RequestAborted);
                     if (await cmd.ExecuteScalarAsync(context.RequestAborted) is string lsn)
                     {
                         context.Response.Cookies.Append(ReplicaContexts.Cookie, lsn, new CookieOptions
@@ -108,6 +108,13 @@ public static class ReadYourWrites
                             MaxAge = TimeSpan.FromMinutes(5),
                         });
                     }
+                }
+                catch (Exception ex) when (ex is System.Data.Common.DbException or InvalidOperationException or OperationCanceledException)
+                {
+                    // The action has committed: its answer must not turn into an error now. Without the
+                    // cookie the writer's next list may come from a replica a moment behind.
+                    context.RequestServices.GetRequiredService<ILogger<ReplicaContexts>>()
+                        .LogWarning(ex, "Could not read the primary's WAL position after a write; no read-your-writes cookie");
                 }
                 finally
                 {
