@@ -306,9 +306,23 @@ public sealed class AuditLanesTests(DubanFactory factory)
 
     private static MatterEvent Copy(MatterEvent e, long seq) => new()
     {
-        Seq = seq, MatterId = e.MatterId, At = e.At, ActorId = e.ActorId, ActorName = e.ActorName, ActorUnitCode = e.ActorUnitCode,
-        Action = e.Action, FromStatus = e.FromStatus, ToStatus = e.ToStatus, Reason = e.Reason, Data = e.Data, StateHash = e.StateHash,
-        PrevHash = e.PrevHash, Hash = e.Hash, Chain = e.Chain, ChainSeq = e.ChainSeq, Anchors = e.Anchors,
+        Seq = seq,
+        MatterId = e.MatterId,
+        At = e.At,
+        ActorId = e.ActorId,
+        ActorName = e.ActorName,
+        ActorUnitCode = e.ActorUnitCode,
+        Action = e.Action,
+        FromStatus = e.FromStatus,
+        ToStatus = e.ToStatus,
+        Reason = e.Reason,
+        Data = e.Data,
+        StateHash = e.StateHash,
+        PrevHash = e.PrevHash,
+        Hash = e.Hash,
+        Chain = e.Chain,
+        ChainSeq = e.ChainSeq,
+        Anchors = e.Anchors,
     };
 }
 
