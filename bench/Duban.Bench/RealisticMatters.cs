@@ -199,8 +199,8 @@ internal static class RealisticMatters
         var received = Arrivals(random, start, now, slotWeights, count);
 
         var facts = new FactsBuilder();
-        var head = await db.AuditHeads.AsNoTracking().SingleAsync(h => h.Id == 1);
-        var seq = head.Seq;
+        // After the last event, whichever chain it is on (docs/adr/0006).
+        var seq = await db.Events.MaxAsync(e => (long?)e.Seq) ?? 0;
         var dispatcher = users["dispatcher"];
         var supervisor = users["supervisor"];
         for (var done = 0; done < count;)
@@ -308,6 +308,8 @@ internal static class RealisticMatters
             // The full-text index is written with the matters, as registration writes it (Features/Search).
             var batch = new SqlBatch(db).Insert(matters).Insert(assignments).Insert(events).Insert(returns)
                 .Append("UPDATE audit_head SET seq = {0} WHERE id = 1", seq);
+            // On PostgreSQL the next event's number comes from a sequence: past the ones written here.
+            if (db.IsPostgres) batch.Append("SELECT setval('events_seq', {0})", seq);
             await Features.Search.MatterSearch.Append(batch, db.IsPostgres, matters).ExecuteAsync(default);
             await tx.CommitAsync();
             done += n;

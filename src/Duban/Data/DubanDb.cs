@@ -12,6 +12,7 @@ public sealed class DubanDb(DbContextOptions<DubanDb> options) : DbContext(optio
     public DbSet<Assignment> Assignments => Set<Assignment>();
     public DbSet<MatterEvent> Events => Set<MatterEvent>();
     public DbSet<AuditHead> AuditHeads => Set<AuditHead>();
+    public DbSet<AuditChain> AuditChains => Set<AuditChain>();
     public DbSet<IdempotencyRecord> IdempotencyRecords => Set<IdempotencyRecord>();
     public DbSet<GeoAlias> GeoAliases => Set<GeoAlias>();
     public DbSet<DispatchCatalogue> DispatchCatalogues => Set<DispatchCatalogue>();
@@ -73,6 +74,7 @@ public sealed class DubanDb(DbContextOptions<DubanDb> options) : DbContext(optio
             e.HasOne<Matter>().WithMany().HasForeignKey(x => x.MatterId);
         });
         b.Entity<AuditHead>(e => { e.ToTable("audit_head"); e.Property(x => x.Id).ValueGeneratedNever(); });
+        b.Entity<AuditChain>(e => { e.ToTable("audit_chains"); e.Property(x => x.Id).ValueGeneratedNever(); });
         b.Entity<IdempotencyRecord>(e => { e.ToTable("idempotency"); e.HasKey(x => new { x.Scope, x.Key }); });
         b.Entity<GeoAlias>(e => { e.ToTable("geo_aliases"); e.HasIndex(x => x.Alias).IsUnique(); });
         b.Entity<DispatchCatalogue>(e => { e.ToTable("dispatch_catalogues"); e.HasKey(x => x.Version); e.Property(x => x.Version).ValueGeneratedNever(); });

@@ -178,6 +178,23 @@ public sealed class MatterEvent
     public required string StateHash { get; set; }
     public required string PrevHash { get; set; }
     public required string Hash { get; set; }
+
+    /// <summary>The lane (audit chain) the event is on; null for the events of the first chain, from before schema 0016.</summary>
+    public int? Chain { get; set; }
+
+    /// <summary>The event's place in its lane: 1, 2, 3, … (null with <see cref="Chain"/>).</summary>
+    public long? ChainSeq { get; set; }
+
+    /// <summary>On a transaction's first event: JSON {"lane": length, …} of the other lanes as this one saw them (docs/adr/0006).</summary>
+    public string? Anchors { get; set; }
+}
+
+/// <summary>The head of one lane of the audit chain: its last event's place and hash (docs/adr/0006).</summary>
+public sealed class AuditChain
+{
+    public int Id { get; set; }
+    public long Seq { get; set; }
+    public required string Hash { get; set; }
 }
 
 public sealed class AuditHead

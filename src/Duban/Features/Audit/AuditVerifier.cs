@@ -7,7 +7,7 @@ namespace Duban.Features.Audit;
 public sealed record AuditReport(bool Intact, long EventCount, long MatterCount, string? FirstProblem);
 
 /// <summary>
-/// Walks the whole chain in order, then every matter against the state recorded by its last
+/// Walks the chains (the first, and the lanes, docs/adr/0006) in global order, then every matter against the state recorded by its last
 /// event. Both passes read in keyset pages, so memory stays bounded on millions of rows.
 /// </summary>
 public static class AuditVerifier
@@ -16,31 +16,76 @@ public static class AuditVerifier
 
     public static async Task<AuditReport> VerifyAsync(DubanDb db, AuditKey key, Matters.MatterClock clock, CancellationToken ct = default)
     {
-        // 1. The chain, in order: contiguous, linked, each event matching its keyed hash.
-        long expectedSeq = 1, count = 0;
-        var prevHash = "";
+        // 1. The chains, in one pass by the global number (docs/adr/0006): the first chain (events from before
+        //    schema 0016) contiguous from #1; on each lane, places 1, 2, 3, … each linked to the one before
+        //    (within a lane the global numbers rise with the places: a lane is held until its transaction ends,
+        //    and numbers are drawn after it is taken); every event matching its keyed hash.
+        long legacyCount = 0, count = 0, lastSeq = 0;
+        var legacyHash = "";
+        var lanes = new Dictionary<int, (long Seq, string Hash)>();
+        var anchored = new Dictionary<int, (long Length, long By)>();
         while (true)
         {
-            var from = expectedSeq;
-            var page = await db.Events.AsNoTracking().Where(e => e.Seq >= from).OrderBy(e => e.Seq).Take(Page).ToListAsync(ct);
+            var from = lastSeq;
+            var page = await db.Events.AsNoTracking().Where(e => e.Seq > from).OrderBy(e => e.Seq).Take(Page).ToListAsync(ct);
             if (page.Count == 0) break;
             foreach (var e in page)
             {
-                if (e.Seq != expectedSeq)
-                    return Fail(count, $"event #{expectedSeq} is missing (next stored is #{e.Seq})");
-                if (e.PrevHash != prevHash)
-                    return Fail(count, $"event #{e.Seq} ({e.Action}) does not link to event #{e.Seq - 1}: the chain was changed");
-                if (AuditLog.EventHash(e, key) != e.Hash)
-                    return Fail(count, $"event #{e.Seq} ({e.Action}) has been altered: its content no longer matches its hash");
-                prevHash = e.Hash;
-                expectedSeq++;
+                if (e.Chain is not { } lane)
+                {
+                    if (e.Seq != legacyCount + 1)
+                        return Fail(count, $"event #{legacyCount + 1} is missing (next stored is #{e.Seq})");
+                    if (e.PrevHash != legacyHash)
+                        return Fail(count, $"event #{e.Seq} ({e.Action}) does not link to event #{e.Seq - 1}: the chain was changed");
+                    if (AuditLog.EventHash(e, key) != e.Hash)
+                        return Fail(count, $"event #{e.Seq} ({e.Action}) has been altered: its content no longer matches its hash");
+                    legacyHash = e.Hash;
+                    legacyCount++;
+                }
+                else
+                {
+                    var (at, prev) = lanes.GetValueOrDefault(lane, (0L, ""));
+                    if (AuditLog.EventHash(e, key) != e.Hash)
+                        return Fail(count, $"event #{e.Seq} ({e.Action}) has been altered: its content no longer matches its hash");
+                    if (e.ChainSeq != at + 1)
+                        return Fail(count, $"event #{e.Seq} ({e.Action}) is at place {e.ChainSeq} of lane {lane}, after place {at}: events of lane {lane} were removed or reordered");
+                    if (e.PrevHash != prev)
+                        return Fail(count, $"event #{e.Seq} ({e.Action}) does not link to the event before it on lane {lane}: the chain was changed");
+                    lanes[lane] = (at + 1, e.Hash);
+                    if (e.Anchors is { } anchors)
+                    {
+                        foreach (var (other, length) in System.Text.Json.Nodes.JsonNode.Parse(anchors)!.AsObject())
+                        {
+                            var id = int.Parse(other, System.Globalization.CultureInfo.InvariantCulture);
+                            var n = (long)length!;
+                            if (n > anchored.GetValueOrDefault(id).Length) anchored[id] = (n, e.Seq);
+                        }
+                    }
+                }
+                lastSeq = e.Seq;
                 count++;
             }
         }
 
         var head = await db.AuditHeads.AsNoTracking().SingleAsync(h => h.Id == 1, ct);
-        if (head.Seq != count || head.Hash != prevHash)
-            return Fail(count, $"the chain ends at event #{count} but its head records #{head.Seq}: events were removed from the end");
+        if (head.Seq != legacyCount || head.Hash != legacyHash)
+            return Fail(count, $"the chain ends at event #{legacyCount} but its head records #{head.Seq}: events were removed from the end");
+        var heads = await db.AuditChains.AsNoTracking().OrderBy(h => h.Id).ToListAsync(ct);
+        foreach (var h in heads)
+        {
+            var (at, hash) = lanes.GetValueOrDefault(h.Id, (0L, ""));
+            if (h.Seq != at || h.Hash != hash)
+                return Fail(count, $"lane {h.Id} ends at place {at} but its head records place {h.Seq}: events were removed from its end");
+        }
+        if (lanes.Keys.FirstOrDefault(l => heads.All(h => h.Id != l)) is var headless && lanes.ContainsKey(headless))
+            return Fail(count, $"lane {headless} has events but no head: its head was removed");
+        // A lane cut below a length another lane's event recorded (its head rewritten to match) is caught here.
+        foreach (var (lane, (length, by)) in anchored.OrderBy(a => a.Key))
+        {
+            var has = lane == 0 ? legacyCount : lanes.GetValueOrDefault(lane).Seq;
+            if (has < length)
+                return Fail(count, $"lane {lane} ends at place {has} but event #{by} saw it at place {length}: events were removed from its end");
+        }
 
         var orphan = await db.Events.AsNoTracking().Where(e => e.MatterId != null && !db.Matters.Any(m => m.Id == e.MatterId))
             .OrderBy(e => e.Seq).Select(e => new { e.Seq, e.MatterId }).FirstOrDefaultAsync(ct);

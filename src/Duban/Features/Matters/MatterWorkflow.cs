@@ -50,7 +50,9 @@ public sealed class MatterWorkflow(DubanDb db, AuditLog audit, TimeProvider time
     {
         if (changesMatter && version is null) return Error.Validation("version is required: send the version of the matter you saw");
         await using var tx = await db.Database.BeginTransactionAsync(ct);
-        await audit.LockAsync(ct);
+        // The matter first, before anything of it is read: actions on it run one after the other on every
+        // node, each reading the state the previous committed; actions on other matters do not wait (docs/adr/0006).
+        await audit.LockMatterAsync(id, ct);
         // scopeProven: the caller established the right to act otherwise (the raiser's query code).
         var source = scopeProven ? db.Matters : scope.Visible(db.Matters, db, actor);
         var matter = await source.Include(m => m.Assignments).FirstOrDefaultAsync(m => m.Id == id, ct);
@@ -83,10 +85,11 @@ public sealed class MatterWorkflow(DubanDb db, AuditLog audit, TimeProvider time
         // known before saving (ids are allocated up front), so the change and its events go in one save.
         var data = new JsonObject { ["before"] = Diff(before, Snapshot(matter, facets), out var after), ["after"] = after };
         foreach (var (key, value) in step.Details) data[key] = value?.DeepClone();
-        await audit.AppendAsync(matter, actor, action, fromStatus, matter.Status, step.Reason, data, ct);
-        foreach (var more in step.MoreEvents) await more(audit, ct);
         try
         {
+            await audit.AppendAsync(matter, actor, action, fromStatus, matter.Status, step.Reason, data, ct);
+            // A related matter's event (a merge's target) locks that matter and refuses it if it changed since read.
+            foreach (var more in step.MoreEvents) await more(audit, ct);
             await db.SaveChangesAsync(ct);
         }
         catch (DbUpdateConcurrencyException)

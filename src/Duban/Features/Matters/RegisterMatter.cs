@@ -125,36 +125,43 @@ public sealed class RegisterMatter(DubanDb db, AuditLog audit, TimeProvider time
     }
 
     /// <summary>
-    /// Writes registrations in one transaction: ids and numbers in one statement, each matter
-    /// with its sealed raiser, its first event and its idempotency record, and the chain head, all
-    /// sent as one command (<see cref="SqlBatch"/>), one commit.
+    /// Writes registrations in one transaction: ids, then the Idempotency-Keys claimed, then the
+    /// numbers; each matter with its sealed raiser, its first event and its idempotency record, and
+    /// its lane's head, all sent as one command (<see cref="SqlBatch"/>), one commit.
     /// Without a batcher a request is a batch of one; the <see cref="IntakeBatcher"/> groups
     /// requests that arrive together, so they share one durable commit.
     /// A registration whose Idempotency-Key is already taken (by another node a moment ago, or earlier in
     /// this batch) is left out and answered null: the caller answers it as the key's first request did
-    /// (<see cref="IdempotencyKeyTaken"/>). The keys are read under the chain's lock, which every writer on
-    /// every node takes first, so none can be taken between the reading and the commit: a key sent to two
-    /// nodes at once costs only its own request, never its batch's neighbours.
+    /// (<see cref="IdempotencyKeyTaken"/>). No lock excludes the other nodes any more (docs/adr/0006):
+    /// the keys are claimed first, by an insert that skips the keys already stored (and waits for a key
+    /// another transaction is inserting, then skips it if that one commits), so a key sent to two nodes at
+    /// once costs only its own request, never its batch's neighbours, and never a number.
     /// </summary>
     internal static async Task<IReadOnlyList<Registered?>> WriteAsync(DubanDb db, AuditLog audit, RegisterNumbers numbers, Sealer sealer,
         MatterClock clock, IReadOnlyList<PreparedRegistration> all, CancellationToken ct)
     {
         await using var tx = await db.Database.BeginTransactionAsync(ct);
-        await audit.LockAsync(ct);
-        var written = await UntakenAsync(db, all, ct);
+        var ids = await numbers.IdsAsync(all.Count, ct);
+        var codes = all.Select(i => i.IssueQueryCode ? NewQueryCode() : null).ToArray();
+        var written = await ClaimKeysAsync(db, sealer, all, ids, codes, ct);
         var answers = new Registered?[all.Count];
+        if (written.Count == 0)
+        {
+            await tx.CommitAsync(ct);
+            return answers;
+        }
         var items = written.Select(i => all[i]).ToList();
-        if (items.Count == 0) return answers;
-        var allocated = await numbers.NextAsync(items[0].Now, items.Count, ct);
+        // The year's number last: the one row every registering transaction on every node takes.
+        var allocatedNumbers = await numbers.NumbersAsync(items[0].Now, items.Count, ct);
+        audit.Reserve(items.Count);
         var results = new List<Registered>(items.Count);
         var matters = new List<Matter>(items.Count);
         var events = new List<MatterEvent>(items.Count);
-        var keys = new List<IdempotencyRecord>();
         var attachments = new List<Attachment>();
         for (var i = 0; i < items.Count; i++)
         {
             var (cmd, actor, issueQueryCode, now, scope, idempotencyKey, requestHash, territory, photos) = items[i];
-            var (id, number) = allocated[i];
+            var (id, number) = (ids[written[i]], allocatedNumbers[i]);
             var kind = cmd.Kind!;
             var matter = new Matter
             {
@@ -188,12 +195,8 @@ public sealed class RegisterMatter(DubanDb db, AuditLog audit, TimeProvider time
                 var identity = JsonSerializer.Serialize(new RaiserInput(Text.OrNull(raiser.Name), Text.OrNull(raiser.Phone)));
                 matter.RaiserSealed = sealer.Seal(identity, RaiserContext(number));
             }
-            string? queryCode = null;
-            if (issueQueryCode)
-            {
-                queryCode = NewQueryCode();
-                matter.QueryCodeHash = QueryCodeHash(number, queryCode);
-            }
+            var queryCode = codes[written[i]];
+            if (queryCode is not null) matter.QueryCodeHash = QueryCodeHash(number, queryCode);
             matters.Add(matter);
 
             var data = MatterWorkflow.Snapshot(matter, clock.Facets);
@@ -222,22 +225,9 @@ public sealed class RegisterMatter(DubanDb db, AuditLog audit, TimeProvider time
                 }));
             }
             events.Add(await audit.ChainAsync(matter, actor, EventName, null, matter.Status, null, eventData, ct));
-            if (idempotencyKey is not null)
-            {
-                var response = JsonSerializer.Serialize(new StoredResponse(matter.Id, queryCode));
-                keys.Add(new IdempotencyRecord
-                {
-                    Scope = scope,
-                    Key = idempotencyKey,
-                    RequestHash = requestHash,
-                    MatterId = matter.Id,
-                    ResponseSealed = sealer.Seal(response, "idempotency:" + scope + ":" + idempotencyKey),
-                    CreatedAt = now,
-                });
-            }
             results.Add(new Registered(matter, queryCode, false));
         }
-        var batch = new SqlBatch(db).Insert(matters).Insert(events).Insert(attachments).Insert(keys);
+        var batch = new SqlBatch(db).Insert(matters).Insert(events).Insert(attachments);
         Search.MatterSearch.Append(batch, db.IsPostgres, matters);
         audit.SaveHead(batch);
         await batch.ExecuteAsync(ct);
@@ -246,19 +236,41 @@ public sealed class RegisterMatter(DubanDb db, AuditLog audit, TimeProvider time
         return answers;
     }
 
-    /// <summary>The positions of the registrations whose Idempotency-Key (if any) is neither stored nor used earlier in the batch.</summary>
-    private static async Task<List<int>> UntakenAsync(DubanDb db, IReadOnlyList<PreparedRegistration> items, CancellationToken ct)
+    /// <summary>
+    /// The positions of the registrations to write: those without an Idempotency-Key, and those whose key
+    /// this transaction has just stored (its record answering with the matter's id and query code). A key
+    /// stored already, or by a transaction that commits while this one waits for it, or used earlier in the
+    /// batch, is skipped (ON CONFLICT DO NOTHING), never an error. Keys are inserted in one order (scope,
+    /// key) on every node, so two batches holding the same two keys never wait for each other in a circle.
+    /// </summary>
+    private static async Task<List<int>> ClaimKeysAsync(DubanDb db, Sealer sealer, IReadOnlyList<PreparedRegistration> items,
+        IReadOnlyList<long> ids, string?[] codes, CancellationToken ct)
     {
-        var keyed = items.Where(i => i.IdempotencyKey is not null).Select(i => i.IdempotencyKey!).Distinct(StringComparer.Ordinal).ToList();
-        var stored = keyed.Count == 0 ? [] : (await db.IdempotencyRecords.AsNoTracking().Where(r => keyed.Contains(r.Key))
-            .Select(r => new { r.Scope, r.Key }).ToListAsync(ct)).Select(r => (r.Scope, r.Key)).ToHashSet();
-        var untaken = new List<int>(items.Count);
+        var first = new Dictionary<(string Scope, string Key), int>();
         for (var i = 0; i < items.Count; i++)
         {
-            if (items[i].IdempotencyKey is { } key && !stored.Add((items[i].Scope, key))) continue;
-            untaken.Add(i);
+            if (items[i].IdempotencyKey is { } key) first.TryAdd((items[i].Scope, key), i);
         }
-        return untaken;
+        var claimed = new HashSet<int>();
+        if (first.Count > 0)
+        {
+            var ordered = first.OrderBy(x => x.Key.Scope, StringComparer.Ordinal).ThenBy(x => x.Key.Key, StringComparer.Ordinal).ToList();
+            var sql = new StringBuilder("INSERT INTO idempotency (scope, key, request_hash, matter_id, response_sealed, created_at) VALUES ");
+            var args = new List<object?>(ordered.Count * 6);
+            foreach (var ((scope, key), i) in ordered)
+            {
+                var response = JsonSerializer.Serialize(new StoredResponse(ids[i], codes[i]));
+                if (args.Count > 0) sql.Append(", ");
+                sql.Append(System.Globalization.CultureInfo.InvariantCulture, $"(@p{args.Count}, @p{args.Count + 1}, @p{args.Count + 2}, @p{args.Count + 3}, @p{args.Count + 4}, @p{args.Count + 5})");
+                args.AddRange([scope, key, items[i].RequestHash, ids[i], sealer.Seal(response, "idempotency:" + scope + ":" + key),
+                    db.IsPostgres ? items[i].Now : items[i].Now.ToUnixTimeMilliseconds()]);
+            }
+            sql.Append(" ON CONFLICT (scope, key) DO NOTHING RETURNING scope, key");
+            await using var cmd = Sql.Command(db, sql.ToString(), [.. args]);
+            await using var reader = await cmd.ExecuteReaderAsync(ct);
+            while (await reader.ReadAsync(ct)) claimed.Add(first[(reader.GetString(0), reader.GetString(1))]);
+        }
+        return [.. Enumerable.Range(0, items.Count).Where(i => items[i].IdempotencyKey is null || claimed.Contains(i))];
     }
 
     internal sealed record StoredResponse(long MatterId, string? QueryCode);

@@ -203,12 +203,14 @@ public sealed class Tallies(DubanDb db, MatterClock clock, TimeProvider time, IO
         var batch = options.Value.BatchSize;
         var watermark = state.Watermark;
         var events = await db.Events.AsNoTracking().Where(e => e.Seq > watermark).OrderBy(e => e.Seq)
-            .Select(e => new { e.Seq, e.MatterId }).Take(batch).ToListAsync(ct);
+            .Select(e => new { e.Seq, e.MatterId, e.At }).Take(batch).ToListAsync(ct);
         var due = await db.Set<TallyMatter>().AsNoTracking().Where(t => t.NextChange != null && t.NextChange <= now)
             .OrderBy(t => t.NextChange).Select(t => t.MatterId).Take(batch).ToListAsync(ct);
         var ids = events.Where(e => e.MatterId != null).Select(e => e.MatterId!.Value).Concat(due).Distinct().ToList();
         await RecountAsync(ids, now, ct);
-        if (events.Count > 0) state.Watermark = events[^1].Seq;
+        // Only over the numbers committed without a gap (Audit/CommittedPrefix: lanes commit out of order);
+        // the events past a gap are counted now and again next pass, which adds nothing twice.
+        if (events.Count > 0) state.Watermark = Audit.CommittedPrefix.Advance(watermark, events.Select(e => (e.Seq, e.At)), now);
         var more = events.Count == batch || due.Count == batch;
         if (!more) state.CountedAt = now;
         await db.SaveChangesAsync(ct);
@@ -242,7 +244,9 @@ public sealed class Tallies(DubanDb db, MatterClock clock, TimeProvider time, IO
     {
         // The watermark before the scan: a matter changed during it has a later event and is re-counted
         // by the next pass, which adds nothing if the scan already saw the change.
-        var watermark = await db.Events.MaxAsync(e => (long?)e.Seq, ct) ?? 0;
+        // (Lanes commit out of order: the last event older than CommittedPrefix.Grace, so that none below it is still to commit.)
+        var settled = now - Audit.CommittedPrefix.Grace;
+        var watermark = await db.Events.Where(e => e.At < settled).MaxAsync(e => (long?)e.Seq, ct) ?? 0;
         await db.Set<TallyCount>().ExecuteDeleteAsync(ct);
         await db.Set<TallyMatter>().ExecuteDeleteAsync(ct);
         await db.Set<TallyState>().ExecuteDeleteAsync(ct);

@@ -136,23 +136,5 @@ public sealed class AuditChainTests(DubanFactory factory)
         Assert.True((await factory.Verify(db)).Intact);
     }
 
-    private static async Task WithoutTriggers(Duban.Data.DubanDb db, Func<Task<int>> change)
-    {
-        if (db.IsPostgres)
-        {
-            await db.Database.ExecuteSqlRawAsync("ALTER TABLE events DISABLE TRIGGER events_no_update");
-            try { await change(); }
-            finally { await db.Database.ExecuteSqlRawAsync("ALTER TABLE events ENABLE TRIGGER events_no_update"); }
-            return;
-        }
-        await db.Database.ExecuteSqlRawAsync("DROP TRIGGER events_no_update; DROP TRIGGER events_no_delete;");
-        try { await change(); }
-        finally
-        {
-            await db.Database.ExecuteSqlRawAsync("""
-                CREATE TRIGGER events_no_update BEFORE UPDATE ON events BEGIN SELECT RAISE(ABORT, 'events are append-only'); END;
-                CREATE TRIGGER events_no_delete BEFORE DELETE ON events BEGIN SELECT RAISE(ABORT, 'events are append-only'); END;
-                """);
-        }
-    }
+    private static Task WithoutTriggers(Duban.Data.DubanDb db, Func<Task<int>> change) => Tamper.WithoutTriggers(db, change);
 }

@@ -8,8 +8,8 @@ using Microsoft.Extensions.DependencyInjection;
 namespace Duban.Tests.Features.Audit;
 
 /// <summary>
-/// Writers queue on the chain before they read what they change: released together, two
-/// actions on one matter each see the other's result, and the chain still verifies.
+/// Writers queue on the matter before they read what they change (docs/adr/0006): released together,
+/// two actions on one matter each see the other's result, and the chain still verifies.
 /// </summary>
 [Collection(DatabaseCollection.Name)]
 [Trait("Category", "Database")]
@@ -23,7 +23,7 @@ public sealed class ChainLockTests(DubanFactory factory)
         var (id, _, version) = await factory.Desk.Matter(NewMatter.Noise()).Lead("440704004").MakeAsync("in_progress");
 
         Task<HttpResponseMessage> progress, reveal;
-        await using (var blocker = await HoldTheWriteLockAsync())
+        await using (var blocker = await HoldTheMatterAsync(id))
         {
             progress = handler.PostAsJsonAsync($"/api/v1/matters/{id}/progress", new { version, note = "已现场查看", progress = 20 });
             reveal = dispatcher.GetAsync($"/api/v1/matters/{id}/raiser");
@@ -38,15 +38,14 @@ public sealed class ChainLockTests(DubanFactory factory)
         Assert.True(report.Intact, report.FirstProblem);
     }
 
-    /// <summary>Another writer holding the chain: the head row locked on PostgreSQL, the write lock on SQLite.</summary>
-    private async Task<IAsyncDisposable> HoldTheWriteLockAsync()
+    /// <summary>Another writer holding the matter: its row locked on PostgreSQL, the write lock on SQLite.</summary>
+    private async Task<IAsyncDisposable> HoldTheMatterAsync(long id)
     {
         var scope = factory.Scope();
         var db = factory.Db(scope);
         var tx = await db.Database.BeginTransactionAsync();
-        await db.Database.ExecuteSqlRawAsync(db.IsPostgres
-            ? "SELECT seq FROM audit_head WHERE id = 1 FOR UPDATE"
-            : "UPDATE audit_head SET seq = seq WHERE id = 1");
+        await scope.ServiceProvider.GetRequiredService<Duban.Features.Audit.AuditLog>().LockMatterAsync(id, default);
+        if (!db.IsPostgres) await db.Database.ExecuteSqlRawAsync("UPDATE matters SET version = version WHERE id = {0}", id);
         return new Release(tx, scope);
     }
 
