@@ -150,7 +150,7 @@ public static class Schema
             await db.Database.ExecuteSqlRawAsync(db.IsPostgres ? $"DROP TABLE IF EXISTS {table} CASCADE;" : $"DROP TABLE IF EXISTS {table};", ct);
 #pragma warning restore EF1002
         }
-        if (db.IsPostgres) await db.Database.ExecuteSqlRawAsync("DROP FUNCTION IF EXISTS events_append_only();", ct);
+        if (db.IsPostgres) await db.Database.ExecuteSqlRawAsync("DROP FUNCTION IF EXISTS events_append_only(); DROP FUNCTION IF EXISTS duban_event_partitions(timestamptz, integer);", ct);
         else await db.Database.ExecuteSqlRawAsync("PRAGMA foreign_keys = ON;", ct);
     }
 

@@ -122,6 +122,7 @@ public static class DubanServices
         services.AddHostedService(sp => sp.GetRequiredService<ClassifierTrainer>());
         services.AddHostedService<SupervisionJob>();
         services.AddHostedService<Features.Tally.TallyJob>();
+        services.AddHostedService<EventPartitions>();
         services.AddDubanUi();
         services.AddRateLimiter(o =>
         {
@@ -191,6 +192,8 @@ public sealed class StartupTasks(IServiceScopeFactory scopes, IOptions<DemoOptio
         var db = scope.ServiceProvider.GetRequiredService<DubanDb>();
         var applied = await Schema.MigrateAsync(db, cancellationToken);
         if (applied.Count > 0) logger.LogInformation("Applied schema scripts: {Scripts}", string.Join(", ", applied));
+        // PostgreSQL: this month's and the coming months' partitions of the events, before the first write.
+        await EventPartitions.EnsureAsync(db, scope.ServiceProvider.GetRequiredService<TimeProvider>(), cancellationToken);
         // Writing events with another key than the chain's would fork it beyond verification.
         if (!await AuditVerifier.KeyMatchesAsync(db, scope.ServiceProvider.GetRequiredService<AuditKey>(), record: true, cancellationToken))
         {
