@@ -105,7 +105,9 @@ public static class Schema
         var conn = db.Database.GetDbConnection();
         try
         {
-            await ExecAsync(conn, null, $"SELECT pg_advisory_lock({StartupLockKey})", ct);
+            // Nodes started together queue here while the first one migrates and seeds, which can take longer
+            // than Npgsql's default 30 s command timeout: this wait alone has none (0 = wait until granted or cancelled).
+            await ExecAsync(conn, null, $"SELECT pg_advisory_lock({StartupLockKey})", ct, commandTimeoutSeconds: 0);
             try { await work(); }
             finally { await ExecAsync(conn, null, $"SELECT pg_advisory_unlock({StartupLockKey})", CancellationToken.None); }
         }
@@ -172,11 +174,12 @@ public static class Schema
             .ToList();
     }
 
-    private static async Task ExecAsync(DbConnection conn, DbTransaction? tx, string sql, CancellationToken ct)
+    private static async Task ExecAsync(DbConnection conn, DbTransaction? tx, string sql, CancellationToken ct, int? commandTimeoutSeconds = null)
     {
         await using var cmd = conn.CreateCommand();
         cmd.Transaction = tx;
         cmd.CommandText = sql;
+        if (commandTimeoutSeconds is { } seconds) cmd.CommandTimeout = seconds;
         await cmd.ExecuteNonQueryAsync(ct);
     }
 
