@@ -110,6 +110,19 @@ public static class DubanServices
         services.AddAuthentication(DubanAuthenticationHandler.SchemeName)
             .AddScheme<AuthenticationSchemeOptions, DubanAuthenticationHandler>(DubanAuthenticationHandler.SchemeName, null);
         services.AddAuthorization();
+        // Several nodes behind one address must share the data-protection key ring (antiforgery tokens, cookies):
+        // Duban:DataProtection:KeysPath names a directory they all read and write. Unset: ASP.NET's per-host default.
+        services.AddDataProtection();
+        services.AddOptions<Microsoft.AspNetCore.DataProtection.KeyManagement.KeyManagementOptions>().Configure<IConfiguration>((o, config) =>
+        {
+            if (config["Duban:DataProtection:KeysPath"] is { Length: > 0 } path)
+                o.XmlRepository = new Microsoft.AspNetCore.DataProtection.Repositories.FileSystemXmlRepository(
+                    Directory.CreateDirectory(path), Microsoft.Extensions.Logging.Abstractions.NullLoggerFactory.Instance);
+        });
+        services.AddOptions<Microsoft.AspNetCore.DataProtection.DataProtectionOptions>().Configure<IConfiguration>((o, config) =>
+        {
+            if (config["Duban:DataProtection:KeysPath"] is { Length: > 0 }) o.ApplicationDiscriminator = "Duban";
+        });
         services.AddProblemDetails();
         // Chinese text as itself in JSON, not \uXXXX escapes (HTML-significant characters stay escaped).
         services.ConfigureHttpJsonOptions(o => o.SerializerOptions.Encoder = System.Text.Encodings.Web.JavaScriptEncoder.Create(System.Text.Unicode.UnicodeRanges.All));
