@@ -176,7 +176,7 @@ public sealed class Tallies(DubanDb db, MatterClock clock, TimeProvider time, IO
     }
 
     /// <summary>A stored bucket counts the same as a fresh one (its next change may have been taken at another moment).</summary>
-    private static bool SameCount(TallyMatter a, TallyMatter b) => a.Keys().SequenceEqual(b.Keys()) && a.Counted == b.Counted;
+    private static bool SameCount(TallyMatter a, TallyMatter b) => a.Keys().SequenceEqual(b.Keys());
 
     /// <summary>One transaction: the next batch of events and due lights; (null, false) when another node holds the tally.</summary>
     private async Task<(TallyPass? Pass, bool More)> PassAsync(CancellationToken ct)

@@ -25,15 +25,27 @@ public sealed class TallyMatter
     public required string LeadUnit { get; set; }
     public required string ReceivedDay { get; set; }
     public required string ClosedDay { get; set; }
-    /// <summary>False for a confidential report with a subject unit: counted live, per reader (MatterScope).</summary>
-    public bool Counted { get; set; }
+    /// <summary>
+    /// The unit a confidential report is about ('' for any other matter): such a report is counted like any
+    /// matter and once more in the counters "about" its subject unit, which the readers in that unit or
+    /// beneath it subtract (MatterScope never shows them a report about their own unit).
+    /// </summary>
+    public required string Subject { get; set; }
     /// <summary>The next instant the matter's light may change by time alone; the job re-counts it once passed.</summary>
     public DateTimeOffset? NextChange { get; set; }
 
-    /// <summary>The counters this bucket adds one to (none when not counted).</summary>
+    /// <summary>The counters this bucket adds one to: its own, and for a confidential report their twins about its subject unit.</summary>
     public IEnumerable<TallyKey> Keys()
     {
-        if (!Counted) yield break;
+        foreach (var key in OwnKeys())
+        {
+            yield return key;
+            if (Subject.Length > 0) yield return key with { Kind = TallyKinds.About(key.Kind, Subject) };
+        }
+    }
+
+    private IEnumerable<TallyKey> OwnKeys()
+    {
         yield return new(TallyKinds.Status, County, Status);
         if (Light.Length > 0)
         {
@@ -51,13 +63,13 @@ public sealed class TallyMatter
     }
 
     public bool SameAs(TallyMatter other) =>
-        (County, Town, Status, Light, LeadUnit, ReceivedDay, ClosedDay, Counted, NextChange)
-        == (other.County, other.Town, other.Status, other.Light, other.LeadUnit, other.ReceivedDay, other.ClosedDay, other.Counted, other.NextChange);
+        (County, Town, Status, Light, LeadUnit, ReceivedDay, ClosedDay, Subject, NextChange)
+        == (other.County, other.Town, other.Status, other.Light, other.LeadUnit, other.ReceivedDay, other.ClosedDay, other.Subject, other.NextChange);
 
     public void CopyFrom(TallyMatter other)
     {
-        (County, Town, Status, Light, LeadUnit, ReceivedDay, ClosedDay, Counted, NextChange) =
-            (other.County, other.Town, other.Status, other.Light, other.LeadUnit, other.ReceivedDay, other.ClosedDay, other.Counted, other.NextChange);
+        (County, Town, Status, Light, LeadUnit, ReceivedDay, ClosedDay, Subject, NextChange) =
+            (other.County, other.Town, other.Status, other.Light, other.LeadUnit, other.ReceivedDay, other.ClosedDay, other.Subject, other.NextChange);
     }
 }
 
@@ -91,6 +103,12 @@ public static class TallyKinds
     public const string ReceivedClosedTown = "received_closed_town";
     /// <summary>key: the China date closed.</summary>
     public const string Closed = "closed";
+
+    /// <summary>
+    /// The twin of a counter kind that counts only the confidential reports about one unit ("status@44078100001"):
+    /// a reader in that unit or beneath it subtracts it from the kind's counters.
+    /// </summary>
+    public static string About(string kind, string unit) => kind + "@" + unit;
 
     public static string Day(DateOnly date) => date.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture);
 }
@@ -131,7 +149,7 @@ public sealed record TallySource(long Id, string Status, string? CountyCode, str
             LeadUnit = LeadUnitCode ?? "",
             ReceivedDay = TallyKinds.Day(Clock.ChinaDate(ReceivedAt)),
             ClosedDay = ClosedAt is { } c ? TallyKinds.Day(Clock.ChinaDate(c)) : "",
-            Counted = !(Confidential && SubjectUnitCode != null),
+            Subject = Confidential && SubjectUnitCode is { } subject ? subject : "",
             NextChange = next,
         };
     }

@@ -156,6 +156,12 @@ public sealed class TallyTests
         Assert.Equal(13, await TotalAsync(app, "supervisor") - city);
         Assert.Equal(12, await TotalAsync(app, "s-440781") - taishan);
         Assert.Equal(1, await TotalAsync(app, "s-440785") - enping);
+        // The reports are counted like any matter, and once more "about" their subject units: the twins 台山's supervisor subtracts.
+        await using (var scope = app.Scope())
+        {
+            var about = TallyKinds.About(TallyKinds.Status, "440781");
+            Assert.Equal(1, await app.Db(scope).Set<TallyCount>().Where(c => c.Kind == about && c.County == "440781").SumAsync(c => c.N));
+        }
 
         // A counter and a matter's bucket changed by hand: verify names the counter and counts the bucket; the rebuild mends both.
         await using (var scope = app.Scope())
