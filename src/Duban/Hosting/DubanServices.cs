@@ -113,11 +113,12 @@ public static class DubanServices
         // Several nodes behind one address must share the data-protection key ring (antiforgery tokens, cookies):
         // Duban:DataProtection:KeysPath names a directory they all read and write. Unset: ASP.NET's per-host default.
         services.AddDataProtection();
-        services.AddOptions<Microsoft.AspNetCore.DataProtection.KeyManagement.KeyManagementOptions>().Configure<IConfiguration>((o, config) =>
+        // What PersistKeysToFileSystem does, read from the configuration when the options are built (as the other settings);
+        // with the node's own logger factory, so that a key ring it cannot read or write is logged.
+        services.AddOptions<Microsoft.AspNetCore.DataProtection.KeyManagement.KeyManagementOptions>().Configure<IConfiguration, ILoggerFactory>((o, config, logs) =>
         {
             if (config["Duban:DataProtection:KeysPath"] is { Length: > 0 } path)
-                o.XmlRepository = new Microsoft.AspNetCore.DataProtection.Repositories.FileSystemXmlRepository(
-                    Directory.CreateDirectory(path), Microsoft.Extensions.Logging.Abstractions.NullLoggerFactory.Instance);
+                o.XmlRepository = new Microsoft.AspNetCore.DataProtection.Repositories.FileSystemXmlRepository(Directory.CreateDirectory(path), logs);
         });
         services.AddOptions<Microsoft.AspNetCore.DataProtection.DataProtectionOptions>().Configure<IConfiguration>((o, config) =>
         {
