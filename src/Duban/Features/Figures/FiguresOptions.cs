@@ -21,6 +21,20 @@ public sealed class FiguresOptions : IValidatableObject
 
     public FigurePenalties Penalties { get; set; } = new();
 
+    /// <summary>Is the category, or its first level, among the excluded ones?</summary>
+    public bool Excludes(string? category) =>
+        category is not null && ExcludedCategories.Any(x =>
+        {
+            var e = x.Trim();
+            return category == e || category.StartsWith(e + "/", StringComparison.Ordinal);
+        });
+
+    /// <summary>
+    /// What the rates' rollup depends on among these settings (the excluded categories): the counters built
+    /// under other settings are rebuilt (Features/Tally).
+    /// </summary>
+    public string RollupConfig => string.Join("\n", ExcludedCategories.Select(c => c.Trim()).Order(StringComparer.Ordinal));
+
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {
         double[] weights = [Weights.Response, Weights.Resolution, Weights.Satisfaction, Weights.OnTime];

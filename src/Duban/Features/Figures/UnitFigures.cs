@@ -3,6 +3,7 @@ using Duban.Data;
 using Duban.Features.Dispatching;
 using Duban.Features.Matters;
 using Duban.Features.Matters.Actions;
+using Duban.Features.Tally;
 using Duban.Features.Units;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
@@ -33,9 +34,13 @@ public sealed record FiguresRow(int? Rank, UnitRef Unit, string Kind, ResponseFi
 /// <summary>How the score was made, so that a reader can recompute it.</summary>
 public sealed record FiguresScoring(FigureWeights Weights, double BasicallySatisfied, IReadOnlyList<string> ExcludedCategories, FigurePenalties Penalties);
 
-/// <summary>The figures of a period; <paramref name="Kind"/> and <paramref name="Channel"/> are the filters applied (null: all matters), last so that the contract only grows.</summary>
+/// <summary>
+/// The figures of a period; <paramref name="Kind"/> and <paramref name="Channel"/> are the filters applied (null: all matters);
+/// <paramref name="AsOf"/>: when the counters read were last brought up to date (Features/Tally), null when counted
+/// live from the records. Added fields come last, so that the contract only grows.
+/// </summary>
 public sealed record FiguresView(string Period, DateOnly From, DateOnly To, string? Rank, DateTimeOffset GeneratedAt, FiguresScoring Scoring,
-    IReadOnlyList<FiguresRow> Rows, string? Kind = null, string? Channel = null);
+    IReadOnlyList<FiguresRow> Rows, string? Kind = null, string? Channel = null, DateTimeOffset? AsOf = null);
 
 /// <summary>
 /// The figures per unit and period (Features/Figures/README.md defines each one), computed from the
@@ -46,7 +51,7 @@ public sealed record FiguresView(string Period, DateOnly From, DateOnly To, stri
 /// <c>channel=instruction</c> gives 批示件办结率 and <c>channel=meeting</c> 会议议定事项按期完成率.
 /// </summary>
 public sealed class UnitFigures(DubanDb db, MatterScope scope, UnitDirectory directory, TimeProvider time, IOptions<FiguresOptions> options,
-    MatterKinds kinds, MatterChannels channels)
+    MatterKinds kinds, MatterChannels channels, TallyReads counters)
 {
     public static readonly string[] Ranks = ["county", "town", "department"];
 
@@ -68,7 +73,7 @@ public sealed class UnitFigures(DubanDb db, MatterScope scope, UnitDirectory dir
 
         var p = parsed.Value!;
         var byCounty = rank == "county";
-        var tallies = await TallyAsync(p, actor, byCounty, only: null, filter, now, ct);
+        var (tallies, asOf) = await TallyAsync(p, actor, byCounty, only: null, filter, now, ct);
         var units = await directory.AllAsync(ct);
         var prefix = scope.IsCityWide(actor) ? null : MatterScope.TerritoryPrefix(actor.TerritoryCode);
         var rows = new List<FiguresRow>();
@@ -94,7 +99,7 @@ public sealed class UnitFigures(DubanDb db, MatterScope scope, UnitDirectory dir
             }
             rows.Add(Row(unit, unitKind, tally));
         }
-        return View(p, rank, filter, now, Ranked(rows));
+        return View(p, rank, filter, now, Ranked(rows), asOf);
     }
 
     /// <summary>One unit's figures: a coordinator's for a unit in their territory, a handler's for their own unit.</summary>
@@ -115,9 +120,9 @@ public sealed class UnitFigures(DubanDb db, MatterScope scope, UnitDirectory dir
         var parsed = FiguresPeriod.Parse(period, now);
         if (!parsed.IsSuccess) return parsed.Error!;
         if (Filter(kind, channel, out var filter) is { } bad) return bad;
-        var tallies = await TallyAsync(parsed.Value!, actor, byCounty: false, only: unit.Code, filter, now, ct);
+        var (tallies, asOf) = await TallyAsync(parsed.Value!, actor, byCounty: false, only: unit.Code, filter, now, ct);
         var row = Row(new UnitRef(unit.Code, unit.Name), unit.Kind, tallies.GetValueOrDefault(unit.Code) ?? new Tally());
-        return View(parsed.Value!, null, filter, now, [row]);
+        return View(parsed.Value!, null, filter, now, [row], asOf);
     }
 
     private static bool IsCoordinator(Actor actor) => actor.HasAny(Roles.Dispatcher, Roles.Supervisor, Roles.Leader, Roles.Admin);
@@ -135,9 +140,9 @@ public sealed class UnitFigures(DubanDb db, MatterScope scope, UnitDirectory dir
         return null;
     }
 
-    private FiguresView View(FiguresPeriod p, string? rank, Counted filter, DateTimeOffset now, IReadOnlyList<FiguresRow> rows) =>
+    private FiguresView View(FiguresPeriod p, string? rank, Counted filter, DateTimeOffset now, IReadOnlyList<FiguresRow> rows, DateTimeOffset? asOf) =>
         new(p.Name, p.First, p.Last, rank, now, new FiguresScoring(Options.Weights, Options.BasicallySatisfied, Options.ExcludedCategories, Options.Penalties), rows,
-            filter.Kind, filter.Channel);
+            filter.Kind, filter.Channel, asOf);
 
     /// <summary>
     /// Ordered by score (none last), then fewer points taken off, then code: the same figures always
@@ -189,19 +194,16 @@ public sealed class UnitFigures(DubanDb db, MatterScope scope, UnitDirectory dir
 
     /// <summary>
     /// Counts per key (the lead unit, or the matter's county) over the matters the actor sees; with
-    /// <paramref name="only"/>, for that one unit. Each count is one grouped query; the rows are
-    /// then small (keys × flags).
+    /// <paramref name="only"/>, for that one unit. A county's or the city's coordinators read the monthly
+    /// rollup (Features/Tally: <see cref="TallyReads.Rates"/>) while it is fresh, and count live only what
+    /// changes with time alone (unsigned assignments, open overdue matters) and the matters of other
+    /// counties assigned to the county's units; everybody else, and everybody while the counters are
+    /// missing or stale, counts from the records. Also answers when the counters were brought up to date
+    /// (null: counted live).
     /// </summary>
-    private async Task<Dictionary<string, Tally>> TallyAsync(FiguresPeriod p, Actor actor, bool byCounty, string? only, Counted filter,
-        DateTimeOffset now, CancellationToken ct)
+    private async Task<(Dictionary<string, Tally> Tallies, DateTimeOffset? AsOf)> TallyAsync(FiguresPeriod p, Actor actor, bool byCounty, string? only,
+        Counted filter, DateTimeOffset now, CancellationToken ct)
     {
-        var (lo, hi) = (p.Start, p.End);
-        var visible = scope.Visible(db.Matters.AsNoTracking(), db, actor);
-        // Every count below reaches its matters through visible (assignments and reopen events join
-        // it, returns are those of its matters), so the filter narrows each of them inside its SQL;
-        // without one the queries are as they were.
-        if (filter.Kind is { } kind) visible = visible.Where(m => m.Kind == kind);
-        if (filter.Channel is { } channel) visible = visible.Where(m => m.Channel == channel);
         var tallies = new Dictionary<string, Tally>(StringComparer.Ordinal);
         Tally? For(string? unit, string? county)
         {
@@ -210,6 +212,65 @@ public sealed class UnitFigures(DubanDb db, MatterScope scope, UnitDirectory dir
             if (!tallies.TryGetValue(key, out var t)) tallies[key] = t = new Tally();
             return t;
         }
+        var visible = Narrow(scope.Visible(db.Matters.AsNoTracking(), db, actor), filter);
+        var tally = IsCoordinator(actor) ? await counters.ForAsync(actor, ct) : null;
+        if (tally is null)
+        {
+            await CountAsync(p, visible, For, only, timedOnly: false, now, ct);
+            return (tallies, null);
+        }
+
+        var rollup = counters.Rates(tally, p.First, p.Last, filter.Kind, filter.Channel);
+        if (only is not null) rollup = rollup.Where(c => c.Unit == only);
+        var sums = await rollup.GroupBy(c => new { c.Unit, c.County, c.Measure })
+            .Select(g => new { g.Key.Unit, g.Key.County, g.Key.Measure, N = g.Sum(c => c.N) }).ToListAsync(ct);
+        foreach (var r in sums)
+        {
+            if (For(r.Unit, r.County.Length == 0 ? null : r.County) is not { } t) continue;
+            var n = checked((int)r.N);
+            switch (r.Measure)
+            {
+                case RateMeasures.SignedInTime: t.InTime += n; break;
+                case RateMeasures.SignedLate: t.Late += n; break;
+                case RateMeasures.Closed: t.Closed += n; break;
+                case RateMeasures.OnTime: t.OnTime += n; break;
+                case RateMeasures.WithResolution: t.WithResolution += n; break;
+                case RateMeasures.Resolved: t.Resolved += n; break;
+                case RateMeasures.Satisfied: t.Satisfied += n; break;
+                case RateMeasures.BasicallySatisfied: t.BasicallySatisfied += n; break;
+                case RateMeasures.Dissatisfied: t.Dissatisfied += n; break;
+                case RateMeasures.ClosedLate: t.ClosedLate += n; break;
+                case RateMeasures.Returns: t.Returns += n; break;
+                case RateMeasures.Improper: t.Improper += n; break;
+                case RateMeasures.Reopenings: t.Reopenings += n; break;
+            }
+        }
+        // The counters' own matters (a county's: those of the county), for what changes with time alone.
+        var own = tally.County is { } county ? visible.Where(m => m.CountyCode == county) : visible;
+        await CountAsync(p, own, For, only, timedOnly: true, now, ct);
+        foreach (var part in tally.Live) await CountAsync(p, Narrow(part, filter), For, only, timedOnly: false, now, ct);
+        return (tallies, tally.CountedAt);
+    }
+
+    private static IQueryable<Matter> Narrow(IQueryable<Matter> matters, Counted filter)
+    {
+        // Every count reaches its matters through these (assignments and reopen events join them, returns
+        // are those of their matters), so the filter narrows each of them inside its SQL.
+        if (filter.Kind is { } kind) matters = matters.Where(m => m.Kind == kind);
+        if (filter.Channel is { } channel) matters = matters.Where(m => m.Channel == channel);
+        return matters;
+    }
+
+    /// <summary>
+    /// Counts from the records of <paramref name="visible"/> into the tallies <paramref name="For"/> gives; with
+    /// <paramref name="timedOnly"/>, only what changes with time alone: the unsigned lead assignments (pending,
+    /// or late once their signing deadline has passed) and the open overdue matters. Each count is one grouped
+    /// query; the rows are then small (keys × flags).
+    /// </summary>
+    private async Task CountAsync(FiguresPeriod p, IQueryable<Matter> visible, Func<string?, string?, Tally?> For, string? only, bool timedOnly,
+        DateTimeOffset now, CancellationToken ct)
+    {
+        var (lo, hi) = (p.Start, p.End);
 
         // 响应率: the lead's share of each dispatch in the period. Signed by the deadline (no deadline
         // on older data: signed at all) is in time; signed after it, or unsigned past it, is late;
@@ -217,6 +278,7 @@ public sealed class UnitFigures(DubanDb db, MatterScope scope, UnitDirectory dir
         // is not counted here: the return is.
         var assignments = db.Assignments.AsNoTracking().Where(a => a.Role == "lead" && a.AssignedAt >= lo && a.AssignedAt < hi);
         if (only is not null) assignments = assignments.Where(a => a.UnitCode == only);
+        if (timedOnly) assignments = assignments.Where(a => a.AcceptedAt == null && a.Active);
         var signing = await assignments.Join(visible, a => a.MatterId, m => m.Id, (a, m) => new
         {
             a.UnitCode,
@@ -234,6 +296,29 @@ public sealed class UnitFigures(DubanDb db, MatterScope scope, UnitDirectory dir
             if (r.InTime) t.InTime += r.Count;
             else if (r.Signed || (r.Lapsed && r.Active)) t.Late += r.Count;
             else if (r.Active) t.Pending += r.Count;
+        }
+
+        // 超期: the deadline fell in the period and has passed, and the unit had not finished by it:
+        // still held and overdue as its light reads it (a paused clock, or work waiting for review,
+        // read when it stopped), or closed with its work completed after it.
+        var dueInPeriod = visible.Where(m => m.LeadUnitCode != null && m.DueAt >= lo && m.DueAt < hi && m.DueAt < now);
+        if (only is not null) dueInPeriod = dueInPeriod.Where(m => m.LeadUnitCode == only);
+        var overdueOpen = await dueInPeriod.Where(MatterClock.Overdue(now))
+            .GroupBy(m => new { m.LeadUnitCode, m.CountyCode })
+            .Select(g => new { g.Key.LeadUnitCode, g.Key.CountyCode, Count = g.Count() }).ToListAsync(ct);
+        foreach (var r in overdueOpen)
+        {
+            if (For(r.LeadUnitCode, r.CountyCode) is { } t) t.OverdueOpen += r.Count;
+        }
+        if (timedOnly) return;
+        var closedLate = await dueInPeriod
+            .Where(m => m.Status == Status.Closed
+                && (db.Events.Where(e => e.MatterId == m.Id && e.Action == Complete.Name).Max(e => (DateTimeOffset?)e.At) ?? m.ClosedAt) > m.DueAt)
+            .GroupBy(m => new { m.LeadUnitCode, m.CountyCode })
+            .Select(g => new { g.Key.LeadUnitCode, g.Key.CountyCode, Count = g.Count() }).ToListAsync(ct);
+        foreach (var r in closedLate)
+        {
+            if (For(r.LeadUnitCode, r.CountyCode) is { } t) t.ClosedLate += r.Count;
         }
 
         // Closed in the period, by the lead unit that closed it: on time when the unit completed its
@@ -263,7 +348,7 @@ public sealed class UnitFigures(DubanDb db, MatterScope scope, UnitDirectory dir
             if (For(r.LeadUnitCode, r.CountyCode) is not { } t) continue;
             t.Closed += r.Count;
             if (r.OnTime) t.OnTime += r.Count;
-            if (IsExcluded(r.Category)) continue;
+            if (Options.Excludes(r.Category)) continue;
             if (r.FeedbackResolved is { } resolved)
             {
                 t.WithResolution += r.Count;
@@ -275,27 +360,6 @@ public sealed class UnitFigures(DubanDb db, MatterScope scope, UnitDirectory dir
                 case "basically_satisfied": t.BasicallySatisfied += r.Count; break;
                 case "dissatisfied": t.Dissatisfied += r.Count; break;
             }
-        }
-
-        // 超期: the deadline fell in the period and has passed, and the unit had not finished by it:
-        // still held and overdue as its light reads it (a paused clock, or work waiting for review,
-        // read when it stopped), or closed with its work completed after it.
-        var dueInPeriod = visible.Where(m => m.LeadUnitCode != null && m.DueAt >= lo && m.DueAt < hi && m.DueAt < now);
-        if (only is not null) dueInPeriod = dueInPeriod.Where(m => m.LeadUnitCode == only);
-        var overdueOpen = await dueInPeriod.Where(MatterClock.Overdue(now))
-            .GroupBy(m => new { m.LeadUnitCode, m.CountyCode })
-            .Select(g => new { g.Key.LeadUnitCode, g.Key.CountyCode, Closed = false, Count = g.Count() }).ToListAsync(ct);
-        var closedLate = await dueInPeriod
-            .Where(m => m.Status == Status.Closed
-                && (db.Events.Where(e => e.MatterId == m.Id && e.Action == Complete.Name).Max(e => (DateTimeOffset?)e.At) ?? m.ClosedAt) > m.DueAt)
-            .GroupBy(m => new { m.LeadUnitCode, m.CountyCode })
-            .Select(g => new { g.Key.LeadUnitCode, g.Key.CountyCode, Closed = true, Count = g.Count() }).ToListAsync(ct);
-        var overdue = overdueOpen.Concat(closedLate);
-        foreach (var r in overdue)
-        {
-            if (For(r.LeadUnitCode, r.CountyCode) is not { } t) continue;
-            if (r.Closed) t.ClosedLate += r.Count;
-            else t.OverdueOpen += r.Count;
         }
 
         // 退单 and improper returns (overruled: the matter went back to the unit), as the return figures count them.
@@ -321,14 +385,5 @@ public sealed class UnitFigures(DubanDb db, MatterScope scope, UnitDirectory dir
         {
             if (For(r.LeadUnitCode, r.CountyCode) is { } t) t.Reopenings += r.Count;
         }
-        return tallies;
     }
-
-    /// <summary>Is the category, or its first level, among the excluded ones?</summary>
-    private bool IsExcluded(string? category) =>
-        category is not null && Options.ExcludedCategories.Any(x =>
-        {
-            var e = x.Trim();
-            return category == e || category.StartsWith(e + "/", StringComparison.Ordinal);
-        });
 }

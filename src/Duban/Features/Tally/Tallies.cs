@@ -51,7 +51,8 @@ public sealed record TallyReport(int Counters, int Matters, IReadOnlyList<TallyD
 /// the write lock on SQLite. Events are numbered under the audit chain's lock, so they commit in order
 /// and none appears later below the watermark.
 /// </summary>
-public sealed class Tallies(DubanDb db, MatterClock clock, TimeProvider time, IOptions<TallyOptions> options)
+public sealed class Tallies(DubanDb db, MatterClock clock, TimeProvider time, IOptions<TallyOptions> options, TallyRates rates,
+    IOptions<Figures.FiguresOptions> figures)
 {
     private const long LockKey = 0x44_75_62_61_6E_13; // "Duban" 0x13: the tally
     private const int StateId = 1;
@@ -115,7 +116,7 @@ public sealed class Tallies(DubanDb db, MatterClock clock, TimeProvider time, IO
             }
             await using var tx = await db.Database.BeginTransactionAsync(db.IsPostgres ? System.Data.IsolationLevel.RepeatableRead : System.Data.IsolationLevel.Serializable, ct);
             var now = time.Now();
-            if (await db.Set<TallyState>().AnyAsync(s => s.Id == StateId, ct))
+            if (await CurrentAsync(ct))
             {
                 while ((await PassInAsync(now, ct)).More) { }
             }
@@ -143,6 +144,7 @@ public sealed class Tallies(DubanDb db, MatterClock clock, TimeProvider time, IO
     private async Task<TallyReport> CompareAsync(DateTimeOffset now, CancellationToken ct)
     {
         var expected = new Dictionary<TallyKey, long>();
+        var expectedRates = new Dictionary<RateKey, long>();
         var miscounted = 0;
         var matters = 0;
         var matched = 0;
@@ -151,12 +153,12 @@ public sealed class Tallies(DubanDb db, MatterClock clock, TimeProvider time, IO
             // The buckets of the page's range of ids, a page at a time (a million buckets need not be held at once).
             var (first, last) = (page[0].Id, page[^1].Id);
             var stored = await db.Set<TallyMatter>().AsNoTracking().Where(t => t.MatterId >= first && t.MatterId <= last).ToDictionaryAsync(t => t.MatterId, ct);
-            foreach (var m in page)
+            foreach (var bucket in await BucketsAsync(page, now, ct))
             {
                 matters++;
-                var bucket = m.Bucket(clock, now);
                 foreach (var key in bucket.Keys()) expected[key] = expected.GetValueOrDefault(key) + 1;
-                if (stored.TryGetValue(m.Id, out var had)) matched++;
+                foreach (var key in RateMeasures.Keys(bucket.Rates)) expectedRates[key] = expectedRates.GetValueOrDefault(key) + 1;
+                if (stored.TryGetValue(bucket.MatterId, out var had)) matched++;
                 if (had is null || !SameCount(had, bucket)) miscounted++;
             }
         }
@@ -171,12 +173,25 @@ public sealed class Tallies(DubanDb db, MatterClock clock, TimeProvider time, IO
             if (records != c.N) differences.Add(new(c.Kind, c.County, c.Key, c.N, records));
         }
         differences.AddRange(expected.Select(e => new TallyDifference(e.Key.Kind, e.Key.County, e.Key.Key, 0, e.Value)));
-        return new TallyReport(counted.Count, matters, [.. differences.OrderBy(d => d.Kind, StringComparer.Ordinal)
+        var rateCounted = await db.Set<RateCount>().AsNoTracking().Where(c => c.N != 0).ToListAsync(ct);
+        foreach (var c in rateCounted)
+        {
+            var key = new RateKey(c.Month, c.County, c.Unit, c.Kind, c.Channel, c.Subject, c.Measure);
+            var records = expectedRates.GetValueOrDefault(key);
+            expectedRates.Remove(key);
+            if (records != c.N) differences.Add(RateDifference(key, c.N, records));
+        }
+        differences.AddRange(expectedRates.Where(e => e.Value != 0).Select(e => RateDifference(e.Key, 0, e.Value)));
+        return new TallyReport(counted.Count + rateCounted.Count, matters, [.. differences.OrderBy(d => d.Kind, StringComparer.Ordinal)
             .ThenBy(d => d.County, StringComparer.Ordinal).ThenBy(d => d.Key, StringComparer.Ordinal)], miscounted);
     }
 
     /// <summary>A stored bucket counts the same as a fresh one (its next change may have been taken at another moment).</summary>
-    private static bool SameCount(TallyMatter a, TallyMatter b) => a.Keys().SequenceEqual(b.Keys());
+    private static bool SameCount(TallyMatter a, TallyMatter b) => a.Keys().SequenceEqual(b.Keys()) && a.Rates == b.Rates;
+
+    /// <summary>A rate counter that differs, named as verify prints it: "rate:closed 440781 2026-11|440781115|*|*|": counted, records.</summary>
+    private static TallyDifference RateDifference(RateKey k, long counted, long records) =>
+        new("rate:" + k.Measure, k.County, $"{k.Month}|{k.Unit}|{k.Kind}|{k.Channel}|{k.Subject}", counted, records);
 
     /// <summary>One transaction: the next batch of events and due lights; (null, false) when another node holds the tally.</summary>
     private async Task<(TallyPass? Pass, bool More)> PassAsync(CancellationToken ct)
@@ -188,13 +203,20 @@ public sealed class Tallies(DubanDb db, MatterClock clock, TimeProvider time, IO
             return (null, false);
         }
         var now = time.Now();
-        var (pass, more) = await db.Set<TallyState>().AnyAsync(s => s.Id == StateId, ct)
+        var (pass, more) = await CurrentAsync(ct)
             ? await PassInAsync(now, ct)
             : (await RebuildInAsync(now, ct), false);
         await tx.CommitAsync(ct);
         db.ChangeTracker.Clear();
         return (pass, more);
     }
+
+    /// <summary>
+    /// Are there counters to bring up to date: the state row present, the rates counted under the figures'
+    /// settings in force (other excluded categories count other matters: a rebuild)?
+    /// </summary>
+    private async Task<bool> CurrentAsync(CancellationToken ct) =>
+        await db.Set<TallyState>().AsNoTracking().Where(s => s.Id == StateId).Select(s => s.RatesConfig).FirstOrDefaultAsync(ct) == figures.Value.RollupConfig;
 
     /// <summary>The next batch of events and due lights, in the caller's transaction, the state row present.</summary>
     private async Task<(TallyPass Pass, bool More)> PassInAsync(DateTimeOffset now, CancellationToken ct)
@@ -221,23 +243,34 @@ public sealed class Tallies(DubanDb db, MatterClock clock, TimeProvider time, IO
     private async Task RecountAsync(IReadOnlyList<long> ids, DateTimeOffset now, CancellationToken ct)
     {
         var delta = new Dictionary<TallyKey, long>();
+        var rateDelta = new Dictionary<RateKey, long>();
         foreach (var chunk in ids.Chunk(500))
         {
             var matters = await TallySource.From(db.Matters.AsNoTracking().Where(m => chunk.Contains(m.Id))).ToDictionaryAsync(m => m.Id, ct);
             var old = await db.Set<TallyMatter>().Where(t => chunk.Contains(t.MatterId)).ToDictionaryAsync(t => t.MatterId, ct);
+            var texts = await rates.OfAsync(chunk, ct);
             foreach (var id in chunk)
             {
                 var fresh = matters.TryGetValue(id, out var m) ? m.Bucket(clock, now) : null;
+                if (fresh is not null) fresh.Rates = texts.GetValueOrDefault(id, "");
                 var had = old.GetValueOrDefault(id);
-                if (had is not null) foreach (var key in had.Keys()) delta[key] = delta.GetValueOrDefault(key) - 1;
-                if (fresh is not null) foreach (var key in fresh.Keys()) delta[key] = delta.GetValueOrDefault(key) + 1;
+                if (had is not null)
+                {
+                    foreach (var key in had.Keys()) delta[key] = delta.GetValueOrDefault(key) - 1;
+                    foreach (var key in RateMeasures.Keys(had.Rates)) rateDelta[key] = rateDelta.GetValueOrDefault(key) - 1;
+                }
+                if (fresh is not null)
+                {
+                    foreach (var key in fresh.Keys()) delta[key] = delta.GetValueOrDefault(key) + 1;
+                    foreach (var key in RateMeasures.Keys(fresh.Rates)) rateDelta[key] = rateDelta.GetValueOrDefault(key) + 1;
+                }
                 if (fresh is null && had is not null) db.Remove(had);
                 else if (fresh is not null && had is null) db.Add(fresh);
                 else if (fresh is not null && had is not null && !had.SameAs(fresh)) had.CopyFrom(fresh);
             }
         }
         await db.SaveChangesAsync(ct);
-        await AddAsync(delta, ct);
+        await AddAsync(delta, rateDelta, ct);
     }
 
     private async Task<TallyPass> RebuildInAsync(DateTimeOffset now, CancellationToken ct)
@@ -248,21 +281,40 @@ public sealed class Tallies(DubanDb db, MatterClock clock, TimeProvider time, IO
         var settled = now - Audit.CommittedPrefix.Grace;
         var watermark = await db.Events.Where(e => e.At < settled).MaxAsync(e => (long?)e.Seq, ct) ?? 0;
         await db.Set<TallyCount>().ExecuteDeleteAsync(ct);
+        await db.Set<RateCount>().ExecuteDeleteAsync(ct);
         await db.Set<TallyMatter>().ExecuteDeleteAsync(ct);
         await db.Set<TallyState>().ExecuteDeleteAsync(ct);
         var counts = new Dictionary<TallyKey, long>();
+        var rateCounts = new Dictionary<RateKey, long>();
         var matters = 0;
         await foreach (var page in PagesAsync(ct))
         {
-            var buckets = page.Select(m => m.Bucket(clock, now)).ToList();
+            var buckets = await BucketsAsync(page, now, ct);
             foreach (var key in buckets.SelectMany(b => b.Keys())) counts[key] = counts.GetValueOrDefault(key) + 1;
+            foreach (var key in buckets.SelectMany(b => RateMeasures.Keys(b.Rates))) rateCounts[key] = rateCounts.GetValueOrDefault(key) + 1;
             await new SqlBatch(db).Insert(buckets).ExecuteAsync(ct);
             matters += buckets.Count;
         }
         await new SqlBatch(db).Insert([.. counts.Select(c => new TallyCount { Kind = c.Key.Kind, County = c.Key.County, Key = c.Key.Key, N = c.Value })])
-            .Insert([new TallyState { Id = StateId, Watermark = watermark, CountedAt = now }]).ExecuteAsync(ct);
+            .Insert([.. rateCounts.Where(c => c.Value != 0).Select(c => RateRow(c.Key, c.Value))])
+            .Insert([new TallyState { Id = StateId, Watermark = watermark, CountedAt = now, RatesConfig = figures.Value.RollupConfig }]).ExecuteAsync(ct);
         return new TallyPass(matters, watermark, now, true);
     }
+
+    /// <summary>The buckets of a page of matters (ordered by id), with what each adds to the rates.</summary>
+    private async Task<List<TallyMatter>> BucketsAsync(List<TallySource> page, DateTimeOffset now, CancellationToken ct)
+    {
+        var texts = await rates.OfRangeAsync(page[0].Id, page[^1].Id, ct);
+        return page.Select(m =>
+        {
+            var bucket = m.Bucket(clock, now);
+            bucket.Rates = texts.GetValueOrDefault(m.Id, "");
+            return bucket;
+        }).ToList();
+    }
+
+    private static RateCount RateRow(RateKey k, long n) =>
+        new() { Month = k.Month, County = k.County, Unit = k.Unit, Kind = k.Kind, Channel = k.Channel, Subject = k.Subject, Measure = k.Measure, N = n };
 
     /// <summary>Every matter's tally fields, a page at a time by id.</summary>
     private async IAsyncEnumerable<List<TallySource>> PagesAsync([System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken ct)
@@ -279,7 +331,7 @@ public sealed class Tallies(DubanDb db, MatterClock clock, TimeProvider time, IO
     }
 
     /// <summary>Adds the differences to the counters: one upsert per counter changed.</summary>
-    private async Task AddAsync(Dictionary<TallyKey, long> delta, CancellationToken ct)
+    private async Task AddAsync(Dictionary<TallyKey, long> delta, Dictionary<RateKey, long> rateDelta, CancellationToken ct)
     {
         var batch = new SqlBatch(db);
         var any = false;
@@ -288,6 +340,14 @@ public sealed class Tallies(DubanDb db, MatterClock clock, TimeProvider time, IO
             if (n == 0) continue;
             batch.Append("INSERT INTO tally_counts (kind, county, key, n) VALUES ({0}, {1}, {2}, {3}) "
                 + "ON CONFLICT (kind, county, key) DO UPDATE SET n = tally_counts.n + excluded.n", key.Kind, key.County, key.Key, n);
+            any = true;
+        }
+        foreach (var (k, n) in rateDelta)
+        {
+            if (n == 0) continue;
+            batch.Append("INSERT INTO rate_counts (month, county, unit, kind, channel, subject, measure, n) VALUES ({0}, {1}, {2}, {3}, {4}, {5}, {6}, {7}) "
+                + "ON CONFLICT (month, kind, channel, county, unit, subject, measure) DO UPDATE SET n = rate_counts.n + excluded.n",
+                k.Month, k.County, k.Unit, k.Kind, k.Channel, k.Subject, k.Measure, n);
             any = true;
         }
         if (any) await batch.ExecuteAsync(ct);

@@ -39,6 +39,7 @@ public static class TallyServices
         services.AddOptions<TallyOptions>().BindConfiguration(TallyOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddScoped<Tallies>();
         services.AddScoped<TallyReads>();
+        services.AddScoped<TallyRates>();
         return services;
     }
 }

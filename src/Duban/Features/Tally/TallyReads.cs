@@ -66,6 +66,29 @@ public sealed class TallyReads(DubanDb db, MatterScope scope, TimeProvider time,
     }
 
     /// <summary>
+    /// The rates' counters (RateCount) of the China months from <paramref name="first"/>'s to <paramref name="last"/>'s, as
+    /// the reader may see them: of the reader's county, without the confidential reports about the reader's own
+    /// units; of every kind and channel, or of the kind and/or channel given.
+    /// </summary>
+    public IQueryable<RateCount> Rates(TallyScope tally, DateOnly first, DateOnly last, string? kind, string? channel)
+    {
+        var (from, to) = (RateMeasures.Month(first), RateMeasures.Month(last));
+#pragma warning disable CA1309 // translated to SQL month >= from AND month <= to: the databases compare the ASCII months bytewise
+        var rows = db.Set<RateCount>().AsNoTracking().Where(c => string.Compare(c.Month, from) >= 0 && string.Compare(c.Month, to) <= 0);
+#pragma warning restore CA1309
+        if (kind is null && channel is null) rows = rows.Where(c => c.Kind == RateMeasures.All && c.Channel == RateMeasures.All);
+        if (kind is not null) rows = rows.Where(c => c.Kind == kind);
+        if (channel is not null) rows = rows.Where(c => c.Channel == channel);
+        if (tally.County is { } county) rows = rows.Where(c => c.County == county);
+        if (tally.Hidden.Count > 0)
+        {
+            var hidden = tally.Hidden.ToArray();
+            rows = rows.Where(c => !hidden.Contains(c.Subject));
+        }
+        return rows;
+    }
+
+    /// <summary>
     /// The counters of one kind (narrowed by <paramref name="narrow"/>), and, with their counts negated, their
     /// twins about the reader's own units: summed by key, exactly the matters the reader sees. A reader with no
     /// such twin reads the counters alone.

@@ -12,6 +12,8 @@ public sealed class TallyState
     public int Id { get; set; }
     public long Watermark { get; set; }
     public DateTimeOffset CountedAt { get; set; }
+    /// <summary>The figures' settings the rates' rollup was counted under (<see cref="Figures.FiguresOptions.RollupConfig"/>): other settings, a rebuild.</summary>
+    public string RatesConfig { get; set; } = "";
 }
 
 /// <summary>What one matter is counted as now (its bucket), so that a change counts only its difference.</summary>
@@ -33,6 +35,8 @@ public sealed class TallyMatter
     public required string Subject { get; set; }
     /// <summary>The next instant the matter's light may change by time alone; the job re-counts it once passed.</summary>
     public DateTimeOffset? NextChange { get; set; }
+    /// <summary>What the matter adds to the rates' rollup (<see cref="RateMeasures.Keys"/>; '' nothing).</summary>
+    public string Rates { get; set; } = "";
 
     /// <summary>The counters this bucket adds one to: its own, and for a confidential report their twins about its subject unit.</summary>
     public IEnumerable<TallyKey> Keys()
@@ -63,13 +67,13 @@ public sealed class TallyMatter
     }
 
     public bool SameAs(TallyMatter other) =>
-        (County, Town, Status, Light, LeadUnit, ReceivedDay, ClosedDay, Subject, NextChange)
-        == (other.County, other.Town, other.Status, other.Light, other.LeadUnit, other.ReceivedDay, other.ClosedDay, other.Subject, other.NextChange);
+        (County, Town, Status, Light, LeadUnit, ReceivedDay, ClosedDay, Subject, NextChange, Rates)
+        == (other.County, other.Town, other.Status, other.Light, other.LeadUnit, other.ReceivedDay, other.ClosedDay, other.Subject, other.NextChange, other.Rates);
 
     public void CopyFrom(TallyMatter other)
     {
-        (County, Town, Status, Light, LeadUnit, ReceivedDay, ClosedDay, Subject, NextChange) =
-            (other.County, other.Town, other.Status, other.Light, other.LeadUnit, other.ReceivedDay, other.ClosedDay, other.Subject, other.NextChange);
+        (County, Town, Status, Light, LeadUnit, ReceivedDay, ClosedDay, Subject, NextChange, Rates) =
+            (other.County, other.Town, other.Status, other.Light, other.LeadUnit, other.ReceivedDay, other.ClosedDay, other.Subject, other.NextChange, other.Rates);
     }
 }
 

@@ -5,7 +5,9 @@ using System.Text.Json.Nodes;
 using CsvHelper;
 using DocumentFormat.OpenXml.Packaging;
 using DocumentFormat.OpenXml.Spreadsheet;
+using Duban.Features.Tally;
 using Duban.Tests.Infrastructure;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.EntityFrameworkCore;
 
 namespace Duban.Tests.Features.Figures;
@@ -71,6 +73,39 @@ public sealed class FiguresTests
         return s;
     }
 
+    /// <summary>
+    /// The figures at <paramref name="path"/> as the client reads them, twice: counted from the records (the
+    /// counters made too old to be used, as when the tally job stops) and from the counters brought up to date
+    /// (Features/Tally: the monthly rollup, which a county's and the city's coordinators read). Both must say
+    /// the same; the second states when it was counted (asOf), unless the client counts live (a handler: <paramref name="counters"/> false).
+    /// </summary>
+    private static async Task<JsonNode> Figures(DubanFactory app, HttpClient client, string path, bool counters = true)
+    {
+        await using (var scope = app.Scope())
+        {
+            var db = app.Db(scope);
+            if (await db.Set<TallyState>().SingleOrDefaultAsync() is { } state)
+            {
+                state.CountedAt = state.CountedAt.AddDays(-1);
+                await db.SaveChangesAsync();
+            }
+        }
+        var live = (await client.GetAsync(path).Ok()).AsObject();
+        Assert.Null(live["asOf"]);
+        await using (var scope = app.Scope()) await scope.ServiceProvider.GetRequiredService<Tallies>().CatchUpAsync(default);
+        var counted = (await client.GetAsync(path).Ok()).AsObject();
+        Assert.Equal(counters, counted["asOf"] is not null);
+        JsonObject Figures(JsonObject view)
+        {
+            var copy = view.DeepClone().AsObject();
+            copy.Remove("generatedAt");
+            copy.Remove("asOf");
+            return copy;
+        }
+        Assert.Equal(Figures(live).ToJsonString(), Figures(counted).ToJsonString());
+        return counted;
+    }
+
     private static JsonNode Row(JsonNode view, string code) => view["rows"]!.AsArray().Single(r => (string?)r!["unit"]!["code"] == code)!;
 
     private static (int, int) Pair(JsonNode node, string a, string b) => ((int)node[a]!, (int)node[b]!);
@@ -131,7 +166,7 @@ public sealed class FiguresTests
         await s.Dispatcher.Do(december, "approve");
 
         s.To(At(12, 2, 9));
-        var view = await s.Dispatcher.GetAsync("/api/v1/figures?period=2026-11&rank=town").Ok();
+        var view = await Figures(app, s.Dispatcher, "/api/v1/figures?period=2026-11&rank=town");
         Assert.Equal(("2026-11", "2026-11-01", "2026-11-30", "town"), ((string?)view["period"], (string?)view["from"], (string?)view["to"], (string?)view["rank"]));
         Assert.Equal(0.8, (double)view["scoring"]!["basicallySatisfied"]!);
 
@@ -164,12 +199,12 @@ public sealed class FiguresTests
             view["rows"]!.AsArray().Select(r => ((string)r!["unit"]!["code"]!, (int)r["rank"]!)).ToArray());
 
         // December: the bridge closed 30 seconds after midnight; the quarter holds both months.
-        var dec = await s.Dispatcher.GetAsync($"/api/v1/figures/units/{Hengbei}?period=2026-12").Ok();
+        var dec = await Figures(app, s.Dispatcher, $"/api/v1/figures/units/{Hengbei}?period=2026-12");
         Assert.Equal((1, 1), Pair(dec["rows"]![0]!["onTime"]!, "onTime", "closed"));
-        var quarter = await s.Dispatcher.GetAsync($"/api/v1/figures/units/{Hengbei}?period=2026-q4").Ok();
+        var quarter = await Figures(app, s.Dispatcher, $"/api/v1/figures/units/{Hengbei}?period=2026-q4");
         Assert.Equal(("2026-Q4", 4), ((string?)quarter["period"], (int)quarter["rows"]![0]!["onTime"]!["closed"]!));
-        Assert.Equal(4, (int)(await s.Dispatcher.GetAsync($"/api/v1/figures/units/{Hengbei}?period=2026").Ok())["rows"]![0]!["onTime"]!["closed"]!);
-        Assert.Equal(0, (int)(await s.Dispatcher.GetAsync($"/api/v1/figures/units/{Hengbei}?period=2026-10").Ok())["rows"]![0]!["onTime"]!["closed"]!);
+        Assert.Equal(4, (int)(await Figures(app, s.Dispatcher, $"/api/v1/figures/units/{Hengbei}?period=2026"))["rows"]![0]!["onTime"]!["closed"]!);
+        Assert.Equal(0, (int)(await Figures(app, s.Dispatcher, $"/api/v1/figures/units/{Hengbei}?period=2026-10"))["rows"]![0]!["onTime"]!["closed"]!);
 
         // CSV: a byte-order mark, Chinese headers, the same counts.
         var csvResponse = await s.Dispatcher.GetAsync("/api/v1/figures?period=2026-11&rank=town&format=csv");
@@ -226,18 +261,18 @@ public sealed class FiguresTests
         s.To(At(12, 1, 9));
 
         static string[] Codes(JsonNode view) => view["rows"]!.AsArray().Select(r => (string)r!["unit"]!["code"]!).ToArray();
-        Assert.Equal(new[] { Hengbei, Shengtang, "440781115" }, Codes(await s.Dispatcher.GetAsync("/api/v1/figures?period=2026-11&rank=town").Ok()));
+        Assert.Equal(new[] { Hengbei, Shengtang, "440781115" }, Codes(await Figures(app, s.Dispatcher, "/api/v1/figures?period=2026-11&rank=town")));
         var enpingSupervisor = await app.As("s-440785");
-        Assert.Equal(new[] { Hengbei, Shengtang }, Codes(await enpingSupervisor.GetAsync("/api/v1/figures?period=2026-11&rank=town").Ok()));
-        Assert.Empty(Codes(await enpingSupervisor.GetAsync("/api/v1/figures?period=2026-11&rank=department").Ok()));
+        Assert.Equal(new[] { Hengbei, Shengtang }, Codes(await Figures(app, enpingSupervisor, "/api/v1/figures?period=2026-11&rank=town")));
+        Assert.Empty(Codes(await Figures(app, enpingSupervisor, "/api/v1/figures?period=2026-11&rank=department")));
 
         // Counties: the matters of each county together, named by its government.
-        var counties = await s.Dispatcher.GetAsync("/api/v1/figures?period=2026-11&rank=county").Ok();
+        var counties = await Figures(app, s.Dispatcher, "/api/v1/figures?period=2026-11&rank=county");
         Assert.Equal(new[] { "440785", "440781" }, Codes(counties));
         var ep = Row(counties, "440785");
         Assert.Equal(("恩平市人民政府", 2, 1), ((string?)ep["unit"]!["name"], (int)ep["response"]!["inTime"]!, (int)ep["onTime"]!["closed"]!));
         Assert.Equal(0, (double)Row(counties, "440781")["resolution"]!["rate"]!);
-        var own = await enpingSupervisor.GetAsync("/api/v1/figures?period=2026-11&rank=county").Ok();
+        var own = await Figures(app, enpingSupervisor, "/api/v1/figures?period=2026-11&rank=county");
         Assert.Equal(new[] { "440785" }, Codes(own));
 
         // Another county's unit is outside 恩平's supervisor's scope; a handler sees only its own unit.
@@ -245,7 +280,7 @@ public sealed class FiguresTests
         var handler = await app.As("h-" + Hengbei);
         await handler.GetAsync("/api/v1/figures?period=2026-11&rank=town").Problem(HttpStatusCode.Forbidden);
         await handler.GetAsync($"/api/v1/figures/units/{Shengtang}?period=2026-11").Problem(HttpStatusCode.Forbidden);
-        var mine = await handler.GetAsync($"/api/v1/figures/units/{Hengbei}?period=2026-11").Ok();
+        var mine = await Figures(app, handler, $"/api/v1/figures/units/{Hengbei}?period=2026-11", counters: false);
         Assert.Equal((1, 1), Pair(Row(mine, Hengbei)["onTime"]!, "onTime", "closed"));
         await s.Dispatcher.GetAsync("/api/v1/figures/units/nowhere?period=2026-11").Problem(HttpStatusCode.NotFound);
 
@@ -279,7 +314,7 @@ public sealed class FiguresTests
         s.To(At(11, 6, 10));
         await s.Close(b, Hengbei);
         s.To(At(12, 1, 9));
-        var row = Row(await s.Dispatcher.GetAsync("/api/v1/figures?period=2026-11").Ok(), Hengbei);
+        var row = Row(await Figures(app, s.Dispatcher, "/api/v1/figures?period=2026-11"), Hengbei);
         Assert.Null((double?)row["resolution"]!["rate"]);
         Assert.Null((double?)row["satisfaction"]!["rate"]);
         // (1 × 1/2 + 3 × 1/2) / (1 + 3): one signed late, one closed late; no points off for overdue.
@@ -338,13 +373,13 @@ public sealed class FiguresTests
 
         // All of them: five signed in time (the return's unsigned share is its return), three closed
         // (the reopened one is open again), two on time; overdue the meeting's open one and the late instruction.
-        var all = await s.Dispatcher.GetAsync("/api/v1/figures?period=2026-11&rank=town").Ok();
+        var all = await Figures(app, s.Dispatcher, "/api/v1/figures?period=2026-11&rank=town");
         Assert.Equal([5, 5, 2, 3, 1, 1, 1, 1, 1, 1, 1], Counts(Row(all, Hengbei)));
         Assert.Null((string?)all["kind"]);
         Assert.Null((string?)all["channel"]);
 
         // 批示件办结率: the two instructions, one of them on time.
-        var instructions = await s.Dispatcher.GetAsync("/api/v1/figures?period=2026-11&rank=town&channel=instruction").Ok();
+        var instructions = await Figures(app, s.Dispatcher, "/api/v1/figures?period=2026-11&rank=town&channel=instruction");
         Assert.Equal(("instruction", null), ((string?)instructions["channel"], (string?)instructions["kind"]));
         var h = Row(instructions, Hengbei);
         Assert.Equal([2, 2, 1, 2, 0, 1, 0, 0, 0, 0, 0], Counts(h));
@@ -352,17 +387,17 @@ public sealed class FiguresTests
         Assert.Null((double?)h["resolution"]!["rate"]);
 
         // 会议议定事项: none closed in November (the reopened one is open again), one overdue, the reopening.
-        var meetings = await s.Dispatcher.GetAsync($"/api/v1/figures/units/{Hengbei}?period=2026-11&channel=meeting").Ok();
+        var meetings = await Figures(app, s.Dispatcher, $"/api/v1/figures/units/{Hengbei}?period=2026-11&channel=meeting");
         Assert.Equal("meeting", (string?)meetings["channel"]);
         Assert.Equal([2, 2, 0, 0, 1, 0, 0, 0, 1, 0, 0], Counts(Row(meetings, Hengbei)));
         Assert.Null((double?)Row(meetings, Hengbei)["onTime"]!["rate"]);
 
         // The phone: the complaint, its improper return and its feedback.
-        var phoned = await s.Dispatcher.GetAsync($"/api/v1/figures/units/{Hengbei}?period=2026-11&channel=phone").Ok();
+        var phoned = await Figures(app, s.Dispatcher, $"/api/v1/figures/units/{Hengbei}?period=2026-11&channel=phone");
         Assert.Equal([1, 1, 1, 1, 0, 0, 1, 1, 0, 1, 1], Counts(Row(phoned, Hengbei)));
         // A channel none of the unit's matters came by: nothing to rank; the unit's own figures are all zero.
-        Assert.Empty((await s.Dispatcher.GetAsync("/api/v1/figures?period=2026-11&rank=town&channel=letter").Ok())["rows"]!.AsArray());
-        Assert.All(Counts(Row(await s.Dispatcher.GetAsync($"/api/v1/figures/units/{Hengbei}?period=2026-11&channel=letter").Ok(), Hengbei)),
+        Assert.Empty((await Figures(app, s.Dispatcher, "/api/v1/figures?period=2026-11&rank=town&channel=letter"))["rows"]!.AsArray());
+        Assert.All(Counts(Row(await Figures(app, s.Dispatcher, $"/api/v1/figures/units/{Hengbei}?period=2026-11&channel=letter"), Hengbei)),
             n => Assert.Equal(0, n));
 
         // The CSV holds the instruction figures and is named for its filter; the XLSX's 说明 names it.
@@ -394,19 +429,19 @@ public sealed class FiguresTests
         var s = await SourcesAsync(app);
 
         // Tasks: the four from sources, not the phoned complaint (its return and feedback leave with it).
-        var tasks = await s.Dispatcher.GetAsync("/api/v1/figures?period=2026-11&rank=town&kind=task").Ok();
+        var tasks = await Figures(app, s.Dispatcher, "/api/v1/figures?period=2026-11&rank=town&kind=task");
         Assert.Equal(("task", null), ((string?)tasks["kind"], (string?)tasks["channel"]));
         Assert.Equal([4, 4, 1, 2, 1, 1, 0, 0, 1, 0, 0], Counts(Row(tasks, Hengbei)));
-        var complaints = await s.Dispatcher.GetAsync($"/api/v1/figures/units/{Hengbei}?period=2026-11&kind=complaint").Ok();
+        var complaints = await Figures(app, s.Dispatcher, $"/api/v1/figures/units/{Hengbei}?period=2026-11&kind=complaint");
         Assert.Equal([1, 1, 1, 1, 0, 0, 1, 1, 0, 1, 1], Counts(Row(complaints, Hengbei)));
         Assert.Equal(1, (double)Row(complaints, Hengbei)["satisfaction"]!["rate"]!);
         // Both at once: the tasks of the meeting; a kind that never came by that channel counts nothing.
-        var decided = await s.Dispatcher.GetAsync($"/api/v1/figures/units/{Hengbei}?period=2026-11&kind=task&channel=meeting").Ok();
+        var decided = await Figures(app, s.Dispatcher, $"/api/v1/figures/units/{Hengbei}?period=2026-11&kind=task&channel=meeting");
         Assert.Equal([2, 2, 0, 0, 1, 0, 0, 0, 1, 0, 0], Counts(Row(decided, Hengbei)));
         Assert.Equal(("task", "meeting"), ((string?)decided["kind"], (string?)decided["channel"]));
-        Assert.Empty((await s.Dispatcher.GetAsync("/api/v1/figures?period=2026-11&kind=complaint&channel=meeting").Ok())["rows"]!.AsArray());
+        Assert.Empty((await Figures(app, s.Dispatcher, "/api/v1/figures?period=2026-11&kind=complaint&channel=meeting"))["rows"]!.AsArray());
         // Blank is no filter: the same figures as none.
-        var blank = await s.Dispatcher.GetAsync("/api/v1/figures?period=2026-11&rank=town&kind=&channel=%20").Ok();
+        var blank = await Figures(app, s.Dispatcher, "/api/v1/figures?period=2026-11&rank=town&kind=&channel=%20");
         Assert.Equal([5, 5, 2, 3, 1, 1, 1, 1, 1, 1, 1], Counts(Row(blank, Hengbei)));
         Assert.Null((string?)blank["kind"]);
     }

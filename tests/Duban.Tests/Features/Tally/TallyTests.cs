@@ -1,6 +1,7 @@
 using System.Net;
 using System.Text.Json;
 using Duban.Features.Dashboard;
+using Duban.Features.Figures;
 using Duban.Features.Supervision;
 using Duban.Features.Tally;
 using Duban.Tests.Infrastructure;
@@ -57,8 +58,23 @@ public sealed class TallyTests
         var supervision = scope.ServiceProvider.GetRequiredService<SupervisionQueries>();
         var county = (await supervision.LightsAsync("county", actor, default)).Value!;
         var unit = (await supervision.LightsAsync("unit", actor, default)).Value!;
+        // The rates per unit and county (the monthly rollup for the coordinators), a handler their own unit's.
+        var unitFigures = scope.ServiceProvider.GetRequiredService<UnitFigures>();
+        var figures = new List<object?>();
+        foreach (var period in new[] { "2026-11", "2026-Q4", "2026" })
+        {
+            if (username.StartsWith("h-", StringComparison.Ordinal))
+            {
+                figures.Add((await unitFigures.UnitAsync(username[2..], period, null, null, actor, default)).Value!.Rows);
+                continue;
+            }
+            foreach (var rank in new[] { "county", "town", "department" })
+                figures.Add((await unitFigures.RankAsync(period, rank, null, null, actor, default)).Value!.Rows);
+            figures.Add((await unitFigures.RankAsync(period, "town", "complaint", null, actor, default)).Value!.Rows);
+        }
         return JsonSerializer.Serialize(new
         {
+            figures,
             statuses = await dashboard.StatusesAsync(actor, default),
             months = (await dashboard.TrendAsync("month", actor, default)).Value,
             weeks = (await dashboard.TrendAsync("week", actor, default)).Value,
