@@ -346,7 +346,7 @@ public sealed class Tallies(DubanDb db, MatterClock clock, TimeProvider time, IO
         {
             if (n == 0) continue;
             batch.Append("INSERT INTO rate_counts (month, county, unit, kind, channel, subject, measure, n) VALUES ({0}, {1}, {2}, {3}, {4}, {5}, {6}, {7}) "
-                + "ON CONFLICT (month, kind, channel, county, unit, subject, measure) DO UPDATE SET n = rate_counts.n + excluded.n",
+                + "ON CONFLICT (kind, channel, month, county, unit, subject, measure) DO UPDATE SET n = rate_counts.n + excluded.n",
                 k.Month, k.County, k.Unit, k.Kind, k.Channel, k.Subject, k.Measure, n);
             any = true;
         }

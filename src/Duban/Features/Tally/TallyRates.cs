@@ -11,9 +11,10 @@ namespace Duban.Features.Tally;
 
 /// <summary>
 /// One counter of the rates' rollup: how many of a measure fall in a China month for a unit, counted
-/// among the matters of a county ('' none) of a kind and channel ("*" and "*": every kind and channel), and,
-/// for confidential reports, the unit they are about (subject; '' for any other matter), which the readers in
-/// that unit or above it leave out.
+/// among the matters of a county ('' none) of a kind and channel, and, for confidential reports, the unit
+/// they are about (subject; '' for any other matter), which the readers in that unit or above it leave out.
+/// Kind and channel "*": every matter (subject ''), or the confidential reports about one unit (the twin
+/// that unit's readers subtract).
 /// </summary>
 public sealed class RateCount
 {
@@ -62,9 +63,10 @@ public static class RateMeasures
     public static string Month(DateOnly date) => date.ToString("yyyy-MM", CultureInfo.InvariantCulture);
 
     /// <summary>
-    /// The counters a matter's stored rates add one to, each twice: under its kind and channel, and under
-    /// "*" and "*". The text is a first line "kind|channel|subject", then one "measure|month|county|unit"
-    /// per count (a measure may repeat: two reopenings in one month).
+    /// The counters a matter's stored rates add one to: under its kind, channel and subject; under "*", "*" and ''
+    /// (every matter: what an unfiltered read sums); and for a confidential report under "*", "*" and its subject
+    /// unit, the twin that a reader in that unit subtracts. The text is a first line "kind|channel|subject", then
+    /// one "measure|month|county|unit" per count (a measure may repeat: two reopenings in one month).
     /// </summary>
     public static IEnumerable<RateKey> Keys(string rates)
     {
@@ -76,7 +78,8 @@ public static class RateMeasures
         {
             var f = line.Split('|');
             yield return new RateKey(f[1], f[2], f[3], kind, channel, subject, f[0]);
-            yield return new RateKey(f[1], f[2], f[3], All, All, subject, f[0]);
+            yield return new RateKey(f[1], f[2], f[3], All, All, "", f[0]);
+            if (subject.Length > 0) yield return new RateKey(f[1], f[2], f[3], All, All, subject, f[0]);
         }
     }
 }
@@ -189,6 +192,6 @@ internal sealed class RateCountConfiguration : IEntityTypeConfiguration<RateCoun
     public void Configure(EntityTypeBuilder<RateCount> e)
     {
         e.ToTable("rate_counts");
-        e.HasKey(x => new { x.Month, x.Kind, x.Channel, x.County, x.Unit, x.Subject, x.Measure });
+        e.HasKey(x => new { x.Kind, x.Channel, x.Month, x.County, x.Unit, x.Subject, x.Measure });
     }
 }

@@ -68,7 +68,8 @@ public sealed class TallyReads(DubanDb db, MatterScope scope, TimeProvider time,
     /// <summary>
     /// The rates' counters (RateCount) of the China months from <paramref name="first"/>'s to <paramref name="last"/>'s, as
     /// the reader may see them: of the reader's county, without the confidential reports about the reader's own
-    /// units; of every kind and channel, or of the kind and/or channel given.
+    /// units. Of every kind and channel: the counters over every matter, and, their counts negated, their twins about
+    /// the reader's own units; of a kind and/or a channel: their counters but those about the reader's own units.
     /// </summary>
     public IQueryable<RateCount> Rates(TallyScope tally, DateOnly first, DateOnly last, string? kind, string? channel)
     {
@@ -76,16 +77,22 @@ public sealed class TallyReads(DubanDb db, MatterScope scope, TimeProvider time,
 #pragma warning disable CA1309 // translated to SQL month >= from AND month <= to: the databases compare the ASCII months bytewise
         var rows = db.Set<RateCount>().AsNoTracking().Where(c => string.Compare(c.Month, from) >= 0 && string.Compare(c.Month, to) <= 0);
 #pragma warning restore CA1309
-        if (kind is null && channel is null) rows = rows.Where(c => c.Kind == RateMeasures.All && c.Channel == RateMeasures.All);
+        if (tally.County is { } county) rows = rows.Where(c => c.County == county);
+        var hidden = tally.Hidden.ToArray();
+        if (kind is null && channel is null)
+        {
+            rows = rows.Where(c => c.Kind == RateMeasures.All && c.Channel == RateMeasures.All);
+            var all = rows.Where(c => c.Subject == "");
+            if (hidden.Length == 0) return all;
+            return all.Select(c => new RateCount { Month = c.Month, County = c.County, Unit = c.Unit, Kind = c.Kind, Channel = c.Channel, Subject = "", Measure = c.Measure, N = c.N })
+                .Concat(rows.Where(c => hidden.Contains(c.Subject)).Select(c => new RateCount
+                {
+                    Month = c.Month, County = c.County, Unit = c.Unit, Kind = c.Kind, Channel = c.Channel, Subject = "", Measure = c.Measure, N = -c.N,
+                }));
+        }
         if (kind is not null) rows = rows.Where(c => c.Kind == kind);
         if (channel is not null) rows = rows.Where(c => c.Channel == channel);
-        if (tally.County is { } county) rows = rows.Where(c => c.County == county);
-        if (tally.Hidden.Count > 0)
-        {
-            var hidden = tally.Hidden.ToArray();
-            rows = rows.Where(c => !hidden.Contains(c.Subject));
-        }
-        return rows;
+        return hidden.Length == 0 ? rows : rows.Where(c => !hidden.Contains(c.Subject));
     }
 
     /// <summary>

@@ -2,8 +2,10 @@
 -- The tally job, which already recounts every matter an event touches, also keeps what each matter adds
 -- to the figures per month: lead assignments signed (in time or late), matters closed (on time, with the
 -- raiser's feedback), closed late against a deadline of the month, returns (improper ones) and reopenings,
--- each keyed by month, county, unit, kind, channel and a confidential report's subject unit. The figures
--- sum these rows; the parts that change with time alone (unsigned assignments, open overdue matters) and
+-- each keyed by month, county, unit, kind, channel and a confidential report's subject unit, and once more
+-- over every kind and channel ('*', '*', subject ''), with a twin about the report's subject unit that a
+-- reader in that unit subtracts (so an unfiltered read sums few rows: kind and channel lead the key). The
+-- figures sum these rows; the parts that change with time alone (unsigned assignments, open overdue matters) and
 -- the matters of other counties assigned to a county's units stay live.
 ALTER TABLE tally_matters ADD COLUMN rates TEXT NOT NULL DEFAULT '';
 ALTER TABLE tally_state ADD COLUMN rates_config TEXT NOT NULL DEFAULT '';
@@ -16,7 +18,7 @@ CREATE TABLE rate_counts (
     subject TEXT NOT NULL,
     measure TEXT NOT NULL,
     n INTEGER NOT NULL,
-    PRIMARY KEY (month, kind, channel, county, unit, subject, measure)
+    PRIMARY KEY (kind, channel, month, county, unit, subject, measure)
 );
 -- The live part of 响应率: lead assignments not signed yet, by the day they were given.
 CREATE INDEX ix_assignments_unsigned ON assignments(assigned_at) WHERE role = 'lead' AND accepted_at IS NULL AND active;
