@@ -10,7 +10,7 @@ using Microsoft.EntityFrameworkCore.Metadata.Builders;
 namespace Duban.Features.Tally;
 
 /// <summary>
-/// One counter of the rates' rollup: how many of a measure fall in a China month for a unit, counted
+/// One counter of the rates' rollup: how many of a measure fall in a China month ("2026-11") or year ("2026") for a unit, counted
 /// among the matters of a county ('' none) of a kind and channel, and, for confidential reports, the unit
 /// they are about (subject; '' for any other matter), which the readers in that unit or above it leave out.
 /// Kind and channel "*": every matter (subject ''), or the confidential reports about one unit (the twin
@@ -65,7 +65,7 @@ public static class RateMeasures
     /// <summary>
     /// The counters a matter's stored rates add one to: under its kind, channel and subject; under "*", "*" and ''
     /// (every matter: what an unfiltered read sums); and for a confidential report under "*", "*" and its subject
-    /// unit, the twin that a reader in that unit subtracts. The text is a first line "kind|channel|subject", then
+    /// unit, the twin that a reader in that unit subtracts; each in its China month ("2026-11") and its year ("2026"). The text is a first line "kind|channel|subject", then
     /// one "measure|month|county|unit" per count (a measure may repeat: two reopenings in one month).
     /// </summary>
     public static IEnumerable<RateKey> Keys(string rates)
@@ -77,9 +77,13 @@ public static class RateMeasures
         foreach (var line in lines.Skip(1))
         {
             var f = line.Split('|');
-            yield return new RateKey(f[1], f[2], f[3], kind, channel, subject, f[0]);
-            yield return new RateKey(f[1], f[2], f[3], All, All, "", f[0]);
-            if (subject.Length > 0) yield return new RateKey(f[1], f[2], f[3], All, All, subject, f[0]);
+            // The month's counters, and the year's ("2026": a year reads one row per counter, not twelve).
+            foreach (var period in new[] { f[1], f[1][..4] })
+            {
+                yield return new RateKey(period, f[2], f[3], kind, channel, subject, f[0]);
+                yield return new RateKey(period, f[2], f[3], All, All, "", f[0]);
+                if (subject.Length > 0) yield return new RateKey(period, f[2], f[3], All, All, subject, f[0]);
+            }
         }
     }
 }

@@ -66,7 +66,8 @@ public sealed class TallyReads(DubanDb db, MatterScope scope, TimeProvider time,
     }
 
     /// <summary>
-    /// The rates' counters (RateCount) of the China months from <paramref name="first"/>'s to <paramref name="last"/>'s, as
+    /// The rates' counters (RateCount) of the China months from <paramref name="first"/>'s to <paramref name="last"/>'s (a whole
+    /// year: the year's counters), as
     /// the reader may see them: of the reader's county, without the confidential reports about the reader's own
     /// units. Of every kind and channel: the counters over every matter, and, their counts negated, their twins about
     /// the reader's own units; of a kind and/or a channel: their counters but those about the reader's own units.
@@ -74,9 +75,20 @@ public sealed class TallyReads(DubanDb db, MatterScope scope, TimeProvider time,
     public IQueryable<RateCount> Rates(TallyScope tally, DateOnly first, DateOnly last, string? kind, string? channel)
     {
         var (from, to) = (RateMeasures.Month(first), RateMeasures.Month(last));
+        IQueryable<RateCount> rows;
+        if (first.Month == 1 && first.Day == 1 && last == new DateOnly(first.Year, 12, 31))
+        {
+            // A whole year: its year's counters ("2026").
+            var year = from[..4];
+            rows = db.Set<RateCount>().AsNoTracking().Where(c => c.Month == year);
+        }
+        else
+        {
+            // Months ("2026-10" to "2026-12"; a year's "2026" sorts before its months, outside the range).
 #pragma warning disable CA1309 // translated to SQL month >= from AND month <= to: the databases compare the ASCII months bytewise
-        var rows = db.Set<RateCount>().AsNoTracking().Where(c => string.Compare(c.Month, from) >= 0 && string.Compare(c.Month, to) <= 0);
+            rows = db.Set<RateCount>().AsNoTracking().Where(c => string.Compare(c.Month, from) >= 0 && string.Compare(c.Month, to) <= 0);
 #pragma warning restore CA1309
+        }
         if (tally.County is { } county) rows = rows.Where(c => c.County == county);
         var hidden = tally.Hidden.ToArray();
         if (kind is null && channel is null)
