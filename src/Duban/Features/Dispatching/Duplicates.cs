@@ -64,18 +64,17 @@ public sealed class Duplicates(DubanDb db, MatterScope scope)
         var placed = matters.Where(m => m.TerritoryCode is not null)
             .Select(m => (Matter: m, Prefix: PrefixOf(m.TerritoryCode!), From: m.ReceivedAt - Window, To: m.ReceivedAt + Window)).ToList();
         if (placed.Count == 0) return found;
-        IQueryable<CandidateKey>? keys = null;
-        foreach (var place in placed.GroupBy(p => p.Prefix))
-        {
-            var (prefix, from, to) = (place.Key, place.Min(p => p.From), place.Max(p => p.To));
+        var keys = placed.GroupBy(p => p.Prefix).Select(place =>
+            {
+                var (prefix, from, to) = (place.Key, place.Min(p => p.From), place.Max(p => p.To));
 #pragma warning disable CA1310 // translated to SQL LIKE 'prefix%' (ordinal); no culture is involved
-            var part = Open(actor).Where(c => c.TerritoryCode!.StartsWith(prefix) && c.ReceivedAt >= from && c.ReceivedAt <= to)
+                return Open(actor).Where(c => c.TerritoryCode!.StartsWith(prefix) && c.ReceivedAt >= from && c.ReceivedAt <= to)
 #pragma warning restore CA1310
-                .Select(c => new CandidateKey(c.Id, c.TerritoryCode!, c.ReceivedAt));
-            keys = keys is null ? part : keys.Concat(part);
-        }
+                    .Select(c => new { c.Id, Territory = c.TerritoryCode!, c.ReceivedAt });
+            })
+            .Aggregate((a, b) => a.Concat(b)); // UNION ALL: one statement for the page
         // A place inside another of the page's (a village in a town placed higher) is read twice: once is enough.
-        var all = (await keys!.ToListAsync(ct)).DistinctBy(k => k.Id).ToList();
+        var all = (await keys.ToListAsync(ct)).DistinctBy(k => k.Id).Select(k => new CandidateKey(k.Id, k.Territory, k.ReceivedAt)).ToList();
         var chosen = placed.Select(p => (p.Matter, Keys: all
                 .Where(k => k.Id != p.Matter.Id && k.TerritoryCode.StartsWith(p.Prefix, StringComparison.Ordinal) && k.ReceivedAt >= p.From && k.ReceivedAt <= p.To)
                 .OrderByDescending(k => k.ReceivedAt).ThenByDescending(k => k.Id).Take(Candidates).ToList()))

@@ -48,6 +48,7 @@ public sealed class DuplicatesBatchTests
                 var words = Enumerable.Range(0, 2 + random.Next(3)).Select(_ => Phrases[random.Next(Phrases.Length)]).ToList();
                 var m = new Matter
                 {
+                    Id = 1_000_000_000 + i, // far above what registration allocates (RegisterNumbers): nothing is registered after
                     Number = $"DUP-2026-{i:D6}",
                     Kind = "complaint",
                     Channel = "hotline",
