@@ -37,10 +37,8 @@ public sealed class Duplicates(DubanDb db, MatterScope scope)
         if (m.TerritoryCode is not { } place) return [];
         var prefix = PrefixOf(place);
         var (from, to) = (m.ReceivedAt - Window, m.ReceivedAt + Window);
-#pragma warning disable CA1310 // translated to SQL LIKE 'prefix%' (ordinal); no culture is involved
-        var rows = await Open(actor)
-            .Where(c => c.Id != m.Id && c.TerritoryCode!.StartsWith(prefix) && c.ReceivedAt >= from && c.ReceivedAt <= to)
-#pragma warning restore CA1310
+        var rows = await InPlace(Open(actor), prefix)
+            .Where(c => c.Id != m.Id && c.ReceivedAt >= from && c.ReceivedAt <= to)
             .OrderByDescending(c => c.ReceivedAt).ThenByDescending(c => c.Id).Take(Candidates)
             .Select(c => new Candidate(c.Id, c.Number, c.Title, c.Content, c.Status, c.TerritoryCode, c.ReceivedAt))
             .ToListAsync(ct);
@@ -67,9 +65,7 @@ public sealed class Duplicates(DubanDb db, MatterScope scope)
         var keys = placed.GroupBy(p => p.Prefix).Select(place =>
             {
                 var (prefix, from, to) = (place.Key, place.Min(p => p.From), place.Max(p => p.To));
-#pragma warning disable CA1310 // translated to SQL LIKE 'prefix%' (ordinal); no culture is involved
-                return Open(actor).Where(c => c.TerritoryCode!.StartsWith(prefix) && c.ReceivedAt >= from && c.ReceivedAt <= to)
-#pragma warning restore CA1310
+                return InPlace(Open(actor), prefix).Where(c => c.ReceivedAt >= from && c.ReceivedAt <= to)
                     .Select(c => new { c.Id, Territory = c.TerritoryCode!, c.ReceivedAt });
             })
             .Aggregate((a, b) => a.Concat(b)); // UNION ALL: one statement for the page
@@ -106,6 +102,24 @@ public sealed class Duplicates(DubanDb db, MatterScope scope)
     private IQueryable<Matter> Open(Actor actor) =>
         scope.Visible(db.Matters.AsNoTracking(), db, actor)
             .Where(c => c.ParentId == null && !EF.Constant(Status.Finished).Contains(c.Status) && c.TerritoryCode != null);
+
+    /// <summary>
+    /// The matters whose place starts with <paramref name="prefix"/>: LIKE 'prefix%', which PostgreSQL serves from
+    /// the index (text_pattern_ops); on SQLite, whose LIKE ignores case and so cannot use a BINARY index, also as
+    /// the range [prefix, prefix with its last character the next one), which it can (the codes are digits; the
+    /// LIKE stays, so the answer is the same whatever the codes).
+    /// </summary>
+    private IQueryable<Matter> InPlace(IQueryable<Matter> matters, string prefix)
+    {
+#pragma warning disable CA1310 // translated to SQL LIKE 'prefix%' (ordinal); no culture is involved
+        matters = matters.Where(c => c.TerritoryCode!.StartsWith(prefix));
+#pragma warning restore CA1310
+        if (db.IsPostgres || prefix.Length == 0 || prefix[^1] == char.MaxValue) return matters;
+        var next = prefix[..^1] + (char)(prefix[^1] + 1);
+#pragma warning disable CA1309 // translated to SQL >= and <: SQLite compares the codes bytewise (BINARY)
+        return matters.Where(c => string.Compare(c.TerritoryCode, prefix) >= 0 && string.Compare(c.TerritoryCode, next) < 0);
+#pragma warning restore CA1309
+    }
 
     /// <summary>The same place: the town and its villages for a matter placed at a town or below, else the division and beneath it.</summary>
     private static string PrefixOf(string place) => place.Length >= 9 ? place[..9] : MatterScope.TerritoryPrefix(place);

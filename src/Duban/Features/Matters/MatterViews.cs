@@ -95,11 +95,12 @@ public sealed class MatterQueries(DubanDb db, MatterScope scope, UnitDirectory u
     /// <summary>
     /// A page of the list whose total is counted only up to <paramref name="countAtMost"/> (a count over
     /// LIMIT n, never the whole visible set: the home page's boxes, issue 15): Total is the exact count when
-    /// below it, else <paramref name="countAtMost"/> itself, which the page shows as "99+" for 100.
+    /// below it, else <paramref name="countAtMost"/> itself, which the page shows as "99+" for 100. With 0,
+    /// nothing is counted (Total 0): the caller has the count from elsewhere (the counters).
     /// </summary>
     public async Task<Result<PageOf<MatterSummary>>> ListAsync(MatterFilter f, Actor actor, int countAtMost, CancellationToken ct)
     {
-        ArgumentOutOfRangeException.ThrowIfLessThan(countAtMost, 1);
+        ArgumentOutOfRangeException.ThrowIfNegative(countAtMost);
         var page = f.Page ?? 1;
         var size = f.PageSize ?? 20;
         if (page < 1 || page > MaxPage || size < 1 || size > MaxPageSize)
@@ -195,7 +196,12 @@ public sealed class MatterQueries(DubanDb db, MatterScope scope, UnitDirectory u
         var rows = new List<SummaryRow>();
         foreach (var part in parts.Select(Filtered))
         {
-            total += countAtMost is { } most ? await part.Take(most).CountAsync(ct) : await part.CountAsync(ct);
+            total += countAtMost switch
+            {
+                null => await part.CountAsync(ct),
+                0 => 0,
+                var most => await part.Take(most.Value).CountAsync(ct),
+            };
             var ordered = part.OrderByDescending(m => m.ReceivedAt).ThenByDescending(m => m.Id);
             rows.AddRange(await (parts.Count == 1 ? ordered.Skip((page - 1) * size).Take(size) : ordered.Take(page * size))
                 .Select(m => new SummaryRow(m.Id, m.Number, m.Kind, m.Channel, m.Title, m.Status, m.Category, m.Urgency, m.TerritoryCode,

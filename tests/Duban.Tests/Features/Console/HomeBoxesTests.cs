@@ -2,7 +2,9 @@ using System.Net;
 using System.Text.RegularExpressions;
 using Duban.Data;
 using Duban.Features.Matters;
+using Duban.Features.Tally;
 using Duban.Tests.Infrastructure;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Duban.Tests.Features.Console;
 
@@ -104,5 +106,22 @@ public sealed partial class HomeBoxesTests
         // The box's link to the whole list says so too.
         var html = WebUtility.HtmlDecode(await (await desk.Dispatcher.GetAsync("/console")).Content.ReadAsStringAsync());
         Assert.Contains("查看全部 99+ 件", html, StringComparison.Ordinal);
+
+        // With the counters fresh, the coordinators' "due soon" (yellow) is read from them, with the list's visibility:
+        // a matter in 川岛 due in ten days, eight days on.
+        var start = app.Clock.GetUtcNow();
+        await desk.Matter(NewMatter.Plain("川岛镇排水沟堵塞", Chuandao, "城乡建设")).Lead(Chuandao).Due(start.AddDays(10)).InProgressAsync();
+        desk.MoveTo(start.AddDays(8));
+        await using (var scope = app.Scope())
+        {
+            Assert.NotNull(await scope.ServiceProvider.GetRequiredService<Tallies>().CatchUpAsync(default));
+        }
+        foreach (var user in new[] { "dispatcher", "supervisor", "s-440781", "s-440785", "leader", "h-" + Chuandao })
+        {
+            var yellow = await ListedAsync(desk.As(user), "light=yellow");
+            Assert.Equal(yellow >= 100 ? "99+" : yellow.ToString(System.Globalization.CultureInfo.InvariantCulture), await BoxAsync(desk.As(user), "due_soon"));
+            if (user is "dispatcher" or "s-440781" or "h-" + Chuandao) Assert.True(yellow >= 1, $"{user}: {yellow} yellow");
+            if (user == "s-440785") Assert.Equal(0, yellow);
+        }
     }
 }
