@@ -30,12 +30,14 @@ public sealed class WaitingForDispatch(DubanDb db, MatterScope scope, DispatchSu
         var total = await waiting.CountAsync(ct);
         var rows = await waiting.OrderBy(m => m.ReceivedAt).ThenBy(m => m.Id).Skip((p - 1) * size).Take(size).ToListAsync(ct);
         var router = await suggestions.RouterAsync(ct);
+        // The page's possible duplicates in two reads, not two per matter (Duplicates.FindManyAsync).
+        var duplicatesOf = await duplicates.FindManyAsync(rows, actor, 5, ct);
         var items = new List<QueueItem>(rows.Count);
         foreach (var m in rows)
         {
             items.Add(new QueueItem(m.Id, m.Number, m.Kind, m.Channel, m.Title, m.Content, m.Status, m.Category, m.Urgency,
                 MatterQueries.Territory(geo.Gazetteer.Divisions, m.TerritoryCode), m.Confidential, m.ReceivedAt, m.ReturnCount, m.Version,
-                suggestions.Top(router, m, 3), await duplicates.FindAsync(m, actor, 5, ct)));
+                suggestions.Top(router, m, 3), duplicatesOf[m.Id]));
         }
         return new PageOf<QueueItem>(items, total, p, size);
     }

@@ -93,6 +93,22 @@ public sealed class MatterQueries(DubanDb db, MatterScope scope, UnitDirectory u
     }
 
     /// <summary>
+    /// A page of the list whose total is counted only up to <paramref name="countAtMost"/> (a count over
+    /// LIMIT n, never the whole visible set: the home page's boxes, issue 15): Total is the exact count when
+    /// below it, else <paramref name="countAtMost"/> itself, which the page shows as "99+" for 100. With 0,
+    /// nothing is counted (Total 0): the caller has the count from elsewhere (the counters).
+    /// </summary>
+    public async Task<Result<PageOf<MatterSummary>>> ListAsync(MatterFilter f, Actor actor, int countAtMost, CancellationToken ct)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(countAtMost);
+        var page = f.Page ?? 1;
+        var size = f.PageSize ?? 20;
+        if (page < 1 || page > MaxPage || size < 1 || size > MaxPageSize)
+            return Error.Validation($"page is 1 to {MaxPage}; pageSize is 1 to {MaxPageSize} / 页码或每页条数超出范围");
+        return await SummariesAsync(f, page, size, actor, ct, countAtMost);
+    }
+
+    /// <summary>
     /// The whole filtered list (page and size ignored), for a download: refused, with the count,
     /// when more than <see cref="MaxExportRows"/> match.
     /// </summary>
@@ -105,7 +121,8 @@ public sealed class MatterQueries(DubanDb db, MatterScope scope, UnitDirectory u
         return result;
     }
 
-    private async Task<Result<PageOf<MatterSummary>>> SummariesAsync(MatterFilter f, int page, int size, Actor actor, CancellationToken ct)
+    private async Task<Result<PageOf<MatterSummary>>> SummariesAsync(MatterFilter f, int page, int size, Actor actor, CancellationToken ct,
+        int? countAtMost = null)
     {
         var statuses = f.Status?.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries) ?? [];
         if (statuses.Any(s => !Status.All.Contains(s))) return Error.Validation($"status must be among {string.Join(", ", Status.All)}");
@@ -179,7 +196,12 @@ public sealed class MatterQueries(DubanDb db, MatterScope scope, UnitDirectory u
         var rows = new List<SummaryRow>();
         foreach (var part in parts.Select(Filtered))
         {
-            total += await part.CountAsync(ct);
+            total += countAtMost switch
+            {
+                null => await part.CountAsync(ct),
+                0 => 0,
+                var most => await part.Take(most.Value).CountAsync(ct),
+            };
             var ordered = part.OrderByDescending(m => m.ReceivedAt).ThenByDescending(m => m.Id);
             rows.AddRange(await (parts.Count == 1 ? ordered.Skip((page - 1) * size).Take(size) : ordered.Take(page * size))
                 .Select(m => new SummaryRow(m.Id, m.Number, m.Kind, m.Channel, m.Title, m.Status, m.Category, m.Urgency, m.TerritoryCode,
@@ -204,6 +226,7 @@ public sealed class MatterQueries(DubanDb db, MatterScope scope, UnitDirectory u
             KeySupervision = r.Clock.KeySupervision,
         }).ToList();
         if (search is { IsEmpty: false } && items.Count > 0) items = await WithMatchesAsync(db, items, search, ct);
+        if (countAtMost is { } bound) total = Math.Min(total, bound);
         return new PageOf<MatterSummary>(items, total, page, size);
     }
 
