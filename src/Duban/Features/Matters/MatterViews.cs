@@ -297,8 +297,8 @@ public sealed class MatterQueries(DubanDb db, MatterScope scope, UnitDirectory u
                 chunk = Math.Min(chunk * 2, 4_096);
             }
         }
-        var total = found.Count;
-        if (total > countUpTo) (total, lowerBound) = (countUpTo, true);
+        // Every part walked to its end: the count is exact, however large; else it says "at least".
+        var total = lowerBound ? Math.Min(found.Count, countUpTo) : found.Count;
         var ids = found.OrderByDescending(c => c.ReceivedAt).ThenByDescending(c => c.Id).Skip((page - 1) * size).Take(size).Select(c => c.Id).ToList();
         var rows = await Summaries(db, db.Matters.AsNoTracking().Where(m => ids.Contains(m.Id))).ToListAsync(ct);
         return ([.. rows.OrderByDescending(r => r.ReceivedAt).ThenByDescending(r => r.Id)], total, lowerBound);
