@@ -173,9 +173,17 @@ public sealed class MatterQueries(DubanDb db, MatterScope scope, UnitDirectory u
             if (category is not null) q = q.Where(m => m.Category == category);
             if (kind is not null) q = q.Where(m => m.Kind == kind);
             if (channel is not null) q = q.Where(m => m.Channel == channel);
-#pragma warning disable CA1310 // translated to SQL LIKE 'prefix%' (ordinal); no culture is involved
-            if (placePrefix is not null) q = q.Where(m => m.TerritoryCode != null && m.TerritoryCode.StartsWith(placePrefix));
-#pragma warning restore CA1310
+            if (placePrefix is not null)
+            {
+                // A county is its matters' county code (ix_matters_county); any other prefix of a code (the city, a
+                // town) a range of codes (ix_matters_territory): LIKE 'prefix%' is read by no index of SQLite's.
+#pragma warning disable CA1309 // translated to SQL comparisons of digit strings; no culture is involved
+                if (Matter.CountyOf(placePrefix) == placePrefix) q = q.Where(m => m.CountyCode == placePrefix);
+                else if (PrefixEnd(placePrefix) is { } end)
+                    q = q.Where(m => m.TerritoryCode != null && string.Compare(m.TerritoryCode, placePrefix) >= 0 && string.Compare(m.TerritoryCode, end) < 0);
+                else q = q.Where(m => m.TerritoryCode != null && string.Compare(m.TerritoryCode, placePrefix) >= 0);
+#pragma warning restore CA1309
+            }
             if (receivedFrom is { } a) q = q.Where(m => m.ReceivedAt >= a);
             if (receivedBefore is { } b) q = q.Where(m => m.ReceivedAt < b);
             if (search is null && !string.IsNullOrEmpty(text)) q = q.Where(m => m.Number == text);
@@ -302,6 +310,24 @@ public sealed class MatterQueries(DubanDb db, MatterScope scope, UnitDirectory u
         var ids = found.OrderByDescending(c => c.ReceivedAt).ThenByDescending(c => c.Id).Skip((page - 1) * size).Take(size).Select(c => c.Id).ToList();
         var rows = await Summaries(db, db.Matters.AsNoTracking().Where(m => ids.Contains(m.Id))).ToListAsync(ct);
         return ([.. rows.OrderByDescending(r => r.ReceivedAt).ThenByDescending(r => r.Id)], total, lowerBound);
+    }
+
+    /// <summary>
+    /// The first string of digits after every code that begins with <paramref name="prefix"/> (digits): 4407 → 4408,
+    /// 44079 → 4408; null when there is none (999). Digits compare alike in every collation.
+    /// </summary>
+    internal static string? PrefixEnd(string prefix)
+    {
+        var digits = prefix.ToCharArray();
+        for (var i = digits.Length - 1; i >= 0; i--)
+        {
+            if (digits[i] < '9')
+            {
+                digits[i]++;
+                return new string(digits, 0, i + 1);
+            }
+        }
+        return null;
     }
 
     /// <summary>A receipt number as issued (JM-2026-000123): a text search for one is a lookup.</summary>
