@@ -207,7 +207,7 @@ public sealed class MatterQueries(DubanDb db, MatterScope scope, UnitDirectory u
         // probed against the index, and the total counted so far only; a rarer one, by the index's matches.
         if (search is { IsEmpty: false } && page * size <= MaxWalkedPage
             && await Search.MatterSearch.CountUpToAsync(db, search, commonMatches, ct) >= commonMatches
-            && await CommonWordAsync(db, [.. parts.Select(p => Filtered(p, bySearchIndex: false))], search, page, size, ct) is { } common)
+            && await CommonWordAsync(db, [.. parts.Select(p => (Filtered(p, bySearchIndex: false), Filtered(p)))], search, page, size, ct) is { } common)
         {
             (rows, total, lowerBound) = common;
         }
@@ -250,28 +250,26 @@ public sealed class MatterQueries(DubanDb db, MatterScope scope, UnitDirectory u
     /// <summary>A deeper page of a common word is served by the index's matches (exact, slower).</summary>
     private const int MaxWalkedPage = 2_000;
 
-    /// <summary>Past this many candidates walked, the count stops once the page is found (a lower bound).</summary>
-    private const int MaxWalkedForCount = 20_000;
-
     /// <summary>Past this many candidates walked without finding the page, the word is too rare in this list: the index's matches serve it.</summary>
     private const int MaxWalked = 100_000;
 
     private sealed record Candidate(long Id, DateTimeOffset ReceivedAt);
 
     /// <summary>
-    /// A common word's page and bounded total: each part of the reader's view walked newest first (its own date
-    /// index), in chunks, each chunk's candidates probed against the full-text index, until the page and
-    /// the count's limit + 1 matches are found or the part ends. Null when a part is too sparse in the word.
-    /// Same order and visibility as the index-driven list: the parts are the same filtered queries, without the index's ids.
+    /// A common word's page and bounded total. The page: each part of the reader's view walked newest first (its own
+    /// date index), in chunks, each chunk's candidates probed against the full-text index, until the page is found or
+    /// the part ends; null when a part is too sparse in the word (<see cref="MaxWalked"/>). The total: exact when every
+    /// part was walked to its end, else each part counted from the index's matches up to the limit + 1 (the matches'
+    /// ids, then as many matters by key as the limit needs), "at least the limit" beyond.
+    /// Same order and visibility as the index-driven list: the parts are the same filtered queries.
     /// </summary>
-    private async Task<(List<SummaryRow> Rows, int Total, bool LowerBound)?> CommonWordAsync(DubanDb db, IReadOnlyList<IQueryable<Matter>> parts,
-        Search.SearchQuery search, int page, int size, CancellationToken ct)
+    private async Task<(List<SummaryRow> Rows, int Total, bool LowerBound)?> CommonWordAsync(DubanDb db,
+        IReadOnlyList<(IQueryable<Matter> Walked, IQueryable<Matter> Indexed)> parts, Search.SearchQuery search, int page, int size, CancellationToken ct)
     {
         var need = page * size;
-        var target = Math.Max(need, countUpTo + 1);
         var found = new List<Candidate>();
-        var lowerBound = false;
-        foreach (var part in parts)
+        var ended = true;
+        foreach (var (part, _) in parts)
         {
             var walked = 0;
             var chunk = walkChunk;
@@ -295,9 +293,9 @@ public sealed class MatterQueries(DubanDb db, MatterScope scope, UnitDirectory u
                     partFound++;
                 }
                 if (candidates.Count < chunk) break;
-                if (partFound >= target || (walked >= MaxWalkedForCount && partFound >= need))
+                if (partFound >= need)
                 {
-                    lowerBound = true;
+                    ended = false;
                     break;
                 }
                 if (walked >= MaxWalked) return null;
@@ -305,8 +303,18 @@ public sealed class MatterQueries(DubanDb db, MatterScope scope, UnitDirectory u
                 chunk = Math.Min(chunk * 2, 4_096);
             }
         }
-        // Every part walked to its end: the count is exact, however large; else it says "at least".
-        var total = lowerBound ? Math.Min(found.Count, countUpTo) : found.Count;
+        var total = found.Count;
+        var lowerBound = false;
+        if (!ended)
+        {
+            total = 0;
+            foreach (var (_, indexed) in parts)
+            {
+                total += await indexed.Take(countUpTo + 1 - total).CountAsync(ct);
+                if (total > countUpTo) break;
+            }
+            if (total > countUpTo) (total, lowerBound) = (countUpTo, true);
+        }
         var ids = found.OrderByDescending(c => c.ReceivedAt).ThenByDescending(c => c.Id).Skip((page - 1) * size).Take(size).Select(c => c.Id).ToList();
         var rows = await Summaries(db, db.Matters.AsNoTracking().Where(m => ids.Contains(m.Id))).ToListAsync(ct);
         return ([.. rows.OrderByDescending(r => r.ReceivedAt).ThenByDescending(r => r.Id)], total, lowerBound);
