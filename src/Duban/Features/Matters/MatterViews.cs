@@ -23,7 +23,14 @@ public sealed record MatterSummary(long Id, string Number, string Kind, string C
     /// <summary>With a text search (<c>q=</c>) found outside the title: where, and the words around it (Features/Search).</summary>
     public Search.SearchMatch? Match { get; init; }
 }
-public sealed record PageOf<T>(IReadOnlyList<T> Items, int Total, int Page, int PageSize);
+public sealed record PageOf<T>(IReadOnlyList<T> Items, int Total, int Page, int PageSize)
+{
+    /// <summary>
+    /// The list holds at least <see cref="Total"/> items, perhaps more: a search for a common word is counted
+    /// only so far (Features/Search, "1000+ 条"). False wherever the total is exact.
+    /// </summary>
+    public bool TotalIsLowerBound { get; init; }
+}
 public sealed record RaiserView(bool Anonymous, bool Confidential, string? Name, string? Phone, bool Masked);
 public sealed record SubjectView(UnitRef? Unit, string? Person);
 public sealed record AssignmentView(UnitRef Unit, string Role, DateTimeOffset AssignedAt, DateTimeOffset? AcceptedAt, bool Active);
@@ -74,8 +81,18 @@ public sealed record MatterFilter(string? Status, string? Unit, bool? Overdue, s
 /// <summary>Reads matters for staff, always through <see cref="MatterScope"/>.</summary>
 /// <remarks>Lists and exports read where <see cref="ReadSide"/> says (the replica, when there is one); a matter's page, the primary.</remarks>
 public sealed class MatterQueries(DubanDb db, MatterScope scope, UnitDirectory units, Sealer sealer, TimeProvider time, GeoService geo,
-    MatterClock clock, MatterFacets facets, MatterActions actions, MatterKinds kinds, MatterChannels channels, IServiceProvider services, ReadSide reads)
+    MatterClock clock, MatterFacets facets, MatterActions actions, MatterKinds kinds, MatterChannels channels, IServiceProvider services, ReadSide reads,
+    IConfiguration configuration)
 {
+    /// <summary>A word the index finds in at least this many matters is common: its list is walked by date (Duban:Search:CommonMatches).</summary>
+    private readonly int commonMatches = Math.Max(1, configuration.GetValue("Duban:Search:CommonMatches", 2_000));
+
+    /// <summary>A common word's list is counted up to this many matters, then shown as "1000+" (Duban:Search:CountUpTo).</summary>
+    private readonly int countUpTo = Math.Max(1, configuration.GetValue("Duban:Search:CountUpTo", 1_000));
+
+    /// <summary>The first chunk of a common word's walk, doubled each time up to 4,096 (Duban:Search:WalkChunk).</summary>
+    private readonly int walkChunk = Math.Clamp(configuration.GetValue("Duban:Search:WalkChunk", 512), 1, 4_096);
+
     public const int MaxPageSize = 100;
     /// <summary>Deeper than this, narrow the filter instead (and the offset stays far from overflow).</summary>
     public const int MaxPage = 10_000;
@@ -148,7 +165,7 @@ public sealed class MatterQueries(DubanDb db, MatterScope scope, UnitDirectory u
         var search = string.IsNullOrEmpty(text) || IsNumber(text) ? null : Search.SearchQuery.Parse(text);
         var db = await reads.ForListsAsync(ct); // the list's reader (the replica, or the primary), for every query below
 
-        IQueryable<Matter> Filtered(IQueryable<Matter> q)
+        IQueryable<Matter> Filtered(IQueryable<Matter> q, bool bySearchIndex = true)
         {
             if (statuses.Length > 0) q = q.Where(m => statuses.Contains(m.Status));
             if (!string.IsNullOrWhiteSpace(f.Unit))
@@ -173,14 +190,22 @@ public sealed class MatterQueries(DubanDb db, MatterScope scope, UnitDirectory u
             if (category is not null) q = q.Where(m => m.Category == category);
             if (kind is not null) q = q.Where(m => m.Kind == kind);
             if (channel is not null) q = q.Where(m => m.Channel == channel);
-#pragma warning disable CA1310 // translated to SQL LIKE 'prefix%' (ordinal); no culture is involved
-            if (placePrefix is not null) q = q.Where(m => m.TerritoryCode != null && m.TerritoryCode.StartsWith(placePrefix));
-#pragma warning restore CA1310
+            if (placePrefix is not null)
+            {
+                // A county is its matters' county code (ix_matters_county); any other prefix of a code (the city, a
+                // town) a range of codes (ix_matters_territory): LIKE 'prefix%' is read by no index of SQLite's.
+#pragma warning disable CA1309 // translated to SQL comparisons of digit strings; no culture is involved
+                if (Matter.CountyOf(placePrefix) == placePrefix) q = q.Where(m => m.CountyCode == placePrefix);
+                else if (PrefixEnd(placePrefix) is { } end)
+                    q = q.Where(m => m.TerritoryCode != null && string.Compare(m.TerritoryCode, placePrefix) >= 0 && string.Compare(m.TerritoryCode, end) < 0);
+                else q = q.Where(m => m.TerritoryCode != null && string.Compare(m.TerritoryCode, placePrefix) >= 0);
+#pragma warning restore CA1309
+            }
             if (receivedFrom is { } a) q = q.Where(m => m.ReceivedAt >= a);
             if (receivedBefore is { } b) q = q.Where(m => m.ReceivedAt < b);
             if (search is null && !string.IsNullOrEmpty(text)) q = q.Where(m => m.Number == text);
             else if (search is { IsEmpty: true }) q = q.Where(m => false);
-            else if (search is not null)
+            else if (search is not null && bySearchIndex)
             {
                 var ids = Search.MatterSearch.MatchingIds(db, search);
                 q = q.Where(m => ids.Contains(m.Id));
@@ -193,29 +218,34 @@ public sealed class MatterQueries(DubanDb db, MatterScope scope, UnitDirectory u
         // county list falls back to the one combined query.
         if (parts.Count > 1 && page * size > MaxMergedRows) parts = [scope.Visible(db.Matters.AsNoTracking(), db, actor)];
         var total = 0;
-        var rows = new List<SummaryRow>();
-        foreach (var part in parts.Select(Filtered))
+        var lowerBound = false;
+        List<SummaryRow>? rows = null;
+        // A common word (Features/Search, "A common word"): the list's own date order walked, each candidate
+        // probed against the index, and the total counted so far only; a rarer one, by the index's matches.
+        if (search is { IsEmpty: false } && page * size <= MaxWalkedPage
+            && await Search.MatterSearch.CountUpToAsync(db, search, commonMatches, ct) >= commonMatches
+            && await CommonWordAsync(db, [.. parts.Select(p => (Filtered(p, bySearchIndex: false), Filtered(p)))], search, page, size, ct) is { } common)
         {
-            total += countAtMost switch
-            {
-                null => await part.CountAsync(ct),
-                0 => 0,
-                var most => await part.Take(most.Value).CountAsync(ct),
-            };
-            var ordered = part.OrderByDescending(m => m.ReceivedAt).ThenByDescending(m => m.Id);
-            rows.AddRange(await (parts.Count == 1 ? ordered.Skip((page - 1) * size).Take(size) : ordered.Take(page * size))
-                .Select(m => new SummaryRow(m.Id, m.Number, m.Kind, m.Channel, m.Title, m.Status, m.Category, m.Urgency, m.TerritoryCode,
-                    m.LeadUnitCode, m.ReceivedAt, m.DueAt, m.Confidential, m.Progress, m.ParentId, m.Version,
-                    // A parent's progress comes from its sub-tasks, weighted (subqueries per row of the page, on ix_matters_parent).
-                    db.Matters.Where(c => c.ParentId == m.Id && c.Status != Status.Merged && c.Status != Status.Rejected)
-                        .Sum(c => (double?)((c.Status == Status.Closed ? 100 : c.Progress) * c.Weight)),
-                    db.Matters.Where(c => c.ParentId == m.Id && c.Status != Status.Merged && c.Status != Status.Rejected).Sum(c => (int?)c.Weight),
-                    new LightFields(m.Status, m.AcceptDueAt, m.YellowAt, m.DueAt, m.PausedAt, m.KeySupervision, m.LastProgressAt, m.WarnAt)))
-                .ToListAsync(ct));
+            (rows, total, lowerBound) = common;
         }
-        if (parts.Count > 1)
+        if (rows is null)
         {
-            rows = [.. rows.OrderByDescending(r => r.ReceivedAt).ThenByDescending(r => r.Id).Skip((page - 1) * size).Take(size)];
+            rows = [];
+            foreach (var part in parts.Select(p => Filtered(p)))
+            {
+                total += countAtMost switch
+                {
+                    null => await part.CountAsync(ct),
+                    0 => 0,
+                    var most => await part.Take(most.Value).CountAsync(ct),
+                };
+                var ordered = part.OrderByDescending(m => m.ReceivedAt).ThenByDescending(m => m.Id);
+                rows.AddRange(await Summaries(db, parts.Count == 1 ? ordered.Skip((page - 1) * size).Take(size) : ordered.Take(page * size)).ToListAsync(ct));
+            }
+            if (parts.Count > 1)
+            {
+                rows = [.. rows.OrderByDescending(r => r.ReceivedAt).ThenByDescending(r => r.Id).Skip((page - 1) * size).Take(size)];
+            }
         }
         var directory = await units.AllAsync(ct);
         var items = rows.Select(r => new MatterSummary(r.Id, r.Number, r.Kind, r.Channel, r.Title, r.Status, r.Category, r.Urgency,
@@ -227,7 +257,108 @@ public sealed class MatterQueries(DubanDb db, MatterScope scope, UnitDirectory u
         }).ToList();
         if (search is { IsEmpty: false } && items.Count > 0) items = await WithMatchesAsync(db, items, search, ct);
         if (countAtMost is { } bound) total = Math.Min(total, bound);
-        return new PageOf<MatterSummary>(items, total, page, size);
+        return new PageOf<MatterSummary>(items, total, page, size) { TotalIsLowerBound = lowerBound };
+    }
+
+    /// <summary>The columns of a list's rows, with a parent's progress from its sub-tasks.</summary>
+    private static IQueryable<SummaryRow> Summaries(DubanDb db, IQueryable<Matter> matters) =>
+        matters.Select(m => new SummaryRow(m.Id, m.Number, m.Kind, m.Channel, m.Title, m.Status, m.Category, m.Urgency, m.TerritoryCode,
+            m.LeadUnitCode, m.ReceivedAt, m.DueAt, m.Confidential, m.Progress, m.ParentId, m.Version,
+            // A parent's progress comes from its sub-tasks, weighted (subqueries per row of the page, on ix_matters_parent).
+            db.Matters.Where(c => c.ParentId == m.Id && c.Status != Status.Merged && c.Status != Status.Rejected)
+                .Sum(c => (double?)((c.Status == Status.Closed ? 100 : c.Progress) * c.Weight)),
+            db.Matters.Where(c => c.ParentId == m.Id && c.Status != Status.Merged && c.Status != Status.Rejected).Sum(c => (int?)c.Weight),
+            new LightFields(m.Status, m.AcceptDueAt, m.YellowAt, m.DueAt, m.PausedAt, m.KeySupervision, m.LastProgressAt, m.WarnAt)));
+
+    /// <summary>A deeper page of a common word is served by the index's matches (exact, slower).</summary>
+    private const int MaxWalkedPage = 2_000;
+
+    /// <summary>Past this many candidates walked without finding the page, the word is too rare in this list: the index's matches serve it.</summary>
+    private const int MaxWalked = 100_000;
+
+    private sealed record Candidate(long Id, DateTimeOffset ReceivedAt);
+
+    /// <summary>
+    /// A common word's page and bounded total. The page: each part of the reader's view walked newest first (its own
+    /// date index), in chunks, each chunk's candidates probed against the full-text index, until the page is found or
+    /// the part ends; null when a part is too sparse in the word (<see cref="MaxWalked"/>). The total: exact when every
+    /// part was walked to its end, else each part counted from the index's matches up to the limit + 1 (the matches'
+    /// ids, then as many matters by key as the limit needs), "at least the limit" beyond.
+    /// Same order and visibility as the index-driven list: the parts are the same filtered queries.
+    /// </summary>
+    private async Task<(List<SummaryRow> Rows, int Total, bool LowerBound)?> CommonWordAsync(DubanDb db,
+        IReadOnlyList<(IQueryable<Matter> Walked, IQueryable<Matter> Indexed)> parts, Search.SearchQuery search, int page, int size, CancellationToken ct)
+    {
+        var need = page * size;
+        var found = new List<Candidate>();
+        var ended = true;
+        foreach (var (part, _) in parts)
+        {
+            var walked = 0;
+            var chunk = walkChunk;
+            Candidate? last = null;
+            var partFound = 0;
+            while (true)
+            {
+                var q = part;
+                if (last is not null)
+                {
+                    var (at, id) = (last.ReceivedAt, last.Id);
+                    q = q.Where(m => m.ReceivedAt <= at && (m.ReceivedAt < at || m.Id < id));
+                }
+                var candidates = await q.OrderByDescending(m => m.ReceivedAt).ThenByDescending(m => m.Id)
+                    .Select(m => new Candidate(m.Id, m.ReceivedAt)).Take(chunk).ToListAsync(ct);
+                walked += candidates.Count;
+                var hits = await Search.MatterSearch.MatchingAmongAsync(db, search, [.. candidates.Select(c => c.Id)], ct);
+                foreach (var c in candidates.Where(c => hits.Contains(c.Id)))
+                {
+                    found.Add(c);
+                    partFound++;
+                }
+                if (candidates.Count < chunk) break;
+                if (partFound >= need)
+                {
+                    ended = false;
+                    break;
+                }
+                if (walked >= MaxWalked) return null;
+                last = candidates[^1];
+                chunk = Math.Min(chunk * 2, 4_096);
+            }
+        }
+        var total = found.Count;
+        var lowerBound = false;
+        if (!ended)
+        {
+            total = 0;
+            foreach (var (_, indexed) in parts)
+            {
+                total += await indexed.Take(countUpTo + 1 - total).CountAsync(ct);
+                if (total > countUpTo) break;
+            }
+            if (total > countUpTo) (total, lowerBound) = (countUpTo, true);
+        }
+        var ids = found.OrderByDescending(c => c.ReceivedAt).ThenByDescending(c => c.Id).Skip((page - 1) * size).Take(size).Select(c => c.Id).ToList();
+        var rows = await Summaries(db, db.Matters.AsNoTracking().Where(m => ids.Contains(m.Id))).ToListAsync(ct);
+        return ([.. rows.OrderByDescending(r => r.ReceivedAt).ThenByDescending(r => r.Id)], total, lowerBound);
+    }
+
+    /// <summary>
+    /// The first string of digits after every code that begins with <paramref name="prefix"/> (digits): 4407 → 4408,
+    /// 44079 → 4408; null when there is none (999). Digits compare alike in every collation.
+    /// </summary>
+    internal static string? PrefixEnd(string prefix)
+    {
+        var digits = prefix.ToCharArray();
+        for (var i = digits.Length - 1; i >= 0; i--)
+        {
+            if (digits[i] < '9')
+            {
+                digits[i]++;
+                return new string(digits, 0, i + 1);
+            }
+        }
+        return null;
     }
 
     /// <summary>A receipt number as issued (JM-2026-000123): a text search for one is a lookup.</summary>

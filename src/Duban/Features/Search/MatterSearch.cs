@@ -61,6 +61,48 @@ public static class MatterSearch
     }
 
     /// <summary>
+    /// How many matters the index finds for the query, counted up to <paramref name="limit"/>: the planner's measure of
+    /// a word's frequency (a common word is served by walking the list's date order, see <see cref="MatchingAmongAsync"/>).
+    /// It reads at most <paramref name="limit"/> entries of the index.
+    /// </summary>
+    public static async Task<int> CountUpToAsync(DubanDb db, SearchQuery query, int limit, CancellationToken ct)
+    {
+        if (db.IsPostgres)
+        {
+            var tsquery = query.TsQuery();
+            return await db.Database.SqlQuery<int>(
+                $"SELECT count(*)::int AS \"Value\" FROM (SELECT 1 FROM matter_search WHERE grams @@ {tsquery}::tsquery LIMIT {limit}) AS s").SingleAsync(ct);
+        }
+        var match = query.Fts5();
+        return await db.Database.SqlQuery<int>(
+            $"SELECT count(*) AS \"Value\" FROM (SELECT 1 FROM matter_search WHERE matter_search MATCH {match} LIMIT {limit})").SingleAsync(ct);
+    }
+
+    /// <summary>
+    /// Which of these matters (a chunk of a list's candidates, newest first) the query matches: each probed by key.
+    /// On SQLite, FTS5 reads its index only between the chunk's lowest and highest id (a matter's id follows its
+    /// arrival, so a chunk of a date order is a narrow range of ids); on PostgreSQL, the chunk's rows by key, each
+    /// tested with @@.
+    /// </summary>
+    public static async Task<HashSet<long>> MatchingAmongAsync(DubanDb db, SearchQuery query, IReadOnlyCollection<long> ids, CancellationToken ct)
+    {
+        if (ids.Count == 0) return [];
+        if (db.IsPostgres)
+        {
+            var tsquery = query.TsQuery();
+            var array = ids.ToArray();
+            return [.. await db.Database.SqlQuery<long>(
+                $"SELECT matter_id AS \"Value\" FROM matter_search WHERE matter_id = ANY({array}) AND grams @@ {tsquery}::tsquery").ToListAsync(ct)];
+        }
+        var match = query.Fts5();
+        var (low, high) = (ids.Min(), ids.Max());
+        var found = await db.Database.SqlQuery<long>(
+            $"SELECT rowid AS \"Value\" FROM matter_search WHERE matter_search MATCH {match} AND rowid >= {low} AND rowid <= {high}").ToListAsync(ct);
+        var wanted = ids as IReadOnlySet<long> ?? ids.ToHashSet();
+        return [.. found.Where(wanted.Contains)];
+    }
+
+    /// <summary>
     /// Writes the index anew from the matters, in batches of 2,000 by id (`search rebuild`; the bench after
     /// loading generated matters). Returns the number of matters indexed.
     /// </summary>
