@@ -12,7 +12,7 @@ namespace Duban.Tests.Features.Search;
 /// </summary>
 [Collection(DatabaseCollection.Name)]
 [Trait("Category", "Database")]
-public sealed partial class CommonWordTests(DubanFactory factory)
+public sealed partial class CommonWordTests
 {
     private static string Marker() =>
         string.Concat(Enumerable.Range(0, 4).Select(_ => (char)Random.Shared.Next(0x3400, 0x4DB6)));
@@ -41,6 +41,9 @@ public sealed partial class CommonWordTests(DubanFactory factory)
     [Fact]
     public async Task CommonWord_IsWalkedByDate_InTheSameOrderAndVisibility_AndCountedSoFar()
     {
+        // A deployment of its own: the walk's order and the count must not meet other tests' matters (or their clock).
+        await using var factory = new DubanFactory();
+        await factory.InitializeAsync();
         var m = Marker();
         var word = m[..2];
         var at = DateTimeOffset.UtcNow.AddHours(-2);
@@ -97,7 +100,9 @@ public sealed partial class CommonWordTests(DubanFactory factory)
         // A list whose page needs fewer than the count stops counting at 4: "4+ 条", and a next page is offered.
         for (var i = 0; i < 18; i++) await desk.Dispatcher.Register(NewMatter.Plain($"{word}路灯不亮{i}", "440704"));
         html = await walker.Desk.Dispatcher.GetStringAsync($"/console/matters?q={Uri.EscapeDataString(word)}");
-        Assert.Matches(TotalAtLeastFour(), System.Net.WebUtility.HtmlDecode(html)); // "4+ 条"
+        var decoded = System.Net.WebUtility.HtmlDecode(html);
+        var shown = decoded.IndexOf("data-testid=\"total\"", StringComparison.Ordinal);
+        Assert.True(TotalAtLeastFour().IsMatch(decoded), shown < 0 ? "no total on the page" : decoded.Substring(shown, Math.Min(80, decoded.Length - shown))); // "4+ 条"
         Assert.Contains("rel=\"next\"", html, StringComparison.Ordinal);
     }
 
