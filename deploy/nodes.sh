@@ -18,6 +18,7 @@
 #   DUBAN_NODES_DIR       state: keys, data directories, logs, pids, results (default /tmp/duban-nodes)
 #   DUBAN_NODES_PORT      first node's port (default 5101)
 #   DUBAN_DEMO_PASSWORD   the demo accounts' password (default bench-password)
+#   DUBAN_NODES_DLL       the Duban.dll the nodes run (default: this checkout's Release build, built if missing)
 #   LOAD_CLIENTS, LOAD_SECONDS, LOAD_WARMUP, LOAD_MIX, LOAD_NODES   measure's load (12, 60, 10, bench's mix, "1 2 3")
 #   LOAD_VIA_NGINX=1      measure through nginx on :5100 instead of spreading the clients over the nodes
 #
@@ -31,7 +32,7 @@ PG=${DUBAN_NODES_PG:-"Host=127.0.0.1;Port=55432;Username=postgres;Database=duban
 STATE=${DUBAN_NODES_DIR:-/tmp/duban-nodes}
 BASE_PORT=${DUBAN_NODES_PORT:-5101}
 PASSWORD=${DUBAN_DEMO_PASSWORD:-bench-password}
-DLL=$ROOT/src/Duban/bin/Release/net10.0/Duban.dll
+DLL=${DUBAN_NODES_DLL:-$ROOT/src/Duban/bin/Release/net10.0/Duban.dll}
 BENCH=$ROOT/bench/Duban.Bench/bin/Release/net10.0/Duban.Bench.dll
 HZ=$(getconf CLK_TCK)
 CORES=$(nproc)
@@ -288,5 +289,5 @@ case ${1:-} in
     fresh) cmd_fresh ;;
     nginx) cmd_nginx "${2:-}" ;;
     measure) cmd_measure ;;
-    *) sed -n '2,26p' "$0" | sed 's/^# \{0,1\}//'; [[ -z ${1:-} || $1 == -h || $1 == --help ]] && exit 0 || exit 64 ;;
+    *) sed -n '2,/^set -euo/p' "$0" | grep '^#' | sed 's/^# \{0,1\}//'; [[ -z ${1:-} || $1 == -h || $1 == --help ]] && exit 0 || exit 64 ;;
 esac

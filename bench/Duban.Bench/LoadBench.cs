@@ -328,7 +328,7 @@ public static class LoadBench
                     ["p99_ms"] = Ms(p99),
                     ["errors"] = tally.Errors,
                     ["clients"] = options.Clients,
-                    ["nodes"] = options.Urls.Count,
+                    ["urls"] = options.Urls.Count,
                     ["seconds"] = options.Seconds,
                 }, JsonLine));
                 continue;
