@@ -47,18 +47,24 @@ public sealed class RegistrationLockOrderTests(DubanFactory factory)
                 await using var tx = await otherDb.Database.BeginTransactionAsync();
                 await otherDb.Database.ExecuteSqlRawAsync("SELECT value FROM counters WHERE name = {0} FOR UPDATE", $"matter:{year}");
                 var write = WriteAsync(writer, [Item(titles[0]), Item(titles[1])]);
-                await WaitForCounterAsync(factory, write);
-                await using (var probe = factory.Scope())
+                long lanes, free, seqWaiting;
+                try
                 {
+                    await WaitForCounterAsync(factory, write);
+                    await using var probe = factory.Scope();
                     var probeDb = factory.Db(probe);
-                    // While it waits, it holds a lane (one fewer free to others) and has drawn its two events' numbers.
-                    var lanes = await ScalarAsync(probeDb, "SELECT COUNT(*) FROM audit_chains");
-                    var free = await ScalarAsync(probeDb, "SELECT COUNT(*) FROM (SELECT id FROM audit_chains FOR UPDATE SKIP LOCKED) f");
-                    Assert.Equal(lanes - 1, free);
-                    Assert.True(await ScalarAsync(probeDb, "SELECT last_value FROM events_seq") >= seqBefore + 2);
+                    lanes = await ScalarAsync(probeDb, "SELECT COUNT(*) FROM audit_chains");
+                    free = await ScalarAsync(probeDb, "SELECT COUNT(*) FROM (SELECT id FROM audit_chains FOR UPDATE SKIP LOCKED) f");
+                    seqWaiting = await ScalarAsync(probeDb, "SELECT last_value FROM events_seq");
                 }
-                await tx.RollbackAsync();
-                answers = await write.WaitAsync(Hung);
+                finally
+                {
+                    await tx.RollbackAsync();
+                    answers = await write.WaitAsync(Hung);
+                }
+                // While it waited, it held a lane (one fewer free to others) and had drawn its two events' numbers.
+                Assert.Equal(lanes - 1, free);
+                Assert.True(seqWaiting >= seqBefore + 2, $"events_seq {seqWaiting}, {seqBefore} before");
             }
             else
             {
