@@ -94,6 +94,11 @@ start_node() {
         export Duban__RateLimits__LoginPerMinute=${DUBAN_NODES_LOGIN_PER_MINUTE:-10000000}
         export Duban__KnownProxies=127.0.0.1
         export ASPNETCORE_ENVIRONMENT=Production
+        # Several processes on a machine of 2 cores: the workstation GC (not one heap and GC thread per core in
+        # every process) and thread-pool workers that sleep rather than spin when idle. Measured with 3 nodes on
+        # this machine: 40 -> 56 registrations/s (docs/BENCHMARKS.md, Several nodes). Override by setting them.
+        export DOTNET_gcServer=${DOTNET_gcServer:-0}
+        export DOTNET_ThreadPool_UnfairSemaphoreSpinLimit=${DOTNET_ThreadPool_UnfairSemaphoreSpinLimit:-0}
         export Logging__LogLevel__Default=Warning
         cd "$ROOT"
         exec setsid dotnet "$DLL" --urls "http://127.0.0.1:$port" > "$STATE/node$i.log" 2>&1 < /dev/null
@@ -200,6 +205,14 @@ snapshot() {
     done
 }
 
+# Registration transactions so far: each takes the year's number counter once (RegisterNumbers), an update of
+# the counters row; the writes over it are the matters a group commit (IntakeBatcher) wrote together.
+batches() {
+    PGPASSWORD=$(pg_part 'Password|password' '') psql -X -At -h "$(pg_part 'Host|host|Server|server' 127.0.0.1)" -p "$(pg_part 'Port|port' 5432)" \
+        -U "$(pg_part 'Username|username|User ID|user id|User|user' postgres)" -d "$DB_NAME" \
+        -c "SELECT COALESCE(SUM(n_tup_upd + n_tup_ins), 0) FROM pg_stat_user_tables WHERE relname = 'counters'"
+}
+
 # The busy and total ticks of the whole machine (/proc/stat's first line).
 machine_ticks() {
     awk '/^cpu / { busy = $2 + $3 + $4 + $7 + $8 + $9; total = busy + $5 + $6; print busy, total }' /proc/stat
@@ -227,8 +240,8 @@ cmd_measure() {
         echo "machine: $CORES cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs); $(uptime | sed 's/.*load/load/')"
         echo "load: $clients clients, $seconds s after $warmup s warm-up, mix ${LOAD_MIX:-default}$([[ ${LOAD_VIA_NGINX:-0} == 1 ]] && echo ', through nginx')"
         echo
-        echo "| nodes | writes/s (intake 2xx) | all requests/s | intake p50 / p95 / p99 ms | errors | CPU nodes | CPU postgres (ours) | CPU postgres (server) | CPU load generator | CPU others | machine busy | load avg before |"
-        echo "| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |"
+        echo "| nodes | writes/s (intake 2xx) | all requests/s | intake p50 / p95 / p99 ms | errors | matters per registration transaction | CPU nodes | CPU postgres (ours) | CPU postgres (server) | CPU load generator | CPU others | machine busy | load avg before |"
+        echo "| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |"
     } > "$summary"
     for n in ${LOAD_NODES:-1 2 3}; do
         cmd_fresh > /dev/null
@@ -250,9 +263,10 @@ cmd_measure() {
         # The CPU counted over the measured window: after the warm-up (and the sign-ins), for its seconds.
         sleep "$((warmup + 1))"
         local a b ma mb
-        a=$(snapshot); ma=$(machine_ticks)
+        local xa xb
+        xa=$(batches); a=$(snapshot); ma=$(machine_ticks)
         sleep "$seconds"
-        b=$(snapshot); mb=$(machine_ticks)
+        b=$(snapshot); mb=$(machine_ticks); xb=$(batches)
         wait "$load" || die "bench load failed: $(cat "$STATE/results/load-$n.log")"
         local nodes
         nodes=$(for ((i = 1; i <= n; i++)); do cat "$STATE/node$i.pid"; done | tr '\n' ' ')
@@ -273,7 +287,10 @@ cmd_measure() {
         local row
         row=$(jq -rs '(map({(.kind): .}) | add) as $r | ($r.intake // {}) as $i
             | "\($i.ok_per_s // 0) | \($r.all.ok_per_s) | \($i.p50_ms) / \($i.p95_ms) / \($i.p99_ms) | \([.[] | select(.kind != "all") | .errors[]] | add // 0)"' "$out")
-        echo "| $n | $row | $(share "${used[node]}") | $(share "${used[postgres]}") | $(share "${used[pgserver]}") | $(share "${used[load]}") | $(share "${used[other]}") | $busy | $before |" | tee -a "$summary"
+        local per_write
+        per_write=$(jq -rs --argjson c "$((xb - xa))" --argjson s "$seconds" \
+            '(map(select(.kind == "intake")) | .[0].ok_per_s // 0) as $w | if $c > 0 then ($w * $s / $c * 10 | round / 10) else "-" end' "$out")
+        echo "| $n | $row | $per_write | $(share "${used[node]}") | $(share "${used[postgres]}") | $(share "${used[pgserver]}") | $(share "${used[load]}") | $(share "${used[other]}") | $busy | $before |" | tee -a "$summary"
         cat "$out"
         unset used start
         cmd_stop > /dev/null
