@@ -255,24 +255,29 @@ public static class LoadBench
         switch (kind)
         {
             case "intake":
-            {
-                var (title, content, location) = Reports[random.Next(Reports.Length)];
-                var request = As("anonymous", HttpMethod.Post, "/api/v1/public/reports");
-                // The portal's form sends a key per submission, so that a double click files once.
-                request.Headers.Add("Idempotency-Key", $"load-{Guid.NewGuid():N}");
-                request.Content = JsonContent.Create(new
                 {
-                    kind = "complaint", title = $"{title} {client}-{n}", content, location, anonymous = false,
-                    name = "陈女士", phone = "13800138000",
-                });
-                return request;
-            }
+                    var (title, content, location) = Reports[random.Next(Reports.Length)];
+                    var request = As("anonymous", HttpMethod.Post, "/api/v1/public/reports");
+                    // The portal's form sends a key per submission, so that a double click files once.
+                    request.Headers.Add("Idempotency-Key", $"load-{Guid.NewGuid():N}");
+                    request.Content = JsonContent.Create(new
+                    {
+                        kind = "complaint",
+                        title = $"{title} {client}-{n}",
+                        content,
+                        location,
+                        anonymous = false,
+                        name = "陈女士",
+                        phone = "13800138000",
+                    });
+                    return request;
+                }
             case "track":
-            {
-                var known = receipts.ToArray();
-                var (receipt, code) = known[random.Next(known.Length)];
-                return As("anonymous", HttpMethod.Get, $"/api/v1/public/reports/{Uri.EscapeDataString(receipt)}?queryCode={Uri.EscapeDataString(code)}");
-            }
+                {
+                    var known = receipts.ToArray();
+                    var (receipt, code) = known[random.Next(known.Length)];
+                    return As("anonymous", HttpMethod.Get, $"/api/v1/public/reports/{Uri.EscapeDataString(receipt)}?queryCode={Uri.EscapeDataString(code)}");
+                }
             case "list":
                 return random.Next(3) switch
                 {
