@@ -19,7 +19,7 @@
 #   DUBAN_NODES_PORT      first node's port (default 5101)
 #   DUBAN_DEMO_PASSWORD   the demo accounts' password (default bench-password)
 #   DUBAN_NODES_DLL       the Duban.dll the nodes run (default: this checkout's Release build, built if missing)
-#   LOAD_CLIENTS, LOAD_SECONDS, LOAD_WARMUP, LOAD_MIX, LOAD_NODES   measure's load (12, 60, 10, bench's mix, "1 2 3")
+#   LOAD_CLIENTS, LOAD_SECONDS, LOAD_WARMUP, LOAD_MIX, LOAD_NODES   measure's load (12, 60, 30, bench's mix, "1 2 3")
 #   LOAD_VIA_NGINX=1      measure through nginx on :5100 instead of spreading the clients over the nodes
 #
 # Every node gets the same Duban:Seal:Key, Duban:Auth:SigningKey and Duban:Audit:Key (generated once into
@@ -232,7 +232,7 @@ side() {
 }
 
 cmd_measure() {
-    local clients=${LOAD_CLIENTS:-12} seconds=${LOAD_SECONDS:-60} warmup=${LOAD_WARMUP:-10} n urls i
+    local clients=${LOAD_CLIENTS:-12} seconds=${LOAD_SECONDS:-60} warmup=${LOAD_WARMUP:-30} n urls i
     [[ -f $BENCH ]] || (cd "$ROOT" && dotnet build bench/Duban.Bench -c Release -v q -nologo) || die "build failed"
     mkdir -p "$STATE/results"
     local summary=$STATE/results/summary.md
