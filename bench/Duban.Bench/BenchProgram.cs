@@ -29,6 +29,10 @@ public static class BenchProgram
           geo [--count N] [--seed S] [--failures K]
                                      address resolution: accuracy on a labelled set generated from
                                      the divisions, beside npm address-parse; speed; load time
+          load --urls URL[,URL...] [--clients 12] [--seconds 60] [--warmup 5] [--mix intake=60,list=25,matter=10,dashboard=5] [--password P] [--json]
+                                     mixed traffic against running nodes (deploy/nodes.sh), clients
+                                     round robin over the addresses: per kind (intake, track, list,
+                                     queue, matter, dashboard) count, per second, p50/p95/p99, errors
           --help                     this text
 
         On PostgreSQL, intake, lists and pages drop Duban's tables in the database named (hence --yes);
@@ -60,6 +64,8 @@ public static class BenchProgram
                 return await DispatchBench.RunAsync(rest, output);
             case "geo":
                 return await GeoBench.RunAsync(rest, output);
+            case "load":
+                return await LoadBench.RunAsync(rest, output);
             case null:
                 await error.WriteLineAsync($"no verb\n\n{Usage}");
                 return 64;

@@ -9,7 +9,7 @@ namespace Duban.Tests.Bench;
 /// </summary>
 public sealed class BenchProgramTests
 {
-    private static readonly string[] Verbs = ["intake", "lists", "pages", "scale", "dispatch", "geo"];
+    private static readonly string[] Verbs = ["intake", "lists", "pages", "scale", "dispatch", "geo", "load"];
 
     private static async Task<(int Code, string Out, string Error)> RunAsync(params string[] args)
     {
@@ -29,7 +29,7 @@ public sealed class BenchProgramTests
         var (code, output, error) = await RunAsync(args);
         Assert.Equal(0, code);
         Assert.Contains("usage: dotnet run --project bench/Duban.Bench -c Release -- VERB", output, StringComparison.Ordinal);
-        foreach (var verb in Verbs) Assert.Contains($"\n  {verb} [", output, StringComparison.Ordinal);
+        foreach (var verb in Verbs) Assert.Contains($"\n  {verb} ", output, StringComparison.Ordinal);
         Assert.Equal("", error);
     }
 
@@ -61,6 +61,7 @@ public sealed class BenchProgramTests
     [InlineData("bench pages: --runs ≥ 1", "pages", "--runs", "0")]
     [InlineData("bench scale: --matters ≥ 1", "scale", "--matters", "0")]
     [InlineData("bench dispatch: no data at /nonexistent/train.csv", "dispatch", "--data", "/nonexistent/train.csv")]
+    [InlineData("bench load: --urls is required", "load")]
     public async Task RunAsync_Verb_ReachesItsBench(string refusal, params string[] args)
     {
         var (code, output, _) = await RunAsync(args);

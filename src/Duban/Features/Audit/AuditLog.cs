@@ -33,6 +33,7 @@ public sealed class AuditLog(DubanDb db, TimeProvider time, AuditKey key, Matter
     internal const int MaxLanes = 16;
 
     private AuditChain? lane;
+    private string? laneAnchors;
     private bool laneTracked;
     private object? laneTransaction;
     private readonly HashSet<long> lockedMatters = [];
@@ -90,6 +91,7 @@ public sealed class AuditLog(DubanDb db, TimeProvider time, AuditKey key, Matter
             db.Entry(stale).State = EntityState.Detached;
         }
         lane = null;
+        laneAnchors = null;
         laneTracked = false;
         reserved.Clear();
         sqliteNext = 0;
@@ -118,6 +120,27 @@ public sealed class AuditLog(DubanDb db, TimeProvider time, AuditKey key, Matter
 
     /// <summary>This transaction will chain about this many events: their global numbers are drawn in one round trip.</summary>
     public void Reserve(int count) => reserveHint = Math.Max(1, count);
+
+    /// <summary>
+    /// Takes this transaction's lane, reads the anchors and draws the global numbers of the <paramref name="events"/>
+    /// events it will chain, now rather than at the first event: for a writer that must take a row every writer
+    /// takes (a registration's year counter, RegisterNumbers) and chain its events after it, so that those three
+    /// round trips are not made while every other node's registrations wait for that row (issue 15: nodes did not
+    /// add capacity). The lane is taken before that row, never while holding it.
+    /// </summary>
+    public async Task PrepareAsync(int events, CancellationToken ct)
+    {
+        if (db.Database.CurrentTransaction is null)
+        {
+            throw new InvalidOperationException("Audit events are appended inside the action's transaction.");
+        }
+        ForThisTransaction();
+        if (lane is not null) return;
+        lane = await TakeLaneAsync(ct);
+        laneAnchors = await AnchorsAsync(lane.Id, ct);
+        Reserve(events);
+        if (db.IsPostgres) await DrawSeqsAsync(ct);
+    }
 
     /// <summary>Chains the next event and adds it to the context; the caller's save writes it and the lane's head.</summary>
     public async Task<MatterEvent> AppendAsync(Matter? matter, Actor actor, string action, string? fromStatus = null,
@@ -157,6 +180,12 @@ public sealed class AuditLog(DubanDb db, TimeProvider time, AuditKey key, Matter
         {
             lane = await TakeLaneAsync(ct);
             anchors = await AnchorsAsync(lane.Id, ct);
+        }
+        else if (laneAnchors is not null)
+        {
+            // Taken ahead by PrepareAsync: the transaction's first event records them.
+            anchors = laneAnchors;
+            laneAnchors = null;
         }
         // Drawn after the lane is held: within a lane, global numbers rise with the lane's own (verify relies on it).
         var seq = await NextSeqAsync(ct);
@@ -271,14 +300,17 @@ public sealed class AuditLog(DubanDb db, TimeProvider time, AuditKey key, Matter
             }
             return sqliteNext++;
         }
-        if (reserved.Count == 0)
-        {
-            await using var cmd = Sql.Command(db, "SELECT nextval('events_seq') FROM generate_series(1, @p0)", reserveHint);
-            await using var reader = await cmd.ExecuteReaderAsync(ct);
-            while (await reader.ReadAsync(ct)) reserved.Enqueue(reader.GetInt64(0));
-            reserveHint = 1;
-        }
+        if (reserved.Count == 0) await DrawSeqsAsync(ct);
         return reserved.Dequeue();
+    }
+
+    /// <summary>The reserved number of global event numbers from the sequence (PostgreSQL), in rising order, in one round trip.</summary>
+    private async Task DrawSeqsAsync(CancellationToken ct)
+    {
+        await using var cmd = Sql.Command(db, "SELECT nextval('events_seq') FROM generate_series(1, @p0)", reserveHint);
+        await using var reader = await cmd.ExecuteReaderAsync(ct);
+        while (await reader.ReadAsync(ct)) reserved.Enqueue(reader.GetInt64(0));
+        reserveHint = 1;
     }
 
     /// <summary>

@@ -151,9 +151,11 @@ public sealed class RegisterMatter(DubanDb db, AuditLog audit, TimeProvider time
             return answers;
         }
         var items = written.Select(i => all[i]).ToList();
-        // The year's number last: the one row every registering transaction on every node takes.
+        // The audit lane, its anchors and the events' numbers before the year's counter, not under it.
+        await audit.PrepareAsync(items.Count, ct);
+        // The year's number last: the one row every registering transaction on every node takes, held
+        // from here for the in-memory chaining, one batch command and the commit only.
         var allocatedNumbers = await numbers.NumbersAsync(items[0].Now, items.Count, ct);
-        audit.Reserve(items.Count);
         var results = new List<Registered>(items.Count);
         var matters = new List<Matter>(items.Count);
         var events = new List<MatterEvent>(items.Count);
