@@ -99,7 +99,14 @@ public sealed class TallyReads(DubanDb db, MatterScope scope, TimeProvider time,
             return all.Select(c => new RateCount { Month = c.Month, County = c.County, Unit = c.Unit, Kind = c.Kind, Channel = c.Channel, Subject = "", Measure = c.Measure, N = c.N })
                 .Concat(rows.Where(c => hidden.Contains(c.Subject)).Select(c => new RateCount
                 {
-                    Month = c.Month, County = c.County, Unit = c.Unit, Kind = c.Kind, Channel = c.Channel, Subject = "", Measure = c.Measure, N = -c.N,
+                    Month = c.Month,
+                    County = c.County,
+                    Unit = c.Unit,
+                    Kind = c.Kind,
+                    Channel = c.Channel,
+                    Subject = "",
+                    Measure = c.Measure,
+                    N = -c.N,
                 }));
         }
         if (kind is not null) rows = rows.Where(c => c.Kind == kind);
