@@ -190,6 +190,27 @@ public sealed class UnitFigures(DubanDb db, MatterScope scope, UnitDirectory dir
         public int OverdueOpen, ClosedLate;
         public int Returns, Improper;
         public int Reopenings;
+
+        /// <summary>Adds <paramref name="n"/> of a measure of the rollup (<see cref="RateMeasures"/>).</summary>
+        public void Add(string measure, int n)
+        {
+            switch (measure)
+            {
+                case RateMeasures.SignedInTime: InTime += n; break;
+                case RateMeasures.SignedLate: Late += n; break;
+                case RateMeasures.Closed: Closed += n; break;
+                case RateMeasures.OnTime: OnTime += n; break;
+                case RateMeasures.WithResolution: WithResolution += n; break;
+                case RateMeasures.Resolved: Resolved += n; break;
+                case RateMeasures.Satisfied: Satisfied += n; break;
+                case RateMeasures.BasicallySatisfied: BasicallySatisfied += n; break;
+                case RateMeasures.Dissatisfied: Dissatisfied += n; break;
+                case RateMeasures.ClosedLate: ClosedLate += n; break;
+                case RateMeasures.Returns: Returns += n; break;
+                case RateMeasures.Improper: Improper += n; break;
+                case RateMeasures.Reopenings: Reopenings += n; break;
+            }
+        }
     }
 
     /// <summary>
@@ -227,23 +248,7 @@ public sealed class UnitFigures(DubanDb db, MatterScope scope, UnitDirectory dir
         foreach (var r in sums)
         {
             if (For(r.Unit, r.County.Length == 0 ? null : r.County) is not { } t) continue;
-            var n = checked((int)r.N);
-            switch (r.Measure)
-            {
-                case RateMeasures.SignedInTime: t.InTime += n; break;
-                case RateMeasures.SignedLate: t.Late += n; break;
-                case RateMeasures.Closed: t.Closed += n; break;
-                case RateMeasures.OnTime: t.OnTime += n; break;
-                case RateMeasures.WithResolution: t.WithResolution += n; break;
-                case RateMeasures.Resolved: t.Resolved += n; break;
-                case RateMeasures.Satisfied: t.Satisfied += n; break;
-                case RateMeasures.BasicallySatisfied: t.BasicallySatisfied += n; break;
-                case RateMeasures.Dissatisfied: t.Dissatisfied += n; break;
-                case RateMeasures.ClosedLate: t.ClosedLate += n; break;
-                case RateMeasures.Returns: t.Returns += n; break;
-                case RateMeasures.Improper: t.Improper += n; break;
-                case RateMeasures.Reopenings: t.Reopenings += n; break;
-            }
+            t.Add(r.Measure, checked((int)r.N));
         }
         // The counters' own matters (a county's: those of the county), for what changes with time alone.
         var own = tally.County is { } county ? visible.Where(m => m.CountyCode == county) : visible;
@@ -346,20 +351,8 @@ public sealed class UnitFigures(DubanDb db, MatterScope scope, UnitDirectory dir
         foreach (var r in closed)
         {
             if (For(r.LeadUnitCode, r.CountyCode) is not { } t) continue;
-            t.Closed += r.Count;
-            if (r.OnTime) t.OnTime += r.Count;
-            if (Options.Excludes(r.Category)) continue;
-            if (r.FeedbackResolved is { } resolved)
-            {
-                t.WithResolution += r.Count;
-                if (resolved) t.Resolved += r.Count;
-            }
-            switch (r.FeedbackSatisfaction)
-            {
-                case "satisfied": t.Satisfied += r.Count; break;
-                case "basically_satisfied": t.BasicallySatisfied += r.Count; break;
-                case "dissatisfied": t.Dissatisfied += r.Count; break;
-            }
+            foreach (var measure in RateMeasures.OfClosure(r.OnTime, Options.Excludes(r.Category), r.FeedbackResolved, r.FeedbackSatisfaction))
+                t.Add(measure, r.Count);
         }
 
         // 退单 and improper returns (overruled: the matter went back to the unit), as the return figures count them.

@@ -56,6 +56,29 @@ public static class RateMeasures
     /// <summary>A reopening in the month, on the unit holding the matter.</summary>
     public const string Reopenings = "reopenings";
 
+    /// <summary>
+    /// What a closure counts for its lead unit in the month it closed, the one rule for the rollup and for the figures
+    /// counted from the records: closed; on time (its work completed by the deadline in force); outside the excluded
+    /// categories, the raiser's feedback on resolution and satisfaction.
+    /// </summary>
+    public static IEnumerable<string> OfClosure(bool onTime, bool excluded, bool? resolved, string? satisfaction)
+    {
+        yield return Closed;
+        if (onTime) yield return OnTime;
+        if (excluded) yield break;
+        if (resolved is { } r)
+        {
+            yield return WithResolution;
+            if (r) yield return Resolved;
+        }
+        switch (satisfaction)
+        {
+            case "satisfied": yield return Satisfied; break;
+            case "basically_satisfied": yield return BasicallySatisfied; break;
+            case "dissatisfied": yield return Dissatisfied; break;
+        }
+    }
+
     /// <summary>The kind and channel of the counters over every kind and channel.</summary>
     public const string All = "*";
 
@@ -140,23 +163,10 @@ public sealed class TallyRates(DubanDb db, Microsoft.Extensions.Options.IOptions
             if (m.LeadUnitCode is { } lead && m.Status == Matters.Status.Closed && m.ClosedAt is { } closedAt)
             {
                 var completed = events[m.Id].Where(e => e.Action == Complete.Name).Select(e => (DateTimeOffset?)e.At).Max() ?? closedAt;
-                Add(RateMeasures.Closed, closedAt, lead);
-                if (m.DueAt is not { } due || completed <= due) Add(RateMeasures.OnTime, closedAt, lead);
-                else Add(RateMeasures.ClosedLate, due, lead);
-                if (!options.Value.Excludes(m.Category))
-                {
-                    if (m.FeedbackResolved is { } resolved)
-                    {
-                        Add(RateMeasures.WithResolution, closedAt, lead);
-                        if (resolved) Add(RateMeasures.Resolved, closedAt, lead);
-                    }
-                    switch (m.FeedbackSatisfaction)
-                    {
-                        case "satisfied": Add(RateMeasures.Satisfied, closedAt, lead); break;
-                        case "basically_satisfied": Add(RateMeasures.BasicallySatisfied, closedAt, lead); break;
-                        case "dissatisfied": Add(RateMeasures.Dissatisfied, closedAt, lead); break;
-                    }
-                }
+                var onTime = m.DueAt is not { } due || completed <= due;
+                foreach (var measure in RateMeasures.OfClosure(onTime, options.Value.Excludes(m.Category), m.FeedbackResolved, m.FeedbackSatisfaction))
+                    Add(measure, closedAt, lead);
+                if (!onTime) Add(RateMeasures.ClosedLate, m.DueAt!.Value, lead);
             }
             foreach (var r in returns[m.Id])
             {

@@ -96,23 +96,25 @@ public sealed class TallyReads(DubanDb db, MatterScope scope, TimeProvider time,
             rows = rows.Where(c => c.Kind == RateMeasures.All && c.Channel == RateMeasures.All);
             var all = rows.Where(c => c.Subject == "");
             if (hidden.Length == 0) return all;
-            return all.Select(c => new RateCount { Month = c.Month, County = c.County, Unit = c.Unit, Kind = c.Kind, Channel = c.Channel, Subject = "", Measure = c.Measure, N = c.N })
-                .Concat(rows.Where(c => hidden.Contains(c.Subject)).Select(c => new RateCount
-                {
-                    Month = c.Month,
-                    County = c.County,
-                    Unit = c.Unit,
-                    Kind = c.Kind,
-                    Channel = c.Channel,
-                    Subject = "",
-                    Measure = c.Measure,
-                    N = -c.N,
-                }));
+            return Signed(all, 1).Concat(Signed(rows.Where(c => hidden.Contains(c.Subject)), -1));
         }
         if (kind is not null) rows = rows.Where(c => c.Kind == kind);
         if (channel is not null) rows = rows.Where(c => c.Channel == channel);
         return hidden.Length == 0 ? rows : rows.Where(c => !hidden.Contains(c.Subject));
     }
+
+    /// <summary>The rows, their subject dropped and their counts times <paramref name="sign"/>: the negated twins a reader subtracts.</summary>
+    private static IQueryable<RateCount> Signed(IQueryable<RateCount> rows, long sign) => rows.Select(c => new RateCount
+    {
+        Month = c.Month,
+        County = c.County,
+        Unit = c.Unit,
+        Kind = c.Kind,
+        Channel = c.Channel,
+        Subject = "",
+        Measure = c.Measure,
+        N = sign * c.N,
+    });
 
     /// <summary>
     /// The counters of one kind (narrowed by <paramref name="narrow"/>), and, with their counts negated, their
