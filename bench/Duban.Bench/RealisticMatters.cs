@@ -27,6 +27,11 @@ namespace Duban.Bench;
 /// hashes are placeholders and the head is moved past them, so later real events chain on (audit
 /// verify is not for a bench database). Deterministic from the seed, but for "now".
 /// Written through the DubanDb's own connection with <see cref="SqlBatch"/>, in transactions of 2,000.
+/// Resumable: each transaction also counts its matters in the bench's own table <c>bench_fill</c>, so a
+/// fill that was stopped (10 M on PostgreSQL takes hours) goes on from its last committed batch when run
+/// again with the same N, with the same arrival times (drawn first from the seed) relative to the new now.
+/// On PostgreSQL the events' monthly partitions are created for the whole year first (the application
+/// creates only the coming months'; a generated past would otherwise all sit in <c>events_default</c>).
 /// </summary>
 internal static class RealisticMatters
 {
@@ -197,13 +202,16 @@ internal static class RealisticMatters
             slotWeights[h] = HourWeights[local.Hour] * DayWeights[(int)local.DayOfWeek];
         }
         var received = Arrivals(random, start, now, slotWeights, count);
+        if (db.IsPostgres) await db.Database.ExecuteSqlAsync($"SELECT duban_event_partitions({start.AddMonths(-1)}, 14)");
+        var resumed = await ResumeAsync(db, seed, count);
+        if (resumed > 0 && progress is not null) await progress.WriteLineAsync($"  resuming a stopped fill: {resumed} of {count} matters already written");
 
         var facts = new FactsBuilder();
         // After the last event, whichever chain it is on (docs/adr/0006).
         var seq = await db.Events.MaxAsync(e => (long?)e.Seq) ?? 0;
         var dispatcher = users["dispatcher"];
         var supervisor = users["supervisor"];
-        for (var done = 0; done < count;)
+        for (var done = resumed; done < count;)
         {
             var n = Math.Min(2000, count - done);
             await using var tx = await db.Database.BeginTransactionAsync();
@@ -307,7 +315,8 @@ internal static class RealisticMatters
             }
             // The full-text index is written with the matters, as registration writes it (Features/Search).
             var batch = new SqlBatch(db).Insert(matters).Insert(assignments).Insert(events).Insert(returns)
-                .Append("UPDATE audit_head SET seq = {0} WHERE id = 1", seq);
+                .Append("UPDATE audit_head SET seq = {0} WHERE id = 1", seq)
+                .Append("UPDATE bench_fill SET done = done + {0}", n);
             // On PostgreSQL the next event's number comes from a sequence: past the ones written here.
             if (db.IsPostgres) batch.Append("SELECT setval('events_seq', {0})", seq);
             await Features.Search.MatterSearch.Append(batch, db.IsPostgres, matters).ExecuteAsync(default);
@@ -320,6 +329,17 @@ internal static class RealisticMatters
         // The generated matters are counted as the tally job would count them (Features/Tally).
         await scope.ServiceProvider.GetRequiredService<Features.Tally.Tallies>().RebuildAsync(default);
         return facts.Build(count, now);
+    }
+
+    /// <summary>The matters a stopped fill of the same seed and size already committed (0 for a new fill, which it records).</summary>
+    private static async Task<int> ResumeAsync(DubanDb db, int seed, int count)
+    {
+        await db.Database.ExecuteSqlRawAsync("CREATE TABLE IF NOT EXISTS bench_fill (seed integer NOT NULL, total integer NOT NULL, done integer NOT NULL)");
+        var done = await db.Database.SqlQuery<int>($"SELECT done AS \"Value\" FROM bench_fill WHERE seed = {seed} AND total = {count}").ToListAsync();
+        if (done.Count == 1) return done[0];
+        await db.Database.ExecuteSqlAsync($"DELETE FROM bench_fill");
+        await db.Database.ExecuteSqlAsync($"INSERT INTO bench_fill (seed, total, done) VALUES ({seed}, {count}, 0)");
+        return 0;
     }
 
     /// <summary>The life of one matter from its receipt to now, by the real clock: its state, fields, assignments and events.</summary>

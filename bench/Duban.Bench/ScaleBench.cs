@@ -92,7 +92,7 @@ public static class ScaleBench
         }
         if (!reuse || present < count)
         {
-            if (reuse) await log.WriteLineAsync($"--reuse: {present} matters there, fewer than {count}: filling {count} more");
+            if (reuse) await log.WriteLineAsync($"--reuse: {present} matters there, fewer than {count}: filling (a stopped fill of {count} goes on where it stopped)");
             var watch = Stopwatch.StartNew();
             facts = await RealisticMatters.FillAsync(app.Services, count, RealisticMatters.DefaultSeed, log);
             fill = watch.Elapsed;

@@ -17,12 +17,17 @@ public sealed class EventPartitions(IServiceScopeFactory scopes, TimeProvider ti
 
     public static readonly TimeSpan Every = TimeSpan.FromHours(6);
 
-    /// <summary>Creates the missing partitions from last month to <see cref="MonthsAhead"/> months ahead; answers how many.</summary>
-    public static async Task<int> EnsureAsync(DubanDb db, TimeProvider time, CancellationToken ct)
+    /// <summary>
+    /// Creates the missing partitions from <paramref name="monthsBack"/> months ago (last month by default) to
+    /// <see cref="MonthsAhead"/> months ahead; answers how many. A history written into an empty database
+    /// (the demo's, a bench's year) asks for its past months first, so that it does not fill
+    /// <c>events_default</c>, whose months could then never get a partition of their own.
+    /// </summary>
+    public static async Task<int> EnsureAsync(DubanDb db, TimeProvider time, CancellationToken ct, int monthsBack = 1)
     {
         if (!db.IsPostgres) return 0;
-        var from = time.Now().AddMonths(-1);
-        return await db.Database.SqlQuery<int>($"SELECT duban_event_partitions({from}, {MonthsAhead + 1}) AS \"Value\"").SingleAsync(ct);
+        var from = time.Now().AddMonths(-monthsBack);
+        return await db.Database.SqlQuery<int>($"SELECT duban_event_partitions({from}, {monthsBack + MonthsAhead}) AS \"Value\"").SingleAsync(ct);
     }
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)

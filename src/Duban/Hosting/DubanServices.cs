@@ -220,6 +220,8 @@ public sealed class StartupTasks(IServiceScopeFactory scopes, IOptions<DemoOptio
         await Schema.ExclusivelyAsync(db, async () =>
         {
             if (await db.Units.AnyAsync(cancellationToken)) return;
+            // The demo's history goes back months: their partitions first (PostgreSQL).
+            await EventPartitions.EnsureAsync(db, scope.ServiceProvider.GetRequiredService<TimeProvider>(), cancellationToken, monthsBack: 13);
             var seeded = await scope.ServiceProvider.GetRequiredService<DemoSeeder>().SeedAsync(cancellationToken);
             DemoSeeder.PrintAccounts(seeded, Console.Out);
         }, cancellationToken);
