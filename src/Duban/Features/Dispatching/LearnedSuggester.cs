@@ -161,11 +161,13 @@ public sealed class ClassifierTrainer(IServiceScopeFactory scopes, LearnedSugges
             if (catalogue.Find(label)?.Category is { } first) examples.Add((first, text, 0));
         }
 
-        var unconfirmed = await UnconfirmedAutoCategoriesAsync(db, ct);
         var rows = await db.Matters.AsNoTracking()
             .Where(m => m.Category != null && m.Status != Status.Merged && m.ParentId == null)
             .OrderByDescending(m => m.Id).Take(options.MaxExamples)
             .Select(m => new { m.Id, m.Category, m.Title, m.Content }).ToListAsync(ct);
+        if (rows.Count == 0) return examples;
+        // Only the events of the matters read (ids from the oldest of them up), never the whole events table.
+        var unconfirmed = await UnconfirmedAutoCategoriesAsync(db, rows[^1].Id, ct);
         foreach (var row in rows)
         {
             if (unconfirmed.Contains(row.Id)) continue;
@@ -196,15 +198,15 @@ public sealed class ClassifierTrainer(IServiceScopeFactory scopes, LearnedSugges
     /// Matters whose category the auto-dispatcher set, with no person's confirmation after it: a
     /// classify that sent a category, or a dispatch that sent or accepted one (categoryConfirmed).
     /// </summary>
-    private static async Task<HashSet<long>> UnconfirmedAutoCategoriesAsync(DubanDb db, CancellationToken ct)
+    private static async Task<HashSet<long>> UnconfirmedAutoCategoriesAsync(DubanDb db, long fromMatterId, CancellationToken ct)
     {
         var auto = await db.Events.AsNoTracking()
-            .Where(e => e.MatterId != null && e.ActorId == null && e.ActorName == AutoDispatcher.ActorName && e.Action == Dispatch.Name)
+            .Where(e => e.MatterId >= fromMatterId && e.ActorId == null && e.ActorName == AutoDispatcher.ActorName && e.Action == Dispatch.Name)
             .GroupBy(e => e.MatterId).Select(g => new { Id = g.Key!.Value, Seq = g.Max(e => e.Seq) }).ToListAsync(ct);
         if (auto.Count == 0) return [];
         var ids = auto.Select(a => a.Id).ToList();
         var later = await db.Events.AsNoTracking()
-            .Where(e => e.MatterId != null && ids.Contains(e.MatterId.Value) && e.ActorId != null && (e.Action == Classify.Name || e.Action == Dispatch.Name))
+            .Where(e => e.MatterId >= fromMatterId && ids.Contains(e.MatterId!.Value) && e.ActorId != null && (e.Action == Classify.Name || e.Action == Dispatch.Name))
             .Select(e => new { Id = e.MatterId!.Value, e.Seq, e.Data }).ToListAsync(ct);
         var confirmed = later
             .Where(e => System.Text.Json.Nodes.JsonNode.Parse(e.Data)?["categoryConfirmed"]?.GetValue<bool>() == true)
