@@ -110,6 +110,9 @@ public static partial class PageBench
             ["Logging:LogLevel:Microsoft.AspNetCore"] = "Error",
             ["Logging:LogLevel:Microsoft.EntityFrameworkCore"] = "Error",
         });
+        // DUBAN_BENCH_SQL=1: every statement the app sends, with its time, on standard output (for plan checks).
+        if (Environment.GetEnvironmentVariable("DUBAN_BENCH_SQL") == "1")
+            builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?> { ["Logging:LogLevel:Microsoft.EntityFrameworkCore.Database.Command"] = "Information" });
         builder.WebHost.UseUrls("http://127.0.0.1:0");
         builder.Services.AddDuban();
         builder.Services.AddDubanWeb();

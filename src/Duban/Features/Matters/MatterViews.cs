@@ -176,7 +176,7 @@ public sealed class MatterQueries(DubanDb db, MatterScope scope, UnitDirectory u
             if (f.Overdue is { } overdue)
             {
                 // The states inlined as constants, so the statement repeats the partial index's own
-                // condition (ix_matters_due … WHERE status IN (…)) and SQLite may use it; a paused
+                // condition (ix_matters_due_overdue … WHERE status IN (…)) and SQLite may use it; a paused
                 // clock is read when it paused, as its light is.
                 q = q.Where(overdue ? MatterClock.Overdue(now) : MatterClock.Not(MatterClock.Overdue(now)));
             }
