@@ -56,6 +56,7 @@ public static class ScaleBench
         // SQLite at a stable place (its data directory keeps the database and its keys), so that --reuse finds it.
         var directory = Cli.Option(args, "--db") ?? Path.Combine(Path.GetTempPath(), $"duban-bench-scale-{count}");
         if (provider == "sqlite" && !reuse && Directory.Exists(directory)) Directory.Delete(directory, recursive: true);
+        if (provider == "sqlite" && reuse) await ForgetStatisticsAsync(directory, log);
         await using var app = PageBench.BuildApp(provider, connection, directory, password);
         if (provider == "postgres" && !reuse)
         {
@@ -144,6 +145,25 @@ public static class ScaleBench
         await app.StopAsync();
         if (provider == "sqlite") Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
         return failures > 0 ? 1 : 0;
+    }
+
+    /// <summary>
+    /// A SQLite database filled by an earlier bench was analysed (its fill ran ANALYZE then): its statistics are
+    /// emptied, so that SQLite plans as it does for Duban, which never analyses (heuristics that take the indexes
+    /// as designed; statistics of some indexes and not of those added since made it choose worse ones).
+    /// </summary>
+    private static async Task ForgetStatisticsAsync(string directory, TextWriter log)
+    {
+        var file = Path.Combine(directory, "duban.db");
+        if (!File.Exists(file)) return;
+        await using var conn = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={file}");
+        await conn.OpenAsync();
+        await using var cmd = conn.CreateCommand();
+        cmd.CommandText = "SELECT count(*) FROM sqlite_master WHERE name = 'sqlite_stat1'";
+        if (Convert.ToInt64(await cmd.ExecuteScalarAsync(), CultureInfo.InvariantCulture) == 0) return;
+        cmd.CommandText = "DELETE FROM sqlite_stat1";
+        var rows = await cmd.ExecuteNonQueryAsync();
+        if (rows > 0) await log.WriteLineAsync($"emptied the planner's statistics ({rows} rows of sqlite_stat1), as Duban runs");
     }
 
     /// <summary>

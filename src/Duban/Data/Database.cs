@@ -23,13 +23,6 @@ public sealed class DatabaseOptions
     /// there (<see cref="ReadSide"/>); everything else, and every write, goes to the primary.
     /// </summary>
     public string? ReadReplica { get; set; }
-
-    /// <summary>
-    /// SQLite only: the planner's statistics are brought up to date at start and then every this many hours
-    /// (<see cref="PlannerStatistics"/>); 0 turns it off. PostgreSQL's autovacuum keeps its own.
-    /// </summary>
-    [Range(0, 24 * 7, ErrorMessage = "Duban:Database:AnalyzeHours must be between 0 (off) and 168.")]
-    public int AnalyzeHours { get; set; } = 6;
 }
 
 public static class DatabaseSetup

@@ -137,7 +137,6 @@ public static class DubanServices
         services.AddHostedService<SupervisionJob>();
         services.AddHostedService<Features.Tally.TallyJob>();
         services.AddHostedService<EventPartitions>();
-        services.AddHostedService<PlannerStatistics>();
         services.AddDubanUi();
         services.AddRateLimiter(o =>
         {

@@ -110,9 +110,6 @@ public sealed class DubanFactory : WebApplicationFactory<Program>, IAsyncLifetim
         // Likewise the tally job (its own clock, not the test's): without it the pages count live; the
         // tally's tests bring the counters up to date themselves (Tallies.CatchUpAsync).
         builder.UseSetting("Duban:Tally:Job", "false");
-        // No planner statistics: SQLite then plans every table as large (WholeTableTests reads those plans);
-        // PlannerStatisticsTests analyses by hand.
-        builder.UseSetting("Duban:Database:AnalyzeHours", "0");
         foreach (var (key, value) in Settings) builder.UseSetting(key, value);
         builder.ConfigureTestServices(services =>
         {
