@@ -251,7 +251,7 @@ public sealed class UnitFigures(DubanDb db, MatterScope scope, UnitDirectory dir
             t.Add(r.Measure, checked((int)r.N));
         }
         // The counters' own matters (a county's: those of the county), for what changes with time alone.
-        var own = tally.County is { } county ? visible.Where(m => m.CountyCode == county) : visible;
+        var own = tally.County is { } county ? Narrow(scope.OwnCounty(db.Matters.AsNoTracking(), actor, county), filter) : visible;
         await CountAsync(p, own, For, only, timedOnly: true, now, ct);
         foreach (var part in tally.Live) await CountAsync(p, Narrow(part, filter), For, only, timedOnly: false, now, ct);
         return (tallies, tally.CountedAt);
