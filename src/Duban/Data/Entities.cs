@@ -25,6 +25,8 @@ public sealed class User
     public required string PasswordHash { get; set; }
     public bool Active { get; set; } = true;
     public DateTimeOffset CreatedAt { get; set; }
+    /// <summary>Every token carries it; a new one ends the account's sessions (Features/Auth, SecurityStamps).</summary>
+    public string SecurityStamp { get; set; } = Features.Auth.SecurityStamps.New();
 }
 
 /// <summary>A matter (事项): one report, demand, proposal or assigned task, from intake to closure.</summary>

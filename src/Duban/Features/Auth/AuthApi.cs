@@ -12,9 +12,10 @@ public static class AuthApi
     public static RouteGroupBuilder MapAuthApiV1(this RouteGroupBuilder api)
     {
         api.MapPost("/auth/login", LoginAsync).AllowAnonymous().RequireRateLimiting("login").WithTags("Auth");
-        api.MapPost("/auth/logout", (HttpContext http) =>
+        // Anonymous: a request whose token has ended still clears its cookie; a valid one also ends the account's sessions.
+        api.MapPost("/auth/logout", async (HttpContext http, CancellationToken ct) =>
         {
-            PasswordSignIn.SignOut(http);
+            await PasswordSignIn.SignOutAsync(http, ct);
             return TypedResults.NoContent();
         }).AllowAnonymous().WithTags("Auth");
         return api;

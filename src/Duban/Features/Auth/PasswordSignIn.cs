@@ -30,15 +30,27 @@ public static class PasswordSignIn
         {
             return new Error(400, "validation", "用户名和密码必填 / username and password are required");
         }
+        // Guesses at one account wait, exponentially, whatever the address; the password is not even tried.
+        var backoff = http.RequestServices.GetRequiredService<LoginBackoff>();
+        if (backoff.Wait(username) is { } wait)
+        {
+            var seconds = (int)Math.Ceiling(wait.TotalSeconds);
+            http.Response.Headers.RetryAfter = seconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            return new Error(429, "too_many_attempts", $"登录失败次数过多，请 {seconds} 秒后再试 / too many failed sign-ins: try again in {seconds} s");
+        }
+        var iterations = options.Value.PasswordIterations;
         var user = await db.Users.AsNoTracking().FirstOrDefaultAsync(u => u.Username == username && u.Active, ct);
         // The same answer, after the same work, for an unknown user and a wrong password: no account enumeration.
-        var valid = user is null ? Passwords.VerifyDecoy(password) : Passwords.Verify(password, user.PasswordHash);
+        var valid = user is null ? Passwords.VerifyDecoy(password, iterations) : Passwords.Verify(password, user.PasswordHash);
         if (user is null || !valid)
         {
+            backoff.Failed(username);
             return new Error(401, "unauthorized", "用户名或密码错误 / wrong username or password");
         }
+        backoff.Succeeded(username);
+        if (Passwords.NeedsUpgrade(user.PasswordHash, iterations)) await UpgradeHashAsync(http, db, user, password, iterations, ct);
         var lifetime = TimeSpan.FromMinutes(options.Value.TokenMinutes);
-        var token = tokens.Issue(user.Id, lifetime);
+        var token = tokens.Issue(user.Id, user.SecurityStamp, lifetime);
         // The browser keeps the same token in a cookie that scripts cannot read and other sites
         // cannot send (SameSite=Strict: no cross-site request carries it, so no CSRF).
         http.Response.Cookies.Append(DubanAuthenticationHandler.CookieName, token, new CookieOptions
@@ -52,7 +64,51 @@ public static class PasswordSignIn
         return new SignedIn(user, token, time.GetUtcNow().Add(lifetime));
     }
 
-    /// <summary>Forgets the browser's sign-in.</summary>
-    public static void SignOut(HttpContext http) =>
+    /// <summary>
+    /// A hash of fewer iterations than the deployment's is replaced, now that the password is known, by one
+    /// at the current work factor: one audited change (<c>password_rehashed</c>, naming the account and the
+    /// iterations, never the hash), once per account. Only if the stored hash is still the one verified (a
+    /// reset at the same moment wins). The security stamp stays: the sessions go on.
+    /// </summary>
+    private static async Task UpgradeHashAsync(HttpContext http, DubanDb db, User user, string password, int iterations, CancellationToken ct)
+    {
+        var upgraded = Passwords.Hash(password, iterations);
+        var from = Passwords.IterationsOf(user.PasswordHash);
+        await http.RequestServices.GetRequiredService<Features.Audit.AuditedChange>().RunAsync<bool>(async () =>
+        {
+            var row = await db.Users.FirstOrDefaultAsync(u => u.Id == user.Id, ct);
+            if (row is null || row.PasswordHash != user.PasswordHash) return Features.Audit.ChangeMade.Unchanged(false);
+            row.PasswordHash = upgraded;
+            var actor = new Actor(row.Id, row.Username, row.DisplayName, row.UnitCode, "", "", DubanAuthenticationHandler.ParseRoles(row.Roles), []);
+            return new Features.Audit.ChangeMade<bool>(true, [new Features.Audit.AuditEvent(actor, "password_rehashed",
+                new System.Text.Json.Nodes.JsonObject { ["id"] = row.Id, ["username"] = row.Username, ["from"] = from, ["to"] = iterations })], []);
+        }, ct);
+        user.PasswordHash = upgraded;
+    }
+
+    /// <summary>
+    /// Signs out: when the request carries a valid token or cookie, the account gets a new security
+    /// stamp (every token and cookie issued to it before stops at once, on every node: a logout ends
+    /// all of the account's sessions), recorded by the audited event <c>signed_out</c>; and the
+    /// browser's cookie is forgotten. Without a valid sign-in it only forgets the cookie.
+    /// </summary>
+    public static async Task SignOutAsync(HttpContext http, CancellationToken ct)
+    {
+        if (http.Items[DubanAuthenticationHandler.ActorItem] is Actor { Id: { } id } actor)
+        {
+            var services = http.RequestServices;
+            var db = services.GetRequiredService<DubanDb>();
+            var cache = services.GetRequiredService<Microsoft.Extensions.Caching.Memory.IMemoryCache>();
+            await services.GetRequiredService<Features.Audit.AuditedChange>().RunAsync<bool>(async () =>
+            {
+                var user = await db.Users.FirstOrDefaultAsync(u => u.Id == id, ct);
+                if (user is null) return Features.Audit.ChangeMade.Unchanged(false);
+                user.SecurityStamp = SecurityStamps.New();
+                return new Features.Audit.ChangeMade<bool>(true, [new Features.Audit.AuditEvent(actor, "signed_out",
+                    new System.Text.Json.Nodes.JsonObject { ["id"] = user.Id, ["username"] = user.Username, ["sessionsEnded"] = true })], []);
+            }, ct);
+            cache.Remove(DubanAuthenticationHandler.ActorCacheKey(id));
+        }
         http.Response.Cookies.Delete(DubanAuthenticationHandler.CookieName, new CookieOptions { Path = "/" });
+    }
 }

@@ -64,7 +64,7 @@ public sealed class DemoSeeder(IServiceProvider services, DubanDb db, UnitDirect
         {
             // Demo accounts share one password, so they share one hash: 200 PBKDF2 runs would
             // cost seconds at every first start and protect nothing more.
-            var hash = Passwords.Hash(password);
+            var hash = Passwords.Hash(password, services.GetRequiredService<Microsoft.Extensions.Options.IOptions<AuthOptions>>().Value.PasswordIterations);
             User Account(string username, string name, string unit, string roles) =>
                 new() { Username = username, DisplayName = name, UnitCode = unit, Roles = roles, PasswordHash = hash, CreatedAt = now };
             db.Users.Add(Account("admin", "系统管理员", AdminUnit, Roles.Admin));
