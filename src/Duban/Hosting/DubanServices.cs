@@ -62,6 +62,7 @@ public static class DubanServices
         services.AddSingleton(sp => new Tokens(KeyFiles.Load(sp.GetRequiredService<IOptions<AuthOptions>>().Value.SigningKey, DataDir(sp), "auth"),
             sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton<LoginBackoff>();
+        services.AddScoped<TwoFactor>();
         services.AddSingleton<UnitDirectory>();
         services.AddRefreshingCache<UnitDirectory>(u => u.Cache);
         services.AddSingleton<MatterScope>();

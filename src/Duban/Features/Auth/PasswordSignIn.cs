@@ -5,8 +5,15 @@ using Microsoft.Extensions.Options;
 
 namespace Duban.Features.Auth;
 
-/// <summary>The account that signed in, its token and when the token ends.</summary>
-public sealed record SignedIn(User User, string Token, DateTimeOffset ExpiresAt);
+/// <summary>
+/// The account that signed in, its token and when the token ends; or, when <see cref="Mfa"/> is set, the
+/// password was right and a second factor is needed (no token). <see cref="RecoveryCodes"/>: the codes of
+/// an enrolment this sign-in completed, shown this once.
+/// </summary>
+public sealed record SignedIn(User User, string? Token, DateTimeOffset ExpiresAt, MfaChallenge? Mfa = null, IReadOnlyList<string>? RecoveryCodes = null);
+
+/// <summary>A second factor is needed; <see cref="Enrol"/>: the account has none yet and its role requires one, so here is its set-up.</summary>
+public sealed record MfaChallenge(TotpSetup? Enrol);
 
 /// <summary>
 /// Signs a user in with a password and sets the browser's cookie: one path for the API
@@ -14,16 +21,16 @@ public sealed record SignedIn(User User, string Token, DateTimeOffset ExpiresAt)
 /// </summary>
 public static class PasswordSignIn
 {
-    /// <summary>Checks the password; on success issues a token and sets it as the HttpOnly cookie.</summary>
-    public static Task<Result<SignedIn>> ExecuteAsync(HttpContext http, string? username, string? password, CancellationToken ct)
+    /// <summary>Checks the password (and the second factor where one is needed); on success issues a token and sets it as the HttpOnly cookie.</summary>
+    public static Task<Result<SignedIn>> ExecuteAsync(HttpContext http, string? username, string? password, string? otp, CancellationToken ct)
     {
         var services = http.RequestServices;
         return ExecuteAsync(http, services.GetRequiredService<DubanDb>(), services.GetRequiredService<Tokens>(),
-            services.GetRequiredService<IOptions<AuthOptions>>(), services.GetRequiredService<TimeProvider>(), username, password, ct);
+            services.GetRequiredService<IOptions<AuthOptions>>(), services.GetRequiredService<TimeProvider>(), username, password, otp, ct);
     }
 
     public static async Task<Result<SignedIn>> ExecuteAsync(HttpContext http, DubanDb db, Tokens tokens, IOptions<AuthOptions> options,
-        TimeProvider time, string? username, string? password, CancellationToken ct)
+        TimeProvider time, string? username, string? password, string? otp, CancellationToken ct)
     {
         if (string.IsNullOrWhiteSpace(username) || string.IsNullOrEmpty(password)
             || username.Length > 100 || Text.HasControlCharacters(username))
@@ -47,6 +54,43 @@ public static class PasswordSignIn
             backoff.Failed(username);
             return new Error(401, "unauthorized", "用户名或密码错误 / wrong username or password");
         }
+        // The second factor: for an enrolled account, and for every account of a role that requires one
+        // (mfa_roles). A wrong code counts as a failure of the account, as a wrong password does.
+        IReadOnlyList<string>? recoveryCodes = null;
+        var twoFactor = http.RequestServices.GetRequiredService<TwoFactor>();
+        var enrolled = user.TotpSecret is not null;
+        if (enrolled || await twoFactor.RequiredForAsync(user.Roles, ct))
+        {
+            if (string.IsNullOrWhiteSpace(otp))
+            {
+                if (enrolled) return new SignedIn(user, null, default, new MfaChallenge(null));
+                // Enrolment at the first sign-in: the password's holder gets a pending secret, confirmed by signing in with a code of it.
+                var pending = await db.Users.FirstAsync(u => u.Id == user.Id, ct);
+                var setup = twoFactor.NewSetup(pending);
+                await db.SaveChangesAsync(ct);
+                return new SignedIn(user, null, default, new MfaChallenge(setup));
+            }
+            if (enrolled)
+            {
+                if (!await twoFactor.VerifyAsync(user, otp, ct))
+                {
+                    backoff.Failed(username);
+                    return new Error(401, "invalid_otp", "动态验证码不正确或已使用 / the one-time code is wrong, expired or used already");
+                }
+            }
+            else
+            {
+                var actor = new Actor(user.Id, user.Username, user.DisplayName, user.UnitCode, "", "", DubanAuthenticationHandler.ParseRoles(user.Roles), []);
+                var enrolment = await http.RequestServices.GetRequiredService<Features.Audit.AuditedChange>().RunAsync<TotpEnrolled>(async () =>
+                    twoFactor.Enrol(await db.Users.FirstAsync(u => u.Id == user.Id, ct), otp, actor), ct);
+                if (enrolment.Error is { } refused)
+                {
+                    backoff.Failed(username);
+                    return refused.Code == "invalid_otp" ? new Error(401, "invalid_otp", refused.Message) : refused;
+                }
+                recoveryCodes = enrolment.Value!.RecoveryCodes;
+            }
+        }
         backoff.Succeeded(username);
         if (Passwords.NeedsUpgrade(user.PasswordHash, iterations)) await UpgradeHashAsync(http, db, user, password, iterations, ct);
         var lifetime = TimeSpan.FromMinutes(options.Value.TokenMinutes);
@@ -61,7 +105,7 @@ public static class PasswordSignIn
             Path = "/",
             Expires = time.GetUtcNow().Add(lifetime),
         });
-        return new SignedIn(user, token, time.GetUtcNow().Add(lifetime));
+        return new SignedIn(user, token, time.GetUtcNow().Add(lifetime), RecoveryCodes: recoveryCodes);
     }
 
     /// <summary>

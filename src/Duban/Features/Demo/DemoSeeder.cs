@@ -80,6 +80,8 @@ public sealed class DemoSeeder(IServiceProvider services, DubanDb db, UnitDirect
                 db.Users.Add(Account("h-" + u.Code, (u.ShortName ?? u.Name) + "经办人", u.Code, Roles.Handler));
             }
             await db.SaveChangesAsync(ct);
+            // The demo's accounts sign in with the password alone until they enrol a second factor (offered, not required).
+            await db.Database.ExecuteSqlRawAsync("UPDATE mfa_roles SET required = FALSE", ct);
             await services.GetRequiredService<AuditLog>().AppendAsync(null, Actor.System(), "demo_loaded",
                 data: new System.Text.Json.Nodes.JsonObject { ["units"] = units.Count }, ct: ct);
             await db.SaveChangesAsync(ct);
