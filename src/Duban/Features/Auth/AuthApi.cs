@@ -16,7 +16,8 @@ public static class AuthApi
 
     public static RouteGroupBuilder MapAuthApiV1(this RouteGroupBuilder api)
     {
-        api.MapPost("/auth/login", LoginAsync).AllowAnonymous().RequireRateLimiting("login").WithTags("Auth");
+        api.MapPost("/auth/login", LoginAsync).AllowAnonymous().RequireRateLimiting("login").WithTags("Auth")
+            .Produces<LoginResponse>().ProducesProblem(400).ProducesProblem(401).ProducesProblem(429);
         api.MapPost("/auth/totp/setup", async (HttpContext http, TwoFactor twoFactor, CancellationToken ct) =>
         {
             var result = await twoFactor.SetupAsync(http.Actor(), ct);

@@ -93,6 +93,40 @@ public sealed class TwoFactorTests(DubanFactory factory)
     }
 
     [Fact]
+    public async Task SignInForm_AsksForTheCodeAsASecondStep()
+    {
+        var admin = await factory.As("admin");
+        var username = "form-otp-" + Tag();
+        await (await admin.PostAsJsonAsync("/api/v1/admin/users",
+            new { username, displayName = "表单双因素", unitCode = "440781-rsj", roles = new[] { "handler" }, password = Password })).Json(HttpStatusCode.Created);
+        var me = Bearer(factory, (string)(await (await LoginAsync(factory, username, Password)).Json(HttpStatusCode.OK))["token"]!);
+        var secret = (string)(await (await me.PostAsync("/api/v1/auth/totp/setup", null)).Json(HttpStatusCode.OK))["secret"]!;
+        await me.PostAsJsonAsync("/api/v1/auth/totp/confirm", new { otp = Code(factory, secret) }).Ok();
+        factory.Clock.Advance(TimeSpan.FromSeconds(30));
+
+        var browser = factory.CreateClient(new Microsoft.AspNetCore.Mvc.Testing.WebApplicationFactoryClientOptions { AllowAutoRedirect = false, HandleCookies = true });
+        async Task<HttpResponseMessage> PostAsync(string? otp)
+        {
+            var html = await browser.GetStringAsync("/console/login");
+            var token = System.Net.WebUtility.HtmlDecode(System.Text.RegularExpressions.Regex.Match(html,
+                "<input[^>]*name=\"__RequestVerificationToken\"[^>]*value=\"([^\"]+)\"").Groups[1].Value);
+            var fields = new Dictionary<string, string> { ["_handler"] = "login", ["__RequestVerificationToken"] = token, ["username"] = username, ["password"] = Password };
+            if (otp is not null) fields["otp"] = otp;
+            return await browser.PostAsync("/console/login", new FormUrlEncodedContent(fields));
+        }
+        // The password alone: the form again, asking for the code, and no sign-in.
+        var first = await PostAsync(null);
+        Assert.Equal(HttpStatusCode.OK, first.StatusCode);
+        Assert.Contains("请再次输入密码，并填写动态验证码或恢复码", await first.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.False(first.Headers.TryGetValues("Set-Cookie", out var none) && none.Any(c => c.StartsWith("duban_auth=", StringComparison.Ordinal) && !c.StartsWith("duban_auth=;", StringComparison.Ordinal)));
+        Assert.Equal(HttpStatusCode.Redirect, (await browser.GetAsync("/console")).StatusCode);
+        // With the code: signed in.
+        var second = await PostAsync(Code(factory, secret));
+        Assert.Contains(second.Headers.GetValues("Set-Cookie"), c => c.StartsWith("duban_auth=", StringComparison.Ordinal));
+        Assert.Equal(HttpStatusCode.OK, (await browser.GetAsync("/console")).StatusCode);
+    }
+
+    [Fact]
     public async Task DemoDatabase_RequiresNoRole()
     {
         await using var scope = factory.Scope();
