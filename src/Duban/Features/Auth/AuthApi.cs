@@ -1,5 +1,5 @@
-using Duban.Data;
 using Duban.Common;
+using Duban.Data;
 using Microsoft.Extensions.Options;
 
 namespace Duban.Features.Auth;

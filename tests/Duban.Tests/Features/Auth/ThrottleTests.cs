@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Http.Json;
+using Duban.Features.Auth;
 using Duban.Tests.Infrastructure;
 
 namespace Duban.Tests.Features.Auth;
@@ -69,5 +70,28 @@ public sealed class ThrottleTests(DubanFactory factory)
         // A success starts the count again.
         Assert.Equal(HttpStatusCode.Unauthorized, (await LoginAsync(client, a, "wrong")).StatusCode);
         Assert.Equal(HttpStatusCode.OK, (await LoginAsync(client, a, Password)).StatusCode);
+    }
+
+    [Fact]
+    public void Backoff_DoublesUpToItsCap_AndForgetsAfterAnHourWithoutFailures()
+    {
+        var clock = new TestClock(new DateTimeOffset(2026, 12, 1, 9, 0, 0, TimeSpan.Zero));
+        var backoff = new LoginBackoff(clock, Microsoft.Extensions.Options.Options.Create(new AuthOptions()));
+        for (var i = 0; i < 4; i++) backoff.Failed("Someone");
+        Assert.Null(backoff.Wait("someone"));
+        backoff.Failed("someone");
+        Assert.Equal(TimeSpan.FromSeconds(1), backoff.Wait("someone"));
+        Assert.Null(backoff.Wait("someone-else"));
+        for (var i = 0; i < 30; i++) backoff.Failed("someone");
+        Assert.Equal(TimeSpan.FromMinutes(15), backoff.Wait("someone")); // the cap, not 2^30 s
+        clock.Advance(TimeSpan.FromMinutes(15));
+        Assert.Null(backoff.Wait("someone"));
+        // An hour and more without failures: five free ones again.
+        clock.Advance(TimeSpan.FromMinutes(61));
+        for (var i = 0; i < 4; i++) backoff.Failed("someone");
+        Assert.Null(backoff.Wait("someone"));
+        backoff.Succeeded("someone");
+        backoff.Failed("someone");
+        Assert.Null(backoff.Wait("someone"));
     }
 }
