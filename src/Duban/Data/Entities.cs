@@ -25,6 +25,16 @@ public sealed class User
     public required string PasswordHash { get; set; }
     public bool Active { get; set; } = true;
     public DateTimeOffset CreatedAt { get; set; }
+    /// <summary>Every token carries it; a new one ends the account's sessions (Features/Auth, SecurityStamps).</summary>
+    public string SecurityStamp { get; set; } = Features.Auth.SecurityStamps.New();
+    /// <summary>The enrolled TOTP secret, sealed (Features/Auth, TwoFactor); null when not enrolled.</summary>
+    public string? TotpSecret { get; set; }
+    /// <summary>A secret set up and not confirmed yet, sealed.</summary>
+    public string? TotpPending { get; set; }
+    /// <summary>The last time step accepted: a code of that step or an earlier one is refused (no replay).</summary>
+    public long? TotpStep { get; set; }
+    /// <summary>The unused recovery codes' SHA-256, comma-separated.</summary>
+    public string? RecoveryCodes { get; set; }
 }
 
 /// <summary>A matter (事项): one report, demand, proposal or assigned task, from intake to closure.</summary>

@@ -143,7 +143,7 @@ public static class Schema
     /// </summary>
     public static async Task DropAllAsync(DubanDb db, CancellationToken ct = default)
     {
-        string[] unmapped = ["counters", "schema_migrations", "matter_search"];
+        string[] unmapped = ["counters", "schema_migrations", "matter_search", "mfa_roles"];
         var tables = db.Model.GetEntityTypes().Select(e => e.GetTableName()).OfType<string>().Concat(unmapped).Distinct(StringComparer.Ordinal).ToList();
         if (!db.IsPostgres) await db.Database.ExecuteSqlRawAsync("PRAGMA foreign_keys = OFF;", ct);
         foreach (var table in tables)

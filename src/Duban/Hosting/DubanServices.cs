@@ -61,6 +61,8 @@ public static class DubanServices
         services.AddSingleton(sp => new AuditKey(KeyFiles.Load(sp.GetRequiredService<IConfiguration>()["Duban:Audit:Key"], DataDir(sp), "audit")));
         services.AddSingleton(sp => new Tokens(KeyFiles.Load(sp.GetRequiredService<IOptions<AuthOptions>>().Value.SigningKey, DataDir(sp), "auth"),
             sp.GetRequiredService<TimeProvider>()));
+        services.AddSingleton<LoginBackoff>();
+        services.AddScoped<TwoFactor>();
         services.AddSingleton<UnitDirectory>();
         services.AddRefreshingCache<UnitDirectory>(u => u.Cache);
         services.AddSingleton<MatterScope>();
@@ -142,7 +144,9 @@ public static class DubanServices
         {
             o.RejectionStatusCode = StatusCodes.Status429TooManyRequests;
             o.AddPolicy("public", http => PerMinute(http, "PublicPerMinute", 60));
-            o.AddPolicy("login", http => PerMinute(http, "LoginPerMinute", 30));
+            // One bucket per address for the API's login and the console's sign-in form together (both name
+            // this policy; a page read is not counted); each account's own backoff is LoginBackoff's.
+            o.AddPolicy("login", http => HttpMethods.IsPost(http.Request.Method) ? PerMinute(http, "LoginPerMinute", 30) : RateLimitPartition.GetNoLimiter("read"));
             // Looking places up is cheap (microseconds) and a portal form does it as one types.
             o.AddPolicy("geo", http => PerMinute(http, "GeoPerMinute", 600));
         });

@@ -29,11 +29,10 @@ public static class WebUi
         services.AddDubanConsole();
         services.AddAuthentication().AddScheme<AuthenticationSchemeOptions, ConsoleSignInHandler>(ConsoleSignInHandler.SchemeName, null);
         // The pages' forms are doors as the API's are: the portal's (a report, a query code to guess)
-        // limited like the public API, the sign-in like the API's login; reading a page is not limited.
+        // limited like the public API, the sign-in in the same bucket as the API's login ("login"); reading a page is not limited.
         services.Configure<RateLimiterOptions>(o =>
         {
             o.AddPolicy(PortalForms, http => FormsPerMinute(http, "PublicPerMinute", 60));
-            o.AddPolicy(LoginForm, http => FormsPerMinute(http, "LoginPerMinute", 30));
             o.OnRejected = async (context, ct) =>
             {
                 if (IsApi(context.HttpContext.Request.Path)) return;
@@ -45,7 +44,7 @@ public static class WebUi
     }
 
     private const string PortalForms = "portal-forms";
-    private const string LoginForm = "login-form";
+    private const string LoginForm = "login"; // the API's login policy: one bucket per address for both doors
 
     private static RateLimitPartition<string> FormsPerMinute(HttpContext http, string setting, int fallback) =>
         HttpMethods.IsPost(http.Request.Method) ? Hosting.DubanServices.PerMinute(http, setting, fallback) : RateLimitPartition.GetNoLimiter("read");
@@ -105,9 +104,9 @@ public static class WebUi
             if (endpoint is RouteEndpointBuilder { RoutePattern.RawText: "/" or "/track" })
                 endpoint.Metadata.Add(new Microsoft.AspNetCore.RateLimiting.EnableRateLimitingAttribute(PortalForms));
         });
-        app.MapPost("/console/logout", (HttpContext http) =>
+        app.MapPost("/console/logout", async (HttpContext http) =>
         {
-            PasswordSignIn.SignOut(http);
+            await PasswordSignIn.SignOutAsync(http, http.RequestAborted);
             return Results.LocalRedirect("/console/login");
         }).WithMetadata(new Microsoft.AspNetCore.Antiforgery.RequireAntiforgeryTokenAttribute()).ExcludeFromDescription();
         app.MapGet("/culture", (string? lang, string? returnUrl, HttpContext http) =>

@@ -85,7 +85,7 @@ public sealed class Desk(DubanFactory factory)
             DisplayName = displayName,
             UnitCode = unit,
             Roles = roles,
-            PasswordHash = Passwords.Hash(DubanFactory.Password),
+            PasswordHash = Passwords.Hash(DubanFactory.Password, DubanFactory.PasswordIterations),
             CreatedAt = factory.Clock.GetUtcNow(),
         });
         await db.SaveChangesAsync();

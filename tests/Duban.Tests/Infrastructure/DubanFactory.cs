@@ -19,6 +19,12 @@ namespace Duban.Tests.Infrastructure;
 public sealed class DubanFactory : WebApplicationFactory<Program>, IAsyncLifetime
 {
     public const string Password = "test-password-1";
+
+    /// <summary>
+    /// The tests' password work factor: the suite signs in hundreds of times, at 600,000 iterations each
+    /// (the default, tested in PasswordHashTests with its upgrade) it would spend minutes hashing.
+    /// </summary>
+    public const int PasswordIterations = 10_000;
     private readonly string dataDirectory = Path.Combine(Path.GetTempPath(), "duban-test-" + Guid.NewGuid().ToString("N")[..10]);
     private readonly bool ownsDatabase = true;
     private string? postgresDatabase;
@@ -101,6 +107,7 @@ public sealed class DubanFactory : WebApplicationFactory<Program>, IAsyncLifetim
 
         builder.UseSetting("Duban:RateLimits:PublicPerMinute", "100000");
         builder.UseSetting("Duban:RateLimits:LoginPerMinute", "100000");
+        builder.UseSetting("Duban:Auth:PasswordIterations", PasswordIterations.ToString(System.Globalization.CultureInfo.InvariantCulture));
         // A node started late over the shared database could learn from other tests' matters and
         // dispatch on its own; the tests of auto-dispatch turn it on in their own deployment.
         builder.UseSetting("Duban:Dispatch:AutoDispatch", "false");

@@ -15,14 +15,14 @@ public sealed class TokensTests
     public void IssueThenValidate_ReturnsUserId()
     {
         var tokens = new Tokens(key, clock);
-        Assert.Equal(42L, tokens.Validate(tokens.Issue(42, TimeSpan.FromHours(12))));
-        Assert.Equal(long.MaxValue, tokens.Validate(tokens.Issue(long.MaxValue, TimeSpan.FromMinutes(5))));
+        Assert.Equal(42L, tokens.Validate(tokens.Issue(42, "stamp", TimeSpan.FromHours(12))));
+        Assert.Equal(long.MaxValue, tokens.Validate(tokens.Issue(long.MaxValue, "stamp", TimeSpan.FromMinutes(5))));
     }
 
     [Fact]
     public void Validate_SameKeyOtherInstance_Accepts()
     {
-        var token = new Tokens(key, clock).Issue(7, TimeSpan.FromHours(1));
+        var token = new Tokens(key, clock).Issue(7, "stamp", TimeSpan.FromHours(1));
         Assert.Equal(7L, new Tokens((byte[])key.Clone(), clock).Validate(token));
     }
 
@@ -30,7 +30,7 @@ public sealed class TokensTests
     public void Validate_BeforeExpiry_Accepts_AfterExpiry_Null()
     {
         var tokens = new Tokens(key, clock);
-        var token = tokens.Issue(5, TimeSpan.FromHours(12));
+        var token = tokens.Issue(5, "stamp", TimeSpan.FromHours(12));
 
         clock.UtcNow = Start.AddHours(12).AddSeconds(-1);
         Assert.Equal(5L, tokens.Validate(token));
@@ -46,14 +46,14 @@ public sealed class TokensTests
     public void Validate_NegativeLifetime_Null()
     {
         var tokens = new Tokens(key, clock);
-        Assert.Null(tokens.Validate(tokens.Issue(5, TimeSpan.FromMinutes(-1))));
+        Assert.Null(tokens.Validate(tokens.Issue(5, "stamp", TimeSpan.FromMinutes(-1))));
     }
 
     [Fact]
     public void Validate_TamperedPayload_Null()
     {
         var tokens = new Tokens(key, clock);
-        var token = tokens.Issue(5, TimeSpan.FromHours(1));
+        var token = tokens.Issue(5, "stamp", TimeSpan.FromHours(1));
         var dot = token.IndexOf('.', StringComparison.Ordinal);
         var json = Encoding.UTF8.GetString(Base64Url.DecodeFromChars(token.AsSpan(0, dot)));
         Assert.Contains("5", json, StringComparison.Ordinal);
@@ -73,7 +73,7 @@ public sealed class TokensTests
     public void Validate_TamperedSignature_Null()
     {
         var tokens = new Tokens(key, clock);
-        var token = tokens.Issue(5, TimeSpan.FromHours(1));
+        var token = tokens.Issue(5, "stamp", TimeSpan.FromHours(1));
         var dot = token.IndexOf('.', StringComparison.Ordinal);
         var mac = Base64Url.DecodeFromChars(token.AsSpan(dot + 1));
         for (var i = 0; i < mac.Length; i++)
@@ -89,7 +89,7 @@ public sealed class TokensTests
     [Fact]
     public void Validate_TokenSignedWithAnotherKey_Null()
     {
-        var foreign = new Tokens(RandomNumberGenerator.GetBytes(32), clock).Issue(5, TimeSpan.FromHours(1));
+        var foreign = new Tokens(RandomNumberGenerator.GetBytes(32), clock).Issue(5, "stamp", TimeSpan.FromHours(1));
         Assert.Null(new Tokens(key, clock).Validate(foreign));
     }
 

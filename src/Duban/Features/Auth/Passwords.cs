@@ -2,22 +2,42 @@ using System.Security.Cryptography;
 
 namespace Duban.Features.Auth;
 
-/// <summary>PBKDF2-SHA256 password hashes: "pbkdf2$iterations$salt$hash".</summary>
+/// <summary>
+/// PBKDF2-SHA256 password hashes: "pbkdf2$iterations$salt$hash". New hashes take the configured work
+/// factor (<see cref="AuthOptions.PasswordIterations"/>, by default OWASP's 600,000); a stored hash of
+/// fewer iterations still verifies and is upgraded at the account's next successful sign-in.
+/// </summary>
 public static class Passwords
 {
-    private const int Iterations = 100_000;
+    public const int DefaultIterations = 600_000;
+    public const int MinIterations = 10_000;
+    public const int MaxIterations = 10_000_000;
     private const int SaltBytes = 16;
     private const int HashBytes = 32;
 
-    /// <summary>Verified against when the user does not exist, so that both answers take as long.</summary>
-    private static readonly string Decoy = Hash(Generate());
+    /// <summary>Verified against when the user does not exist, so that both answers take as long: one per work factor.</summary>
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<int, string> Decoys = new();
 
-    public static string Hash(string password)
+    public static string Hash(string password, int iterations = DefaultIterations)
     {
+        ArgumentOutOfRangeException.ThrowIfLessThan(iterations, MinIterations);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(iterations, MaxIterations);
         var salt = RandomNumberGenerator.GetBytes(SaltBytes);
-        var hash = Rfc2898DeriveBytes.Pbkdf2(password, salt, Iterations, HashAlgorithmName.SHA256, HashBytes);
-        return $"pbkdf2${Iterations}${Convert.ToBase64String(salt)}${Convert.ToBase64String(hash)}";
+        var hash = Rfc2898DeriveBytes.Pbkdf2(password, salt, iterations, HashAlgorithmName.SHA256, HashBytes);
+        return $"pbkdf2${iterations}${Convert.ToBase64String(salt)}${Convert.ToBase64String(hash)}";
     }
+
+    /// <summary>The iterations of a stored hash, or null when it is not a PBKDF2 hash of this form.</summary>
+    public static int? IterationsOf(string stored)
+    {
+        var parts = stored.Split('$');
+        return parts.Length == 4 && parts[0] == "pbkdf2"
+            && int.TryParse(parts[1], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var iterations)
+            ? iterations : null;
+    }
+
+    /// <summary>A hash to replace at the next successful sign-in: made with fewer iterations than the deployment's.</summary>
+    public static bool NeedsUpgrade(string stored, int iterations) => IterationsOf(stored) is { } used && used < iterations;
 
     /// <summary>
     /// False for a wrong password and for any stored value that is not a well-formed hash: an
@@ -28,7 +48,7 @@ public static class Passwords
         var parts = stored.Split('$');
         if (parts.Length != 4 || parts[0] != "pbkdf2") return false;
         if (!int.TryParse(parts[1], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var iterations)
-            || iterations is < 10_000 or > 10_000_000) return false;
+            || iterations is < MinIterations or > MaxIterations) return false;
         var salt = new byte[64];
         var expected = new byte[64];
         if (!Convert.TryFromBase64String(parts[2], salt, out var saltLength) || saltLength < SaltBytes) return false;
@@ -38,9 +58,9 @@ public static class Passwords
     }
 
     /// <summary>Spends the time of a real verification, for an unknown user (no account enumeration by timing).</summary>
-    public static bool VerifyDecoy(string password)
+    public static bool VerifyDecoy(string password, int iterations = DefaultIterations)
     {
-        Verify(password, Decoy);
+        Verify(password, Decoys.GetOrAdd(iterations, i => Hash(Generate(), i)));
         return false;
     }
 

@@ -64,7 +64,7 @@ public sealed class DemoSeeder(IServiceProvider services, DubanDb db, UnitDirect
         {
             // Demo accounts share one password, so they share one hash: 200 PBKDF2 runs would
             // cost seconds at every first start and protect nothing more.
-            var hash = Passwords.Hash(password);
+            var hash = Passwords.Hash(password, services.GetRequiredService<Microsoft.Extensions.Options.IOptions<AuthOptions>>().Value.PasswordIterations);
             User Account(string username, string name, string unit, string roles) =>
                 new() { Username = username, DisplayName = name, UnitCode = unit, Roles = roles, PasswordHash = hash, CreatedAt = now };
             db.Users.Add(Account("admin", "系统管理员", AdminUnit, Roles.Admin));
@@ -80,6 +80,8 @@ public sealed class DemoSeeder(IServiceProvider services, DubanDb db, UnitDirect
                 db.Users.Add(Account("h-" + u.Code, (u.ShortName ?? u.Name) + "经办人", u.Code, Roles.Handler));
             }
             await db.SaveChangesAsync(ct);
+            // The demo's accounts sign in with the password alone until they enrol a second factor (offered, not required).
+            await db.Database.ExecuteSqlRawAsync("UPDATE mfa_roles SET required = FALSE", ct);
             await services.GetRequiredService<AuditLog>().AppendAsync(null, Actor.System(), "demo_loaded",
                 data: new System.Text.Json.Nodes.JsonObject { ["units"] = units.Count }, ct: ct);
             await db.SaveChangesAsync(ct);

@@ -40,7 +40,8 @@ public sealed record PasswordReset(UserView User, string Password);
 /// makes a change forgets the account's cached sign-in; every node checks the account on each request
 /// (<see cref="DubanAuthenticationHandler"/>), so a deactivated account's token stops at once.
 /// </summary>
-public sealed partial class UserChanges(DubanDb db, AuditedChange change, AdminScope scope, IMemoryCache cache, TimeProvider time)
+public sealed partial class UserChanges(DubanDb db, AuditedChange change, AdminScope scope, IMemoryCache cache, TimeProvider time,
+    Microsoft.Extensions.Options.IOptions<AuthOptions> auth)
 {
     public const int MinPassword = 8, MaxPassword = 200, MaxDisplayName = 50;
 
@@ -78,7 +79,7 @@ public sealed partial class UserChanges(DubanDb db, AuditedChange change, AdminS
                 DisplayName = displayName,
                 UnitCode = unit.Code,
                 Roles = string.Join(',', roles),
-                PasswordHash = Passwords.Hash(password),
+                PasswordHash = Passwords.Hash(password, auth.Value.PasswordIterations),
                 Active = true,
                 CreatedAt = time.Now(),
             };
@@ -125,9 +126,12 @@ public sealed partial class UserChanges(DubanDb db, AuditedChange change, AdminS
             user.DisplayName = displayName;
             user.UnitCode = unit.Code;
             user.Roles = newRoles;
+            // A new unit or new roles end the sessions signed in under the old ones (their reach was another).
+            var endSessions = before.First(f => f.Field == "unit").Value != user.UnitCode || before.First(f => f.Field == "roles").Value != user.Roles;
+            if (endSessions) user.SecurityStamp = SecurityStamps.New();
             // Refused: the audited change forgets the unsaved change, so nothing later in this scope saves it.
             if (await LastCityAdminAsync(user, before, ct) is { } last) return last;
-            return Changed(user, before, unit.Name, actor);
+            return Changed(user, before, unit.Name, actor, endSessions);
         }, ct));
     }
 
@@ -152,29 +156,36 @@ public sealed partial class UserChanges(DubanDb db, AuditedChange change, AdminS
             }
             var before = Fields(user);
             user.Active = active;
+            // Deactivated, the account's tokens end; reactivated, they stay ended (a new stamp again, so that a
+            // token from before the deactivation never comes back to life, whatever happened in between).
+            user.SecurityStamp = SecurityStamps.New();
             // Refused: the audited change forgets the unsaved change, so nothing later in this scope saves it.
             if (await LastCityAdminAsync(user, before, ct) is { } last) return last;
             var unitName = await db.Units.Where(u => u.Code == user.UnitCode).Select(u => u.Name).FirstOrDefaultAsync(ct);
-            return Changed(user, before, unitName, actor);
+            return Changed(user, before, unitName, actor, sessionsEnded: true);
         }, ct));
     }
 
-    /// <summary>A new generated password for the account; the event names the account, never the password or its hash.</summary>
+    /// <summary>
+    /// A new generated password for the account; the event names the account, never the password or its hash.
+    /// The account gets a new security stamp: every session signed in with the old password ends at once.
+    /// </summary>
     public async Task<Result<PasswordReset>> ResetPasswordAsync(long id, Actor actor, CancellationToken ct = default)
     {
         var reach = scope.Require(actor);
         if (reach.Error is { } refused) return refused;
-        return await change.RunAsync<PasswordReset>(async () =>
+        return ForgettingSignIn(id, await change.RunAsync<PasswordReset>(async () =>
         {
             var found = await TargetAsync(id, reach.Value!, ct);
             if (found.Error is { } missing) return missing;
             var user = found.Value!;
             var password = Passwords.Generate();
-            user.PasswordHash = Passwords.Hash(password);
+            user.PasswordHash = Passwords.Hash(password, auth.Value.PasswordIterations);
+            user.SecurityStamp = SecurityStamps.New();
             var unitName = await db.Units.Where(u => u.Code == user.UnitCode).Select(u => u.Name).FirstOrDefaultAsync(ct);
             return new ChangeMade<PasswordReset>(new PasswordReset(View(user, unitName), password),
-                [new AuditEvent(actor, "user_password_reset", new JsonObject { ["id"] = user.Id, ["username"] = user.Username })], []);
-        }, ct);
+                [new AuditEvent(actor, "user_password_reset", new JsonObject { ["id"] = user.Id, ["username"] = user.Username, ["sessionsEnded"] = true })], []);
+        }, ct));
     }
 
     /// <summary>The version of an account: the first 16 hex digits of SHA-256 over its id, name, unit, roles and state (not its password).</summary>
@@ -256,7 +267,7 @@ public sealed partial class UserChanges(DubanDb db, AuditedChange change, AdminS
     }
 
     /// <summary>The account's answer and, when a field changed, its user_changed event with each field old and new.</summary>
-    private static ChangeMade<UserView> Changed(User user, (string Field, string? Value)[] before, string? unitName, Actor actor)
+    private static ChangeMade<UserView> Changed(User user, (string Field, string? Value)[] before, string? unitName, Actor actor, bool sessionsEnded)
     {
         var changes = new JsonObject();
         foreach (var ((field, old), (_, now)) in before.Zip(Fields(user)))
@@ -264,11 +275,14 @@ public sealed partial class UserChanges(DubanDb db, AuditedChange change, AdminS
             if (old != now) changes[field] = new JsonObject { ["old"] = old, ["new"] = now };
         }
         if (changes.Count == 0) return ChangeMade.Unchanged(View(user, unitName));
-        return new(View(user, unitName), [new AuditEvent(actor, "user_changed", new JsonObject { ["id"] = user.Id, ["username"] = user.Username, ["changes"] = changes })], []);
+        var data = new JsonObject { ["id"] = user.Id, ["username"] = user.Username, ["changes"] = changes };
+        // The new security stamp is part of the change's event: the sessions it ended are on the record.
+        if (sessionsEnded) data["sessionsEnded"] = true;
+        return new(View(user, unitName), [new AuditEvent(actor, "user_changed", data)], []);
     }
 
     /// <summary>After a change to an account: this node forgets its cached sign-in at once; the others check the account on every request.</summary>
-    private Result<UserView> ForgettingSignIn(long id, Result<UserView> result)
+    private Result<T> ForgettingSignIn<T>(long id, Result<T> result)
     {
         if (result.IsSuccess) cache.Remove(DubanAuthenticationHandler.ActorCacheKey(id));
         return result;

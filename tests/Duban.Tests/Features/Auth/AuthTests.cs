@@ -54,8 +54,11 @@ public sealed class AuthTests(DubanFactory factory)
     [Fact]
     public async Task Login_SetsHttpOnlyStrictCookie_ThatAuthenticates_AndLogoutClearsIt()
     {
+        // An account of its own: a logout ends every session of the account, the shared deployment's cached ones too.
+        var username = "cookie-" + Guid.NewGuid().ToString("N")[..8];
+        await factory.Desk.AccountAsync(username, "退出测试", "4407-ddzx", "dispatcher");
         var client = factory.CreateClient(new Microsoft.AspNetCore.Mvc.Testing.WebApplicationFactoryClientOptions { HandleCookies = true });
-        var login = await client.PostAsJsonAsync("/api/v1/auth/login", new { username = "dispatcher", password = DubanFactory.Password });
+        var login = await client.PostAsJsonAsync("/api/v1/auth/login", new { username, password = DubanFactory.Password });
         var cookie = Assert.Single(login.Headers.GetValues("Set-Cookie"));
         Assert.Contains("httponly", cookie, StringComparison.OrdinalIgnoreCase);
         Assert.Contains("samesite=strict", cookie, StringComparison.OrdinalIgnoreCase);

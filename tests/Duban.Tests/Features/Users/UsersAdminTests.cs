@@ -13,7 +13,7 @@ namespace Duban.Tests.Features.Users;
 /// <summary>
 /// Accounts administered over /api/v1/admin/users: added with a given or generated password shown
 /// once, changed from the version the editor saw, deactivated (the token stops at once, on every
-/// node) and reactivated, passwords reset; within the administrator's reach; never a password or a
+/// node, and stays ended after a reactivation) and reactivated, passwords reset; within the administrator's reach; never a password or a
 /// hash in an event. Accounts are made with names of their own; the demo's are not changed here.
 /// </summary>
 [Collection(DatabaseCollection.Name)]
@@ -134,8 +134,10 @@ public sealed class UsersAdminTests(DubanFactory factory)
         await admin.PostAsJsonAsync($"/api/v1/admin/users/{id}/reactivate", new { version = (string)user["version"]! }).Problem(HttpStatusCode.Conflict, "stale_version");
 
         await admin.PostAsJsonAsync($"/api/v1/admin/users/{id}/reactivate", new { version = (string)off["version"]! }).Ok();
-        Assert.Equal(HttpStatusCode.OK, (await here.GetAsync("/api/v1/units")).StatusCode);
-        Assert.Equal(HttpStatusCode.OK, (await there.GetAsync("/api/v1/units")).StatusCode);
+        // Reactivated, the account signs in again; the token from before the deactivation stays ended (its security stamp is gone).
+        Assert.Equal(HttpStatusCode.Unauthorized, (await here.GetAsync("/api/v1/units")).StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await there.GetAsync("/api/v1/units")).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await (await SignedIn(factory, username, "chen-password-1")).GetAsync("/api/v1/units")).StatusCode);
         var events = await EventsAsync(factory, username);
         Assert.Equal(["user_added", "user_changed", "user_changed"], events.Select(e => e.Action));
         Assert.Equal("false", (string?)JsonNode.Parse(events[1].Data)!["changes"]!["active"]!["new"]);
@@ -154,8 +156,9 @@ public sealed class UsersAdminTests(DubanFactory factory)
         var changed = await admin.PutAsJsonAsync($"/api/v1/admin/users/{id}",
             new { displayName = "周调度", unitCode = "4407-ddzx", roles = new[] { "dispatcher" }, version = (string)user["version"]! }).Ok();
         Assert.Equal("4407-ddzx", (string?)changed["unitCode"]);
-        // The same token, the new role, at the next request.
-        Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/api/v1/dispatch/queue")).StatusCode);
+        // The token signed in under the old role and unit ends at once; a new sign-in has the new role.
+        Assert.Equal(HttpStatusCode.Unauthorized, (await client.GetAsync("/api/v1/dispatch/queue")).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await (await SignedIn(factory, username, "zhou-password-1")).GetAsync("/api/v1/dispatch/queue")).StatusCode);
         await admin.PutAsJsonAsync($"/api/v1/admin/users/{id}",
             new { displayName = "周某", unitCode = "440781-rsj", roles = new[] { "handler" }, version = (string)user["version"]! }).Problem(HttpStatusCode.Conflict, "stale_version");
         var change = JsonNode.Parse((await EventsAsync(factory, username))[1].Data)!["changes"]!.AsObject();
