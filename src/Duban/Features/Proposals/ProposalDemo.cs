@@ -15,7 +15,7 @@ namespace Duban.Features.Proposals;
 /// are the seeds' (江门市政协 2025: 委员个人提案立案242件, 社情民意信息采用51件, 履职考评优秀率89%). The members' names
 /// and the proposals' titles are made up for the demo; the counts are the seeds'.
 /// </summary>
-public sealed class ProposalDemo : IDemoStories
+public sealed class ProposalDemo(Microsoft.Extensions.Options.IOptions<ProposalOptions> options) : IDemoStories
 {
     public const string NpcOffice = "npc-office";
     public const string CppccOffice = "cppcc-office";
@@ -112,9 +112,11 @@ public sealed class ProposalDemo : IDemoStories
             await Import(run, Bodies.Cppcc, CppccMembers, i => Sectors[i % Sectors.Length], "第十四届");
             await Import(run, Bodies.Npc, NpcDeputies, i => Delegations[i % Delegations.Length], "第十六届");
         });
-        var cppcc = ScheduleSession(schedule, Bodies.Cppcc, CppccAccepted, CppccNotAccepted, CppccMerged, CppccMembers);
+        ScheduleActivities(schedule);
+        // The session's ~280 proposals take some 750 steps: a deployment may leave them out (DemoSession).
+        if (!options.Value.DemoSession) return;
+        ScheduleSession(schedule, Bodies.Cppcc, CppccAccepted, CppccNotAccepted, CppccMerged, CppccMembers);
         ScheduleSession(schedule, Bodies.Npc, 18, 1, 1, NpcDeputies);
-        ScheduleActivities(schedule, cppcc);
     }
 
     private static async Task Import(DemoSeeder.DemoRun run, string body, int count, Func<int, string> group, string term)
@@ -141,9 +143,9 @@ public sealed class ProposalDemo : IDemoStories
     /// <summary>
     /// A session's proposals: submitted during the session (by the office, in batches), examined at the office (the not
     /// accepted and merged ones first), assigned at the 交办会, replied over the spring (a few late), evaluated; the
-    /// dissatisfied ones handled again and replied again. Answers the lead member index of each proposal.
+    /// dissatisfied ones handled again and replied again.
     /// </summary>
-    private static int[] ScheduleSession(DemoSchedule schedule, string body, int accepted, int notAccepted, int merged, int members)
+    private static void ScheduleSession(DemoSchedule schedule, string body, int accepted, int notAccepted, int merged, int members)
     {
         var total = accepted + notAccepted + merged;
         var office = body == Bodies.Npc ? NpcOffice : CppccOffice;
@@ -177,8 +179,12 @@ public sealed class ProposalDemo : IDemoStories
                 schedule.At(At(2, 18 + day, 10), run => run.Act(key(n), office, (id, v, a, c) =>
                     run.Get<NotAcceptProposal>().ExecuteAsync(id, new NotAcceptProposalRequest(v, "属于个人诉求，不宜作为提案立案，已转有关部门参考 / a personal request: passed on for reference"), a, c)));
             else
+            {
+                // Into an accepted one on the same topic where there is one.
+                var target = n % Topics.Length < accepted && n % Topics.Length != n ? n % Topics.Length : n - accepted - notAccepted;
                 schedule.At(At(2, 18 + day, 11), run => run.Act(key(n), office, (id, v, a, c) =>
-                    run.Get<MergeProposal>().ExecuteAsync(id, new MergeProposalRequest(v, run.Ids[key(n % Topics.Length)], "与同题提案并案办理"), a, c)));
+                    run.Get<MergeProposal>().ExecuteAsync(id, new MergeProposalRequest(v, run.Ids[key(target)], "与同题提案并案办理"), a, c)));
+            }
         }
         // The 交办会: every accepted proposal assigned on one morning.
         for (var i = 0; i < accepted; i++)
@@ -209,7 +215,6 @@ public sealed class ProposalDemo : IDemoStories
             schedule.At(replied.AddDays(47), run => run.Act(key(n), member, (id, v, a, c) =>
                 run.Get<EvaluateProposal>().ExecuteAsync(id, new EvaluateProposalRequest(v, "basically_satisfied", "重新办理后基本满意"), a, c)));
         }
-        return lead;
     }
 
     /// <summary>A, B or C: about 55 %, 36 %, 9 %.</summary>
@@ -234,24 +239,24 @@ public sealed class ProposalDemo : IDemoStories
     /// The members' recorded activities of 2025, as the office records them: the 89 first members take a full part
     /// (with the 51 social-opinion items adopted among them); the other 11 attended the plenary session only.
     /// </summary>
-    private static void ScheduleActivities(DemoSchedule schedule, int[] leads)
+    private static void ScheduleActivities(DemoSchedule schedule)
     {
-        _ = leads;
         schedule.At(At(12, 20, 16), async run =>
         {
             var ids = await MemberIds(run, Bodies.Cppcc, CppccMembers);
             var items = new List<(long, RecordActivityRequest)>();
+            static string D(int month, int day) => new DateOnly(2025, month, day).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
             void Add(int i, string kind, string title, string day) => items.Add((ids[i], new RecordActivityRequest(kind, title, day)));
             for (var i = 0; i < CppccMembers; i++)
             {
                 Add(i, "plenary", "市政协十四届四次会议", "2025-01-08");
                 if (i >= CppccExcellent) continue;
-                for (var k = 0; k < 3; k++) Add(i, "committee", $"专委会重点课题活动（第{k + 1}次）", $"2025-0{4 + k}-15");
-                for (var k = 0; k < 3; k++) Add(i, "research", $"重点调研协商课题（第{k + 1}次）", $"2025-0{5 + k}-10");
-                for (var k = 0; k < 3; k++) Add(i, "consultation", $"委员议事厅协商活动（第{k + 1}次）", $"2025-0{6 + k}-20");
-                for (var k = 0; k < 2; k++) Add(i, "opinion", $"社情民意信息（第{k + 1}篇）", $"2025-0{3 + k}-12");
-                for (var k = 0; k < 2; k++) Add(i, "study", $"委员学习培训（第{k + 1}期）", $"2025-0{3 + k}-25");
-                for (var k = 0; k < 2; k++) Add(i, "constituency", $"联系界别群众活动（第{k + 1}次）", $"2025-{9 + k}-18");
+                for (var k = 0; k < 3; k++) Add(i, "committee", $"专委会重点课题活动（第{k + 1}次）", D(4 + k, 15));
+                for (var k = 0; k < 3; k++) Add(i, "research", $"重点调研协商课题（第{k + 1}次）", D(5 + k, 10));
+                for (var k = 0; k < 3; k++) Add(i, "consultation", $"委员议事厅协商活动（第{k + 1}次）", D(6 + k, 20));
+                for (var k = 0; k < 2; k++) Add(i, "opinion", $"社情民意信息（第{k + 1}篇）", D(3 + k, 12));
+                for (var k = 0; k < 2; k++) Add(i, "study", $"委员学习培训（第{k + 1}期）", D(3 + k, 25));
+                for (var k = 0; k < 2; k++) Add(i, "constituency", $"联系界别群众活动（第{k + 1}次）", D(9 + k, 18));
                 if (i < OpinionsAdopted) Add(i, "opinion_adopted", "社情民意信息被采用", "2025-05-30");
             }
             var recorded = await run.Get<MemberChanges>().RecordActivitiesAsync(items, await run.ActorAsync(CppccOffice), default);

@@ -19,6 +19,12 @@ public sealed class ProposalOptions
     [System.ComponentModel.DataAnnotations.Range(1, 60)]
     public int ObjectionDays { get; set; } = 10;
 
+    /// <summary>
+    /// The demo loads the 2025 session's proposals with their whole life (some 750 steps, the figures' records); the
+    /// registers, the offices' accounts and the members' activities are loaded either way.
+    /// </summary>
+    public bool DemoSession { get; set; } = true;
+
     /// <summary>The duty list (委员履职清单); null: <see cref="DefaultDuties"/>, the sixteen of the seeds.</summary>
     public List<DutyDefinition>? Duties { get; set; }
 

@@ -25,7 +25,7 @@ public sealed class AcceptProposal(MatterWorkflow workflow, ProposalAccess acces
             if (!seen.IsSuccess) return seen.Error;
             var p = seen.Value!;
             if (Check(actor, p) is { } refused) return refused;
-            if (Text.OrNull(req.HostUnitCode) is null) return Error.Validation("hostUnitCode is required / 请指定主办单位");
+            if (await UnitsError(workflow, req.HostUnitCode, req.CoHostUnitCodes, ct) is { } badUnit) return badUnit;
             if (ProposalRules.Text(req.Note, "note", ActionRules.MaxText, required: false) is { } badNote) return badNote;
             var built = await Assignments.BuildAsync(workflow.Units, m, req.HostUnitCode, req.CoHostUnitCodes, step.Now, "", ct);
             if (!built.IsSuccess) return Renamed(built.Error!);
@@ -51,6 +51,19 @@ public sealed class AcceptProposal(MatterWorkflow workflow, ProposalAccess acces
         p.Objection = null;
         step.Details["hostUnitCode"] = p.HostUnitCode;
         step.Details["coHostUnitCodes"] = new System.Text.Json.Nodes.JsonArray([.. assignments.Skip(1).Select(a => System.Text.Json.Nodes.JsonValue.Create(a.UnitCode))]);
+    }
+
+    /// <summary>The host and co-hosts named and existing: a 400 naming hostUnitCode or coHostUnitCodes[i].</summary>
+    internal static async Task<Error?> UnitsError(MatterWorkflow workflow, string? host, string[]? coHosts, CancellationToken ct)
+    {
+        if (Text.OrNull(host) is not { } h) return Error.Validation("hostUnitCode is required / 请指定主办单位");
+        if (await workflow.Units.FindAsync(h, ct) is null) return Error.Validation($"hostUnitCode: unit {h} does not exist / 单位 {h} 不存在");
+        for (var i = 0; i < (coHosts?.Length ?? 0); i++)
+        {
+            if (Text.OrNull(coHosts![i]) is not { } c || await workflow.Units.FindAsync(c, ct) is null)
+                return Error.Validation($"coHostUnitCodes[{i}]: unit {coHosts[i]} does not exist / 会办单位不存在");
+        }
+        return null;
     }
 
     /// <summary>The core names the units leadUnitCode and coUnitCodes; the proposals' API calls them hostUnitCode and coHostUnitCodes.</summary>

@@ -36,6 +36,7 @@ public sealed class ReviewObjection(MatterWorkflow workflow, ProposalAccess acce
                 return null;
             }
             if (Text.OrNull(req.HostUnitCode) is not { } host) return Error.Validation("hostUnitCode is required to uphold the objection / 异议成立时请指定新的主办单位");
+            if (await AcceptProposal.UnitsError(workflow, host, req.CoHostUnitCodes, ct) is { } badUnit) return badUnit;
             if (host == m.LeadUnitCode) return Error.Validation("hostUnitCode: upholding the objection assigns the proposal to another unit / 请指定其他主办单位");
             var built = await Assignments.BuildAsync(workflow.Units, m, host, req.CoHostUnitCodes, step.Now, "", ct);
             if (!built.IsSuccess) return AcceptProposal.Renamed(built.Error!);
