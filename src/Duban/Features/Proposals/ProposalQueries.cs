@@ -23,7 +23,11 @@ public sealed record ProposalRow(long Id, string Number, string Body, int Year, 
 
 public sealed record ProposalList(IReadOnlyList<ProposalRow> Items, int Total);
 
-public sealed record CategoryCounts(int A, int B, int C);
+/// <summary>The replies by category, named A, B and C as the contract has them.</summary>
+public sealed record CategoryCounts(
+    [property: System.Text.Json.Serialization.JsonPropertyName("A")] int A,
+    [property: System.Text.Json.Serialization.JsonPropertyName("B")] int B,
+    [property: System.Text.Json.Serialization.JsonPropertyName("C")] int C);
 
 public sealed record HostFigures(string UnitCode, string Name, int Assigned, int Replied, int RepliedOnTime);
 

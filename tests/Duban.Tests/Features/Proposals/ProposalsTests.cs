@@ -76,7 +76,10 @@ public sealed class ProposalsTests(DubanFactory factory)
         // Dissatisfied: handled again at once, with a deadline of its own.
         var rehandling = await lead.Done(id, "evaluate", new { rating = "dissatisfied", comment = "未回应师资保障问题" });
         Assert.Equal(("rehandling", 1, "dissatisfied"), ((string?)rehandling["status"], (int)rehandling["rehandlingCount"]!, (string?)rehandling["evaluation"]!["rating"]));
-        Assert.True((DateTimeOffset)rehandling["dueAt"]! > due);
+        // Three months again, from the evaluation.
+        var evaluatedAt = (DateTimeOffset)rehandling["evaluation"]!["at"]!;
+        Assert.InRange((DateTimeOffset)rehandling["dueAt"]!, evaluatedAt.AddMonths(3).AddDays(-1), evaluatedAt.AddMonths(3).AddDays(5));
+        Assert.Equal("in_progress", (string?)(await office.Get(id))["status"]);
         await lead.Step(id, "evaluate", new { rating = "satisfied" }).Problem(HttpStatusCode.Conflict, "invalid_transition");
         await host.Done(id, "reply", new { category = "A", text = "经重新办理，已增加课后服务专项经费。" });
         var closed = await lead.Done(id, "evaluate", new { rating = "satisfied", comment = "满意" });
