@@ -24,7 +24,11 @@ public sealed class LateReplyTests
         // Four months on: past the three months, the job notices and escalates, and the office hears of it.
         app.Desk.MoveTo(app.Clock.GetUtcNow().AddMonths(4));
         var steps = app.Services.GetRequiredService<Duban.Features.Supervision.SupervisionSteps>();
-        for (var i = 0; i < 3; i++) await steps.RunAsync(default);
+        await steps.RunAsync(default);
+        Assert.Contains(Duban.Features.Supervision.SupervisionSteps.Notice, (await office.Get(id)).Actions());
+        // Still no reply three working days after the notice: escalated (提级督办).
+        app.Desk.MoveTo(app.Clock.GetUtcNow().AddDays(7));
+        await steps.RunAsync(default);
         var events = (await office.Get(id)).Actions().ToList();
         Assert.Contains("urge", events);
         Assert.Contains(Duban.Features.Supervision.SupervisionSteps.Escalate, events);
