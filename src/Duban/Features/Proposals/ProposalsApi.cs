@@ -120,6 +120,8 @@ public static class ProposalServices
         services.AddScoped<MemberChanges>();
         services.AddScoped<MemberQueries>();
         services.AddSingleton<Demo.IDemoStories, ProposalDemo>();
+        // Members (accounts of no role), the offices, the host units: each sees the proposals it works on.
+        services.AddConsoleNav(new ConsoleNavEntry("/console/proposals", new("建议提案", "Proposals"), _ => true));
         return services;
     }
 }
