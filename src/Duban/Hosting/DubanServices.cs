@@ -12,6 +12,7 @@ using Duban.Features.Intake;
 using Duban.Features.Matters;
 using Duban.Features.Matters.Actions;
 using Duban.Features.Notifications;
+using Duban.Features.Proposals;
 using Duban.Features.RectificationPlans;
 using Duban.Features.Sealing;
 using Duban.Features.Sources;
@@ -80,6 +81,7 @@ public static class DubanServices
         services.AddSubTasks();
         services.AddRectificationPlans();
         services.AddSources();
+        services.AddProposals();
         services.AddScoped<DemoSeeder>();
         services.AddScoped<ImportUnits>();
         services.AddSingleton<GeoService>();
@@ -198,6 +200,7 @@ public static class DubanServices
         api.MapNotificationsApiV1();
         api.MapFiguresApiV1();
         api.MapSourcesApiV1();
+        api.MapProposalsApiV1();
     }
 }
 

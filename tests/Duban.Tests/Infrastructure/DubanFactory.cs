@@ -117,6 +117,9 @@ public sealed class DubanFactory : WebApplicationFactory<Program>, IAsyncLifetim
         // Likewise the tally job (its own clock, not the test's): without it the pages count live; the
         // tally's tests bring the counters up to date themselves (Tallies.CatchUpAsync).
         builder.UseSetting("Duban:Tally:Job", "false");
+        // The demo's 2025 proposals session (some 750 steps) would double every deployment's start; the
+        // proposals' figures tests start a deployment of their own with it (Features/Proposals).
+        builder.UseSetting("Duban:Proposals:DemoSession", "false");
         foreach (var (key, value) in Settings) builder.UseSetting(key, value);
         builder.ConfigureTestServices(services =>
         {

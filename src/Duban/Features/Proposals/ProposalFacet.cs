@@ -1,0 +1,123 @@
+using System.Text.Json.Nodes;
+using Duban.Data;
+using Duban.Features.Matters;
+using Microsoft.EntityFrameworkCore;
+
+namespace Duban.Features.Proposals;
+
+/// <summary>A matter's proposal as its facet holds it: the row, its proposers (lead first) and their accounts.</summary>
+public sealed class ProposalState
+{
+    public Proposal? Row { get; set; }
+
+    /// <summary>The proposers' member ids, the lead first.</summary>
+    public List<long> Proposers { get; set; } = [];
+
+    /// <summary>The lead proposer's account (who evaluates the reply).</summary>
+    public long? LeadUserId { get; set; }
+
+    public HashSet<long> ProposerUserIds { get; set; } = [];
+}
+
+/// <summary>
+/// The proposal as a facet of its matter (kind deputy_suggestion or cppcc_proposal): its number, its state in the
+/// proposals' life, the host's reply and the proposer's evaluation, hashed into the matter's state and described in
+/// its detail (<c>facets.proposal</c>). Guards the core's steps that would go around the proposals' life.
+/// </summary>
+public sealed class ProposalFacet : MatterFacet
+{
+    public const string FacetName = "proposal";
+
+    public override string Name => FacetName;
+
+    /// <summary>After sub-tasks (10), the plan (20), sources (30). Never change it: proposals are in the chain.</summary>
+    public override int Order => 45;
+
+    public static ProposalState Of(Matter m) => m.Facets.GetOrAdd<ProposalState>();
+
+    public override async Task LoadAsync(DubanDb db, IReadOnlyList<Matter> matters, bool tracked, CancellationToken ct)
+    {
+        var proposals = matters.Where(m => Bodies.BodyOf(m.Kind) is not null).ToList();
+        foreach (var m in matters) m.Facets.Set(new ProposalState());
+        if (proposals.Count == 0) return;
+        var ids = proposals.Select(m => m.Id).ToList();
+        var rows = tracked
+            ? await db.Set<Proposal>().Where(p => ids.Contains(p.MatterId)).ToListAsync(ct)
+            : await db.Set<Proposal>().AsNoTracking().Where(p => ids.Contains(p.MatterId)).ToListAsync(ct);
+        var proposers = await (from pp in db.Set<ProposalProposer>()
+                               join mem in db.Set<Member>() on pp.MemberId equals mem.Id
+                               where ids.Contains(pp.MatterId)
+                               orderby pp.Seq
+                               select new { pp.MatterId, pp.MemberId, pp.Seq, mem.UserId }).ToListAsync(ct);
+        foreach (var m in proposals)
+        {
+            var state = Of(m);
+            state.Row = rows.FirstOrDefault(r => r.MatterId == m.Id);
+            var mine = proposers.Where(p => p.MatterId == m.Id).OrderBy(p => p.Seq).ToList();
+            state.Proposers = [.. mine.Select(p => p.MemberId)];
+            state.LeadUserId = mine.FirstOrDefault()?.UserId;
+            state.ProposerUserIds = [.. mine.Where(p => p.UserId is not null).Select(p => p.UserId!.Value)];
+        }
+    }
+
+    private static long? Ms(DateTimeOffset? t) => t?.ToUnixTimeMilliseconds();
+
+    /// <summary>Every field of the row and the proposers in order: present only on a proposal.</summary>
+    public override object? HashPart(Matter m) =>
+        m.Facets.Get<ProposalState>() is { Row: { } p } state
+            ? new object?[]
+            {
+                p.Body, p.Year, p.Seq, p.Number, p.Status, p.OfficeUnitCode, p.SubmittedBy, Ms(p.AcceptedAt), p.HostUnitCode, p.Objection,
+                p.ReplyCategory, p.ReplyText, p.ReplySignedBy, Ms(p.RepliedAt), p.FirstReplyOnTime, p.Rating, p.Comment, Ms(p.EvaluatedAt),
+                p.RehandlingCount, p.Opinions, state.Proposers.ToArray(),
+            }
+            : null;
+
+    public override void Snapshot(Matter m, JsonObject snapshot)
+    {
+        if (m.Facets.Get<ProposalState>() is not { Row: { } p }) return;
+        snapshot["proposal"] = new JsonObject
+        {
+            ["number"] = p.Number,
+            ["status"] = p.Status,
+            ["hostUnitCode"] = p.HostUnitCode,
+            ["objection"] = p.Objection,
+            ["replyCategory"] = p.ReplyCategory,
+            ["rating"] = p.Rating,
+            ["rehandlingCount"] = p.RehandlingCount,
+        };
+    }
+
+    /// <summary>The body's office follows its proposals: it hears of their notices and escalations.</summary>
+    public override IEnumerable<string> Followers(Matter m) => m.Facets.Get<ProposalState>()?.Row is { } p ? [p.OfficeUnitCode] : [];
+
+    /// <summary>
+    /// A proposal is finished by its reply and its evaluation, not by the core's completion; it is merged by the
+    /// proposals' own merge (并案), which keeps its number and the office's decision.
+    /// </summary>
+    public override Task<Duban.Common.Error?> GuardAsync(string action, ActionStep step, CancellationToken ct) =>
+        Task.FromResult(step.Matter.Facets.Get<ProposalState>()?.Row is not null && action is Matters.Actions.Complete.Name or Matters.Actions.Merge.Name
+            ? Duban.Common.Error.Conflict("proposal_life", "建议提案通过答复、评价办结，通过并案合并 / a proposal is finished by its reply and evaluation, merged by proposal-merge")
+            : null);
+
+    public override Task<MatterDetail> DescribeAsync(MatterDetail detail, Matter m, FacetView view, CancellationToken ct)
+    {
+        if (m.Facets.Get<ProposalState>() is not { Row: { } p } state) return Task.FromResult(detail);
+        var facets = new Dictionary<string, object?>(detail.Facets)
+        {
+            [FacetName] = new
+            {
+                number = p.Number,
+                body = p.Body,
+                year = p.Year,
+                status = p.Status,
+                statusLabel = ProposalViews.StatusLabel(p.Status),
+                hostUnitCode = p.HostUnitCode,
+                replyCategory = p.ReplyCategory,
+                rating = p.Rating,
+                proposers = state.Proposers,
+            },
+        };
+        return Task.FromResult(detail with { Facets = facets });
+    }
+}

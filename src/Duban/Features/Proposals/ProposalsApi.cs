@@ -1,0 +1,127 @@
+using Duban.Common;
+using Duban.Features.Auth;
+using Duban.Features.Matters;
+using Duban.Features.Proposals.Actions;
+using Duban.Web;
+using Microsoft.AspNetCore.Mvc;
+
+namespace Duban.Features.Proposals;
+
+/// <summary>Proposals and members over HTTP (v1): /api/v1/proposals and /api/v1/members (Features/Proposals/README.md).</summary>
+public static class ProposalsApi
+{
+    public static RouteGroupBuilder MapProposalsApiV1(this RouteGroupBuilder api)
+    {
+        var g = api.MapGroup("/proposals").RequireAuthorization().WithTags("Proposals");
+        g.MapPost("", async (SubmitProposalRequest? request, ProposalChanges changes, HttpContext http, CancellationToken ct) =>
+            {
+                if (request is null) return ApiResults.Problem(Error.Validation("a JSON body is required / 请求内容不能为空"));
+                var r = await changes.SubmitAsync(request, http.Actor(), ct);
+                return r.IsSuccess ? Results.Created($"/api/v1/proposals/{r.Value!.Id}", r.Value) : ApiResults.Problem(r.Error!);
+            })
+            .WithSummary("Submits a proposal (a member leading it, or the office): 201 with its id and number")
+            .Produces<ProposalCreated>(201).ProducesProblem(400).ProducesProblem(403);
+        g.MapGet("", async (string? body, int? year, string? status, bool? awaitingEvaluation, int? page, int? pageSize, ProposalQueries queries, HttpContext http, CancellationToken ct) =>
+                ApiResults.ToHttp(await queries.ListAsync(body, year, status, awaitingEvaluation, page, pageSize, http.Actor(), ct)))
+            .WithSummary("The proposals the caller works on: the office's body's, a member's own (awaitingEvaluation: replies to evaluate), a unit's hosted")
+            .Produces<ProposalList>().ProducesProblem(400);
+        g.MapGet("/figures", async (string? body, int? year, ProposalQueries queries, HttpContext http, CancellationToken ct) =>
+                ApiResults.ToHttp(await queries.FiguresAsync(body, year, http.Actor(), ct)))
+            .WithSummary("A body's figures for a year, counted from the records: submitted, accepted, by category, replied on time, satisfaction, by host unit")
+            .Produces<ProposalFigures>().ProducesProblem(400).ProducesProblem(403);
+        g.MapGet("/{id:long}", async (long id, ProposalQueries queries, HttpContext http, CancellationToken ct) =>
+                ApiResults.ToHttp(await queries.GetAsync(id, http.Actor(), ct)))
+            .WithSummary("A proposal: status, version, host unit, reply, evaluation and the actions the caller may take")
+            .Produces<ProposalView>().ProducesProblem(404);
+        Step<AcceptProposalRequest, AcceptProposal>(g, "accept");
+        Step<NotAcceptProposalRequest, NotAcceptProposal>(g, "not-accept");
+        Step<MergeProposalRequest, MergeProposal>(g, "merge");
+        Step<ReplyProposalRequest, ReplyProposal>(g, "reply");
+        Step<EvaluateProposalRequest, EvaluateProposal>(g, "evaluate");
+        Step<ObjectProposalRequest, ObjectProposal>(g, "object");
+        Step<ReviewObjectionRequest, ReviewObjection>(g, "objection");
+        Step<CoHostOpinionRequest, CoHostOpinion>(g, "opinion");
+
+        var members = api.MapGroup("/members").RequireAuthorization().WithTags("Proposals");
+        members.MapGet("", async (string? body, string? q, int? page, int? pageSize, MemberQueries queries, CancellationToken ct) =>
+                ApiResults.ToHttp(await queries.ListAsync(body, q, page, pageSize, ct)))
+            .WithSummary("The registers of deputies and members, with their accounts' usernames").Produces<MemberList>().ProducesProblem(400);
+        members.MapPost("/import", async (string? body, HttpRequest request, MemberChanges changes, HttpContext http, CancellationToken ct) =>
+            {
+                if (request.ContentLength is > 2_000_000) return ApiResults.Problem(Error.Validation("csv: at most 2 MB"));
+                using var reader = new StreamReader(request.Body, System.Text.Encoding.UTF8);
+                var csv = await reader.ReadToEndAsync(ct);
+                if (csv.Length > 2_000_000) return ApiResults.Problem(Error.Validation("csv: at most 2 MB"));
+                var r = await changes.ImportAsync(body, csv, http.Actor(), ct);
+                if (r.IsSuccess && r.Value!.Accounts.Count > 0) http.Response.Headers.CacheControl = "no-store";
+                return ApiResults.ToHttp(r);
+            })
+            .WithSummary("Imports a register from CSV (?body=npc|cppcc; header name,term,delegation|sector[,username]): members added or updated, accounts made for new usernames (passwords shown once)")
+            .Accepts<string>("text/csv").Produces<MembersImported>().ProducesProblem(400).ProducesProblem(403);
+        members.MapGet("/duties", async (string? body, int? year, MemberQueries queries, HttpContext http, CancellationToken ct) =>
+                ApiResults.ToHttp(await queries.RankingAsync(body, year, http.Actor(), ct)))
+            .WithSummary("The year's duty ranking of a body's members, with the share of each grade").Produces<DutyRanking>().ProducesProblem(400).ProducesProblem(403);
+        members.MapGet("/{id:long}/duties", async (long id, int? year, MemberQueries queries, HttpContext http, CancellationToken ct) =>
+                ApiResults.ToHttp(await queries.DutiesAsync(id, year, http.Actor(), ct)))
+            .WithSummary("A member's duties for a year, computed from the records: score, grade, points per duty").Produces<MemberDuties>().ProducesProblem(400).ProducesProblem(404);
+        members.MapPost("/{id:long}/activities", async (long id, RecordActivityRequest? request, MemberChanges changes, HttpContext http, CancellationToken ct) =>
+            {
+                if (request is null) return ApiResults.Problem(Error.Validation("a JSON body is required / 请求内容不能为空"));
+                var r = await changes.RecordActivityAsync(id, request, http.Actor(), ct);
+                return r.IsSuccess ? Results.Created($"/api/v1/members/{id}/duties?year={r.Value!.Year}", r.Value) : ApiResults.Problem(r.Error!);
+            })
+            .WithSummary("Records a member's activity (an event attended, a speech, an item adopted) for the duty evaluation")
+            .Produces<ActivityRecorded>(201).ProducesProblem(400).ProducesProblem(403).ProducesProblem(404);
+        return api;
+    }
+
+    /// <summary>A step of the proposal's life: the registered action, answered with the proposal as the caller now sees it.</summary>
+    private static void Step<TRequest, TAction>(RouteGroupBuilder g, string name)
+        where TRequest : class
+        where TAction : MatterAction<TAction, TRequest>, IDescribedAction
+    {
+        g.MapPost("/{id:long}/" + name, async (long id, [FromBody] TRequest? request, TAction action, ProposalQueries queries, HttpContext http, CancellationToken ct) =>
+            {
+                if (request is null) return ApiResults.Problem(Error.Validation("a JSON body with the version is required / 请求内容不能为空"));
+                if (Text.HasControlCharactersIn(request)) return ApiResults.Problem(Error.Validation("text may not contain control characters / 文本含有非法控制字符"));
+                var actor = http.Actor();
+                var r = await action.ExecuteAsync(id, request, actor, ct);
+                if (!r.IsSuccess) return ApiResults.Problem(r.Error!);
+                // The proposer who merged or was refused may still read it; one who can no longer see it gets the bare state.
+                var view = await queries.GetAsync(id, actor, ct);
+                return view.IsSuccess ? Results.Ok(view.Value) : Results.Ok(new ActionResponse(r.Value!.Id, r.Value.Number, r.Value.Status, r.Value.Version));
+            })
+            .WithName("proposal-" + name).WithSummary(TAction.Describe.Summary ?? TAction.Describe.Label.En)
+            .Produces<ProposalView>().ProducesProblem(400).ProducesProblem(403).ProducesProblem(404).ProducesProblem(409);
+    }
+}
+
+public static class ProposalServices
+{
+    /// <summary>Proposals: the facet, the actions, the channel, the events no action appends, the reads and changes, the office's following, the demo.</summary>
+    public static IServiceCollection AddProposals(this IServiceCollection services)
+    {
+        services.AddOptions<ProposalOptions>().BindConfiguration(ProposalOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddMatterFacet<ProposalFacet>()
+            .AddMatterAction<AcceptProposal>()
+            .AddMatterAction<NotAcceptProposal>()
+            .AddMatterAction<MergeProposal>()
+            .AddMatterAction<ObjectProposal>()
+            .AddMatterAction<ReviewObjection>()
+            .AddMatterAction<CoHostOpinion>()
+            .AddMatterAction<ReplyProposal>()
+            .AddMatterAction<EvaluateProposal>();
+        services.AddMatterChannel(new ChannelRegistration(ProposalChanges.Channel, new("建议提案", "Proposals")));
+        services.AddMatterEvent(new MatterEventInfo(ProposalChanges.Submitted, new("提交建议提案", "Proposal submitted")));
+        services.AddSingleton<ProposalAccess>();
+        services.AddSingleton<MatterFollowing, ProposalFollowing>();
+        services.AddScoped<ProposalChanges>();
+        services.AddScoped<ProposalQueries>();
+        services.AddScoped<MemberChanges>();
+        services.AddScoped<MemberQueries>();
+        services.AddSingleton<Demo.IDemoStories, ProposalDemo>();
+        // Members (accounts of no role), the offices, the host units: each sees the proposals it works on.
+        services.AddConsoleNav(new ConsoleNavEntry("/console/proposals", new("建议提案", "Proposals"), _ => true));
+        return services;
+    }
+}
