@@ -96,9 +96,13 @@ public sealed partial class WholeTableTests
         var failures = new List<string>();
         foreach (var (name, run) in jobs)
         {
-            sent.Clear();
-            await using (var scope = app.Scope()) await run(scope.ServiceProvider);
-            Assert.Contains(sent, s => s.Sql.Contains("FROM \"matters\"", StringComparison.Ordinal) || s.Sql.Contains("FROM \"events\"", StringComparison.Ordinal));
+            // As for the pages: the listener has been seen to miss statements in a full parallel run; ask again, twice at most.
+            for (var attempt = 0; attempt < 3 && (attempt == 0 || !sent.Any(Heard)); attempt++)
+            {
+                sent.Clear();
+                await using (var scope = app.Scope()) await run(scope.ServiceProvider);
+            }
+            Assert.Contains(sent, Heard);
             // The trainer's newest categorised matters walk the primary key backwards up to the limit: nearly every
             // matter qualifies (categorised, not merged, not a part), so the walk stops after about MaxExamples rows.
             var walks = (await WalksAsync()).Where(w => !(w.StartsWith("SCAN m\n", StringComparison.Ordinal)
@@ -106,6 +110,8 @@ public sealed partial class WholeTableTests
             if (walks.Count > 0) failures.Add($"{name} walks a whole table:\n{string.Join("\n", walks.Distinct())}");
         }
         Assert.True(failures.Count == 0, string.Join("\n\n", failures));
+        static bool Heard((string Sql, (string, object?)[] Parameters) s) =>
+            s.Sql.Contains("FROM \"matters\"", StringComparison.Ordinal) || s.Sql.Contains("FROM \"events\"", StringComparison.Ordinal);
     }
 
     /// <summary>The plan lines of the captured statements that walk a growing table without an index.</summary>
