@@ -30,8 +30,8 @@ namespace Duban.Bench;
 /// Resumable: each transaction also counts its matters in the bench's own table <c>bench_fill</c>, so a
 /// fill that was stopped (10 M on PostgreSQL takes hours) goes on from its last committed batch when run
 /// again with the same N, with the same arrival times (drawn first from the seed) relative to the new now.
-/// On PostgreSQL the events' monthly partitions are created for the whole year first (the application
-/// creates only the coming months'; a generated past would otherwise all sit in <c>events_default</c>).
+/// On PostgreSQL the events' monthly partitions are made sure of for the whole year first (as the demo's load
+/// does, <see cref="EventPartitions.HistoryMonths"/>; a generated past would otherwise sit in <c>events_default</c>).
 /// </summary>
 internal static class RealisticMatters
 {
@@ -202,7 +202,7 @@ internal static class RealisticMatters
             slotWeights[h] = HourWeights[local.Hour] * DayWeights[(int)local.DayOfWeek];
         }
         var received = Arrivals(random, start, now, slotWeights, count);
-        if (db.IsPostgres) await db.Database.ExecuteSqlAsync($"SELECT duban_event_partitions({start.AddMonths(-1)}, 14)");
+        await EventPartitions.EnsureAsync(db, sp.GetRequiredService<TimeProvider>(), default, EventPartitions.HistoryMonths);
         var resumed = await ResumeAsync(db, seed, count);
         if (resumed > 0 && progress is not null) await progress.WriteLineAsync($"  resuming a stopped fill: {resumed} of {count} matters already written");
 

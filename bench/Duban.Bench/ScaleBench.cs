@@ -168,7 +168,7 @@ public static class ScaleBench
 
     /// <summary>
     /// Waits (two minutes at most) until the node's start-up work in the background is done (the classifier's first
-    /// training, the planner's statistics, the tally's first pass): until this process uses under a tenth of a core
+    /// training, the tally's first pass): until this process uses under a tenth of a core
     /// over two seconds. Otherwise the first rows are timed against it.
     /// </summary>
     private static async Task SettleAsync(TextWriter log)

@@ -17,6 +17,9 @@ public sealed class EventPartitions(IServiceScopeFactory scopes, TimeProvider ti
 
     public static readonly TimeSpan Every = TimeSpan.FromHours(6);
 
+    /// <summary>Months back for a history written into an empty database: a year and the month before it.</summary>
+    public const int HistoryMonths = 13;
+
     /// <summary>
     /// Creates the missing partitions from <paramref name="monthsBack"/> months ago (last month by default) to
     /// <see cref="MonthsAhead"/> months ahead; answers how many. A history written into an empty database

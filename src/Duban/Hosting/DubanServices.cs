@@ -148,13 +148,17 @@ public static class DubanServices
             o.AddPolicy("public", http => PerMinute(http, "PublicPerMinute", 60));
             // One bucket per address for the API's login and the console's sign-in form together (both name
             // this policy; a page read is not counted); each account's own backoff is LoginBackoff's.
-            o.AddPolicy("login", http => HttpMethods.IsPost(http.Request.Method) ? PerMinute(http, "LoginPerMinute", 30) : RateLimitPartition.GetNoLimiter("read"));
+            o.AddPolicy("login", http => PostsPerMinute(http, "LoginPerMinute", 30));
             // Looking places up is cheap (microseconds) and a portal form does it as one types.
             o.AddPolicy("geo", http => PerMinute(http, "GeoPerMinute", 600));
         });
     }
 
     /// <summary>Per client address and minute (Duban:RateLimits:<paramref name="setting"/>): the public doors and the logins are where abuse arrives.</summary>
+    /// <summary><see cref="PerMinute"/> for the POSTs that a door's form or endpoint receives; reading a page is not limited.</summary>
+    internal static RateLimitPartition<string> PostsPerMinute(HttpContext http, string setting, int fallback) =>
+        HttpMethods.IsPost(http.Request.Method) ? PerMinute(http, setting, fallback) : RateLimitPartition.GetNoLimiter("read");
+
     internal static RateLimitPartition<string> PerMinute(HttpContext http, string setting, int fallback) =>
         RateLimitPartition.GetFixedWindowLimiter(http.Connection.RemoteIpAddress?.ToString() ?? "unknown", _ => new FixedWindowRateLimiterOptions
         {
@@ -228,7 +232,7 @@ public sealed class StartupTasks(IServiceScopeFactory scopes, IOptions<DemoOptio
         {
             if (await db.Units.AnyAsync(cancellationToken)) return;
             // The demo's history goes back months: their partitions first (PostgreSQL).
-            await EventPartitions.EnsureAsync(db, scope.ServiceProvider.GetRequiredService<TimeProvider>(), cancellationToken, monthsBack: 13);
+            await EventPartitions.EnsureAsync(db, scope.ServiceProvider.GetRequiredService<TimeProvider>(), cancellationToken, EventPartitions.HistoryMonths);
             var seeded = await scope.ServiceProvider.GetRequiredService<DemoSeeder>().SeedAsync(cancellationToken);
             DemoSeeder.PrintAccounts(seeded, Console.Out);
         }, cancellationToken);

@@ -32,7 +32,7 @@ public static class WebUi
         // limited like the public API, the sign-in in the same bucket as the API's login ("login"); reading a page is not limited.
         services.Configure<RateLimiterOptions>(o =>
         {
-            o.AddPolicy(PortalForms, http => FormsPerMinute(http, "PublicPerMinute", 60));
+            o.AddPolicy(PortalForms, http => Hosting.DubanServices.PostsPerMinute(http, "PublicPerMinute", 60));
             o.OnRejected = async (context, ct) =>
             {
                 if (IsApi(context.HttpContext.Request.Path)) return;
@@ -45,9 +45,6 @@ public static class WebUi
 
     private const string PortalForms = "portal-forms";
     private const string LoginForm = "login"; // the API's login policy: one bucket per address for both doors
-
-    private static RateLimitPartition<string> FormsPerMinute(HttpContext http, string setting, int fallback) =>
-        HttpMethods.IsPost(http.Request.Method) ? Hosting.DubanServices.PerMinute(http, setting, fallback) : RateLimitPartition.GetNoLimiter("read");
 
     /// <summary>
     /// Headers for the pages: no sniffing, no framing (clickjacking), scripts and forms only from

@@ -113,17 +113,15 @@ public sealed class DubanAuthenticationHandler(
                 await units.ChainAsync(row.UnitCode, ct)), row.SecurityStamp);
     }
 
-    public static async Task<Actor?> LoadActorAsync(DubanDb db, UnitDirectory units, long userId, CancellationToken ct)
-    {
-        var row = await db.Users.AsNoTracking()
-            .Where(u => u.Id == userId && u.Active)
-            .Join(db.Units, u => u.UnitCode, n => n.Code, (u, n) => new { u.Id, u.Username, u.DisplayName, u.UnitCode, u.Roles, n.Kind, n.TerritoryCode })
-            .FirstOrDefaultAsync(ct);
-        return row is null
-            ? null
-            : new Actor(row.Id, row.Username, row.DisplayName, row.UnitCode, row.Kind, row.TerritoryCode, ParseRoles(row.Roles),
-                await units.ChainAsync(row.UnitCode, ct));
-    }
+    public static async Task<Actor?> LoadActorAsync(DubanDb db, UnitDirectory units, long userId, CancellationToken ct) =>
+        (await LoadAccountAsync(db, units, userId, ct))?.Actor;
+
+    /// <summary>
+    /// The account as the actor of its own sign-in's events (enrolment, a recovery code spent, a hash upgraded):
+    /// no unit kind, territory or chain, for nothing is decided by them there.
+    /// </summary>
+    public static Actor OwnActor(User user) =>
+        new(user.Id, user.Username, user.DisplayName, user.UnitCode, "", "", ParseRoles(user.Roles), []);
 
     public static HashSet<string> ParseRoles(string roles) =>
         new(roles.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries), StringComparer.Ordinal);

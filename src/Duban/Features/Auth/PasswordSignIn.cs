@@ -80,7 +80,7 @@ public static class PasswordSignIn
             }
             else
             {
-                var actor = new Actor(user.Id, user.Username, user.DisplayName, user.UnitCode, "", "", DubanAuthenticationHandler.ParseRoles(user.Roles), []);
+                var actor = DubanAuthenticationHandler.OwnActor(user);
                 var enrolment = await http.RequestServices.GetRequiredService<Features.Audit.AuditedChange>().RunAsync<TotpEnrolled>(async () =>
                     twoFactor.Enrol(await db.Users.FirstAsync(u => u.Id == user.Id, ct), otp, actor), ct);
                 if (enrolment.Error is { } refused)
@@ -123,8 +123,7 @@ public static class PasswordSignIn
             var row = await db.Users.FirstOrDefaultAsync(u => u.Id == user.Id, ct);
             if (row is null || row.PasswordHash != user.PasswordHash) return Features.Audit.ChangeMade.Unchanged(false);
             row.PasswordHash = upgraded;
-            var actor = new Actor(row.Id, row.Username, row.DisplayName, row.UnitCode, "", "", DubanAuthenticationHandler.ParseRoles(row.Roles), []);
-            return new Features.Audit.ChangeMade<bool>(true, [new Features.Audit.AuditEvent(actor, "password_rehashed",
+            return new Features.Audit.ChangeMade<bool>(true, [new Features.Audit.AuditEvent(DubanAuthenticationHandler.OwnActor(row), "password_rehashed",
                 new System.Text.Json.Nodes.JsonObject { ["id"] = row.Id, ["username"] = row.Username, ["from"] = from, ["to"] = iterations })], []);
         }, ct);
         user.PasswordHash = upgraded;

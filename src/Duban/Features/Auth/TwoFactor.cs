@@ -119,8 +119,7 @@ public sealed class TwoFactor(DubanDb db, Sealer sealer, AuditedChange change, T
             var left = (row?.RecoveryCodes ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries).ToList();
             if (row is null || !left.Remove(hash)) return ChangeMade.Unchanged(false);
             row.RecoveryCodes = string.Join(',', left);
-            var actor = new Actor(row.Id, row.Username, row.DisplayName, row.UnitCode, "", "", DubanAuthenticationHandler.ParseRoles(row.Roles), []);
-            return new ChangeMade<bool>(true, [new AuditEvent(actor, "recovery_code_used",
+            return new ChangeMade<bool>(true, [new AuditEvent(DubanAuthenticationHandler.OwnActor(row), "recovery_code_used",
                 new JsonObject { ["id"] = row.Id, ["username"] = row.Username, ["recoveryCodesLeft"] = left.Count })], []);
         }, ct);
         return spent.IsSuccess && spent.Value;
@@ -136,17 +135,17 @@ public sealed class TwoFactor(DubanDb db, Sealer sealer, AuditedChange change, T
     }
 
     /// <summary>Whether <paramref name="roles"/> hold a role whose accounts must use a second factor.</summary>
-    public async Task<bool> RequiredForAsync(string roles, CancellationToken ct)
-    {
-        var required = await db.Database.SqlQueryRaw<string>("SELECT role AS \"Value\" FROM mfa_roles WHERE required").ToListAsync(ct);
-        return DubanAuthenticationHandler.ParseRoles(roles).Overlaps(required);
-    }
+    public async Task<bool> RequiredForAsync(string roles, CancellationToken ct) =>
+        DubanAuthenticationHandler.ParseRoles(roles).Overlaps(await RequiredRolesAsync(ct));
 
     public async Task<IReadOnlyList<MfaRole>> RolesAsync(CancellationToken ct)
     {
-        var required = await db.Database.SqlQueryRaw<string>("SELECT role AS \"Value\" FROM mfa_roles WHERE required").ToListAsync(ct);
+        var required = await RequiredRolesAsync(ct);
         return [.. Roles.All.Order(StringComparer.Ordinal).Select(r => new MfaRole(r, required.Contains(r)))];
     }
+
+    private Task<List<string>> RequiredRolesAsync(CancellationToken ct) =>
+        db.Database.SqlQueryRaw<string>("SELECT role AS \"Value\" FROM mfa_roles WHERE required").ToListAsync(ct);
 
     /// <summary>A city-wide administrator requires a second factor of a role, or no longer: one audited change (mfa_role_changed).</summary>
     public async Task<Result<MfaRole>> SetRoleAsync(string role, bool required, Actor actor, AdminScope scope, CancellationToken ct)
