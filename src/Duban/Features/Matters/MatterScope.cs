@@ -72,11 +72,14 @@ public sealed class MatterScope(IConfiguration configuration, IEnumerable<Matter
             if (ids.Count <= MaxPrefetched) return [WithoutReportsAboutOwnUnit(matters, actor).Where(m => ids.Contains(m.Id))];
         }
         if (IsCityWide(actor) || CountyOf(actor) is not { } county) return [Visible(matters, db, actor)];
-        var prefix = county;
-#pragma warning disable CA1310 // translated to SQL LIKE 'prefix%'
-        var elsewhere = await db.Assignments.Where(a => a.CrossesCounty && a.Active && a.UnitTerritoryCode.StartsWith(prefix))
+        // The county's codes as a range, which ix_assignments_cross serves: SQLite's LIKE 'prefix%' uses no index, and
+        // the planner walked every assignment by ix_assignments_matter for the DISTINCT's order (0.7 s at a year's volume).
+        var end = MatterQueries.PrefixEnd(county) ?? "A";
+#pragma warning disable CA1309 // translated to SQL comparisons of digit strings; no culture is involved
+        var elsewhere = await db.Assignments.Where(a => a.CrossesCounty && a.Active
+                && string.Compare(a.UnitTerritoryCode, county) >= 0 && string.Compare(a.UnitTerritoryCode, end) < 0)
             .Select(a => a.MatterId).Distinct().OrderBy(id => id).Take(MaxPrefetched + 1).ToListAsync(ct);
-#pragma warning restore CA1310
+#pragma warning restore CA1309
         if (elsewhere.Count > MaxPrefetched) return [Visible(matters, db, actor)];
         var own = OwnCounty(matters, actor, county);
         return elsewhere.Count == 0 ? [own] : [own, WithoutReportsAboutOwnUnit(matters, actor).Where(m => elsewhere.Contains(m.Id))];

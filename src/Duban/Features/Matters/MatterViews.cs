@@ -165,6 +165,7 @@ public sealed class MatterQueries(DubanDb db, MatterScope scope, UnitDirectory u
         var search = string.IsNullOrEmpty(text) || IsNumber(text) ? null : Search.SearchQuery.Parse(text);
         var db = await reads.ForListsAsync(ct); // the list's reader (the replica, or the primary), for every query below
 
+        var lightInParts = false; // the light's halves are parts of their own (below)
         IQueryable<Matter> Filtered(IQueryable<Matter> q, bool bySearchIndex = true)
         {
             if (statuses.Length > 0) q = q.Where(m => statuses.Contains(m.Status));
@@ -180,7 +181,7 @@ public sealed class MatterQueries(DubanDb db, MatterScope scope, UnitDirectory u
                 // clock is read when it paused, as its light is.
                 q = q.Where(overdue ? MatterClock.Overdue(now) : MatterClock.Not(MatterClock.Overdue(now)));
             }
-            if (f.Light is { } light) q = q.Where(clock.Filter(light, now));
+            if (f.Light is { } light && !lightInParts) q = q.Where(clock.Filter(light, now));
             if (f.KeySupervision is { } key) q = q.Where(m => m.KeySupervision == key);
             // Returned to the unit to be done again: sent back at review, or reopened after closure
             // (both leave the matter in progress with the reason; a new dispatch clears it).
@@ -217,6 +218,14 @@ public sealed class MatterQueries(DubanDb db, MatterScope scope, UnitDirectory u
         // Several parts are merged by date in memory: fine for the first pages; a deep page of a
         // county list falls back to the one combined query.
         if (parts.Count > 1 && page * size > MaxMergedRows) parts = [scope.Visible(db.Matters.AsNoTracking(), db, actor)];
+        // A light's held and waiting halves are paged as parts of their own, each from the index of its states
+        // (LightRule.Halves): the light as one OR reads a row for every held matter before sorting them.
+        if (f.Light is { } lit && page * size <= MaxMergedRows)
+        {
+            var halves = clock.Halves(lit, now);
+            parts = [.. parts.SelectMany(p => halves.Select(h => p.Where(h)))];
+            lightInParts = true;
+        }
         var total = 0;
         var lowerBound = false;
         List<SummaryRow>? rows = null;
@@ -240,12 +249,14 @@ public sealed class MatterQueries(DubanDb db, MatterScope scope, UnitDirectory u
                     var most => await part.Take(most.Value).CountAsync(ct),
                 };
                 var ordered = part.OrderByDescending(m => m.ReceivedAt).ThenByDescending(m => m.Id);
-                rows.AddRange(await Summaries(db, parts.Count == 1 ? ordered.Skip((page - 1) * size).Take(size) : ordered.Take(page * size)).ToListAsync(ct));
+                // The page's keys first, then its rows by key: the keys can come from an index alone where the rows'
+                // columns would make the database read a row for every candidate before sorting them (the homes'
+                // overdue box: ix_matters_running holds every column it filters and orders on, not the title).
+                var keys = await (parts.Count == 1 ? ordered.Skip((page - 1) * size).Take(size) : ordered.Take(page * size)).Select(m => m.Id).ToListAsync(ct);
+                if (keys.Count > 0) rows.AddRange(await Summaries(db, db.Matters.AsNoTracking().Where(m => keys.Contains(m.Id))).ToListAsync(ct));
             }
-            if (parts.Count > 1)
-            {
-                rows = [.. rows.OrderByDescending(r => r.ReceivedAt).ThenByDescending(r => r.Id).Skip((page - 1) * size).Take(size)];
-            }
+            rows = [.. rows.OrderByDescending(r => r.ReceivedAt).ThenByDescending(r => r.Id)];
+            if (parts.Count > 1) rows = [.. rows.Skip((page - 1) * size).Take(size)];
         }
         var directory = await units.AllAsync(ct);
         var items = rows.Select(r => new MatterSummary(r.Id, r.Number, r.Kind, r.Channel, r.Title, r.Status, r.Category, r.Urgency,

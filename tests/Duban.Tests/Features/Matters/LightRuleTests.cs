@@ -79,6 +79,31 @@ public sealed class LightRuleTests
             var inMemory = loaded.Where(m => clock.LightOf(m, now) == light).Select(m => m.Id).Order().ToList();
             Assert.Equal(inMemory, inSql);
             Assert.NotEmpty(inSql);
+            // Its two halves (held, waiting) are disjoint and together the same light.
+            var halves = new List<List<long>>();
+            foreach (var half in clock.Halves(light, now)) halves.Add(await rows.Where(half).Select(m => m.Id).ToListAsync());
+            Assert.Equal(inMemory, halves.SelectMany(h => h).Order().ToList());
+            Assert.All(halves, h => Assert.NotEmpty(h));
+            // The list pages the halves as parts and merges them in its order (received, then id, newest first):
+            // every page of 7, the same matters once each, in order, and the total of both halves.
+            var supervisor = await factory.As("supervisor");
+            var listed = new List<long>();
+            for (var page = 1; ; page++)
+            {
+                var answer = await supervisor.GetAsync($"/api/v1/matters?light={light}&pageSize=7&page={page}").Ok();
+                var items = answer["items"]!.AsArray().Select(i => (long)i!["id"]!).ToList();
+                if (page == 1) Assert.Equal(inMemory.Count + await OthersAsync(light), (int)answer["total"]!);
+                listed.AddRange(items);
+                if (items.Count < 7) break;
+            }
+            var ours = listed.Where(id => id >= 90_000_000).ToList();
+            Assert.Equal(ours.OrderDescending().ToList(), ours); // same received time: newest id first
+            Assert.Equal(inMemory, ours.Order().ToList());
+        }
+        async Task<int> OthersAsync(string light) // the demo's matters of that light, beside the 600
+        {
+            var all = await factory.Db(read).Matters.AsNoTracking().Where(m => m.Id < 90_000_000).ToListAsync();
+            return all.Count(m => clock.LightOf(m, now) == light);
         }
         var overdueSql = (await rows.Where(MatterClock.Overdue(now)).Select(m => m.Id).ToListAsync()).Order().ToList();
         Assert.Equal(loaded.Where(m => MatterClock.IsOverdue(m.Status, m.DueAt, m.PausedAt, now)).Select(m => m.Id).Order().ToList(), overdueSql);

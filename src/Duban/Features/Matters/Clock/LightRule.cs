@@ -80,6 +80,20 @@ public static class LightRule
         return Expression.Lambda<Func<T, bool>>(bound, rule.Parameters[0]);
     }
 
+    /// <summary>
+    /// The filter for one light as its two disjoint halves: the held matters' (their deadline) and the waiting
+    /// matters' (their acceptance deadline), each led by its states. A query of one half is served by one index of
+    /// those states (ix_matters_running for the held); the whole filter, an OR of the two, makes SQLite join two
+    /// index searches by row id and read a row for each held matter.
+    /// </summary>
+    public static IReadOnlyList<Expression<Func<T, bool>>> Halves<T>(string light, LightMoment at) where T : ILightFields => light switch
+    {
+        Light.Red => [Where(Rules<T>.Overdue, at), Where(Rules<T>.LateToAccept, at)],
+        Light.Yellow => [Where(Rules<T>.RunningYellow, at), Where(Rules<T>.WaitingYellow, at)],
+        Light.Green => [Where(Rules<T>.RunningGreen, at), Where(Rules<T>.WaitingGreen, at)],
+        _ => throw new ArgumentOutOfRangeException(nameof(light), light, "green, yellow or red"),
+    };
+
     /// <summary>The filter for one light (green, yellow, red).</summary>
     public static Expression<Func<T, bool>> Filter<T>(string light, LightMoment at) where T : ILightFields => Where(light switch
     {
@@ -103,7 +117,7 @@ public static class LightRule
             EF.Constant(Running).Contains(m.Status) && m.DueAt != null
             && ((m.PausedAt == null && m.DueAt < t.Now) || (m.PausedAt != null && m.PausedAt > m.DueAt));
 
-        private static readonly Expression<Func<T, LightMoment, bool>> LateToAccept = (m, t) =>
+        public static readonly Expression<Func<T, LightMoment, bool>> LateToAccept = (m, t) =>
             EF.Constant(Waiting).Contains(m.Status) && m.AcceptDueAt != null && m.AcceptDueAt < t.Now;
 
         private static readonly Expression<Func<T, LightMoment, bool>> RunningOnTime = (m, t) =>
@@ -120,9 +134,14 @@ public static class LightRule
 
         private static readonly Expression<Func<T, LightMoment, bool>> WaitingWarning = (m, t) => m.YellowAt != null && m.YellowAt <= t.Now;
 
+        public static readonly Expression<Func<T, LightMoment, bool>> RunningYellow = And(RunningOnTime, Warning);
+        public static readonly Expression<Func<T, LightMoment, bool>> WaitingYellow = And(WaitingOnTime, WaitingWarning);
+        public static readonly Expression<Func<T, LightMoment, bool>> RunningGreen = And(RunningOnTime, Not(Warning));
+        public static readonly Expression<Func<T, LightMoment, bool>> WaitingGreen = And(WaitingOnTime, Not(WaitingWarning));
+
         public static readonly Expression<Func<T, LightMoment, bool>> Red = Or(Overdue, LateToAccept);
-        public static readonly Expression<Func<T, LightMoment, bool>> Yellow = Or(And(RunningOnTime, Warning), And(WaitingOnTime, WaitingWarning));
-        public static readonly Expression<Func<T, LightMoment, bool>> Green = Or(And(RunningOnTime, Not(Warning)), And(WaitingOnTime, Not(WaitingWarning)));
+        public static readonly Expression<Func<T, LightMoment, bool>> Yellow = Or(RunningYellow, WaitingYellow);
+        public static readonly Expression<Func<T, LightMoment, bool>> Green = Or(RunningGreen, WaitingGreen);
 
         public static readonly Expression<Func<T, LightMoment, bool>> TimeRunningShort = And((m, t) => m.YellowAt != null && m.YellowAt <= t.Now, RunningOnTime);
 

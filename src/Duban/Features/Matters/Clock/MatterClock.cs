@@ -170,6 +170,9 @@ public sealed class MatterClock(TimePolicies policies, WorkCalendar calendar, IO
     /// <summary>The same rule as a filter inside a query.</summary>
     public Expression<Func<Matter, bool>> Filter(string light, DateTimeOffset now) => LightRule.Filter<Matter>(light, Moment(now));
 
+    /// <summary>The same filter as its held and waiting halves (<see cref="LightRule.Halves{T}"/>), for queries that page each.</summary>
+    public IReadOnlyList<Expression<Func<Matter, bool>>> Halves(string light, DateTimeOffset now) => LightRule.Halves<Matter>(light, Moment(now));
+
     /// <summary>Held by a unit and past its deadline (a paused clock read when it paused), as a filter inside a query.</summary>
     public static Expression<Func<Matter, bool>> Overdue(DateTimeOffset now) => LightRule.Where(LightRule.Overdue<Matter>(), new LightMoment(now, now));
 
