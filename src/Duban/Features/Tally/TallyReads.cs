@@ -41,9 +41,7 @@ public sealed class TallyReads(DubanDb db, MatterScope scope, TimeProvider time,
             // then counted by key. Left to itself, a count with a date range would be planned from the date index
             // (bench pages: the trend took 500 ms at 200,000 matters).
             var visible = scope.Visible(db.Matters.AsNoTracking(), db, actor);
-#pragma warning disable CA1310 // translated to SQL LIKE 'prefix%'
-            var crossing = db.Assignments.Where(a => a.CrossesCounty && a.Active && a.UnitTerritoryCode.StartsWith(county)).Select(a => a.MatterId);
-#pragma warning restore CA1310
+            var crossing = MatterScope.CrossingInto(db, county);
             var elsewhere = visible.Where(m => m.CountyCode == null || m.CountyCode != county);
             var ids = await crossing.Distinct().OrderBy(id => id).Take(MaxPrefetched + 1).ToListAsync(ct);
             if (ids.Count > MaxPrefetched) live.Add(elsewhere.Where(m => crossing.Contains(m.Id)));

@@ -132,11 +132,17 @@ public sealed partial class WholeTableTests
             await using var cmd = conn.CreateCommand();
             cmd.CommandText = "EXPLAIN QUERY PLAN " + sql;
             foreach (var (name, value) in parameters) cmd.Parameters.AddWithValue(name, value ?? DBNull.Value);
-            await using var reader = await cmd.ExecuteReaderAsync();
-            while (await reader.ReadAsync())
+            var plan = new List<string>();
+            await using (var reader = await cmd.ExecuteReaderAsync())
             {
-                var detail = reader.GetString(3);
-                if (WholeWalk().Match(detail) is { Success: true } m && TablesOf(sql, m.Groups[1].Value).Any(Growing.Contains))
+                while (await reader.ReadAsync()) plan.Add(reader.GetString(3));
+            }
+            // A page read in an index's order up to its LIMIT, with nothing sorted, stops at the page: not a walk.
+            var pagedInOrder = sql.Contains("LIMIT", StringComparison.Ordinal) && !plan.Any(l => l.Contains("TEMP B-TREE", StringComparison.Ordinal));
+            foreach (var detail in plan)
+            {
+                if (WholeWalk().Match(detail) is { Success: true } m && TablesOf(sql, m.Groups[1].Value).Any(Growing.Contains)
+                    && !(m.Groups[2].Success && pagedInOrder))
                     found.Add($"{detail}\n    in: {sql.ReplaceLineEndings(" ")}");
                 // "col IS NOT NULL" as the index's only bound is a walk of the whole index (and a row for each entry).
                 else if (NotNullRange().Match(detail) is { Success: true } r && TablesOf(sql, r.Groups[1].Value).Any(Growing.Contains)
@@ -147,8 +153,13 @@ public sealed partial class WholeTableTests
         return found;
     }
 
-    /// <summary>SQLite's plan line for reading a table row by row (with no index: not "USING … INDEX", not a virtual table's index); it names the table or its alias.</summary>
-    [GeneratedRegex(@"^SCAN (\w+)$")]
+    /// <summary>
+    /// SQLite's plan line for reading a table row by row: with no index (not a virtual table's index either), or in the
+    /// order of a whole index that does not cover the statement (a row read for each entry: the county's matters
+    /// assigned elsewhere once walked every assignment so, for a DISTINCT's order); it names the table or its alias.
+    /// A walk of a whole covering index (an index-only count) is not one.
+    /// </summary>
+    [GeneratedRegex(@"^SCAN (\w+)( USING INDEX \w+)?$")]
     private static partial Regex WholeWalk();
 
     /// <summary>SQLite's plan line for an index searched only by "greater than" on its first column, as it serves "IS NOT NULL".</summary>
