@@ -75,7 +75,7 @@ public sealed class MatterScope(IConfiguration configuration, IEnumerable<Matter
         var elsewhere = await CrossingInto(db, county).Distinct().OrderBy(id => id).Take(MaxPrefetched + 1).ToListAsync(ct);
         if (elsewhere.Count > MaxPrefetched) return [Visible(matters, db, actor)];
         var own = OwnCounty(matters, actor, county);
-        return elsewhere.Count == 0 ? [own] : [own, WithoutReportsAboutOwnUnit(matters, actor).Where(m => elsewhere.Contains(m.Id))];
+        return elsewhere.Count == 0 ? [own] : [own, ByKeys(WithoutReportsAboutOwnUnit(matters, actor), elsewhere)];
     }
 
     /// <summary>
@@ -100,6 +100,15 @@ public sealed class MatterScope(IConfiguration configuration, IEnumerable<Matter
             && string.Compare(a.UnitTerritoryCode, county) >= 0 && string.Compare(a.UnitTerritoryCode, end) < 0).Select(a => a.MatterId);
 #pragma warning restore CA1309
     }
+
+    /// <summary>
+    /// The matters of <paramref name="ids"/> among <paramref name="matters"/>, read by key whatever is added to the
+    /// query later. As a plain filter, SQLite (planning without statistics) takes any `status = ?` added to it on a
+    /// status index over the keys (a count of the closed among four matters read 875,000 index entries); as a
+    /// subquery with a LIMIT, which it does not flatten into the outer query, the keys are read first.
+    /// </summary>
+    public static IQueryable<Matter> ByKeys(IQueryable<Matter> matters, IReadOnlyCollection<long> ids) =>
+        matters.Where(m => ids.Contains(m.Id)).OrderBy(m => m.Id).Take(ids.Count);
 
     /// <summary>Ids fetched ahead of a list at most; beyond, the list runs as one combined query.</summary>
     private const int MaxPrefetched = 5_000;

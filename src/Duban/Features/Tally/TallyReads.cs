@@ -45,7 +45,7 @@ public sealed class TallyReads(DubanDb db, MatterScope scope, TimeProvider time,
             var elsewhere = visible.Where(m => m.CountyCode == null || m.CountyCode != county);
             var ids = await crossing.Distinct().OrderBy(id => id).Take(MaxPrefetched + 1).ToListAsync(ct);
             if (ids.Count > MaxPrefetched) live.Add(elsewhere.Where(m => crossing.Contains(m.Id)));
-            else if (ids.Count > 0) live.Add(elsewhere.Where(m => ids.Contains(m.Id)));
+            else if (ids.Count > 0) live.Add(MatterScope.ByKeys(elsewhere, ids));
         }
         return new TallyScope(countedAt, county, live, [.. actor.UnitChain]);
     }
