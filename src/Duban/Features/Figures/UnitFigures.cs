@@ -79,6 +79,7 @@ public sealed class UnitFigures(DubanDb db, MatterScope scope, UnitDirectory dir
         var rows = new List<FiguresRow>();
         foreach (var (key, tally) in tallies)
         {
+            if (tally.IsEmpty) continue;
             UnitRef unit;
             string unitKind;
             if (byCounty)
@@ -190,6 +191,15 @@ public sealed class UnitFigures(DubanDb db, MatterScope scope, UnitDirectory dir
         public int OverdueOpen, ClosedLate;
         public int Returns, Improper;
         public int Reopenings;
+
+        /// <summary>
+        /// Nothing counted: the counters keep a row that went back to 0 (a pending signature signed elsewhere) where the
+        /// records find none, and the records a group that adds to no measure (an unsigned share given up): a ranking
+        /// leaves such a unit out either way.
+        /// </summary>
+        public bool IsEmpty => InTime == 0 && Late == 0 && Pending == 0 && Resolved == 0 && WithResolution == 0 && Satisfied == 0
+            && BasicallySatisfied == 0 && Dissatisfied == 0 && OnTime == 0 && Closed == 0 && OverdueOpen == 0 && ClosedLate == 0
+            && Returns == 0 && Improper == 0 && Reopenings == 0;
 
         /// <summary>Adds <paramref name="n"/> of a measure of the rollup (<see cref="RateMeasures"/>).</summary>
         public void Add(string measure, int n)
