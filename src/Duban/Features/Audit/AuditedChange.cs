@@ -40,7 +40,22 @@ public sealed class AuditedChange(DubanDb db, AuditLog audit)
         ArgumentNullException.ThrowIfNull(change);
         await using var tx = await db.Database.BeginTransactionAsync(ct);
         await audit.LockAsync(ct);
-        var result = await change();
+        // The accounts and units this change touches have their states recorded in its event (EntityStates):
+        // those it saves, changes or reads afresh inside this transaction, after the lock (their state is current).
+        var trackedBefore = new HashSet<object>(TrackedRows(), ReferenceEqualityComparer.Instance);
+        var saved = new List<object>();
+        void Saving(object? sender, SavingChangesEventArgs args) =>
+            saved.AddRange(db.ChangeTracker.Entries().Where(e => e.Entity is User or Unit && e.State is EntityState.Added or EntityState.Modified).Select(e => e.Entity));
+        db.SavingChanges += Saving;
+        Result<ChangeMade<T>> result;
+        try
+        {
+            result = await change();
+        }
+        finally
+        {
+            db.SavingChanges -= Saving;
+        }
         if (result.Error is { } refused)
         {
             await tx.RollbackAsync(ct);
@@ -52,6 +67,15 @@ public sealed class AuditedChange(DubanDb db, AuditLog audit)
         }
         var made = result.Value!;
         if (made.Events.Count == 0) return made.Value;
+        var touched = db.ChangeTracker.Entries()
+            .Where(e => e.Entity is User or Unit && (e.State is EntityState.Added or EntityState.Modified || !trackedBefore.Contains(e.Entity)))
+            .Select(e => e.Entity).Concat(saved).Distinct(ReferenceEqualityComparer.Instance).ToList();
+        if (touched.Count > 0)
+        {
+            // A new account's id is known once saved: saved here, in the transaction, before its state is hashed.
+            if (touched.OfType<User>().Any(u => u.Id == 0)) await db.SaveChangesAsync(ct);
+            EntityStates.Record(made.Events[^1].Data, touched.OfType<User>(), touched.OfType<Unit>());
+        }
         foreach (var e in made.Events)
         {
             await audit.AppendAsync(e.Matter, e.Actor, e.Action, toStatus: e.ToStatus, reason: e.Reason, data: e.Data, ct: ct);
@@ -64,4 +88,7 @@ public sealed class AuditedChange(DubanDb db, AuditLog audit)
         }
         return made.Value;
     }
+
+    private IEnumerable<object> TrackedRows() =>
+        db.ChangeTracker.Entries().Where(e => e.Entity is User or Unit).Select(e => e.Entity);
 }
