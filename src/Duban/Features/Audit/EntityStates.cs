@@ -97,6 +97,8 @@ public static class EntityStates
         await audit.AppendAsync(null, Actor.System(), BaselineAction, data: data, ct: ct);
         await db.SaveChangesAsync(ct);
         await tx.CommitAsync(ct);
+        // The scope goes on (a CLI verb after the checks, `demo reset` on a new schema): it tracks nothing of this.
+        db.ChangeTracker.Clear();
     }
 
     private static string Sha(string text) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text)));
