@@ -224,6 +224,15 @@ public static class AuditVerifier
             }
             else if (strict) return $"unit {u.Code} has no event recording it: it was added outside Duban";
         }
+        foreach (var r in await db.InspectionRounds.AsNoTracking().OrderBy(r => r.Id).ToListAsync(ct))
+        {
+            if (states.Remove(EntityStates.Key(r), out var was))
+            {
+                if (EntityStates.Hash(r) != was.Hash)
+                    return $"inspection round {r.Name} (id {r.Id}) was changed after event #{was.Seq}: its period, groups or state no longer match that event";
+            }
+            else if (strict) return $"inspection round {r.Name} (id {r.Id}) has no event recording it: it was added outside Duban";
+        }
         return states.Keys.Order(StringComparer.Ordinal).FirstOrDefault() is { } gone
             ? $"{gone.Replace(":", " ", StringComparison.Ordinal)} recorded by event #{states[gone].Seq} is missing: it was deleted outside Duban"
             : null;

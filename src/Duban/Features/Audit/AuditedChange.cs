@@ -40,12 +40,12 @@ public sealed class AuditedChange(DubanDb db, AuditLog audit)
         ArgumentNullException.ThrowIfNull(change);
         await using var tx = await db.Database.BeginTransactionAsync(ct);
         await audit.LockAsync(ct);
-        // The accounts and units this change touches have their states recorded in its event (EntityStates):
+        // The accounts, units and rounds this change touches have their states recorded in its event (EntityStates):
         // those it saves, changes or reads afresh inside this transaction, after the lock (their state is current).
         var trackedBefore = new HashSet<object>(TrackedRows(), ReferenceEqualityComparer.Instance);
         var saved = new List<object>();
         void Saving(object? sender, SavingChangesEventArgs args) =>
-            saved.AddRange(db.ChangeTracker.Entries().Where(e => e.Entity is User or Unit && e.State is EntityState.Added or EntityState.Modified).Select(e => e.Entity));
+            saved.AddRange(db.ChangeTracker.Entries().Where(e => EntityStates.IsRecorded(e.Entity) && e.State is EntityState.Added or EntityState.Modified).Select(e => e.Entity));
         db.SavingChanges += Saving;
         Result<ChangeMade<T>> result;
         try
@@ -68,13 +68,13 @@ public sealed class AuditedChange(DubanDb db, AuditLog audit)
         var made = result.Value!;
         if (made.Events.Count == 0) return made.Value;
         var touched = db.ChangeTracker.Entries()
-            .Where(e => e.Entity is User or Unit && (e.State is EntityState.Added or EntityState.Modified || !trackedBefore.Contains(e.Entity)))
+            .Where(e => EntityStates.IsRecorded(e.Entity) && (e.State is EntityState.Added or EntityState.Modified || !trackedBefore.Contains(e.Entity)))
             .Select(e => e.Entity).Concat(saved).Distinct(ReferenceEqualityComparer.Instance).ToList();
         if (touched.Count > 0)
         {
             // A new account's id is known once saved: saved here, in the transaction, before its state is hashed.
-            if (touched.OfType<User>().Any(u => u.Id == 0)) await db.SaveChangesAsync(ct);
-            EntityStates.Record(made.Events[^1].Data, touched.OfType<User>(), touched.OfType<Unit>());
+            if (touched.Any(r => r is User { Id: 0 } or InspectionRoundRow { Id: 0 })) await db.SaveChangesAsync(ct);
+            EntityStates.Record(made.Events[^1].Data, touched);
         }
         foreach (var e in made.Events)
         {
@@ -90,5 +90,5 @@ public sealed class AuditedChange(DubanDb db, AuditLog audit)
     }
 
     private IEnumerable<object> TrackedRows() =>
-        db.ChangeTracker.Entries().Where(e => e.Entity is User or Unit).Select(e => e.Entity);
+        db.ChangeTracker.Entries().Where(e => EntityStates.IsRecorded(e.Entity)).Select(e => e.Entity);
 }

@@ -15,7 +15,7 @@ namespace Duban.Features.Audit;
 /// change that touches an account or a unit records, in its event's data, <c>"states": {"user:12": hash,
 /// "unit:4407-dcs": hash}</c> (inside the event's HMAC); verify compares the current rows with the last state
 /// recorded for each. The password hash joins as its own SHA-256: the event never holds it, only a hash of it.
-/// The first start on schema 0028 records every row once (<see cref="BaselineAction"/>); from then on a row
+/// Inspection rounds are recorded the same way. The first start on schema 0028 records every row once (<see cref="BaselineAction"/>); from then on a row
 /// without a recorded state was inserted outside Duban.
 /// </summary>
 public static class EntityStates
@@ -47,6 +47,36 @@ public static class EntityStates
     {
         ArgumentNullException.ThrowIfNull(u);
         return Sha(JsonSerializer.Serialize(new object?[] { u.Code, u.Name, u.ShortName, u.Kind, u.ParentCode, u.TerritoryCode, u.Phone, u.Email }));
+    }
+
+    public static string Key(InspectionRoundRow round)
+    {
+        ArgumentNullException.ThrowIfNull(round);
+        return "round:" + round.Id.ToString(System.Globalization.CultureInfo.InvariantCulture);
+    }
+
+    /// <summary>An inspection round's state (巡察, who inspects whom and when: it decides which matters a group sees): every field but who and when changed it.</summary>
+    public static string Hash(InspectionRoundRow r)
+    {
+        ArgumentNullException.ThrowIfNull(r);
+        return Sha(JsonSerializer.Serialize(new object?[]
+        {
+            r.Id, r.Name, r.FromDay.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture),
+            r.ToDay.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture), r.Period, r.Source, r.GroupsJson, r.Withdrawn, r.Version,
+        }));
+    }
+
+    /// <summary>The rows whose states are recorded: accounts, units, inspection rounds.</summary>
+    internal static bool IsRecorded(object row) => row is User or Unit or InspectionRoundRow;
+
+    /// <summary>Adds the states of the rows among <paramref name="rows"/> that are recorded (<see cref="IsRecorded"/>).</summary>
+    public static void Record(JsonObject data, IEnumerable<object> rows)
+    {
+        ArgumentNullException.ThrowIfNull(rows);
+        var list = rows.ToList();
+        Record(data, list.OfType<User>(), list.OfType<Unit>());
+        var states = (JsonObject)data["states"]!;
+        foreach (var r in list.OfType<InspectionRoundRow>().OrderBy(r => r.Id)) states[Key(r)] = Hash(r);
     }
 
     /// <summary>Adds the rows' states to an event's data (merged with any already there).</summary>
@@ -92,8 +122,9 @@ public static class EntityStates
         }
         var users = await db.Users.AsNoTracking().ToListAsync(ct);
         var units = await db.Units.AsNoTracking().ToListAsync(ct);
-        var data = new JsonObject { ["users"] = users.Count, ["units"] = units.Count };
-        Record(data, users, units);
+        var rounds = await db.InspectionRounds.AsNoTracking().ToListAsync(ct);
+        var data = new JsonObject { ["users"] = users.Count, ["units"] = units.Count, ["rounds"] = rounds.Count };
+        Record(data, [.. users, .. units, .. rounds]);
         await audit.AppendAsync(null, Actor.System(), BaselineAction, data: data, ct: ct);
         await db.SaveChangesAsync(ct);
         await tx.CommitAsync(ct);

@@ -119,6 +119,27 @@ public sealed class AuditMissesNothingTests(DubanFactory factory)
     }
 
     [Fact]
+    public async Task Verify_InspectionRoundChangedInTheDatabase_NamesTheRound()
+    {
+        await using var scope = factory.Scope();
+        var db = factory.Db(scope);
+        await scope.ServiceProvider.GetRequiredService<Duban.Features.Rounds.RoundStore>().EnsureAsync(db, scope.ServiceProvider.GetRequiredService<AuditLog>(), default);
+        var round = await db.InspectionRounds.AsNoTracking().OrderBy(r => r.Id).FirstAsync();
+        await db.InspectionRounds.Where(r => r.Id == round.Id).ExecuteUpdateAsync(s => s.SetProperty(r => r.ToDay, round.ToDay.AddYears(1)));
+        try
+        {
+            var report = await factory.Verify(db);
+            Assert.False(report.Intact);
+            Assert.Contains($"inspection round {round.Name}", report.FirstProblem);
+        }
+        finally
+        {
+            await db.InspectionRounds.Where(r => r.Id == round.Id).ExecuteUpdateAsync(s => s.SetProperty(r => r.ToDay, round.ToDay));
+        }
+        Assert.True((await factory.Verify(db)).Intact);
+    }
+
+    [Fact]
     public async Task Verify_UnitChangedThroughDuban_IsIntact_AndRecordsItsState()
     {
         var admin = await factory.As("admin");

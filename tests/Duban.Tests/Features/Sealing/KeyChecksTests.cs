@@ -91,7 +91,12 @@ public sealed class KeyChecksTests
         var db = first.Db(scope);
         foreach (var column in new[] { "key_check", "seal_key_check", "auth_key_check" })
         {
-            await db.Database.ExecuteSqlRawAsync($"UPDATE audit_head SET {column} = NULL WHERE id = 1");
+            await db.Database.ExecuteSqlRawAsync(column switch
+            {
+                "key_check" => "UPDATE audit_head SET key_check = NULL WHERE id = 1",
+                "seal_key_check" => "UPDATE audit_head SET seal_key_check = NULL WHERE id = 1",
+                _ => "UPDATE audit_head SET auth_key_check = NULL WHERE id = 1",
+            });
             // Both nodes read no value; the first records its own…
             Assert.True(await KeyChecks.ClaimAsync(db, column, null, "first", default));
             // …the second's update changes 0 rows: it reads the first's value and is refused; the first's stays.
