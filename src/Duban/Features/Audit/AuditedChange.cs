@@ -72,6 +72,13 @@ public sealed class AuditedChange(DubanDb db, AuditLog audit)
             .Select(e => e.Entity).Concat(saved).Distinct(ReferenceEqualityComparer.Instance).ToList();
         if (touched.Count > 0)
         {
+            // A row tracked before this change (read earlier in the scope) and changed by it: its other columns are read
+            // again, so that the state recorded is the one saved, not one another node has changed meanwhile.
+            foreach (var entry in db.ChangeTracker.Entries().Where(e => e.State == EntityState.Modified && trackedBefore.Contains(e.Entity)).ToList())
+            {
+                if (await entry.GetDatabaseValuesAsync(ct) is not { } stored) continue;
+                foreach (var property in entry.Properties.Where(p => !p.IsModified)) property.CurrentValue = property.OriginalValue = stored[property.Metadata];
+            }
             // A new account's id is known once saved: saved here, in the transaction, before its state is hashed.
             if (touched.Any(r => r is User { Id: 0 } or InspectionRoundRow { Id: 0 })) await db.SaveChangesAsync(ct);
             EntityStates.Record(made.Events[^1].Data, touched);

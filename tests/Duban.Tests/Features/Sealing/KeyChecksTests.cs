@@ -127,7 +127,8 @@ public sealed class KeyChecksTests
         // What a node that made its own seal key would have registered: a chain intact, a raiser nobody else can open.
         var foreign = ActivatorUtilities.CreateInstance<RegisterMatter>(sp, new Sealer(RandomNumberGenerator.GetBytes(32)));
         var filed = await PublicReportsApi.FileAsync(new("complaint", "外来密钥封存", "路灯不亮。", "台山市川岛镇", Anonymous: false, "张三", "13800000000"),
-            null, foreign, sp.GetRequiredService<IAutoDispatch>(), default, null);
+            // With a photo: written by this RegisterMatter itself, not by the node's group commit (IntakeBatcher, the node's own sealer).
+            null, foreign, sp.GetRequiredService<IAutoDispatch>(), default, [new Duban.Features.Attachments.PhotoUpload("灯.png", Duban.Tests.Features.Attachments.TestImages.Png(metadata: false))]);
         Assert.True(filed.IsSuccess, filed.Error?.Message);
         var db = node.Db(scope);
         var blind = await AuditVerifier.VerifyAsync(db, sp.GetRequiredService<AuditKey>(), sp.GetRequiredService<MatterClock>());
