@@ -215,6 +215,14 @@ public sealed class AuditHead
 
     /// <summary>HMAC of a fixed text with the audit key: tells a wrong key from altered events.</summary>
     public string? KeyCheck { get; set; }
+
+    /// <summary>Set once the accounts' and units' states are recorded in the chain (Features/Audit, EntityStates; schema 0028).</summary>
+    public bool StatesRecorded { get; set; }
+
+    /// <summary>HMACs of a fixed text with the seal and auth keys (Features/Sealing, KeyChecks; schema 0028).</summary>
+    public string? SealKeyCheck { get; set; }
+
+    public string? AuthKeyCheck { get; set; }
 }
 
 public sealed class IdempotencyRecord

@@ -167,9 +167,9 @@ public static class Cli
         var db = scope.ServiceProvider.GetRequiredService<DubanDb>();
         await Schema.MigrateAsync(db);
         // A verb that appends events with another key than the chain's would fork it, as a node would.
-        if (writes && !await AuditVerifier.KeyMatchesAsync(db, scope.ServiceProvider.GetRequiredService<AuditKey>(), record: true))
+        if (writes && await Features.Sealing.DeploymentChecks.RunAsync(scope.ServiceProvider) is { } refused)
         {
-            await Console.Error.WriteLineAsync("wrong audit key: it does not sign this database's chain; use the deployment's Duban:Audit:Key or keys/audit.key");
+            await Console.Error.WriteLineAsync("wrong keys: " + refused);
             return 3;
         }
         return await verb(scope.ServiceProvider, args);
@@ -192,10 +192,12 @@ public static class Cli
             await Console.Error.WriteLineAsync("wrong audit key: it does not sign this database's chain (nothing is known to be altered)");
             return 3;
         }
-        var report = await AuditVerifier.VerifyAsync(db, key, sp.GetRequiredService<Features.Matters.MatterClock>());
+        // The heads anchored outside the database, and the raisers sealed under the deployment's seal key (issue 17).
+        var with = new VerifyWith(AuditAnchors.PathOf(configuration), sp.GetRequiredService<Features.Sealing.Sealer>());
+        var report = await AuditVerifier.VerifyAsync(db, key, sp.GetRequiredService<Features.Matters.MatterClock>(), with);
         if (report.Intact)
         {
-            Console.WriteLine($"audit chain intact: {report.EventCount} events, {report.MatterCount} matters verified");
+            Console.WriteLine($"audit chain intact: {report.EventCount} events, {report.MatterCount} matters verified, {report.AnchorLines} anchored heads read from {with.AnchorFile}");
             return 0;
         }
         await Console.Error.WriteLineAsync($"audit chain BROKEN after {report.EventCount} good events: {report.FirstProblem}");

@@ -58,10 +58,11 @@ public static class DubanServices
         services.AddHttpContextAccessor();
         services.AddScoped<ReadSide>();
 
-        services.AddSingleton(sp => new Sealer(KeyFiles.Load(sp.GetRequiredService<IConfiguration>()["Duban:Seal:Key"], DataDir(sp), "seal")));
-        services.AddSingleton(sp => new AuditKey(KeyFiles.Load(sp.GetRequiredService<IConfiguration>()["Duban:Audit:Key"], DataDir(sp), "audit")));
-        services.AddSingleton(sp => new Tokens(KeyFiles.Load(sp.GetRequiredService<IOptions<AuthOptions>>().Value.SigningKey, DataDir(sp), "auth"),
-            sp.GetRequiredService<TimeProvider>()));
+        // The keys: made only while the database holds no data, and checked against it at start (Features/Sealing, KeyChecks).
+        services.AddSingleton<DeploymentKeys>();
+        services.AddSingleton(sp => new Sealer(sp.GetRequiredService<DeploymentKeys>().Seal));
+        services.AddSingleton(sp => new AuditKey(sp.GetRequiredService<DeploymentKeys>().Audit));
+        services.AddSingleton(sp => new Tokens(sp.GetRequiredService<DeploymentKeys>().Auth, sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton<LoginBackoff>();
         services.AddScoped<TwoFactor>();
         services.AddSingleton<UnitDirectory>();
@@ -141,6 +142,8 @@ public static class DubanServices
         services.AddHostedService<SupervisionJob>();
         services.AddHostedService<Features.Tally.TallyJob>();
         services.AddHostedService<EventPartitions>();
+        services.AddOptions<AuditAnchorOptions>().BindConfiguration(AuditAnchorOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddHostedService<AuditAnchorWriter>();
         services.AddDubanUi();
         services.AddRateLimiter(o =>
         {
@@ -219,13 +222,9 @@ public sealed class StartupTasks(IServiceScopeFactory scopes, IOptions<DemoOptio
         if (applied.Count > 0) logger.LogInformation("Applied schema scripts: {Scripts}", string.Join(", ", applied));
         // PostgreSQL: this month's and the coming months' partitions of the events, before the first write.
         await EventPartitions.EnsureAsync(db, scope.ServiceProvider.GetRequiredService<TimeProvider>(), cancellationToken);
-        // Writing events with another key than the chain's would fork it beyond verification.
-        if (!await AuditVerifier.KeyMatchesAsync(db, scope.ServiceProvider.GetRequiredService<AuditKey>(), record: true, cancellationToken))
-        {
-            throw new InvalidOperationException(
-                "The audit key does not sign this database's event chain. Every node needs the deployment's key: set Duban:Audit:Key " +
-                "or provide its keys/audit.key; Duban does not start with another one.");
-        }
+        // The keys are the deployment's (a node with others would fork the chain, seal what nobody else opens and sign
+        // tokens nobody else accepts), and the accounts' and units' states are recorded (Features/Sealing, DeploymentChecks).
+        if (await DeploymentChecks.RunAsync(scope.ServiceProvider, cancellationToken) is { } refused) throw new InvalidOperationException(refused);
         if (!(demo.Value.Seed ?? !db.IsPostgres)) return;
         // Nodes starting together on one empty database: one loads the demo, the others wait and find it loaded.
         await Schema.ExclusivelyAsync(db, async () =>

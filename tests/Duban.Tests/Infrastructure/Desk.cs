@@ -65,8 +65,8 @@ public sealed class Desk(DubanFactory factory)
         await using (var scope = factory.Scope())
         {
             var db = factory.Db(scope);
-            db.Units.Add(new Duban.Data.Unit { Code = code, Name = name + code, Kind = "department", ParentCode = "440781", TerritoryCode = "440781", Email = email });
-            await db.SaveChangesAsync();
+            // Through the audited path, as every change is: its event records the unit's state (verify holds the row to it).
+            await Fixture(scope, () => db.Units.Add(new Duban.Data.Unit { Code = code, Name = name + code, Kind = "department", ParentCode = "440781", TerritoryCode = "440781", Email = email }));
         }
         factory.Services.GetRequiredService<UnitDirectory>().Invalidate();
         foreach (var (suffix, roles) in accounts) await AccountAsync($"{code}-{suffix}", "测试" + suffix, code, roles);
@@ -79,7 +79,7 @@ public sealed class Desk(DubanFactory factory)
         await using var scope = factory.Scope();
         var db = factory.Db(scope);
         if (await db.Users.AnyAsync(u => u.Username == username)) return;
-        db.Users.Add(new Duban.Data.User
+        await Fixture(scope, () => db.Users.Add(new Duban.Data.User
         {
             Username = username,
             DisplayName = displayName,
@@ -87,8 +87,20 @@ public sealed class Desk(DubanFactory factory)
             Roles = roles,
             PasswordHash = Passwords.Hash(DubanFactory.Password, DubanFactory.PasswordIterations),
             CreatedAt = factory.Clock.GetUtcNow(),
+        }));
+    }
+
+    /// <summary>Rows a test sets up, added as one audited change (the event records their states, Features/Audit EntityStates).</summary>
+    private static async Task Fixture(AsyncServiceScope scope, Action add)
+    {
+        var change = scope.ServiceProvider.GetRequiredService<Duban.Features.Audit.AuditedChange>();
+        var done = await change.RunAsync<bool>(() =>
+        {
+            add();
+            return Task.FromResult<Duban.Common.Result<Duban.Features.Audit.ChangeMade<bool>>>(new Duban.Features.Audit.ChangeMade<bool>(true,
+                [new Duban.Features.Audit.AuditEvent(Duban.Common.Actor.System(), "test_fixture", [])], []));
         });
-        await db.SaveChangesAsync();
+        if (!done.IsSuccess) throw new InvalidOperationException(done.Error!.Message);
     }
 
     /// <summary>Moves the deployment's clock to <paramref name="when"/>; everyone signs in again there (tokens expire).</summary>

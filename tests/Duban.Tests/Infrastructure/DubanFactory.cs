@@ -156,7 +156,11 @@ public sealed class DubanFactory : WebApplicationFactory<Program>, IAsyncLifetim
     /// <summary>Verifies the whole chain of the test database with the deployment's audit key.</summary>
     public Task<Duban.Features.Audit.AuditReport> Verify(DubanDb db) =>
         Duban.Features.Audit.AuditVerifier.VerifyAsync(db, Services.GetRequiredService<Duban.Features.Audit.AuditKey>(),
-            Services.GetRequiredService<Duban.Features.Matters.MatterClock>());
+            Services.GetRequiredService<Duban.Features.Matters.MatterClock>(),
+            new Duban.Features.Audit.VerifyWith(AnchorFile, Services.GetRequiredService<Duban.Features.Sealing.Sealer>()));
+
+    /// <summary>The deployment's anchor file (Features/Audit, AuditAnchors): under the test's data directory.</summary>
+    public string AnchorFile => Duban.Features.Audit.AuditAnchors.PathOf(Services.GetRequiredService<Microsoft.Extensions.Configuration.IConfiguration>());
 
     private readonly System.Collections.Concurrent.ConcurrentDictionary<string, string> tokens = new(StringComparer.Ordinal);
     private Desk? desk;

@@ -1,10 +1,17 @@
 using Duban.Data;
+using Duban.Features.Matters;
 using Duban.Features.Matters.Actions;
 using Microsoft.EntityFrameworkCore;
 
 namespace Duban.Features.Audit;
 
-public sealed record AuditReport(bool Intact, long EventCount, long MatterCount, string? FirstProblem);
+public sealed record AuditReport(bool Intact, long EventCount, long MatterCount, string? FirstProblem, int AnchorLines = 0);
+
+/// <summary>
+/// What verify holds the database to besides the audit key: the anchor file (<see cref="AuditAnchors"/>; none: the
+/// tail of each lane is checked against the database alone) and the seal key (none: sealed identities are not tried).
+/// </summary>
+public sealed record VerifyWith(string? AnchorFile = null, Sealing.Sealer? Sealer = null);
 
 /// <summary>
 /// Walks the chains (the first, and the lanes, docs/adr/0006) in global order, then every matter against the state recorded by its last
@@ -14,8 +21,15 @@ public static class AuditVerifier
 {
     private const int Page = 5_000;
 
-    public static async Task<AuditReport> VerifyAsync(DubanDb db, AuditKey key, Matters.MatterClock clock, CancellationToken ct = default)
+    public static Task<AuditReport> VerifyAsync(DubanDb db, AuditKey key, Matters.MatterClock clock, CancellationToken ct = default) =>
+        VerifyAsync(db, key, clock, new VerifyWith(), ct);
+
+    public static async Task<AuditReport> VerifyAsync(DubanDb db, AuditKey key, Matters.MatterClock clock, VerifyWith with, CancellationToken ct = default)
     {
+        ArgumentNullException.ThrowIfNull(with);
+        // 0. The heads anchored outside the database: the chain must still hold each (its longest place per lane).
+        var (anchoredHeads, anchorLines, anchorProblem) = with.AnchorFile is null ? ([], 0, null) : await AuditAnchors.ReadAsync(with.AnchorFile, key, ct);
+        if (anchorProblem is not null) return Fail(0, anchorProblem);
         // 1. The chains, in one pass by the global number (docs/adr/0006): the first chain (events from before
         //    schema 0016) contiguous from #1; on each lane, places 1, 2, 3, … each linked to the one before
         //    (within a lane the global numbers rise with the places: a lane is held until its transaction ends,
@@ -24,6 +38,11 @@ public static class AuditVerifier
         var legacyHash = "";
         var lanes = new Dictionary<int, (long Seq, string Hash)>();
         var anchored = new Dictionary<int, (long Length, long By)>();
+        // The last state recorded for each account and unit (EntityStates), and how many times recording began.
+        var states = new Dictionary<string, (string Hash, long Seq)>(StringComparer.Ordinal);
+        var baselines = 0;
+        // The matters whose register event lists photos: each must still have them.
+        var withPhotos = new HashSet<long>();
         while (true)
         {
             var from = lastSeq;
@@ -41,6 +60,8 @@ public static class AuditVerifier
                         return Fail(count, $"event #{e.Seq} ({e.Action}) has been altered: its content no longer matches its hash");
                     legacyHash = e.Hash;
                     legacyCount++;
+                    if (anchoredHeads.TryGetValue(0, out var first) && first.Place == e.Seq && first.Hash != e.Hash)
+                        return Fail(count, $"event #{e.Seq} is not the one the anchor of {first.At:u} recorded at that place: the chain was rewritten");
                 }
                 else
                 {
@@ -52,6 +73,8 @@ public static class AuditVerifier
                     if (e.PrevHash != prev)
                         return Fail(count, $"event #{e.Seq} ({e.Action}) does not link to the event before it on lane {lane}: the chain was changed");
                     lanes[lane] = (at + 1, e.Hash);
+                    if (anchoredHeads.TryGetValue(lane, out var held) && held.Place == at + 1 && held.Hash != e.Hash)
+                        return Fail(count, $"event #{e.Seq} at place {at + 1} of lane {lane} is not the one the anchor of {held.At:u} recorded there: the chain was rewritten");
                     if (e.Anchors is { } anchors)
                     {
                         foreach (var (other, length) in System.Text.Json.Nodes.JsonNode.Parse(anchors)!.AsObject())
@@ -62,9 +85,24 @@ public static class AuditVerifier
                         }
                     }
                 }
+                if (e.MatterId is null && EntityStates.Of(e.Data) is { } recorded)
+                {
+                    foreach (var (row, hash) in recorded) states[row] = ((string)hash!, e.Seq);
+                }
+                if (e.Action == EntityStates.BaselineAction) baselines++;
+                if (e.MatterId is { } registered && e.Action == RegisterMatter.EventName && e.Data.Contains("\"photos\":[", StringComparison.Ordinal))
+                    withPhotos.Add(registered);
                 lastSeq = e.Seq;
                 count++;
             }
+        }
+
+        // The anchors outside the database: a lane cut at its end, with its head row moved back to match, is caught here.
+        foreach (var (lane, (place, _, at)) in anchoredHeads.OrderBy(a => a.Key))
+        {
+            var has = lane == 0 ? legacyCount : lanes.GetValueOrDefault(lane).Seq;
+            if (has < place)
+                return Fail(count, $"lane {lane} ends at place {has} but the anchor written outside the database at {at:u} saw place {place}: events were removed from its end");
         }
 
         var head = await db.AuditHeads.AsNoTracking().SingleAsync(h => h.Id == 1, ct);
@@ -122,12 +160,23 @@ public static class AuditVerifier
                 // The light's warning point is derived from the hashed state (a signature due, a milestone due), like the county.
                 if (m.WarnAt != clock.WarningPoint(m))
                     return Fail(count, $"matter {m.Number} (id {m.Id}) has a warning point that does not follow from its state: it was changed outside Duban");
+                // A raiser sealed under a key this deployment does not hold can never be opened here (a node that made its own key).
+                if (with.Sealer is { } sealer && m.RaiserSealed is { } raiser && sealer.Open(raiser, RegisterMatter.RaiserContext(m.Number)) is null)
+                    return Fail(count, $"matter {m.Number} (id {m.Id}) holds a raiser sealed under a key this deployment does not know (or altered): it cannot be opened with the seal key");
                 if (AuditLog.StateHash(m, clock.Facets.All) != last.StateHash)
                     return Fail(count, $"matter {m.Number} (id {m.Id}) was changed after event #{last.Seq}: its stored state no longer matches that event");
                 lastId = m.Id;
                 matters++;
             }
         }
+        // 2b. The photos against the hashes their register event recorded, each one's bytes hashed again.
+        var photoProblem = await AttachmentsMatchEventsAsync(db, withPhotos, ct);
+        if (photoProblem is not null) return Fail(count, photoProblem);
+
+        // 2c. The accounts and units, which decide who may see and open what, against the states their events recorded.
+        var rowProblem = await RowsMatchStatesAsync(db, states, baselines, ct);
+        if (rowProblem is not null) return Fail(count, rowProblem);
+
         // 3. The local place aliases, which decide where matters are placed, against the events that added and removed them.
         var aliasProblem = await AliasesMatchEventsAsync(db, ct);
         if (aliasProblem is not null) return Fail(count, aliasProblem);
@@ -144,7 +193,91 @@ public static class AuditVerifier
         var returnProblem = await ReturnsMatchEventsAsync(db, ct);
         if (returnProblem is not null) return Fail(count, returnProblem);
 
-        return new AuditReport(true, count, matters, null);
+        return new AuditReport(true, count, matters, null, anchorLines);
+    }
+
+    /// <summary>
+    /// Every account and unit against the last state an event recorded for it (<see cref="EntityStates"/>). Once
+    /// recording has begun (the one <see cref="EntityStates.BaselineAction"/> event), a row without a recorded state
+    /// was inserted outside Duban; a database never started on schema 0028 has only the states its changes recorded.
+    /// </summary>
+    private static async Task<string?> RowsMatchStatesAsync(DubanDb db, Dictionary<string, (string Hash, long Seq)> states, int baselines, CancellationToken ct)
+    {
+        if (baselines > 1)
+            return $"the accounts' and units' states were recorded from scratch {baselines} times: someone cleared the record to have rows changed outside Duban taken as they are";
+        var strict = baselines == 1;
+        foreach (var u in await db.Users.AsNoTracking().OrderBy(u => u.Id).ToListAsync(ct))
+        {
+            if (states.Remove(EntityStates.Key(u), out var was))
+            {
+                if (EntityStates.Hash(u) != was.Hash)
+                    return $"account {u.Username} (id {u.Id}) was changed after event #{was.Seq}: its roles, unit, active flag, name or password hash no longer match that event";
+            }
+            else if (strict) return $"account {u.Username} (id {u.Id}) has no event recording it: it was added outside Duban";
+        }
+        foreach (var u in await db.Units.AsNoTracking().OrderBy(u => u.Code).ToListAsync(ct))
+        {
+            if (states.Remove(EntityStates.Key(u), out var was))
+            {
+                if (EntityStates.Hash(u) != was.Hash)
+                    return $"unit {u.Code} was changed after event #{was.Seq}: its kind, parent, territory, name or contacts no longer match that event";
+            }
+            else if (strict) return $"unit {u.Code} has no event recording it: it was added outside Duban";
+        }
+        foreach (var r in await db.InspectionRounds.AsNoTracking().OrderBy(r => r.Id).ToListAsync(ct))
+        {
+            if (states.Remove(EntityStates.Key(r), out var was))
+            {
+                if (EntityStates.Hash(r) != was.Hash)
+                    return $"inspection round {r.Name} (id {r.Id}) was changed after event #{was.Seq}: its period, groups or state no longer match that event";
+            }
+            else if (strict) return $"inspection round {r.Name} (id {r.Id}) has no event recording it: it was added outside Duban";
+        }
+        return states.Keys.Order(StringComparer.Ordinal).FirstOrDefault() is { } gone
+            ? $"{gone.Replace(":", " ", StringComparison.Ordinal)} recorded by event #{states[gone].Seq} is missing: it was deleted outside Duban"
+            : null;
+    }
+
+    /// <summary>
+    /// Each matter's photos against its register event's list (hash, type and size, in order), and each photo's bytes
+    /// hashed again: bytes replaced, a photo added or removed behind Duban's back, are named. Read a page at a time.
+    /// </summary>
+    private static async Task<string?> AttachmentsMatchEventsAsync(DubanDb db, HashSet<long> withPhotos, CancellationToken ct)
+    {
+        const int PhotoPage = 200;
+        long lastId = 0;
+        var seen = new HashSet<long>();
+        while (true)
+        {
+            var after = lastId;
+            var page = await db.Attachments.AsNoTracking().Where(a => a.Id > after).OrderBy(a => a.Id).Take(PhotoPage).ToListAsync(ct);
+            if (page.Count == 0) break;
+            foreach (var a in page)
+            {
+                if (Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(a.Content)) != a.Sha256 || a.Size != a.Content.Length)
+                    return $"photo {a.Id} of matter id {a.MatterId}: its bytes no longer match its recorded hash: they were replaced outside Duban";
+            }
+            var matterIds = page.Select(a => a.MatterId).Where(seen.Add).ToList();
+            if (matterIds.Count > 0)
+            {
+                var registered = (await db.Events.AsNoTracking().Where(e => e.MatterId != null && matterIds.Contains(e.MatterId.Value) && e.Action == RegisterMatter.EventName)
+                    .Select(e => new { MatterId = e.MatterId!.Value, e.Data }).ToListAsync(ct)).ToDictionary(e => e.MatterId, e => e.Data);
+                var rows = await db.Attachments.AsNoTracking().Where(a => matterIds.Contains(a.MatterId)).OrderBy(a => a.Id)
+                    .Select(a => new { a.Id, a.MatterId, a.Sha256, a.ContentType, a.Size }).ToListAsync(ct);
+                foreach (var group in rows.GroupBy(r => r.MatterId))
+                {
+                    var listed = registered.TryGetValue(group.Key, out var data) && System.Text.Json.Nodes.JsonNode.Parse(data)!["photos"] is System.Text.Json.Nodes.JsonArray photos
+                        ? photos.Select(p => ((string)p!["sha256"]!, (string)p["contentType"]!, (int)p["size"]!)).ToList() : [];
+                    var stored = group.Select(r => (r.Sha256, r.ContentType, r.Size)).ToList();
+                    if (!listed.SequenceEqual(stored))
+                        return $"the photos of matter id {group.Key} do not match its register event (recorded {listed.Count}, stored {stored.Count}): they were replaced, added or removed outside Duban";
+                }
+            }
+            lastId = page[^1].Id;
+        }
+        withPhotos.ExceptWith(seen);
+        return withPhotos.Count == 0 ? null
+            : $"the photos of matter id {withPhotos.Min()} that its register event lists are missing: they were deleted outside Duban";
     }
 
     /// <summary>
@@ -304,8 +437,9 @@ public static class AuditVerifier
         if (head.KeyCheck is not null) return head.KeyCheck == check;
         var last = await db.Events.AsNoTracking().OrderByDescending(e => e.Seq).FirstOrDefaultAsync(ct);
         if (last is not null && AuditLog.EventHash(last, key) != last.Hash) return false;
-        if (record) await db.AuditHeads.Where(h => h.Id == 1 && h.KeyCheck == null).ExecuteUpdateAsync(s => s.SetProperty(h => h.KeyCheck, check), ct);
-        return true;
+        // Two nodes starting at once on an empty database with different keys: the first to record its check value wins,
+        // the second changes no row, reads the first's value and is refused (issue 17).
+        return !record || await Sealing.KeyChecks.ClaimAsync(db, "key_check", null, check, ct);
     }
 
     private static string KeyCheck(AuditKey key) =>

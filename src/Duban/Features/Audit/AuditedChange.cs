@@ -40,7 +40,22 @@ public sealed class AuditedChange(DubanDb db, AuditLog audit)
         ArgumentNullException.ThrowIfNull(change);
         await using var tx = await db.Database.BeginTransactionAsync(ct);
         await audit.LockAsync(ct);
-        var result = await change();
+        // The accounts, units and rounds this change touches have their states recorded in its event (EntityStates):
+        // those it saves, changes or reads afresh inside this transaction, after the lock (their state is current).
+        var trackedBefore = new HashSet<object>(TrackedRows(), ReferenceEqualityComparer.Instance);
+        var saved = new List<object>();
+        void Saving(object? sender, SavingChangesEventArgs args) =>
+            saved.AddRange(db.ChangeTracker.Entries().Where(e => EntityStates.IsRecorded(e.Entity) && e.State is EntityState.Added or EntityState.Modified).Select(e => e.Entity));
+        db.SavingChanges += Saving;
+        Result<ChangeMade<T>> result;
+        try
+        {
+            result = await change();
+        }
+        finally
+        {
+            db.SavingChanges -= Saving;
+        }
         if (result.Error is { } refused)
         {
             await tx.RollbackAsync(ct);
@@ -52,6 +67,22 @@ public sealed class AuditedChange(DubanDb db, AuditLog audit)
         }
         var made = result.Value!;
         if (made.Events.Count == 0) return made.Value;
+        var touched = db.ChangeTracker.Entries()
+            .Where(e => EntityStates.IsRecorded(e.Entity) && (e.State is EntityState.Added or EntityState.Modified || !trackedBefore.Contains(e.Entity)))
+            .Select(e => e.Entity).Concat(saved).Distinct(ReferenceEqualityComparer.Instance).ToList();
+        if (touched.Count > 0)
+        {
+            // A row tracked before this change (read earlier in the scope) and changed by it: its other columns are read
+            // again, so that the state recorded is the one saved, not one another node has changed meanwhile.
+            foreach (var entry in db.ChangeTracker.Entries().Where(e => e.State == EntityState.Modified && trackedBefore.Contains(e.Entity)).ToList())
+            {
+                if (await entry.GetDatabaseValuesAsync(ct) is not { } stored) continue;
+                foreach (var property in entry.Properties.Where(p => !p.IsModified)) property.CurrentValue = property.OriginalValue = stored[property.Metadata];
+            }
+            // A new account's id is known once saved: saved here, in the transaction, before its state is hashed.
+            if (touched.Any(r => r is User { Id: 0 } or InspectionRoundRow { Id: 0 })) await db.SaveChangesAsync(ct);
+            EntityStates.Record(made.Events[^1].Data, touched);
+        }
         foreach (var e in made.Events)
         {
             await audit.AppendAsync(e.Matter, e.Actor, e.Action, toStatus: e.ToStatus, reason: e.Reason, data: e.Data, ct: ct);
@@ -64,4 +95,7 @@ public sealed class AuditedChange(DubanDb db, AuditLog audit)
         }
         return made.Value;
     }
+
+    private IEnumerable<object> TrackedRows() =>
+        db.ChangeTracker.Entries().Where(e => EntityStates.IsRecorded(e.Entity)).Select(e => e.Entity);
 }

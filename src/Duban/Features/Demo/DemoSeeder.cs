@@ -82,8 +82,10 @@ public sealed class DemoSeeder(IServiceProvider services, DubanDb db, UnitDirect
             await db.SaveChangesAsync(ct);
             // The demo's accounts sign in with the password alone until they enrol a second factor (offered, not required).
             await db.Database.ExecuteSqlRawAsync("UPDATE mfa_roles SET required = FALSE", ct);
-            await services.GetRequiredService<AuditLog>().AppendAsync(null, Actor.System(), "demo_loaded",
-                data: new System.Text.Json.Nodes.JsonObject { ["units"] = units.Count }, ct: ct);
+            // The accounts' states join the event (Features/Audit, EntityStates): verify holds each row to them.
+            var loaded = new System.Text.Json.Nodes.JsonObject { ["units"] = units.Count };
+            EntityStates.Record(loaded, db.Users.Local, []);
+            await services.GetRequiredService<AuditLog>().AppendAsync(null, Actor.System(), "demo_loaded", data: loaded, ct: ct);
             await db.SaveChangesAsync(ct);
             await tx.CommitAsync(ct);
         }

@@ -103,11 +103,17 @@ public sealed class ProposalDemo(Microsoft.Extensions.Options.IOptions<ProposalO
             User Account(string username, string name, string unit, string roles) =>
                 new() { Username = username, DisplayName = name, UnitCode = unit, Roles = roles, PasswordHash = hash, CreatedAt = now };
             var options = run.Get<ProposalAccess>().Options;
-            db.Users.Add(Account(NpcOffice, "市人大常委会代表建议办理工作人员", options.NpcOffice, Roles.Handler));
-            db.Users.Add(Account(CppccOffice, "市政协提案委员会工作人员", options.CppccOffice, Roles.Handler));
-            for (var i = 0; i < CppccMembers; i++) db.Users.Add(Account(Username(Bodies.Cppcc, i), MemberName(Bodies.Cppcc, i), options.CppccOffice, ""));
-            for (var i = 0; i < NpcDeputies; i++) db.Users.Add(Account(Username(Bodies.Npc, i), MemberName(Bodies.Npc, i), options.NpcOffice, ""));
-            await db.SaveChangesAsync();
+            // One audited change: its event records the new accounts' states (Features/Audit, EntityStates).
+            await run.Get<Audit.AuditedChange>().RunAsync<int>(() =>
+            {
+                db.Users.Add(Account(NpcOffice, "市人大常委会代表建议办理工作人员", options.NpcOffice, Roles.Handler));
+                db.Users.Add(Account(CppccOffice, "市政协提案委员会工作人员", options.CppccOffice, Roles.Handler));
+                for (var i = 0; i < CppccMembers; i++) db.Users.Add(Account(Username(Bodies.Cppcc, i), MemberName(Bodies.Cppcc, i), options.CppccOffice, ""));
+                for (var i = 0; i < NpcDeputies; i++) db.Users.Add(Account(Username(Bodies.Npc, i), MemberName(Bodies.Npc, i), options.NpcOffice, ""));
+                var count = 2 + CppccMembers + NpcDeputies;
+                return Task.FromResult<Result<Audit.ChangeMade<int>>>(new Audit.ChangeMade<int>(count,
+                    [new Audit.AuditEvent(Actor.System(), "demo_accounts_added", new System.Text.Json.Nodes.JsonObject { ["accounts"] = count })], []));
+            });
             run.Fresh();
             await Import(run, Bodies.Cppcc, CppccMembers, i => Sectors[i % Sectors.Length], "第十四届");
             await Import(run, Bodies.Npc, NpcDeputies, i => Delegations[i % Delegations.Length], "第十六届");

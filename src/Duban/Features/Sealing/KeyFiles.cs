@@ -12,7 +12,12 @@ public static class KeyFiles
 {
     private const int KeyBytes = 32;
 
-    public static byte[] Load(string? configured, string dataDirectory, string name)
+    /// <summary>
+    /// The key; a missing key file is made only when <paramref name="mayGenerate"/> (none: always) says the
+    /// database holds nothing yet: a new key over existing data would fork the chain, make tokens fail on the other
+    /// nodes and seal identities nobody else can open (issue 17), so that start is refused instead.
+    /// </summary>
+    public static byte[] Load(string? configured, string dataDirectory, string name, Func<bool>? mayGenerate = null)
     {
         if (!string.IsNullOrWhiteSpace(configured))
         {
@@ -21,6 +26,12 @@ public static class KeyFiles
         var dir = Path.Combine(dataDirectory, "keys");
         var path = Path.Combine(dir, name + ".key");
         if (File.Exists(path)) return Decode(File.ReadAllText(path), path);
+        if (mayGenerate is not null && !mayGenerate())
+        {
+            throw new KeyException(
+                $"No {name} key: {path} does not exist and the database already holds data, so no new key is made (it would not match " +
+                $"the one the data was written with). Give this node the deployment's {name} key (its configuration or {path}); Duban does not start without it.");
+        }
 
         if (OperatingSystem.IsWindows()) Directory.CreateDirectory(dir);
         else Directory.CreateDirectory(dir, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
@@ -53,8 +64,11 @@ public static class KeyFiles
         var key = new byte[KeyBytes + 1];
         if (!Convert.TryFromBase64String(base64.Trim(), key, out var length) || length != KeyBytes)
         {
-            throw new InvalidOperationException($"{source} must hold exactly {KeyBytes} bytes, base64-encoded; refusing to start with it.");
+            throw new KeyException($"{source} must hold exactly {KeyBytes} bytes, base64-encoded; refusing to start with it.");
         }
         return key[..KeyBytes];
     }
 }
+
+/// <summary>A key that is missing where it must not be made, or that is malformed: the node or verb does not start.</summary>
+public sealed class KeyException(string message) : InvalidOperationException(message);

@@ -102,7 +102,12 @@ public sealed class AuditedChangeTests(DubanFactory factory)
         await using var check = factory.Scope();
         var events = await factory.Db(check).Events.AsNoTracking().Where(e => e.Seq > head - 1).OrderBy(e => e.Seq).ToListAsync();
         var appended = Assert.Single(events, e => e.Seq > head);
-        Assert.Equal(("unit_added", "测试", $$"""{"code":"{{code}}"}""", (long?)null), (appended.Action, appended.Reason, appended.Data, appended.MatterId));
+        Assert.Equal(("unit_added", "测试", (long?)null), (appended.Action, appended.Reason, appended.MatterId));
+        // The change's data, and the state of the unit it added (Features/Audit, EntityStates).
+        var data = JsonNode.Parse(appended.Data)!;
+        Assert.Equal(code, (string?)data["code"]);
+        var added = await factory.Db(check).Units.AsNoTracking().SingleAsync(u => u.Code == code);
+        Assert.Equal(EntityStates.Hash(added), (string?)data["states"]![EntityStates.Key(added)]);
         Assert.Equal(events.Single(e => e.Seq == head).Hash, appended.PrevHash);
         var report = await factory.Verify(factory.Db(check));
         Assert.True(report.Intact, report.FirstProblem);

@@ -22,6 +22,9 @@ public sealed class ReleaseFixtureTests
 {
     /// <summary>What the fixture holds (its README): a lost or added event changes these.</summary>
     private const int Events = FixtureCounts.Events;
+
+    /// <summary>Today's first start on the release's database records its accounts' and units' states: one event (issue 17, docs/adr/0007).</summary>
+    private const int StatesRecorded = 1;
     private const int Matters = FixtureCounts.Matters;
 
     [Fact]
@@ -38,16 +41,16 @@ public sealed class ReleaseFixtureTests
         // The CLI's verifier, as an operator runs it, and the same verifier in process.
         var (code, output, error) = await release.AuditVerifyAsync();
         Assert.True(code == 0, error);
-        Assert.Contains($"audit chain intact: {Events} events, {Matters} matters verified", output, StringComparison.Ordinal);
+        Assert.Contains($"audit chain intact: {Events + StatesRecorded} events, {Matters} matters verified", output, StringComparison.Ordinal);
         await using var scope = release.Node.Scope();
         var report = await release.Node.Verify(release.Node.Db(scope));
         Assert.True(report.Intact, report.FirstProblem);
-        Assert.Equal(Events, report.EventCount);
+        Assert.Equal(Events + StatesRecorded, report.EventCount);
         Assert.Equal(Matters, report.MatterCount);
 
-        // Event by event kind, as the README counts them: today's start added none and lost none.
+        // Event by event kind, as the README counts them: today's start lost none and added only the recorded states.
         var byAction = await release.Node.Db(scope).Events.GroupBy(e => e.Action).Select(g => new { g.Key, Count = g.Count() }).ToListAsync();
-        Assert.Equal(FixtureCounts.EventsByAction.OrderBy(p => p.Key, StringComparer.Ordinal),
+        Assert.Equal(FixtureCounts.EventsByAction.Append(KeyValuePair.Create(Duban.Features.Audit.EntityStates.BaselineAction, StatesRecorded)).OrderBy(p => p.Key, StringComparer.Ordinal),
             byAction.Select(x => KeyValuePair.Create(x.Key, x.Count)).OrderBy(p => p.Key, StringComparer.Ordinal));
         var byStatus = await release.Node.Db(scope).Matters.GroupBy(m => m.Status).Select(g => new { g.Key, Count = g.Count() }).ToListAsync();
         Assert.Equal(FixtureCounts.MattersByStatus.OrderBy(p => p.Key, StringComparer.Ordinal),
@@ -193,7 +196,7 @@ public sealed class ReleaseFixtureTests
 
         var (code, output, error) = await release.AuditVerifyAsync();
         Assert.True(code == 0, error);
-        Assert.Contains($"audit chain intact: {Events + 6} events, {Matters + 1} matters verified", output, StringComparison.Ordinal);
+        Assert.Contains($"audit chain intact: {Events + StatesRecorded + 6} events, {Matters + 1} matters verified", output, StringComparison.Ordinal);
     }
 
     [Fact]
