@@ -132,7 +132,7 @@ public static class DubanServices
         // Chinese text as itself in JSON, not \uXXXX escapes (HTML-significant characters stay escaped).
         services.ConfigureHttpJsonOptions(o => o.SerializerOptions.Encoder = System.Text.Encodings.Web.JavaScriptEncoder.Create(System.Text.Unicode.UnicodeRanges.All));
         services.AddOpenApi("v1");
-        services.AddHealthChecks();
+        services.AddDubanHealth();
         services.AddHostedService<StartupTasks>();
         // After StartupTasks: the calendar's days are read before serving, once the schema scripts have run.
         services.AddHostedService<CacheRefresher>();
@@ -188,7 +188,7 @@ public static class DubanServices
         app.UseReadYourWrites();
         app.UseDubanUi();
         app.MapOpenApi("/openapi/{documentName}.json");
-        app.MapHealthChecks("/healthz");
+        app.MapDubanHealth();
         var api = app.MapGroup("/api/v1");
         api.MapAuthApiV1();
         api.MapUnitsApiV1();
