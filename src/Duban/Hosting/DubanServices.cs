@@ -22,7 +22,6 @@ using Duban.Features.Units;
 using Duban.Web;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Diagnostics;
-using Microsoft.AspNetCore.HttpOverrides;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 
@@ -168,17 +167,9 @@ public static class DubanServices
 
     public static void UseDuban(this WebApplication app)
     {
-        // Behind nginx on several nodes: trust X-Forwarded-For only from the configured proxies,
-        // so the rate limits and the audit see the citizen's address, not the proxy's.
-        if (app.Configuration["Duban:KnownProxies"] is { Length: > 0 } proxies)
-        {
-            var forwarded = new ForwardedHeadersOptions { ForwardedHeaders = ForwardedHeaders.XForwardedFor | ForwardedHeaders.XForwardedProto };
-            foreach (var proxy in proxies.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
-            {
-                forwarded.KnownProxies.Add(System.Net.IPAddress.Parse(proxy));
-            }
-            app.UseForwardedHeaders(forwarded);
-        }
+        // Behind nginx on several nodes: X-Forwarded-For/-Proto believed only from the configured proxies, so the
+        // rate limits and the audit see the citizen's address; every cookie Secure over HTTPS (ReverseProxy).
+        app.UseDubanProxyAndCookies();
         // Bugs answer as problem details with no stack trace; business failures never get here.
         app.UseExceptionHandler(new ExceptionHandlerOptions { StatusCodeSelector = ex => ex is BadHttpRequestException bad ? bad.StatusCode : 500 });
         app.UseStatusCodePages();
