@@ -132,6 +132,7 @@ public static class DubanServices
         services.ConfigureHttpJsonOptions(o => o.SerializerOptions.Encoder = System.Text.Encodings.Web.JavaScriptEncoder.Create(System.Text.Unicode.UnicodeRanges.All));
         services.AddOpenApi("v1");
         services.AddDubanHealth();
+        services.AddSingleton<DubanMeters>();
         services.AddHostedService<StartupTasks>();
         // After StartupTasks: the calendar's days are read before serving, once the schema scripts have run.
         services.AddHostedService<CacheRefresher>();
@@ -170,6 +171,8 @@ public static class DubanServices
         // Behind nginx on several nodes: X-Forwarded-For/-Proto believed only from the configured proxies, so the
         // rate limits and the audit see the citizen's address; every cookie Secure over HTTPS (ReverseProxy).
         app.UseDubanProxyAndCookies();
+        // The meter "Duban" exists from the start, for any listener (Telemetry).
+        _ = app.Services.GetRequiredService<DubanMeters>();
         // Bugs answer as problem details with no stack trace; business failures never get here.
         app.UseExceptionHandler(new ExceptionHandlerOptions { StatusCodeSelector = ex => ex is BadHttpRequestException bad ? bad.StatusCode : 500 });
         app.UseStatusCodePages();
