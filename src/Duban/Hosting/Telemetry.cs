@@ -2,12 +2,12 @@ using System.Diagnostics.Metrics;
 using Duban.Data;
 using Duban.Features.Matters;
 using Duban.Features.Tally;
-using Status = Duban.Features.Matters.Status;
 using Microsoft.EntityFrameworkCore;
 using OpenTelemetry.Exporter;
 using OpenTelemetry.Metrics;
 using OpenTelemetry.Resources;
 using OpenTelemetry.Trace;
+using Status = Duban.Features.Matters.Status;
 
 namespace Duban.Hosting;
 
