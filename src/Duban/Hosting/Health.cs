@@ -23,12 +23,19 @@ public static class Health
     /// <summary>A check that has not answered by then counts as failed: a database that hangs is not ready.</summary>
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(5);
 
-    public static void AddDubanHealth(this IServiceCollection services) =>
+    public static void AddDubanHealth(this IServiceCollection services)
+    {
         services.AddHealthChecks()
             // Microsoft's EF Core check: the database answers a connection.
             .AddDbContextCheck<DubanDb>("database", HealthStatus.Unhealthy, [Ready])
-            .AddCheck<SchemaCheck>("schema", HealthStatus.Unhealthy, [Ready], Timeout)
-            .AddCheck<KeyCheck>("keys", HealthStatus.Unhealthy, [Ready], Timeout);
+            .AddCheck<SchemaCheck>("schema", HealthStatus.Unhealthy, [Ready])
+            .AddCheck<KeyCheck>("keys", HealthStatus.Unhealthy, [Ready]);
+        // Every readiness check, the EF Core one too (its registration takes no timeout of its own).
+        services.Configure<HealthCheckServiceOptions>(o =>
+        {
+            foreach (var check in o.Registrations.Where(r => r.Tags.Contains(Ready))) check.Timeout = Timeout;
+        });
+    }
 
     public static void MapDubanHealth(this IEndpointRouteBuilder app)
     {
