@@ -52,25 +52,48 @@ public static class Schema
                 await ExecAsync(conn, null, "PRAGMA journal_mode = WAL", ct);
             }
             await ExecAsync(conn, null,
-                "CREATE TABLE IF NOT EXISTS schema_migrations (version TEXT NOT NULL PRIMARY KEY, applied_at TEXT NOT NULL)", ct);
-            var done = new HashSet<string>(StringComparer.Ordinal);
-            await using (var cmd = conn.CreateCommand())
+                "CREATE TABLE IF NOT EXISTS schema_migrations (version TEXT NOT NULL PRIMARY KEY, applied_at TEXT NOT NULL, checksum TEXT NULL)", ct);
+            await EnsureChecksumColumnAsync(db, conn, ct);
+            var done = await AppliedAsync(conn, ct);
+            // A script applied before checksums were kept gets its checksum now (the text this build holds);
+            // one whose recorded checksum differs was edited after it ran: refused before anything is applied.
+            var edited = new List<string>();
+            foreach (var (version, sql) in scripts)
             {
-                cmd.CommandText = "SELECT version FROM schema_migrations";
-                await using var reader = await cmd.ExecuteReaderAsync(ct);
-                while (await reader.ReadAsync(ct)) done.Add(reader.GetString(0));
+                if (!done.TryGetValue(version, out var recorded)) continue;
+                var checksum = Checksum(sql);
+                if (recorded is null)
+                {
+                    await using var cmd = conn.CreateCommand();
+                    cmd.CommandText = "UPDATE schema_migrations SET checksum = @c WHERE version = @v AND checksum IS NULL";
+                    AddParameter(cmd, "@c", checksum);
+                    AddParameter(cmd, "@v", version);
+                    await cmd.ExecuteNonQueryAsync(ct);
+                }
+                else if (!string.Equals(recorded, checksum, StringComparison.Ordinal))
+                {
+                    edited.Add(version);
+                }
+            }
+            if (edited.Count > 0)
+            {
+                throw new InvalidOperationException(
+                    $"Schema script {string.Join(", ", edited.Select(v => $"{v}.sql ({provider})"))} differs from the one applied to this database " +
+                    "(its SHA-256 checksum does not match the one recorded when it ran). An applied script is never edited: restore it " +
+                    "as it was and put the change into a new numbered script. Duban does not start on a schema it cannot vouch for.");
             }
             foreach (var (version, sql) in scripts)
             {
-                if (done.Contains(version)) continue;
+                if (done.ContainsKey(version)) continue;
                 await using var tx = await conn.BeginTransactionAsync(ct);
                 await ExecAsync(conn, tx, sql, ct);
                 await using (var cmd = conn.CreateCommand())
                 {
                     cmd.Transaction = tx;
-                    cmd.CommandText = "INSERT INTO schema_migrations (version, applied_at) VALUES (@v, @t)";
+                    cmd.CommandText = "INSERT INTO schema_migrations (version, applied_at, checksum) VALUES (@v, @t, @c)";
                     AddParameter(cmd, "@v", version);
                     AddParameter(cmd, "@t", DateTimeOffset.UtcNow.ToString("O"));
+                    AddParameter(cmd, "@c", Checksum(sql));
                     await cmd.ExecuteNonQueryAsync(ct);
                 }
                 await tx.CommitAsync(ct);
@@ -134,6 +157,69 @@ public static class Schema
                 await Task.Delay(50, ct);
             }
         }
+    }
+
+    /// <summary>
+    /// Why this database is not the schema this build expects, or null: a script not applied, or one
+    /// whose recorded checksum differs from this build's text. For readiness; it changes nothing.
+    /// </summary>
+    public static async Task<string?> ProblemAsync(DubanDb db, CancellationToken ct = default)
+    {
+        var conn = db.Database.GetDbConnection();
+        await db.Database.OpenConnectionAsync(ct);
+        try
+        {
+            var done = await AppliedAsync(conn, ct);
+            foreach (var (version, sql) in Scripts(db.IsPostgres ? "postgres" : "sqlite"))
+            {
+                if (!done.TryGetValue(version, out var recorded)) return $"schema script {version} is not applied";
+                if (recorded is not null && !string.Equals(recorded, Checksum(sql), StringComparison.Ordinal))
+                    return $"schema script {version} differs from the one applied";
+            }
+            return null;
+        }
+        finally
+        {
+            await db.Database.CloseConnectionAsync();
+        }
+    }
+
+    /// <summary>
+    /// SHA-256 (hex) of a script's normalised text: line ends as \n, no trailing blanks on a line or at the end,
+    /// no byte-order mark; so a checkout with CRLF line ends or an editor's trailing spaces is not an edit.
+    /// </summary>
+    public static string Checksum(string sql)
+    {
+        var lines = sql.TrimStart('\uFEFF').ReplaceLineEndings("\n").Split('\n').Select(l => l.TrimEnd());
+        var normalised = string.Join('\n', lines).TrimEnd();
+        return Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(normalised)));
+    }
+
+    /// <summary>Each applied script and its recorded checksum (null: applied before checksums were kept).</summary>
+    private static async Task<Dictionary<string, string?>> AppliedAsync(DbConnection conn, CancellationToken ct)
+    {
+        var done = new Dictionary<string, string?>(StringComparer.Ordinal);
+        await using var cmd = conn.CreateCommand();
+        cmd.CommandText = "SELECT version, checksum FROM schema_migrations";
+        await using var reader = await cmd.ExecuteReaderAsync(ct);
+        while (await reader.ReadAsync(ct)) done[reader.GetString(0)] = reader.IsDBNull(1) ? null : reader.GetString(1);
+        return done;
+    }
+
+    /// <summary>A database made before checksums were kept: its table gains the column (the scripts cannot add it, they are recorded in it).</summary>
+    private static async Task EnsureChecksumColumnAsync(DubanDb db, DbConnection conn, CancellationToken ct)
+    {
+        if (db.IsPostgres)
+        {
+            await ExecAsync(conn, null, "ALTER TABLE schema_migrations ADD COLUMN IF NOT EXISTS checksum TEXT NULL", ct);
+            return;
+        }
+        await using (var cmd = conn.CreateCommand())
+        {
+            cmd.CommandText = "SELECT COUNT(*) FROM pragma_table_info('schema_migrations') WHERE name = 'checksum'";
+            if (Convert.ToInt64(await cmd.ExecuteScalarAsync(ct), System.Globalization.CultureInfo.InvariantCulture) > 0) return;
+        }
+        await ExecAsync(conn, null, "ALTER TABLE schema_migrations ADD COLUMN checksum TEXT NULL", ct);
     }
 
     /// <summary>

@@ -138,6 +138,7 @@ public static class Cli
         if (string.IsNullOrEmpty(builder.Configuration["urls"])) builder.WebHost.UseUrls("http://127.0.0.1:5080");
         builder.Services.AddDuban();
         builder.Services.AddDubanWeb();
+        builder.AddDubanTelemetry();
         var app = builder.Build();
         app.UseDuban();
         app.Lifetime.ApplicationStarted.Register(() =>

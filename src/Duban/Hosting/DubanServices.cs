@@ -22,7 +22,6 @@ using Duban.Features.Units;
 using Duban.Web;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Diagnostics;
-using Microsoft.AspNetCore.HttpOverrides;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 
@@ -133,7 +132,8 @@ public static class DubanServices
         // Chinese text as itself in JSON, not \uXXXX escapes (HTML-significant characters stay escaped).
         services.ConfigureHttpJsonOptions(o => o.SerializerOptions.Encoder = System.Text.Encodings.Web.JavaScriptEncoder.Create(System.Text.Unicode.UnicodeRanges.All));
         services.AddOpenApi("v1");
-        services.AddHealthChecks();
+        services.AddDubanHealth();
+        services.AddSingleton<DubanMeters>();
         services.AddHostedService<StartupTasks>();
         // After StartupTasks: the calendar's days are read before serving, once the schema scripts have run.
         services.AddHostedService<CacheRefresher>();
@@ -171,17 +171,11 @@ public static class DubanServices
 
     public static void UseDuban(this WebApplication app)
     {
-        // Behind nginx on several nodes: trust X-Forwarded-For only from the configured proxies,
-        // so the rate limits and the audit see the citizen's address, not the proxy's.
-        if (app.Configuration["Duban:KnownProxies"] is { Length: > 0 } proxies)
-        {
-            var forwarded = new ForwardedHeadersOptions { ForwardedHeaders = ForwardedHeaders.XForwardedFor | ForwardedHeaders.XForwardedProto };
-            foreach (var proxy in proxies.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
-            {
-                forwarded.KnownProxies.Add(System.Net.IPAddress.Parse(proxy));
-            }
-            app.UseForwardedHeaders(forwarded);
-        }
+        // Behind nginx on several nodes: X-Forwarded-For/-Proto believed only from the configured proxies, so the
+        // rate limits and the audit see the citizen's address; every cookie Secure over HTTPS (ReverseProxy).
+        app.UseDubanProxyAndCookies();
+        // The meter "Duban" exists from the start, for any listener (Telemetry).
+        _ = app.Services.GetRequiredService<DubanMeters>();
         // Bugs answer as problem details with no stack trace; business failures never get here.
         app.UseExceptionHandler(new ExceptionHandlerOptions { StatusCodeSelector = ex => ex is BadHttpRequestException bad ? bad.StatusCode : 500 });
         app.UseStatusCodePages();
@@ -191,7 +185,7 @@ public static class DubanServices
         app.UseReadYourWrites();
         app.UseDubanUi();
         app.MapOpenApi("/openapi/{documentName}.json");
-        app.MapHealthChecks("/healthz");
+        app.MapDubanHealth();
         var api = app.MapGroup("/api/v1");
         api.MapAuthApiV1();
         api.MapUnitsApiV1();

@@ -48,7 +48,8 @@ public static class WebUi
 
     /// <summary>
     /// Headers for the pages: no sniffing, no framing (clickjacking), scripts and forms only from
-    /// this site, and no referrer leaving it (a matter's URL names its number).
+    /// this site, and no referrer leaving it (a matter's URL names its number). Styles only from the stylesheets:
+    /// no inline style attribute (an injected one could restyle a page to deceive), so pages use classes.
     /// </summary>
     private static void SecurityHeaders(HttpContext http)
     {
@@ -57,7 +58,7 @@ public static class WebUi
         headers["Referrer-Policy"] = "same-origin";
         if (IsApi(http.Request.Path)) return;
         headers.XFrameOptions = "DENY";
-        headers.ContentSecurityPolicy = "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
+        headers.ContentSecurityPolicy = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
             + "object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'";
     }
 
@@ -87,6 +88,8 @@ public static class WebUi
             // A bug on a page shows a page, never a stack trace (the API answers problem details as before).
             branch.UseExceptionHandler(new ExceptionHandlerOptions { ExceptionHandler = ErrorPage.WriteAsync });
         });
+        // A query value a page cannot bind answers 400 naming it, before the page is built (never a 500).
+        app.UseQueryValueCheck();
         app.UseAntiforgery();
         app.UseStaticFiles(new StaticFileOptions
         {
@@ -137,7 +140,8 @@ public static class ErrorPage
 {
     public static Task WriteAsync(HttpContext http) => WriteAsync(http, StatusCodes.Status500InternalServerError, "ErrorTitle", "ErrorText");
 
-    public static async Task WriteAsync(HttpContext http, int status, string title, string text)
+    /// <param name="textIsHtml">the text is already HTML (encoded by the caller), not a resource name.</param>
+    public static async Task WriteAsync(HttpContext http, int status, string title, string text, bool textIsHtml = false)
     {
         http.Response.StatusCode = status;
         http.Response.ContentType = "text/html; charset=utf-8";
@@ -149,7 +153,7 @@ public static class ErrorPage
             <!DOCTYPE html><html lang="{lang}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
             <title>{html.Encode(localizer[title])}</title><link rel="stylesheet" href="/css/duban.css"></head>
             <body><main class="page narrow"><h1>{html.Encode(localizer[title])}</h1>
-            <p>{html.Encode(localizer[text])}</p><p><a href="/">{html.Encode(localizer["BackHome"])}</a></p></main></body></html>
+            <p>{(textIsHtml ? text : html.Encode(localizer[text]))}</p><p><a href="/">{html.Encode(localizer["BackHome"])}</a></p></main></body></html>
             """);
     }
 }

@@ -56,7 +56,8 @@ public sealed class SourceQueries(DubanDb db, SourceAccess access, UnitDirectory
 
     public async Task<Result<SourceList>> ListAsync(string? type, string? status, string? light, int? page, int? pageSize, Actor actor, CancellationToken ct)
     {
-        if (page is < 1) return Error.Validation("page starts at 1");
+        // Bounded as the matter lists' pages are: (page − 1) × size overflowed into a negative OFFSET (PostgreSQL: 500).
+        if (page is < 1 or > MatterQueries.MaxPage) return Error.Validation($"page is 1 to {MatterQueries.MaxPage}");
         if (pageSize is < 1 or > MaxPageSize) return Error.Validation($"pageSize is 1 to {MaxPageSize}");
         var filtered = await FilterAsync(type, status, light, actor, ct);
         if (!filtered.IsSuccess) return filtered.Error!;

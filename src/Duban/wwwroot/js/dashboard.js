@@ -19,7 +19,7 @@
     if (chart.type === "pie") {
       return {
         animation: false, textStyle: text, color: chart.colors,
-        tooltip: { trigger: "item" },
+        tooltip: { trigger: "item", renderMode: "richText" }, // ECharts' HTML tooltips carry style attributes, which the CSP refuses
         legend: { bottom: 0, textStyle: text },
         series: [{
           type: "pie", radius: ["35%", "65%"], name: series[0] && series[0].name,
@@ -34,7 +34,7 @@
     if (horizontal) category.inverse = true;
     return {
       animation: false, textStyle: text,
-      tooltip: { trigger: "axis" },
+      tooltip: { trigger: "axis", renderMode: "richText" },
       legend: series.length > 1 ? { top: 0, textStyle: text } : undefined,
       grid: { left: 8, right: 24, top: series.length > 1 ? 36 : 16, bottom: 8, containLabel: true },
       xAxis: horizontal ? value : category,
