@@ -99,6 +99,15 @@ public static class ProposalsApi
 public static class ProposalServices
 {
     /// <summary>Proposals: the facet, the actions, the channel, the events no action appends, the reads and changes, the office's following, the demo.</summary>
+    /// <summary>The actions a proposal takes: its own, and the core's that fit its life.</summary>
+    public static readonly IReadOnlyList<string> ProposalKindActions =
+    [
+        AcceptProposal.Name, NotAcceptProposal.Name, MergeProposal.Name, ObjectProposal.Name, ReviewObjection.Name, CoHostOpinion.Name,
+        ReplyProposal.Name, EvaluateProposal.Name,
+        Matters.Actions.Accept.Name, Matters.Actions.ReportProgress.Name, Matters.Actions.Urge.Name, Matters.Actions.KeySupervision.Name,
+        Matters.Actions.Extension.Name,
+    ];
+
     public static IServiceCollection AddProposals(this IServiceCollection services)
     {
         services.AddOptions<ProposalOptions>().BindConfiguration(ProposalOptions.Section).ValidateDataAnnotations().ValidateOnStart();
@@ -111,6 +120,10 @@ public static class ProposalServices
             .AddMatterAction<CoHostOpinion>()
             .AddMatterAction<ReplyProposal>()
             .AddMatterAction<EvaluateProposal>();
+        // The core's steps that go around the proposals' life (dispatch, approve, reject, complete, merge, return…) are
+        // neither offered nor taken on a proposal: it is assigned, finished and merged by its own actions. Kept: the
+        // host's signing for (签收) and progress notes, the supervisors' urging and key supervision, the extension to 6 months.
+        foreach (var body in Bodies.All) services.LimitKindActions(Bodies.KindOf(body), ProposalKindActions);
         services.AddMatterChannel(new ChannelRegistration(ProposalChanges.Channel, new("建议提案", "Proposals")));
         services.AddMatterEvent(new MatterEventInfo(ProposalChanges.Submitted, new("提交建议提案", "Proposal submitted")));
         services.AddSingleton<ProposalAccess>();
