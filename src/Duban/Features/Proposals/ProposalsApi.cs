@@ -2,6 +2,7 @@ using Duban.Common;
 using Duban.Features.Auth;
 using Duban.Features.Matters;
 using Duban.Features.Proposals.Actions;
+using Duban.Features.Proposals.Opinions;
 using Duban.Web;
 using Microsoft.AspNetCore.Mvc;
 
@@ -72,6 +73,7 @@ public static class ProposalsApi
             })
             .WithSummary("Records a member's activity (an event attended, a speech, an item adopted) for the duty evaluation")
             .Produces<ActivityRecorded>(201).ProducesProblem(400).ProducesProblem(403).ProducesProblem(404);
+        api.MapOpinionsApiV1();
         return api;
     }
 
@@ -132,6 +134,10 @@ public static class ProposalServices
         services.AddScoped<ProposalQueries>();
         services.AddScoped<MemberChanges>();
         services.AddScoped<MemberQueries>();
+        services.AddScoped<OpinionChanges>();
+        services.AddScoped<OpinionQueries>();
+        services.AddScoped<ConsultationChanges>();
+        services.AddScoped<ConsultationQueries>();
         services.AddSingleton<Demo.IDemoStories, ProposalDemo>();
         // Members (accounts of no role), the offices, the host units: each sees the proposals it works on.
         services.AddConsoleNav(new ConsoleNavEntry("/console/proposals", new("建议提案", "Proposals"), _ => true));
