@@ -94,7 +94,12 @@ public sealed class ConsultationChanges(DubanDb db, AuditLog audit, TimeProvider
                 if (!members.IsSuccess) return members.Error!;
                 var row = new Consultation
                 {
-                    Body = body!, Year = day.Year, Kind = kind, Title = req.Title!.Trim(), Day = day.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture), CreatedAt = now,
+                    Body = body!,
+                    Year = day.Year,
+                    Kind = kind,
+                    Title = req.Title!.Trim(),
+                    Day = day.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
+                    CreatedAt = now,
                 };
                 db.Set<Consultation>().Add(row);
                 made.Add((row, members.Value!));

@@ -142,8 +142,14 @@ public sealed class OpinionChanges(DubanDb db, AuditLog audit, TimeProvider time
             }
             var item = new OpinionItem
             {
-                Body = body!, Year = req.Year.Value, Kind = kind, MemberId = member.Id, Title = req.Title!.Trim(), Content = req.Content!.Trim(),
-                Status = OpinionStatus.Submitted, SubmittedAt = time.Now(),
+                Body = body!,
+                Year = req.Year.Value,
+                Kind = kind,
+                MemberId = member.Id,
+                Title = req.Title!.Trim(),
+                Content = req.Content!.Trim(),
+                Status = OpinionStatus.Submitted,
+                SubmittedAt = time.Now(),
             };
             db.Set<OpinionItem>().Add(item);
             await db.SaveChangesAsync(ct);
@@ -212,7 +218,12 @@ public sealed class OpinionChanges(DubanDb db, AuditLog audit, TimeProvider time
                 return Error.Validation("day must be a date, yyyy-MM-dd / 日期格式应为 yyyy-MM-dd");
             var instruction = new OpinionInstruction
             {
-                ItemId = item.Id, Leader = name, Text = req.Text!.Trim(), Day = day.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture), RecordedAt = now, RecordedBy = actor.Id,
+                ItemId = item.Id,
+                Leader = name,
+                Text = req.Text!.Trim(),
+                Day = day.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
+                RecordedAt = now,
+                RecordedBy = actor.Id,
             };
             db.Set<OpinionInstruction>().Add(instruction);
             await db.SaveChangesAsync(ct);
