@@ -71,6 +71,8 @@ public sealed class ProposalFacet : MatterFacet
                 p.ReplyCategory, p.ReplyText, p.ReplySignedBy, Ms(p.RepliedAt), p.FirstReplyOnTime, p.Rating, p.Comment, Ms(p.EvaluatedAt),
                 p.RehandlingCount, p.Opinions, state.Proposers.ToArray(),
             }
+            // The publication (schema 0030) joins the part only once there is one: the chains written before still verify.
+            .Concat(p.PublishedAt is { } published ? [Ms(published)] : Array.Empty<object?>()).ToArray()
             : null;
 
     public override void Snapshot(Matter m, JsonObject snapshot)
@@ -86,6 +88,7 @@ public sealed class ProposalFacet : MatterFacet
             ["rating"] = p.Rating,
             ["rehandlingCount"] = p.RehandlingCount,
         };
+        if (p.PublishedAt is not null) ((JsonObject)snapshot["proposal"]!)["publishedAt"] = p.PublishedAt;
     }
 
     /// <summary>The body's office follows its proposals: it hears of their notices and escalations.</summary>

@@ -1,6 +1,7 @@
 -- Duban schema 0030 (SQLite): the CPPCC's social-opinion items and reports (社情民意信息), with the leaders'
 -- instructions on them (批示), and its consultation activities (协商活动: research-consultation topics and
 -- consultation events) with the members who take part (Features/Proposals). The module's own tables.
+-- And the publication of a proposal with its reply (proposals.published_at).
 CREATE TABLE opinion_items (
     id INTEGER NOT NULL PRIMARY KEY AUTOINCREMENT,
     body TEXT NOT NULL,
@@ -49,3 +50,7 @@ CREATE TABLE consultation_participants (
     PRIMARY KEY (consultation_id, member_id)
 );
 CREATE INDEX ix_consultation_participants_member ON consultation_participants(member_id);
+
+-- When the office published the proposal and its reply on the public page (null: not published).
+ALTER TABLE proposals ADD COLUMN published_at INTEGER NULL;
+CREATE INDEX ix_proposals_published ON proposals(published_at) WHERE published_at IS NOT NULL;
