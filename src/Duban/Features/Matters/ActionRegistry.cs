@@ -175,6 +175,13 @@ public sealed class MatterActions
         {
             if (!events.TryAdd(e.Info.Name, e.Info)) throw new InvalidOperationException($"Two registrations label the event {e.Info.Name}.");
         }
+        // A limit naming an action nobody registered would refuse it silently: a misspelt name stops the start.
+        foreach (var limit in kinds.Limits)
+        {
+            if (!kinds.IsKind(limit.Kind)) throw new InvalidOperationException($"An action limit names the kind {limit.Kind}, which is not registered.");
+            if (limit.Actions.FirstOrDefault(a => !byName.ContainsKey(a)) is { } unknown)
+                throw new InvalidOperationException($"The action limit of {limit.Kind} names the action {unknown}, which is not registered.");
+        }
     }
 
     public IReadOnlyList<MatterActionRegistration> All { get; }

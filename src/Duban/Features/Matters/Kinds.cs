@@ -22,8 +22,17 @@ public sealed record KindTraits(string Kind, Bilingual Label, bool Public, bool 
 /// <summary>A kind registered by the core or a module.</summary>
 public sealed record KindRegistration(KindTraits Traits);
 
-/// <summary>The kinds of matter, registered: their traits by name, in registration order.</summary>
-public sealed class MatterKinds(IEnumerable<KindRegistration> kinds)
+/// <summary>
+/// A module's limit on the actions of a kind it builds on (a kind the core registers, as the proposals' are): the only
+/// actions, the core's, its own and other modules', that matters of that kind take. Registered with
+/// <see cref="MatterKindRegistration.LimitKindActions"/>; limits on one kind, and the kind's own
+/// <see cref="KindTraits.Actions"/>, intersect. An action outside it is neither offered (availableActions, the pages)
+/// nor run (<see cref="MatterWorkflow"/>: 409 <c>not_for_kind</c> naming the action), whoever asks.
+/// </summary>
+public sealed record KindActionLimit(string Kind, IReadOnlySet<string> Actions);
+
+/// <summary>The kinds of matter, registered: their traits by name, in registration order, each with the modules' limits on its actions.</summary>
+public sealed class MatterKinds(IEnumerable<KindRegistration> kinds, IEnumerable<KindActionLimit>? limits = null)
 {
     public const string Report = "report";
 
@@ -47,9 +56,25 @@ public sealed class MatterKinds(IEnumerable<KindRegistration> kinds)
     /// </summary>
     public static KindTraits? CoreTraits(string? kind) => Core.FirstOrDefault(k => k.Kind == kind);
 
-    private readonly Dictionary<string, KindTraits> byName = kinds.Select(k => k.Traits).ToDictionary(k => k.Kind, StringComparer.Ordinal);
+    /// <summary>The modules' limits on the kinds' actions, as registered (the action registry checks that they name registered actions).</summary>
+    public IReadOnlyList<KindActionLimit> Limits { get; } = [.. limits ?? []];
 
-    public IReadOnlyList<KindTraits> All { get; } = [.. kinds.Select(k => k.Traits)];
+    private readonly Dictionary<string, KindTraits> byName = Limited(kinds, limits).ToDictionary(k => k.Kind, StringComparer.Ordinal);
+
+    public IReadOnlyList<KindTraits> All { get; } = [.. Limited(kinds, limits)];
+
+    /// <summary>Each kind's traits with the limits on its actions applied: the intersection of its own list and every limit.</summary>
+    private static IEnumerable<KindTraits> Limited(IEnumerable<KindRegistration> kinds, IEnumerable<KindActionLimit>? limits)
+    {
+        var byKind = (limits ?? []).ToLookup(l => l.Kind, StringComparer.Ordinal);
+        foreach (var k in kinds.Select(k => k.Traits))
+        {
+            IReadOnlySet<string>? actions = k.Actions;
+            foreach (var limit in byKind[k.Kind])
+                actions = actions is null ? new HashSet<string>(limit.Actions, StringComparer.Ordinal) : actions.Where(limit.Actions.Contains).ToHashSet(StringComparer.Ordinal);
+            yield return actions == k.Actions ? k : k with { Actions = actions };
+        }
+    }
 
     public KindTraits? Find(string? kind) => kind is null ? null : byName.GetValueOrDefault(kind);
 
@@ -131,6 +156,16 @@ public static class MatterKindRegistration
     public static IServiceCollection AddMatterKind(this IServiceCollection services, KindTraits traits)
     {
         services.AddSingleton(new KindRegistration(traits));
+        return services;
+    }
+
+    /// <summary>
+    /// Limits the actions matters of <paramref name="kind"/> take to <paramref name="actions"/> (<see cref="KindActionLimit"/>): a
+    /// module that builds on a core kind keeps the core's steps that go around its own life (approve, reject…) off it.
+    /// </summary>
+    public static IServiceCollection LimitKindActions(this IServiceCollection services, string kind, params IEnumerable<string> actions)
+    {
+        services.AddSingleton(new KindActionLimit(kind, actions.ToHashSet(StringComparer.Ordinal)));
         return services;
     }
 

@@ -128,6 +128,8 @@ public sealed class Proposal
     public int RehandlingCount { get; set; }
     /// <summary>The co-hosts' opinions sent to the host, as JSON [{unit, text, at}].</summary>
     public string? Opinions { get; set; }
+    /// <summary>When the office published it with its reply (公开), or null.</summary>
+    public DateTimeOffset? PublishedAt { get; set; }
 }
 
 /// <summary>A proposer of a proposal: the lead (seq 0) and the co-signers (联名), in order.</summary>

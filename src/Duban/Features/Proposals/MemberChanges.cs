@@ -29,11 +29,13 @@ public sealed class MemberChanges(DubanDb db, AuditLog audit, TimeProvider time,
     public const string ActivityRecordedEvent = "member-activity";
     public const int MaxRows = 5_000;
 
-    /// <summary>Activity kinds a duty may count (ProposalOptions.DefaultDuties names them).</summary>
+    /// <summary>
+    /// Activity kinds a duty may count (ProposalOptions.DefaultDuties names them). Social-opinion items and consultation
+    /// activities are records of their own (Opinions/): they are not typed in as activities.
+    /// </summary>
     public static readonly IReadOnlySet<string> ActivityKinds = new HashSet<string>(StringComparer.Ordinal)
     {
-        "plenary", "standing", "committee", "opinion", "opinion_adopted", "research", "consultation", "speech", "lecture",
-        "supervision", "inspection", "study", "constituency", "report", "instruction",
+        "plenary", "standing", "committee", "speech", "lecture", "supervision", "inspection", "study", "constituency",
     };
 
     private sealed record Row(string? Body, string? Name, string? Delegation, string? Sector, string? Term, string? Username);

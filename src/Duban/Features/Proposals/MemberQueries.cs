@@ -18,7 +18,8 @@ public sealed record DutyRanking(string Body, int Year, int Members, IReadOnlyDi
 
 /// <summary>
 /// The registers and the members' duty evaluation (委员履职量化考评), computed from the records: the proposals a member
-/// led, co-signed and saw accepted in the year, and the activities the office recorded, each duty's points capped at its
+/// led, co-signed and saw accepted in the year, their social-opinion items submitted and adopted, the consultation
+/// topics and events they took part in, and the activities the office recorded, each duty's points capped at its
 /// maximum; the grade by the configured thresholds. Nothing here is typed in.
 /// </summary>
 public sealed class MemberQueries(DubanDb db, ProposalAccess access)
@@ -86,6 +87,13 @@ public sealed class MemberQueries(DubanDb db, ProposalAccess access)
                                select new { pp.MemberId, pp.Seq, Accepted = p.AcceptedAt != null }).ToListAsync(ct);
         var activities = await db.Set<MemberActivity>().AsNoTracking().Where(a => ids.Contains(a.MemberId) && a.Year == year)
             .GroupBy(a => new { a.MemberId, a.Kind }).Select(g => new { g.Key.MemberId, g.Key.Kind, Count = g.Count() }).ToListAsync(ct);
+        var items = await db.Set<Opinions.OpinionItem>().AsNoTracking().Where(i => ids.Contains(i.MemberId) && i.Body == body && i.Year == year)
+            .GroupBy(i => new { i.MemberId, i.Status }).Select(g => new { g.Key.MemberId, g.Key.Status, Count = g.Count() }).ToListAsync(ct);
+        var consultations = await (from p in db.Set<Opinions.ConsultationParticipant>()
+                                   join c in db.Set<Opinions.Consultation>() on p.ConsultationId equals c.Id
+                                   where ids.Contains(p.MemberId) && c.Body == body && c.Year == year
+                                   group p by new { p.MemberId, c.Kind } into g
+                                   select new { g.Key.MemberId, g.Key.Kind, Count = g.Count() }).ToListAsync(ct);
         var duties = access.Options.DutyList;
         var grades = access.Options.GradeList;
         var en = System.Globalization.CultureInfo.CurrentUICulture.Name.StartsWith("en", StringComparison.Ordinal);
@@ -101,6 +109,10 @@ public sealed class MemberQueries(DubanDb db, ProposalAccess access)
                     "proposals:lead" => mine.Count(p => p.Seq == 0),
                     "proposals:accepted" => mine.Count(p => p.Seq == 0 && p.Accepted),
                     "proposals:cosigned" => mine.Count(p => p.Seq > 0),
+                    "opinions:submitted" => items.Where(i => i.MemberId == id).Sum(i => i.Count),
+                    "opinions:adopted" => items.Where(i => i.MemberId == id && i.Status is Opinions.OpinionStatus.Adopted or Opinions.OpinionStatus.Forwarded).Sum(i => i.Count),
+                    var s when s.StartsWith("consultations:", StringComparison.Ordinal) =>
+                        consultations.Where(c => c.MemberId == id && c.Kind == s["consultations:".Length..]).Sum(c => c.Count),
                     var s when s.StartsWith("activity:", StringComparison.Ordinal) =>
                         activities.Where(a => a.MemberId == id && a.Kind == s["activity:".Length..]).Sum(a => a.Count),
                     _ => 0,

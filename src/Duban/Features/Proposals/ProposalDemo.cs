@@ -33,6 +33,14 @@ public sealed class ProposalDemo(Microsoft.Extensions.Options.IOptions<ProposalO
     /// <summary>社情民意信息 adopted in 2025 (the seeds: 51).</summary>
     public const int OpinionsAdopted = 51;
 
+    /// <summary>Reports and social-opinion items submitted in 2025 (the seeds: 126), and the leaders' instructions on them (60).</summary>
+    public const int OpinionsSubmitted = 126;
+    public const int Instructions = 60;
+
+    /// <summary>Research-consultation topics (36) and consultation events (87) of 2025.</summary>
+    public const int Topics2025 = 36;
+    public const int Events2025 = 87;
+
     private static readonly TimeSpan China = TimeSpan.FromHours(8);
 
     private static DateTimeOffset At(int month, int day, int hour, int minute = 0) => new(2025, month, day, hour, minute, 0, China);
@@ -119,10 +127,12 @@ public sealed class ProposalDemo(Microsoft.Extensions.Options.IOptions<ProposalO
             await Import(run, Bodies.Npc, NpcDeputies, i => Delegations[i % Delegations.Length], "第十六届");
         });
         ScheduleActivities(schedule);
+        ScheduleConsultations(schedule);
         // The session's ~280 proposals take some 750 steps: a deployment may leave them out (DemoSession).
         if (!options.Value.DemoSession) return;
         ScheduleSession(schedule, Bodies.Cppcc, CppccAccepted, CppccNotAccepted, CppccMerged, CppccMembers);
         ScheduleSession(schedule, Bodies.Npc, 18, 1, 1, NpcDeputies);
+        ScheduleOpinions(schedule);
     }
 
     private static async Task Import(DemoSeeder.DemoRun run, string body, int count, Func<int, string> group, string term)
@@ -242,8 +252,8 @@ public sealed class ProposalDemo(Microsoft.Extensions.Options.IOptions<ProposalO
     };
 
     /// <summary>
-    /// The members' recorded activities of 2025, as the office records them: the 89 first members take a full part
-    /// (with the 51 social-opinion items adopted among them); the other 11 attended the plenary session only.
+    /// The members' recorded activities of 2025, as the office records them: the 89 first members take a full part (their
+    /// social-opinion items and consultation activities are records of their own, below); the other 11 attended the plenary session only.
     /// </summary>
     private static void ScheduleActivities(DemoSchedule schedule)
     {
@@ -258,15 +268,97 @@ public sealed class ProposalDemo(Microsoft.Extensions.Options.IOptions<ProposalO
                 Add(i, "plenary", "市政协十四届四次会议", "2025-01-08");
                 if (i >= CppccExcellent) continue;
                 for (var k = 0; k < 3; k++) Add(i, "committee", $"专委会重点课题活动（第{k + 1}次）", D(4 + k, 15));
-                for (var k = 0; k < 3; k++) Add(i, "research", $"重点调研协商课题（第{k + 1}次）", D(5 + k, 10));
-                for (var k = 0; k < 3; k++) Add(i, "consultation", $"委员议事厅协商活动（第{k + 1}次）", D(6 + k, 20));
-                for (var k = 0; k < 2; k++) Add(i, "opinion", $"社情民意信息（第{k + 1}篇）", D(3 + k, 12));
                 for (var k = 0; k < 2; k++) Add(i, "study", $"委员学习培训（第{k + 1}期）", D(3 + k, 25));
                 for (var k = 0; k < 2; k++) Add(i, "constituency", $"联系界别群众活动（第{k + 1}次）", D(9 + k, 18));
-                if (i < OpinionsAdopted) Add(i, "opinion_adopted", "社情民意信息被采用", "2025-05-30");
             }
             var recorded = await run.Get<MemberChanges>().RecordActivitiesAsync(items, await run.ActorAsync(CppccOffice), default);
             if (!recorded.IsSuccess) throw new InvalidOperationException("demo activities: " + recorded.Error!.Message);
+            run.Fresh();
+        });
+    }
+
+    private static readonly string[] OpinionTopics = ["侨批档案保护利用", "镇村快递末端网点", "小微企业融资成本", "中小学生近视防控", "农村独居老人照护", "城区内涝点整治", "预制菜产业标准", "外卖骑手权益保障", "乡村医生队伍建设"];
+
+    /// <summary>
+    /// The 2025 items, on the set-back clock (with the session: some 360 audited steps): 126 reports and social-opinion
+    /// items from the 89 members who take a full part (the first 37 two each), the 51 first members' first item adopted and
+    /// forwarded to the leaders, the others not adopted; 60 leaders' instructions (the first nine items instructed twice).
+    /// </summary>
+    private static void ScheduleOpinions(DemoSchedule schedule)
+    {
+        var key = (int n) => $"opinion:2025:{n}";
+        var owner = new List<(int Member, int Nth)>();
+        for (var i = 0; i < CppccExcellent; i++) owner.Add((i, 0));
+        for (var i = 0; owner.Count < OpinionsSubmitted; i++) owner.Add((i, 1));
+        schedule.At(At(3, 12, 16), async run =>
+        {
+            var ids = await MemberIds(run, Bodies.Cppcc, CppccMembers);
+            var changes = run.Get<Opinions.OpinionChanges>();
+            var office = await run.ActorAsync(CppccOffice);
+            for (var n = 0; n < owner.Count; n++)
+            {
+                var (member, nth) = owner[n];
+                var topic = OpinionTopics[n % OpinionTopics.Length];
+                var kind = n % 6 == 5 ? "report" : "opinion";
+                var made = await changes.SubmitAsync(new Opinions.SubmitOpinionRequest(Bodies.Cppcc, 2025, kind,
+                    kind == "report" ? $"关于{topic}的调研报告" : $"关于{topic}的社情民意信息（第{nth + 1}篇）", $"委员反映：{topic}方面群众意见较多，建议有关部门加强统筹、尽快研究解决。", ids[member]), office, default);
+                if (!made.IsSuccess) throw new InvalidOperationException("demo opinions: " + made.Error!.Message);
+                run.Ids[key(n)] = made.Value!.Id;
+            }
+            run.Fresh();
+        });
+        schedule.At(At(5, 30, 10), async run =>
+        {
+            var changes = run.Get<Opinions.OpinionChanges>();
+            var office = await run.ActorAsync(CppccOffice);
+            var adopted = 0;
+            for (var n = 0; n < owner.Count; n++)
+            {
+                var id = run.Ids[key(n)];
+                var adopt = owner[n].Nth == 0 && owner[n].Member < OpinionsAdopted;
+                var done = adopt
+                    ? await changes.AdoptAsync(id, office, default)
+                    : await changes.NotAdoptAsync(id, new Opinions.NotAdoptOpinionRequest("已转有关部门参考"), office, default);
+                if (!done.IsSuccess) throw new InvalidOperationException("demo opinions: " + done.Error!.Message);
+                if (!adopt) continue;
+                done = await changes.ForwardAsync(id, new Opinions.ForwardOpinionRequest("市委、市政府领导"), office, default);
+                if (!done.IsSuccess) throw new InvalidOperationException("demo opinions: " + done.Error!.Message);
+                for (var k = 0; k < (adopted < Instructions - OpinionsAdopted ? 2 : 1); k++)
+                {
+                    done = await changes.InstructAsync(id, new Opinions.InstructOpinionRequest(k == 0 ? "市政府分管副市长" : "市委副书记", "请有关部门认真研究，提出具体措施。", "2025-06-1" + k), office, default);
+                    if (!done.IsSuccess) throw new InvalidOperationException("demo opinions: " + done.Error!.Message);
+                }
+                adopted++;
+            }
+            run.Fresh();
+        });
+    }
+
+    /// <summary>
+    /// 2025's 36 research-consultation topics (each with its report) and 87 consultation events: each of the 89 members
+    /// who take a full part joins three topics and three events (one audited change for them all, one per report).
+    /// </summary>
+    private static void ScheduleConsultations(DemoSchedule schedule)
+    {
+        schedule.At(At(12, 20, 15), async run =>
+        {
+            var ids = await MemberIds(run, Bodies.Cppcc, CppccMembers);
+            List<Opinions.NewConsultationRequest> requests = [];
+            static string D(int n) => new DateOnly(2025, 3, 1).AddDays(n * 2).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
+            long[] Joining(int count, int n) => [.. Enumerable.Range(0, CppccExcellent).Where(i => Enumerable.Range(0, 3).Any(k => (3 * i + k) % count == n)).Select(i => ids[i])];
+            for (var n = 0; n < Topics2025; n++)
+                requests.Add(new(Bodies.Cppcc, "topic", $"重点调研协商课题：{Topics[n % Topics.Length].Topic}", D(n), Joining(Topics2025, n)));
+            for (var n = 0; n < Events2025; n++)
+                requests.Add(new(Bodies.Cppcc, "event", $"委员议事厅协商活动（第{n + 1}场）", D(n + 10), Joining(Events2025, n)));
+            var office = await run.ActorAsync(CppccOffice);
+            var changes = run.Get<Opinions.ConsultationChanges>();
+            var made = await changes.AddManyAsync(requests, office, default);
+            if (!made.IsSuccess) throw new InvalidOperationException("demo consultations: " + made.Error!.Message);
+            foreach (var topic in made.Value!.Where(c => c.Kind == "topic"))
+            {
+                var reported = await changes.ReportAsync(topic.Id, new Opinions.ConsultationReportRequest(topic.Title + "：调研报告，梳理问题，提出对策建议。"), office, default);
+                if (!reported.IsSuccess) throw new InvalidOperationException("demo consultations: " + reported.Error!.Message);
+            }
             run.Fresh();
         });
     }

@@ -22,7 +22,7 @@ public sealed class ProposalState
 /// <summary>
 /// The proposal as a facet of its matter (kind deputy_suggestion or cppcc_proposal): its number, its state in the
 /// proposals' life, the host's reply and the proposer's evaluation, hashed into the matter's state and described in
-/// its detail (<c>facets.proposal</c>). Guards the core's steps that would go around the proposals' life.
+/// its detail (<c>facets.proposal</c>).
 /// </summary>
 public sealed class ProposalFacet : MatterFacet
 {
@@ -71,6 +71,8 @@ public sealed class ProposalFacet : MatterFacet
                 p.ReplyCategory, p.ReplyText, p.ReplySignedBy, Ms(p.RepliedAt), p.FirstReplyOnTime, p.Rating, p.Comment, Ms(p.EvaluatedAt),
                 p.RehandlingCount, p.Opinions, state.Proposers.ToArray(),
             }
+            // The publication (schema 0030) joins the part only once there is one: the chains written before still verify.
+            .Concat(p.PublishedAt is { } published ? [Ms(published)] : Array.Empty<object?>()).ToArray()
             : null;
 
     public override void Snapshot(Matter m, JsonObject snapshot)
@@ -86,19 +88,11 @@ public sealed class ProposalFacet : MatterFacet
             ["rating"] = p.Rating,
             ["rehandlingCount"] = p.RehandlingCount,
         };
+        if (p.PublishedAt is not null) ((JsonObject)snapshot["proposal"]!)["publishedAt"] = p.PublishedAt;
     }
 
     /// <summary>The body's office follows its proposals: it hears of their notices and escalations.</summary>
     public override IEnumerable<string> Followers(Matter m) => m.Facets.Get<ProposalState>()?.Row is { } p ? [p.OfficeUnitCode] : [];
-
-    /// <summary>
-    /// A proposal is finished by its reply and its evaluation, not by the core's completion; it is merged by the
-    /// proposals' own merge (并案), which keeps its number and the office's decision.
-    /// </summary>
-    public override Task<Duban.Common.Error?> GuardAsync(string action, ActionStep step, CancellationToken ct) =>
-        Task.FromResult(step.Matter.Facets.Get<ProposalState>()?.Row is not null && action is Matters.Actions.Complete.Name or Matters.Actions.Merge.Name
-            ? Duban.Common.Error.Conflict("proposal_life", "建议提案通过答复、评价办结，通过并案合并 / a proposal is finished by its reply and evaluation, merged by proposal-merge")
-            : null);
 
     public override Task<MatterDetail> DescribeAsync(MatterDetail detail, Matter m, FacetView view, CancellationToken ct)
     {

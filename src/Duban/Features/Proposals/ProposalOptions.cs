@@ -51,10 +51,10 @@ public sealed class ProposalOptions
         new() { Key = "proposal_lead", Name = "提交个人提案", NameEn = "Proposals submitted", Source = "proposals:lead", Points = 4, Max = 12 },
         new() { Key = "proposal_accepted", Name = "提案立案", NameEn = "Proposals accepted", Source = "proposals:accepted", Points = 6, Max = 18 },
         new() { Key = "proposal_cosigned", Name = "联名提案", NameEn = "Proposals co-signed", Source = "proposals:cosigned", Points = 1, Max = 4 },
-        new() { Key = "opinion", Name = "报送社情民意信息", NameEn = "Social-opinion items submitted", Source = "activity:opinion", Points = 2, Max = 8 },
-        new() { Key = "opinion_adopted", Name = "社情民意信息被采用", NameEn = "Social-opinion items adopted", Source = "activity:opinion_adopted", Points = 5, Max = 15 },
-        new() { Key = "research", Name = "参加重点调研协商", NameEn = "Key research and consultation", Source = "activity:research", Points = 4, Max = 12 },
-        new() { Key = "consultation", Name = "参加协商活动", NameEn = "Consultation events", Source = "activity:consultation", Points = 3, Max = 9 },
+        new() { Key = "opinion", Name = "报送社情民意信息", NameEn = "Social-opinion items submitted", Source = "opinions:submitted", Points = 2, Max = 8 },
+        new() { Key = "opinion_adopted", Name = "社情民意信息被采用", NameEn = "Social-opinion items adopted", Source = "opinions:adopted", Points = 5, Max = 15 },
+        new() { Key = "research", Name = "参加重点调研协商", NameEn = "Key research and consultation", Source = "consultations:topic", Points = 4, Max = 12 },
+        new() { Key = "consultation", Name = "参加协商活动", NameEn = "Consultation events", Source = "consultations:event", Points = 3, Max = 9 },
         new() { Key = "speech", Name = "大会发言", NameEn = "Speeches at sessions", Source = "activity:speech", Points = 5, Max = 10 },
         new() { Key = "lecture", Name = "委员讲堂、委员通道主讲", NameEn = "Members' lectures", Source = "activity:lecture", Points = 4, Max = 8 },
         new() { Key = "supervision", Name = "参与督查、听证", NameEn = "Supervision and hearings", Source = "activity:supervision", Points = 3, Max = 6 },
@@ -74,7 +74,9 @@ public sealed class ProposalOptions
 }
 
 /// <summary>
-/// One duty: what it counts (<c>proposals:lead</c>, <c>proposals:accepted</c>, <c>proposals:cosigned</c>, or
+/// One duty: what it counts (<c>proposals:lead</c>, <c>proposals:accepted</c>, <c>proposals:cosigned</c>,
+/// <c>opinions:submitted</c>, <c>opinions:adopted</c> (social-opinion items and reports, adopted ones including those
+/// forwarded), <c>consultations:topic</c>, <c>consultations:event</c> (the activities the member took part in), or
 /// <c>activity:&lt;kind&gt;</c> for the member's recorded activities of that kind), points per record, at most <see cref="Max"/>.
 /// </summary>
 public sealed class DutyDefinition

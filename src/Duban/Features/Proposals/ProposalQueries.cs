@@ -23,6 +23,12 @@ public sealed record ProposalRow(long Id, string Number, string Body, int Year, 
 
 public sealed record ProposalList(IReadOnlyList<ProposalRow> Items, int Total);
 
+/// <summary>A published proposal as the public reads it: what the office published, nothing of its proposers.</summary>
+public sealed record PublishedProposal(long Id, string Number, string Body, int Year, string Title, string Content, string? HostUnit, string? ReplyCategory,
+    string? ReplyText, DateTimeOffset? RepliedAt, DateTimeOffset PublishedAt);
+
+public sealed record PublishedList(IReadOnlyList<PublishedProposal> Items, int Total);
+
 /// <summary>The replies by category, named A, B and C as the contract has them.</summary>
 public sealed record CategoryCounts(
     [property: System.Text.Json.Serialization.JsonPropertyName("A")] int A,
@@ -51,6 +57,7 @@ public static class ProposalViews
         [ObjectProposal.Name] = "object",
         [ReviewObjection.Name] = "objection",
         [CoHostOpinion.Name] = "opinion",
+        [PublishProposal.Name] = "publish",
     };
 }
 
@@ -85,13 +92,14 @@ public sealed class ProposalQueries(DubanDb db, ProposalAccess access, MatterFac
     /// The proposals the caller works on: the office's body's (all of them), a member's own (as a proposer), a unit's
     /// hosted or co-hosted ones; the city's coordinators see all. <paramref name="mine"/>: a member's own only.
     /// </summary>
-    public async Task<Result<ProposalList>> ListAsync(string? body, int? year, string? status, bool? awaitingEvaluation, int? page, int? pageSize, Actor actor, CancellationToken ct)
+    public async Task<Result<ProposalList>> ListAsync(string? body, int? year, string? status, bool? awaitingEvaluation, int? page, int? pageSize, Actor actor, CancellationToken ct,
+        int maxPageSize = 200)
     {
         var b = Text.OrNull(body);
         if (b is not null && !Bodies.IsBody(b)) return Error.Validation("body must be npc or cppcc");
         var s = Text.OrNull(status);
         if (s is not null && ProposalStatus.Chinese(s) == s) return Error.Validation("status must be one of submitted, not_accepted, merged, assigned, replied, rehandling, closed");
-        var size = Math.Clamp(pageSize ?? 20, 1, 200);
+        var size = Math.Clamp(pageSize ?? 20, 1, maxPageSize);
         var number = Math.Max(1, page ?? 1);
         var q = from p in db.Set<Proposal>()
                 join m in db.Matters on p.MatterId equals m.Id
@@ -124,6 +132,30 @@ public sealed class ProposalQueries(DubanDb db, ProposalAccess access, MatterFac
             .ToListAsync(ct);
         return new ProposalList([.. rows.Select(r => new ProposalRow(r.MatterId, r.Number, r.Body, r.Year, r.Title, r.Status, ProposalViews.StatusLabel(r.Status),
             r.HostUnitCode, r.ReplyCategory, r.Rating, r.ReceivedAt, r.DueAt, r.Version))], total);
+    }
+
+    /// <summary>
+    /// The published proposals (anyone, signed in or not), newest first, 50 a page: number, title, content, the host unit's
+    /// name, and the latest reply. Nothing of the proposers, the evaluation or the co-hosts' opinions; nothing unpublished.
+    /// </summary>
+    public async Task<Result<PublishedList>> PublishedAsync(string? body, int? year, int? page, CancellationToken ct)
+    {
+        var b = Text.OrNull(body);
+        if (b is not null && !Bodies.IsBody(b)) return Error.Validation("body must be npc or cppcc");
+        if (year is not null and not (>= 2000 and <= 2100)) return Error.Validation("year must be a year, e.g. 2025");
+        var q = from p in db.Set<Proposal>()
+                join m in db.Matters on p.MatterId equals m.Id
+                where p.PublishedAt != null
+                select new { p, m.Title, m.Content };
+        if (b is not null) q = q.Where(x => x.p.Body == b);
+        if (year is { } y) q = q.Where(x => x.p.Year == y);
+        var total = await q.CountAsync(ct);
+        var rows = await q.OrderByDescending(x => x.p.PublishedAt).ThenByDescending(x => x.p.MatterId).Skip((Math.Max(1, page ?? 1) - 1) * 50).Take(50).ToListAsync(ct);
+        var names = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var code in rows.Select(r => r.p.HostUnitCode).OfType<string>().Distinct())
+            names[code] = (await units.FindAsync(code, ct))?.Name ?? code;
+        return new PublishedList([.. rows.Select(r => new PublishedProposal(r.p.MatterId, r.p.Number, r.p.Body, r.p.Year, r.Title, r.Content,
+            r.p.HostUnitCode is { } h ? names[h] : null, r.p.ReplyCategory, r.p.ReplyText, r.p.RepliedAt, r.p.PublishedAt!.Value))], total);
     }
 
     /// <summary>

@@ -2,6 +2,7 @@ using Duban.Common;
 using Duban.Features.Auth;
 using Duban.Features.Matters;
 using Duban.Features.Proposals.Actions;
+using Duban.Features.Proposals.Opinions;
 using Duban.Web;
 using Microsoft.AspNetCore.Mvc;
 
@@ -33,6 +34,14 @@ public static class ProposalsApi
                 ApiResults.ToHttp(await queries.GetAsync(id, http.Actor(), ct)))
             .WithSummary("A proposal: status, version, host unit, reply, evaluation and the actions the caller may take")
             .Produces<ProposalView>().ProducesProblem(404);
+        g.MapPost("/assignment-meeting", async (AssignmentMeetingRequest? request, AssignmentMeeting meeting, HttpContext http, CancellationToken ct) =>
+            {
+                if (request is null) return ApiResults.Problem(Error.Validation("a JSON body is required / 请求内容不能为空"));
+                if (Text.HasControlCharactersIn(request)) return ApiResults.Problem(Error.Validation("text may not contain control characters / 文本含有非法控制字符"));
+                return ApiResults.ToHttp(await meeting.RunAsync(request, http.Actor(), ct));
+            })
+            .WithSummary("交办会: the office accepts and assigns many submitted proposals at once, each its own audited step; the result of each")
+            .Produces<AssignmentMeetingDone>().ProducesProblem(400).ProducesProblem(403);
         Step<AcceptProposalRequest, AcceptProposal>(g, "accept");
         Step<NotAcceptProposalRequest, NotAcceptProposal>(g, "not-accept");
         Step<MergeProposalRequest, MergeProposal>(g, "merge");
@@ -41,6 +50,19 @@ public static class ProposalsApi
         Step<ObjectProposalRequest, ObjectProposal>(g, "object");
         Step<ReviewObjectionRequest, ReviewObjection>(g, "objection");
         Step<CoHostOpinionRequest, CoHostOpinion>(g, "opinion");
+        Step<PublishProposalRequest, PublishProposal>(g, "publish");
+        g.MapGet("/export.xlsx", async (string? body, int? year, string? status, ProposalQueries queries, HttpContext http, CancellationToken ct) =>
+            {
+                var list = await queries.ListAsync(body, year, status, null, 1, ProposalExport.MaxRows, http.Actor(), ct, ProposalExport.MaxRows);
+                if (!list.IsSuccess) return ApiResults.Problem(list.Error!);
+                return Results.File(ProposalExport.Xlsx(list.Value!), "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                    $"proposals{(Text.OrNull(body) is { } b ? "-" + b : "")}{(year is { } y ? "-" + y.ToString(System.Globalization.CultureInfo.InvariantCulture) : "")}.xlsx");
+            })
+            .WithSummary("The proposals list the caller may read, as XLSX (body, year, status as the list takes them)").ProducesProblem(400);
+        api.MapGet("/public/proposals", async (string? body, int? year, int? page, ProposalQueries queries, CancellationToken ct) =>
+                ApiResults.ToHttp(await queries.PublishedAsync(body, year, page, ct)))
+            .AllowAnonymous().WithTags("Proposals")
+            .WithSummary("The proposals the offices published, with their replies (anonymous: no proposer, evaluation or opinion)").Produces<PublishedList>().ProducesProblem(400);
 
         var members = api.MapGroup("/members").RequireAuthorization().WithTags("Proposals");
         members.MapGet("", async (string? body, string? q, int? page, int? pageSize, MemberQueries queries, CancellationToken ct) =>
@@ -72,6 +94,7 @@ public static class ProposalsApi
             })
             .WithSummary("Records a member's activity (an event attended, a speech, an item adopted) for the duty evaluation")
             .Produces<ActivityRecorded>(201).ProducesProblem(400).ProducesProblem(403).ProducesProblem(404);
+        api.MapOpinionsApiV1();
         return api;
     }
 
@@ -99,6 +122,15 @@ public static class ProposalsApi
 public static class ProposalServices
 {
     /// <summary>Proposals: the facet, the actions, the channel, the events no action appends, the reads and changes, the office's following, the demo.</summary>
+    /// <summary>The actions a proposal takes: its own, and the core's that fit its life.</summary>
+    public static readonly IReadOnlyList<string> ProposalKindActions =
+    [
+        AcceptProposal.Name, NotAcceptProposal.Name, MergeProposal.Name, ObjectProposal.Name, ReviewObjection.Name, CoHostOpinion.Name,
+        ReplyProposal.Name, EvaluateProposal.Name, PublishProposal.Name,
+        Matters.Actions.Accept.Name, Matters.Actions.ReportProgress.Name, Matters.Actions.Urge.Name, Matters.Actions.KeySupervision.Name,
+        Matters.Actions.Extension.Name,
+    ];
+
     public static IServiceCollection AddProposals(this IServiceCollection services)
     {
         services.AddOptions<ProposalOptions>().BindConfiguration(ProposalOptions.Section).ValidateDataAnnotations().ValidateOnStart();
@@ -110,7 +142,12 @@ public static class ProposalServices
             .AddMatterAction<ReviewObjection>()
             .AddMatterAction<CoHostOpinion>()
             .AddMatterAction<ReplyProposal>()
-            .AddMatterAction<EvaluateProposal>();
+            .AddMatterAction<EvaluateProposal>()
+            .AddMatterAction<PublishProposal>();
+        // The core's steps that go around the proposals' life (dispatch, approve, reject, complete, merge, return…) are
+        // neither offered nor taken on a proposal: it is assigned, finished and merged by its own actions. Kept: the
+        // host's signing for (签收) and progress notes, the supervisors' urging and key supervision, the extension to 6 months.
+        foreach (var body in Bodies.All) services.LimitKindActions(Bodies.KindOf(body), ProposalKindActions);
         services.AddMatterChannel(new ChannelRegistration(ProposalChanges.Channel, new("建议提案", "Proposals")));
         services.AddMatterEvent(new MatterEventInfo(ProposalChanges.Submitted, new("提交建议提案", "Proposal submitted")));
         services.AddSingleton<ProposalAccess>();
@@ -119,9 +156,15 @@ public static class ProposalServices
         services.AddScoped<ProposalQueries>();
         services.AddScoped<MemberChanges>();
         services.AddScoped<MemberQueries>();
+        services.AddScoped<AssignmentMeeting>();
+        services.AddScoped<OpinionChanges>();
+        services.AddScoped<OpinionQueries>();
+        services.AddScoped<ConsultationChanges>();
+        services.AddScoped<ConsultationQueries>();
         services.AddSingleton<Demo.IDemoStories, ProposalDemo>();
         // Members (accounts of no role), the offices, the host units: each sees the proposals it works on.
         services.AddConsoleNav(new ConsoleNavEntry("/console/proposals", new("建议提案", "Proposals"), _ => true));
+        services.AddConsoleNav(new ConsoleNavEntry("/console/opinions", new("社情民意", "Social opinion"), _ => true));
         return services;
     }
 }

@@ -83,22 +83,29 @@ public sealed class MembersTests(DubanFactory factory)
         await office.Done((long)first["id"]!, "accept", new { hostUnitCode = "4407-swj" });
         Assert.Equal((14.0, "incompetent"), await Duties());
 
-        // The plenary (10), three research events (4 each, at most 12), speeches (5 each, at most 10: the third adds nothing).
+        // The plenary (10), three research topics taken part in (4 each, at most 12), speeches (5 each, at most 10: the third adds nothing).
         async Task Record(string kind, string day) =>
             await (await office.PostAsJsonAsync($"/api/v1/members/{id}/activities", new { kind, title = "活动", day })).Json(HttpStatusCode.Created);
         await Record("plenary", $"{year}-01-08");
-        foreach (var m in new[] { "03", "05", "07" }) await Record("research", $"{year}-{m}-10");
+        foreach (var m in new[] { "03", "05", "07" })
+            await (await office.PostAsJsonAsync("/api/v1/consultations", new { body = "cppcc", kind = "topic", title = "重点调研协商课题", day = $"{year}-{m}-10", memberIds = new[] { id } }))
+                .Json(HttpStatusCode.Created);
+        // A research topic is a record of its own, not typed in as an activity.
+        await (await office.PostAsJsonAsync($"/api/v1/members/{id}/activities", new { kind = "research", title = "x", day = $"{year}-01-01" })).Json(HttpStatusCode.BadRequest);
         Assert.Equal((36.0, "basic"), await Duties());
         foreach (var m in new[] { "01", "06", "09" }) await Record("speech", $"{year}-{m}-09");
         Assert.Equal((46.0, "competent"), await Duties());
-        await Record("opinion_adopted", $"{year}-04-01");
-        await Record("opinion_adopted", $"{year}-05-01");
-        await Record("opinion_adopted", $"{year}-06-01");
-        await Record("opinion_adopted", $"{year}-07-01");
-        Assert.Equal((61.0, "excellent"), await Duties());
+        // Four social-opinion items submitted (2 each, at most 8): 54; three of them adopted (5 each, at most 15): 69.
+        for (var k = 0; k < 4; k++)
+        {
+            var item = await (await office.PostAsJsonAsync("/api/v1/opinions", new { body = "cppcc", year, title = $"社情民意信息{k}", content = "群众反映……", memberId = id }))
+                .Json(HttpStatusCode.Created);
+            if (k < 3) await office.PostAsJsonAsync($"/api/v1/opinions/{(long)item["id"]!}/adopt", new { }).Ok();
+        }
+        Assert.Equal((69.0, "excellent"), await Duties());
         // Another year's records count for that year only.
         await Record("plenary", $"{year + 1}-01-08");
-        Assert.Equal((61.0, "excellent"), await Duties());
+        Assert.Equal((69.0, "excellent"), await Duties());
 
         var duties = await office.GetAsync($"/api/v1/members/{id}/duties?year={year}").Ok();
         Assert.Equal((3, 10.0), ((int)duties["duties"]!.AsArray().Single(d => (string?)d!["key"] == "speech")!["count"]!,

@@ -61,6 +61,30 @@ public sealed partial class ProposalPagesTests(DubanFactory factory)
         Assert.Equal(HttpStatusCode.NotFound, (await (await Browser("cppcc-062")).GetAsync($"/console/proposals/{id}")).StatusCode);
     }
 
+    [Fact]
+    public async Task Office_AdoptsAnItem_OnTheOpinionsPage_TheMemberSeesOnlyTheirs()
+    {
+        var office = factory.Desk.CppccOffice();
+        var title = Unique("关于农村独居老人照护的社情民意");
+        var created = await (await factory.Desk.Member("cppcc-084").PostAsJsonAsync("/api/v1/opinions", new { body = "cppcc", year = 2034, title, content = "独居老人照护缺位。" }))
+            .Json(HttpStatusCode.Created);
+        var id = (long)created["id"]!;
+
+        var browser = await Browser("cppcc-office");
+        var page = await browser.GetStringAsync("/console/opinions?year=2034");
+        Assert.Contains(title, page, StringComparison.Ordinal);
+        Assert.Contains("data-testid=\"adopt-form\"", page, StringComparison.Ordinal);
+        var posted = await Post(browser, "/console/opinions?year=2034", $"adopt-{id}", []);
+        Assert.Equal(HttpStatusCode.OK, posted.StatusCode);
+        Assert.Equal("adopted", (string?)(await office.GetAsync($"/api/v1/opinions/{id}").Ok())["status"]);
+        Assert.Contains("采用 1 篇", await browser.GetStringAsync("/console/opinions?year=2034"), StringComparison.Ordinal);
+
+        // Another member's page lists nothing of it, and offers no adopting.
+        var other = await (await Browser("cppcc-085")).GetStringAsync("/console/opinions");
+        Assert.DoesNotContain(title, other, StringComparison.Ordinal);
+        Assert.DoesNotContain("adopt-form", other, StringComparison.Ordinal);
+    }
+
     [GeneratedRegex("<input[^>]*name=\"__RequestVerificationToken\"[^>]*value=\"([^\"]+)\"")]
     private static partial Regex TokenField();
 }

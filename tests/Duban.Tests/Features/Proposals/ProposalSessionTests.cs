@@ -66,6 +66,20 @@ public sealed class ProposalSessionTests(ProposalSession session) : IClassFixtur
     }
 
     [Fact]
+    public async Task OpinionsAndConsultations2025_AreTheSeeds()
+    {
+        var office = App.Desk.As("cppcc-office");
+        // 126 reports and social-opinion items, 51 adopted (and forwarded), 60 leaders' instructions: counted from the items.
+        var items = await office.GetAsync("/api/v1/opinions/figures?body=cppcc&year=2025").Ok();
+        Assert.Equal((126, 51, 51, 60), ((int)items["submitted"]!, (int)items["adopted"]!, (int)items["forwarded"]!, (int)items["instructions"]!));
+        Assert.Equal(126, (int)items["opinions"]! + (int)items["reports"]!);
+        // 36 research-consultation topics (each with its report) and 87 consultation events.
+        var activities = await office.GetAsync("/api/v1/consultations?body=cppcc&year=2025").Ok();
+        Assert.Equal((36, 87, 36), ((int)activities["topics"]!, (int)activities["events"]!, (int)activities["reports"]!));
+        Assert.All(activities["items"]!.AsArray(), c => Assert.NotEmpty(c!["memberIds"]!.AsArray()));
+    }
+
+    [Fact]
     public async Task TheDemosChain_Verifies()
     {
         await using var scope = App.Scope();
