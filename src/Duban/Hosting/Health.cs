@@ -2,6 +2,7 @@ using System.Text.Json;
 using Duban.Data;
 using Duban.Features.Audit;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
+using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 
 namespace Duban.Hosting;
@@ -82,16 +83,24 @@ public static class Health
         }
     }
 
-    /// <summary>The node's audit key is the one that signs this database's chain (the start-up's own check, not recorded here).</summary>
-    internal sealed class KeyCheck(DubanDb db, AuditKey key) : IHealthCheck
+    /// <summary>
+    /// The node's keys are the deployment's: the audit key signs this database's chain, and the seal and auth keys
+    /// match their recorded check values (the start-up's own checks, Features/Sealing; read here, never recorded).
+    /// </summary>
+    internal sealed class KeyCheck(DubanDb db, AuditKey key, Features.Sealing.DeploymentKeys keys) : IHealthCheck
     {
         public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
         {
             try
             {
-                return await AuditVerifier.KeyMatchesAsync(db, key, record: false, cancellationToken)
-                    ? HealthCheckResult.Healthy()
-                    : HealthCheckResult.Unhealthy("the audit key does not sign this database's event chain");
+                if (!await AuditVerifier.KeyMatchesAsync(db, key, record: false, cancellationToken))
+                    return HealthCheckResult.Unhealthy("the audit key does not sign this database's event chain");
+                var head = await db.AuditHeads.AsNoTracking().SingleAsync(h => h.Id == 1, cancellationToken);
+                if (head.SealKeyCheck is { } seal && seal != Features.Sealing.KeyChecks.CheckValue(keys.Seal, "seal"))
+                    return HealthCheckResult.Unhealthy("the seal key is not the deployment's");
+                if (head.AuthKeyCheck is { } auth && auth != Features.Sealing.KeyChecks.CheckValue(keys.Auth, "auth"))
+                    return HealthCheckResult.Unhealthy("the auth key is not the deployment's");
+                return HealthCheckResult.Healthy();
             }
             catch (Exception ex) when (ex is System.Data.Common.DbException or InvalidOperationException)
             {

@@ -58,6 +58,22 @@ public sealed class HealthTests
         }
         await AssertReadyAsync(client, HttpStatusCode.OK);
 
+        // The seal key's check value is another key's (a node started with another seal key is refused at start; one
+        // whose recorded value changed under it is not ready).
+        string sealCheck;
+        await using (var scope = app.Scope())
+        {
+            var db = app.Db(scope);
+            sealCheck = (await db.AuditHeads.AsNoTracking().SingleAsync(h => h.Id == 1)).SealKeyCheck!;
+            await db.AuditHeads.Where(h => h.Id == 1).ExecuteUpdateAsync(s => s.SetProperty(h => h.SealKeyCheck, new string('0', sealCheck.Length)));
+        }
+        Assert.Contains("seal key", await AssertReadyAsync(client, HttpStatusCode.ServiceUnavailable), StringComparison.Ordinal);
+        await using (var scope = app.Scope())
+        {
+            await app.Db(scope).AuditHeads.Where(h => h.Id == 1).ExecuteUpdateAsync(s => s.SetProperty(h => h.SealKeyCheck, sealCheck));
+        }
+        await AssertReadyAsync(client, HttpStatusCode.OK);
+
         // The database gone: PostgreSQL's dropped, SQLite's file removed.
         if (DubanFactory.Provider == "postgres")
         {
