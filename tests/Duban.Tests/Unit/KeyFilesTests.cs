@@ -118,7 +118,7 @@ public sealed class KeyFilesTests
         try
         {
             var configured = Convert.ToBase64String(RandomNumberGenerator.GetBytes(length));
-            var ex = Assert.Throws<InvalidOperationException>(() => KeyFiles.Load(configured, dir, "seal"));
+            var ex = Assert.Throws<Duban.Features.Sealing.KeyException>(() => KeyFiles.Load(configured, dir, "seal"));
             Assert.Contains("seal", ex.Message, StringComparison.Ordinal);
             Assert.False(Directory.Exists(dir));
         }
@@ -140,7 +140,7 @@ public sealed class KeyFilesTests
             Directory.CreateDirectory(Path.Combine(dir, "keys"));
             var path = Path.Combine(dir, "keys", "auth.key");
             File.WriteAllText(path, content);
-            Assert.Throws<InvalidOperationException>(() => KeyFiles.Load(null, dir, "auth"));
+            Assert.Throws<Duban.Features.Sealing.KeyException>(() => KeyFiles.Load(null, dir, "auth"));
             Assert.Equal(content, File.ReadAllText(path)); // not silently replaced
         }
         finally

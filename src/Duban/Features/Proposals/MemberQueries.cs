@@ -1,5 +1,6 @@
 using Duban.Common;
 using Duban.Data;
+using Duban.Features.Matters;
 using Microsoft.EntityFrameworkCore;
 
 namespace Duban.Features.Proposals;
@@ -29,6 +30,7 @@ public sealed class MemberQueries(DubanDb db, ProposalAccess access)
     {
         var b = Text.OrNull(body);
         if (b is not null && !Bodies.IsBody(b)) return Error.Validation("body must be npc or cppcc");
+        if (page is not null and not (>= 1 and <= MatterQueries.MaxPage)) return Error.Validation($"page is 1 to {MatterQueries.MaxPage}");
         var size = Math.Clamp(pageSize ?? 500, 1, 1000);
         var number = Math.Max(1, page ?? 1);
         var members = db.Set<Member>().AsNoTracking().Where(m => m.Active);

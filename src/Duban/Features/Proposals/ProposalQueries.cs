@@ -99,6 +99,7 @@ public sealed class ProposalQueries(DubanDb db, ProposalAccess access, MatterFac
         if (b is not null && !Bodies.IsBody(b)) return Error.Validation("body must be npc or cppcc");
         var s = Text.OrNull(status);
         if (s is not null && ProposalStatus.Chinese(s) == s) return Error.Validation("status must be one of submitted, not_accepted, merged, assigned, replied, rehandling, closed");
+        if (page is not null and not (>= 1 and <= MatterQueries.MaxPage)) return Error.Validation($"page is 1 to {MatterQueries.MaxPage}");
         var size = Math.Clamp(pageSize ?? 20, 1, maxPageSize);
         var number = Math.Max(1, page ?? 1);
         var q = from p in db.Set<Proposal>()
@@ -143,6 +144,7 @@ public sealed class ProposalQueries(DubanDb db, ProposalAccess access, MatterFac
         var b = Text.OrNull(body);
         if (b is not null && !Bodies.IsBody(b)) return Error.Validation("body must be npc or cppcc");
         if (year is not null and not (>= 2000 and <= 2100)) return Error.Validation("year must be a year, e.g. 2025");
+        if (page is not null and not (>= 1 and <= MatterQueries.MaxPage)) return Error.Validation($"page is 1 to {MatterQueries.MaxPage}");
         var q = from p in db.Set<Proposal>()
                 join m in db.Matters on p.MatterId equals m.Id
                 where p.PublishedAt != null

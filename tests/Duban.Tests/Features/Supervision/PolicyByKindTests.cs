@@ -5,6 +5,8 @@ namespace Duban.Tests.Features.Supervision;
 /// <summary>
 /// A matter of each kind through the API, from registration to its closing: the kind is kept, and
 /// the dispatch starts the clock under the policy the kind chooses (data/supervision/policies.json).
+/// A deputy's suggestion or a CPPCC proposal is not dispatched by the core (its kind's action limit): its
+/// assignment starts the deputy-suggestion policy (Features/Proposals' tests).
 /// </summary>
 [Collection(DatabaseCollection.Name)]
 [Trait("Category", "Database")]
@@ -16,7 +18,6 @@ public sealed class PolicyByKindTests(DubanFactory factory)
     [InlineData("report", "4407-jw", "discipline-report")]
     [InlineData("task", "4407-jw", "default")]
     [InlineData("enterprise_demand", "440781-rsj", "hotline-general")]
-    [InlineData("deputy_suggestion", "440781115", "deputy-suggestion")]
     public async Task EachKind_DispatchedUnderItsPolicy_AndClosed(string kind, string lead, string policy)
     {
         var matter = kind switch
@@ -26,7 +27,6 @@ public sealed class PolicyByKindTests(DubanFactory factory)
             "report" => NewMatter.Report("4407-rsj"),
             "task" => NewMatter.Task(),
             "enterprise_demand" => NewMatter.EnterpriseDemand(),
-            "deputy_suggestion" => NewMatter.DeputySuggestion(),
             _ => throw new ArgumentOutOfRangeException(nameof(kind)),
         };
         var builder = factory.Desk.Matter(matter).Lead(lead);
