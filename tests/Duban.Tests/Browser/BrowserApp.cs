@@ -66,7 +66,16 @@ public sealed class BrowserApp : IAsyncLifetime
         await page.GetByLabel("用户名").FillAsync(username);
         await page.GetByLabel("密码").FillAsync(DubanFactory.Password);
         await page.GetByRole(AriaRole.Button, new() { Name = "登录" }).ClickAsync();
-        await page.WaitForURLAsync("**/console");
+        try
+        {
+            await page.WaitForURLAsync("**/console");
+        }
+        catch (TimeoutException e)
+        {
+            // Seen once in a full run (the sign-in never reached the console): say where it stopped and what the page said.
+            throw new TimeoutException($"signing in as {username} did not reach /console: the page is {page.Url}, saying: "
+                + await page.Locator("body").InnerTextAsync(new() { Timeout = 5_000 }), e);
+        }
         return page;
     }
 
