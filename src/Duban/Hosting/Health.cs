@@ -95,12 +95,9 @@ public static class Health
             {
                 if (!await AuditVerifier.KeyMatchesAsync(db, key, record: false, cancellationToken))
                     return HealthCheckResult.Unhealthy("the audit key does not sign this database's event chain");
-                var head = await db.AuditHeads.AsNoTracking().SingleAsync(h => h.Id == 1, cancellationToken);
-                if (head.SealKeyCheck is { } seal && seal != Features.Sealing.KeyChecks.CheckValue(keys.Seal, "seal"))
-                    return HealthCheckResult.Unhealthy("the seal key is not the deployment's");
-                if (head.AuthKeyCheck is { } auth && auth != Features.Sealing.KeyChecks.CheckValue(keys.Auth, "auth"))
-                    return HealthCheckResult.Unhealthy("the auth key is not the deployment's");
-                return HealthCheckResult.Healthy();
+                return await Features.Sealing.KeyChecks.DifferingAsync(db, keys, cancellationToken) is { } name
+                    ? HealthCheckResult.Unhealthy($"the {name} key is not the deployment's")
+                    : HealthCheckResult.Healthy();
             }
             catch (Exception ex) when (ex is System.Data.Common.DbException or InvalidOperationException)
             {

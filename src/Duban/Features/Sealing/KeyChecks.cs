@@ -90,6 +90,17 @@ public static class KeyChecks
         return null;
     }
 
+    /// <summary>The key among seal and auth whose recorded check value is not this node's, or null; reads, never records.</summary>
+    public static async Task<string?> DifferingAsync(DubanDb db, DeploymentKeys keys, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(db);
+        ArgumentNullException.ThrowIfNull(keys);
+        var head = await db.AuditHeads.AsNoTracking().SingleAsync(h => h.Id == 1, ct);
+        if (head.SealKeyCheck is { } seal && seal != CheckValue(keys.Seal, "seal")) return "seal";
+        if (head.AuthKeyCheck is { } auth && auth != CheckValue(keys.Auth, "auth")) return "auth";
+        return null;
+    }
+
     /// <summary>
     /// The recorded check value equals <paramref name="check"/>, recording it when none is (<paramref name="seen"/> null):
     /// only if still none, and the rows changed are read, so that of two nodes recording at once only the first wins.
