@@ -87,6 +87,48 @@ public sealed class OpinionsTests(DubanFactory factory)
     }
 
     [Fact]
+    public async Task AnInstructionNamingAUnit_OpensAnInstructionSource_TrackedAsOne_InTheSameChange()
+    {
+        var office = factory.Desk.CppccOffice();
+        var member = factory.Desk.Member("cppcc-065");
+        var id = (long)(await Post(member, "/api/v1/opinions", new { body = "cppcc", year = 2034, title = "关于农村生活污水治理的社情民意", content = "群众反映部分村污水直排。" }, HttpStatusCode.Created))["id"]!;
+        await Post(office, $"/api/v1/opinions/{id}/adopt", new { });
+        await Post(office, $"/api/v1/opinions/{id}/forward", new { leaders = "市政府分管副市长" });
+
+        // A unit that does not exist, or a deadline without a unit, is refused naming the request's own field, and nothing is kept.
+        Assert.Contains("leadUnitCode", (string?)(await Post(office, $"/api/v1/opinions/{id}/instructions",
+            new { leader = "市政府分管副市长", text = "请研究。", leadUnitCode = "4407-nope" }, HttpStatusCode.BadRequest))["title"], StringComparison.Ordinal);
+        Assert.Contains("leadUnitCode", (string?)(await Post(office, $"/api/v1/opinions/{id}/instructions",
+            new { leader = "市政府分管副市长", text = "请研究。", dueDate = "2034-09-30" }, HttpStatusCode.BadRequest))["title"], StringComparison.Ordinal);
+        Assert.Empty((await member.GetAsync($"/api/v1/opinions/{id}").Ok())["instructions"]!.AsArray());
+
+        var instructed = await Post(office, $"/api/v1/opinions/{id}/instructions",
+            new { leader = "市政府分管副市长", text = "请市生态环境局牵头，会同市农业农村局研究整改。", leadUnitCode = "4407-sthjj", coUnitCodes = new[] { "4407-nyncj" }, dueDate = "2034-09-30" });
+        var instruction = instructed["instructions"]!.AsArray().Single()!;
+        var sourceId = (long)instruction["sourceId"]!;
+
+        // The source: an instruction owned by the CPPCC's office, its one item the unit's matter with the leader's words and deadline.
+        var source = await office.GetAsync($"/api/v1/sources/{sourceId}").Ok();
+        Assert.Equal(("instruction", "4407-zx"), ((string?)source["type"], (string?)source["owner"]!["code"]));
+        Assert.Contains("关于农村生活污水治理的社情民意", (string?)source["title"], StringComparison.Ordinal);
+        var item = source["items"]!.AsArray().Single()!;
+        Assert.Equal(("4407-sthjj", "2034-09-30"), ((string?)item["leadUnit"]!["code"], (string?)item["dueDate"]));
+        Assert.Equal("4407-nyncj", (string?)item["coUnits"]!.AsArray().Single()!["code"]);
+        // The unit finds it as its own work, and the member still reads the instruction on their item.
+        var matter = (long)item["matterId"]!;
+        Assert.Equal(HttpStatusCode.OK, (await factory.Desk.Handler("4407-sthjj").GetAsync($"/api/v1/matters/{matter}")).StatusCode);
+        Assert.Equal(sourceId, (long)(await member.GetAsync($"/api/v1/opinions/{id}").Ok())["instructions"]![0]!["sourceId"]!);
+
+        await using var scope = factory.Scope();
+        var db = factory.Db(scope);
+        Assert.Single(db.Events.Where(e => e.Action == "opinion-instruct" && e.Data.Contains($"\"source\":{sourceId}")));
+        Assert.Single(db.Events.Where(e => e.Action == "source_create" && e.Data.Contains($"\"source\":{sourceId},")));
+        // The refused attempts opened nothing: one source for the item, the one the instruction keeps.
+        Assert.Equal(sourceId, db.Set<Duban.Features.Sources.Source>().Where(x => x.Title.Contains("关于农村生活污水治理的社情民意")).Select(x => x.Id).Single());
+        Assert.True((await factory.Verify(db)).Intact);
+    }
+
+    [Fact]
     public async Task Consultations_TopicsAndEvents_WithTheirMembers_CountInTheDuties()
     {
         var office = factory.Desk.CppccOffice();

@@ -45,6 +45,8 @@ public sealed class OpinionInstruction
     public required string Day { get; set; }
     public DateTimeOffset RecordedAt { get; set; }
     public long? RecordedBy { get; set; }
+    /// <summary>The instruction source (Features/Sources) it opened, when it named a unit to carry it out (schema 0035).</summary>
+    public long? SourceId { get; set; }
 }
 
 public static class OpinionStatus
@@ -94,10 +96,16 @@ public sealed record NotAdoptOpinionRequest(string? Reason);
 /// <summary>POST /api/v1/opinions/{id}/forward: the leaders it goes to.</summary>
 public sealed record ForwardOpinionRequest(string? Leaders);
 
-/// <summary>POST /api/v1/opinions/{id}/instructions: a leader's instruction (the leader's own account, or the office recording it).</summary>
-public sealed record InstructOpinionRequest(string? Leader, string? Text, string? Day);
+/// <summary>
+/// POST /api/v1/opinions/{id}/instructions: a leader's instruction (the leader's own account, or the office recording it).
+/// With <paramref name="LeadUnitCode"/> (the unit the instruction gives the work to, 牵头单位), it opens an instruction source
+/// tracked as one (Features/Sources): an item for that unit, with <paramref name="CoUnitCodes"/> and <paramref name="DueDate"/>
+/// (yyyy-MM-dd; else the policy's deadline), owned by the body's office.
+/// </summary>
+public sealed record InstructOpinionRequest(string? Leader, string? Text, string? Day, string? LeadUnitCode = null, string[]? CoUnitCodes = null,
+    string? DueDate = null);
 
-public sealed record InstructionView(long Id, string Leader, string Text, string Day);
+public sealed record InstructionView(long Id, string Leader, string Text, string Day, long? SourceId = null);
 
 public sealed record OpinionView(long Id, string Body, int Year, string Kind, long MemberId, string MemberName, string Title, string Content, string Status,
     string StatusLabel, bool Edited, string? Reason, DateTimeOffset SubmittedAt, DateTimeOffset? AdoptedAt, DateTimeOffset? ForwardedAt, string? ForwardedTo,
@@ -114,7 +122,7 @@ public sealed record OpinionFigures(string Body, int Year, int Submitted, int Op
 /// adopts or not, forwards the adopted to the leaders; a leader's instruction is recorded on a forwarded item. States
 /// decide first (409 invalid_transition), then who asks (403; an item the caller may not read is 404).
 /// </summary>
-public sealed class OpinionChanges(DubanDb db, AuditLog audit, TimeProvider time, ProposalAccess access)
+public sealed class OpinionChanges(DubanDb db, AuditLog audit, TimeProvider time, ProposalAccess access, Sources.SourceChanges sources)
 {
     public static readonly IReadOnlySet<string> Kinds = new HashSet<string>(StringComparer.Ordinal) { "opinion", "report" };
 
@@ -225,10 +233,37 @@ public sealed class OpinionChanges(DubanDb db, AuditLog audit, TimeProvider time
                 RecordedAt = now,
                 RecordedBy = actor.Id,
             };
+            var tracked = Text.OrNull(req.LeadUnitCode) is not null;
+            if (!tracked && (req.CoUnitCodes is { Length: > 0 } || Text.OrNull(req.DueDate) is not null))
+                return Error.Validation("leadUnitCode is required with coUnitCodes or dueDate: the unit the instruction gives the work to / 请填写牵头单位");
+            // Given a unit to carry it out, the instruction is tracked as an instruction source, in this same change.
+            ChangeMade<Sources.SourceCreated>? opened = null;
+            if (tracked)
+            {
+                var source = await sources.CreateChangeAsync(Source(item, instruction, req), actor, ct);
+                if (!source.IsSuccess) return Renamed(source.Error!);
+                opened = source.Value!;
+            }
+            instruction.SourceId = opened?.Value.Id;
             db.Set<OpinionInstruction>().Add(instruction);
             await db.SaveChangesAsync(ct);
-            return Made(item, actor, "opinion-instruct", new JsonObject { ["leader"] = name, ["instruction"] = instruction.Id, ["day"] = instruction.Day });
+            var data = new JsonObject { ["leader"] = name, ["instruction"] = instruction.Id, ["day"] = instruction.Day };
+            if (instruction.SourceId is { } sourceId) data["source"] = sourceId;
+            var made = Made(item, actor, "opinion-instruct", data);
+            return opened is null ? made : new ChangeMade<OpinionItem>(item, [.. made.Events, .. opened.Events], []);
         }, ct);
+
+    /// <summary>The instruction source an instruction opens: the item's title, the leader's words, one item for the unit named.</summary>
+    private Sources.CreateSourceRequest Source(OpinionItem item, OpinionInstruction instruction, InstructOpinionRequest req)
+    {
+        var title = $"{instruction.Leader}对《{item.Title}》的批示";
+        return new Sources.CreateSourceRequest(Sources.SourceTypes.Instruction, title.Length <= 200 ? title : title[..200], instruction.Day,
+            access.Options.OfficeOf(item.Body), Leader: instruction.Leader, LeaderLevel: "city", Text: instruction.Text,
+            Items: [new Sources.SourceItemInput(item.Title, instruction.Text, req.LeadUnitCode, req.CoUnitCodes, req.DueDate)]);
+    }
+
+    /// <summary>A refusal of the source's one item named as this request's fields (<c>items[0].leadUnitCode</c> → <c>leadUnitCode</c>).</summary>
+    private static Error Renamed(Error error) => error with { Message = error.Message.Replace("items[0].", "", StringComparison.Ordinal) };
 
     public const string NotFound = "社情民意信息不存在，或您无权查看 / item not found";
 
@@ -301,7 +336,7 @@ public sealed class OpinionQueries(DubanDb db, ProposalAccess access)
         var instructions = await db.Set<OpinionInstruction>().AsNoTracking().Where(x => ids.Contains(x.ItemId)).OrderBy(x => x.Id).ToListAsync(ct);
         return [.. rows.Select(i => new OpinionView(i.Id, i.Body, i.Year, i.Kind, i.MemberId, names.GetValueOrDefault(i.MemberId, ""), i.Title, i.Content, i.Status,
             OpinionStatus.Label(i.Status, En), i.Edited, i.Reason, i.SubmittedAt, i.AdoptedAt, i.ForwardedAt, i.ForwardedTo,
-            [.. instructions.Where(x => x.ItemId == i.Id).Select(x => new InstructionView(x.Id, x.Leader, x.Text, x.Day))]))];
+            [.. instructions.Where(x => x.ItemId == i.Id).Select(x => new InstructionView(x.Id, x.Leader, x.Text, x.Day, x.SourceId))]))];
     }
 
     /// <summary>The office and the city's coordinators: counted from the rows (a few hundred a year).</summary>
