@@ -69,6 +69,10 @@ public static class Cli
                                      the time-limit policies in force, or FILE checked (every
                                      problem listed, exit 1) before it is deployed
           search rebuild             write the full-text index of the matters anew (after a bulk load)
+          keys rotate [--batch N]    a new seal key (keys/seal-N.key), the old ones kept: every sealed value
+                                     is sealed again under it, N a transaction (default 500), audited;
+                                     give the new key file to every node, then restart them; run
+                                     again after a crash, it finishes the rotation (no other key)
           backup --out DIR           an online, consistent backup into a new directory: the database
                                      (SQLite: VACUUM INTO; PostgreSQL: pg_dump -Fc) and the keys,
                                      encrypted with DUBAN_BACKUP_PASSPHRASE (keys.enc)
@@ -133,6 +137,9 @@ public static class Cli
                 return await WithServicesAsync(rest, FiguresCli.RunAsync, writes: false);
             case "search" when rest.Length > 0 && rest[0] == "rebuild":
                 return await WithServicesAsync(rest[1..], Features.Search.SearchCli.RebuildAsync, writes: false);
+            case "keys" when rest.Length > 0 && rest[0] == "rotate":
+                // Its key checks are its own: they allow for a new key an interrupted rotation wrote but did not record.
+                return await WithServicesAsync(rest[1..], Features.Sealing.KeysCli.RotateAsync, writes: false);
             case "backup":
                 return await WithServicesAsync(rest, Features.Backup.BackupCli.BackupAsync, writes: false);
             case "restore":

@@ -267,7 +267,7 @@ public static class BackupCli
         {
             foreach (var file in Directory.EnumerateFiles(dir, "*.key")) files[Path.GetFileName(file)] = File.ReadAllText(file).Trim();
         }
-        files["seal.key"] = Convert.ToBase64String(keys.Seal);
+        foreach (var (id, key) in keys.SealRing) files[Path.GetFileName(KeyFiles.SealKeyPath(dataDirectory, id))] = Convert.ToBase64String(key);
         files["audit.key"] = Convert.ToBase64String(keys.Audit);
         files["auth.key"] = Convert.ToBase64String(keys.Auth);
         return files;

@@ -215,7 +215,8 @@ public sealed class BackupRestoreTests : IDisposable
         try { Directory.Delete(root, recursive: true); } catch (IOException) { }
     }
 
-    private sealed class DirectoryApp(string dataDirectory, string? connectionString) : Microsoft.AspNetCore.Mvc.Testing.WebApplicationFactory<Program>
+    /// <summary>A node on a restored data directory (and database): also KeyRotationTests'.</summary>
+    internal sealed class DirectoryApp(string dataDirectory, string? connectionString) : Microsoft.AspNetCore.Mvc.Testing.WebApplicationFactory<Program>
     {
         protected override void ConfigureWebHost(Microsoft.AspNetCore.Hosting.IWebHostBuilder builder)
         {
