@@ -1,5 +1,6 @@
 using System.Text;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Metadata;
 using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 
 namespace Duban.Data;
@@ -65,6 +66,9 @@ public sealed class DubanDb(DbContextOptions<DubanDb> options) : DbContext(optio
         {
             e.ToTable("assignments");
             e.HasOne<Unit>().WithMany().HasForeignKey(x => x.UnitCode);
+            // Kept by the database's triggers (schema 0034): EF reads it and never writes it.
+            e.Property(x => x.MatterStatus).Metadata.SetBeforeSaveBehavior(PropertySaveBehavior.Ignore);
+            e.Property(x => x.MatterStatus).Metadata.SetAfterSaveBehavior(PropertySaveBehavior.Ignore);
         });
         b.Entity<MatterEvent>(e =>
         {

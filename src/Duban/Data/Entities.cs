@@ -165,6 +165,12 @@ public sealed class Assignment
     /// <summary>The unit lies in a county, and it is not the matter's. Derived; audit verify checks it.</summary>
     public bool CrossesCounty { get; set; }
 
+    /// <summary>
+    /// The matter's state, copied by the database (triggers of schema 0034) and never written by Duban: a unit's matters
+    /// in given states are found by ix_assignments_unit_status without reading the matters. audit verify checks it.
+    /// </summary>
+    public string? MatterStatus { get; set; }
+
     public static bool Crosses(string unitTerritoryCode, string? matterCountyCode) =>
         Matter.CountyOf(unitTerritoryCode) is { } unitCounty && unitCounty != matterCountyCode;
 }

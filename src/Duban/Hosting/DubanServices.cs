@@ -115,6 +115,8 @@ public static class DubanServices
         services.AddAuthentication(DubanAuthenticationHandler.SchemeName)
             .AddScheme<AuthenticationSchemeOptions, DubanAuthenticationHandler>(DubanAuthenticationHandler.SchemeName, null);
         services.AddAuthorization();
+        // Single sign-on by the government's OpenID Connect provider, when configured (Features/Auth, OidcSignIn).
+        services.AddDubanOidc();
         // Several nodes behind one address must share the data-protection key ring (antiforgery tokens, cookies):
         // Duban:DataProtection:KeysPath names a directory they all read and write. Unset: ASP.NET's per-host default.
         services.AddDataProtection();
@@ -187,6 +189,7 @@ public static class DubanServices
         app.UseDubanUi();
         app.MapOpenApi("/openapi/{documentName}.json");
         app.MapDubanHealth();
+        app.MapDubanOidc();
         var api = app.MapGroup("/api/v1");
         api.MapAuthApiV1();
         api.MapUnitsApiV1();

@@ -88,6 +88,30 @@ public sealed class KeyFilesTests
     }
 
     [Fact]
+    public void Load_KeyMadeByAnotherNodeWhileThisOneLooked_IsUsedInsteadOfRefusingTheStart()
+    {
+        var dir = NewTempDir();
+        try
+        {
+            var theirs = RandomNumberGenerator.GetBytes(32);
+            // The other node puts its key in place and writes its first data between this node's look for the
+            // file and its look at the database (the CI's two nodes starting at once).
+            bool OtherNodeStartedMeanwhile()
+            {
+                Directory.CreateDirectory(Path.Combine(dir, "keys"));
+                File.WriteAllText(Path.Combine(dir, "keys", "audit.key"), Convert.ToBase64String(theirs));
+                return false;
+            }
+            Assert.Equal(theirs, KeyFiles.Load(null, dir, "audit", OtherNodeStartedMeanwhile));
+            Assert.Throws<KeyException>(() => KeyFiles.Load(null, dir, "seal", () => false));
+        }
+        finally
+        {
+            Cleanup(dir);
+        }
+    }
+
+    [Fact]
     public void Load_ConfiguredKey_WinsOverKeyFileAndWritesNothing()
     {
         var dir = NewTempDir();

@@ -157,6 +157,10 @@ public static class AuditVerifier
                 // (Active ones only: a returned matter may be re-placed by classify; its old assignments no longer count.)
                 if (m.Assignments.Any(a => a.Active && a.CrossesCounty != Assignment.Crosses(a.UnitTerritoryCode, m.CountyCode)))
                     return Fail(count, $"matter {m.Number} (id {m.Id}) has an assignment whose county mark does not follow from its units: it was changed outside Duban");
+                // The assignments' copy of the state (kept by schema 0034's triggers) narrows a unit's lists: a copy changed
+                // outside Duban would hide the matter from the unit that holds it.
+                if (m.Assignments.Any(a => a.MatterStatus != m.Status))
+                    return Fail(count, $"matter {m.Number} (id {m.Id}) has an assignment whose copy of the matter's state differs from it: it was changed outside Duban");
                 // The light's warning point is derived from the hashed state (a signature due, a milestone due), like the county.
                 if (m.WarnAt != clock.WarningPoint(m))
                     return Fail(count, $"matter {m.Number} (id {m.Id}) has a warning point that does not follow from its state: it was changed outside Duban");

@@ -54,46 +54,63 @@ public static class PasswordSignIn
             backoff.Failed(username);
             return new Error(401, "unauthorized", "用户名或密码错误 / wrong username or password");
         }
-        // The second factor: for an enrolled account, and for every account of a role that requires one
-        // (mfa_roles). A wrong code counts as a failure of the account, as a wrong password does.
-        IReadOnlyList<string>? recoveryCodes = null;
-        var twoFactor = http.RequestServices.GetRequiredService<TwoFactor>();
-        var enrolled = user.TotpSecret is not null;
-        if (enrolled || await twoFactor.RequiredForAsync(user.Roles, ct))
-        {
-            if (string.IsNullOrWhiteSpace(otp))
-            {
-                if (enrolled) return new SignedIn(user, null, default, new MfaChallenge(null));
-                // Enrolment at the first sign-in: the password's holder gets a pending secret, confirmed by signing in with a code of it.
-                var pending = await db.Users.FirstAsync(u => u.Id == user.Id, ct);
-                var setup = twoFactor.NewSetup(pending);
-                await db.SaveChangesAsync(ct);
-                return new SignedIn(user, null, default, new MfaChallenge(setup));
-            }
-            if (enrolled)
-            {
-                if (!await twoFactor.VerifyAsync(user, otp, ct))
-                {
-                    backoff.Failed(username);
-                    return new Error(401, "invalid_otp", "动态验证码不正确或已使用 / the one-time code is wrong, expired or used already");
-                }
-            }
-            else
-            {
-                var actor = DubanAuthenticationHandler.OwnActor(user);
-                var enrolment = await http.RequestServices.GetRequiredService<Features.Audit.AuditedChange>().RunAsync<TotpEnrolled>(async () =>
-                    twoFactor.Enrol(await db.Users.FirstAsync(u => u.Id == user.Id, ct), otp, actor), ct);
-                if (enrolment.Error is { } refused)
-                {
-                    backoff.Failed(username);
-                    return refused.Code == "invalid_otp" ? new Error(401, "invalid_otp", refused.Message) : refused;
-                }
-                recoveryCodes = enrolment.Value!.RecoveryCodes;
-            }
-        }
+        var second = await SecondFactorAsync(http, db, user, otp, username, ct);
+        if (second.Error is { } wrong) return wrong;
+        if (second.Value!.Challenge is { } challenge) return new SignedIn(user, null, default, challenge);
         backoff.Succeeded(username);
         if (Passwords.NeedsUpgrade(user.PasswordHash, iterations)) await UpgradeHashAsync(http, db, user, password, iterations, ct);
-        var lifetime = TimeSpan.FromMinutes(options.Value.TokenMinutes);
+        var (token, expiresAt) = IssueCookie(http, user, tokens, options.Value, time);
+        return new SignedIn(user, token, expiresAt, RecoveryCodes: second.Value.RecoveryCodes);
+    }
+
+    /// <summary>The second factor's outcome: a challenge to answer (no sign-in yet), or passed, with the recovery codes of an enrolment it completed.</summary>
+    internal sealed record SecondFactor(MfaChallenge? Challenge, IReadOnlyList<string>? RecoveryCodes);
+
+    /// <summary>
+    /// The second factor, once the first (the password, or the identity provider's sign-in: OidcSignIn) has passed: for
+    /// an enrolled account, and for every account of a role that requires one (mfa_roles). Without a code: a challenge
+    /// (and, for an account that has none and must, a pending set-up). A wrong code counts as a failure of the account
+    /// (<paramref name="backoffKey"/>, its username), as a wrong password does.
+    /// </summary>
+    internal static async Task<Result<SecondFactor>> SecondFactorAsync(HttpContext http, DubanDb db, User user, string? otp, string backoffKey, CancellationToken ct)
+    {
+        var backoff = http.RequestServices.GetRequiredService<LoginBackoff>();
+        var twoFactor = http.RequestServices.GetRequiredService<TwoFactor>();
+        var enrolled = user.TotpSecret is not null;
+        if (!enrolled && !await twoFactor.RequiredForAsync(user.Roles, ct)) return new SecondFactor(null, null);
+        if (string.IsNullOrWhiteSpace(otp))
+        {
+            if (enrolled) return new SecondFactor(new MfaChallenge(null), null);
+            // Enrolment at the first sign-in: the first factor's holder gets a pending secret, confirmed by signing in with a code of it.
+            var pending = await db.Users.FirstAsync(u => u.Id == user.Id, ct);
+            var setup = twoFactor.NewSetup(pending);
+            await db.SaveChangesAsync(ct);
+            return new SecondFactor(new MfaChallenge(setup), null);
+        }
+        if (enrolled)
+        {
+            if (await twoFactor.VerifyAsync(user, otp, ct)) return new SecondFactor(null, null);
+            backoff.Failed(backoffKey);
+            return new Error(401, "invalid_otp", "动态验证码不正确或已使用 / the one-time code is wrong, expired or used already");
+        }
+        var actor = DubanAuthenticationHandler.OwnActor(user);
+        var enrolment = await http.RequestServices.GetRequiredService<Features.Audit.AuditedChange>().RunAsync<TotpEnrolled>(async () =>
+            twoFactor.Enrol(await db.Users.FirstAsync(u => u.Id == user.Id, ct), otp, actor), ct);
+        if (enrolment.Error is { } refused)
+        {
+            backoff.Failed(backoffKey);
+            return refused.Code == "invalid_otp" ? new Error(401, "invalid_otp", refused.Message) : refused;
+        }
+        return new SecondFactor(null, enrolment.Value!.RecoveryCodes);
+    }
+
+    /// <summary>
+    /// Issues the account's token (carrying its security stamp) and sets it as the browser's cookie: one way for every
+    /// sign-in (the password, the API, the identity provider's).
+    /// </summary>
+    internal static (string Token, DateTimeOffset ExpiresAt) IssueCookie(HttpContext http, User user, Tokens tokens, AuthOptions options, TimeProvider time)
+    {
+        var lifetime = TimeSpan.FromMinutes(options.TokenMinutes);
         var token = tokens.Issue(user.Id, user.SecurityStamp, lifetime);
         // The browser keeps the same token in a cookie that scripts cannot read and other sites
         // cannot send (SameSite=Strict: no cross-site request carries it, so no CSRF).
@@ -101,11 +118,11 @@ public static class PasswordSignIn
         {
             HttpOnly = true,
             SameSite = SameSiteMode.Strict,
-            Secure = http.Request.IsHttps || options.Value.SecureCookie,
+            Secure = http.Request.IsHttps || options.SecureCookie,
             Path = "/",
             Expires = time.GetUtcNow().Add(lifetime),
         });
-        return new SignedIn(user, token, time.GetUtcNow().Add(lifetime), RecoveryCodes: recoveryCodes);
+        return (token, time.GetUtcNow().Add(lifetime));
     }
 
     /// <summary>

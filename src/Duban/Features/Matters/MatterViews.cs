@@ -214,7 +214,7 @@ public sealed class MatterQueries(DubanDb db, MatterScope scope, UnitDirectory u
             return q;
         }
 
-        var parts = await scope.VisiblePartsAsync(db.Matters.AsNoTracking(), db, actor, ct);
+        var parts = await scope.VisiblePartsAsync(db.Matters.AsNoTracking(), db, actor, ct, AdmittedStates(f, statuses));
         // Several parts are merged by date in memory: fine for the first pages; a deep page of a
         // county list falls back to the one combined query.
         if (parts.Count > 1 && page * size > MaxMergedRows) parts = [scope.Visible(db.Matters.AsNoTracking(), db, actor)];
@@ -269,6 +269,21 @@ public sealed class MatterQueries(DubanDb db, MatterScope scope, UnitDirectory u
         if (search is { IsEmpty: false } && items.Count > 0) items = await WithMatchesAsync(db, items, search, ct);
         if (countAtMost is { } bound) total = Math.Min(total, bound);
         return new PageOf<MatterSummary>(items, total, page, size) { TotalIsLowerBound = lowerBound };
+    }
+
+    /// <summary>
+    /// Every state a matter may be in and pass the filter (null: any): the states named, the held ones for an overdue
+    /// matter (MatterClock.Overdue) and a sent-back one (in progress), the held and waiting ones for a light (a closed
+    /// matter has none). A superset only, for the scope to narrow a unit's matters by (the filter still decides).
+    /// </summary>
+    internal static IReadOnlyCollection<string>? AdmittedStates(MatterFilter f, IReadOnlyCollection<string> statuses)
+    {
+        IEnumerable<string>? admitted = statuses.Count > 0 ? statuses : null;
+        void Within(IEnumerable<string> states) => admitted = admitted is null ? states : admitted.Intersect(states);
+        if (f.Overdue is true) Within(Status.Running);
+        if (f.SentBack is true) Within([Status.InProgress]);
+        if (f.Light is not null) Within([.. Status.Running, .. LightRule.WaitingStates]);
+        return admitted?.Distinct().ToArray();
     }
 
     /// <summary>The columns of a list's rows, with a parent's progress from its sub-tasks.</summary>

@@ -41,6 +41,17 @@ public sealed class DeploymentKeys
 
     public byte[] Auth => auth.Value;
 
+    /// <summary>
+    /// Only a missing table means "nothing yet": a busy or unreachable database says nothing about its data, and taking it
+    /// for empty would make a new key over data written with another.
+    /// </summary>
+    private static bool IsMissingTable(DbException e) => e switch
+    {
+        Npgsql.PostgresException pg => pg.SqlState == "42P01", // undefined_table
+        Microsoft.Data.Sqlite.SqliteException sqlite => sqlite.SqliteErrorCode == 1 && sqlite.Message.Contains("no such table", StringComparison.Ordinal),
+        _ => false,
+    };
+
     /// <summary>Any event or account: then the keys it was written with exist somewhere, and a new one would not match them.</summary>
     private static bool DatabaseHoldsData(IServiceScopeFactory scopes)
     {
@@ -52,7 +63,7 @@ public sealed class DeploymentKeys
             using var cmd = Sql.Command(db, "SELECT CASE WHEN EXISTS (SELECT 1 FROM events) OR EXISTS (SELECT 1 FROM users) THEN 1 ELSE 0 END");
             return Convert.ToInt32(cmd.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture) == 1;
         }
-        catch (DbException)
+        catch (DbException e) when (IsMissingTable(e))
         {
             return false; // no schema yet: a database being made, nothing to match
         }

@@ -28,6 +28,9 @@ public static class KeyFiles
         if (File.Exists(path)) return Decode(File.ReadAllText(path), path);
         if (mayGenerate is not null && !mayGenerate())
         {
+            // Another node may have made the key and then written its first data while this one looked: the node that
+            // makes a key writes it before any data, so data seen here with the file now present is that node's.
+            if (File.Exists(path)) return Decode(File.ReadAllText(path), path);
             throw new KeyException(
                 $"No {name} key: {path} does not exist and the database already holds data, so no new key is made (it would not match " +
                 $"the one the data was written with). Give this node the deployment's {name} key (its configuration or {path}); Duban does not start without it.");
