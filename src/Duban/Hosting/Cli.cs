@@ -69,6 +69,17 @@ public static class Cli
                                      the time-limit policies in force, or FILE checked (every
                                      problem listed, exit 1) before it is deployed
           search rebuild             write the full-text index of the matters anew (after a bulk load)
+          keys rotate [--batch N]    a new seal key (keys/seal-N.key), the old ones kept: every sealed value
+                                     is sealed again under it, N a transaction (default 500), audited;
+                                     give the new key file to every node, then restart them; run
+                                     again after a crash, it finishes the rotation (no other key)
+          backup --out DIR           an online, consistent backup into a new directory: the database
+                                     (SQLite: VACUUM INTO; PostgreSQL: pg_dump -Fc) and the keys,
+                                     encrypted with DUBAN_BACKUP_PASSPHRASE (keys.enc)
+          restore --from DIR         fill the EMPTY data directory (DUBAN_DATA_DIR) from a backup, and
+                                     on PostgreSQL the empty configured database (pg_restore); the same
+                                     DUBAN_BACKUP_PASSPHRASE; exit 73 if not empty, 65 if the passphrase
+                                     is wrong or the backup damaged; then run audit verify
           --help                     this text
 
         configuration (appsettings.json, environment DUBAN__..., or --Duban:...=...):
@@ -76,6 +87,7 @@ public static class Cli
           Duban:Database:Provider    sqlite (default) | postgres
           Duban:Database:ConnectionString
           DUBAN_DEMO_PASSWORD        password of every demo account (else one is generated)
+          DUBAN_BACKUP_PASSPHRASE    encrypts the keys a backup exports (at least 12 characters)
         """;
 
     /// <summary>The value after <paramref name="name"/> among the verb's arguments (`--count 2000`), or null.</summary>
@@ -125,6 +137,14 @@ public static class Cli
                 return await WithServicesAsync(rest, FiguresCli.RunAsync, writes: false);
             case "search" when rest.Length > 0 && rest[0] == "rebuild":
                 return await WithServicesAsync(rest[1..], Features.Search.SearchCli.RebuildAsync, writes: false);
+            case "keys" when rest.Length > 0 && rest[0] == "rotate":
+                // Its key checks are its own: they allow for a new key an interrupted rotation wrote but did not record.
+                return await WithServicesAsync(rest[1..], Features.Sealing.KeysCli.RotateAsync, writes: false);
+            case "backup":
+                return await WithServicesAsync(rest, Features.Backup.BackupCli.BackupAsync, writes: false);
+            case "restore":
+                // Not WithServicesAsync: its schema step would make a database in the directory restore must find empty.
+                return await Features.Backup.BackupCli.RestoreAsync(rest, () => BuildVerbHost(rest));
             default:
                 await Console.Error.WriteLineAsync($"unknown verb: {string.Join(' ', args)}\n\n{Help}");
                 return 64;
@@ -153,17 +173,7 @@ public static class Cli
     /// <summary>Runs a verb with Duban's services and an up-to-date schema, without the web host.</summary>
     private static async Task<int> WithServicesAsync(string[] args, Func<IServiceProvider, string[], Task<int>> verb, bool writes = true)
     {
-        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings
-        {
-            Args = args.Where(a => a.StartsWith("--Duban", StringComparison.Ordinal)).ToArray(),
-            ContentRootPath = AppContext.BaseDirectory,
-        });
-        builder.Logging.SetMinimumLevel(LogLevel.Warning);
-        // A verb's standard output is its answer (geo resolve writes JSON lines): logs go to standard error.
-        builder.Logging.ClearProviders();
-        builder.Logging.AddConsole(o => o.LogToStandardErrorThreshold = LogLevel.Trace);
-        builder.Services.AddDuban();
-        using var host = builder.Build();
+        using var host = BuildVerbHost(args);
         await using var scope = host.Services.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<DubanDb>();
         await Schema.MigrateAsync(db);
@@ -174,6 +184,22 @@ public static class Cli
             return 3;
         }
         return await verb(scope.ServiceProvider, args);
+    }
+
+    /// <summary>Duban's services for a verb, without the web host: the configuration of `--Duban:...` arguments, logs on standard error.</summary>
+    private static IHost BuildVerbHost(string[] args)
+    {
+        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings
+        {
+            Args = args.Where(a => a.StartsWith("--Duban", StringComparison.Ordinal)).ToArray(),
+            ContentRootPath = AppContext.BaseDirectory,
+        });
+        builder.Logging.SetMinimumLevel(LogLevel.Warning);
+        // A verb's standard output is its answer (geo resolve writes JSON lines): logs go to standard error.
+        builder.Logging.ClearProviders();
+        builder.Logging.AddConsole(o => o.LogToStandardErrorThreshold = LogLevel.Trace);
+        builder.Services.AddDuban();
+        return builder.Build();
     }
 
     private static async Task<int> AuditVerifyAsync(IServiceProvider sp, string[] args)

@@ -59,9 +59,10 @@ public static class DubanServices
 
         // The keys: made only while the database holds no data, and checked against it at start (Features/Sealing, KeyChecks).
         services.AddSingleton<DeploymentKeys>();
-        services.AddSingleton(sp => new Sealer(sp.GetRequiredService<DeploymentKeys>().Seal));
+        services.AddSingleton(sp => new Sealer(sp.GetRequiredService<DeploymentKeys>().SealRing));
         services.AddSingleton(sp => new AuditKey(sp.GetRequiredService<DeploymentKeys>().Audit));
         services.AddSingleton(sp => new Tokens(sp.GetRequiredService<DeploymentKeys>().Auth, sp.GetRequiredService<TimeProvider>()));
+        services.AddScoped<SealKeyRotation>();
         services.AddSingleton<LoginBackoff>();
         services.AddScoped<TwoFactor>();
         services.AddSingleton<UnitDirectory>();

@@ -165,6 +165,10 @@ public static class AuditVerifier
                 if (m.WarnAt != clock.WarningPoint(m))
                     return Fail(count, $"matter {m.Number} (id {m.Id}) has a warning point that does not follow from its state: it was changed outside Duban");
                 // A raiser sealed under a key this deployment does not hold can never be opened here (a node that made its own key).
+                if (with.Sealer is { } known && m.RaiserSealed is { } named && !known.Knows(named))
+                    return Fail(count, Sealing.Sealer.KeyIdOf(named) is { } unknownId
+                        ? string.Create(System.Globalization.CultureInfo.InvariantCulture, $"matter {m.Number} (id {m.Id}) holds a raiser sealed under seal key {unknownId}, which this deployment does not know (its keys: {string.Join(", ", known.KeyIds.Order())})")
+                        : $"matter {m.Number} (id {m.Id}) holds a raiser that is not a sealed value: it was changed outside Duban");
                 if (with.Sealer is { } sealer && m.RaiserSealed is { } raiser && sealer.Open(raiser, RegisterMatter.RaiserContext(m.Number)) is null)
                     return Fail(count, $"matter {m.Number} (id {m.Id}) holds a raiser sealed under a key this deployment does not know (or altered): it cannot be opened with the seal key");
                 if (AuditLog.StateHash(m, clock.Facets.All) != last.StateHash)

@@ -34,7 +34,7 @@ public sealed class TwoFactor(DubanDb db, Sealer sealer, AuditedChange change, T
     private const int RecoveryCount = 10;
     private static readonly VerificationWindow Window = new(previous: 1, future: 1);
 
-    private static string Context(long userId) => "totp:" + userId.ToString(System.Globalization.CultureInfo.InvariantCulture);
+    internal static string Context(long userId) => "totp:" + userId.ToString(System.Globalization.CultureInfo.InvariantCulture);
 
     /// <summary>A new secret for the account, kept pending until a code of it is confirmed; an enrolled secret stays until then.</summary>
     public async Task<Result<TotpSetup>> SetupAsync(Actor actor, CancellationToken ct)

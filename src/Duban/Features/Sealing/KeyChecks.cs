@@ -17,6 +17,7 @@ namespace Duban.Features.Sealing;
 public sealed class DeploymentKeys
 {
     private readonly Lazy<byte[]> seal, audit, auth;
+    private readonly Lazy<IReadOnlyDictionary<int, byte[]>> sealRing;
 
     public DeploymentKeys(IConfiguration configuration, IOptions<AuthOptions> authOptions, IServiceScopeFactory scopes)
     {
@@ -27,9 +28,14 @@ public sealed class DeploymentKeys
         seal = new(() => KeyFiles.Load(configuration["Duban:Seal:Key"], dir, "seal", MayGenerate));
         audit = new(() => KeyFiles.Load(configuration["Duban:Audit:Key"], dir, "audit", MayGenerate));
         auth = new(() => KeyFiles.Load(authOptions.Value.SigningKey, dir, "auth", MayGenerate));
+        sealRing = new(() => KeyFiles.SealRing(seal.Value, configuration.GetSection("Duban:Seal:Keys"), dir));
     }
 
+    /// <summary>Seal key 1, the deployment's first: it keys the fingerprints and opens what was sealed before any rotation.</summary>
     public byte[] Seal => seal.Value;
+
+    /// <summary>Every seal key this node holds by id: key 1, then those `keys rotate` made (keys/seal-N.key or Duban:Seal:Keys:N).</summary>
+    public IReadOnlyDictionary<int, byte[]> SealRing => sealRing.Value;
 
     public byte[] Audit => audit.Value;
 
@@ -79,14 +85,40 @@ public static class KeyChecks
     public static string CheckValue(byte[] key, string name) =>
         Convert.ToHexStringLower(HMACSHA256.HashData(key, Encoding.UTF8.GetBytes($"duban-{name}-key-check-v1")));
 
-    /// <summary>Null when the node's keys are the deployment's; otherwise why this node must not start.</summary>
-    public static async Task<string?> MatchAsync(DubanDb db, DeploymentKeys keys, Sealer sealer, CancellationToken ct = default)
+    /// <summary>
+    /// The seal key's recorded check value: of the ring's current key, prefixed with its id after a rotation ("2:…");
+    /// key 1's alone, as before key ids, so that a database and nodes from before them agree.
+    /// </summary>
+    public static string SealCheckValue(IReadOnlyDictionary<int, byte[]> ring)
+    {
+        ArgumentNullException.ThrowIfNull(ring);
+        var current = ring.Keys.Max();
+        var check = CheckValue(ring[current], "seal");
+        return current == 1 ? check : string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{current}:{check}");
+    }
+
+    /// <summary>The id of the seal key a recorded check value is of.</summary>
+    public static int SealKeyIdOf(string recorded)
+    {
+        ArgumentNullException.ThrowIfNull(recorded);
+        var colon = recorded.IndexOf(':', StringComparison.Ordinal);
+        return colon > 0 && int.TryParse(recorded.AsSpan(0, colon), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var id) ? id : 1;
+    }
+
+    /// <summary>
+    /// Null when the node's keys are the deployment's; otherwise why this node must not start. <paramref name="sealRing"/>
+    /// stands for the node's seal ring when given: `keys rotate` finishing a rotation whose new key file was written but
+    /// not yet recorded checks the ring without it (SealKeyRotation.PendingKey).
+    /// </summary>
+    public static async Task<string?> MatchAsync(DubanDb db, DeploymentKeys keys, Sealer sealer,
+        IReadOnlyDictionary<int, byte[]>? sealRing = null, CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(db);
         ArgumentNullException.ThrowIfNull(keys);
         ArgumentNullException.ThrowIfNull(sealer);
+        var ring = sealRing ?? keys.SealRing;
         var head = await db.AuditHeads.AsNoTracking().SingleAsync(h => h.Id == 1, ct);
-        var seal = CheckValue(keys.Seal, "seal");
+        var seal = SealCheckValue(ring);
         if (head.SealKeyCheck is null)
         {
             // A database from before the check values: the key must open what was sealed with the deployment's.
@@ -95,7 +127,8 @@ public static class KeyChecks
             if (sealedOne is not null && sealer.Open(sealedOne.RaiserSealed!, Matters.RegisterMatter.RaiserContext(sealedOne.Number)) is null)
                 return Refusal("seal", "it does not open the identities sealed in this database");
         }
-        if (!await ClaimAsync(db, "seal_key_check", head.SealKeyCheck, seal, ct)) return Refusal("seal", "another seal key is recorded in this database");
+        if (!await ClaimAsync(db, "seal_key_check", head.SealKeyCheck, seal, ct))
+            return SealRefusal(head.SealKeyCheck ?? await RecordedAsync(db, "seal_key_check", ct), ring);
         if (!await ClaimAsync(db, "auth_key_check", head.AuthKeyCheck, CheckValue(keys.Auth, "auth"), ct))
             return Refusal("auth", "another auth (token signing) key is recorded in this database");
         return null;
@@ -107,7 +140,7 @@ public static class KeyChecks
         ArgumentNullException.ThrowIfNull(db);
         ArgumentNullException.ThrowIfNull(keys);
         var head = await db.AuditHeads.AsNoTracking().SingleAsync(h => h.Id == 1, ct);
-        if (head.SealKeyCheck is { } seal && seal != CheckValue(keys.Seal, "seal")) return "seal";
+        if (head.SealKeyCheck is { } seal && seal != SealCheckValue(keys.SealRing)) return "seal";
         if (head.AuthKeyCheck is { } auth && auth != CheckValue(keys.Auth, "auth")) return "auth";
         return null;
     }
@@ -136,6 +169,42 @@ public static class KeyChecks
         }
     }
 
+    internal static async Task<string?> RecordedAsync(DubanDb db, string column, CancellationToken ct)
+    {
+        var open = db.Database.GetDbConnection().State == System.Data.ConnectionState.Open;
+        if (!open) await db.Database.OpenConnectionAsync(ct);
+        try
+        {
+            await using var read = Sql.Command(db, $"SELECT {column} FROM audit_head WHERE id = 1");
+            return await read.ExecuteScalarAsync(ct) as string;
+        }
+        finally
+        {
+            if (!open) await db.Database.CloseConnectionAsync();
+        }
+    }
+
+    /// <summary>Why a node's seal keys are not the deployment's, saying which key it lacks after a rotation.</summary>
+    private static string SealRefusal(string? recorded, IReadOnlyDictionary<int, byte[]> ring)
+    {
+        var id = recorded is null ? 1 : SealKeyIdOf(recorded);
+        var current = ring.Keys.Max();
+        if (!ring.ContainsKey(id))
+        {
+            return string.Create(System.Globalization.CultureInfo.InvariantCulture,
+                $"The seal key of this deployment is now seal key {id} (made by `keys rotate`), and this node does not hold it: copy keys/seal-{id}.key " +
+                $"(or set Duban:Seal:Keys:{id}) from the node that rotated, keeping the older ones; Duban does not start without it.");
+        }
+        if (current > id)
+        {
+            return string.Create(System.Globalization.CultureInfo.InvariantCulture,
+                $"This node holds seal key {current}, but the database records seal key {id} as the deployment's: a key file left by a `keys rotate` that did not " +
+                $"finish, or another deployment's. Run `keys rotate` again to finish the rotation (it records that key, no other is made), " +
+                $"or remove keys/seal-{current}.key (nothing is sealed under it here); Duban does not start with it.");
+        }
+        return Refusal("seal", "another seal key is recorded in this database");
+    }
+
     private static string Refusal(string name, string why) =>
         $"The {name} key of this node is not the deployment's: {why}. Every node needs the same keys (configuration or keys/{name}.key, " +
         "copied from the first node); Duban does not start with another one.";
@@ -148,7 +217,12 @@ public static class KeyChecks
 /// </summary>
 public static class DeploymentChecks
 {
-    public static async Task<string?> RunAsync(IServiceProvider services, CancellationToken ct = default)
+    public static Task<string?> RunAsync(IServiceProvider services, CancellationToken ct = default) => RunAsync(services, null, ct);
+
+    /// <param name="services">The scope's services.</param>
+    /// <param name="sealRing">The seal ring to check instead of the node's (see <see cref="KeyChecks.MatchAsync"/>).</param>
+    /// <param name="ct">Cancels the checks.</param>
+    public static async Task<string?> RunAsync(IServiceProvider services, IReadOnlyDictionary<int, byte[]>? sealRing, CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(services);
         var db = services.GetRequiredService<DubanDb>();
@@ -160,7 +234,7 @@ public static class DeploymentChecks
                 return "The audit key does not sign this database's event chain. Every node needs the deployment's key: set Duban:Audit:Key " +
                     "or provide its keys/audit.key; Duban does not start with another one.";
             }
-            if (await KeyChecks.MatchAsync(db, services.GetRequiredService<DeploymentKeys>(), services.GetRequiredService<Sealer>(), ct) is { } refused)
+            if (await KeyChecks.MatchAsync(db, services.GetRequiredService<DeploymentKeys>(), services.GetRequiredService<Sealer>(), sealRing, ct) is { } refused)
                 return refused;
         }
         catch (KeyException e)

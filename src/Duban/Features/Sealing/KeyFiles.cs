@@ -62,6 +62,55 @@ public static class KeyFiles
         }
     }
 
+    /// <summary>
+    /// The seal key ring: key 1, and each key N ≥ 2 that `keys rotate` made, from configuration (<c>Duban:Seal:Keys:N</c>,
+    /// base64) or its file <c>keys/seal-N.key</c> (configuration wins). Never made here: only `keys rotate` adds a key.
+    /// </summary>
+    public static IReadOnlyDictionary<int, byte[]> SealRing(byte[] first, IConfigurationSection configured, string dataDirectory)
+    {
+        ArgumentNullException.ThrowIfNull(configured);
+        var ring = new SortedDictionary<int, byte[]> { [1] = first };
+        var dir = Path.Combine(dataDirectory, "keys");
+        if (Directory.Exists(dir))
+        {
+            foreach (var file in Directory.EnumerateFiles(dir, "seal-*.key"))
+            {
+                var name = Path.GetFileNameWithoutExtension(file)["seal-".Length..];
+                if (int.TryParse(name, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var id) && id >= 2)
+                    ring[id] = Decode(File.ReadAllText(file), file);
+            }
+        }
+        foreach (var child in configured.GetChildren())
+        {
+            if (int.TryParse(child.Key, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var id) && id >= 2 && !string.IsNullOrWhiteSpace(child.Value))
+                ring[id] = Decode(child.Value, $"the configured seal key {id} (Duban:Seal:Keys:{id})");
+        }
+        return ring;
+    }
+
+    /// <summary>The file of seal key <paramref name="id"/> (key 1: seal.key).</summary>
+    public static string SealKeyPath(string dataDirectory, int id) =>
+        Path.Combine(dataDirectory, "keys", id == 1 ? "seal.key" : string.Create(System.Globalization.CultureInfo.InvariantCulture, $"seal-{id}.key"));
+
+    /// <summary>A new key written whole to <paramref name="path"/>, owner-only; never over an existing file.</summary>
+    public static byte[] Create(string path)
+    {
+        var dir = Path.GetDirectoryName(path)!;
+        if (OperatingSystem.IsWindows()) Directory.CreateDirectory(dir);
+        else Directory.CreateDirectory(dir, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        var fresh = RandomNumberGenerator.GetBytes(KeyBytes);
+        var temporary = Path.Combine(dir, $".{Path.GetFileName(path)}.{Environment.ProcessId}.{Guid.NewGuid():N}.tmp");
+        var options = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write };
+        if (!OperatingSystem.IsWindows()) options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+        using (var stream = new FileStream(temporary, options))
+        using (var writer = new StreamWriter(stream))
+        {
+            writer.Write(Convert.ToBase64String(fresh));
+        }
+        File.Move(temporary, path, overwrite: false);
+        return fresh;
+    }
+
     private static byte[] Decode(string base64, string source)
     {
         var key = new byte[KeyBytes + 1];
