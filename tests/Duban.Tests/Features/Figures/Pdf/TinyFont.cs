@@ -78,8 +78,14 @@ public static class TinyFont
         ];
         return new(StringComparer.Ordinal)
         {
-            ["cmap"] = cmap, ["glyf"] = glyf, ["head"] = head, ["hhea"] = hhea, ["hmtx"] = hmtx,
-            ["loca"] = loca, ["maxp"] = maxp, ["name"] = name,
+            ["cmap"] = cmap,
+            ["glyf"] = glyf,
+            ["head"] = head,
+            ["hhea"] = hhea,
+            ["hmtx"] = hmtx,
+            ["loca"] = loca,
+            ["maxp"] = maxp,
+            ["name"] = name,
         };
     }
 
