@@ -7,7 +7,7 @@ namespace Duban.Tests.Features.Attachments;
 /// <summary>
 /// Small real images built byte by byte, with the metadata a phone writes: an 8×8 grey baseline
 /// JPEG (one block, Huffman tables of one code each, so its scan is a single byte) that Chromium
-/// decodes, a 2×2 PNG, and a WebP container.
+/// decodes, and a 16×8 one (two blocks) for a photo's orientation; a 2×2 PNG, and a WebP container.
 /// </summary>
 public static class TestImages
 {
@@ -31,12 +31,16 @@ public static class TestImages
     // DC '0', EOB '0', padded with ones.
     public static readonly byte[] GreyScan = [0x3F];
 
+    // 16×8: two blocks side by side, each DC '0', EOB '0'.
+    public static byte[] WideFrame => Segment(0xC0, [8, 0, 8, 0, 16, 1, 1, 0x11, 0]);
+    public static readonly byte[] WideScan = [0x0F];
+
     /// <summary>A JPEG: SOI, the segments given, the image's tables and frame, a scan, EOI, then a trailer.</summary>
-    public static byte[] Jpeg(byte[][]? before = null, byte[]? scan = null, byte[]? trailer = null, byte[][]? between = null) =>
+    public static byte[] Jpeg(byte[][]? before = null, byte[]? scan = null, byte[]? trailer = null, byte[][]? between = null, byte[]? frame = null) =>
     [
         0xFF, 0xD8,
         .. (before ?? [App1Exif, App0Jfif, Comment]).SelectMany(s => s),
-        .. Quantisation, .. (between ?? []).SelectMany(s => s), .. Frame, .. HuffmanDc, .. HuffmanAc, .. ScanHeader,
+        .. Quantisation, .. (between ?? []).SelectMany(s => s), .. frame ?? Frame, .. HuffmanDc, .. HuffmanAc, .. ScanHeader,
         .. scan ?? GreyScan,
         0xFF, 0xD9,
         .. trailer ?? [],
@@ -45,6 +49,13 @@ public static class TestImages
     /// <summary>The same JPEG as a phone writes it: EXIF (GPS, device), XMP, IPTC, a comment, and a motion photo's trailer.</summary>
     public static byte[] PhoneJpeg(int trailerBytes = 64) =>
         Jpeg([App1Exif, App0Jfif, App1Xmp, App13Iptc, Comment], trailer: [.. "MotionPhoto_Data"u8, .. new byte[trailerBytes]]);
+
+    /// <summary>
+    /// A photo taken with the phone held upright, as the phone writes it: 16×8 pixels (landscape, as
+    /// the sensor reads) and EXIF Orientation 6 (turn 90° clockwise to show: 8×16), with the GPS
+    /// position and the device beside it.
+    /// </summary>
+    public static byte[] UprightPhoneJpeg => Jpeg([PhoneExif(6), App0Jfif], scan: WideScan, frame: WideFrame);
 
     /// <summary>What a stripped phone JPEG must be exactly: APP0 and the image, nothing else.</summary>
     public static byte[] CleanJpeg => Jpeg([App0Jfif]);
