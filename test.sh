@@ -69,12 +69,14 @@ ensure_postgres() {
 
 # ---------------------------------------------------------------------------------------
 # ensure_browser: Chromium and the Noto CJK fonts for the browser tests (Chromium renders Chinese
-# with them), and WenQuanYi Micro Hei, whose subset the PDFs (supervision notice, assignment slip) embed.
+# with them), WenQuanYi Micro Hei, whose subset the PDFs (supervision notice, assignment slip) embed,
+# and poppler's pdftotext, the independent reader the PDF tests check the Chinese text with.
 ensure_browser() {
     # fonts-wqy-microhei: the PDFs embed a subset of its TrueType outlines (Noto CJK's are CFF, which they cannot use).
+    # poppler-utils: without pdftotext the PDF oracle test fails (a missing tool is a failed test, not a pass).
     if ! command -v chromium >/dev/null 2>&1 || ! fc-list 2>/dev/null | grep -qi 'Noto Sans CJK' \
-        || [[ ! -f /usr/share/fonts/truetype/wqy/wqy-microhei.ttc ]]; then
-        apt_install chromium fonts-noto-cjk fonts-wqy-microhei
+        || [[ ! -f /usr/share/fonts/truetype/wqy/wqy-microhei.ttc ]] || ! command -v pdftotext >/dev/null 2>&1; then
+        apt_install chromium fonts-noto-cjk fonts-wqy-microhei poppler-utils
     fi
 }
 # ---------------------------------------------------------------------------------------

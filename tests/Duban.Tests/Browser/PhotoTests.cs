@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Duban.Features.Attachments;
 using Duban.Tests.Features.Attachments;
 using Microsoft.Playwright;
 
@@ -64,6 +65,46 @@ public sealed class PhotoTests(BrowserApp web)
         await thumbs.First.ScrollIntoViewIfNeededAsync();
         await Assertions.Expect(thumbs.First).ToHaveJSPropertyAsync("naturalWidth", 8);
         await web.ShotAsync(dispatcher, "console-matter-photos");
+    }
+
+    /// <summary>
+    /// A citizen files a photo taken with the phone held upright: its pixels lie on their side
+    /// (16×8) and its EXIF says to turn them (Orientation 6), beside the GPS position and the device.
+    /// Stored without its EXIF but for the orientation, it still shows upright (8×16) in the
+    /// dispatcher's Chromium, on the console's matter page too; without the orientation it would
+    /// show sideways.
+    /// </summary>
+    [Fact]
+    public async Task Citizen_FilesAPhotoTakenUpright_DispatcherSeesItUpright()
+    {
+        var citizen = await web.NewPageAsync(phone: true);
+        await citizen.GotoAsync("/");
+        var title = "川岛镇路灯杆倾斜 " + Guid.NewGuid().ToString("N")[..6];
+        await citizen.GetByLabel("标题").FillAsync(title);
+        await citizen.GetByLabel("内容").FillAsync("路灯杆歪了，竖着拍的照片。");
+        await citizen.GetByLabel("匿名反映").CheckAsync();
+        await citizen.GetByLabel("照片（可选）").SetInputFilesAsync(new FilePayload { Name = "IMG_0815.jpg", MimeType = "image/jpeg", Buffer = TestImages.UprightPhoneJpeg });
+        await citizen.GetByRole(AriaRole.Button, new() { Name = "提交" }).ClickAsync();
+        var receipt = (await citizen.GetByTestId("receipt").InnerTextAsync()).Trim();
+
+        var dispatcher = await web.SignedInAsync("dispatcher");
+        var api = dispatcher.APIRequest;
+        var found = await Json(await api.GetAsync($"/api/v1/matters?q={receipt}"));
+        var id = found.GetProperty("items")[0].GetProperty("id").GetInt64();
+        var url = (await Json(await api.GetAsync($"/api/v1/matters/{id}/attachments")))[0].GetProperty("url").GetString()!;
+        // Upright (without the orientation kept, Chromium shows it 16×8, on its side).
+        var size = await dispatcher.EvaluateAsync<int[]>(
+            "async url => { const img = new Image(); img.src = url; await img.decode(); return [img.naturalWidth, img.naturalHeight]; }", url);
+        Assert.Equal([8, 16], size);
+        var stored = await (await api.GetAsync(url)).BodyAsync();
+        Assert.Equal(TestImages.Jpeg([TestImages.App0Jfif, PhotoBytes.OrientationSegment(6)], scan: TestImages.WideScan, frame: TestImages.WideFrame), stored);
+        foreach (var secret in new[] { TestImages.Gps, TestImages.Device, "HUAWEI" })
+            Assert.False(TestImages.Contains(stored, secret), secret);
+        await dispatcher.GotoAsync($"/console/matters/{id}");
+        var thumb = dispatcher.GetByTestId("photos").Locator("img");
+        await thumb.ScrollIntoViewIfNeededAsync();
+        await Assertions.Expect(thumb).ToHaveJSPropertyAsync("naturalHeight", 16);
+        await Assertions.Expect(thumb).ToHaveJSPropertyAsync("naturalWidth", 8);
     }
 
     private static async Task<JsonElement> Json(IAPIResponse response)

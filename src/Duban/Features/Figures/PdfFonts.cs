@@ -57,17 +57,26 @@ public sealed class PdfFonts(IConfiguration configuration, ILogger<PdfFonts> log
                 reasons.Add($"{file}: not found");
                 continue;
             }
+            byte[] bytes;
             try
             {
-                var font = TrueTypeFont.Load(File.ReadAllBytes(file));
-                logger.LogInformation("PDF font: {Family} from {File}", font.Family, file);
-                return new PdfFace(font, file);
+                bytes = File.ReadAllBytes(file);
             }
-            catch (Exception e) when (e is IOException or UnauthorizedAccessException or InvalidDataException)
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
             {
                 logger.LogWarning("PDF font {File} passed over: {Reason}", file, e.Message);
                 reasons.Add($"{file}: {e.Message}");
+                continue;
             }
+            var read = TrueTypeFont.Read(bytes);
+            if (read.Value is { } font)
+            {
+                logger.LogInformation("PDF font: {Family} from {File}", font.Family, file);
+                return new PdfFace(font, file);
+            }
+            var reason = read.Error!.Message;
+            logger.LogWarning("PDF font {File} passed over: {Reason}", file, reason);
+            reasons.Add($"{file}: {reason}");
         }
         // The paths and reasons go to the log (above), not to every signed-in user.
         logger.LogWarning("No usable PDF font: {Reasons}", string.Join("; ", reasons));

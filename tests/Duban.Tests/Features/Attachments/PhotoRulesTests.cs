@@ -73,6 +73,107 @@ public sealed class PhotoRulesTests
     }
 
     [Fact]
+    public void StripJpeg_KeepsOnlyTheAllowedSegments_EveryOtherApplicationSegmentAndMarkerGoes()
+    {
+        // Makers' segments that a denylist of APP1, APP13 and COM let through, each naming the device.
+        var device = Encoding.ASCII.GetBytes(TestImages.Device);
+        byte[][] makers = [.. new byte[] { 0xE3, 0xE4, 0xE5, 0xE6, 0xE7, 0xE8, 0xE9, 0xEA, 0xEB, 0xEC, 0xEF }
+            .Select(marker => TestImages.Segment(marker, [.. "Maker\0"u8, .. device]))];
+        // A JFIF header carrying a 5×1 thumbnail (its pixels the device's name), a JFXX thumbnail,
+        // FlashPix in APP2, an Adobe segment with bytes after its colour transform, a JPG0 extension.
+        var jfifWithThumbnail = TestImages.Segment(0xE0, [.. "JFIF\0"u8, 1, 1, 0, 0, 1, 0, 1, 5, 1, .. device]);
+        var jfxx = TestImages.Segment(0xE0, [.. "JFXX\0"u8, 0x10, .. device]);
+        var flashPix = TestImages.Segment(0xE2, [.. "FPXR\0"u8, 0, .. device]);
+        var adobeLong = TestImages.Segment(0xEE, [.. "Adobe"u8, 0, 100, 0, 0, 0, 0, 1, .. device]);
+        var extension = TestImages.Segment(0xF0, device);
+        var tagged = TestImages.Jpeg([jfifWithThumbnail, TestImages.App2Icc, adobeLong, .. makers, jfxx, flashPix], between: [extension, makers[^1]]);
+        Assert.True(TestImages.Contains(tagged, TestImages.Device));
+
+        var clean = PhotoBytes.StripJpeg(tagged)!;
+
+        Assert.False(TestImages.Contains(clean, TestImages.Device));
+        Assert.Equal(TestImages.Jpeg([TestImages.App0Jfif, TestImages.App2Icc, TestImages.App14Adobe]), clean);
+        Assert.Equal(clean, PhotoBytes.StripJpeg(clean));
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void StripJpeg_KeepsAPhonePhotosOrientation_AloneInAnExifOfItsOwn(bool bigEndian)
+    {
+        // A phone held upright writes a landscape image and Orientation 6 (turn 90° clockwise to show).
+        var phone = TestImages.Jpeg([TestImages.PhoneExif(6, bigEndian), TestImages.App0Jfif, TestImages.App1Xmp]);
+        foreach (var secret in new[] { TestImages.Gps, TestImages.Device, "HUAWEI", "2026:11:02" })
+            Assert.True(TestImages.Contains(phone, secret), secret);
+
+        var clean = PhotoBytes.StripJpeg(phone)!;
+
+        // After the JFIF header (which JFIF wants first): an APP1 of a big-endian TIFF whose one
+        // directory holds one entry, Orientation (0x0112), SHORT, 1 value: 6; no next directory.
+        byte[] orientationOnly =
+        [
+            0xFF, 0xE1, 0x00, 0x22, .. "Exif\0\0"u8, .. "MM\0*"u8, 0, 0, 0, 8,
+            0, 1, 0x01, 0x12, 0, 3, 0, 0, 0, 1, 0, 6, 0, 0, 0, 0, 0, 0,
+        ];
+        Assert.Equal(TestImages.Jpeg([TestImages.App0Jfif, orientationOnly]), clean);
+        foreach (var secret in new[] { TestImages.Gps, TestImages.Device, "HUAWEI", "2026:11:02", "xmpmeta" })
+            Assert.False(TestImages.Contains(clean, secret), secret);
+        Assert.Equal(6, PhotoBytes.ExifOrientation(orientationOnly.AsSpan(4)));
+        Assert.Equal(clean, PhotoBytes.StripJpeg(clean));
+
+        // Upright (1) needs nothing: no EXIF at all.
+        Assert.Equal(TestImages.CleanJpeg, PhotoBytes.StripJpeg(TestImages.Jpeg([TestImages.PhoneExif(1), TestImages.App0Jfif])));
+        // Without a JFIF header the orientation comes first, right after the start of the image.
+        Assert.Equal(TestImages.Jpeg([orientationOnly]), PhotoBytes.StripJpeg(TestImages.Jpeg([TestImages.PhoneExif(6)])));
+    }
+
+    [Fact]
+    public void StripPng_KeepsOnlyTheImageAndColourChunks()
+    {
+        var device = Encoding.ASCII.GetBytes(TestImages.Device);
+        var plain = TestImages.Png(metadata: false);
+        var ihdr = plain.AsSpan(8, 25).ToArray();
+        var idat = plain.AsSpan(33, plain.Length - 33 - 12).ToArray();
+        byte[] gama = TestImages.Chunk("gAMA", [0, 0, 0xB1, 0x8F]), srgb = TestImages.Chunk("sRGB", [0]), phys = TestImages.Chunk("pHYs", [0, 0, 0x0B, 0x13, 0, 0, 0x0B, 0x13, 1]);
+        byte[] tagged =
+        [
+            .. plain.AsSpan(0, 8), .. ihdr, .. gama, .. srgb,
+            .. TestImages.Chunk("tIME", [0x07, 0xEA, 11, 2, 9, 0, 0]), .. TestImages.Chunk("sPLT", [.. device, 0, 8]),
+            .. TestImages.Chunk("acTL", [0, 0, 0, 1, 0, 0, 0, 0]), .. TestImages.Chunk("prVt", device), .. phys,
+            .. idat, .. TestImages.Chunk("fdAT", device), .. TestImages.Chunk("caBX", device), .. TestImages.Chunk("IEND", []),
+        ];
+
+        var clean = PhotoBytes.StripPng(tagged)!;
+
+        Assert.Equal(["IHDR", "gAMA", "sRGB", "pHYs", "IDAT", "IEND"], Chunks(clean).Select(c => c.Type));
+        Assert.False(TestImages.Contains(clean, TestImages.Device));
+        Assert.Equal(clean, PhotoBytes.StripPng(clean));
+    }
+
+    [Fact]
+    public void StripWebP_KeepsOnlyTheImageChunks_InsideAnimationFramesToo()
+    {
+        var device = Encoding.ASCII.GetBytes(TestImages.Device);
+        byte[] image = [0x2F, 0, 0, 0, 0x10, 0x07, 0x10, 0x11, 0x11, 0x88, 0x88, 0xFE, 0x07, 0x00];
+        byte[] frame(bool tagged) => TestImages.RiffChunk("ANMF", [.. new byte[16], .. TestImages.RiffChunk("VP8L", image), .. tagged ? TestImages.RiffChunk("MAKR", device) : []]);
+        byte[] webp(bool tagged)
+        {
+            byte[] body =
+            [
+                .. "WEBP"u8, .. TestImages.RiffChunk("VP8X", [0x02, 0, 0, 0, 1, 0, 0, 1, 0, 0]), .. TestImages.RiffChunk("ANIM", [0, 0, 0, 0, 0, 0]),
+                .. frame(tagged), .. tagged ? TestImages.RiffChunk("MAKR", device) : [], .. tagged ? TestImages.RiffChunk("GPS ", device) : [],
+            ];
+            return [.. "RIFF"u8, .. BitConverter.GetBytes((uint)body.Length), .. body];
+        }
+
+        var clean = PhotoBytes.StripWebP(webp(tagged: true))!;
+
+        Assert.False(TestImages.Contains(clean, TestImages.Device));
+        Assert.Equal(webp(tagged: false), clean);
+        Assert.Equal(clean, PhotoBytes.StripWebP(clean));
+    }
+
+    [Fact]
     public void StripPng_RemovesTextAndExifChunks_KeepingTheImageChunksAndTheirCrcs()
     {
         var tagged = TestImages.Png(metadata: true);

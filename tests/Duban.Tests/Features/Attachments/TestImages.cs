@@ -7,7 +7,7 @@ namespace Duban.Tests.Features.Attachments;
 /// <summary>
 /// Small real images built byte by byte, with the metadata a phone writes: an 8×8 grey baseline
 /// JPEG (one block, Huffman tables of one code each, so its scan is a single byte) that Chromium
-/// decodes, a 2×2 PNG, and a WebP container.
+/// decodes, and a 16×8 one (two blocks) for a photo's orientation; a 2×2 PNG, and a WebP container.
 /// </summary>
 public static class TestImages
 {
@@ -31,12 +31,16 @@ public static class TestImages
     // DC '0', EOB '0', padded with ones.
     public static readonly byte[] GreyScan = [0x3F];
 
+    // 16×8: two blocks side by side, each DC '0', EOB '0'.
+    public static byte[] WideFrame => Segment(0xC0, [8, 0, 8, 0, 16, 1, 1, 0x11, 0]);
+    public static readonly byte[] WideScan = [0x0F];
+
     /// <summary>A JPEG: SOI, the segments given, the image's tables and frame, a scan, EOI, then a trailer.</summary>
-    public static byte[] Jpeg(byte[][]? before = null, byte[]? scan = null, byte[]? trailer = null, byte[][]? between = null) =>
+    public static byte[] Jpeg(byte[][]? before = null, byte[]? scan = null, byte[]? trailer = null, byte[][]? between = null, byte[]? frame = null) =>
     [
         0xFF, 0xD8,
         .. (before ?? [App1Exif, App0Jfif, Comment]).SelectMany(s => s),
-        .. Quantisation, .. (between ?? []).SelectMany(s => s), .. Frame, .. HuffmanDc, .. HuffmanAc, .. ScanHeader,
+        .. Quantisation, .. (between ?? []).SelectMany(s => s), .. frame ?? Frame, .. HuffmanDc, .. HuffmanAc, .. ScanHeader,
         .. scan ?? GreyScan,
         0xFF, 0xD9,
         .. trailer ?? [],
@@ -46,8 +50,57 @@ public static class TestImages
     public static byte[] PhoneJpeg(int trailerBytes = 64) =>
         Jpeg([App1Exif, App0Jfif, App1Xmp, App13Iptc, Comment], trailer: [.. "MotionPhoto_Data"u8, .. new byte[trailerBytes]]);
 
+    /// <summary>
+    /// A photo taken with the phone held upright, as the phone writes it: 16×8 pixels (landscape, as
+    /// the sensor reads) and EXIF Orientation 6 (turn 90° clockwise to show: 8×16), with the GPS
+    /// position and the device beside it.
+    /// </summary>
+    public static byte[] UprightPhoneJpeg => Jpeg([PhoneExif(6), App0Jfif], scan: WideScan, frame: WideFrame);
+
     /// <summary>What a stripped phone JPEG must be exactly: APP0 and the image, nothing else.</summary>
     public static byte[] CleanJpeg => Jpeg([App0Jfif]);
+
+    /// <summary>An ICC profile's APP2 (its header only: enough to be kept).</summary>
+    public static byte[] App2Icc => Segment(0xE2, [.. "ICC_PROFILE\0"u8, 1, 1, .. new byte[128]]);
+    /// <summary>APP14 Adobe: version 100, flags, transform 1 (YCbCr).</summary>
+    public static byte[] App14Adobe => Segment(0xEE, [.. "Adobe"u8, 0, 100, 0, 0, 0, 0, 1]);
+
+    /// <summary>
+    /// A little-endian EXIF (as most phones write it): IFD0 with Make, Model, Orientation, DateTime
+    /// and a GPS directory holding the place; then the APP1 segment that carries it.
+    /// </summary>
+    public static byte[] PhoneExif(ushort orientation, bool bigEndian = false)
+    {
+        var tiff = new List<byte>();
+        void U16(int v) { if (bigEndian) tiff.AddRange([(byte)(v >> 8), (byte)v]); else tiff.AddRange([(byte)v, (byte)(v >> 8)]); }
+        void U32(int v) { if (bigEndian) tiff.AddRange([(byte)(v >> 24), (byte)(v >> 16), (byte)(v >> 8), (byte)v]); else tiff.AddRange([(byte)v, (byte)(v >> 8), (byte)(v >> 16), (byte)(v >> 24)]); }
+        var make = Encoding.ASCII.GetBytes("HUAWEI\0");
+        var model = Encoding.ASCII.GetBytes(Device + "\0");
+        var when = Encoding.ASCII.GetBytes("2026:11:02 09:00:00\0");
+        var place = Encoding.ASCII.GetBytes(Gps + "\0");
+        const int entries = 5;
+        var ifd0End = 8 + 2 + 12 * entries + 4;
+        int makeAt = ifd0End, modelAt = makeAt + make.Length, whenAt = modelAt + model.Length, gpsIfd = whenAt + when.Length;
+        var placeAt = gpsIfd + 2 + 12 + 4;
+        tiff.AddRange(bigEndian ? "MM"u8.ToArray() : "II"u8.ToArray());
+        U16(42);
+        U32(8);
+        U16(entries);
+        U16(0x010F); U16(2); U32(make.Length); U32(makeAt);
+        U16(0x0110); U16(2); U32(model.Length); U32(modelAt);
+        U16(0x0112); U16(3); U32(1); U16(orientation); U16(0);
+        U16(0x0132); U16(2); U32(when.Length); U32(whenAt);
+        U16(0x8825); U16(4); U32(1); U32(gpsIfd);
+        U32(0);
+        tiff.AddRange(make);
+        tiff.AddRange(model);
+        tiff.AddRange(when);
+        U16(1);
+        U16(0x001B); U16(7); U32(place.Length); U32(placeAt); // GPSProcessingMethod (UNDEFINED), standing in for the coordinates
+        U32(0);
+        tiff.AddRange(place);
+        return Segment(0xE1, [.. "Exif\0\0"u8, .. tiff]);
+    }
 
     public static byte[] Chunk(string type, byte[] data)
     {

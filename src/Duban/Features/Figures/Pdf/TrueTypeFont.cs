@@ -1,5 +1,6 @@
 using System.Buffers.Binary;
 using System.Text;
+using Duban.Common;
 
 namespace Duban.Features.Figures.Pdf;
 
@@ -118,6 +119,23 @@ public sealed class TrueTypeFont
     /// </summary>
     /// <exception cref="InvalidDataException">not a TrueType font, broken, or with CFF outlines (the message says which).</exception>
     public static TrueTypeFont Load(byte[] file) => Load(file, embedded: false);
+
+    /// <summary>
+    /// <see cref="Load"/> or <see cref="LoadEmbedded"/> as a result: the font, or a validation error
+    /// saying what is wrong with the file. Whatever the bytes, no exception (the property tests and
+    /// the fuzz harness hold it to that).
+    /// </summary>
+    public static Result<TrueTypeFont> Read(byte[] file, bool embedded = false)
+    {
+        try
+        {
+            return Load(file, embedded);
+        }
+        catch (InvalidDataException e)
+        {
+            return Error.Validation(e.Message); // "is not a TrueType font: …", "has CFF …": said of the file's name
+        }
+    }
 
     /// <summary>Reads a font as a PDF embeds it (a subset): no character map needed, the PDF maps codes to glyphs itself.</summary>
     public static TrueTypeFont LoadEmbedded(byte[] file) => Load(file, embedded: true);
@@ -325,6 +343,7 @@ public sealed class TrueTypeFont
         if (U16(table) == 12)
         {
             var groups = U32(table + 12);
+            var next = 0u;
             for (var g = 0L; g < groups; g++)
             {
                 var at = table + 16 + (int)(12 * g);
@@ -333,6 +352,11 @@ public sealed class TrueTypeFont
                 // Only the characters whose glyphs exist: a hostile group cannot make the loop run past the font.
                 if (glyph >= GlyphCount) continue;
                 last = Math.Min(last, first + (uint)(GlyphCount - 1 - glyph));
+                // Groups are sorted and do not overlap (OpenType cmap format 12): a character already
+                // passed is not read again, so overlapping groups cannot make the loops quadratic.
+                if (last < next) continue;
+                if (first < next) (glyph, first) = (glyph + (next - first), next);
+                next = last + 1;
                 for (var c = first; c <= last; c++)
                 {
                     var gid = glyph + (c - first);
@@ -343,10 +367,13 @@ public sealed class TrueTypeFont
         }
         var segments = U16(table + 6) / 2;
         int ends = table + 14, starts = ends + 2 * segments + 2, deltas = starts + 2 * segments, rangeOffsets = deltas + 2 * segments;
+        var following = 0; // the lowest character not read yet: segments are sorted by their end (format 4)
         for (var s = 0; s < segments; s++)
         {
             int end = U16(ends + 2 * s), start = U16(starts + 2 * s), delta = I16(deltas + 2 * s), rangeOffset = U16(rangeOffsets + 2 * s);
-            for (var c = start; c <= end && c != 0xFFFF; c++)
+            var from = Math.Max(start, following);
+            following = Math.Max(following, end + 1);
+            for (var c = from; c <= end && c != 0xFFFF; c++)
             {
                 int gid;
                 if (rangeOffset == 0) gid = (c + delta) & 0xFFFF;

@@ -12,7 +12,8 @@ namespace Duban.Tests.Features.Figures.Pdf;
 /// Duban's own PDF writer and TrueType subsetter, read back with <see cref="PdfFile"/> and
 /// <see cref="TrueTypeFont"/>: a well-formed file (offsets in the cross-reference table right), the
 /// Chinese text recoverable through ToUnicode, a real subset of the font embedded, pages added when
-/// the text overflows. CI installs the font (test.sh: fonts-wqy-microhei); without it these fail.
+/// the text overflows; and poppler's pdftotext reads the Chinese text back. CI installs the font and poppler
+/// (test.sh: fonts-wqy-microhei, poppler-utils); without them these fail.
 /// </summary>
 public sealed class PdfWriterTests
 {
@@ -272,11 +273,16 @@ public sealed class PdfWriterTests
         Assert.True(face.Value.Font.Has('督'));
     }
 
-    /// <summary>Poppler, where installed, reads the same text: a second opinion, not the main check.</summary>
+    /// <summary>
+    /// Poppler's pdftotext, a reader that is not Duban's, reads the same text. A missing pdftotext
+    /// fails the test (it used to return early and pass, so CI, which had no poppler, checked nothing).
+    /// </summary>
     [Fact]
-    public void Pdftotext_WhereInstalled_ReadsTheChineseText()
+    public void Pdftotext_ReadsTheChineseText()
     {
-        if (!OnPath("pdftotext")) return;
+        // poppler's reader is the oracle: a PDF only Duban's own reader understands proves little.
+        // Missing, it fails the test (test.sh installs poppler-utils in ensure_browser).
+        Assert.True(OnPath("pdftotext"), "pdftotext is not installed: install poppler-utils (apt-get install poppler-utils), as test.sh does");
         var file = Path.Combine(Path.GetTempPath(), $"duban-pdf-{Guid.NewGuid():N}.pdf");
         File.WriteAllBytes(file, OnePage(Chinese));
         try
