@@ -19,70 +19,18 @@ namespace Duban.Hosting;
 
 public static class Cli
 {
-    public const string Help = """
+    /// <summary>The overall help (<c>--help</c>): every verb of <see cref="CliVerbs.All"/> with what it does, and the configuration.</summary>
+    public static readonly string Help = $"""
         Duban 督办 — supervision case system
 
         usage: dotnet run --project src/Duban [-- VERB ...] [--urls http://127.0.0.1:5080]
 
-          serve                      run the web host, API and UI (default)
-          audit verify               check the event hash chain and every matter against it;
-                                     exit 0 and print the count when intact, exit 2 naming
-                                     the first bad event otherwise, 3 without the right key
-          demo reset [--yes]         drop ALL data and load the Jiangmen demo again
-          units import [FILE]        add the units of a unit file (JSON, as data/demo/jiangmen-units.json;
-                                     default: the built-in Jiangmen units) that are not there yet
-          users add --username U --unit CODE --roles r1,r2 [--name N] [--password P]
-                                     add an account (roles: admin, dispatcher, supervisor,
-                                     handler, leader); the password is read from
-                                     DUBAN_NEW_PASSWORD or generated and printed
-          geo resolve [--explain]    read one text a line on standard input, write one JSON object
-                                     a line: the division it names (code, level, path, confidence)
-          dispatch suggest           read JSON lines of matters ({"kind","title","content","location",
-                                     "subject","receivedAt"}), write one routing suggestion a line
-                                     (category, lead unit, co-units, rule, reason, confidence)
-          dispatch classify --train FILE.csv
-                                     train the category classifier on label,text rows, then answer
-                                     texts on standard input ({"category","confidence","alternatives"})
-          figures [--period 2026-11|2026-Q4|2026] [--rank county|town|department] [--kind KIND] [--channel CHANNEL]
-                  [--format json|csv|xlsx] [--out FILE]
-                                     the figures per unit (response, resolution, satisfaction, on-time
-                                     rates, overdue, returns, reopenings, score) as the city sees them,
-                                     of the matters of one kind or channel (task, instruction...) if given
-          figures verify [--repair]  count every matter again from the records and compare with the
-                                     dashboard's counters (Features/Tally): exit 0 when equal, 2 naming
-                                     each difference; --repair rebuilds the counters (exit 0)
-          calendar add-workdays DATE N
-                                     the Nth Chinese working day after DATE (YYYY-MM-DD), not
-                                     counting DATE; N = 0: DATE if a working day, else the next
-          calendar is-workday DATE   yes or no: weekends and public holidays are off, the
-                                     adjusted working days (调休) on; both verbs include the
-                                     database's added days when the database exists
-          calendar days YEAR         the year's days off and adjusted working days, shipped and added
-          calendar add-day DATE day_off|workday NAME [--note NOTE]
-                                     add a local day off (台风停工) or a day worked, as the system
-          calendar add-year YEAR FILE.tsv [--note NOTE]
-                                     add a newly announced year's days (format of
-                                     data/calendar/holidays.tsv): the year becomes covered
-          supervision run            take the due automatic steps once (催办, 督办通知, 提级督办)
-                                     and print how many: for cron, with Duban:Supervision:Job off
-          supervision policies [FILE]
-                                     the time-limit policies in force, or FILE checked (every
-                                     problem listed, exit 1) before it is deployed
-          search rebuild             write the full-text index of the matters anew (after a bulk load)
-          keys rotate [--batch N]    a new seal key (keys/seal-N.key), the old ones kept: every sealed value
-                                     is sealed again under it, N a transaction (default 500), audited;
-                                     give the new key file to every node, then restart them; run
-                                     again after a crash, it finishes the rotation (no other key)
-          backup --out DIR           an online, consistent backup into a new directory: the database
-                                     (SQLite: VACUUM INTO; PostgreSQL: pg_dump -Fc) and the keys,
-                                     encrypted with DUBAN_BACKUP_PASSPHRASE (keys.enc)
-          restore --from DIR         fill the EMPTY data directory (DUBAN_DATA_DIR) from a backup, and
-                                     on PostgreSQL the empty configured database (pg_restore); the same
-                                     DUBAN_BACKUP_PASSPHRASE; exit 73 if not empty, 65 if the passphrase
-                                     is wrong or the backup damaged; then run audit verify
+        {CliCommandLine.VerbLines(CliVerbs.All)}
+          VERB --help, -h            the verb's options; an option a verb does not take is refused
+                                     (exit 64, naming it) before anything is done
           --help                     this text
 
-        configuration (appsettings.json, environment DUBAN__..., or --Duban:...=...):
+        configuration (appsettings.json, environment DUBAN__..., or --Duban:...=... / --Duban:... VALUE):
           DUBAN_DATA_DIR             data directory (SQLite file, key files); default ./data
           Duban:Database:Provider    sqlite (default) | postgres
           Duban:Database:ConnectionString
@@ -90,71 +38,20 @@ public static class Cli
           DUBAN_BACKUP_PASSPHRASE    encrypts the keys a backup exports (at least 12 characters)
         """;
 
-    /// <summary>The value after <paramref name="name"/> among the verb's arguments (`--count 2000`), or null.</summary>
+    /// <summary>
+    /// The value after <paramref name="name"/> among <paramref name="args"/> (`--count 2000`), or null: for the
+    /// benchmarks' own command (bench/Duban.Bench). Duban's verbs read theirs from <see cref="CliCall"/>.
+    /// </summary>
     public static string? Option(string[] args, string name) =>
         Array.IndexOf(args, name) is var i and >= 0 && i + 1 < args.Length ? args[i + 1] : null;
 
-    public static async Task<int> RunAsync(string[] args)
-    {
-        var verb = args.Length > 0 && !args[0].StartsWith('-') ? args[0] : "serve";
-        var rest = verb == "serve" && (args.Length == 0 || args[0].StartsWith('-')) ? args : args[1..];
-        if (args.Contains("--help") || args.Contains("-h") || verb == "help")
-        {
-            Console.WriteLine(Help);
-            return 0;
-        }
-        switch (verb)
-        {
-            case "serve":
-                return await ServeAsync(rest);
-            case "audit" when rest.Length > 0 && rest[0] == "verify":
-                return await WithServicesAsync(rest[1..], AuditVerifyAsync, writes: false);
-            case "demo" when rest.Length > 0 && rest[0] == "reset":
-                return await WithServicesAsync(rest[1..], (sp, a) => DemoResetAsync(sp, a));
-            case "users" when rest.Length > 0 && rest[0] == "add":
-                return await WithServicesAsync(rest[1..], UsersAddAsync);
-            case "units" when rest.Length > 0 && rest[0] == "import":
-                return await WithServicesAsync(rest[1..], UnitsImportAsync);
-            case "geo" when rest.Length > 0 && rest[0] == "resolve":
-                return await WithServicesAsync(rest[1..], GeoCli.ResolveAsync, writes: false);
-            case "dispatch" when rest.Length > 0 && rest[0] == "suggest":
-                return await WithServicesAsync(rest[1..], DispatchCli.SuggestAsync, writes: false);
-            case "dispatch" when rest.Length > 0 && rest[0] == "classify":
-                return await ClassifierCli.RunAsync(rest[1..], Console.In, Console.Out, Console.Error);
-            case "calendar" when rest.Length > 0 && rest[0] is "add-workdays" or "is-workday" or "days":
-                return await CalendarCli.ReadAsync(rest, Console.Out, Console.Error);
-            case "calendar" when rest.Length > 0 && rest[0] is "add-day" or "add-year":
-                return await WithServicesAsync(rest, CalendarCli.ChangeAsync);
-            case "supervision" when rest.Length > 0 && rest[0] == "run":
-                return await WithServicesAsync(rest[1..], SupervisionCli.RunAsync);
-            case "supervision" when rest.Length > 1 && rest[0] == "policies" && !rest[1].StartsWith("--", StringComparison.Ordinal):
-                return await SupervisionCli.PoliciesAsync(rest[1..], Console.Out, Console.Error, () => throw new InvalidOperationException("a file was given"));
-            case "supervision" when rest.Length > 0 && rest[0] == "policies":
-                return await WithServicesAsync(rest[1..], (sp, a) => SupervisionCli.PoliciesAsync(a, Console.Out, Console.Error, sp.GetRequiredService<TimePolicies>), writes: false);
-            case "figures" when rest.Length > 0 && rest[0] == "verify":
-                return await WithServicesAsync(rest[1..], Features.Tally.TallyCli.VerifyAsync, writes: false);
-            case "figures":
-                return await WithServicesAsync(rest, FiguresCli.RunAsync, writes: false);
-            case "search" when rest.Length > 0 && rest[0] == "rebuild":
-                return await WithServicesAsync(rest[1..], Features.Search.SearchCli.RebuildAsync, writes: false);
-            case "keys" when rest.Length > 0 && rest[0] == "rotate":
-                // Its key checks are its own: they allow for a new key an interrupted rotation wrote but did not record.
-                return await WithServicesAsync(rest[1..], Features.Sealing.KeysCli.RotateAsync, writes: false);
-            case "backup":
-                return await WithServicesAsync(rest, Features.Backup.BackupCli.BackupAsync, writes: false);
-            case "restore":
-                // Not WithServicesAsync: its schema step would make a database in the directory restore must find empty.
-                return await Features.Backup.BackupCli.RestoreAsync(rest, () => BuildVerbHost(rest));
-            default:
-                await Console.Error.WriteLineAsync($"unknown verb: {string.Join(' ', args)}\n\n{Help}");
-                return 64;
-        }
-    }
+    /// <summary>Parses the command line against the verbs declared in <see cref="CliVerbs"/>, then runs the verb (the web host by default).</summary>
+    public static Task<int> RunAsync(string[] args) => CliCommandLine.RunAsync(args, CliVerbs.All, Help);
 
-    private static async Task<int> ServeAsync(string[] args)
+    internal static async Task<int> ServeAsync(CliCall call)
     {
         // Settings ship beside the executable (appsettings.json), wherever it is started from.
-        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = call.Configuration, ContentRootPath = AppContext.BaseDirectory });
         if (string.IsNullOrEmpty(builder.Configuration["urls"])) builder.WebHost.UseUrls("http://127.0.0.1:5080");
         builder.Services.AddDuban();
         builder.Services.AddDubanWeb();
@@ -171,9 +68,9 @@ public static class Cli
     }
 
     /// <summary>Runs a verb with Duban's services and an up-to-date schema, without the web host.</summary>
-    private static async Task<int> WithServicesAsync(string[] args, Func<IServiceProvider, string[], Task<int>> verb, bool writes = true)
+    internal static async Task<int> WithServicesAsync(CliCall call, Func<IServiceProvider, CliCall, Task<int>> verb, bool writes = true)
     {
-        using var host = BuildVerbHost(args);
+        using var host = BuildVerbHost(call.Configuration);
         await using var scope = host.Services.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<DubanDb>();
         await Schema.MigrateAsync(db);
@@ -183,15 +80,15 @@ public static class Cli
             await Console.Error.WriteLineAsync("wrong keys: " + refused);
             return 3;
         }
-        return await verb(scope.ServiceProvider, args);
+        return await verb(scope.ServiceProvider, call);
     }
 
-    /// <summary>Duban's services for a verb, without the web host: the configuration of `--Duban:...` arguments, logs on standard error.</summary>
-    private static IHost BuildVerbHost(string[] args)
+    /// <summary>Duban's services for a verb, without the web host: the command line's configuration (<see cref="CliCall.Configuration"/>), logs on standard error.</summary>
+    internal static IHost BuildVerbHost(string[] configuration)
     {
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings
         {
-            Args = args.Where(a => a.StartsWith("--Duban", StringComparison.Ordinal)).ToArray(),
+            Args = configuration,
             ContentRootPath = AppContext.BaseDirectory,
         });
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
@@ -202,7 +99,7 @@ public static class Cli
         return builder.Build();
     }
 
-    private static async Task<int> AuditVerifyAsync(IServiceProvider sp, string[] args)
+    internal static async Task<int> AuditVerifyAsync(IServiceProvider sp, CliCall call)
     {
         // Verification never makes a key: a missing one is a setup error, not a fresh start.
         var configuration = sp.GetRequiredService<IConfiguration>();
@@ -231,14 +128,14 @@ public static class Cli
         return 2;
     }
 
-    private static async Task<int> DemoResetAsync(IServiceProvider sp, string[] args)
+    internal static async Task<int> DemoResetAsync(IServiceProvider sp, CliCall call)
     {
-        if (!args.Contains("--yes") && !Console.IsInputRedirected)
+        if (!call.Has("--yes") && !Console.IsInputRedirected)
         {
             Console.Write("This deletes ALL matters, events, users and units, then loads the demo. Type 'reset' to go on: ");
             if (Console.ReadLine()?.Trim() != "reset") return 1;
         }
-        else if (!args.Contains("--yes"))
+        else if (!call.Has("--yes"))
         {
             await Console.Error.WriteLineAsync("demo reset deletes all data; pass --yes to confirm");
             return 1;
@@ -252,9 +149,9 @@ public static class Cli
         return 0;
     }
 
-    private static async Task<int> UnitsImportAsync(IServiceProvider sp, string[] args)
+    internal static async Task<int> UnitsImportAsync(IServiceProvider sp, CliCall call)
     {
-        var file = args.FirstOrDefault(a => !a.StartsWith("--", StringComparison.Ordinal));
+        var file = call.Words.Count > 0 ? call.Words[0] : null;
         IReadOnlyList<UnitRecord> records;
         try
         {
@@ -285,18 +182,18 @@ public static class Cli
     /// UserChanges), as the system, a city-wide administrator. Exit 64 for a usage error, 65 for a unit
     /// that does not exist or a username taken.
     /// </summary>
-    private static async Task<int> UsersAddAsync(IServiceProvider sp, string[] args)
+    internal static async Task<int> UsersAddAsync(IServiceProvider sp, CliCall call)
     {
-        var username = Option(args, "--username");
-        var unit = Option(args, "--unit");
-        var roles = Option(args, "--roles");
+        var username = call.Value("--username");
+        var unit = call.Value("--unit");
+        var roles = call.Value("--roles");
         if (username is null || unit is null || roles is null)
         {
             await Console.Error.WriteLineAsync("users add needs --username, --unit and --roles");
             return 64;
         }
-        var given = Option(args, "--password") ?? Environment.GetEnvironmentVariable("DUBAN_NEW_PASSWORD");
-        var request = new Features.Users.AddUserRequest(username, Option(args, "--name") ?? username, unit,
+        var given = call.Value("--password") ?? Environment.GetEnvironmentVariable("DUBAN_NEW_PASSWORD");
+        var request = new Features.Users.AddUserRequest(username, call.Value("--name") ?? username, unit,
             [.. DubanAuthenticationHandler.ParseRoles(roles)], given);
         var system = Actor.System(territory: sp.GetRequiredService<AdminScope>().Home);
         var result = await sp.GetRequiredService<Features.Users.UserChanges>().AddAsync(request, system);

@@ -30,10 +30,11 @@ public static class BackupCli
     public const string AnchorsFile = "audit-anchors.log";
     private const string Format = "duban-backup-v1";
 
-    public static async Task<int> BackupAsync(IServiceProvider services, string[] args)
+    public static async Task<int> BackupAsync(IServiceProvider services, CliCall call)
     {
         ArgumentNullException.ThrowIfNull(services);
-        var output = Cli.Option(args, "--out");
+        ArgumentNullException.ThrowIfNull(call);
+        var output = call.Value("--out");
         if (string.IsNullOrWhiteSpace(output))
         {
             await Console.Error.WriteLineAsync("backup needs --out DIR (a new or empty directory)");
@@ -134,10 +135,11 @@ public static class BackupCli
     /// and on PostgreSQL into the configured empty database. Nothing is written before the backup and the passphrase are
     /// found good. <paramref name="host"/> builds Duban's services once the files are in place.
     /// </summary>
-    public static async Task<int> RestoreAsync(string[] args, Func<IHost> host)
+    public static async Task<int> RestoreAsync(CliCall call, Func<IHost> host)
     {
         ArgumentNullException.ThrowIfNull(host);
-        var from = Cli.Option(args, "--from");
+        ArgumentNullException.ThrowIfNull(call);
+        var from = call.Value("--from");
         if (string.IsNullOrWhiteSpace(from))
         {
             await Console.Error.WriteLineAsync("restore needs --from DIR (a directory written by backup)");

@@ -34,15 +34,14 @@ public static class CalendarCli
         DATE is YYYY-MM-DD (a date in China), N a whole number ≥ 0
         """;
 
-    /// <summary><paramref name="args"/> start with the sub-verb; --Duban:… settings are ignored (the verbs read none).</summary>
+    /// <summary><paramref name="args"/> are the sub-verb and its words, as the command line's parser read them.</summary>
     public static async Task<int> RunAsync(string[] args, TextWriter output, TextWriter error, WorkCalendar? calendar = null)
     {
         ArgumentNullException.ThrowIfNull(args);
         ArgumentNullException.ThrowIfNull(output);
         ArgumentNullException.ThrowIfNull(error);
-        var words = args.Where(a => !a.StartsWith("--Duban", StringComparison.Ordinal)).ToArray();
         calendar ??= WorkCalendar.Shipped();
-        switch (words)
+        switch (args)
         {
             case ["add-workdays", var d, var k]:
                 if (!TryDate(d, out var start)) return await BadAsync(error, $"\"{d}\" is not a date (YYYY-MM-DD)");
@@ -77,16 +76,23 @@ public static class CalendarCli
     /// that exists but cannot be read (PostgreSQL away, a schema before 0006) is named in a note
     /// on standard error and the answer is the shipped calendar's: the exit code stays 0.
     /// </summary>
-    public static async Task<int> ReadAsync(string[] args, TextWriter output, TextWriter error)
+    public static Task<int> ReadAsync(CliCall call)
     {
-        ArgumentNullException.ThrowIfNull(args);
+        ArgumentNullException.ThrowIfNull(call);
+        return ReadAsync(Words(call), call.Configuration, Console.Out, Console.Error);
+    }
+
+    /// <summary><paramref name="words"/>: the sub-verb and its words; <paramref name="configuration"/>: the settings given on the command line.</summary>
+    public static async Task<int> ReadAsync(string[] words, string[] configuration, TextWriter output, TextWriter error)
+    {
+        ArgumentNullException.ThrowIfNull(words);
+        ArgumentNullException.ThrowIfNull(configuration);
         ArgumentNullException.ThrowIfNull(output);
         ArgumentNullException.ThrowIfNull(error);
-        var words = Words(args);
         // A malformed command is answered before any database is opened.
-        if (words is not (["add-workdays", _, _] or ["is-workday", _] or ["days", _])) return await RunAsync(args, output, error);
+        if (words is not (["add-workdays", _, _] or ["is-workday", _] or ["days", _])) return await RunAsync(words, output, error);
         if (words is ["days", var y] && !TryYear(y, out _)) return await BadAsync(error, $"\"{y}\" is not a year ({CalendarChanges.FirstYear}–{CalendarChanges.LastYear})");
-        using var host = BuildHost(args);
+        using var host = BuildHost(configuration);
         List<CalendarDay> rows = [];
         if (DatabaseExists(host.Services))
         {
@@ -108,24 +114,17 @@ public static class CalendarCli
             await ListAsync(output, calendar, rows, year);
             return 0;
         }
-        return await RunAsync(args, output, error, calendar);
+        return await RunAsync(words, output, error, calendar);
     }
 
     /// <summary>calendar add-day and calendar add-year, on the configured database (migrated by the caller), as the system.</summary>
-    public static async Task<int> ChangeAsync(IServiceProvider services, string[] args)
+    public static async Task<int> ChangeAsync(IServiceProvider services, CliCall call)
     {
         ArgumentNullException.ThrowIfNull(services);
-        ArgumentNullException.ThrowIfNull(args);
+        ArgumentNullException.ThrowIfNull(call);
         var (output, error) = (Console.Out, Console.Error);
-        var words = Words(args);
-        string? note = null;
-        var at = Array.IndexOf(words, "--note");
-        if (at >= 0)
-        {
-            if (at + 1 >= words.Length) return await BadAsync(error, "--note needs a text");
-            note = words[at + 1];
-            words = [.. words[..at], .. words[(at + 2)..]];
-        }
+        var words = Words(call);
+        var note = call.Value("--note");
         var changes = services.GetRequiredService<CalendarChanges>();
         switch (words)
         {
@@ -243,7 +242,8 @@ public static class CalendarCli
         }
     }
 
-    private static string[] Words(string[] args) => [.. args.Where(a => !a.StartsWith("--Duban", StringComparison.Ordinal))];
+    /// <summary>The sub-verb (<c>add-day</c>) and its words, as the patterns above match them.</summary>
+    private static string[] Words(CliCall call) => [call.Verb.Name.Split(' ')[^1], .. call.Words];
 
     private static string Iso(DateOnly d) => d.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
 
@@ -257,11 +257,11 @@ public static class CalendarCli
     }
 
     /// <summary>Duban's services as the other verbs configure them (appsettings.json, DUBAN__…, --Duban:…), not started.</summary>
-    private static IHost BuildHost(string[] args)
+    private static IHost BuildHost(string[] configuration)
     {
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings
         {
-            Args = [.. args.Where(a => a.StartsWith("--Duban", StringComparison.Ordinal))],
+            Args = configuration,
             ContentRootPath = AppContext.BaseDirectory,
         });
         builder.Logging.ClearProviders();

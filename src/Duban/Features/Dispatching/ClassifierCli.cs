@@ -20,13 +20,18 @@ public static class ClassifierCli
     /// categories, best first), confidences cut (not rounded) to four decimals. A blank line is
     /// answered {"category":null,"confidence":0,"alternatives":[]}, so answers stay line for line.
     /// </summary>
-    public static async Task<int> RunAsync(string[] args, TextReader input, TextWriter output, TextWriter error)
+    public static Task<int> RunAsync(string[] args, TextReader input, TextWriter output, TextWriter error)
     {
         ArgumentNullException.ThrowIfNull(args);
+        return RunAsync(Hosting.Cli.Option(args, "--train"), input, output, error);
+    }
+
+    /// <summary>The same with the training file named (<c>--train</c>, as the command line's parser read it).</summary>
+    public static async Task<int> RunAsync(string? path, TextReader input, TextWriter output, TextWriter error)
+    {
         ArgumentNullException.ThrowIfNull(input);
         ArgumentNullException.ThrowIfNull(output);
         ArgumentNullException.ThrowIfNull(error);
-        var path = Hosting.Cli.Option(args, "--train");
         if (path is null)
         {
             await error.WriteLineAsync("usage: dispatch classify --train FILE.csv   (FILE.csv: a header row label,text, then one categorised text a row; texts to classify on standard input, one a line)");

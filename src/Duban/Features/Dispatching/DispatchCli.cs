@@ -26,7 +26,7 @@ public static class DispatchCli
         Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
     };
 
-    public static async Task<int> SuggestAsync(IServiceProvider services, string[] args)
+    public static async Task<int> SuggestAsync(IServiceProvider services, Hosting.CliCall call)
     {
         // Reads only: the catalogue and the rounds in force in the database, else the shipped ones; the database's
         // units, else the built-in Jiangmen units (a database without the demo).

@@ -14,10 +14,10 @@ public static class FiguresCli
         WriteIndented = true,
     };
 
-    public static async Task<int> RunAsync(IServiceProvider services, string[] args)
+    public static async Task<int> RunAsync(IServiceProvider services, CliCall call)
     {
-        var format = (Cli.Option(args, "--format") ?? "json").ToLowerInvariant();
-        var output = Cli.Option(args, "--out");
+        var format = (call.Value("--format") ?? "json").ToLowerInvariant();
+        var output = call.Value("--out");
         if (format is not ("json" or "csv" or "xlsx"))
         {
             await Console.Error.WriteLineAsync("--format is json, csv or xlsx");
@@ -30,8 +30,8 @@ public static class FiguresCli
         }
         // The city's view: every matter, as a city-level administrator sees it.
         var home = services.GetRequiredService<IConfiguration>()["Duban:HomeDivision"] ?? "440700";
-        var result = await services.GetRequiredService<UnitFigures>().RankAsync(Cli.Option(args, "--period"), Cli.Option(args, "--rank"),
-            Cli.Option(args, "--kind"), Cli.Option(args, "--channel"), Actor.System(territory: home), CancellationToken.None);
+        var result = await services.GetRequiredService<UnitFigures>().RankAsync(call.Value("--period"), call.Value("--rank"),
+            call.Value("--kind"), call.Value("--channel"), Actor.System(territory: home), CancellationToken.None);
         if (!result.IsSuccess)
         {
             await Console.Error.WriteLineAsync(result.Error!.Message);

@@ -11,11 +11,11 @@ public static class GeoCli
         Encoder = System.Text.Encodings.Web.JavaScriptEncoder.Create(System.Text.Unicode.UnicodeRanges.All),
     };
 
-    public static async Task<int> ResolveAsync(IServiceProvider services, string[] args)
+    public static async Task<int> ResolveAsync(IServiceProvider services, Hosting.CliCall call)
     {
         var geo = services.GetRequiredService<GeoService>();
         await geo.RefreshAliasesAsync(force: true);
-        return await ResolveLinesAsync(geo.Gazetteer, Console.In, Console.Out, explain: args.Contains("--explain"));
+        return await ResolveLinesAsync(geo.Gazetteer, Console.In, Console.Out, explain: call.Has("--explain"));
     }
 
     public static async Task<int> ResolveLinesAsync(Gazetteer gazetteer, TextReader input, TextWriter output, bool explain = false)

@@ -254,11 +254,12 @@ public sealed class SealKeyRotation(DubanDb db, AuditLog audit, DeploymentKeys k
 /// </summary>
 public static class KeysCli
 {
-    public static async Task<int> RotateAsync(IServiceProvider services, string[] args)
+    public static async Task<int> RotateAsync(IServiceProvider services, Hosting.CliCall call)
     {
         ArgumentNullException.ThrowIfNull(services);
         var batch = 500;
-        if (Hosting.Cli.Option(args, "--batch") is { } given && (!int.TryParse(given, NumberStyles.None, CultureInfo.InvariantCulture, out batch) || batch is < 1 or > 10_000))
+        ArgumentNullException.ThrowIfNull(call);
+        if (call.Value("--batch") is { } given && (!int.TryParse(given, NumberStyles.None, CultureInfo.InvariantCulture, out batch) || batch is < 1 or > 10_000))
         {
             await Console.Error.WriteLineAsync("--batch is a number of values a transaction, 1 to 10000");
             return 64;

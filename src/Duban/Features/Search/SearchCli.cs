@@ -5,7 +5,7 @@ namespace Duban.Features.Search;
 /// <summary>`search rebuild`: writes the full-text index anew from the matters (after a bulk load, or to repair it).</summary>
 public static class SearchCli
 {
-    public static async Task<int> RebuildAsync(IServiceProvider services, string[] args)
+    public static async Task<int> RebuildAsync(IServiceProvider services, Hosting.CliCall call)
     {
         var db = services.GetRequiredService<DubanDb>();
         var started = System.Diagnostics.Stopwatch.StartNew();

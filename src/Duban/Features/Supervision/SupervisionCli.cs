@@ -11,7 +11,7 @@ namespace Duban.Features.Supervision;
 /// </summary>
 public static class SupervisionCli
 {
-    public static async Task<int> RunAsync(IServiceProvider sp, string[] args)
+    public static async Task<int> RunAsync(IServiceProvider sp, Hosting.CliCall call)
     {
         // Without the web host no refresher runs: read the administrators' calendar days first.
         await sp.GetRequiredService<Calendar.CalendarDays>().RefreshAsync(force: true);
@@ -20,19 +20,27 @@ public static class SupervisionCli
         return 0;
     }
 
-    public static async Task<int> PoliciesAsync(string[] args, TextWriter output, TextWriter error, Func<TimePolicies> inForce)
+    /// <summary>supervision policies [FILE]: a file is checked without opening the database; without one, the policies in force are read from it.</summary>
+    public static Task<int> PoliciesAsync(Hosting.CliCall call)
     {
-        var files = args.Where(a => !a.StartsWith("--", StringComparison.Ordinal)).ToArray();
+        ArgumentNullException.ThrowIfNull(call);
+        return call.Words is [var file]
+            ? PoliciesAsync(file, Console.Out, Console.Error, () => throw new InvalidOperationException("a file was given"))
+            : Hosting.Cli.WithServicesAsync(call, (sp, _) => PoliciesAsync(null, Console.Out, Console.Error, sp.GetRequiredService<TimePolicies>), writes: false);
+    }
+
+    public static async Task<int> PoliciesAsync(string? file, TextWriter output, TextWriter error, Func<TimePolicies> inForce)
+    {
         TimePolicies policies;
-        if (files.Length > 0)
+        if (file is not null)
         {
-            if (!File.Exists(files[0]))
+            if (!File.Exists(file))
             {
-                await error.WriteLineAsync($"no such file: {files[0]}");
+                await error.WriteLineAsync($"no such file: {file}");
                 return 64;
             }
             var problems = new List<string>();
-            var parsed = TimePolicies.Parse(await File.ReadAllTextAsync(files[0]), problems);
+            var parsed = TimePolicies.Parse(await File.ReadAllTextAsync(file), problems);
             if (parsed is null)
             {
                 foreach (var p in problems) await error.WriteLineAsync(p);

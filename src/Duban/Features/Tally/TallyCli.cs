@@ -8,7 +8,7 @@ public static class TallyCli
     /// <summary>Differences printed at most; the count of all is always printed.</summary>
     private const int Shown = 50;
 
-    public static async Task<int> VerifyAsync(IServiceProvider services, string[] args)
+    public static async Task<int> VerifyAsync(IServiceProvider services, Hosting.CliCall call)
     {
         var tallies = services.GetRequiredService<Tallies>();
         var report = await tallies.VerifyAsync(CancellationToken.None);
@@ -23,7 +23,7 @@ public static class TallyCli
         if (report.Differences.Count > Shown) await Console.Error.WriteLineAsync($"... and {report.Differences.Count - Shown} more");
         await Console.Error.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
             $"counters DIFFER from the records: {report.Differences.Count} counters, {report.MattersMiscounted} matters counted in another bucket"));
-        if (!args.Contains("--repair")) return 2;
+        if (!call.Has("--repair")) return 2;
         var pass = await tallies.RebuildAsync(CancellationToken.None);
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"repaired: counters rebuilt from {pass.Matters} matters"));
         return 0;
