@@ -29,13 +29,20 @@ public sealed partial class WholeTableTests
 
     private string dataDirectory = "";
 
+    /// <summary>A deployment of the test's own (SQLite: the plans read here are SQLite's), its database file known to this class.</summary>
+    private async Task<DubanFactory> DeploymentAsync()
+    {
+        if (DubanFactory.Provider != "sqlite") throw new InvalidOperationException("the plans read here are SQLite's: this test has no database category, and runs in the SQLite pass");
+        var app = new DubanFactory();
+        await app.InitializeAsync();
+        dataDirectory = app.Services.GetRequiredService<IConfiguration>()["Duban:DataDirectory"]!;
+        return app;
+    }
+
     [Fact]
     public async Task EveryPageAndList_ReadsTheGrowingTablesByIndex()
     {
-        if (DubanFactory.Provider != "sqlite") throw new InvalidOperationException("the plans read here are SQLite's: this test has no database category, and runs in the SQLite pass");
-        await using var app = new DubanFactory();
-        await app.InitializeAsync();
-        dataDirectory = app.Services.GetRequiredService<IConfiguration>()["Duban:DataDirectory"]!;
+        await using var app = await DeploymentAsync();
         using var subscription = DiagnosticListener.AllListeners.Subscribe(new Listener(this));
         var desk = app.Desk;
         var town = await desk.Matter(NewMatter.Noise("川岛镇略尾村路灯损坏", "440781115")).Lead("440781115").InProgressAsync();
@@ -87,10 +94,7 @@ public sealed partial class WholeTableTests
     [Fact]
     public async Task TheBackgroundJobs_ReadTheGrowingTablesByIndex()
     {
-        if (DubanFactory.Provider != "sqlite") throw new InvalidOperationException("the plans read here are SQLite's: this test has no database category, and runs in the SQLite pass");
-        await using var app = new DubanFactory();
-        await app.InitializeAsync();
-        dataDirectory = app.Services.GetRequiredService<IConfiguration>()["Duban:DataDirectory"]!;
+        await using var app = await DeploymentAsync();
         using var subscription = DiagnosticListener.AllListeners.Subscribe(new Listener(this));
         await app.Desk.Matter(NewMatter.Noise("川岛镇略尾村路灯损坏", "440781115")).Lead("440781115").InProgressAsync();
         var jobs = new (string Name, Func<IServiceProvider, Task> Run)[]
@@ -128,10 +132,7 @@ public sealed partial class WholeTableTests
     [Fact]
     public async Task AHandlersHeldMatters_AreFoundByTheAssignmentsCopyOfTheState()
     {
-        if (DubanFactory.Provider != "sqlite") throw new InvalidOperationException("the plans read here are SQLite's: this test has no database category, and runs in the SQLite pass");
-        await using var app = new DubanFactory();
-        await app.InitializeAsync();
-        dataDirectory = app.Services.GetRequiredService<IConfiguration>()["Duban:DataDirectory"]!;
+        await using var app = await DeploymentAsync();
         using var subscription = DiagnosticListener.AllListeners.Subscribe(new Listener(this));
         await app.Desk.Matter(NewMatter.Noise("川岛镇略尾村路灯损坏", "440781115")).Lead("440781115").InProgressAsync();
         foreach (var url in new[] { "/api/v1/matters?status=in_progress", "/api/v1/matters?overdue=true", "/console/matters?sentBack=true&light=yellow" })

@@ -21,22 +21,12 @@ public sealed class KeyChecksTests
 {
     private static string NewKey() => Convert.ToBase64String(RandomNumberGenerator.GetBytes(32));
 
-    private static async Task<DubanFactory> DeploymentAsync()
-    {
-        var first = new DubanFactory();
-        first.Settings["Duban:Demo:Matters"] = "false";
-        await first.InitializeAsync();
-        return first;
-    }
-
-    private static string DataDirectory(DubanFactory node) => Duban.Hosting.DubanServices.DataDirectory(node.Services.GetRequiredService<IConfiguration>());
-
     [Theory]
     [InlineData("Duban:Seal:Key", "seal key")]
     [InlineData("Duban:Auth:SigningKey", "auth key")]
     public async Task Node_WithAnotherSealOrAuthKey_RefusesToStart(string setting, string named)
     {
-        await using var first = await DeploymentAsync();
+        await using var first = await KeyDeployment.StartAsync();
         await using var second = first.Sibling();
         second.Settings[setting] = NewKey();
         var refused = await Assert.ThrowsAnyAsync<Exception>(() => Task.Run(() => second.Server));
@@ -49,8 +39,8 @@ public sealed class KeyChecksTests
     [Fact]
     public async Task Node_WithoutTheSealKeyFile_OverExistingData_RefusesAndMakesNone()
     {
-        await using var first = await DeploymentAsync();
-        var file = Path.Combine(DataDirectory(first), "keys", "seal.key");
+        await using var first = await KeyDeployment.StartAsync();
+        var file = Path.Combine(KeyDeployment.DataDirectory(first), "keys", "seal.key");
         var aside = file + ".aside";
         File.Move(file, aside);
         try
@@ -86,7 +76,7 @@ public sealed class KeyChecksTests
     [Fact]
     public async Task KeyCheck_SecondWriterAfterTheFirst_ChangesNoRow_AndIsRefused()
     {
-        await using var first = await DeploymentAsync();
+        await using var first = await KeyDeployment.StartAsync();
         await using var scope = first.Scope();
         var db = first.Db(scope);
         foreach (var column in new[] { "key_check", "seal_key_check", "auth_key_check" })
@@ -121,7 +111,7 @@ public sealed class KeyChecksTests
     [Fact]
     public async Task Verify_MatterSealedUnderAKeyTheDeploymentDoesNotKnow_IsNamed()
     {
-        await using var node = await DeploymentAsync();
+        await using var node = await KeyDeployment.StartAsync();
         await using var scope = node.Scope();
         var sp = scope.ServiceProvider;
         // What a node that made its own seal key would have registered: a chain intact, a raiser nobody else can open.

@@ -17,18 +17,8 @@ namespace Duban.Tests.Features.Sealing;
 [Trait("Category", "Database")]
 public sealed class KeyRotationTests
 {
-    private static async Task<DubanFactory> DeploymentAsync()
-    {
-        var first = new DubanFactory();
-        first.Settings["Duban:Demo:Matters"] = "false";
-        await first.InitializeAsync();
-        return first;
-    }
-
-    private static string DataDirectory(DubanFactory node) => Duban.Hosting.DubanServices.DataDirectory(node.Services.GetRequiredService<IConfiguration>());
-
     private static Task<(int Code, string Out, string Err)> Run(DubanFactory node, params string[] args) =>
-        ConsoleCli.RunAsync("", [.. args, $"--Duban:DataDirectory={DataDirectory(node)}", $"--Duban:Database:Provider={DubanFactory.Provider}",
+        ConsoleCli.RunAsync("", [.. args, $"--Duban:DataDirectory={KeyDeployment.DataDirectory(node)}", $"--Duban:Database:Provider={DubanFactory.Provider}",
             .. node.ConnectionString is null ? Array.Empty<string>() : [$"--Duban:Database:ConnectionString={node.ConnectionString}"]]);
 
     private static async Task<List<string>> SealedAsync(DubanFactory node)
@@ -67,7 +57,7 @@ public sealed class KeyRotationTests
     [Fact]
     public async Task Rotate_SealsEverythingUnderKey2_OldAndNewOpen_OneIdempotencyKeyOneMatter_ANodeWithoutKey2Refuses()
     {
-        await using var first = await DeploymentAsync();
+        await using var first = await KeyDeployment.StartAsync();
         var dispatcher = await first.As("dispatcher");
         var idempotencyKey = Guid.NewGuid().ToString();
         HttpRequestMessage Keyed() => Api.Keyed("/api/v1/matters", Api.Matter("轮换前登记的噪音投诉"), idempotencyKey);
@@ -83,8 +73,8 @@ public sealed class KeyRotationTests
         var rotate = await Run(first, "keys", "rotate", "--batch", "1");
         Assert.True(rotate.Code == 0, rotate.Err + rotate.Out);
         Assert.Contains("rotated from 1 to 2: 2 raisers, 1 idempotency answers and 1 TOTP secrets", rotate.Out);
-        Assert.True(File.Exists(Path.Combine(DataDirectory(first), "keys", "seal-2.key")));
-        Assert.True(File.Exists(Path.Combine(DataDirectory(first), "keys", "seal.key"))); // the old key is kept
+        Assert.True(File.Exists(Path.Combine(KeyDeployment.DataDirectory(first), "keys", "seal-2.key")));
+        Assert.True(File.Exists(Path.Combine(KeyDeployment.DataDirectory(first), "keys", "seal.key"))); // the old key is kept
         var after = await SealedAsync(first);
         Assert.Equal(3, after.Count);
         Assert.All(after, v => Assert.StartsWith("v2:2:", v));
@@ -120,7 +110,7 @@ public sealed class KeyRotationTests
         Assert.Equal(2, await EventCountAsync(first, SealKeyRotation.ResealedEvent));
 
         // A node given only the first key refuses to start, saying which key it lacks.
-        var file = Path.Combine(DataDirectory(first), "keys", "seal-2.key");
+        var file = Path.Combine(KeyDeployment.DataDirectory(first), "keys", "seal-2.key");
         File.Move(file, file + ".aside");
         try
         {
@@ -137,7 +127,7 @@ public sealed class KeyRotationTests
     [Fact]
     public async Task Rotate_CrashedWhileSealingAgain_RunAgain_FinishesUnderTheSameKey_AndVerifies()
     {
-        await using var first = await DeploymentAsync();
+        await using var first = await KeyDeployment.StartAsync();
         var dispatcher = await first.As("dispatcher");
         for (var i = 0; i < 3; i++) await dispatcher.Register(Api.Matter($"轮换中断前登记的第 {i} 件"));
 
@@ -159,7 +149,7 @@ public sealed class KeyRotationTests
         Assert.True(again.Code == 0, again.Err + again.Out);
         Assert.Contains("did not finish", again.Out);
         Assert.Contains("rotation finished from 1 to 2: 2 raisers", again.Out);
-        Assert.False(File.Exists(Path.Combine(DataDirectory(first), "keys", "seal-3.key"))); // no second key
+        Assert.False(File.Exists(Path.Combine(KeyDeployment.DataDirectory(first), "keys", "seal-3.key"))); // no second key
         Assert.All(await SealedAsync(first), v => Assert.StartsWith("v2:2:", v));
         Assert.Equal(1, await EventCountAsync(first, SealKeyRotation.RotatedEvent));
         Assert.Equal(1, await EventCountAsync(first, SealKeyRotation.DoneEvent));
@@ -177,10 +167,10 @@ public sealed class KeyRotationTests
     [Fact]
     public async Task Rotate_CrashedAfterWritingTheKeyBeforeRecordingIt_NodesRefuseSayingSo_RunAgainRecordsThatKey()
     {
-        await using var first = await DeploymentAsync();
+        await using var first = await KeyDeployment.StartAsync();
         var id = await (await first.As("dispatcher")).Register(Api.Matter());
         // What a rotation that stopped between writing key 2 and recording it leaves behind.
-        KeyFiles.Create(KeyFiles.SealKeyPath(DataDirectory(first), 2));
+        KeyFiles.Create(KeyFiles.SealKeyPath(KeyDeployment.DataDirectory(first), 2));
 
         await using (var refusing = first.Sibling())
         {
@@ -192,7 +182,7 @@ public sealed class KeyRotationTests
         Assert.True(rotate.Code == 0, rotate.Err + rotate.Out);
         Assert.Contains("was written by a rotation that stopped before recording it", rotate.Out);
         Assert.Contains("rotated from 1 to 2: 1 raisers", rotate.Out);
-        Assert.False(File.Exists(Path.Combine(DataDirectory(first), "keys", "seal-3.key")));
+        Assert.False(File.Exists(Path.Combine(KeyDeployment.DataDirectory(first), "keys", "seal-3.key")));
         Assert.All(await SealedAsync(first), v => Assert.StartsWith("v2:2:", v));
 
         await using var second = first.Sibling();
@@ -212,7 +202,7 @@ public sealed class KeyRotationTests
         Environment.SetEnvironmentVariable(Duban.Features.Backup.KeyArchive.PassphraseVariable, "correct horse battery staple");
         try
         {
-            await using var first = await DeploymentAsync();
+            await using var first = await KeyDeployment.StartAsync();
             var dispatcher = await first.As("dispatcher");
             var token = dispatcher.DefaultRequestHeaders.Authorization!.Parameter!;
             var underKey2 = await dispatcher.Register(Api.Matter("轮换前登记、轮换后在新密钥下的"));
@@ -237,7 +227,7 @@ public sealed class KeyRotationTests
                 $"--Duban:Database:Provider={DubanFactory.Provider}", .. target is null ? Array.Empty<string>() : [$"--Duban:Database:ConnectionString={target}"]]);
             Assert.True(restore.Code == 0, restore.Err);
             Assert.True(File.Exists(Path.Combine(restored, "keys", "seal.key")));
-            Assert.Equal(await File.ReadAllTextAsync(Path.Combine(DataDirectory(first), "keys", "seal-2.key")), await File.ReadAllTextAsync(Path.Combine(restored, "keys", "seal-2.key")));
+            Assert.Equal(await File.ReadAllTextAsync(Path.Combine(KeyDeployment.DataDirectory(first), "keys", "seal-2.key")), await File.ReadAllTextAsync(Path.Combine(restored, "keys", "seal-2.key")));
 
             await using var node = new Duban.Tests.Features.Backup.BackupRestoreTests.DirectoryApp(restored, target);
             var client = node.CreateClient();
@@ -283,7 +273,7 @@ public sealed class KeyRotationTests
     [Fact]
     public async Task AuditVerify_NamesAMatterSealedUnderAKeyIdItDoesNotKnow()
     {
-        await using var first = await DeploymentAsync();
+        await using var first = await KeyDeployment.StartAsync();
         var id = await (await first.As("dispatcher")).Register(Api.Matter());
         await using (var scope = first.Scope())
         {
