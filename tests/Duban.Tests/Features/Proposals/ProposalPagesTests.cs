@@ -20,11 +20,15 @@ public sealed partial class ProposalPagesTests(DubanFactory factory)
         return client;
     }
 
-    private static async Task<HttpResponseMessage> Post(HttpClient client, string url, string form, Dictionary<string, string> fields)
+    private static Task<HttpResponseMessage> Post(HttpClient client, string url, string form, Dictionary<string, string> fields) =>
+        PostFields(client, url, form, [.. fields]);
+
+    /// <summary>The form posted from the page as a browser posts it: a field may come several times (ticked boxes).</summary>
+    private static async Task<HttpResponseMessage> PostFields(HttpClient client, string url, string form, List<KeyValuePair<string, string>> fields)
     {
         var html = await client.GetStringAsync(url);
-        fields["_handler"] = form;
-        fields["__RequestVerificationToken"] = WebUtility.HtmlDecode(TokenField().Match(html).Groups[1].Value);
+        fields.Add(new("_handler", form));
+        fields.Add(new("__RequestVerificationToken", WebUtility.HtmlDecode(TokenField().Match(html).Groups[1].Value)));
         return await client.PostAsync(url, new FormUrlEncodedContent(fields));
     }
 
@@ -83,6 +87,53 @@ public sealed partial class ProposalPagesTests(DubanFactory factory)
         var other = await (await Browser("cppcc-085")).GetStringAsync("/console/opinions");
         Assert.DoesNotContain(title, other, StringComparison.Ordinal);
         Assert.DoesNotContain("adopt-form", other, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Office_HoldsAnAssignmentMeetingOnThePage_TheTickedAssigned_ARefusalNamedByTheProposalsNumber()
+    {
+        var office = factory.Desk.CppccOffice();
+        var member = (await office.MemberIds("cppcc", "cppcc-066"))[0];
+        var proposer = factory.Desk.Member("cppcc-066");
+        var ids = new List<long>();
+        foreach (var title in new[] { "关于完善公交接驳的提案", "关于扶持侨乡民宿的提案", "关于加强校园周边交通安全的提案" })
+            ids.Add((long)(await proposer.Submit("cppcc", 2026, Unique(title), member))["id"]!);
+        var versions = new List<int>();
+        foreach (var id in ids) versions.Add((int)(await office.Proposal(id))["version"]!);
+
+        var browser = await Browser("cppcc-office");
+        Assert.Contains("data-testid=\"meeting-link\"", await browser.GetStringAsync("/console/proposals"), StringComparison.Ordinal);
+        var page = await browser.GetStringAsync("/console/proposals/meeting");
+        Assert.All(ids, id => Assert.Contains($"name=\"pick\" value=\"{id}\"", page, StringComparison.Ordinal));
+
+        // Two ticked: the first assigned with its host; the second refused on its own (the page's version is not the proposal's).
+        var answer = await PostFields(browser, "/console/proposals/meeting", "meeting",
+        [
+            new("meeting", "2026年政协提案交办会"),
+            new("pick", $"{ids[0]}"), new($"version-{ids[0]}", $"{versions[0]}"), new($"host-{ids[0]}", "4407-zrzyj"),
+            new("pick", $"{ids[1]}"), new($"version-{ids[1]}", $"{versions[1] + 5}"), new($"host-{ids[1]}", "4407-gxj"), new($"co-{ids[1]}", "4407-fgj"),
+        ]);
+        Assert.Equal(HttpStatusCode.OK, answer.StatusCode);
+        Assert.Contains("「2026年政协提案交办会」：交办 1 件，未交办 1 件", WebUtility.HtmlDecode(await answer.Content.ReadAsStringAsync()), StringComparison.Ordinal);
+        var assigned = await office.Proposal(ids[0]);
+        Assert.Equal(("assigned", "4407-zrzyj"), ((string?)assigned["status"], (string?)assigned["hostUnit"]!["code"]));
+        Assert.Equal("submitted", (string?)(await office.Proposal(ids[1]))["status"]);
+        Assert.Equal("submitted", (string?)(await office.Proposal(ids[2]))["status"]);
+
+        // A ticked row without its host refuses the whole meeting, naming the proposal by its number; nothing is assigned.
+        var number = (string?)(await office.Proposal(ids[2]))["number"];
+        var refused = await PostFields(browser, "/console/proposals/meeting", "meeting",
+        [
+            new("pick", $"{ids[1]}"), new($"version-{ids[1]}", $"{versions[1]}"), new($"host-{ids[1]}", "4407-gxj"),
+            new("pick", $"{ids[2]}"), new($"version-{ids[2]}", $"{versions[2]}"),
+        ]);
+        Assert.Contains($"{number}：请指定主办单位", WebUtility.HtmlDecode(await refused.Content.ReadAsStringAsync()), StringComparison.Ordinal);
+        Assert.Equal("submitted", (string?)(await office.Proposal(ids[1]))["status"]);
+
+        // A member holds no meeting: no form.
+        var memberPage = await (await Browser("cppcc-066")).GetStringAsync("/console/proposals/meeting");
+        Assert.DoesNotContain("data-testid=\"meeting-form\"", memberPage, StringComparison.Ordinal);
+        Assert.Contains("只有提案工作机构可以召开交办会", memberPage, StringComparison.Ordinal);
     }
 
     [GeneratedRegex("<input[^>]*name=\"__RequestVerificationToken\"[^>]*value=\"([^\"]+)\"")]
