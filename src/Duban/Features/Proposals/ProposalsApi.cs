@@ -30,6 +30,15 @@ public static class ProposalsApi
                 ApiResults.ToHttp(await queries.FiguresAsync(body, year, http.Actor(), ct)))
             .WithSummary("A body's figures for a year, counted from the records: submitted, accepted, by category, replied on time, satisfaction, by host unit")
             .Produces<ProposalFigures>().ProducesProblem(400).ProducesProblem(403);
+        g.MapGet("/figures.xlsx", async (string? body, int? year, ProposalQueries queries, HttpContext http, CancellationToken ct) =>
+            {
+                var figures = await queries.FiguresAsync(body, year, http.Actor(), ct);
+                if (!figures.IsSuccess) return ApiResults.Problem(figures.Error!);
+                var f = figures.Value!;
+                return Results.File(ProposalExport.FiguresXlsx(f), "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                    string.Create(System.Globalization.CultureInfo.InvariantCulture, $"proposal-figures-{f.Body}-{f.Year}.xlsx"));
+            })
+            .WithSummary("The figures (as /figures answers them) as XLSX: the totals, and the host units").ProducesProblem(400).ProducesProblem(403);
         g.MapGet("/{id:long}", async (long id, ProposalQueries queries, HttpContext http, CancellationToken ct) =>
                 ApiResults.ToHttp(await queries.GetAsync(id, http.Actor(), ct)))
             .WithSummary("A proposal: status, version, host unit, reply, evaluation and the actions the caller may take")

@@ -44,6 +44,16 @@ public sealed class ProposalSessionTests(ProposalSession session) : IClassFixtur
         Assert.Equal((20, 18), ((int)npc["submitted"]!, (int)npc["accepted"]!));
         await App.Desk.Handler("4407-jyj").GetAsync("/api/v1/proposals/figures?body=cppcc&year=2025").Problem(HttpStatusCode.Forbidden);
         await App.Desk.As("cppcc-office").GetAsync("/api/v1/proposals/figures?body=cppcc").Problem(HttpStatusCode.BadRequest);
+
+        // The same figures as XLSX: the totals sheet, and the host units summing to the accepted.
+        var xlsx = await App.Desk.As("cppcc-office").GetAsync("/api/v1/proposals/figures.xlsx?body=cppcc&year=2025");
+        Assert.Equal(HttpStatusCode.OK, xlsx.StatusCode);
+        var bytes = await xlsx.Content.ReadAsByteArrayAsync();
+        var totals = Sheets.Rows(bytes, "统计").ToDictionary(r => r[0], r => r[1]);
+        Assert.Equal(("260", "242", "12", "6", "234", "100"), (totals["提交"], totals["立案"], totals["不予立案"], totals["并案"], totals["按时答复"], totals["满意率（%，满意和基本满意）"]));
+        Assert.Equal($"{(int)byCategory["A"]!}", totals["A类（已解决或采纳）"]);
+        Assert.Equal(242, Sheets.Rows(bytes, "主办单位").Skip(1).Sum(r => int.Parse(r[2], System.Globalization.CultureInfo.InvariantCulture)));
+        await App.Desk.Handler("4407-jyj").GetAsync("/api/v1/proposals/figures.xlsx?body=cppcc&year=2025").Problem(HttpStatusCode.Forbidden);
     }
 
     [Fact]
