@@ -15,7 +15,6 @@ namespace Duban.Tests.Features.Backup;
 /// In the "console" collection: the verbs redirect Console and read DUBAN_BACKUP_PASSPHRASE.
 /// </summary>
 [Collection("console")]
-[Trait("Category", "Database")]
 public sealed class BackupRestoreTests : IDisposable
 {
     private const string Passphrase = "correct horse battery staple";
@@ -84,6 +83,7 @@ public sealed class BackupRestoreTests : IDisposable
     }
 
     [Fact]
+    [Trait("Category", "Database")]
     public async Task RestoreDrill_UnderWriteLoad_HoldsEveryAcknowledgedMatter_NothingHalfWritten_AndVerifies()
     {
         // SQLite: VACUUM INTO; PostgreSQL: pg_dump -Fc and pg_restore into an empty database.
@@ -150,7 +150,8 @@ public sealed class BackupRestoreTests : IDisposable
     [Fact]
     public async Task Restore_RefusesANonEmptyDirectory_AWrongPassphrase_AndNoPassphrase_WritingNothing()
     {
-        if (DubanFactory.Provider != "sqlite") return;
+        // SQLite's files (its damaged database file below): no database category, so it runs in the SQLite pass only.
+        if (DubanFactory.Provider != "sqlite") throw new InvalidOperationException("a test of SQLite's backup files: it runs in the SQLite pass");
         await using var source = await SourceAsync();
         var backup = await Run(DataDirectory(source), "backup", "--out", Dir("backup"));
         Assert.True(backup.Code == 0, backup.Err);
