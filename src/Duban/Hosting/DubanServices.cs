@@ -59,6 +59,8 @@ public static class DubanServices
 
         // The keys: made only while the database holds no data, and checked against it at start (Features/Sealing, KeyChecks).
         services.AddSingleton<DeploymentKeys>();
+        // keys rotate (Features/Sealing, SealKeyRotation): the raiser sealed again under the new seal key, never its text.
+        services.AddMatterEvent(new(SealKeyRotation.ResealedEvent, new("反映人身份以新密钥重新加密", "Raiser's identity sealed again under a new key")));
         services.AddSingleton(sp => new Sealer(sp.GetRequiredService<DeploymentKeys>().SealRing));
         services.AddSingleton(sp => new AuditKey(sp.GetRequiredService<DeploymentKeys>().Audit));
         services.AddSingleton(sp => new Tokens(sp.GetRequiredService<DeploymentKeys>().Auth, sp.GetRequiredService<TimeProvider>()));

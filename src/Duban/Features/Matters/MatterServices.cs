@@ -45,8 +45,6 @@ public static class MatterServices
 
         services.AddMatterEvent(new(RegisterMatter.EventName, new("登记", "Registered"), _ => "您的诉求已受理 / received"));
         services.AddMatterEvent(new(RevealRaiser.EventName, new("查看反映人身份", "Raiser's identity viewed")));
-        // keys rotate (Features/Sealing, SealKeyRotation): the raiser sealed again under the new seal key, never its text.
-        services.AddMatterEvent(new(Sealing.SealKeyRotation.ResealedEvent, new("反映人身份以新密钥重新加密", "Raiser's identity sealed again under a new key")));
         foreach (var kind in MatterKinds.Core) services.AddMatterKind(kind);
         foreach (var channel in MatterChannels.Core) services.AddMatterChannel(channel);
         return services;
