@@ -17,6 +17,14 @@ public static class Clock
     /// <summary>The date in China of an instant (a round's days, a return's window, a figures period).</summary>
     public static DateOnly ChinaDate(DateTimeOffset instant) => DateOnly.FromDateTime(instant.ToOffset(ChinaOffset).DateTime);
 
+    /// <summary>
+    /// A deadline as a notice writes it, China time: "2026-12-09 24:00" for one at the end of the 9th (a deadline at
+    /// midnight is the end of the day before, never the start of the day after).
+    /// </summary>
+    public static string ChinaDeadline(DateTimeOffset due) =>
+        ChinaDate(due.AddMilliseconds(-1)).ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture) + " "
+        + due.ToOffset(ChinaOffset).ToString("HH:mm", System.Globalization.CultureInfo.InvariantCulture).Replace("00:00", "24:00", StringComparison.Ordinal);
+
     /// <summary>00:00 China time of a date, in UTC, as Duban stores times.</summary>
     public static DateTimeOffset StartOfChinaDay(DateOnly date) =>
         new DateTimeOffset(date.ToDateTime(TimeOnly.MinValue), ChinaOffset).ToUniversalTime();

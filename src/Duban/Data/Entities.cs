@@ -317,6 +317,9 @@ public sealed class Notification
     public required string Kind { get; set; }
     public required string Title { get; set; }
     public required string Body { get; set; }
+    /// <summary>The English title and body, shown on an English page (null on rows older than schema 0041: the Chinese is shown).</summary>
+    public string? TitleEn { get; set; }
+    public string? BodyEn { get; set; }
     public DateTimeOffset CreatedAt { get; set; }
     public string? EmailTo { get; set; }
     public required string EmailState { get; set; }

@@ -36,7 +36,7 @@ public sealed class ActionStep(Matter matter, Actor actor, DateTimeOffset now, D
 /// change and its audit event in one transaction.
 /// </summary>
 public sealed class MatterWorkflow(DubanDb db, AuditLog audit, TimeProvider time, MatterScope scope, UnitDirectory units, MatterClock clock,
-    MatterFacets facets, MatterActions actions)
+    MatterFacets facets, MatterActions actions, Notifications.Notifier notifier)
 {
     public DubanDb Db => db;
     public MatterScope Scope => scope;
@@ -64,6 +64,7 @@ public sealed class MatterWorkflow(DubanDb db, AuditLog audit, TimeProvider time
 
         var before = Snapshot(matter, facets);
         var fromStatus = matter.Status;
+        var held = matter.Assignments.Where(a => a.Active).ToHashSet();
         var step = new ActionStep(matter, actor, time.Now(), db)
         {
             Extensions = extensions is null ? [] : new JsonObject(extensions.Select(x => KeyValuePair.Create(x.Key, JsonSerializer.SerializeToNode(x.Value)))),
@@ -78,6 +79,8 @@ public sealed class MatterWorkflow(DubanDb db, AuditLog audit, TimeProvider time
             matter.Version++;
             matter.UpdatedAt = step.Now;
         }
+        // A unit the step gave the matter to (a dispatch, a module's assignment) hears of it, whichever action it was.
+        await NotifyGivenAsync(matter, matter.Assignments.Where(a => !held.Contains(a)), ct);
         // Derived fields follow the change (the warning point of the light), and the facets' rows it touched are saved with it.
         clock.Refresh(matter);
         facets.Save(matter, db);
@@ -99,6 +102,14 @@ public sealed class MatterWorkflow(DubanDb db, AuditLog audit, TimeProvider time
         await tx.CommitAsync(ct);
         return matter;
     }
+
+    /// <summary>
+    /// Tells each unit given the matter (an active assignment not yet signed for) that it has it, in the step's
+    /// transaction (Features/Notifications, AssignmentNotices): the workflow does so for every action's new
+    /// assignments; a step that makes matters of its own (a split's parts) calls it for them.
+    /// </summary>
+    public Task NotifyGivenAsync(Matter matter, IEnumerable<Assignment> given, CancellationToken ct) =>
+        Notifications.AssignmentNotices.AddAsync(notifier, units, matter, given.Where(a => a.Active && a.AcceptedAt is null), ct);
 
     /// <summary>The fields an audit reader cares about, the facets' after the core's. No raiser identity, ever.</summary>
     public static JsonObject Snapshot(Matter m, MatterFacets facets)

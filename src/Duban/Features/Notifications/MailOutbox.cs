@@ -152,7 +152,8 @@ public sealed class MailOutbox(IServiceScopeFactory scopes, IOptions<SmtpOptions
         db.Notifications.Where(x => x.Id == id && x.EmailState == Notification.EmailPending && x.EmailClaimedBy == NodeId);
 
     /// <summary>
-    /// Subject: the title; body: the text, and the matter's number. Nothing else: callers never give
+    /// Subject: the Chinese title; body: the Chinese text, the English below it where there is one, and the matter's
+    /// number. Nothing else: callers never give
     /// a raiser's identity, and none is added here (a unit's mailbox is read by more people than its handlers).
     /// </summary>
     public static MailMessage Compose(SmtpOptions o, Notification n, string? matterNumber)
@@ -162,7 +163,8 @@ public sealed class MailOutbox(IServiceScopeFactory scopes, IOptions<SmtpOptions
             From = new MailAddress(o.From),
             // A subject is one line (MailMessage refuses line breaks in it).
             Subject = n.Title.ReplaceLineEndings(" "),
-            Body = matterNumber is null ? n.Body : $"{n.Body}\r\n\r\n事项编号 / Matter: {matterNumber}",
+            Body = (n.BodyEn is { } english ? $"{n.Body}\r\n\r\n{english}" : n.Body)
+                + (matterNumber is null ? "" : $"\r\n\r\n事项编号 / Matter: {matterNumber}"),
             IsBodyHtml = false,
             SubjectEncoding = Encoding.UTF8,
             HeadersEncoding = Encoding.UTF8,

@@ -5,7 +5,18 @@ using Microsoft.EntityFrameworkCore;
 
 namespace Duban.Features.Notifications;
 
-public sealed record NotificationView(long Id, string Kind, string Title, string Body, long? MatterId, DateTimeOffset CreatedAt, bool Read);
+/// <summary>A notification as its reader sees it: <c>title</c> and <c>body</c> in Chinese, <c>titleEn</c> and <c>bodyEn</c> in English (null on older rows).</summary>
+public sealed record NotificationView(long Id, string Kind, string Title, string Body, long? MatterId, DateTimeOffset CreatedAt, bool Read,
+    string? TitleEn = null, string? BodyEn = null)
+{
+    /// <summary>The title in the page's language: the English where the page is English and there is one.</summary>
+    public string TitleIn(System.Globalization.CultureInfo culture) => IsEnglish(culture) && TitleEn is { } en ? en : Title;
+
+    /// <summary>The body in the page's language, as <see cref="TitleIn"/>.</summary>
+    public string BodyIn(System.Globalization.CultureInfo culture) => IsEnglish(culture) && BodyEn is { } en ? en : Body;
+
+    private static bool IsEnglish(System.Globalization.CultureInfo culture) => culture.TwoLetterISOLanguageName == "en";
+}
 
 public sealed record UnreadCount(int Count);
 
@@ -31,7 +42,7 @@ public sealed class NotificationInbox(DubanDb db, MatterScope scope, TimeProvide
         var items = await query.OrderByDescending(n => n.CreatedAt).ThenByDescending(n => n.Id)
             .Skip((p - 1) * size).Take(size)
             .Select(n => new NotificationView(n.Id, n.Kind, n.Title, n.Body, n.MatterId, n.CreatedAt,
-                db.NotificationReads.Any(r => r.NotificationId == n.Id && r.UserId == userId)))
+                db.NotificationReads.Any(r => r.NotificationId == n.Id && r.UserId == userId), n.TitleEn, n.BodyEn))
             .ToListAsync(ct);
         return new PageOf<NotificationView>(items, total, p, size);
     }
@@ -55,7 +66,7 @@ public sealed class NotificationInbox(DubanDb db, MatterScope scope, TimeProvide
         await db.Database.ExecuteSqlRawAsync(
             "INSERT INTO notification_reads (notification_id, user_id, read_at) VALUES ({0}, {1}, {2}) ON CONFLICT DO NOTHING",
             [n.Id, userId, readAt], ct);
-        return new NotificationView(n.Id, n.Kind, n.Title, n.Body, n.MatterId, n.CreatedAt, true);
+        return new NotificationView(n.Id, n.Kind, n.Title, n.Body, n.MatterId, n.CreatedAt, true, n.TitleEn, n.BodyEn);
     }
 
     /// <summary>

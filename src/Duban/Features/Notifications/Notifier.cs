@@ -5,9 +5,13 @@ using Microsoft.Extensions.Options;
 
 namespace Duban.Features.Notifications;
 
-/// <summary>What to tell a unit: who in it (roles), about which matter and event, and the text.</summary>
+/// <summary>
+/// What to tell a unit: who in it (roles), about which matter and event, and the text: <paramref name="Title"/> and
+/// <paramref name="Body"/> in Chinese, <paramref name="TitleEn"/> and <paramref name="BodyEn"/> in English, each
+/// language whole (a page shows its own; the e-mail both, Chinese first).
+/// </summary>
 public sealed record NotifyRequest(string UnitCode, IReadOnlyList<string> Roles, string Kind, string Title, string Body,
-    long? MatterId = null, long? EventSeq = null);
+    long? MatterId = null, long? EventSeq = null, string? TitleEn = null, string? BodyEn = null);
 
 /// <summary>
 /// Adds notifications to the context, in the caller's transaction: they exist exactly when the
@@ -31,6 +35,8 @@ public sealed class Notifier(DubanDb db, TimeProvider time, UnitDirectory units,
             Kind = r.Kind,
             Title = r.Title,
             Body = r.Body,
+            TitleEn = Text.OrNull(r.TitleEn),
+            BodyEn = Text.OrNull(r.BodyEn),
             CreatedAt = time.Now(),
             EmailTo = email,
             EmailState = email is null ? Notification.EmailNone : Notification.EmailPending,

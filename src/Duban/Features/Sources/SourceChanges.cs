@@ -19,7 +19,7 @@ namespace Duban.Features.Sources;
 /// channel, under the task policy of its urgency, due at the end of its due date.
 /// </summary>
 public sealed partial class SourceChanges(DubanDb db, AuditLog audit, TimeProvider time, UnitDirectory units, MatterClock clock,
-    RegisterNumbers numbers, MatterFacets facets, SourceAccess access)
+    RegisterNumbers numbers, MatterFacets facets, SourceAccess access, Notifications.Notifier notifier)
 {
     /// <summary>The first event of an item's chain.</summary>
     public const string ItemRegistered = "register_source_item";
@@ -95,7 +95,7 @@ public sealed partial class SourceChanges(DubanDb db, AuditLog audit, TimeProvid
         // The source's id first (inside the transaction: a refusal after it still leaves nothing).
         db.Set<Source>().Add(source);
         await db.SaveChangesAsync(ct);
-        var matters = Link(source, items.Value!, 0);
+        var matters = await LinkAsync(source, items.Value!, 0, ct);
         for (var i = 0; i < measures.Value!.Count; i++)
         {
             measures.Value[i].SourceId = source.Id;
@@ -124,7 +124,7 @@ public sealed partial class SourceChanges(DubanDb db, AuditLog audit, TimeProvid
             var seq = await db.Set<SourceItem>().Where(i => i.SourceId == s.Id).Select(i => (int?)i.Seq).MaxAsync(ct) ?? 0;
             var items = await BuildItemsAsync(s, req.Items, seq, actor, now, ct);
             if (!items.IsSuccess) return items.Error!;
-            var matters = Link(s, items.Value!, seq);
+            var matters = await LinkAsync(s, items.Value!, seq, ct);
             s.Version++;
             var data = Describe(s);
             data["items"] = new JsonArray([.. matters.Select(m => JsonValue.Create(m.Number))]);
@@ -285,14 +285,18 @@ public sealed partial class SourceChanges(DubanDb db, AuditLog audit, TimeProvid
         return matters;
     }
 
-    /// <summary>Adds the matters and their links to the source, numbered on from <paramref name="seq"/>; the facet knows them as items.</summary>
-    private List<Matter> Link(Source source, List<Matter> matters, int seq)
+    /// <summary>
+    /// Adds the matters and their links to the source, numbered on from <paramref name="seq"/>; the facet knows them as
+    /// items, and their units hear they have them (Features/Notifications, AssignmentNotices).
+    /// </summary>
+    private async Task<List<Matter>> LinkAsync(Source source, List<Matter> matters, int seq, CancellationToken ct)
     {
         foreach (var m in matters)
         {
             db.Matters.Add(m);
             db.Set<SourceItem>().Add(new SourceItem { MatterId = m.Id, SourceId = source.Id, Seq = ++seq });
             SourceFacet.Of(m).Link = new SourceLink(source.Id, source.Type, source.Title, source.OwnerUnitCode, source.Confidential);
+            await Notifications.AssignmentNotices.AddAsync(notifier, units, m, m.Assignments, ct);
         }
         return matters;
     }

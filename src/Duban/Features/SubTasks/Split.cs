@@ -124,6 +124,7 @@ public sealed class Split(MatterWorkflow workflow, RegisterNumbers numbers, Matt
                 step.Details["heldBy"] = m.LeadUnitCode;
             }
             workflow.Db.Matters.AddRange(children);
+            foreach (var child in children) await workflow.NotifyGivenAsync(child, child.Assignments, ct);
             step.Reason = Text.OrNull(req.Note);
             step.Details["children"] = new JsonArray([.. children.Select(c => JsonValue.Create(c.Number))]);
             step.MoreEvents.Add(async (audit, ct) =>

@@ -1,4 +1,3 @@
-using System.Globalization;
 using Duban.Common;
 using Duban.Data;
 using Duban.Features.Matters;
@@ -90,8 +89,7 @@ public sealed class SupervisionSteps(IServiceScopeFactory scopes, TimeProvider t
             var still = Status.Running.Contains(m.Status) && m.DueAt is not null && m.PausedAt is null && m.LeadUnitCode is not null
                 && m.ClockStartedAt is not null;
             var due = m.DueAt.GetValueOrDefault();
-            var deadline = Clock.ChinaDate(due.AddMilliseconds(-1)).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture)
-                + " " + due.ToOffset(Clock.ChinaOffset).ToString("HH:mm", CultureInfo.InvariantCulture).Replace("00:00", "24:00", StringComparison.Ordinal);
+            var deadline = Clock.ChinaDeadline(due);
             var lead = await units.FindAsync(m.LeadUnitCode ?? "", ct);
             var leadName = lead?.Name ?? m.LeadUnitCode;
             var subject = Notifier.Subject(m);
@@ -105,8 +103,9 @@ public sealed class SupervisionSteps(IServiceScopeFactory scopes, TimeProvider t
                     step.Reason = $"办理期限 {deadline} 将至";
                     await notifier.AddAsync(new NotifyRequest(m.LeadUnitCode!, [Roles.Handler, Roles.Leader], Remind,
                         $"【催办】{subject}即将到期",
-                        $"{leadName}：事项{subject}的办理期限为 {deadline}（北京时间），已用去大部分时限，请抓紧办理并及时报告进展。/ The deadline of {m.Number} is near.",
-                        m.Id), ct);
+                        $"{leadName}：事项{subject}的办理期限为 {deadline}（北京时间），已用去大部分时限，请抓紧办理并及时报告进展。",
+                        m.Id, TitleEn: $"Reminder: {m.Number} is due soon",
+                        BodyEn: $"{leadName}: the deadline of {m.Number} is {deadline} (China time) and most of its time is used. Please handle it and report progress."), ct);
                     return null;
                 case Notice:
                     if (!still || m.NoticedAt is not null || !LightRule.IsOverdue(m, moment)) return NotDue;
@@ -117,10 +116,12 @@ public sealed class SupervisionSteps(IServiceScopeFactory scopes, TimeProvider t
                     // To the unit's leaders; its handlers see it too (a unit may have no leader's account).
                     await notifier.AddAsync(new NotifyRequest(m.LeadUnitCode!, [Roles.Leader, Roles.Handler], Notice,
                         $"【督办通知】{subject}已超期",
-                        $"{leadName}负责同志：事项{subject}已超过办理期限 {deadline}，请督促加快办理，并于 {Clock.ChinaDate(reportBy.AddMilliseconds(-1)):yyyy-MM-dd} 前报告办理情况；逾期仍未办结的，将提级督办。/ Supervision notice: {m.Number} is overdue.",
-                        m.Id), ct);
+                        $"{leadName}负责同志：事项{subject}已超过办理期限 {deadline}，请督促加快办理，并于 {Clock.ChinaDate(reportBy.AddMilliseconds(-1)):yyyy-MM-dd} 前报告办理情况；逾期仍未办结的，将提级督办。",
+                        m.Id, TitleEn: $"Supervision notice: {m.Number} is overdue",
+                        BodyEn: $"To the head of {leadName}: {m.Number} passed its deadline of {deadline}. Please have it handled and report by {Clock.ChinaDate(reportBy.AddMilliseconds(-1)):yyyy-MM-dd}; if it is still open then, it is escalated."), ct);
                     await TellFollowersAsync(notifier, workflow.Facets.Followers(m), m, Notice, $"【督办通知】{subject}已超期",
-                        $"{leadName}承办的事项{subject}已超过办理期限 {deadline}，已向其发出督办通知。/ Supervision notice: {m.Number} is overdue; its lead unit was told.", ct);
+                        $"{leadName}承办的事项{subject}已超过办理期限 {deadline}，已向其发出督办通知。",
+                        $"Supervision notice: {m.Number} is overdue", $"{m.Number}, held by {leadName}, passed its deadline of {deadline}; its lead unit was sent a supervision notice.", ct);
                     return null;
                 default:
                     if (!still || m.NoticedAt is not { } noticed || m.EscalatedAt is not null || !LightRule.IsOverdue(m, moment) || EscalationDue(noticed) > now) return NotDue;
@@ -133,12 +134,14 @@ public sealed class SupervisionSteps(IServiceScopeFactory scopes, TimeProvider t
                     {
                         await notifier.AddAsync(new NotifyRequest(above.Code, [Roles.Leader, Roles.Supervisor, Roles.Dispatcher], Escalate,
                             $"【提级督办】{subject}",
-                            $"{above.Name}：{leadName}承办的事项{subject}已超过办理期限 {deadline}，{Clock.ChinaDate(noticed):yyyy-MM-dd}发出督办通知后仍未办结，现提级由贵单位督办。/ Escalated: {m.Number} is overdue after the supervision notice.",
-                            m.Id), ct);
+                            $"{above.Name}：{leadName}承办的事项{subject}已超过办理期限 {deadline}，{Clock.ChinaDate(noticed):yyyy-MM-dd}发出督办通知后仍未办结，现提级由贵单位督办。",
+                            m.Id, TitleEn: $"Escalated: {m.Number}",
+                            BodyEn: $"{above.Name}: {m.Number}, held by {leadName}, passed its deadline of {deadline} and is still open after the supervision notice of {Clock.ChinaDate(noticed):yyyy-MM-dd}. It is now yours to supervise."), ct);
                     }
                     await TellFollowersAsync(notifier, workflow.Facets.Followers(m).Where(u => u != above?.Code), m, Escalate, $"【提级督办】{subject}",
-                        $"{leadName}承办的事项{subject}已超过办理期限 {deadline}，督办通知后仍未办结，" + (above is null ? "主办单位没有上级单位。" : $"已提级至{above.Name}督办。")
-                        + $" / Escalated: {m.Number} is overdue after the supervision notice.", ct);
+                        $"{leadName}承办的事项{subject}已超过办理期限 {deadline}，督办通知后仍未办结，" + (above is null ? "主办单位没有上级单位。" : $"已提级至{above.Name}督办。"),
+                        $"Escalated: {m.Number}", $"{m.Number}, held by {leadName}, passed its deadline of {deadline} and is still open after the supervision notice; "
+                        + (above is null ? "its lead unit has no unit above it." : $"it was escalated to {above.Name}."), ct);
                     return null;
             }
         }, ct, changesMatter: false, scopeProven: true);
@@ -150,10 +153,11 @@ public sealed class SupervisionSteps(IServiceScopeFactory scopes, TimeProvider t
     /// escalation: all their staff, for a supervising body's accounts are often its clerks (人大常委会, 政协 offices hold handlers).
     /// </summary>
     private static async Task TellFollowersAsync(Notifier notifier, IEnumerable<string> followers, Matter m, string kind, string title, string body,
-        CancellationToken ct)
+        string titleEn, string bodyEn, CancellationToken ct)
     {
         foreach (var unit in followers.Where(u => u != m.LeadUnitCode))
-            await notifier.AddAsync(new NotifyRequest(unit, [Roles.Supervisor, Roles.Leader, Roles.Handler], kind, title, body, m.Id), ct);
+            await notifier.AddAsync(new NotifyRequest(unit, [Roles.Supervisor, Roles.Leader, Roles.Handler], kind, title, body, m.Id,
+                TitleEn: titleEn, BodyEn: bodyEn), ct);
     }
 
     private static readonly Error NotDue = Error.Conflict("not_due", "step no longer due");

@@ -104,7 +104,8 @@ public sealed class NotificationInboxTests(DubanFactory factory)
         var now = await NotifyAsync("440781-jtj", ["handler"], "【催办】拖欠工资事项", id);
 
         Assert.DoesNotContain(note.Id, await IdsAsync(old));
-        Assert.Equal(unreadBefore - 1, await UnreadAsync(old));
+        // Both notifications about it leave the old unit's count: the note and the dispatch's 交办 notice.
+        Assert.Equal(unreadBefore - 2, await UnreadAsync(old));
         await old.PostAsync($"/api/v1/notifications/{note.Id}/read", null).Problem(HttpStatusCode.NotFound, "not_found");
         var holder = await factory.As("h-440781-jtj");
         var shown = (await ListAsync(holder)).Single(i => (long)i["id"]! == now.Id);

@@ -200,8 +200,8 @@ public sealed class SupervisionEdgeTests
         await StepsOn(factory, id);
         await using var scope = factory.Scope();
         var notes = await factory.Db(scope).Notifications.Where(n => n.MatterId == id).ToListAsync();
-        Assert.Equal(["urge", "notice"], notes.OrderBy(n => n.Id).Select(n => n.Kind)); // already past the deadline: no reminder
-        Assert.All(notes, n => Assert.DoesNotContain("厂长", n.Title + n.Body, StringComparison.Ordinal));
+        Assert.Equal(["dispatch", "urge", "notice"], notes.OrderBy(n => n.Id).Select(n => n.Kind)); // already past the deadline: no reminder
+        Assert.All(notes, n => Assert.DoesNotContain("厂长", n.Title + n.Body + n.TitleEn + n.BodyEn, StringComparison.Ordinal));
         Assert.All(notes, n => Assert.Contains("【保密】", n.Title, StringComparison.Ordinal));
     }
 

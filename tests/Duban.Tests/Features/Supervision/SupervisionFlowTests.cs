@@ -223,11 +223,15 @@ public sealed class SupervisionFlowTests
         await using var scope = factory.Scope();
         var db = factory.Db(scope);
         var notes = await db.Notifications.Where(n => n.MatterId == id).OrderBy(n => n.Id).ToListAsync();
-        Assert.Equal(["remind", "notice", "escalate"], notes.Select(n => n.Kind));
+        // The unit heard first that the matter was given to it (交办), then the steps.
+        Assert.Equal(["dispatch", "remind", "notice", "escalate"], notes.Select(n => n.Kind));
         Assert.Equal(("440781-rsj", "handler,leader"), (notes[0].UnitCode, notes[0].Roles));
-        Assert.Equal(("440781-rsj", "leader,handler"), (notes[1].UnitCode, notes[1].Roles));
-        Assert.Equal("440781", notes[2].UnitCode);
-        Assert.Contains("督办通知", notes[1].Title, StringComparison.Ordinal);
+        Assert.Equal(("440781-rsj", "handler,leader"), (notes[1].UnitCode, notes[1].Roles));
+        Assert.Equal(("440781-rsj", "leader,handler"), (notes[2].UnitCode, notes[2].Roles));
+        Assert.Equal("440781", notes[3].UnitCode);
+        Assert.Contains("督办通知", notes[2].Title, StringComparison.Ordinal);
+        Assert.DoesNotContain("overdue", notes[2].Body, StringComparison.Ordinal);
+        Assert.Contains("is overdue", notes[2].TitleEn, StringComparison.Ordinal);
         Assert.All(notes, n => Assert.DoesNotContain("黄秀英", n.Title + n.Body, StringComparison.Ordinal));
         var report = await factory.Verify(db);
         Assert.True(report.Intact, report.FirstProblem);
@@ -255,24 +259,31 @@ public sealed class SupervisionFlowTests
             return (await sink.WaitForAsync(count, TimeSpan.FromSeconds(30)))[count - 1];
         }
 
+        // The unit was told by mail when the matter was given to it (交办), its English below the Chinese.
+        var given = await Next(1);
+        Assert.Equal(["rsj@taishan.example"], given.Recipients);
+        Assert.StartsWith("【交办】" + number, given.Subject, StringComparison.Ordinal);
+        var body = given.Body ?? "";
+        Assert.InRange(body.IndexOf("已交由贵单位主办", StringComparison.Ordinal), 0, body.IndexOf("given to your unit to lead", StringComparison.Ordinal) - 1);
+
         await desk.Supervisor.Do(id, "urge", new { note = "群众反映强烈，请加快办理" }, reader: desk.Dispatcher);
-        var urged = await Next(1);
+        var urged = await Next(2);
         Assert.Equal(["rsj@taishan.example"], urged.Recipients);
         Assert.StartsWith("【催办】" + number, urged.Subject, StringComparison.Ordinal);
         Assert.Contains("群众反映强烈", urged.Body, StringComparison.Ordinal);
 
         desk.MoveTo(At(11, 8, 3));
         await Run(factory, [id], factory);
-        Assert.StartsWith("【催办】" + number, (await Next(2)).Subject, StringComparison.Ordinal);
+        Assert.StartsWith("【催办】" + number, (await Next(3)).Subject, StringComparison.Ordinal);
         desk.MoveTo(At(11, 10, 8));
         await Run(factory, [id], factory);
-        var notice = await Next(3);
+        var notice = await Next(4);
         Assert.Equal(["rsj@taishan.example"], notice.Recipients);
         Assert.StartsWith("【督办通知】" + number, notice.Subject, StringComparison.Ordinal);
         Assert.Contains("2026-11-09 24:00", notice.Body, StringComparison.Ordinal);
         desk.MoveTo(At(11, 14, 9));
         await Run(factory, [id], factory);
-        var escalated = await Next(4);
+        var escalated = await Next(5);
         Assert.Equal(["szf@taishan.example"], escalated.Recipients);
         Assert.StartsWith("【提级督办】" + number, escalated.Subject, StringComparison.Ordinal);
         Assert.All(sink.Messages, message => Assert.DoesNotContain("黄秀英", message.Data, StringComparison.Ordinal));

@@ -25,7 +25,10 @@ public sealed class Urge(MatterWorkflow workflow, Notifications.Notifier notifie
             // The unit hears of it at once: in the app, and by e-mail where it has an address.
             await notifier.AddAsync(new Notifications.NotifyRequest(m.LeadUnitCode!, [Roles.Handler, Roles.Leader], "urge",
                 $"【催办】{Notifications.Notifier.Subject(m)}",
-                $"{actor.DisplayName}催办：{step.Reason ?? "请抓紧办理，按期办结"}（第{m.UrgeCount}次催办） / urged by {actor.DisplayName}", m.Id), ct);
+                $"{actor.DisplayName}催办：{step.Reason ?? "请抓紧办理，按期办结"}（第{m.UrgeCount}次催办）", m.Id,
+                TitleEn: $"Urged: {m.Number}",
+                BodyEn: $"{actor.DisplayName} urged the unit to handle {m.Number}" + (step.Reason is { } note ? $": {note}" : ", and close it on time")
+                    + $" (urge {m.UrgeCount})."), ct);
             return null;
         }, ct);
 
