@@ -1,8 +1,5 @@
 using System.Net;
-using System.Net.Http.Json;
-using System.Text.Json.Nodes;
 using Duban.Tests.Infrastructure;
-using Microsoft.AspNetCore.Mvc.Testing;
 
 namespace Duban.Tests.Features.Matters;
 
@@ -12,7 +9,7 @@ namespace Duban.Tests.Features.Matters;
 /// </summary>
 [Collection(DatabaseCollection.Name)]
 [Trait("Category", "Database")]
-public sealed partial class RegistryEdgeTests(DubanFactory factory)
+public sealed class RegistryEdgeTests(DubanFactory factory)
 {
     /// <summary>An emergency complaint (hotline-emergency names no reason to pause) in progress, without a plan.</summary>
     private async Task<long> InProgressEmergencyAsync()
@@ -69,15 +66,14 @@ public sealed partial class RegistryEdgeTests(DubanFactory factory)
         var id = await InProgressEmergencyAsync();
         var dispatcher = await factory.As("dispatcher");
         await dispatcher.Do(id, "urge", new { note = "请加快" });
-        var supervisor = factory.CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false, HandleCookies = true });
-        (await supervisor.PostAsJsonAsync("/api/v1/auth/login", new { username = "supervisor", password = DubanFactory.Password })).EnsureSuccessStatusCode();
+        var supervisor = await PageForms.SignedInAsync(factory, "supervisor");
         var html = await supervisor.GetStringAsync($"/console/matters/{id}");
         var version = (int)(await dispatcher.Get(id))["version"]!;
         // The reopen form is not offered (the matter is open): its post is answered by the action, with the date read as none.
         var posted = await supervisor.PostAsync($"/console/matters/{id}", new FormUrlEncodedContent(new Dictionary<string, string>
         {
             ["_handler"] = "reopen",
-            ["__RequestVerificationToken"] = Token(html),
+            ["__RequestVerificationToken"] = PageForms.Token(html),
             ["version"] = version.ToString(System.Globalization.CultureInfo.InvariantCulture),
             ["reason"] = "复查",
             ["due"] = "9999-12-31",
@@ -85,10 +81,4 @@ public sealed partial class RegistryEdgeTests(DubanFactory factory)
         Assert.Equal(HttpStatusCode.OK, posted.StatusCode);
         Assert.Contains("不能执行", await posted.Content.ReadAsStringAsync(), StringComparison.Ordinal);
     }
-
-    private static string Token(string html) =>
-        WebUtility.HtmlDecode(TokenField().Match(html) is { Success: true } m ? m.Groups[1].Value : throw new InvalidOperationException("no antiforgery token"));
-
-    [System.Text.RegularExpressions.GeneratedRegex("<input[^>]*name=\"__RequestVerificationToken\"[^>]*value=\"([^\"]+)\"")]
-    private static partial System.Text.RegularExpressions.Regex TokenField();
 }

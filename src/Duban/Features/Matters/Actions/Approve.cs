@@ -10,7 +10,7 @@ public sealed class Approve(MatterWorkflow workflow) : MatterAction<Approve, Ver
 
     public static MatterActionInfo Describe { get; } = new(Name, ActionSection.Handle, typeof(VersionedRequest), new("审核通过", "Approve"),
         [new(Name, new("审核通过", "Approved"), _ => "已办结 / closed")],
-        [new(Name, new("审核通过", "Approve"), typeof(Forms.ButtonForm), p => FormPost.Ok(new VersionedRequest(p.Version, p.Text("note"))), Primary: true)]);
+        [new(Name, new("审核通过", "Approve"), typeof(Forms.NoteForm), p => FormPost.Ok(new VersionedRequest(p.Version, p.Text("note"))), Primary: true)]);
 
     public override Task<Result<Matter>> ExecuteAsync(long id, VersionedRequest req, Actor actor, CancellationToken ct) =>
         workflow.RunAsync(id, req.Version, actor, Name, (step, _) =>
