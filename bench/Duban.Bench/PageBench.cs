@@ -199,6 +199,7 @@ public static partial class PageBench
             var (matterId, heaviest) = await HeaviestMatterAsync(services);
             var (townMatter, word) = await TownMatterAsync(services);
             var source = await SourceWithMostItemsAsync(services);
+            var proposal = await BusiestProposalAsync(services);
             var probes = new List<Probe>
             {
                 new("portal: report form", "anonymous", "/"),
@@ -227,6 +228,16 @@ public static partial class PageBench
                 new("source (a unit's own items)", "h-4407-yzj", "/console/sources/" + source.ToString(CultureInfo.InvariantCulture)),
                 new("new source form", "supervisor", "/console/sources/new?type=meeting"),
                 new("matters (congress office, follows its items)", "h-4407-rd", "/console/matters"),
+                // Proposals (Features/Proposals): the CPPCC's 2025 session of the demo, its office and a member.
+                new("proposals (CPPCC office)", "cppcc-office", "/console/proposals"),
+                new("proposals (a member's own)", "cppcc-001", "/console/proposals"),
+                new($"proposal ({proposal.Events} events, re-handled)", "cppcc-office", "/console/proposals/" + proposal.Id.ToString(CultureInfo.InvariantCulture)),
+                new("proposal (the lead proposer)", proposal.Lead, "/console/proposals/" + proposal.Id.ToString(CultureInfo.InvariantCulture)),
+                new("proposals meeting (交办会)", "cppcc-office", "/console/proposals/meeting"),
+                new("opinions ?year=2025 (CPPCC office)", "cppcc-office", "/console/opinions?year=2025"),
+                new("opinions (a member's own)", "cppcc-001", "/console/opinions"),
+                new("consultations ?year=2025 (office)", "cppcc-office", "/console/consultations?year=2025"),
+                new("consultations ?year=2025 (a member)", "cppcc-001", "/console/consultations?year=2025"),
             };
             if (only is not null) probes.RemoveAll(p => !p.Name.Contains(only, StringComparison.OrdinalIgnoreCase));
             var skipped = new List<string>();
@@ -390,6 +401,22 @@ public static partial class PageBench
     }
 
     /// <summary>The demo's source with the most items (the Chuandao campaign: five, 邮政管理局 holding two).</summary>
+    /// <summary>The CPPCC proposal with the most events (a re-handled one of the demo's session), and its lead proposer's account.</summary>
+    private static async Task<(long Id, int Events, string Lead)> BusiestProposalAsync(IServiceProvider services)
+    {
+        await using var scope = services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<DubanDb>();
+        var proposals = db.Set<Features.Proposals.Proposal>().Where(p => p.Body == "cppcc").Select(p => p.MatterId);
+        var busiest = await db.Events.Where(e => e.MatterId != null && proposals.Contains(e.MatterId.Value)).GroupBy(e => e.MatterId!.Value)
+            .OrderByDescending(g => g.Count()).ThenBy(g => g.Key).Select(g => new { Id = g.Key, Events = g.Count() }).FirstAsync();
+        var lead = await (from pp in db.Set<Features.Proposals.ProposalProposer>()
+                          join m in db.Set<Features.Proposals.Member>() on pp.MemberId equals m.Id
+                          join u in db.Users on m.UserId equals u.Id
+                          where pp.MatterId == busiest.Id && pp.Seq == 0
+                          select u.Username).FirstAsync();
+        return (busiest.Id, busiest.Events, lead);
+    }
+
     private static async Task<long> SourceWithMostItemsAsync(IServiceProvider services)
     {
         await using var scope = services.CreateAsyncScope();

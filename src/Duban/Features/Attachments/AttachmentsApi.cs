@@ -20,7 +20,7 @@ public sealed class AttachmentQueries(DubanDb db, MatterScope scope)
     public async Task<Result<IReadOnlyList<AttachmentView>>> ListAsync(long matterId, Actor actor, CancellationToken ct)
     {
         if (!await SeesAsync(matterId, actor, ct)) return Error.NotFound();
-        var rows = await db.Attachments.AsNoTracking().Where(a => a.MatterId == matterId).OrderBy(a => a.Id)
+        var rows = await Photos(matterId).OrderBy(a => a.Id)
             .Select(a => new { a.Id, a.FileName, a.ContentType, a.Size, a.Sha256, a.CreatedAt }).ToListAsync(ct);
         return rows.Select(a => new AttachmentView(a.Id, a.FileName, a.ContentType, a.Size, a.Sha256, a.CreatedAt, Url(matterId, a.Id))).ToList();
     }
@@ -29,9 +29,16 @@ public sealed class AttachmentQueries(DubanDb db, MatterScope scope)
     public async Task<Result<Attachment>> GetAsync(long matterId, long attachmentId, Actor actor, CancellationToken ct)
     {
         if (!await SeesAsync(matterId, actor, ct)) return Error.NotFound();
-        var attachment = await db.Attachments.AsNoTracking().FirstOrDefaultAsync(a => a.Id == attachmentId && a.MatterId == matterId, ct);
+        var attachment = await Photos(matterId).FirstOrDefaultAsync(a => a.Id == attachmentId, ct);
         return attachment is null ? Error.NotFound("附件不存在 / attachment not found") : attachment;
     }
+
+    /// <summary>
+    /// The matter's photos: the images. Other attachments (a proposal's reply PDF, Features/Proposals) are served by
+    /// their own module under its own rules of who reads them, never here.
+    /// </summary>
+    private IQueryable<Attachment> Photos(long matterId) =>
+        db.Attachments.AsNoTracking().Where(a => a.MatterId == matterId && a.ContentType.StartsWith("image/"));
 
     public static string Url(long matterId, long attachmentId) => $"/api/v1/matters/{matterId}/attachments/{attachmentId}";
 

@@ -126,6 +126,8 @@ public static class Photos
     {
         PhotoBytes.Jpeg => ".jpg",
         PhotoBytes.Png => ".png",
+        // A proposal's reply document (Features/Proposals/ReplyDocuments.cs) is named by the same rules.
+        "application/pdf" => ".pdf",
         _ => ".webp",
     };
 }

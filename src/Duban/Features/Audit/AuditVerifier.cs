@@ -90,7 +90,8 @@ public static class AuditVerifier
                     foreach (var (row, hash) in recorded) states[row] = ((string)hash!, e.Seq);
                 }
                 if (e.Action == EntityStates.BaselineAction) baselines++;
-                if (e.MatterId is { } registered && e.Action == RegisterMatter.EventName && e.Data.Contains("\"photos\":[", StringComparison.Ordinal))
+                if (e.MatterId is { } registered && (e.Action == RegisterMatter.EventName && e.Data.Contains("\"photos\":[", StringComparison.Ordinal)
+                    || e.Data.Contains("\"" + AttachedByEvent + "\":[", StringComparison.Ordinal)))
                     withPhotos.Add(registered);
                 lastSeq = e.Seq;
                 count++;
@@ -250,6 +251,12 @@ public static class AuditVerifier
     /// Each matter's photos against its register event's list (hash, type and size, in order), and each photo's bytes
     /// hashed again: bytes replaced, a photo added or removed behind Duban's back, are named. Read a page at a time.
     /// </summary>
+    /// <summary>
+    /// The key under which an event other than the register lists the files it attached to its matter, each
+    /// <c>{"sha256","contentType","size"}</c> as the register event's photos (a proposal's reply PDF).
+    /// </summary>
+    public const string AttachedByEvent = "attachments";
+
     private static async Task<string?> AttachmentsMatchEventsAsync(DubanDb db, HashSet<long> withPhotos, CancellationToken ct)
     {
         const int PhotoPage = 200;
@@ -268,17 +275,27 @@ public static class AuditVerifier
             var matterIds = page.Select(a => a.MatterId).Where(seen.Add).ToList();
             if (matterIds.Count > 0)
             {
-                var registered = (await db.Events.AsNoTracking().Where(e => e.MatterId != null && matterIds.Contains(e.MatterId.Value) && e.Action == RegisterMatter.EventName)
-                    .Select(e => new { MatterId = e.MatterId!.Value, e.Data }).ToListAsync(ct)).ToDictionary(e => e.MatterId, e => e.Data);
+                // The register event lists the photos filed with the matter; a later event may list what it attached (a
+                // proposal's reply PDF) under "attachments": together, in the events' order, they are the matter's attachments.
+                var events = await db.Events.AsNoTracking().Where(e => e.MatterId != null && matterIds.Contains(e.MatterId.Value))
+                    .OrderBy(e => e.Seq).Select(e => new { MatterId = e.MatterId!.Value, e.Action, e.Data }).ToListAsync(ct);
+                var recorded = new Dictionary<long, List<(string, string, int)>>();
+                foreach (var e in events)
+                {
+                    var key = e.Action == RegisterMatter.EventName ? "photos" : AttachedByEvent;
+                    if (!e.Data.Contains("\"" + key + "\":[", StringComparison.Ordinal)
+                        || System.Text.Json.Nodes.JsonNode.Parse(e.Data)![key] is not System.Text.Json.Nodes.JsonArray listedHere) continue;
+                    if (!recorded.TryGetValue(e.MatterId, out var list)) recorded[e.MatterId] = list = [];
+                    list.AddRange(listedHere.Select(p => ((string)p!["sha256"]!, (string)p["contentType"]!, (int)p["size"]!)));
+                }
                 var rows = await db.Attachments.AsNoTracking().Where(a => matterIds.Contains(a.MatterId)).OrderBy(a => a.Id)
                     .Select(a => new { a.Id, a.MatterId, a.Sha256, a.ContentType, a.Size }).ToListAsync(ct);
                 foreach (var group in rows.GroupBy(r => r.MatterId))
                 {
-                    var listed = registered.TryGetValue(group.Key, out var data) && System.Text.Json.Nodes.JsonNode.Parse(data)!["photos"] is System.Text.Json.Nodes.JsonArray photos
-                        ? photos.Select(p => ((string)p!["sha256"]!, (string)p["contentType"]!, (int)p["size"]!)).ToList() : [];
+                    var listed = recorded.GetValueOrDefault(group.Key) ?? [];
                     var stored = group.Select(r => (r.Sha256, r.ContentType, r.Size)).ToList();
                     if (!listed.SequenceEqual(stored))
-                        return $"the photos of matter id {group.Key} do not match its register event (recorded {listed.Count}, stored {stored.Count}): they were replaced, added or removed outside Duban";
+                        return $"the photos of matter id {group.Key} do not match its register event and the events that attached files (recorded {listed.Count}, stored {stored.Count}): they were replaced, added or removed outside Duban";
                 }
             }
             lastId = page[^1].Id;

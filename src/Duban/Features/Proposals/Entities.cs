@@ -130,6 +130,11 @@ public sealed class Proposal
     public string? Opinions { get; set; }
     /// <summary>When the office published it with its reply (公开), or null.</summary>
     public DateTimeOffset? PublishedAt { get; set; }
+    /// <summary>
+    /// The SHA-256 of the PDF the latest reply carried (答复函, schema 0036), its bytes an attachment of the matter
+    /// (<c>attachments</c>); null when that reply had none.
+    /// </summary>
+    public string? ReplyDocumentSha256 { get; set; }
 }
 
 /// <summary>A proposer of a proposal: the lead (seq 0) and the co-signers (联名), in order.</summary>

@@ -72,7 +72,9 @@ public sealed class ProposalFacet : MatterFacet
                 p.RehandlingCount, p.Opinions, state.Proposers.ToArray(),
             }
             // The publication (schema 0030) joins the part only once there is one: the chains written before still verify.
-            .Concat(p.PublishedAt is { } published ? [Ms(published)] : Array.Empty<object?>()).ToArray()
+            .Concat(p.PublishedAt is { } published ? [Ms(published)] : Array.Empty<object?>())
+            // So does the reply's PDF (schema 0036), named so that it is never read as a publication.
+            .Concat(p.ReplyDocumentSha256 is { } document ? ["replyDocument", document] : Array.Empty<object?>()).ToArray()
             : null;
 
     public override void Snapshot(Matter m, JsonObject snapshot)
@@ -89,6 +91,7 @@ public sealed class ProposalFacet : MatterFacet
             ["rehandlingCount"] = p.RehandlingCount,
         };
         if (p.PublishedAt is not null) ((JsonObject)snapshot["proposal"]!)["publishedAt"] = p.PublishedAt;
+        if (p.ReplyDocumentSha256 is not null) ((JsonObject)snapshot["proposal"]!)["replyDocument"] = p.ReplyDocumentSha256;
     }
 
     /// <summary>The body's office follows its proposals: it hears of their notices and escalations.</summary>

@@ -25,6 +25,10 @@ public sealed class ProposalOptions
     /// </summary>
     public bool DemoSession { get; set; } = true;
 
+    /// <summary>The largest PDF a reply may carry (答复函), in bytes: 10 MB by default, 1 KB to 25 MB (Kestrel takes 30,000,000 a request).</summary>
+    [System.ComponentModel.DataAnnotations.Range(1024, 25 * 1024 * 1024)]
+    public int ReplyDocumentMaxBytes { get; set; } = 10 * 1024 * 1024;
+
     /// <summary>The duty list (委员履职清单); null: <see cref="DefaultDuties"/>, the sixteen of the seeds.</summary>
     public List<DutyDefinition>? Duties { get; set; }
 

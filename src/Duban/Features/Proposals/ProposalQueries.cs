@@ -9,7 +9,7 @@ namespace Duban.Features.Proposals;
 
 public sealed record ProposerView(long Id, string Name, bool Lead);
 
-public sealed record ReplyView(string Category, string Text, string? SignedBy, DateTimeOffset At, bool? FirstReplyOnTime);
+public sealed record ReplyView(string Category, string Text, string? SignedBy, DateTimeOffset At, bool? FirstReplyOnTime, ReplyDocumentView? Document = null);
 
 public sealed record EvaluationView(string Rating, string? Comment, DateTimeOffset At);
 
@@ -83,7 +83,9 @@ public sealed class ProposalQueries(DubanDb db, ProposalAccess access, MatterFac
             Unit(p.HostUnitCode), [.. m.Assignments.Where(a => a.Active && a.Role == "co").Select(a => Unit(a.UnitCode)!)],
             m.ReceivedAt, p.AcceptedAt, m.DueAt, MatterClock.IsOverdue(m.Status, m.DueAt, m.PausedAt, now),
             p.Status is ProposalStatus.NotAccepted or ProposalStatus.Merged ? m.StatusReason : null, p.Objection, m.MergedIntoId,
-            p.ReplyCategory is { } c ? new ReplyView(c, p.ReplyText ?? "", p.ReplySignedBy, p.RepliedAt!.Value, p.FirstReplyOnTime) : null,
+            p.ReplyCategory is { } c
+                ? new ReplyView(c, p.ReplyText ?? "", p.ReplySignedBy, p.RepliedAt!.Value, p.FirstReplyOnTime, await ReplyDocuments.ViewAsync(db, m.Id, p.ReplyDocumentSha256, ct))
+                : null,
             CoHostOpinion.Read(p.Opinions),
             p.Rating is { } r ? new EvaluationView(r, p.Comment, p.EvaluatedAt!.Value) : null, p.RehandlingCount, available);
     }

@@ -1,10 +1,13 @@
 using Duban.Common;
+using Duban.Data;
 using Duban.Features.Auth;
 using Duban.Features.Matters;
 using Duban.Features.Proposals.Actions;
 using Duban.Features.Proposals.Opinions;
 using Duban.Web;
 using Microsoft.AspNetCore.Mvc;
+using Microsoft.Extensions.Options;
+using Microsoft.Net.Http.Headers;
 
 namespace Duban.Features.Proposals;
 
@@ -54,7 +57,51 @@ public static class ProposalsApi
         Step<AcceptProposalRequest, AcceptProposal>(g, "accept");
         Step<NotAcceptProposalRequest, NotAcceptProposal>(g, "not-accept");
         Step<MergeProposalRequest, MergeProposal>(g, "merge");
-        Step<ReplyProposalRequest, ReplyProposal>(g, "reply");
+        // The reply: JSON as the contract has it, or the same fields as a multipart form with its optional PDF (`document`).
+        g.MapPost("/{id:long}/reply", async (long id, ReplyProposal action, ProposalQueries queries, IOptions<ProposalOptions> options, HttpContext http, CancellationToken ct) =>
+            {
+                ReplyProposalRequest? request;
+                if (http.Request.HasFormContentType)
+                {
+                    var read = await ReplyDocuments.RequestFromFormAsync(http.Request, options.Value.ReplyDocumentMaxBytes, ct);
+                    if (!read.IsSuccess) return ApiResults.Problem(read.Error!);
+                    request = read.Value;
+                }
+                else if (http.Request.HasJsonContentType())
+                {
+                    try
+                    {
+                        request = await http.Request.ReadFromJsonAsync<ReplyProposalRequest>(ct);
+                    }
+                    catch (System.Text.Json.JsonException)
+                    {
+                        return ApiResults.Problem(Error.Validation("the body is not valid JSON / 请求内容不是有效的 JSON"));
+                    }
+                }
+                else return Results.StatusCode(StatusCodes.Status415UnsupportedMediaType);
+                // The file's name is not text the host typed: it is made safe when stored (Photos.SafeName), never refused.
+                return await RunStepAsync(id, request, action, queries, http, ct, textOnly: request is null ? null : request with { Document = null });
+            })
+            .Accepts<ReplyProposalRequest>("application/json", "multipart/form-data")
+            .WithName("proposal-reply").WithSummary(ReplyProposal.Describe.Summary + "; as multipart/form-data with an optional PDF (document)")
+            .Produces<ProposalView>().ProducesProblem(400).ProducesProblem(403).ProducesProblem(404).ProducesProblem(409);
+        g.MapGet("/{id:long}/reply/document", async (long id, DubanDb db, ProposalAccess access, MatterFacets facets, HttpContext http, CancellationToken ct) =>
+            {
+                var result = await ReplyDocuments.GetAsync(db, access, facets, id, http.Actor(), ct);
+                if (!result.IsSuccess) return ApiResults.Problem(result.Error!);
+                var a = result.Value!;
+                var disposition = new ContentDispositionHeaderValue("attachment");
+                disposition.SetHttpFileName(a.FileName);
+                var headers = http.Response.Headers;
+                headers.ContentDisposition = disposition.ToString();
+                // Downloaded, never shown in the page's origin: no sniffing, no script, and asked again each time (who reads it can change).
+                headers.ContentSecurityPolicy = "default-src 'none'; sandbox";
+                headers.XContentTypeOptions = "nosniff";
+                headers.CacheControl = "private, no-cache";
+                return Results.Bytes(a.Content, a.ContentType, entityTag: new EntityTagHeaderValue("\"" + a.Sha256 + "\""));
+            })
+            .WithSummary("The reply's PDF (答复函), to the proposers, the office, the units holding it and the city's coordinators; 404 to anyone else")
+            .Produces(200, null, ReplyDocuments.ContentType).ProducesProblem(404);
         Step<EvaluateProposalRequest, EvaluateProposal>(g, "evaluate");
         Step<ObjectProposalRequest, ObjectProposal>(g, "object");
         Step<ReviewObjectionRequest, ReviewObjection>(g, "objection");
@@ -107,22 +154,28 @@ public static class ProposalsApi
         return api;
     }
 
+    private static async Task<IResult> RunStepAsync<TRequest, TAction>(long id, TRequest? request, TAction action, ProposalQueries queries, HttpContext http, CancellationToken ct,
+        object? textOnly = null)
+        where TRequest : class
+        where TAction : MatterAction<TAction, TRequest>, IDescribedAction
+    {
+        if (request is null) return ApiResults.Problem(Error.Validation("a JSON body with the version is required / 请求内容不能为空"));
+        if (Text.HasControlCharactersIn(textOnly ?? request)) return ApiResults.Problem(Error.Validation("text may not contain control characters / 文本含有非法控制字符"));
+        var actor = http.Actor();
+        var r = await action.ExecuteAsync(id, request, actor, ct);
+        if (!r.IsSuccess) return ApiResults.Problem(r.Error!);
+        // The proposer who merged or was refused may still read it; one who can no longer see it gets the bare state.
+        var view = await queries.GetAsync(id, actor, ct);
+        return view.IsSuccess ? Results.Ok(view.Value) : Results.Ok(new ActionResponse(r.Value!.Id, r.Value.Number, r.Value.Status, r.Value.Version));
+    }
+
     /// <summary>A step of the proposal's life: the registered action, answered with the proposal as the caller now sees it.</summary>
     private static void Step<TRequest, TAction>(RouteGroupBuilder g, string name)
         where TRequest : class
         where TAction : MatterAction<TAction, TRequest>, IDescribedAction
     {
-        g.MapPost("/{id:long}/" + name, async (long id, [FromBody] TRequest? request, TAction action, ProposalQueries queries, HttpContext http, CancellationToken ct) =>
-            {
-                if (request is null) return ApiResults.Problem(Error.Validation("a JSON body with the version is required / 请求内容不能为空"));
-                if (Text.HasControlCharactersIn(request)) return ApiResults.Problem(Error.Validation("text may not contain control characters / 文本含有非法控制字符"));
-                var actor = http.Actor();
-                var r = await action.ExecuteAsync(id, request, actor, ct);
-                if (!r.IsSuccess) return ApiResults.Problem(r.Error!);
-                // The proposer who merged or was refused may still read it; one who can no longer see it gets the bare state.
-                var view = await queries.GetAsync(id, actor, ct);
-                return view.IsSuccess ? Results.Ok(view.Value) : Results.Ok(new ActionResponse(r.Value!.Id, r.Value.Number, r.Value.Status, r.Value.Version));
-            })
+        g.MapPost("/{id:long}/" + name, (long id, [FromBody] TRequest? request, TAction action, ProposalQueries queries, HttpContext http, CancellationToken ct) =>
+                RunStepAsync(id, request, action, queries, http, ct))
             .WithName("proposal-" + name).WithSummary(TAction.Describe.Summary ?? TAction.Describe.Label.En)
             .Produces<ProposalView>().ProducesProblem(400).ProducesProblem(403).ProducesProblem(404).ProducesProblem(409);
     }
@@ -174,6 +227,7 @@ public static class ProposalServices
         // Members (accounts of no role), the offices, the host units: each sees the proposals it works on.
         services.AddConsoleNav(new ConsoleNavEntry("/console/proposals", new("建议提案", "Proposals"), _ => true));
         services.AddConsoleNav(new ConsoleNavEntry("/console/opinions", new("社情民意", "Social opinion"), _ => true));
+        services.AddConsoleNav(new ConsoleNavEntry("/console/consultations", new("协商活动", "Consultations"), _ => true));
         return services;
     }
 }

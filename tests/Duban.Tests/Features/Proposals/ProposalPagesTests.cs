@@ -136,6 +136,83 @@ public sealed partial class ProposalPagesTests(DubanFactory factory)
         Assert.Contains("只有提案工作机构可以召开交办会", memberPage, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task Office_RecordsATopicWithItsMembersAndItsReport_OnTheConsultationsPage_AMemberSeesOnlyWhatTheyTookPartIn()
+    {
+        const int year = 2047;
+        var office = factory.Desk.CppccOffice();
+        var members = await office.MemberIds("cppcc", "cppcc-071", "cppcc-072");
+        var title = Unique("侨乡历史文化街区活化利用");
+        var browser = await Browser("cppcc-office");
+        Assert.Contains("href=\"/console/consultations\"", await browser.GetStringAsync("/console/proposals"), StringComparison.Ordinal);
+        var page = await browser.GetStringAsync($"/console/consultations?year={year}");
+        Assert.Contains("data-testid=\"consultation-form\"", page, StringComparison.Ordinal);
+        // The register to choose from.
+        Assert.Contains($"<option value=\"{members[0]}\"", page, StringComparison.Ordinal);
+
+        // A member not of the register is refused, naming it; nothing is recorded.
+        var refused = await PostFields(browser, $"/console/consultations?year={year}", "add",
+            [new("kind", "topic"), new("title", title), new("day", $"{year}-04-10"), new("memberIds", $"{members[0]}"), new("memberIds", "999999")]);
+        Assert.Contains("第 2 名委员（999999）不在名册中", WebUtility.HtmlDecode(await refused.Content.ReadAsStringAsync()), StringComparison.Ordinal);
+        Assert.DoesNotContain(title, await browser.GetStringAsync($"/console/consultations?year={year}"), StringComparison.Ordinal);
+
+        var added = await PostFields(browser, $"/console/consultations?year={year}", "add",
+            [new("kind", "topic"), new("title", title), new("day", $"{year}-04-10"), new("memberIds", $"{members[0]}"), new("memberIds", $"{members[1]}")]);
+        Assert.Equal(HttpStatusCode.Redirect, added.StatusCode);
+        var listed = await office.GetAsync($"/api/v1/consultations?body=cppcc&year={year}").Ok();
+        var topic = listed["items"]!.AsArray().Single(c => (string?)c!["title"] == title)!;
+        Assert.Equal(members.Order(), topic["memberIds"]!.AsArray().Select(m => (long)m!).Order());
+        var id = (long)topic["id"]!;
+        page = WebUtility.HtmlDecode(await browser.GetStringAsync($"/console/consultations?year={year}"));
+        Assert.Contains(title, page, StringComparison.Ordinal);
+        Assert.Contains("data-testid=\"report-form\"", page, StringComparison.Ordinal);
+
+        // Its report, from the page.
+        var reported = await PostFields(browser, $"/console/consultations?year={year}", $"report-{id}", [new("report", "建议分批推进街区活化，建立侨资参与机制。")]);
+        Assert.Equal(HttpStatusCode.Redirect, reported.StatusCode);
+        Assert.Equal("建议分批推进街区活化，建立侨资参与机制。", (string?)(await office.GetAsync($"/api/v1/consultations?body=cppcc&year={year}").Ok())["items"]!.AsArray()
+            .Single(c => (long)c!["id"]! == id)!["report"]);
+        Assert.Contains("建议分批推进街区活化", WebUtility.HtmlDecode(await browser.GetStringAsync($"/console/consultations?year={year}")), StringComparison.Ordinal);
+
+        // A member who took part sees it, without the office's forms; one who did not, does not.
+        var taking = WebUtility.HtmlDecode(await (await Browser("cppcc-071")).GetStringAsync($"/console/consultations?year={year}"));
+        Assert.Contains(title, taking, StringComparison.Ordinal);
+        Assert.DoesNotContain("consultation-form", taking, StringComparison.Ordinal);
+        Assert.DoesNotContain("report-form", taking, StringComparison.Ordinal);
+        Assert.DoesNotContain(title, WebUtility.HtmlDecode(await (await Browser("cppcc-073")).GetStringAsync($"/console/consultations?year={year}")), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Host_RepliesWithAPdfOnThePage_TheMemberSeesItsLink()
+    {
+        var office = factory.Desk.CppccOffice();
+        var member = (await office.MemberIds("cppcc", "cppcc-074"))[0];
+        var id = (long)(await factory.Desk.Member("cppcc-074").Submit("cppcc", 2026, Unique("关于推进老旧小区加装电梯的提案"), member))["id"]!;
+        await office.Done(id, "accept", new { hostUnitCode = "4407-zjj" });
+        var host = await Browser("h-4407-zjj");
+        var url = $"/console/proposals/{id}";
+        var html = await host.GetStringAsync(url);
+        Assert.Contains("name=\"document\" type=\"file\"", html, StringComparison.Ordinal);
+        var version = (int)(await office.Proposal(id))["version"]!;
+        var pdf = System.Text.Encoding.ASCII.GetBytes("%PDF-1.7\n% " + Guid.NewGuid().ToString("N") + "\ntrailer << >>\n%%EOF\n");
+        using var form = new MultipartFormDataContent
+        {
+            { new StringContent("reply"), "_handler" },
+            { new StringContent(WebUtility.HtmlDecode(TokenField().Match(html).Groups[1].Value)), "__RequestVerificationToken" },
+            { new StringContent($"{version}"), "version" },
+            { new StringContent("A"), "category" },
+            { new StringContent("加装电梯已纳入年度民生实事。"), "text" },
+            { new ByteArrayContent(pdf), "document", "加装电梯答复.pdf" },
+        };
+        Assert.Equal(HttpStatusCode.Redirect, (await host.PostAsync(url, form)).StatusCode);
+
+        var detail = WebUtility.HtmlDecode(await (await Browser("cppcc-074")).GetStringAsync(url));
+        Assert.Contains("data-testid=\"reply-document\"", detail, StringComparison.Ordinal);
+        Assert.Contains($"href=\"/api/v1/proposals/{id}/reply/document\"", detail, StringComparison.Ordinal);
+        Assert.Contains("加装电梯答复.pdf", detail, StringComparison.Ordinal);
+        Assert.Equal(pdf, await (await Browser("cppcc-074")).GetByteArrayAsync($"/api/v1/proposals/{id}/reply/document"));
+    }
+
     [GeneratedRegex("<input[^>]*name=\"__RequestVerificationToken\"[^>]*value=\"([^\"]+)\"")]
     private static partial Regex TokenField();
 }

@@ -11,7 +11,12 @@ public sealed record AcceptProposalRequest(int? Version, string? HostUnitCode, s
 public sealed record NotAcceptProposalRequest(int? Version, string? Reason);
 
 /// <summary>POST /api/v1/proposals/{id}/reply: the host's written reply, category A, B or C.</summary>
-public sealed record ReplyProposalRequest(int? Version, string? Category, string? Text, string? SignedBy = null);
+public sealed record ReplyProposalRequest(int? Version, string? Category, string? Text, string? SignedBy = null)
+{
+    /// <summary>The optional PDF (答复函), from the multipart form of <c>POST …/reply</c> or the console's page; never JSON.</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
+    public ReplyDocumentUpload? Document { get; init; }
+}
 
 /// <summary>POST /api/v1/proposals/{id}/evaluate: the lead proposer's evaluation of the reply.</summary>
 public sealed record EvaluateProposalRequest(int? Version, string? Rating, string? Comment);

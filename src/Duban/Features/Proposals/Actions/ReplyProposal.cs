@@ -1,3 +1,4 @@
+using System.Text.Json.Nodes;
 using Duban.Common;
 using Duban.Data;
 using Duban.Features.Matters;
@@ -32,6 +33,24 @@ public sealed class ReplyProposal(MatterWorkflow workflow, ProposalAccess access
             if (error is not null) return Task.FromResult<Error?>(error);
             if (p.Objection is not null)
                 return Task.FromResult<Error?>(Error.Conflict("objection_pending", "交办异议尚待提案工作机构审查，暂不能答复 / the objection to the assignment waits for the office's review"));
+            // The reply's PDF (答复函), optional: kept as an attachment of the matter, saved with this step, its hash
+            // on the row and in the event (as the register event lists its photos), so `audit verify` holds it to them.
+            Attachment? document = null;
+            if (req.Document is { } upload)
+            {
+                var checkedDocument = ReplyDocuments.Check(upload, access.Options.ReplyDocumentMaxBytes, m.Id, actor.Id, step.Now);
+                if (!checkedDocument.IsSuccess) return Task.FromResult(checkedDocument.Error);
+                document = checkedDocument.Value!;
+                step.Db.Attachments.Add(document);
+                step.Details[Duban.Features.Audit.AuditVerifier.AttachedByEvent] = new JsonArray(new JsonObject
+                {
+                    ["sha256"] = document.Sha256,
+                    ["contentType"] = document.ContentType,
+                    ["size"] = document.Size,
+                });
+            }
+            // A new reply is a new document: one without a PDF does not carry the previous reply's.
+            p.ReplyDocumentSha256 = document?.Sha256;
             if (p.RehandlingCount == 0 && p.RepliedAt is null) p.FirstReplyOnTime = m.DueAt is not { } due || step.Now <= due;
             p.Status = ProposalStatus.Replied;
             p.ReplyCategory = req.Category!.Trim();

@@ -61,6 +61,16 @@ public sealed record ConsultationView(long Id, string Body, int Year, string Kin
 
 public sealed record ConsultationList(IReadOnlyList<ConsultationView> Items, int Total, int Topics, int Events, int Reports);
 
+/// <summary>An activity as the console's page lists it: the participants by name.</summary>
+public sealed record ConsultationRow(long Id, string Kind, string Title, string Day, string? Report, IReadOnlyList<string> Participants);
+
+/// <summary>
+/// A page of a body's activities of a year (the office's and the coordinators' all of them; a member's those they took part
+/// in), newest first, with the year's counts as the reader may see them.
+/// </summary>
+public sealed record ConsultationPage(string Body, int Year, IReadOnlyList<ConsultationRow> Items, int Total, int Topics, int Events, int Reports,
+    int Page, int PageSize, bool Office);
+
 /// <summary>
 /// The office records its body's consultation activities and who took part, each one audited change
 /// (<c>consultation-add</c>, <c>consultation-report</c>, <c>consultation-participants</c>); the members' duties count them.
@@ -158,8 +168,8 @@ public sealed class ConsultationChanges(DubanDb db, AuditLog audit, TimeProvider
         var known = await db.Set<Member>().AsNoTracking().Where(m => m.Body == body && ids.Contains(m.Id)).Select(m => m.Id).ToListAsync(ct);
         for (var i = 0; i < ids.Length; i++)
         {
-            if (!known.Contains(ids[i])) return Error.Validation($"memberIds[{i}]: no member {ids[i]} of the {body} register / 委员不存在");
-            if (Array.IndexOf(ids, ids[i]) != i) return Error.Validation($"memberIds[{i}]: {ids[i]} is listed twice / 重复");
+            if (!known.Contains(ids[i])) return Error.Validation($"memberIds[{i}]: no member {ids[i]} of the {body} register / 第 {i + 1} 名委员（{ids[i]}）不在名册中");
+            if (Array.IndexOf(ids, ids[i]) != i) return Error.Validation($"memberIds[{i}]: {ids[i]} is listed twice / 第 {i + 1} 名委员（{ids[i]}）重复");
         }
         return ids;
     }
@@ -183,5 +193,47 @@ public sealed class ConsultationQueries(DubanDb db, ProposalAccess access)
             .ToLookup(p => p.ConsultationId, p => p.MemberId);
         return new ConsultationList([.. rows.Select(r => ConsultationChanges.View(r, [.. participants[r.Id].Order()]))], rows.Count,
             rows.Count(r => r.Kind == "topic"), rows.Count(r => r.Kind == "event"), rows.Count(r => r.Report is not null));
+    }
+
+    /// <summary>
+    /// The console's page (/console/consultations): the office's body (or, for the city's coordinators, the body asked),
+    /// a member's own body and only what they took part in. Counted and paged in the database, by the indexes on
+    /// (body, year, kind), (body, year, day, id) and the participants' member.
+    /// </summary>
+    public async Task<Result<ConsultationPage>> PageAsync(string? body, int year, int? page, int pageSize, Actor actor, CancellationToken ct)
+    {
+        if (year is not (>= 2000 and <= 2100)) return Error.Validation("year is 2000 to 2100 / 年度应在 2000 至 2100 之间");
+        if (page is not null and not (>= 1 and <= 10_000)) return Error.Validation("page is 1 to 10000");
+        var officeBody = access.OfficeBody(actor);
+        var asked = Text.OrNull(body);
+        if (asked is not null && !Bodies.IsBody(asked)) return Error.Validation("body must be npc or cppcc");
+        var q = db.Set<Consultation>().AsNoTracking();
+        string b;
+        if (officeBody is not null || access.Oversees(actor))
+        {
+            b = officeBody ?? asked ?? Bodies.Cppcc;
+            q = q.Where(c => c.Body == b && c.Year == year);
+        }
+        else if (await ProposalAccess.MemberOfAsync(db, actor, ct) is { } member)
+        {
+            b = member.Body;
+            var mine = db.Set<ConsultationParticipant>().Where(p => p.MemberId == member.Id).Select(p => p.ConsultationId);
+            q = q.Where(c => c.Body == b && c.Year == year && mine.Contains(c.Id));
+        }
+        else return Error.Forbidden("由工作机构、委员和市级督办人员查看 / the office's, the members' and the city's coordinators'");
+        var counts = await q.GroupBy(c => c.Kind).Select(g => new { Kind = g.Key, Count = g.Count(), Reports = g.Count(c => c.Report != null) }).ToListAsync(ct);
+        var total = counts.Sum(c => c.Count);
+        var number = page ?? 1;
+        var rows = await q.OrderByDescending(c => c.Day).ThenByDescending(c => c.Id).Skip((number - 1) * pageSize).Take(pageSize)
+            .Select(c => new { c.Id, c.Kind, c.Title, c.Day, c.Report }).ToListAsync(ct);
+        var ids = rows.Select(r => r.Id).ToList();
+        var names = (await (from p in db.Set<ConsultationParticipant>().AsNoTracking()
+                            join m in db.Set<Member>().AsNoTracking() on p.MemberId equals m.Id
+                            where ids.Contains(p.ConsultationId)
+                            select new { p.ConsultationId, m.Name, m.Id }).ToListAsync(ct))
+            .OrderBy(x => x.Id).ToLookup(x => x.ConsultationId, x => x.Name);
+        return new ConsultationPage(b, year, [.. rows.Select(r => new ConsultationRow(r.Id, r.Kind, r.Title, r.Day, r.Report, [.. names[r.Id]]))], total,
+            counts.FirstOrDefault(c => c.Kind == "topic")?.Count ?? 0, counts.FirstOrDefault(c => c.Kind == "event")?.Count ?? 0, counts.Sum(c => c.Reports),
+            number, pageSize, officeBody == b);
     }
 }
