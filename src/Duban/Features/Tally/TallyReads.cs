@@ -32,7 +32,7 @@ public sealed class TallyReads(DubanDb db, MatterScope scope, TimeProvider time,
         if (scope.IsCityWide(actor)) county = null;
         else if (MatterScope.CountyOf(actor) is { } c) county = c;
         else return null;
-        var at = await db.Set<TallyState>().AsNoTracking().Select(s => (DateTimeOffset?)s.CountedAt).FirstOrDefaultAsync(ct);
+        var at = await db.Set<TallyState>().AsNoTracking().Where(s => s.Id == Tallies.StateId).Select(s => (DateTimeOffset?)s.CountedAt).FirstOrDefaultAsync(ct);
         if (at is not { } countedAt || countedAt < time.Now().AddSeconds(-options.Value.FreshForSeconds)) return null;
         var live = new List<IQueryable<Matter>>();
         if (county is not null)
