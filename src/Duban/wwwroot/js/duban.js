@@ -74,11 +74,24 @@
     });
   }
 
+  // The dashboard's period picker: only the fields of the chosen kind (month, quarter, year, custom) show; without this
+  // script every field shows and the kind chosen decides which are read.
+  function wirePeriodPicker(picker) {
+    var kind = picker.querySelector("select[name=pk]");
+    if (!kind) return;
+    function show() {
+      picker.querySelectorAll("[data-pk]").forEach(function (f) { f.hidden = f.getAttribute("data-pk") !== kind.value; });
+    }
+    kind.addEventListener("change", show);
+    show();
+  }
+
   function init() {
     document.querySelectorAll("[data-photo-preview]").forEach(wirePhotoPreview);
     document.querySelectorAll("[data-geo-resolve]").forEach(wireGeo);
     document.querySelectorAll("[data-toggle-hide]").forEach(wireToggle);
     document.querySelectorAll("[data-queue]").forEach(wireQueue);
+    document.querySelectorAll("[data-period-picker]").forEach(wirePeriodPicker);
     document.querySelectorAll("[data-print]").forEach(function (b) { b.addEventListener("click", function () { window.print(); }); });
   }
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", init); else init();
