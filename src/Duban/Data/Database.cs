@@ -35,15 +35,31 @@ public static class DatabaseSetup
             {
                 throw new InvalidOperationException("Duban:Database:ConnectionString is required when the provider is postgres.");
             }
-            options.UseNpgsql(db.ConnectionString);
+            options.UseNpgsql(db.ConnectionString, o => o.UseQuerySplittingBehavior(Splitting));
             options.AddInterceptors(Features.Search.SearchIndexing.Instance);
         }
         else
         {
-            options.UseSqlite(SqliteConnectionString(db, dataDirectory));
+            options.UseSqlite(SqliteConnectionString(db, dataDirectory), o => o.UseQuerySplittingBehavior(Splitting));
             options.AddInterceptors(SqlitePragmas.Instance, Features.Search.SearchIndexing.Instance);
         }
+        Quiet(options);
     }
+
+    /// <summary>
+    /// How a query that loads several collections is run, chosen rather than left to EF's default (which then warns
+    /// at every first start, issue 18): one SQL statement, a consistent snapshot of the matter and its children. The
+    /// queries that load collections read one matter or a page of them; one that would multiply rows says
+    /// <c>AsSplitQuery()</c> (the audit's pages).
+    /// </summary>
+    public const QuerySplittingBehavior Splitting = QuerySplittingBehavior.SingleQuery;
+
+    /// <summary>
+    /// Warnings that are true of Duban's queries by design, logged at Debug instead: a capped count (count at most N,
+    /// <c>Take(N).Count()</c>) takes its rows in any order on purpose, and ordering them would cost a sort.
+    /// </summary>
+    public static void Quiet(DbContextOptionsBuilder options) =>
+        options.ConfigureWarnings(w => w.Log((CoreEventId.RowLimitingOperationWithoutOrderByWarning, LogLevel.Debug)));
 
     public static string SqliteConnectionString(DatabaseOptions db, string dataDirectory)
     {

@@ -16,7 +16,8 @@ public sealed class ReplicaContexts
         var db = options.Value;
         if (string.IsNullOrWhiteSpace(db.ReadReplica)) return;
         var builder = new DbContextOptionsBuilder<DubanDb>();
-        builder.UseNpgsql(db.ReadReplica);
+        builder.UseNpgsql(db.ReadReplica, o => o.UseQuerySplittingBehavior(DatabaseSetup.Splitting));
+        DatabaseSetup.Quiet(builder);
         builder.UseQueryTrackingBehavior(QueryTrackingBehavior.NoTracking);
         Factory = new PooledDbContextFactory<DubanDb>(builder.Options);
     }

@@ -53,6 +53,9 @@ public static class Cli
         // Settings ship beside the executable (appsettings.json), wherever it is started from.
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = call.Configuration, ContentRootPath = AppContext.BaseDirectory });
         if (string.IsNullOrEmpty(builder.Configuration["urls"])) builder.WebHost.UseUrls("http://127.0.0.1:5080");
+        // The host's own start lines (listening on, started, environment, content root) are said once by the line
+        // below, and would otherwise follow the demo's framed accounts (the console logger writes behind).
+        builder.Logging.AddFilter("Microsoft.Hosting.Lifetime", LogLevel.Warning);
         builder.Services.AddDuban();
         builder.Services.AddDubanWeb();
         builder.AddDubanTelemetry();
@@ -62,6 +65,8 @@ public static class Cli
         {
             var addresses = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses ?? [];
             Console.WriteLine($"Duban 督办 is serving on {string.Join(", ", addresses)} (data: {DubanServices.DataDirectory(app.Configuration)})");
+            // A first start that loaded the demo: its accounts and password last, framed, with the addresses to open.
+            if (app.Services.GetRequiredService<DemoFirstStart>().Seeded is { } seeded) DemoSeeder.PrintAccounts(seeded, Console.Out, addresses);
         });
         await app.RunAsync();
         return 0;

@@ -139,6 +139,7 @@ public static class DubanServices
         services.AddOpenApi("v1");
         services.AddDubanHealth();
         services.AddSingleton<DubanMeters>();
+        services.AddSingleton<DemoFirstStart>();
         services.AddHostedService<StartupTasks>();
         // After StartupTasks: the calendar's days are read before serving, once the schema scripts have run.
         services.AddHostedService<CacheRefresher>();
@@ -212,7 +213,7 @@ public static class DubanServices
 }
 
 /// <summary>Brings the schema up to date and loads the demo into an empty database, before serving.</summary>
-public sealed class StartupTasks(IServiceScopeFactory scopes, IOptions<DemoOptions> demo, ILogger<StartupTasks> logger) : IHostedService
+public sealed class StartupTasks(IServiceScopeFactory scopes, IOptions<DemoOptions> demo, ILogger<StartupTasks> logger, DemoFirstStart firstStart) : IHostedService
 {
     public async Task StartAsync(CancellationToken cancellationToken)
     {
@@ -233,7 +234,8 @@ public sealed class StartupTasks(IServiceScopeFactory scopes, IOptions<DemoOptio
             // The demo's history goes back months: their partitions first (PostgreSQL).
             await EventPartitions.EnsureAsync(db, scope.ServiceProvider.GetRequiredService<TimeProvider>(), cancellationToken, EventPartitions.HistoryMonths);
             var seeded = await scope.ServiceProvider.GetRequiredService<DemoSeeder>().SeedAsync(cancellationToken);
-            DemoSeeder.PrintAccounts(seeded, Console.Out);
+            // Printed at the very end of start-up, once the server listens (Cli.ServeAsync), with its addresses.
+            firstStart.Seeded = seeded;
         }, cancellationToken);
     }
 

@@ -100,7 +100,10 @@ public sealed class ListAndDashboardTests(BrowserApp web)
     {
         await SceneAsync();
         var supervisor = await web.App.As("supervisor");
-        var received = (int)(await supervisor.GetAsync("/api/v1/matters?status=received&pageSize=1").Ok())["total"]!;
+        // The statuses count the matters received in the period (this month by default), as the list filtered by those dates does.
+        var today = Duban.Common.Clock.ChinaDate(web.App.Clock.GetUtcNow());
+        var (first, last) = (new DateOnly(today.Year, today.Month, 1), new DateOnly(today.Year, today.Month, 1).AddMonths(1).AddDays(-1));
+        var received = (int)(await supervisor.GetAsync($"/api/v1/matters?status=received&pageSize=1&from={first:yyyy-MM-dd}&to={last:yyyy-MM-dd}").Ok())["total"]!;
         var red = (int)(await supervisor.GetAsync("/api/v1/supervision/lights?by=county").Ok())["all"]!["red"]!;
 
         var page = await web.SignedInAsync("supervisor");
@@ -123,7 +126,26 @@ public sealed class ListAndDashboardTests(BrowserApp web)
         await Assertions.Expect(page.GetByTestId("ranking").Locator("thead")).ToContainTextAsync("综合得分");
         await Assertions.Expect(page.GetByTestId("counties")).ToContainTextAsync("台山市");
         await Assertions.Expect(page.GetByTestId("towns")).ToContainTextAsync("川岛镇");
+        // Every county in the ranking; those with too few matters say so, unranked.
+        await Assertions.Expect(page.GetByTestId("ranking").Locator("tbody tr")).ToHaveCountAsync(7);
+        await Assertions.Expect(page.GetByTestId("minimum-matters")).ToContainTextAsync("5");
         await web.ShotAsync(page, "console-dashboard");
+
+        // The period picker: a quarter, then months from–to; the page reads the period picked.
+        await page.GetByLabel("期间类型", new() { Exact = true }).SelectOptionAsync("quarter");
+        await Assertions.Expect(page.GetByLabel("月份", new() { Exact = true })).ToBeHiddenAsync();
+        var quarter = $"{today.Year}-Q{(today.Month + 2) / 3}";
+        await page.GetByLabel("季度", new() { Exact = true }).SelectOptionAsync(quarter);
+        await page.GetByRole(AriaRole.Button, new() { Name = "查看" }).ClickAsync();
+        await page.WaitForURLAsync("**pk=quarter**");
+        await Assertions.Expect(page.Locator(".lead")).ToContainTextAsync(quarter);
+        await page.GetByLabel("期间类型", new() { Exact = true }).SelectOptionAsync("custom");
+        await page.GetByLabel("起始月份", new() { Exact = true }).FillAsync($"{today.Year - 1}-12");
+        await page.GetByLabel("截止月份", new() { Exact = true }).FillAsync($"{today:yyyy-MM}");
+        await page.GetByRole(AriaRole.Button, new() { Name = "查看" }).ClickAsync();
+        await page.WaitForURLAsync("**pk=custom**");
+        await Assertions.Expect(page.Locator(".lead")).ToContainTextAsync($"{today.Year - 1}-12..{today:yyyy-MM}");
+        await web.ShotAsync(page, "console-dashboard-custom-period");
 
         // On a 1080p projector.
         await page.SetViewportSizeAsync(1920, 1080);

@@ -59,6 +59,35 @@ public sealed class DashboardQueries(DubanDb db, MatterScope scope, TimeProvider
     }
 
     /// <summary>
+    /// The matters received in a figures period (<see cref="FiguresPeriod"/>: the dashboard's period), by their status now:
+    /// every status (zero included) in the order of <see cref="Status.All"/>. From the counters of the day received and
+    /// status (<see cref="TallyKinds.ReceivedStatus"/>), as the counties' counts are, plus what they leave out counted live.
+    /// </summary>
+    public async Task<Result<IReadOnlyList<StatusCount>>> StatusesAsync(string? period, Actor actor, CancellationToken ct)
+    {
+        var parsed = FiguresPeriod.Parse(period, time.Now());
+        if (!parsed.IsSuccess) return parsed.Error!;
+        var p = parsed.Value!;
+        var tally = await tallies.ForAsync(actor, ct);
+        var counts = new Dictionary<string, long>(StringComparer.Ordinal);
+        if (tally is not null)
+        {
+            // The status follows the date in the key: yyyy-MM-dd|status.
+            foreach (var c in await tallies.Days(tally, TallyKinds.ReceivedStatus, p.First, p.Last).GroupBy(c => c.Key.Substring(11))
+                .Select(g => new { g.Key, N = g.Sum(c => c.N) }).ToListAsync(ct))
+                counts[c.Key] = counts.GetValueOrDefault(c.Key) + c.N;
+        }
+        var (start, end) = (p.Start, p.End);
+        foreach (var part in LiveParts(actor, tally))
+        {
+            foreach (var c in await part.Where(m => m.ReceivedAt >= start && m.ReceivedAt < end).GroupBy(m => m.Status)
+                .Select(g => new { g.Key, Count = g.Count() }).ToListAsync(ct))
+                counts[c.Key] = counts.GetValueOrDefault(c.Key) + c.Count;
+        }
+        return Status.All.Select(s => new StatusCount(s, (int)counts.GetValueOrDefault(s))).ToList();
+    }
+
+    /// <summary>
     /// Received (by when received) and closed (by when closed) in each of the last
     /// <see cref="TrendPeriods"/> weeks (Monday to Sunday) or months, China dates, the current one last.
     /// </summary>
@@ -184,11 +213,17 @@ public sealed class DashboardQueries(DubanDb db, MatterScope scope, TimeProvider
         }
         var divisions = geo.Gazetteer.Divisions;
         var home = geo.Gazetteer.Home;
+        // Every county the reader oversees has its row, with nothing received too (issue 18: a county left out reads as
+        // no county): the city's readers every county of the city, a county's its own.
+        var shown = scope.IsCityWide(actor) && home >= 0
+            ? divisions.Children(home).Where(i => !divisions.IsPlaceholder(i)).Select(divisions.Code).OfType<string>().Where(c => c.Length == 6).ToHashSet(StringComparer.Ordinal)
+            : MatterScope.CountyOf(actor) is { } own ? new HashSet<string>(StringComparer.Ordinal) { own } : [];
+        foreach (var code in shown) counties.TryAdd(code, (0, 0));
         string Name(string code) => code.Length == 0
             ? home >= 0 ? divisions.Name(home) : ""
             : divisions.Find(code) is var i and >= 0 ? divisions.Name(i) : code;
         return new PlaceBreakdown(p,
-            [.. counties.Where(c => c.Value.Received != 0)
+            [.. counties.Where(c => c.Value.Received != 0 || shown.Contains(c.Key))
                 .Select(c => new PlaceCount(c.Key.Length > 0 ? c.Key : home >= 0 ? divisions.Code(home) ?? "" : "", Name(c.Key), (int)c.Value.Received, (int)c.Value.Closed))
                 .OrderByDescending(c => c.Received).ThenBy(c => c.Code, StringComparer.Ordinal)],
             [.. towns.Where(t => t.Value.Received != 0).Select(t => new PlaceCount(t.Key, Name(t.Key), (int)t.Value.Received, (int)t.Value.Closed))

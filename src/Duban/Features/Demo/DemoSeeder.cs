@@ -29,6 +29,12 @@ public sealed class DemoOptions
 
 public sealed record DemoSeedResult(string Password, bool PasswordGenerated, int Units, int Users, int Matters);
 
+/// <summary>What the start-up loaded, when it loaded the demo: the host prints it once it listens (Hosting/Cli.ServeAsync).</summary>
+public sealed class DemoFirstStart
+{
+    public DemoSeedResult? Seeded { get; set; }
+}
+
 /// <summary>
 /// Loads the Jiangmen demo (data/demo): the real units with their division codes, an account for
 /// every role and unit, and matters from the Jiangmen Daily stories. Matters are driven through
@@ -97,15 +103,60 @@ public sealed class DemoSeeder(IServiceProvider services, DubanDb db, UnitDirect
         return new DemoSeedResult(password, string.IsNullOrEmpty(given), units.Count, users, matters);
     }
 
-    public static void PrintAccounts(DemoSeedResult seeded, TextWriter output)
+    /// <summary>
+    /// The demo's accounts and password in a framed block, with the addresses the server listens on when they are
+    /// known: printed at the very end of start-up, so that it is the last thing on the screen, not lost among the logs.
+    /// </summary>
+    public static void PrintAccounts(DemoSeedResult seeded, TextWriter output, IEnumerable<string>? urls = null)
     {
-        output.WriteLine($"Loaded the Jiangmen demo: {seeded.Units} units, {seeded.Users} accounts, {seeded.Matters} matters.");
-        output.WriteLine("Demo accounts: admin, dispatcher (12345 centre), supervisor (督查室), leader (市政府),");
-        output.WriteLine("  s-<county code> county supervisors (e.g. s-440781), h-<unit code> handlers (e.g. h-440781115 川岛镇).");
-        output.WriteLine(seeded.PasswordGenerated
-            ? $"Password of every demo account (shown once; set DUBAN_DEMO_PASSWORD to choose it): {seeded.Password}"
-            : "Password of every demo account: the value of DUBAN_DEMO_PASSWORD.");
+        var lines = new List<string>
+        {
+            $"Duban 江门演示 / Jiangmen demo: {seeded.Units} units, {seeded.Users} accounts, {seeded.Matters} matters",
+        };
+        if (urls?.ToList() is { Count: > 0 } addresses)
+        {
+            lines.Add("");
+            lines.AddRange(addresses.Select(u => "打开 / Open: " + u));
+        }
+        lines.Add("");
+        lines.Add("演示账号 / Demo accounts:");
+        lines.Add("  admin, dispatcher (12345热线), supervisor (市督查室), leader (市政府)");
+        lines.Add("  s-<区县代码> county supervisors, e.g. s-440781");
+        lines.Add("  h-<单位代码> unit handlers, e.g. h-440781115 (川岛镇)");
+        lines.Add("");
+        if (seeded.PasswordGenerated)
+        {
+            lines.Add("密码（所有演示账号） / Password of every demo account:");
+            lines.Add("  " + seeded.Password);
+            lines.Add("只显示这一次；设置 DUBAN_DEMO_PASSWORD 可自选。");
+            lines.Add("Shown once; set DUBAN_DEMO_PASSWORD to choose it.");
+        }
+        else
+        {
+            lines.Add("密码：DUBAN_DEMO_PASSWORD 的值 / Password: the value of DUBAN_DEMO_PASSWORD");
+        }
+        output.Write(Framed(lines));
+        output.Flush();
     }
+
+    /// <summary>Lines in a box of ═ and ║, padded by their width on a terminal (a Chinese character takes two columns).</summary>
+    public static string Framed(IReadOnlyList<string> lines)
+    {
+        var width = lines.Max(Columns);
+        var text = new System.Text.StringBuilder();
+        text.Append('╔').Append('═', width + 2).Append('╗').Append('\n');
+        foreach (var line in lines)
+        {
+            text.Append("║ ").Append(line).Append(' ', width - Columns(line)).Append(" ║").Append('\n');
+        }
+        text.Append('╚').Append('═', width + 2).Append('╝').Append('\n');
+        return text.ToString();
+    }
+
+    /// <summary>Terminal columns: two for the East Asian wide characters (CJK, their punctuation, full-width forms), one otherwise.</summary>
+    public static int Columns(string line) => line.EnumerateRunes().Sum(r => r.Value is (>= 0x1100 and <= 0x115F) or (>= 0x2E80 and <= 0xA4CF)
+        or (>= 0xAC00 and <= 0xD7A3) or (>= 0xF900 and <= 0xFAFF) or (>= 0xFE30 and <= 0xFE4F) or (>= 0xFF00 and <= 0xFF60)
+        or (>= 0xFFE0 and <= 0xFFE6) or (>= 0x20000 and <= 0x3FFFD) ? 2 : 1);
 
     private static List<T> Load<T>(string name)
     {

@@ -21,6 +21,13 @@ public sealed class FiguresOptions : IValidatableObject
 
     public FigurePenalties Penalties { get; set; } = new();
 
+    /// <summary>
+    /// A ranking ranks a unit once it has this many matters in the period (<see cref="FiguresRow.Matters"/>); the others are
+    /// listed, unranked, as too few to rank (样本不足): a score on one or two matters says nothing about a unit (issue 18).
+    /// </summary>
+    [Range(0, 100_000)]
+    public int MinimumMatters { get; set; } = 5;
+
     /// <summary>Is the category, or its first level, among the excluded ones?</summary>
     public bool Excludes(string? category) =>
         category is not null && ExcludedCategories.Any(x =>

@@ -26,13 +26,19 @@ public sealed record OnTimeFigures(double? Rate, int OnTime, int Closed);
 /// <summary>超期数: matters whose deadline fell in the period (and has passed) and were not closed by it: still open, or closed late.</summary>
 public sealed record OverdueFigures(int Count, int Open, int ClosedLate);
 
-/// <summary>One unit (or county) in a period: every rate with the counts behind it, and the composite score.</summary>
+/// <summary>
+/// One unit (or county) in a period: every rate with the counts behind it, and the composite score (0–100).
+/// <paramref name="Matters"/>: the matters it had in the period (the larger of its lead assignments given in the period and
+/// the matters it closed in the period or holds overdue); <paramref name="TooFewToRank"/>: fewer than the ranking's minimum
+/// (<see cref="FiguresOptions.MinimumMatters"/>), so listed without a rank (样本不足). Added fields come last.
+/// </summary>
 public sealed record FiguresRow(int? Rank, UnitRef Unit, string Kind, ResponseFigures Response, ResolutionFigures Resolution,
     SatisfactionFigures Satisfaction, OnTimeFigures OnTime, OverdueFigures Overdue, int Returns, int ImproperReturns, int Reopenings,
-    double Penalty, double? Score);
+    double Penalty, double? Score, int Matters = 0, bool TooFewToRank = false);
 
-/// <summary>How the score was made, so that a reader can recompute it.</summary>
-public sealed record FiguresScoring(FigureWeights Weights, double BasicallySatisfied, IReadOnlyList<string> ExcludedCategories, FigurePenalties Penalties);
+/// <summary>How the score was made, so that a reader can recompute it; <paramref name="MinimumMatters"/>: the matters a unit needs to be ranked.</summary>
+public sealed record FiguresScoring(FigureWeights Weights, double BasicallySatisfied, IReadOnlyList<string> ExcludedCategories, FigurePenalties Penalties,
+    int MinimumMatters = 0);
 
 /// <summary>
 /// The figures of a period; <paramref name="Kind"/> and <paramref name="Channel"/> are the filters applied (null: all matters);
@@ -77,9 +83,18 @@ public sealed class UnitFigures(DubanDb db, MatterScope scope, UnitDirectory dir
         var units = await directory.AllAsync(ct);
         var prefix = scope.IsCityWide(actor) ? null : MatterScope.TerritoryPrefix(actor.TerritoryCode);
         var rows = new List<FiguresRow>();
+        if (byCounty)
+        {
+            // Every county of the city (of the reader's territory) has its row, a county with nothing counted too:
+            // it is listed as too few to rank, never left out (issue 18: 5 of 7 counties showed).
+            foreach (var county in Counties(units.Values))
+            {
+                if (!tallies.ContainsKey(county)) tallies[county] = new Tally();
+            }
+        }
         foreach (var (key, tally) in tallies)
         {
-            if (tally.IsEmpty) continue;
+            if (tally.IsEmpty && !byCounty) continue;
             UnitRef unit;
             string unitKind;
             if (byCounty)
@@ -126,6 +141,21 @@ public sealed class UnitFigures(DubanDb db, MatterScope scope, UnitDirectory dir
         return View(parsed.Value!, null, filter, now, [row], asOf);
     }
 
+    /// <summary>
+    /// The counties of the home city: the territories of its county-level governments (kind <c>government</c>, a
+    /// six-digit division code under the city's, not the city's own).
+    /// </summary>
+    private static IEnumerable<string> Counties(IEnumerable<UnitInfo> units)
+    {
+        var city = units.Where(u => u.Kind == "government" && u.TerritoryCode.Length == 6 && u.TerritoryCode.EndsWith("00", StringComparison.Ordinal))
+            .Select(u => u.TerritoryCode).Order(StringComparer.Ordinal).FirstOrDefault();
+        if (city is null) return [];
+        var prefix = city[..4];
+        return units.Where(u => u.Kind == "government" && u.TerritoryCode.Length == 6 && u.TerritoryCode != city
+                && u.TerritoryCode.StartsWith(prefix, StringComparison.Ordinal))
+            .Select(u => u.TerritoryCode).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal);
+    }
+
     private static bool IsCoordinator(Actor actor) => actor.HasAny(Roles.Dispatcher, Roles.Supervisor, Roles.Leader, Roles.Admin);
 
     /// <summary>The matters counted: of one kind and/or by one channel, null for all.</summary>
@@ -142,16 +172,21 @@ public sealed class UnitFigures(DubanDb db, MatterScope scope, UnitDirectory dir
     }
 
     private FiguresView View(FiguresPeriod p, string? rank, Counted filter, DateTimeOffset now, IReadOnlyList<FiguresRow> rows, DateTimeOffset? asOf) =>
-        new(p.Name, p.First, p.Last, rank, now, new FiguresScoring(Options.Weights, Options.BasicallySatisfied, Options.ExcludedCategories, Options.Penalties), rows,
+        new(p.Name, p.First, p.Last, rank, now, new FiguresScoring(Options.Weights, Options.BasicallySatisfied, Options.ExcludedCategories, Options.Penalties, Options.MinimumMatters), rows,
             filter.Kind, filter.Channel, asOf);
 
     /// <summary>
     /// Ordered by score (none last), then fewer points taken off, then code: the same figures always
-    /// give the same order. Every scored row has its own rank (1, 2, 3, …, also on equal scores).
+    /// give the same order. Every scored row with enough matters has its own rank (1, 2, 3, …, also on equal
+    /// scores); the rows with too few matters follow, unranked, in the same order.
     /// </summary>
-    private static List<FiguresRow> Ranked(List<FiguresRow> rows) =>
-        rows.OrderBy(r => r.Score is null).ThenByDescending(r => r.Score).ThenBy(r => r.Penalty).ThenBy(r => r.Unit.Code, StringComparer.Ordinal)
-            .Select((r, i) => r with { Rank = r.Score is null ? null : i + 1 }).ToList();
+    private static List<FiguresRow> Ranked(List<FiguresRow> rows)
+    {
+        var ordered = rows.OrderBy(r => r.TooFewToRank).ThenBy(r => r.Score is null).ThenByDescending(r => r.Score).ThenBy(r => r.Penalty)
+            .ThenBy(r => r.Unit.Code, StringComparer.Ordinal).ToList();
+        var rank = 0;
+        return [.. ordered.Select(r => r with { Rank = r.Score is null || r.TooFewToRank ? null : ++rank })];
+    }
 
     private FiguresRow Row(UnitRef unit, string kind, Tally t)
     {
@@ -176,10 +211,14 @@ public sealed class UnitFigures(DubanDb db, MatterScope scope, UnitDirectory dir
         double[] weights = [o.Weights.Response, o.Weights.Resolution, o.Weights.Satisfaction, o.Weights.OnTime];
         var weight = rates.Select((r, i) => r is null ? 0 : weights[i]).Sum();
         var penalty = Math.Round(overdue.Count * o.Penalties.Overdue + t.Improper * o.Penalties.ImproperReturn, 2);
+        // 0 to 100, as documented: the penalty takes points off down to 0, never below (issue 18: −1.0 on one matter).
         double? score = weight > 0
-            ? Math.Round(100 * rates.Select((r, i) => (r ?? 0) * weights[i]).Sum() / weight - penalty, 2)
+            ? Math.Round(Math.Clamp(100 * rates.Select((r, i) => (r ?? 0) * weights[i]).Sum() / weight - penalty, 0, 100), 2)
             : null;
-        return new FiguresRow(null, unit, kind, response, resolution, satisfaction, onTime, overdue, t.Returns, t.Improper, t.Reopenings, penalty, score);
+        // The matters behind the figures: those given to it in the period, or those it closed or holds overdue in it.
+        var matters = Math.Max(t.InTime + t.Late + t.Pending, t.Closed + t.OverdueOpen);
+        return new FiguresRow(null, unit, kind, response, resolution, satisfaction, onTime, overdue, t.Returns, t.Improper, t.Reopenings, penalty, score,
+            matters, matters < o.MinimumMatters);
     }
 
     private sealed class Tally

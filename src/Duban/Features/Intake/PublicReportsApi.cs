@@ -21,7 +21,12 @@ public static class PublicReportsApi
         string? SubjectUnitCode = null);
     public sealed record PublicReceipt(string Receipt, string QueryCode);
     public sealed record PublicUpdate(DateTimeOffset At, string Status, string Message);
-    public sealed record PublicStatus(string Receipt, string Status, string StatusText, DateTimeOffset ReceivedAt, string? Reply, bool FeedbackGiven, IReadOnlyList<PublicUpdate> Updates);
+    /// <summary>
+    /// What the raiser sees of their report. Added fields come last: <paramref name="Title"/>, the report's own title, and
+    /// <paramref name="HandlingUnit"/>, once dispatched, the public name of the unit handling it (a unit, never a person).
+    /// </summary>
+    public sealed record PublicStatus(string Receipt, string Status, string StatusText, DateTimeOffset ReceivedAt, string? Reply, bool FeedbackGiven,
+        IReadOnlyList<PublicUpdate> Updates, string? Title = null, string? HandlingUnit = null);
     public sealed record PublicFeedbackRequest(bool? Resolved, string? Satisfaction, string? Comment);
 
     public static RouteGroupBuilder MapPublicReportsApiV1(this RouteGroupBuilder api)
@@ -147,6 +152,10 @@ public static class PublicReportsApi
                 updates.Add(new PublicUpdate(closedAt, Status.Closed, "合并办理的事项已办结 / the joined matter is closed"));
             }
         }
-        return new PublicStatus(m.Number, status, Status.Chinese(status), m.ReceivedAt, reply, m.FeedbackSatisfaction is not null, updates);
+        // The unit handling it, once dispatched (a matter between units reads as received: none), by its name; never a person.
+        string? handling = null;
+        if (m.LeadUnitCode is { } lead && status is not (Status.Received or Status.Rejected or Status.Merged))
+            handling = await db.Units.AsNoTracking().Where(u => u.Code == lead).Select(u => u.Name).FirstOrDefaultAsync(ct);
+        return new PublicStatus(m.Number, status, Status.Chinese(status), m.ReceivedAt, reply, m.FeedbackSatisfaction is not null, updates, m.Title, handling);
     }
 }

@@ -55,7 +55,7 @@ public sealed class Tallies(DubanDb db, MatterClock clock, TimeProvider time, IO
     IOptions<Figures.FiguresOptions> figures)
 {
     private const long LockKey = 0x44_75_62_61_6E_13; // "Duban" 0x13: the tally
-    private const int StateId = 1;
+    internal const int StateId = 1;
 
     /// <summary>When the counters were last brought up to date, or null when there are none (never built).</summary>
     public async Task<DateTimeOffset?> CountedAtAsync(CancellationToken ct) =>

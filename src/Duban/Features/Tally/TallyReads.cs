@@ -32,7 +32,7 @@ public sealed class TallyReads(DubanDb db, MatterScope scope, TimeProvider time,
         if (scope.IsCityWide(actor)) county = null;
         else if (MatterScope.CountyOf(actor) is { } c) county = c;
         else return null;
-        var at = await db.Set<TallyState>().AsNoTracking().Select(s => (DateTimeOffset?)s.CountedAt).FirstOrDefaultAsync(ct);
+        var at = await db.Set<TallyState>().AsNoTracking().Where(s => s.Id == Tallies.StateId).Select(s => (DateTimeOffset?)s.CountedAt).FirstOrDefaultAsync(ct);
         if (at is not { } countedAt || countedAt < time.Now().AddSeconds(-options.Value.FreshForSeconds)) return null;
         var live = new List<IQueryable<Matter>>();
         if (county is not null)
@@ -82,9 +82,10 @@ public sealed class TallyReads(DubanDb db, MatterScope scope, TimeProvider time,
         }
         else
         {
-            // Months ("2026-10" to "2026-12"; a year's "2026" sorts before its months, outside the range).
+            // Months ("2026-10" to "2026-12"). A year's "2026" sorts before its months, but after another year's
+            // ("2025-11" to "2026-02" would take it): months only.
 #pragma warning disable CA1309 // translated to SQL month >= from AND month <= to: the databases compare the ASCII months bytewise
-            rows = db.Set<RateCount>().AsNoTracking().Where(c => string.Compare(c.Month, from) >= 0 && string.Compare(c.Month, to) <= 0);
+            rows = db.Set<RateCount>().AsNoTracking().Where(c => string.Compare(c.Month, from) >= 0 && string.Compare(c.Month, to) <= 0 && c.Month.Length == 7);
 #pragma warning restore CA1309
         }
         if (tally.County is { } county) rows = rows.Where(c => c.County == county);

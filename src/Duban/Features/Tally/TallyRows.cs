@@ -57,6 +57,7 @@ public sealed class TallyMatter
             yield return new(TallyKinds.UnitLight, County, LeadUnit + "|" + Light);
         }
         yield return new(TallyKinds.Received, County, ReceivedDay);
+        yield return new(TallyKinds.ReceivedStatus, County, ReceivedDay + "|" + Status);
         if (Town.Length > 0) yield return new(TallyKinds.ReceivedTown, County, ReceivedDay + "|" + Town);
         if (Status == Matters.Status.Closed)
         {
@@ -107,6 +108,8 @@ public static class TallyKinds
     public const string ReceivedClosedTown = "received_closed_town";
     /// <summary>key: the China date closed.</summary>
     public const string Closed = "closed";
+    /// <summary>key: the China date received | the status now (the dashboard's statuses of a period's matters).</summary>
+    public const string ReceivedStatus = "received_status";
 
     /// <summary>
     /// The twin of a counter kind that counts only the confidential reports about one unit ("status@44078100001"):

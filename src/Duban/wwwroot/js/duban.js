@@ -74,11 +74,42 @@
     });
   }
 
+  // The dashboard's period picker: only the fields of the chosen kind (month, quarter, year, custom) show; without this
+  // script every field shows and the kind chosen decides which are read.
+  function wirePeriodPicker(picker) {
+    var kind = picker.querySelector("select[name=pk]");
+    if (!kind) return;
+    function show() {
+      picker.querySelectorAll("[data-pk]").forEach(function (f) { f.hidden = f.getAttribute("data-pk") !== kind.value; });
+    }
+    kind.addEventListener("change", show);
+    show();
+  }
+
+  // The header's compact menu on a phone: the button shows (the stylesheet folds the links behind it only once the
+  // header is menu-ready, so without this script they stay in view); Escape closes it and gives the focus back.
+  function wireMenu(top) {
+    var button = top.querySelector(".menu-toggle");
+    if (!button) return;
+    function set(open) {
+      button.setAttribute("aria-expanded", open ? "true" : "false");
+      top.classList.toggle("menu-open", open);
+    }
+    button.hidden = false;
+    top.classList.add("menu-ready");
+    button.addEventListener("click", function () { set(button.getAttribute("aria-expanded") !== "true"); });
+    top.addEventListener("keydown", function (e) {
+      if (e.key === "Escape" && top.classList.contains("menu-open")) { set(false); button.focus(); }
+    });
+  }
+
   function init() {
     document.querySelectorAll("[data-photo-preview]").forEach(wirePhotoPreview);
     document.querySelectorAll("[data-geo-resolve]").forEach(wireGeo);
     document.querySelectorAll("[data-toggle-hide]").forEach(wireToggle);
     document.querySelectorAll("[data-queue]").forEach(wireQueue);
+    document.querySelectorAll("[data-period-picker]").forEach(wirePeriodPicker);
+    document.querySelectorAll("[data-menu]").forEach(wireMenu);
     document.querySelectorAll("[data-print]").forEach(function (b) { b.addEventListener("click", function () { window.print(); }); });
   }
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", init); else init();

@@ -1,5 +1,6 @@
 using Duban.Common;
 using Duban.Features.Dashboard;
+using Duban.Features.Matters;
 using Duban.Tests.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -102,6 +103,45 @@ public sealed class DashboardQueriesTests
         // 3 November, a Tuesday: the week of 2 November.
         Assert.Equal(new DateOnly(2026, 11, 2), after.Weeks.Points[^3].First);
         Assert.Equal((1, 0), Minus(Point(after.Weeks, 3), Point(before.Weeks, 3)));
+    }
+
+    /// <summary>
+    /// Issue 18: the status counts covered all time beside a monthly period, and a county with nothing received was
+    /// missing. The statuses are now those of the matters received in the period; every county the reader oversees has
+    /// its row (the city's: the seven of Jiangmen).
+    /// </summary>
+    [Fact]
+    public async Task Dashboard_StatusesCountThePeriodsMatters_AndEveryCountyIsListed()
+    {
+        await using var app = DubanFactory.StartingAt(At(11, 18));
+        await app.InitializeAsync();
+        async Task<(IReadOnlyList<StatusCount> November, IReadOnlyList<StatusCount> September, IReadOnlyList<StatusCount> Autumn)> StatusesAsync() => (
+            (await AsAsync(app, "s-440785", (q, a) => q.StatusesAsync("2026-11", a, default))).Value!,
+            (await AsAsync(app, "s-440785", (q, a) => q.StatusesAsync("2026-09", a, default))).Value!,
+            (await AsAsync(app, "s-440785", (q, a) => q.StatusesAsync("2026-09..2026-11", a, default))).Value!);
+        var before = await StatusesAsync();
+
+        var dispatcher = app.Desk.Dispatcher;
+        await dispatcher.Register(Call("横陂镇九月路面塌陷", Hengbei, At(9, 15)));
+        await app.Desk.Matter(Call("横陂镇十一月路灯不亮", Hengbei, At(11, 3))).Lead(Hengbei).ClosedAsync();
+        await dispatcher.Register(Call("圣堂镇十一月垃圾堆放", Shengtang, At(11, 16)));
+        var after = await StatusesAsync();
+
+        // November: its two matters (one closed, one received), not September's.
+        Assert.Equal(2, after.November.Sum(c => c.Count) - before.November.Sum(c => c.Count));
+        Assert.Equal(1, Count(after.November, "closed") - Count(before.November, "closed"));
+        Assert.Equal(1, Count(after.November, "received") - Count(before.November, "received"));
+        Assert.Equal(1, after.September.Sum(c => c.Count) - before.September.Sum(c => c.Count));
+        Assert.Equal(3, after.Autumn.Sum(c => c.Count) - before.Autumn.Sum(c => c.Count));
+        Assert.Equal(Status.All, after.November.Select(c => c.Status));
+        Assert.False((await AsAsync(app, "s-440785", (q, a) => q.StatusesAsync("2026-13", a, default))).IsSuccess);
+
+        // Every county of the city for the city's supervisor, those with nothing received too; a county's own for its supervisor.
+        var city = (await AsAsync(app, "supervisor", (q, a) => q.PlacesAsync("2026-11", a, default))).Value!;
+        Assert.Superset(new HashSet<string> { "440703", "440704", "440705", "440781", "440783", "440784", "440785" }, city.Counties.Select(c => c.Code).ToHashSet());
+        Assert.Equal("恩平市", city.Counties.Single(c => c.Code == "440785").Name);
+        var quiet = (await AsAsync(app, "s-440785", (q, a) => q.PlacesAsync("2001-01", a, default))).Value!;
+        Assert.Equal(new[] { ("440785", 0) }, quiet.Counties.Select(c => (c.Code, c.Received)));
     }
 
     [Fact]

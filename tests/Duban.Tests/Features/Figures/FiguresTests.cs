@@ -116,6 +116,8 @@ public sealed class FiguresTests
         await using var app = DubanFactory.StartingAt(At(8, 3, 9));
         app.Settings["Duban:Figures:BasicallySatisfied"] = "0.8";
         app.Settings["Duban:Figures:ExcludedCategories:0"] = "其他";
+        // 圣堂镇 has one matter: ranked here, where the order by score is what is tested (the minimum has its own test).
+        app.Settings["Duban:Figures:MinimumMatters"] = "1";
         var s = await StartAsync(app);
 
         // 2 November 09:00: seven matters to 横陂镇, one to 圣堂镇.
@@ -266,9 +268,10 @@ public sealed class FiguresTests
         Assert.Equal(new[] { Hengbei, Shengtang }, Codes(await Figures(app, enpingSupervisor, "/api/v1/figures?period=2026-11&rank=town")));
         Assert.Empty(Codes(await Figures(app, enpingSupervisor, "/api/v1/figures?period=2026-11&rank=department")));
 
-        // Counties: the matters of each county together, named by its government.
+        // Counties: the matters of each county together, named by its government; every county of the city has its row,
+        // those with figures first (here too few to rank, as every county with nothing).
         var counties = await Figures(app, s.Dispatcher, "/api/v1/figures?period=2026-11&rank=county");
-        Assert.Equal(new[] { "440785", "440781" }, Codes(counties));
+        Assert.Equal(new[] { "440785", "440781", "440703", "440704", "440705", "440783", "440784" }, Codes(counties));
         var ep = Row(counties, "440785");
         Assert.Equal(("恩平市人民政府", 2, 1), ((string?)ep["unit"]!["name"], (int)ep["response"]!["inTime"]!, (int)ep["onTime"]!["closed"]!));
         Assert.Equal(0, (double)Row(counties, "440781")["resolution"]!["rate"]!);
@@ -291,6 +294,64 @@ public sealed class FiguresTests
         }
         await s.Dispatcher.GetAsync("/api/v1/figures?period=2026-11&rank=village").Problem(HttpStatusCode.BadRequest);
         await s.Dispatcher.GetAsync("/api/v1/figures?period=2026-11&format=pdf").Problem(HttpStatusCode.BadRequest);
+    }
+
+    /// <summary>
+    /// Issue 18: 恩平市 scored −1.0 on one matter (no rate but a late signature, one point off for the overdue), only the
+    /// counties with figures were listed, and a unit was ranked on any number of matters. Now the score stays within
+    /// 0–100, a unit needs <c>MinimumMatters</c> to be ranked (the others are listed as too few to rank), and every county
+    /// of the city has its row; a period may also be months from–to, across a year's end.
+    /// </summary>
+    [Fact]
+    public async Task Figures_Ranking_ScoreWithin0To100_TooFewMattersUnranked_EveryCountyListed()
+    {
+        await using var app = DubanFactory.StartingAt(At(8, 3, 9));
+        app.Settings["Duban:Figures:MinimumMatters"] = "3";
+        var s = await StartAsync(app);
+        // 恩平: one matter, never signed for (its signing deadline lapsed), open past its deadline.
+        var enping = await s.Dispatched("横陂镇中心路路面塌陷", Hengbei, At(11, 5, 18), Hengbei);
+        await s.SignDue(enping, At(11, 2, 9, 30));
+        // 台山: three matters signed for and closed on time, the raiser satisfied.
+        var taishan = new List<long>();
+        foreach (var title in new[] { "川岛镇码头路面破损", "川岛镇沙堤路积水", "川岛镇路灯不亮" })
+            taishan.Add(await s.Dispatched(title, "440781115", At(11, 20, 18), "440781115"));
+        s.To(At(11, 2, 10));
+        foreach (var id in taishan) await s.Accept(id, "440781115");
+        s.To(At(11, 5, 10));
+        foreach (var id in taishan) await s.Close(id, "440781115", true, "satisfied");
+        s.To(At(12, 1, 9));
+
+        var view = await Figures(app, s.Dispatcher, "/api/v1/figures?period=2026-11&rank=county");
+        Assert.Equal(3, (int)view["scoring"]!["minimumMatters"]!);
+        var rows = view["rows"]!.AsArray();
+        Assert.Equal(new[] { "440703", "440704", "440705", "440781", "440783", "440784", "440785" },
+            rows.Select(r => (string)r!["unit"]!["code"]!).Order(StringComparer.Ordinal).ToArray());
+        Assert.All(rows, r => Assert.InRange((double?)r!["score"] ?? 0, 0, 100));
+        var ep = Row(view, "440785");
+        Assert.Equal((1, 1), ((int)ep["response"]!["late"]!, (int)ep["overdue"]!["count"]!));
+        Assert.Equal(0, (double)ep["score"]!);
+        Assert.Equal(1, (int)ep["matters"]!);
+        Assert.True((bool)ep["tooFewToRank"]!);
+        Assert.Null((int?)ep["rank"]);
+        var ts = Row(view, "440781");
+        Assert.Equal((1, 3, false), ((int)ts["rank"]!, (int)ts["matters"]!, (bool)ts["tooFewToRank"]!));
+        Assert.Equal("440781", (string?)rows[0]!["unit"]!["code"]);
+        // A county with nothing in the period: listed, too few to rank, no score.
+        var quiet = Row(view, "440784");
+        Assert.Equal((0, true), ((int)quiet["matters"]!, (bool)quiet["tooFewToRank"]!));
+        Assert.Null((double?)quiet["score"]);
+
+        // Months from–to: October to November holds November's figures; across the year's end the rollup reads months
+        // only (its year rows sort among them), which Figures checks against the records.
+        var custom = await Figures(app, s.Dispatcher, "/api/v1/figures?period=2026-10..2026-11&rank=county");
+        Assert.Equal(("2026-10..2026-11", "2026-10-01", "2026-11-30"), ((string?)custom["period"], (string?)custom["from"], (string?)custom["to"]));
+        Assert.Equal(3, (int)Row(custom, "440781")["onTime"]!["closed"]!);
+        // December 2025 to November 2026: the year's closures so far (the demo's of 台山 too), counted once.
+        var acrossYears = await Figures(app, s.Dispatcher, "/api/v1/figures?period=2025-12..2026-11&rank=county");
+        var year = await Figures(app, s.Dispatcher, "/api/v1/figures?period=2026&rank=county");
+        Assert.Equal((int)Row(year, "440781")["onTime"]!["closed"]!, (int)Row(acrossYears, "440781")["onTime"]!["closed"]!);
+        foreach (var bad in new[] { "2026-11..2026-10", "2026-10..", "2026-10..2026-13", "2026-10..2026-11..2026-12" })
+            await s.Dispatcher.GetAsync($"/api/v1/figures?period={bad}").Problem(HttpStatusCode.BadRequest, "validation");
     }
 
     [Fact]

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Http.Json;
 using Duban.Tests.Infrastructure;
+using Microsoft.EntityFrameworkCore;
 
 namespace Duban.Tests.Features.Intake;
 
@@ -30,6 +31,9 @@ public sealed class PublicReportsTests(DubanFactory factory)
         var pub = factory.CreateClient();
         var status = await pub.GetAsync($"/api/v1/public/reports/{receipt}?queryCode={code}").Ok();
         Assert.Equal("received", (string?)status["status"]);
+        // The report's own title; no handling unit before dispatch (issue 18).
+        Assert.Equal("略尾村快递收发点排队太久", (string?)status["title"]);
+        Assert.Null((string?)status["handlingUnit"]);
 
         var dispatcher = await factory.As("dispatcher");
         var handler = await factory.As("h-440781115");
@@ -45,7 +49,13 @@ public sealed class PublicReportsTests(DubanFactory factory)
         var closed = System.Text.Json.Nodes.JsonNode.Parse(text)!;
         Assert.Equal("closed", (string?)closed["status"]);
         Assert.Equal("已增设第二个取件窗口，并延长傍晚营业时间。", (string?)closed["reply"]);
-        foreach (var secret in new[] { "内部备注", "内部进展", "张三", "川岛镇人民政府", "经办人", "440781115", "热线受理员" })
+        // Once dispatched, the handling unit by its public name (issue 18), never a person, a code or an internal note.
+        string unitName;
+        await using (var scope = factory.Scope())
+            unitName = await factory.Db(scope).Units.Where(u => u.Code == "440781115").Select(u => u.Name).SingleAsync();
+        Assert.Equal(unitName, (string?)closed["handlingUnit"]);
+        Assert.Contains("川岛镇", (string?)closed["handlingUnit"], StringComparison.Ordinal);
+        foreach (var secret in new[] { "内部备注", "内部进展", "张三", "经办人", "440781115", "热线受理员" })
         {
             Assert.DoesNotContain(secret, text);
         }

@@ -61,7 +61,7 @@ public sealed class TallyTests
         // The rates per unit and county (the monthly rollup for the coordinators), a handler their own unit's.
         var unitFigures = scope.ServiceProvider.GetRequiredService<UnitFigures>();
         var figures = new List<object?>();
-        foreach (var period in new[] { "2026-11", "2026-Q4", "2026" })
+        foreach (var period in new[] { "2026-11", "2026-Q4", "2026", "2025-12..2026-11" })
         {
             if (username.StartsWith("h-", StringComparison.Ordinal))
             {
@@ -76,6 +76,8 @@ public sealed class TallyTests
         {
             figures,
             statuses = await dashboard.StatusesAsync(actor, default),
+            monthStatuses = (await dashboard.StatusesAsync("2026-11", actor, default)).Value,
+            yearStatuses = (await dashboard.StatusesAsync("2026", actor, default)).Value,
             months = (await dashboard.TrendAsync("month", actor, default)).Value,
             weeks = (await dashboard.TrendAsync("week", actor, default)).Value,
             month = (await dashboard.PlacesAsync("2026-11", actor, default)).Value,

@@ -89,12 +89,23 @@ public sealed class PdfWriterTests
         Assert.True(pdf.Bytes.Length < 100_000, $"a one-line PDF is {pdf.Bytes.Length} bytes");
     }
 
-    public static TheoryData<string> InstalledFonts() => [.. PdfFonts.DefaultFiles.Where(File.Exists)];
+    /// <summary>
+    /// Each default font installed here (WenQuanYi Micro Hei; Droid Sans Fallback where present) reads, draws and
+    /// subsets. The fonts are listed when the test runs, not when the tests are discovered: a theory over a list read
+    /// at discovery failed the whole run when a font was removed in between (issue 18).
+    /// </summary>
+    [Fact]
+    public void EachInstalledFont_DrawsTheTextAndEmbedsASubset()
+    {
+        var installed = PdfFonts.DefaultFiles.Where(File.Exists).ToList();
+        Assert.True(installed.Count > 0, $"no Chinese TrueType font installed ({string.Join(", ", PdfFonts.DefaultFiles)}): install fonts-wqy-microhei, as test.sh does");
+        foreach (var file in installed)
+        {
+            DrawsTheTextAndEmbedsASubset(file);
+        }
+    }
 
-    /// <summary>Each default font installed here (WenQuanYi Micro Hei; Droid Sans Fallback where present) reads, draws and subsets.</summary>
-    [Theory]
-    [MemberData(nameof(InstalledFonts))]
-    public void EachInstalledFont_DrawsTheTextAndEmbedsASubset(string file)
+    private static void DrawsTheTextAndEmbedsASubset(string file)
     {
         var whole = File.ReadAllBytes(file);
         var font = TrueTypeFont.Load(whole);
@@ -103,12 +114,12 @@ public sealed class PdfWriterTests
         var pdf = new PdfFile(document.Save());
         // Read back as written, also where the font has no Latin letters or digits (Droid Sans
         // Fallback): those are drawn with their full-width forms, never with .notdef.
-        Assert.Equal(Chinese + "\n", pdf.PageText(0));
+        Assert.True(Chinese + "\n" == pdf.PageText(0), $"{file}: the text reads back as {pdf.PageText(0)}");
         Assert.DoesNotContain("0000", System.Text.RegularExpressions.Regex.Match(pdf.Content(0), "<([0-9A-F]*)> Tj").Groups[1].Value.Chunk(4).Select(g => new string(g)));
         var subset = TrueTypeFont.LoadEmbedded(pdf.FontFile());
         Assert.All(Chinese.EnumerateRunes().Where(r => font.Has(r.Value)), r => PdfFile.AssertKept(font, subset, font.GlyphId(r.Value)));
         Assert.Equal(0, subset.GlyphLength(font.GlyphId('龘')));
-        Assert.True(pdf.FontFile().Length < whole.Length / 10);
+        Assert.True(pdf.FontFile().Length < whole.Length / 10, $"{file}: the subset is {pdf.FontFile().Length} bytes of {whole.Length}");
     }
 
     [Fact]
