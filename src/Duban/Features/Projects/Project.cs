@@ -53,11 +53,12 @@ public sealed class ProjectInvestment
     public long? ReportedBy { get; set; }
 }
 
-/// <summary>The figures' rollup by year and level, kept with every project recorded and every report (never a scan).</summary>
+/// <summary>The figures' rollup by year, level and industry, kept with every project recorded and every report (never a scan).</summary>
 public sealed class ProjectFigure
 {
     public int Year { get; set; }
     public required string Level { get; set; }
+    public required string Industry { get; set; }
     public int Count { get; set; }
     public long PlannedFen { get; set; }
     public long CompletedFen { get; set; }
@@ -115,6 +116,6 @@ internal sealed class ProjectFigureConfiguration : IEntityTypeConfiguration<Proj
     public void Configure(EntityTypeBuilder<ProjectFigure> e)
     {
         e.ToTable("project_figures");
-        e.HasKey(x => new { x.Year, x.Level });
+        e.HasKey(x => new { x.Year, x.Level, x.Industry });
     }
 }

@@ -52,7 +52,7 @@ public sealed class ProjectChanges(DubanDb db, AuditLog audit, TimeProvider time
             {
                 var delta = fen.Value - (previous ?? 0);
                 p.CompletedFen += delta;
-                var figure = await ProjectSourceType.FigureAsync(db, p.Year, p.Level, ct);
+                var figure = await ProjectSourceType.FigureAsync(db, p.Year, p.Level, p.Industry, ct);
                 figure.CompletedFen += delta;
             }
             var data = new JsonObject { ["project"] = p.SourceId, ["month"] = key, ["amountFen"] = fen.Value, ["previousFen"] = previous, ["completedFen"] = p.CompletedFen };

@@ -21,8 +21,11 @@ public sealed record ProjectView(long Id, string Title, string Level, string Lev
 /// <summary>A level's line of the figures.</summary>
 public sealed record LevelFigure(string Level, string Label, int Count, decimal Planned, decimal Completed, double? Rate);
 
+/// <summary>An industry's line of the figures.</summary>
+public sealed record IndustryFigure(string Industry, int Count, decimal Planned, decimal Completed, double? Rate);
+
 /// <summary>GET /api/v1/projects/figures?year=.</summary>
-public sealed record ProjectFiguresView(int Year, IReadOnlyList<LevelFigure> Levels, int Count, decimal Planned, decimal Completed);
+public sealed record ProjectFiguresView(int Year, IReadOnlyList<LevelFigure> Levels, IReadOnlyList<IndustryFigure> Industries, int Count, decimal Planned, decimal Completed);
 
 /// <summary>The project's page and the figures. Who sees a project is its source's rule (<see cref="SourceAccess"/>): seen whole, else 404.</summary>
 public sealed class ProjectQueries(DubanDb db, SourceQueries sources, TimeProvider time, IOptions<ClockOptions> clock, MatterScope scope)
@@ -90,11 +93,16 @@ public sealed class ProjectQueries(DubanDb db, SourceQueries sources, TimeProvid
         if (year is not (>= 2000 and <= 2100)) return Error.Validation("year is required, 2000 to 2100 / 请指定年度");
         if (!scope.IsCityWide(actor)) return Error.Forbidden("只有市级督查、领导和管理员可以查看重点项目统计 / only the city's supervisors, leaders and administrators read the key projects' figures");
         var rows = await db.Set<ProjectFigure>().AsNoTracking().Where(f => f.Year == year).ToListAsync(ct);
-        var levels = ProjectVocabulary.Levels.Select(l => rows.FirstOrDefault(r => r.Level == l) ?? new ProjectFigure { Year = year.Value, Level = l })
-            .Select(r => new LevelFigure(r.Level, ProjectVocabulary.LevelLabel(r.Level), r.Count, ProjectSourceType.Yuan(r.PlannedFen),
-                ProjectSourceType.Yuan(r.CompletedFen), Rate(r.CompletedFen, r.PlannedFen)))
+        // At most levels × industries rows (21) a year: summed here.
+        var levels = ProjectVocabulary.Levels.Select(l => rows.Where(r => r.Level == l).ToList())
+            .Select((rs, i) => new LevelFigure(ProjectVocabulary.Levels[i], ProjectVocabulary.LevelLabel(ProjectVocabulary.Levels[i]), rs.Sum(r => r.Count),
+                ProjectSourceType.Yuan(rs.Sum(r => r.PlannedFen)), ProjectSourceType.Yuan(rs.Sum(r => r.CompletedFen)), Rate(rs.Sum(r => r.CompletedFen), rs.Sum(r => r.PlannedFen))))
             .ToList();
-        return new ProjectFiguresView(year.Value, levels, rows.Sum(r => r.Count), ProjectSourceType.Yuan(rows.Sum(r => r.PlannedFen)), ProjectSourceType.Yuan(rows.Sum(r => r.CompletedFen)));
+        var industries = ProjectVocabulary.Industries.Select(n => rows.Where(r => r.Industry == n).ToList())
+            .Select((rs, i) => new IndustryFigure(ProjectVocabulary.Industries[i], rs.Sum(r => r.Count), ProjectSourceType.Yuan(rs.Sum(r => r.PlannedFen)),
+                ProjectSourceType.Yuan(rs.Sum(r => r.CompletedFen)), Rate(rs.Sum(r => r.CompletedFen), rs.Sum(r => r.PlannedFen))))
+            .ToList();
+        return new ProjectFiguresView(year.Value, levels, industries, rows.Sum(r => r.Count), ProjectSourceType.Yuan(rows.Sum(r => r.PlannedFen)), ProjectSourceType.Yuan(rows.Sum(r => r.CompletedFen)));
     }
 
     /// <summary>Completed against planned, in per cent to one decimal; none when nothing is planned.</summary>

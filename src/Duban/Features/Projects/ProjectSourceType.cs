@@ -64,18 +64,18 @@ public sealed class ProjectSourceType(DubanDb db, UnitDirectory units, GeoServic
             var m = f.Milestones[i];
             db.Set<ProjectMilestone>().Add(new ProjectMilestone { ProjectId = source.Id, Seq = i + 1, Title = m.Title, DueDate = Day(m.DueDate), Weight = m.Weight });
         }
-        var figure = await FigureAsync(db, f.Year, f.Level, ct);
+        var figure = await FigureAsync(db, f.Year, f.Level, f.Industry, ct);
         figure.Count++;
         figure.PlannedFen += f.PlannedFen;
     }
 
-    /// <summary>The rollup's row of a year and level (tracked; made when missing). Writers are one after the other under the audit lock.</summary>
-    internal static async Task<ProjectFigure> FigureAsync(DubanDb db, int year, string level, CancellationToken ct)
+    /// <summary>The rollup's row of a year, level and industry (tracked; made when missing). Writers are one after the other under the audit lock.</summary>
+    internal static async Task<ProjectFigure> FigureAsync(DubanDb db, int year, string level, string industry, CancellationToken ct)
     {
-        var figure = await db.Set<ProjectFigure>().FindAsync([year, level], ct);
+        var figure = await db.Set<ProjectFigure>().FindAsync([year, level, industry], ct);
         if (figure is null)
         {
-            figure = new ProjectFigure { Year = year, Level = level };
+            figure = new ProjectFigure { Year = year, Level = level, Industry = industry };
             db.Set<ProjectFigure>().Add(figure);
         }
         return figure;

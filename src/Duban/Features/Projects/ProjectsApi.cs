@@ -38,6 +38,9 @@ public static class ProjectServices
         services.AddSourceType<ProjectSourceType>(ProjectVocabulary.Type, new("重点项目", "Key project"));
         services.AddScoped<ProjectChanges>();
         services.AddScoped<ProjectQueries>();
+        services.AddScoped<ProjectSourceType>();
+        services.AddScoped<ProjectLedger>();
+        services.AddSingleton<Demo.IDemoStories, ProjectDemo>();
         return services;
     }
 }

@@ -3,6 +3,7 @@ using System.Net.Http.Json;
 using System.Text.Json.Nodes;
 using Duban.Tests.Infrastructure;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
 
 using static Duban.Tests.Features.Sources.NewSource;
 
@@ -184,5 +185,45 @@ public sealed class ProjectsTests(DubanFactory factory)
 
         Assert.StartsWith("year", (string?)(await factory.Desk.Supervisor.GetAsync("/api/v1/projects/figures").Problem(HttpStatusCode.BadRequest))["title"], StringComparison.Ordinal);
         await factory.Desk.Handler(Owner).GetAsync($"/api/v1/projects/figures?year={year}").Problem(HttpStatusCode.Forbidden);
+    }
+
+    [Fact]
+    public async Task DemoLedger_ReproducesTheSeeds2023Totals_AndTheTwoSchools()
+    {
+        var f = await factory.Desk.Supervisor.GetAsync("/api/v1/projects/figures?year=2023").Ok();
+        JsonNode Level(string level) => f["levels"]!.AsArray().Single(l => (string?)l!["level"] == level)!;
+        // 003: 市重点正式项目665个，年度计划投资1234.8亿元；其中省重点正式项目128个，年度计划投资491.9亿元; 361 industrial.
+        Assert.Equal((128, 49_190_000_000m), ((int)Level("provincial")["count"]!, (decimal)Level("provincial")["planned"]!));
+        Assert.Equal(665, (int)Level("provincial")["count"]! + (int)Level("city")["count"]!);
+        Assert.Equal(123_480_000_000m, (decimal)Level("provincial")["planned"]! + (decimal)Level("city")["planned"]!);
+        Assert.Equal(361, (int)f["industries"]!.AsArray().Single(i => (string?)i!["industry"] == "industrial")!["count"]!);
+        // 002's two schools: 江海区's own key projects, with their milestones reached and their quarters reported.
+        Assert.Equal((2, 180_000_000m, 171_000_000m), ((int)Level("county")["count"]!, (decimal)Level("county")["planned"]!, (decimal)Level("county")["completed"]!));
+        long id;
+        await using (var scope = factory.Scope())
+        {
+            id = await factory.Db(scope).Set<Duban.Features.Sources.Source>().Where(s => EF.Functions.Like(s.Title, "景贤小学北校区（%")).Select(s => s.Id).SingleAsync();
+        }
+        var school = await Get(factory.Desk.Supervisor, id);
+        Assert.Equal(5, school["milestones"]!.AsArray().Count(m => (bool)m!["done"]!));
+        Assert.Equal((80_000_000m, 76_000_000m, 95.0), ((decimal)school["plannedThisYear"]!, (decimal)school["completedThisYear"]!, (double)school["rate"]!));
+        Assert.Equal(4, school["months"]!.AsArray().Count);
+    }
+
+    [Fact]
+    public async Task LedgerImport_ABadRow_IsNamed_AndNothingIsKept()
+    {
+        await using var scope = factory.Scope();
+        var actor = await factory.Desk.ActorAsync(scope, "supervisor");
+        var title = Unique("台账导入");
+        var rows = new List<Duban.Features.Projects.LedgerRow>
+        {
+            new(title + "甲", "city", "energy", Owner, null, null, 2003, 10_000m, 5_000m, "2003-01-01", "2004-01-01"),
+            new(title + "乙", "city", "energy", Owner, null, null, 2003, 10_000m, 20_000m, "2003-01-01", "2004-01-01"),
+        };
+        var ledger = scope.ServiceProvider.GetRequiredService<Duban.Features.Projects.ProjectLedger>();
+        var refused = await ledger.ImportAsync(rows, actor, default);
+        Assert.StartsWith("rows[1].plannedThisYear", refused.Error!.Message, StringComparison.Ordinal);
+        Assert.False(await factory.Db(scope).Set<Duban.Features.Sources.Source>().AnyAsync(s => EF.Functions.Like(s.Title, title + "%")));
     }
 }

@@ -1,6 +1,6 @@
 -- Duban schema 0038 (SQLite, issue 20): key projects (Features/Projects), a source type (Features/Sources): the register,
--- milestones, monthly investment reports (appended: the latest of a month counts) and the figures' rollup by year and
--- level. Amounts in fen (分). A module's own tables: the matter core is untouched.
+-- milestones, monthly investment reports (appended: the latest of a month counts) and the figures' rollup by year,
+-- level and industry. Amounts in fen (分). A module's own tables: the matter core is untouched.
 CREATE TABLE projects (
     source_id INTEGER NOT NULL PRIMARY KEY REFERENCES sources(id),
     level TEXT NOT NULL,
@@ -39,8 +39,9 @@ CREATE INDEX ix_project_investments_month ON project_investments(project_id, mon
 CREATE TABLE project_figures (
     year INTEGER NOT NULL,
     level TEXT NOT NULL,
+    industry TEXT NOT NULL,
     count INTEGER NOT NULL,
     planned_fen INTEGER NOT NULL,
     completed_fen INTEGER NOT NULL,
-    PRIMARY KEY (year, level)
+    PRIMARY KEY (year, level, industry)
 );
