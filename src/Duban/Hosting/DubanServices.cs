@@ -12,6 +12,7 @@ using Duban.Features.Intake;
 using Duban.Features.Matters;
 using Duban.Features.Matters.Actions;
 using Duban.Features.Notifications;
+using Duban.Features.Projects;
 using Duban.Features.Proposals;
 using Duban.Features.RectificationPlans;
 using Duban.Features.Sealing;
@@ -84,6 +85,7 @@ public static class DubanServices
         services.AddSubTasks();
         services.AddRectificationPlans();
         services.AddSources();
+        services.AddProjects();
         services.AddProposals();
         services.AddScoped<DemoSeeder>();
         services.AddScoped<ImportUnits>();
@@ -208,6 +210,7 @@ public static class DubanServices
         api.MapNotificationsApiV1();
         api.MapFiguresApiV1();
         api.MapSourcesApiV1();
+        api.MapProjectsApiV1();
         api.MapProposalsApiV1();
     }
 }

@@ -19,7 +19,8 @@ namespace Duban.Features.Sources;
 /// channel, under the task policy of its urgency, due at the end of its due date.
 /// </summary>
 public sealed partial class SourceChanges(DubanDb db, AuditLog audit, TimeProvider time, UnitDirectory units, MatterClock clock,
-    RegisterNumbers numbers, MatterFacets facets, SourceAccess access, Notifications.Notifier notifier)
+    RegisterNumbers numbers, MatterFacets facets, SourceAccess access, SourceTypeCatalog types, IEnumerable<ISourceType> modules,
+    Notifications.Notifier notifier)
 {
     /// <summary>The first event of an item's chain.</summary>
     public const string ItemRegistered = "register_source_item";
@@ -52,8 +53,8 @@ public sealed partial class SourceChanges(DubanDb db, AuditLog audit, TimeProvid
         ArgumentNullException.ThrowIfNull(actor);
         var now = time.Now();
         var type = Text.OrNull(req.Type);
-        if (!SourceTypes.IsType(type))
-            return Error.Validation($"type must be one of {string.Join(", ", SourceTypes.All.Select(t => t.Type))} / 来源类型不存在");
+        if (!types.IsType(type))
+            return Error.Validation($"type must be one of {types.Names} / 来源类型不存在");
         var title = Text.OrNull(req.Title);
         if (title is null || title.Length > 200) return Error.Validation("title is required, at most 200 characters / 请填写标题（不超过200字）");
         var date = Text.OrNull(req.Date) is { } given ? ParseDate(given) : Clock.ChinaDate(now);
@@ -70,8 +71,17 @@ public sealed partial class SourceChanges(DubanDb db, AuditLog audit, TimeProvid
             if (parent is null || SourceAccess.SightOf(reach, parent, holdsAnItem: false) != SourceSight.Whole)
                 return Error.Validation($"parentId: source {parentId} does not exist / 上级来源不存在");
         }
-        var details = await DetailsAsync(type!, req, ct);
+        // A module's type checks its own fields (Extra); the built-in ones are read here.
+        SourceTypePart? part = null;
+        var details = SourceTypeCatalog.IsBuiltIn(type!) ? await DetailsAsync(type!, req, ct) : (Result<SourceDetails>)new SourceDetails();
         if (!details.IsSuccess) return details.Error!;
+        if (!SourceTypeCatalog.IsBuiltIn(type!))
+        {
+            if (modules.FirstOrDefault(m => m.Type == type) is not { } module) return Error.Validation($"type: {type} is not available / 来源类型不可用");
+            var checkedPart = await module.CheckAsync(req, actor, ct);
+            if (!checkedPart.IsSuccess) return checkedPart.Error!;
+            part = checkedPart.Value!;
+        }
         var measures = ReadMeasures(type!, req.Measures);
         if (!measures.IsSuccess) return measures.Error!;
 
@@ -96,6 +106,7 @@ public sealed partial class SourceChanges(DubanDb db, AuditLog audit, TimeProvid
         db.Set<Source>().Add(source);
         await db.SaveChangesAsync(ct);
         var matters = await LinkAsync(source, items.Value!, 0, ct);
+        if (part is not null) await part.Record(source, ct);
         for (var i = 0; i < measures.Value!.Count; i++)
         {
             measures.Value[i].SourceId = source.Id;
@@ -106,6 +117,7 @@ public sealed partial class SourceChanges(DubanDb db, AuditLog audit, TimeProvid
         var data = Describe(source);
         data["items"] = new JsonArray([.. matters.Select(m => JsonValue.Create(m.Number))]);
         if (measures.Value!.Count > 0) data["measures"] = new JsonArray([.. measures.Value!.Select(m => JsonValue.Create(m.Key))]);
+        if (part is not null) data[source.Type] = part.Audit;
         return new ChangeMade<SourceCreated>(new SourceCreated(source.Id, [.. matters.Select(m => m.Id)]),
             [new AuditEvent(actor, Created, data), .. ItemEvents(source, matters, actor)], []);
     }

@@ -50,7 +50,7 @@ public sealed record SourceView(long Id, string Type, string TypeLabel, string T
 /// items', a closed item counting 100) and light (red when an item is overdue, else yellow when one runs
 /// short, else green while any is open) read from their matters at the moment asked.
 /// </summary>
-public sealed class SourceQueries(DubanDb db, SourceAccess access, UnitDirectory units, MatterClock clock, TimeProvider time)
+public sealed class SourceQueries(DubanDb db, SourceAccess access, UnitDirectory units, MatterClock clock, TimeProvider time, SourceTypeCatalog types)
 {
     public const int MaxPageSize = 100;
 
@@ -106,7 +106,7 @@ public sealed class SourceQueries(DubanDb db, SourceAccess access, UnitDirectory
     private async Task<Result<Filtered>> FilterAsync(string? type, string? status, string? light, Actor actor, CancellationToken ct)
     {
         type = Text.OrNull(type);
-        if (type is not null && !SourceTypes.IsType(type)) return Error.Validation($"type must be one of {string.Join(", ", SourceTypes.All.Select(t => t.Type))} / 来源类型不存在");
+        if (type is not null && !types.IsType(type)) return Error.Validation($"type must be one of {types.Names} / 来源类型不存在");
         status = Text.OrNull(status);
         if (status is not null and not (Source.Open or Source.Reported)) return Error.Validation("status must be open or reported / 状态应为 open 或 reported");
         light = Text.OrNull(light);
@@ -131,8 +131,8 @@ public sealed class SourceQueries(DubanDb db, SourceAccess access, UnitDirectory
         return new Filtered(q, reach);
     }
 
-    private static SourceListItem ListItem(Source s, List<SourceItemView> own, IReadOnlyDictionary<string, UnitInfo> all) =>
-        new(s.Id, s.Type, SourceTypes.Label(s.Type).Current, s.Title, s.Date, Unit(all, s.OwnerUnitCode)!, s.Status,
+    private SourceListItem ListItem(Source s, List<SourceItemView> own, IReadOnlyDictionary<string, UnitInfo> all) =>
+        new(s.Id, s.Type, types.Label(s.Type).Current, s.Title, s.Date, Unit(all, s.OwnerUnitCode)!, s.Status,
             Progress(own), LightOf(s, own), own.Count, own.Count(i => i.Overdue), s.Confidential, s.ParentId);
 
     /// <summary>
@@ -158,7 +158,7 @@ public sealed class SourceQueries(DubanDb db, SourceAccess access, UnitDirectory
         if (sight == SourceSight.None) return Error.NotFound(SourceChanges.NotFoundText);
         var items = (await ItemsAsync([id], reach, new Dictionary<long, SourceSight> { [id] = sight }, ct))[id];
         var all = await units.AllAsync(ct);
-        var view = new SourceView(s.Id, s.Type, SourceTypes.Label(s.Type).Current, s.Title, s.Date, Unit(all, s.OwnerUnitCode)!, s.Status,
+        var view = new SourceView(s.Id, s.Type, types.Label(s.Type).Current, s.Title, s.Date, Unit(all, s.OwnerUnitCode)!, s.Status,
             Progress(items), LightOf(s, items), null, [], items, [])
         {
             Sight = sight == SourceSight.Whole ? "whole" : "own",
@@ -228,10 +228,10 @@ public sealed class SourceQueries(DubanDb db, SourceAccess access, UnitDirectory
     }
 
     /// <summary>Of these sources, those the reader sees whole (a tree shows no branch its reader may not open).</summary>
-    private static async Task<List<SourceRef>> SeenAsync(IQueryable<Source> sources, SourceAccess.Reach reach, CancellationToken ct) =>
+    private async Task<List<SourceRef>> SeenAsync(IQueryable<Source> sources, SourceAccess.Reach reach, CancellationToken ct) =>
         [.. (await sources.Take(200).ToListAsync(ct)).Where(c => SourceAccess.SightOf(reach, c, holdsAnItem: false) == SourceSight.Whole).Select(Ref)];
 
-    private static SourceRef Ref(Source s) => new(s.Id, s.Type, SourceTypes.Label(s.Type).Current, s.Title, s.Status);
+    private SourceRef Ref(Source s) => new(s.Id, s.Type, types.Label(s.Type).Current, s.Title, s.Status);
 
     /// <summary>The items of these sources (one query), each source's as its reader sees them: all, or their unit's own.</summary>
     private async Task<Dictionary<long, List<SourceItemView>>> ItemsAsync(List<long> ids, SourceAccess.Reach reach, Dictionary<long, SourceSight> sights,

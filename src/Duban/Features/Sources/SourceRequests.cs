@@ -1,3 +1,6 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
 namespace Duban.Features.Sources;
 
 /// <summary>An item of a source: a task for a lead unit and its co-units, due at the end of <paramref name="DueDate"/> (yyyy-MM-dd, China time).</summary>
@@ -20,7 +23,12 @@ public sealed record CreateSourceRequest(
     string? MeetingKind = null, string? Chair = null, string? Minutes = null,
     string? LeadUnitCode = null, string[]? UnitCodes = null,
     string? Theme = null, string? Group = null, string? Findings = null,
-    SourceItemInput[]? Items = null, SourceMeasureInput[]? Measures = null);
+    SourceItemInput[]? Items = null, SourceMeasureInput[]? Measures = null)
+{
+    /// <summary>The fields of a module's source type (a project's level, an agreement's parties…), which its <see cref="ISourceType"/> reads.</summary>
+    [JsonExtensionData]
+    public Dictionary<string, JsonElement>? Extra { get; init; }
+}
 
 /// <summary>POST /api/v1/sources/{id}/items: more items for an open source.</summary>
 public sealed record AddSourceItemsRequest(SourceItemInput[]? Items);

@@ -48,6 +48,7 @@ public static class SourceServices
         services.AddMatterFacet<SourceFacet>();
         foreach (var (type, label) in SourceTypes.All) services.AddMatterChannel(new ChannelRegistration(type, label));
         services.AddMatterEvent(new MatterEventInfo(SourceChanges.ItemRegistered, new("督办来源交办", "Assigned by a supervision source")));
+        services.AddSingleton<SourceTypeCatalog>();
         services.AddSingleton<SourceAccess>();
         services.AddScoped<SourceChanges>();
         services.AddScoped<SourceQueries>();
