@@ -110,6 +110,8 @@ public static class DubanServices
         Features.Users.UsersServices.AddDubanAdministration(services);
         Features.Attachments.AttachmentsApi.AddDubanAttachments(services);
         Features.Rounds.RoundServices.AddDubanRounds(services);
+        // The Open311 GeoReport v2 door (Features/Open311): its channel, keys and endpoints.
+        Features.Open311.Open311Registration.AddOpen311(services);
     }
 
     public static void AddDubanWeb(this IServiceCollection services)
@@ -208,6 +210,7 @@ public static class DubanServices
         api.MapFiguresApiV1();
         api.MapSourcesApiV1();
         api.MapProposalsApiV1();
+        Features.Open311.Open311Api.MapOpen311(app);
     }
 }
 
