@@ -104,6 +104,14 @@ public static class CliVerbs
             the time-limit policies in force, or FILE checked (every
             problem listed, exit 1) before it is deployed
             """, SupervisionCli.PoliciesAsync, Words: new("[FILE]", 1)),
+        new("open311 keys add", """
+            issue a key for an Open311 client (POST /open311/v2/requests.json,
+            api_key): printed once, only its hash is kept; audited
+            """, Services(Features.Open311.Open311Cli.AddAsync),
+            [new("--name", "NAME", "who the key is for (unique, 1 to 60 characters)", Required: true)]),
+        new("open311 keys remove", "withdraw the Open311 key named NAME (its clients are refused from then on); audited",
+            Services(Features.Open311.Open311Cli.RemoveAsync),
+            [new("--name", "NAME", "the key's name", Required: true)]),
         new("search rebuild", "write the full-text index of the matters anew (after a bulk load)", Services(SearchCli.RebuildAsync, writes: false)),
         // Its key checks are its own: they allow for a new key an interrupted rotation wrote but did not record.
         new("keys rotate", """

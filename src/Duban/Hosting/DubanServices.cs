@@ -112,6 +112,8 @@ public static class DubanServices
         Features.Users.UsersServices.AddDubanAdministration(services);
         Features.Attachments.AttachmentsApi.AddDubanAttachments(services);
         Features.Rounds.RoundServices.AddDubanRounds(services);
+        // The Open311 GeoReport v2 door (Features/Open311): its channel, keys and endpoints.
+        Features.Open311.Open311Registration.AddOpen311(services);
     }
 
     public static void AddDubanWeb(this IServiceCollection services)
@@ -212,6 +214,7 @@ public static class DubanServices
         api.MapSourcesApiV1();
         api.MapProjectsApiV1();
         api.MapProposalsApiV1();
+        Features.Open311.Open311Api.MapOpen311(app);
     }
 }
 

@@ -190,6 +190,10 @@ public static class AuditVerifier
         var aliasProblem = await AliasesMatchEventsAsync(db, ct);
         if (aliasProblem is not null) return Fail(count, aliasProblem);
 
+        // 3a. The keys issued to Open311 clients, which decide who may file through that door (Features/Open311).
+        var keyProblem = await Open311.Open311Keys.MatchEventsAsync(db, ct);
+        if (keyProblem is not null) return Fail(count, keyProblem);
+
         // 3b. The administrators' calendar days, which move every deadline computed after them.
         var calendarProblem = await CalendarDaysMatchEventsAsync(db, ct);
         if (calendarProblem is not null) return Fail(count, calendarProblem);

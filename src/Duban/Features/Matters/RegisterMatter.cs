@@ -47,9 +47,13 @@ public sealed record PreparedRegistration(RegisterCommand Command, Actor Actor, 
 /// <param name="batcher">Groups concurrent registrations into one commit; null writes each alone (demo seeding on its own clock).</param>
 /// <param name="geo">Resolves the territory from the text when none is given (microseconds, before the transaction).</param>
 /// <param name="photoOptions">How many photos and how large (Duban:Attachments); the defaults without it.</param>
+/// <param name="channels">
+/// Every registered channel: a module's door (Open311) registers on its own channel, which no account may name
+/// (<see cref="ValidateAsync"/>); without it, only the core's channels.
+/// </param>
 public sealed class RegisterMatter(DubanDb db, AuditLog audit, TimeProvider time, Sealer sealer, UnitDirectory units, RegisterNumbers numbers,
     MatterScope scopeRules, GeoService geo, IntakeBatcher? batcher, MatterClock clock, MatterKinds kinds,
-    Microsoft.Extensions.Options.IOptions<AttachmentOptions>? photoOptions = null)
+    Microsoft.Extensions.Options.IOptions<AttachmentOptions>? photoOptions = null, MatterChannels? channels = null)
 {
     /// <summary>The kinds of matter, and what each is (public, confidential by default…).</summary>
     public MatterKinds Kinds => kinds;
@@ -75,7 +79,7 @@ public sealed class RegisterMatter(DubanDb db, AuditLog audit, TimeProvider time
             ? MatterScope.TerritoryPrefix(actor.TerritoryCode) : null;
         if (ownTerritory is not null && cmd.TerritoryCode is not null && !cmd.TerritoryCode.StartsWith(ownTerritory, StringComparison.Ordinal))
             return Error.Validation($"territoryCode {cmd.TerritoryCode} lies outside your territory {actor.TerritoryCode} / 只能登记本辖区事项");
-        var invalid = await ValidateAsync(cmd, now, ct);
+        var invalid = await ValidateAsync(cmd, actor, now, ct);
         var (checkedPhotos, photoProblems) = Attachments.Photos.Check(photos, photoOptions?.Value ?? new AttachmentOptions());
         if (photoProblems.Count > 0) return Error.Validation(string.Join("; ", invalid is null ? photoProblems : [invalid.Message, .. photoProblems]));
         if (invalid is not null) return invalid;
@@ -314,11 +318,13 @@ public sealed class RegisterMatter(DubanDb db, AuditLog audit, TimeProvider time
         return new Registered(matter, stored?.QueryCode, true);
     }
 
-    private async Task<Error?> ValidateAsync(RegisterCommand c, DateTimeOffset now, CancellationToken ct)
+    private async Task<Error?> ValidateAsync(RegisterCommand c, Actor actor, DateTimeOffset now, CancellationToken ct)
     {
         var problems = new List<string>();
         if (!kinds.IsKind(c.Kind)) problems.Add($"kind must be one of {string.Join(", ", kinds.All.Select(k => k.Kind))}");
-        if (c.Channel is null || !Vocabulary.Channels.Contains(c.Channel)) problems.Add($"channel must be one of {string.Join(", ", Vocabulary.Channels)}");
+        // Staff name one of the core's channels; a module's door (no account: Open311's clients) registers on its own.
+        var doorChannel = actor.Id is null && channels is not null && channels.IsChannel(c.Channel);
+        if (c.Channel is null || !(Vocabulary.Channels.Contains(c.Channel) || doorChannel)) problems.Add($"channel must be one of {string.Join(", ", Vocabulary.Channels)}");
         if (string.IsNullOrWhiteSpace(c.Title) || c.Title.Trim().Length > 200) problems.Add("title is required, at most 200 characters / 标题必填，不超过200字");
         if (Text.HasControlCharacters(c.Title, c.Content, c.Location, c.Category, c.Raiser?.Name, c.Raiser?.Phone, c.SubjectPerson, c.SubjectUnitCode, c.TerritoryCode))
             problems.Add("text may not contain control characters / 文本含有非法控制字符");

@@ -20,7 +20,7 @@ public sealed partial class WholeTableTests
 {
     /// <summary>The tables that grow with the matters: a year is a million matters and several million events.</summary>
     private static readonly string[] Growing = ["matters", "events", "assignments", "notifications", "notification_reads", "dispatch_returns",
-        "attachments", "idempotency", "source_items", "source_measure_values", "matter_search"];
+        "attachments", "idempotency", "source_items", "source_measure_values", "matter_search", "open311_requests"];
 
     private readonly ConcurrentQueue<(string Sql, (string Name, object? Value)[] Parameters)> sent = new();
 
@@ -62,6 +62,9 @@ public sealed partial class WholeTableTests
             ("supervisor", "/console/dashboard"), ("s-440781", "/console/dashboard"), ("supervisor", "/api/v1/supervision/lights?by=county"),
             ("supervisor", "/api/v1/figures?period=2026-11&rank=county"), ("supervisor", "/api/v1/figures?period=2026&rank=town&kind=complaint"),
             ("s-440781", "/api/v1/figures?period=2026-Q4&rank=department"), ("dispatcher", "/api/v1/figures/units/440781115?period=2026"),
+            // The Open311 door's lists (no login; any client will do).
+            ("dispatcher", "/open311/v2/requests.json"), ("dispatcher", "/open311/v2/requests.json?status=open"),
+            ("dispatcher", "/open311/v2/requests.json?status=closed&service_code=0000000000"), ("dispatcher", "/open311/v2/requests.json?service_request_id=JM-2026-000001,JM-2026-000002"),
         };
         var failures = new List<string>();
         foreach (var (user, url) in pages)
@@ -77,7 +80,7 @@ public sealed partial class WholeTableTests
             }
             // The listener hears the page's statements: on the matters, or only on the counters (the lights board, the figures).
             Assert.Contains(sent, s => s.Sql.Contains("FROM \"matters\"", StringComparison.Ordinal) || s.Sql.Contains("FROM \"tally_counts\"", StringComparison.Ordinal)
-                || s.Sql.Contains("FROM \"rate_counts\"", StringComparison.Ordinal));
+                || s.Sql.Contains("FROM \"rate_counts\"", StringComparison.Ordinal) || s.Sql.Contains("FROM \"open311_requests\"", StringComparison.Ordinal));
             var walks = await WalksAsync();
             if (walks.Count > 0)
             {
