@@ -71,7 +71,8 @@ public sealed class ReportJourneyTests(BrowserApp web)
         var matterUrl = (await item.GetByRole(AriaRole.Link, new() { Name = receipt }).GetAttributeAsync("href"))!;
         await item.FocusAsync();
         await dispatcher.Keyboard.PressAsync("a");
-        await Assertions.Expect(dispatcher.Locator("[role=status]")).ToContainTextAsync(receipt);
+        // One word for one thing: the notice says 已交办, as the matter's status does.
+        await Assertions.Expect(dispatcher.Locator("[role=status]")).ToContainTextAsync(receipt + " 已交办");
         await Assertions.Expect(dispatcher.GetByTestId("queue-" + receipt)).ToHaveCountAsync(0);
 
         // The dispatcher sees the raiser masked, never in full without asking (and asking is recorded).
