@@ -49,7 +49,8 @@ public sealed class CliVerbTests : IDisposable
 
         var reset = await Run("demo", "reset", "--yes");
         Assert.Equal(0, reset.Code);
-        Assert.Contains("Loaded the Jiangmen demo: 224 units", reset.Out);
+        Assert.Contains("Jiangmen demo: 224 units", reset.Out);
+        Assert.Contains("╔═", reset.Out, StringComparison.Ordinal);
 
         var verify = await Run("audit", "verify");
         Assert.Equal(0, verify.Code);

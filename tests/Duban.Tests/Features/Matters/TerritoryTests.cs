@@ -69,9 +69,10 @@ public sealed class TerritoryTests(DubanFactory factory)
         Assert.True(await Listed(await factory.As("s-440781"), id, receipt));
         Assert.Equal(HttpStatusCode.NotFound, (await (await factory.As("s-440703")).GetAsync($"/api/v1/matters/{id}")).StatusCode);
 
-        // Tracking keeps its shape, and a correction of the place is no public milestone.
+        // Tracking keeps its shape (the title and the handling unit's public name since issue 18), and a correction of the
+        // place is no public milestone.
         var before = await pub.GetAsync($"/api/v1/public/reports/{receipt}?queryCode={code}").Ok();
-        Assert.Equal(["feedbackGiven", "receipt", "receivedAt", "reply", "status", "statusText", "updates"],
+        Assert.Equal(["feedbackGiven", "handlingUnit", "receipt", "receivedAt", "reply", "status", "statusText", "title", "updates"],
             before.AsObject().Select(p => p.Key).Order(StringComparer.Ordinal));
         await dispatcher.Do(id, "territory", new { code = "440781115", reason = "收发点在镇区" });
         var after = await pub.GetAsync($"/api/v1/public/reports/{receipt}?queryCode={code}").Ok();
