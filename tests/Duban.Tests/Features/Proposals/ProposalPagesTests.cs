@@ -1,8 +1,6 @@
 using System.Net;
 using System.Net.Http.Json;
-using System.Text.RegularExpressions;
 using Duban.Tests.Infrastructure;
-using Microsoft.AspNetCore.Mvc.Testing;
 
 using static Duban.Tests.Features.Proposals.Proposing;
 
@@ -11,26 +9,15 @@ namespace Duban.Tests.Features.Proposals;
 /// <summary>The pages: a member's replies to evaluate and the evaluation posted from the page; the host's reply form.</summary>
 [Collection(DatabaseCollection.Name)]
 [Trait("Category", "Database")]
-public sealed partial class ProposalPagesTests(DubanFactory factory)
+public sealed class ProposalPagesTests(DubanFactory factory)
 {
-    private async Task<HttpClient> Browser(string username)
-    {
-        var client = factory.CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false, HandleCookies = true });
-        (await client.PostAsJsonAsync("/api/v1/auth/login", new { username, password = DubanFactory.Password })).EnsureSuccessStatusCode();
-        return client;
-    }
+    private Task<HttpClient> Browser(string username) => PageForms.SignedInAsync(factory, username);
 
     private static Task<HttpResponseMessage> Post(HttpClient client, string url, string form, Dictionary<string, string> fields) =>
-        PostFields(client, url, form, [.. fields]);
+        PageForms.PostAsync(client, url, form, [.. fields]);
 
-    /// <summary>The form posted from the page as a browser posts it: a field may come several times (ticked boxes).</summary>
-    private static async Task<HttpResponseMessage> PostFields(HttpClient client, string url, string form, List<KeyValuePair<string, string>> fields)
-    {
-        var html = await client.GetStringAsync(url);
-        fields.Add(new("_handler", form));
-        fields.Add(new("__RequestVerificationToken", WebUtility.HtmlDecode(TokenField().Match(html).Groups[1].Value)));
-        return await client.PostAsync(url, new FormUrlEncodedContent(fields));
-    }
+    private static Task<HttpResponseMessage> PostFields(HttpClient client, string url, string form, List<KeyValuePair<string, string>> fields) =>
+        PageForms.PostAsync(client, url, form, fields);
 
     [Fact]
     public async Task Host_RepliesOnThePage_TheMember_EvaluatesOnThePage()
@@ -198,7 +185,7 @@ public sealed partial class ProposalPagesTests(DubanFactory factory)
         using var form = new MultipartFormDataContent
         {
             { new StringContent("reply"), "_handler" },
-            { new StringContent(WebUtility.HtmlDecode(TokenField().Match(html).Groups[1].Value)), "__RequestVerificationToken" },
+            { new StringContent(PageForms.Token(html)), "__RequestVerificationToken" },
             { new StringContent($"{version}"), "version" },
             { new StringContent("A"), "category" },
             { new StringContent("加装电梯已纳入年度民生实事。"), "text" },
@@ -212,7 +199,4 @@ public sealed partial class ProposalPagesTests(DubanFactory factory)
         Assert.Contains("加装电梯答复.pdf", detail, StringComparison.Ordinal);
         Assert.Equal(pdf, await (await Browser("cppcc-074")).GetByteArrayAsync($"/api/v1/proposals/{id}/reply/document"));
     }
-
-    [GeneratedRegex("<input[^>]*name=\"__RequestVerificationToken\"[^>]*value=\"([^\"]+)\"")]
-    private static partial Regex TokenField();
 }
