@@ -1,7 +1,6 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
-using System.Text.RegularExpressions;
 using Duban.Tests.Infrastructure;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.EntityFrameworkCore;
@@ -132,7 +131,7 @@ public sealed class OidcTests(OidcDeployment deployment) : IClassFixture<OidcDep
             Assert.True((await App.Verify(App.Db(scope))).Intact);
         }
         var html = await browser.GetStringAsync("/console");
-        var token = WebUtility.HtmlDecode(Regex.Match(html, "<input[^>]*name=\"__RequestVerificationToken\"[^>]*value=\"([^\"]+)\"").Groups[1].Value);
+        var token = PageForms.Token(html);
         var cookie = last.Headers.GetValues("Set-Cookie").First(c => c.StartsWith("duban_auth=", StringComparison.Ordinal)).Split(';')[0]["duban_auth=".Length..];
         await browser.PostAsync("/console/logout", new FormUrlEncodedContent(new Dictionary<string, string> { ["__RequestVerificationToken"] = token }));
         var stale = App.CreateClient();
@@ -246,7 +245,7 @@ public sealed class OidcTests(OidcDeployment deployment) : IClassFixture<OidcDep
         async Task<HttpResponseMessage> PostAsync(string otp)
         {
             var page = await browser.GetStringAsync("/console/login?sso=totp");
-            var token = WebUtility.HtmlDecode(Regex.Match(page, "<input[^>]*name=\"__RequestVerificationToken\"[^>]*value=\"([^\"]+)\"").Groups[1].Value);
+            var token = PageForms.Token(page);
             return await browser.PostAsync("/console/login?sso=totp", new FormUrlEncodedContent(new Dictionary<string, string>
             {
                 ["_handler"] = "sso",

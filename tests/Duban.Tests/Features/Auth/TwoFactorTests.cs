@@ -108,8 +108,7 @@ public sealed class TwoFactorTests(DubanFactory factory)
         async Task<HttpResponseMessage> PostAsync(string? otp)
         {
             var html = await browser.GetStringAsync("/console/login");
-            var token = System.Net.WebUtility.HtmlDecode(System.Text.RegularExpressions.Regex.Match(html,
-                "<input[^>]*name=\"__RequestVerificationToken\"[^>]*value=\"([^\"]+)\"").Groups[1].Value);
+            var token = PageForms.Token(html);
             var fields = new Dictionary<string, string> { ["_handler"] = "login", ["__RequestVerificationToken"] = token, ["username"] = username, ["password"] = Password };
             if (otp is not null) fields["otp"] = otp;
             return await browser.PostAsync("/console/login", new FormUrlEncodedContent(fields));

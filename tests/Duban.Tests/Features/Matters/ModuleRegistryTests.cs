@@ -1,7 +1,6 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
-using System.Text.RegularExpressions;
 using Duban.Common;
 using Duban.Data;
 using Duban.Features.Matters;
@@ -22,7 +21,7 @@ namespace Duban.Tests.Features.Matters;
 /// knowing them.
 /// </summary>
 [Trait("Category", "Database")]
-public sealed partial class ModuleRegistryTests
+public sealed class ModuleRegistryTests
 {
     [Fact]
     public async Task TestOnlyAction_AppearsInOpenApi_AvailableActions_AndTheMatterPage_AndRuns()
@@ -63,7 +62,7 @@ public sealed partial class ModuleRegistryTests
         var posted = await browser.PostAsync($"/console/matters/{id}", new FormUrlEncodedContent(new Dictionary<string, string>
         {
             ["_handler"] = "inspection-note",
-            ["__RequestVerificationToken"] = Token(html),
+            ["__RequestVerificationToken"] = PageForms.Token(html),
             ["version"] = version.ToString(System.Globalization.CultureInfo.InvariantCulture),
             ["note"] = "已约谈物业公司",
         }));
@@ -182,11 +181,6 @@ public sealed partial class ModuleRegistryTests
         return await answer.Content.ReadAsStringAsync();
     }
 
-    private static string Token(string html) =>
-        WebUtility.HtmlDecode(TokenField().Match(html) is { Success: true } m ? m.Groups[1].Value : throw new InvalidOperationException("no antiforgery token"));
-
-    [GeneratedRegex("<input[^>]*name=\"__RequestVerificationToken\"[^>]*value=\"([^\"]+)\"")]
-    private static partial Regex TokenField();
 }
 
 /// <summary>记录巡察意见: a supervisor notes an inspection finding on a matter (an event, nothing else).</summary>

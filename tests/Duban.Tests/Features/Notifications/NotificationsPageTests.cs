@@ -34,14 +34,12 @@ public sealed partial class NotificationsPageTests(DubanFactory factory)
     private static List<Row> Rows(string html) =>
         [.. RowTag().Matches(html).Select(m => new Row(long.Parse(m.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture), m.Groups[2].Value == "true", m.Value))];
 
-    private static string Token(string html) =>
-        WebUtility.HtmlDecode(TokenField().Match(html) is { Success: true } m ? m.Groups[1].Value : throw new InvalidOperationException("no antiforgery token"));
 
     private static Task<HttpResponseMessage> PostAsync(HttpClient client, string url, string html, string form, params (string, string)[] fields) =>
         client.PostAsync(url, new FormUrlEncodedContent(new Dictionary<string, string>(fields.Select(f => KeyValuePair.Create(f.Item1, f.Item2)))
         {
             ["_handler"] = form,
-            ["__RequestVerificationToken"] = Token(html),
+            ["__RequestVerificationToken"] = PageForms.Token(html),
         }));
 
     private static async Task<string> PageAsync(HttpClient client, string url = "/console/notifications")
@@ -134,7 +132,4 @@ public sealed partial class NotificationsPageTests(DubanFactory factory)
 
     [GeneratedRegex("<li class=\"[^\"]*notification[^\"]*\" data-id=\"(\\d+)\" data-read=\"(true|false)\"")]
     private static partial Regex RowTag();
-
-    [GeneratedRegex("<input[^>]*name=\"__RequestVerificationToken\"[^>]*value=\"([^\"]+)\"")]
-    private static partial Regex TokenField();
 }
