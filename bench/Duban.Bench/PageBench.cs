@@ -238,6 +238,8 @@ public static partial class PageBench
                 new("opinions (a member's own)", "cppcc-001", "/console/opinions"),
                 new("consultations ?year=2025 (office)", "cppcc-office", "/console/consultations?year=2025"),
                 new("consultations ?year=2025 (a member)", "cppcc-001", "/console/consultations?year=2025"),
+                new("duty ranking ?year=2025 (CPPCC office, 100 members scored)", "cppcc-office", "/console/duties?year=2025"),
+                new("duty record ?year=2025 (a member's own)", "cppcc-001", "/console/duties?year=2025"),
             };
             if (only is not null) probes.RemoveAll(p => !p.Name.Contains(only, StringComparison.OrdinalIgnoreCase));
             var skipped = new List<string>();

@@ -74,7 +74,7 @@ public sealed class MemberQueries(DubanDb db, ProposalAccess access)
             [.. ranked.Select((r, i) => new RankedMember(i + 1, r.Member.Id, r.Member.Name, r.Member.Delegation ?? r.Member.Sector, r.Score.Score, r.Score.Grade.Key, Label(r.Score.Grade)))]);
     }
 
-    private static string Label(GradeDefinition g) =>
+    internal static string Label(GradeDefinition g) =>
         System.Globalization.CultureInfo.CurrentUICulture.Name.StartsWith("en", StringComparison.Ordinal) ? g.NameEn ?? g.Name : g.Name;
 
     internal sealed record Scored(double Score, GradeDefinition Grade, IReadOnlyList<DutyPoints> Duties);

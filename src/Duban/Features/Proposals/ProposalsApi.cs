@@ -228,6 +228,12 @@ public static class ProposalServices
         services.AddConsoleNav(new ConsoleNavEntry("/console/proposals", new("建议提案", "Proposals"), _ => true));
         services.AddConsoleNav(new ConsoleNavEntry("/console/opinions", new("社情民意", "Social opinion"), _ => true));
         services.AddConsoleNav(new ConsoleNavEntry("/console/consultations", new("协商活动", "Consultations"), _ => true));
+        // The duty evaluation: a member's own record (accounts of no role), the ranking for the offices and the city's coordinators.
+        services.AddSingleton(sp =>
+        {
+            var access = sp.GetRequiredService<ProposalAccess>();
+            return new ConsoleNavEntry("/console/duties", new("履职考评", "Duty evaluation"), a => a.Roles.Count == 0 || access.OfficeBody(a) is not null || access.Oversees(a));
+        });
         return services;
     }
 }

@@ -199,4 +199,47 @@ public sealed class ProposalPagesTests(DubanFactory factory)
         Assert.Contains("加装电梯答复.pdf", detail, StringComparison.Ordinal);
         Assert.Equal(pdf, await (await Browser("cppcc-074")).GetByteArrayAsync($"/api/v1/proposals/{id}/reply/document"));
     }
+
+    [Fact]
+    public async Task Member_ReadsTheirOwnDutyRecord_TheOffice_RanksTheYear_OthersAreRefused()
+    {
+        const int year = 2041;
+        var office = factory.Desk.CppccOffice();
+        var ids = await office.MemberIds("cppcc", "cppcc-064", "cppcc-065");
+        // The plenary counts 10 points: the only record of anyone's that year, so the member ranks first.
+        await (await office.PostAsJsonAsync($"/api/v1/members/{ids[0]}/activities", new { kind = "plenary", title = "全体会议", day = $"{year}-01-08" }))
+            .Json(HttpStatusCode.Created);
+
+        var member = await Browser("cppcc-064");
+        Assert.Contains("href=\"/console/duties\"", await member.GetStringAsync("/console/proposals"), StringComparison.Ordinal);
+        var mine = WebUtility.HtmlDecode(await member.GetStringAsync($"/console/duties?year={year}"));
+        Assert.Contains("data-testid=\"duty-record\"", mine, StringComparison.Ordinal);
+        Assert.Contains($"{year} 年度履职得分 10 分", mine, StringComparison.Ordinal);
+        Assert.DoesNotContain("duty-ranking", mine, StringComparison.Ordinal);
+        // Another member's record is not theirs to read.
+        Assert.Equal(HttpStatusCode.NotFound, (await member.GetAsync($"/console/duties/{ids[1]}?year={year}")).StatusCode);
+
+        // The office: the year's ranking, as the API ranks it, each name opening the member's record.
+        var ranked = await office.GetAsync($"/api/v1/members/duties?body=cppcc&year={year}").Ok();
+        Assert.Equal(ids[0], (long)ranked["items"]![0]!["id"]!);
+        var browser = await Browser("cppcc-office");
+        var ranking = WebUtility.HtmlDecode(await browser.GetStringAsync($"/console/duties?year={year}"));
+        Assert.Contains("data-testid=\"duty-ranking\"", ranking, StringComparison.Ordinal);
+        Assert.Contains($"共 {(int)ranked["members"]!} 人", ranking, StringComparison.Ordinal);
+        Assert.Matches($"<td class=\"num\">1</td>\\s*<td><a href=\"/console/duties/{ids[0]}\\?year={year}\">", ranking);
+        var record = WebUtility.HtmlDecode(await browser.GetStringAsync($"/console/duties/{ids[0]}?year={year}"));
+        Assert.Contains($"{year} 年度履职得分 10 分", record, StringComparison.Ordinal);
+
+        // In English, the page is English.
+        await browser.GetAsync($"/culture?lang=en-US&returnUrl=/console/duties");
+        var english = WebUtility.HtmlDecode(await browser.GetStringAsync($"/console/duties/{ids[0]}?year={year}"));
+        Assert.Contains($"{year}: duty score 10", english, StringComparison.Ordinal);
+        Assert.DoesNotContain("履职得分", english, StringComparison.Ordinal);
+
+        // A handler of a bureau is neither member nor office: refused, and offered no link.
+        var handler = await Browser("h-4407-jyj");
+        Assert.Equal(HttpStatusCode.Forbidden, (await handler.GetAsync("/console/duties")).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await handler.GetAsync($"/console/duties/{ids[0]}?year={year}")).StatusCode);
+        Assert.DoesNotContain("href=\"/console/duties\"", await handler.GetStringAsync("/console/proposals"), StringComparison.Ordinal);
+    }
 }
