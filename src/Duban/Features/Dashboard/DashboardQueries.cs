@@ -5,6 +5,7 @@ using Duban.Features.Figures;
 using Duban.Features.Geo;
 using Duban.Features.Matters;
 using Duban.Features.Tally;
+using Duban.Web;
 using Microsoft.EntityFrameworkCore;
 
 namespace Duban.Features.Dashboard;
@@ -172,6 +173,29 @@ public sealed class DashboardQueries(DubanDb db, MatterScope scope, TimeProvider
         return counts.ToDictionary(c => c.Key, c => c.Count);
     }
 
+    /// <summary>
+    /// The matters received on one China day per county (a matter at city level under ""): the counters of the day
+    /// received (<see cref="TallyKinds.Received"/>, keyed by county) plus what they leave out, counted live.
+    /// </summary>
+    public async Task<Dictionary<string, int>> ReceivedOnAsync(DateOnly day, Actor actor, CancellationToken ct)
+    {
+        var counts = new Dictionary<string, int>(StringComparer.Ordinal);
+        var tally = await tallies.ForAsync(actor, ct);
+        if (tally is not null)
+        {
+            foreach (var c in await tallies.Days(tally, TallyKinds.Received, day, day).GroupBy(c => c.County).Select(g => new { g.Key, N = g.Sum(c => c.N) }).ToListAsync(ct))
+                counts[c.Key] = counts.GetValueOrDefault(c.Key) + (int)c.N;
+        }
+        var (start, end) = (Clock.StartOfChinaDay(day), Clock.StartOfChinaDay(day.AddDays(1)));
+        foreach (var part in LiveParts(actor, tally))
+        {
+            foreach (var c in await part.Where(m => m.ReceivedAt >= start && m.ReceivedAt < end).GroupBy(m => m.CountyCode)
+                .Select(g => new { g.Key, Count = g.Count() }).ToListAsync(ct))
+                counts[c.Key ?? ""] = counts.GetValueOrDefault(c.Key ?? "") + c.Count;
+        }
+        return counts;
+    }
+
     /// <summary>Matters received in the period per county (a matter at city level under the city) and per town, most first.</summary>
     public async Task<Result<PlaceBreakdown>> PlacesAsync(string? period, Actor actor, CancellationToken ct)
     {
@@ -233,5 +257,7 @@ public sealed class DashboardQueries(DubanDb db, MatterScope scope, TimeProvider
 
 public static class DashboardServices
 {
-    public static IServiceCollection AddDubanDashboard(this IServiceCollection services) => services.AddScoped<DashboardQueries>();
+    public static IServiceCollection AddDubanDashboard(this IServiceCollection services) =>
+        services.AddScoped<DashboardQueries>().AddScoped<CockpitQueries>()
+            .AddConsoleNav(new ConsoleNavEntry("/console/cockpit", new("领导驾驶舱", "Cockpit"), CockpitQueries.MayRead));
 }
