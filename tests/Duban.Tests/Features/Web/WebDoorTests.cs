@@ -79,6 +79,36 @@ public sealed class WebDoorTests
         }
     }
 
+    [Fact]
+    public async Task SignInPage_TellsStaffHowTheirAccountIsNamed_InTheDeploymentsWordsWhereItHasThem()
+    {
+        var app = new DubanFactory();
+        app.Settings["Duban:Demo:Matters"] = "false";
+        app.Settings["Duban:Demo:Seed"] = "false";
+        await using (app)
+        {
+            await app.InitializeAsync();
+            var html = WebUtility.HtmlDecode(await Browser(app).GetStringAsync("/console/login"));
+            Assert.Contains("一般为“h-单位代码”", html, StringComparison.Ordinal);
+            // The hint is the username field's description, read with it by a screen reader.
+            Assert.Matches("id=\"username\"[^>]*aria-describedby=\"username-hint", html);
+        }
+        var configured = new DubanFactory();
+        configured.Settings["Duban:Demo:Matters"] = "false";
+        configured.Settings["Duban:Auth:AccountHint"] = "账号为本人工号，如 jm0001。";
+        configured.Settings["Duban:Auth:AccountHintEn"] = "Your account is your staff number, e.g. jm0001.";
+        await using (configured)
+        {
+            await configured.InitializeAsync();
+            var client = Browser(configured);
+            var html = WebUtility.HtmlDecode(await client.GetStringAsync("/console/login"));
+            Assert.Contains("账号为本人工号，如 jm0001。", html, StringComparison.Ordinal);
+            Assert.DoesNotContain("h-单位代码", html, StringComparison.Ordinal);
+            await client.GetAsync("/culture?lang=en-US&returnUrl=/console/login");
+            Assert.Contains("Your account is your staff number, e.g. jm0001.", await client.GetStringAsync("/console/login"), StringComparison.Ordinal);
+        }
+    }
+
     [Theory]
     [InlineData("/%09/evil.com")]
     [InlineData("%2F%0D%0ASet-Cookie:x=y")]
