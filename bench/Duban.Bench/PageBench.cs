@@ -219,6 +219,7 @@ public static partial class PageBench
                 new("matter (the town's latest)", "h-440781115", "/console/matters/" + townMatter.ToString(CultureInfo.InvariantCulture)),
                 new("dashboard (city)", "supervisor", "/console/dashboard"),
                 new("dashboard (county)", "s-440781", "/console/dashboard"),
+                new("leader's cockpit", "leader", "/console/cockpit"),
                 new("notifications", "h-440781115", "/console/notifications"),
                 new("sources", "supervisor", "/console/sources"),
                 new("sources ?light=red", "supervisor", "/console/sources?light=red"),

@@ -388,6 +388,7 @@ public static class ScaleBench
             new("dashboard (city)", "supervisor", "/console/dashboard", 200, Dashboard(city), "GROUP BY status, lights, trend, places, rates"),
             new("dashboard (county)", "s-440781", "/console/dashboard", 200, Dashboard(county), "GROUP BY status, lights, trend, places, rates"),
             new("lights board API (by county)", "supervisor", "/api/v1/supervision/lights?by=county", 200, Lights(city), "GROUP BY county over held matters"),
+            new("leader's cockpit", "leader", "/console/cockpit", 200, Dashboard(city), "the dashboard's places, lights and rates by county and department, today by county, red matters, sources"),
             new("sources list", "supervisor", "/console/sources", 200, ["SELECT count(*) FROM sources", "SELECT * FROM sources ORDER BY date DESC, id DESC LIMIT 20"], "count + a page of sources"),
             new("API matters list", "dispatcher", "/api/v1/matters", 200, List(city, "1 = 1"), listNote),
             new("API matters list", "s-440781", "/api/v1/matters", 200, List(county, "1 = 1"), listNote),
