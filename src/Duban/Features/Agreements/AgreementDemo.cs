@@ -30,8 +30,8 @@ public sealed class AgreementDemo : IDemoStories
             ("industry", Enping, "结合恩平优质水资源，加快江门市水都产业园（恩平工业园大田片区）建设", 240, false),
             ("industry", Pengjiang, "推动链主企业跨区域布局，促进区域产业链上下游协同", 300, false),
             ("technology", Jianghai, "探索“江海企业+恩平资源”“江海研发+恩平制造”合作模式，推进科技创新成果共享", 200, false),
-            ("rural", Enping, "扶持特色农业产业发展，推动恩平生猪养殖企业与江新肉联厂达成供需合作", 45, true),
-            ("talent", Jianghai, "推动建立“江海—恩平人才服务之家”，畅通人才交流合作渠道", 40, true),
+            ("rural", Enping, "扶持特色农业产业发展，推动恩平生猪养殖企业与江新肉联厂达成供需合作", 75, true),
+            ("talent", Jianghai, "推动建立“江海—恩平人才服务之家”，畅通人才交流合作渠道", 70, true),
             ("talent", Enping, "完善年轻公务员双向培养交流机制，定期选派教师和医护人员交流学习", 150, false),
             ("public_services", Jianghai, "发挥优质教育资源辐射带动作用，提高恩平市结对学校的办学质量", 270, false),
             ("public_services", Pengjiang, "深化教育文化、医疗卫生等公共服务资源对接合作，助力恩平公共服务高质量发展", 270, false),
@@ -43,6 +43,8 @@ public sealed class AgreementDemo : IDemoStories
         ]),
     ];
 
+    // Every commitment falls due after the demo's present (60 days on from the signing): the agreement's type checks due
+    // dates on the deployment's clock, not the set-back one the demo records on.
     public void Schedule(DemoSchedule schedule)
     {
         ArgumentNullException.ThrowIfNull(schedule);
