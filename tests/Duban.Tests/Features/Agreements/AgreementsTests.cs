@@ -106,4 +106,22 @@ public sealed class AgreementsTests(DubanFactory factory)
         await using var scope = factory.Scope();
         Assert.False(await factory.Db(scope).Set<Duban.Features.Sources.Source>().AnyAsync(s => s.Title == title));
     }
+
+    [Fact]
+    public async Task Demo_HoldsTheSeedsAgreements_WithCommitmentsInTheFiveFields()
+    {
+        long id;
+        await using (var scope = factory.Scope())
+        {
+            id = await factory.Db(scope).Set<Duban.Features.Sources.Source>().Where(s => s.Title == "江门市水都产业园共建合作框架协议").Select(s => s.Id).SingleAsync();
+        }
+        var a = await factory.Desk.Supervisor.GetAsync($"/api/v1/agreements/{id}").Ok();
+        // 002: signed by 蓬江、江海、恩平, with commitments in industry, technology, rural revitalisation, talent and public services.
+        Assert.Equal([(Pengjiang, 2), (Jianghai, 4), (Enping, 3)],
+            a["byParty"]!.AsArray().Select(p => ((string)p!["party"]!["code"]!, (int)p["tally"]!["commitments"]!)).ToList());
+        Assert.All(a["byField"]!.AsArray(), f => Assert.True((int)f!["tally"]!["commitments"]! > 0));
+        // Two are carried out and approved: the 人才服务之家 and the pig trade with 江新肉联厂.
+        Assert.Equal([("rural", 1), ("talent", 1)], a["byField"]!.AsArray().Where(f => (int)f!["tally"]!["finished"]! > 0)
+            .Select(f => ((string)f!["field"]!, (int)f["tally"]!["finished"]!)).ToList());
+    }
 }

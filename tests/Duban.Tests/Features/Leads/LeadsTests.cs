@@ -148,4 +148,25 @@ public sealed class LeadsTests(DubanFactory factory)
         // A city-level account has no district: it posts none and has no list.
         await factory.Desk.Supervisor.PostAsJsonAsync("/api/v1/leads", new { company = "x", industry = "other", investment = 1m, needs = "x" }).Problem(HttpStatusCode.Forbidden);
     }
+
+    [Fact]
+    public async Task Demo_HoldsTheSeedsLandedLeads_SharedOnlyWithEnping()
+    {
+        long jinlong, storage;
+        await using (var scope = factory.Scope())
+        {
+            var db = factory.Db(scope);
+            jinlong = await db.Set<Duban.Features.Leads.Lead>().Where(l => l.Company == "江门市金隆电器有限公司").Select(l => l.Id).SingleAsync();
+            storage = await db.Set<Duban.Features.Leads.Lead>().Where(l => l.SharedAll).OrderBy(l => l.Id).Select(l => l.Id).FirstAsync();
+        }
+        // 002: 金隆电器 invested 210 million yuan in 恩平, through the 江海—恩平 lead-sharing platform.
+        var lead = await Enping.GetAsync($"/api/v1/leads/{jinlong}").Ok();
+        Assert.Equal(("landed", "440785", 210_000_000m), ((string?)lead["status"], (string?)lead["landedIn"]!["code"], (decimal)lead["landed"]!));
+        await Taishan.GetAsync($"/api/v1/leads/{jinlong}").Problem(HttpStatusCode.NotFound);
+        // The lead shared with every district: 台山 lists it, without the company.
+        var row = (await Taishan.GetAsync("/api/v1/leads?pageSize=100").Ok())["items"]!.AsArray().Single(i => (long)i!["id"]! == storage)!;
+        Assert.Null((string?)row["company"]);
+        var figures = await Taishan.GetAsync("/api/v1/leads/figures").Ok();
+        Assert.True((int)figures["districts"]!.AsArray().Single(d => (string)d!["district"]!["code"]! == "440785")!["landed"]! >= 3);
+    }
 }
