@@ -46,6 +46,8 @@ CREATE TABLE lead_sights (
     lead_id bigint NOT NULL REFERENCES leads(id),
     PRIMARY KEY (district_code, lead_id)
 );
+-- Who sees one lead (its page, a share).
+CREATE INDEX ix_lead_sights_lead ON lead_sights(lead_id);
 
 CREATE TABLE lead_follows (
     lead_id bigint NOT NULL REFERENCES leads(id),
