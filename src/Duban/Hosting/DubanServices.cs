@@ -86,6 +86,8 @@ public static class DubanServices
         services.AddRectificationPlans();
         services.AddSources();
         services.AddProjects();
+        Features.Agreements.AgreementServices.AddAgreements(services);
+        Features.Leads.LeadServices.AddLeads(services);
         services.AddProposals();
         services.AddScoped<DemoSeeder>();
         services.AddScoped<ImportUnits>();
@@ -213,6 +215,8 @@ public static class DubanServices
         api.MapFiguresApiV1();
         api.MapSourcesApiV1();
         api.MapProjectsApiV1();
+        Features.Agreements.AgreementsApi.MapAgreementsApiV1(api);
+        Features.Leads.LeadsApi.MapLeadsApiV1(api);
         api.MapProposalsApiV1();
         Features.Open311.Open311Api.MapOpen311(app);
     }

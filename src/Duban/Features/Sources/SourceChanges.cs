@@ -99,7 +99,7 @@ public sealed partial class SourceChanges(DubanDb db, AuditLog audit, TimeProvid
             CreatedBy = actor.Id,
             Version = 1,
         };
-        var items = await BuildItemsAsync(source, req.Items ?? [], 0, actor, now, ct);
+        var items = await BuildItemsAsync(source, [.. req.Items ?? [], .. part?.Items ?? []], 0, actor, now, ct);
         if (!items.IsSuccess) return items.Error!;
 
         // The source's id first (inside the transaction: a refusal after it still leaves nothing).

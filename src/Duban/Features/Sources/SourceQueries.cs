@@ -270,7 +270,8 @@ public sealed class SourceQueries(DubanDb db, SourceAccess access, UnitDirectory
     }
 
     /// <summary>The weighted mean of the items' progress (merged and rejected items left out).</summary>
-    private static int Progress(List<SourceItemView> items)
+    /// <summary>The weighted mean of the items' progress (a closed item counts 100; merged and rejected ones are left out).</summary>
+    public static int Progress(IReadOnlyCollection<SourceItemView> items)
     {
         var counted = items.Where(i => i.Status is not (Status.Merged or Status.Rejected)).ToList();
         var weight = counted.Sum(i => i.Weight);

@@ -28,7 +28,14 @@ public interface ISourceType
 /// under the type's name (so the audit chain holds it), and <paramref name="Record"/>, which adds the module's rows for
 /// the new source (saved with it).
 /// </summary>
-public sealed record SourceTypePart(JsonObject Audit, Func<Source, CancellationToken, Task> Record);
+public sealed record SourceTypePart(JsonObject Audit, Func<Source, CancellationToken, Task> Record)
+{
+    /// <summary>
+    /// Items the type derives from its own fields (an agreement's commitments, each a task for the committed party), made
+    /// after the request's own items with the same checks and in the same change; <see cref="Record"/> finds them linked.
+    /// </summary>
+    public IReadOnlyList<SourceItemInput> Items { get; init; } = [];
+}
 
 /// <summary>Every source type, the built-in ones first, then those modules registered (<see cref="SourceTypeServices.AddSourceType{T}"/>).</summary>
 public sealed class SourceTypeCatalog(IEnumerable<SourceTypeRegistration> added)

@@ -20,7 +20,8 @@ public sealed partial class WholeTableTests
 {
     /// <summary>The tables that grow with the matters: a year is a million matters and several million events.</summary>
     private static readonly string[] Growing = ["matters", "events", "assignments", "notifications", "notification_reads", "dispatch_returns",
-        "attachments", "idempotency", "source_items", "source_measure_values", "matter_search", "open311_requests"];
+        "attachments", "idempotency", "source_items", "source_measure_values", "matter_search", "open311_requests",
+        "leads", "lead_sights", "lead_steps", "lead_follows", "agreement_commitments"];
 
     private readonly ConcurrentQueue<(string Sql, (string Name, object? Value)[] Parameters)> sent = new();
 
@@ -57,6 +58,8 @@ public sealed partial class WholeTableTests
             ("s-440781", "/console/matters"), ("s-440781", "/console/matters?q=路灯"), ("h-440781115", "/console/matters"),
             ("dispatcher", $"/console/matters/{town}"), ("h-440781115", $"/console/matters/{town}"),
             ("supervisor", "/console/sources"), ("h-440781115", "/console/notifications"),
+            ("h-440704-fgj", "/console/leads"), ("h-440785-fgj", "/api/v1/leads"), ("h-440785-fgj", "/console/leads/1"), ("h-440785-fgj", "/api/v1/leads/1"),
+            ("supervisor", "/api/v1/leads/figures"),
             ("dispatcher", "/api/v1/matters"), ("dispatcher", "/api/v1/matters?q=路灯"), ("s-440781", "/api/v1/matters?light=yellow"),
             ("h-440781115", "/api/v1/matters"), ("dispatcher", "/api/v1/dispatch/queue"),
             ("supervisor", "/console/dashboard"), ("s-440781", "/console/dashboard"), ("supervisor", "/api/v1/supervision/lights?by=county"),
@@ -78,9 +81,10 @@ public sealed partial class WholeTableTests
                 var answer = await desk.As(user).GetAsync(url);
                 Assert.True(answer.IsSuccessStatusCode, $"{user} {url}: {(int)answer.StatusCode}");
             }
-            // The listener hears the page's statements: on the matters, or only on the counters (the lights board, the figures).
+            // The listener hears the page's statements: on the matters, or only on the counters (the lights board, the figures), or the leads' index.
             Assert.Contains(sent, s => s.Sql.Contains("FROM \"matters\"", StringComparison.Ordinal) || s.Sql.Contains("FROM \"tally_counts\"", StringComparison.Ordinal)
-                || s.Sql.Contains("FROM \"rate_counts\"", StringComparison.Ordinal) || s.Sql.Contains("FROM \"open311_requests\"", StringComparison.Ordinal));
+                || s.Sql.Contains("FROM \"rate_counts\"", StringComparison.Ordinal) || s.Sql.Contains("FROM \"open311_requests\"", StringComparison.Ordinal)
+                || s.Sql.Contains("FROM \"lead_sights\"", StringComparison.Ordinal) || s.Sql.Contains("FROM \"lead_figures\"", StringComparison.Ordinal));
             var walks = await WalksAsync();
             if (walks.Count > 0)
             {
