@@ -33,13 +33,15 @@ public sealed class ConsoleActionsTests(BrowserApp web)
         var page = await web.SignedInAsync("s-440785");
         await page.GotoAsync("/console/queue");
         var item = page.GetByTestId("queue-" + secondNumber);
-        await Assertions.Expect(item.Locator(".dups")).ToContainTextAsync(firstNumber);
+        await Assertions.Expect(item.Locator(".tag")).ToContainTextAsync("重");
         await web.ShotAsync(page, "console-queue-actions");
 
-        // The keyboard opens merging on the focused item; the duplicate is one click away.
+        // The keyboard opens merging on the focused row (showing it in the pane first); the duplicate is one click away.
         await item.FocusAsync();
         await page.Keyboard.PressAsync("m");
-        var pick = item.GetByRole(AriaRole.Button, new() { Name = firstNumber });
+        var detail = page.GetByTestId("queue-detail");
+        await Assertions.Expect(detail.Locator(".dups")).ToContainTextAsync(firstNumber);
+        var pick = detail.GetByRole(AriaRole.Button, new() { Name = firstNumber });
         await Assertions.Expect(pick).ToBeFocusedAsync();
         await pick.ClickAsync();
         await Assertions.Expect(page.Locator(".notice").First).ToContainTextAsync(secondNumber);
@@ -72,8 +74,8 @@ public sealed class ConsoleActionsTests(BrowserApp web)
         var number = (string)(await api.Get(id))["number"]!;
 
         var page = await web.SignedInAsync("s-440785");
-        await page.GotoAsync("/console/queue");
-        var split = page.GetByTestId("queue-" + number).Locator("details[data-split]");
+        await page.GotoAsync($"/console/queue?sel={id}");
+        var split = page.GetByTestId("queue-detail").Locator("details[data-split]");
         await split.Locator("summary").ClickAsync();
         await split.GetByLabel("标题", new() { Exact = true }).Nth(0).FillAsync("横陂镇夜间施工噪音");
         await split.GetByLabel("主办单位", new() { Exact = true }).Nth(0).FillAsync("恩平市横陂镇人民政府 440785100");

@@ -53,7 +53,7 @@ public sealed class StalePageTests(BrowserApp web)
         await (await web.App.As("supervisor")).Do(id, "dispatch", new { leadUnitCode = "440781115" }, reader: api);
 
         var response = await page.RunAndWaitForResponseAsync(
-            () => item.GetByRole(AriaRole.Button, new() { Name = "采纳建议派单" }).ClickAsync(),
+            () => item.GetByRole(AriaRole.Button, new() { Name = "采纳" }).ClickAsync(),
             r => r.Url.Contains("/console/queue", StringComparison.Ordinal) && r.Request.Method == "POST");
         Assert.Equal((int)HttpStatusCode.OK, response.Status);
         await Assertions.Expect(page.GetByRole(AriaRole.Alert).First).ToContainTextAsync("已由他人处理");

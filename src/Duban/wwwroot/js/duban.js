@@ -33,24 +33,63 @@
     sync();
   }
 
-  // The dispatch queue by keyboard: j / k move, a accepts the suggestion, c picks another unit, m opens merging (its first duplicate).
+  // The dispatch queue by keyboard (the keys are listed on the page, #queue-keys): j / k move through the rows, o or Enter shows
+  // a row in the detail pane, a accepts its suggestion (a again, or Enter, confirms a low confidence), c chooses another unit,
+  // e corrects the category or place, m merges, s splits, x declines, f goes to the filters, n / p turn the page, ? shows the
+  // keys, Escape leaves a field. The keys that act in the pane on another row first show that row (its address, #do-<key>).
   function wireQueue(list) {
-    var items = Array.prototype.slice.call(list.querySelectorAll("[data-queue-item]"));
-    if (!items.length) return;
-    function current() { var i = items.indexOf(document.activeElement.closest && document.activeElement.closest("[data-queue-item]")); return i; }
-    function go(i) { i = Math.max(0, Math.min(items.length - 1, i)); items[i].focus(); items[i].scrollIntoView({ block: "nearest" }); }
+    var rows = Array.prototype.slice.call(list.querySelectorAll("[data-queue-item]"));
+    if (!rows.length) return;
+    var pane = document.querySelector("[data-queue-detail]");
+    var help = document.querySelector("[data-queue-keys]");
+    function current() { var r = document.activeElement && document.activeElement.closest && document.activeElement.closest("[data-queue-item]"); return rows.indexOf(r); }
+    function go(i) { i = Math.max(0, Math.min(rows.length - 1, i)); rows[i].focus(); rows[i].scrollIntoView({ block: "nearest" }); }
+    function inPane(row) { return pane && row && pane.getAttribute("data-id") === row.getAttribute("data-id"); }
+    function open(details, field) {
+      if (!details) return false;
+      details.open = true;
+      var f = details.querySelector(field || "input:not([type=hidden]), textarea, button");
+      if (f) f.focus();
+      details.scrollIntoView({ block: "nearest" });
+      return true;
+    }
+    var paneKeys = {
+      c: function () { var f = pane.querySelector(".correct input[name=lead]"); if (f) { f.focus(); return true; } return false; },
+      e: function () { return open(pane.querySelector("details[data-correct]")); },
+      m: function () { var d = pane.querySelector("details[data-merge]"); return open(d, d && (d.querySelector("button[name=pick]") ? "button[name=pick]" : "input[name=target]")); },
+      s: function () { return open(pane.querySelector("details[data-split]")); },
+      x: function () { return open(pane.querySelector("details[data-reject]"), "textarea, input:not([type=hidden])"); }
+    };
+    function link(sel) { var a = document.querySelector(sel); if (a) { window.location.href = a.href; return true; } return false; }
     document.addEventListener("keydown", function (e) {
       if (e.ctrlKey || e.metaKey || e.altKey) return;
       var tag = (e.target.tagName || "").toLowerCase();
-      if (tag === "input" || tag === "textarea" || tag === "select") { if (e.key === "Escape") { var it = e.target.closest("[data-queue-item]"); if (it) it.focus(); } return; }
-      var i = current();
-      if (e.key === "j") { e.preventDefault(); go(i < 0 ? 0 : i + 1); }
-      else if (e.key === "k") { e.preventDefault(); go(i < 0 ? 0 : i - 1); }
-      else if (e.key === "a" && i >= 0) { var b = items[i].querySelector("[data-accept]"); if (b) { e.preventDefault(); b.click(); } }
-      else if (e.key === "c" && i >= 0) { var f = items[i].querySelector(".correct input[name=lead]"); if (f) { e.preventDefault(); f.focus(); } }
-      else if (e.key === "m" && i >= 0) { var d = items[i].querySelector("details[data-merge]"); if (d) { e.preventDefault(); d.open = true; (d.querySelector("button[name=pick]") || d.querySelector("input[name=target]")).focus(); } }
+      if (tag === "input" || tag === "textarea" || tag === "select") {
+        if (e.key === "Escape") { var r = rows.filter(inPane)[0] || rows[0]; r.focus(); }
+        return;
+      }
+      var i = current(), row = i >= 0 ? rows[i] : null, done = false;
+      var confirm = document.querySelector("[data-confirm-box]:not([hidden]) [data-confirm-accept]");
+      if (e.key === "j") { go(i < 0 ? 0 : i + 1); done = true; }
+      else if (e.key === "k") { go(i < 0 ? 0 : i - 1); done = true; }
+      else if ((e.key === "o" || e.key === "Enter") && row && e.target === row) { done = link("[data-queue-item][data-id='" + row.getAttribute("data-id") + "'] [data-open]"); }
+      else if (e.key === "a" && confirm && (!row || inPane(row))) { confirm.click(); done = true; }
+      else if (e.key === "a" && row) { var b = row.querySelector("[data-accept]"); if (b) { b.click(); done = true; } }
+      else if (paneKeys[e.key] && (row || pane)) {
+        if (!row || inPane(row)) done = paneKeys[e.key]();
+        else { var a = row.querySelector("[data-open]"); if (a) { window.location.href = a.href + "#do-" + e.key; done = true; } }
+      }
+      else if (e.key === "f") { var f = document.querySelector("[data-queue-filters] select, [data-queue-filters] input"); if (f) { f.focus(); done = true; } }
+      else if (e.key === "n") done = link("[data-next]");
+      else if (e.key === "p") done = link("[data-prev]");
+      else if (e.key === "?" && help) { help.open = !help.open; done = true; }
+      if (done) e.preventDefault();
     });
-    if (!list.contains(document.activeElement)) go(0);
+    // A key pressed on another row, carried by the address: done once the pane shows that row.
+    var asked = /^#do-([cemsx])$/.exec(window.location.hash);
+    if (asked && pane && paneKeys[asked[1]] && paneKeys[asked[1]]()) return;
+    if (document.querySelector("[data-confirm-box]:not([hidden])")) return;
+    if (!document.activeElement || document.activeElement === document.body) go(Math.max(0, rows.indexOf(rows.filter(inPane)[0])));
   }
 
   // The photos chosen, shown small under their field before they are sent (data: URLs: the pages' CSP allows no blob:).

@@ -52,7 +52,7 @@ public sealed partial class WholeTableTests
         var pages = new (string User, string Url)[]
         {
             ("dispatcher", "/console"), ("supervisor", "/console"), ("leader", "/console"), ("h-440781115", "/console"), ("s-440781", "/console"),
-            ("dispatcher", "/console/queue"),
+            ("dispatcher", "/console/queue"), ("dispatcher", "/console/queue?light=red"), ("dispatcher", "/console/queue?county=440781&kind=petition&sort=newest"),
             ("dispatcher", "/console/matters"), ("dispatcher", "/console/matters?q=路灯"), ("dispatcher", "/console/matters?q=噪音扰民"),
             ("dispatcher", "/console/matters?light=red"), ("dispatcher", "/console/matters?status=in_progress"), ("dispatcher", "/console/matters?overdue=true"),
             ("s-440781", "/console/matters"), ("s-440781", "/console/matters?q=路灯"), ("h-440781115", "/console/matters"),

@@ -141,12 +141,23 @@ public sealed class Dispatch(MatterWorkflow workflow, IDispatchAdvisor advisor, 
     internal static void StartClock(MatterClock clock, Matter m, TimePolicy policy, DateTimeOffset? due,
         IEnumerable<Assignment> fresh, ActionStep step)
     {
-        var policyDue = policy.Handle.From(step.Now, clock.Calendar);
+        var policyDue = PolicyDue(clock, policy, step.Now);
         clock.Start(m, policy, step.Now, due, fresh);
         step.Details["timePolicy"] = policy.Id;
         step.Details["policyDueAt"] = policyDue;
         step.Details["beyondPolicy"] = due > policyDue;
     }
+
+    /// <summary>The deadline a policy sets from <paramref name="now"/> on the working-day calendar (what <see cref="MatterClock.Start"/> sets).</summary>
+    internal static DateTimeOffset PolicyDue(MatterClock clock, TimePolicy policy, DateTimeOffset now) => policy.Handle.From(now, clock.Calendar);
+
+    /// <summary>
+    /// The deadline a dispatch at <paramref name="now"/> would set without a deadline or policy of the dispatcher's
+    /// own: the policy the matter's kind and urgency choose (<see cref="PolicyFor"/>), on the calendar. The queue
+    /// shows it before the click; it is the rule the dispatch runs, not a copy of it.
+    /// </summary>
+    public static DateTimeOffset DueIfDispatched(MatterClock clock, Matter m, DateTimeOffset now) =>
+        PolicyDue(clock, PolicyFor(clock, m, null).Value!, now);
 
     /// <summary>The suggestion and which of its parts the dispatcher changed (category, lead unit, co-handlers).</summary>
     private static JsonObject Record(DispatchAdvice advice, string lead, IEnumerable<string> co, string? category)
