@@ -58,6 +58,8 @@ public sealed class ProjectSourceType(DubanDb db, UnitDirectory units, GeoServic
             PlannedFen = f.PlannedFen,
             StartsOn = Day(f.StartsOn),
             EndsOn = Day(f.EndsOn),
+            CountyCode = CountyOf(f.TerritoryCode),
+            NextDue = f.Milestones.Count == 0 ? null : Day(f.Milestones.Min(m => m.DueDate)),
         });
         for (var i = 0; i < f.Milestones.Count; i++)
         {
@@ -67,6 +69,36 @@ public sealed class ProjectSourceType(DubanDb db, UnitDirectory units, GeoServic
         var figure = await FigureAsync(db, f.Year, f.Level, f.Industry, ct);
         figure.Count++;
         figure.PlannedFen += f.PlannedFen;
+        var area = await AreaFigureAsync(db, f.Year, CountyOf(f.TerritoryCode), ct);
+        area.Count++;
+        area.PlannedFen += f.PlannedFen;
+    }
+
+    /// <summary>The county-level division a territory lies in: its first six digits.</summary>
+    internal static string CountyOf(string territory) => territory.Length > 6 ? territory[..6] : territory;
+
+    /// <summary>The county rollup's row of a year (tracked; made when missing).</summary>
+    internal static async Task<ProjectAreaFigure> AreaFigureAsync(DubanDb db, int year, string county, CancellationToken ct)
+    {
+        var figure = await db.Set<ProjectAreaFigure>().FindAsync([year, county], ct);
+        if (figure is null)
+        {
+            figure = new ProjectAreaFigure { Year = year, CountyCode = county };
+            db.Set<ProjectAreaFigure>().Add(figure);
+        }
+        return figure;
+    }
+
+    /// <summary>The month rollup's row (tracked; made when missing).</summary>
+    internal static async Task<ProjectMonthFigure> MonthFigureAsync(DubanDb db, int year, string month, CancellationToken ct)
+    {
+        var figure = await db.Set<ProjectMonthFigure>().FindAsync([year, month], ct);
+        if (figure is null)
+        {
+            figure = new ProjectMonthFigure { Year = year, Month = month };
+            db.Set<ProjectMonthFigure>().Add(figure);
+        }
+        return figure;
     }
 
     /// <summary>The rollup's row of a year, level and industry (tracked; made when missing). Writers are one after the other under the audit lock.</summary>
