@@ -169,6 +169,9 @@ public sealed class ProjectRegister(DubanDb db, SourceAccess access, UnitDirecto
     /// <summary>Behind schedule (滞后): a milestone's due date has passed unreached.</summary>
     public static bool IsBehind(string? nextDue, DateOnly today) => nextDue is not null && string.CompareOrdinal(nextDue, ProjectSourceType.Day(today)) < 0;
 
+    /// <summary>An amount in yuan as the pages show it, in 万元 (10,000 yuan), grouped, up to two decimals.</summary>
+    public static string Wan(decimal yuan) => (yuan / 10_000m).ToString("#,0.##", System.Globalization.CultureInfo.InvariantCulture);
+
     private DateOnly Today() => Clock.ChinaDate(time.Now());
 
     private static UnitRef Unit(IReadOnlyDictionary<string, UnitInfo> all, string code) => new(code, all.TryGetValue(code, out var u) ? u.Name : code);
