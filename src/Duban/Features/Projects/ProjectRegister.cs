@@ -115,7 +115,13 @@ public sealed class ProjectRegister(DubanDb db, SourceAccess access, UnitDirecto
         return i < 0 ? code : d.Name(i);
     }
 
-    private sealed record Row(Project Project, string Title, string Owner);
+    /// <summary>A register row as the query selects it (member-initialised, so that EF orders and pages on its members).</summary>
+    private sealed class Row
+    {
+        public required Project Project { get; init; }
+        public required string Title { get; init; }
+        public required string Owner { get; init; }
+    }
 
     private async Task<Result<(int Year, IQueryable<Row> Query)>> FilterAsync(ProjectFilter f, Actor actor, CancellationToken ct)
     {
@@ -141,7 +147,7 @@ public sealed class ProjectRegister(DubanDb db, SourceAccess access, UnitDirecto
             projects = projects.Where(p => p.NextDue != null && string.Compare(p.NextDue, today) < 0);
 #pragma warning restore CA1309
         }
-        var q = from p in projects join s in seen on p.SourceId equals s.Id select new Row(p, s.Title, s.OwnerUnitCode);
+        var q = from p in projects join s in seen on p.SourceId equals s.Id select new Row { Project = p, Title = s.Title, Owner = s.OwnerUnitCode };
         return (year, q);
     }
 
