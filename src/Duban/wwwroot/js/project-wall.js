@@ -8,7 +8,7 @@
   var printButton = document.querySelector("[data-print]");
   if (printButton) printButton.addEventListener("click", function () { window.print(); });
   if (!el || typeof echarts === "undefined") return;
-  var colors = { green: "#1a7f37", yellow: "#bf8700", red: "#cf222e", done: "#8c959f" };
+  var colors = { green: "#1a7f37", yellow: "#bf8700", red: "#cf222e", done: "#8c959f", span: "#54aeff" };
   var day = 24 * 3600 * 1000;
   var data, instance;
 
@@ -26,8 +26,8 @@
         var light = m.light || "done";
         bars.push({ name: m.title, value: [row, time(m.from), time(m.dueDate) + day, m.dueDate, light], itemStyle: { color: colors[light] } });
       });
-      // A project without milestones is one bar over its span.
-      if (p.milestones.length === 0) bars.push({ name: p.title, value: [row, time(p.startsOn), time(p.endsOn) + day, p.endsOn, p.light || "done"], itemStyle: { color: colors[p.light || "done"] } });
+      // A project without milestones is one bar over its construction span, in its own colour (no light to show).
+      if (p.milestones.length === 0) bars.push({ name: p.title, value: [row, time(p.startsOn), time(p.endsOn) + day, p.endsOn, "span"], itemStyle: { color: colors.span } });
     });
     var today = time(data.today);
     return {
