@@ -3,8 +3,8 @@ using System.Text.RegularExpressions;
 using DocumentFormat.OpenXml.Packaging;
 using DocumentFormat.OpenXml.Spreadsheet;
 using Duban.Common;
-using Text = Duban.Common.Text;
 using Duban.Features.Figures;
+using Text = Duban.Common.Text;
 
 namespace Duban.Features.Projects;
 
@@ -42,14 +42,27 @@ public static partial class ProjectLedgerXlsx
 
     private static readonly Dictionary<string, string> Levels = new(StringComparer.Ordinal)
     {
-        ["省重点"] = "provincial", ["省重点项目"] = "provincial", ["市重点"] = "city", ["市重点项目"] = "city",
-        ["县区重点"] = "county", ["县（市、区）重点"] = "county", ["县（市、区）重点项目"] = "county", ["区县重点"] = "county",
+        ["省重点"] = "provincial",
+        ["省重点项目"] = "provincial",
+        ["市重点"] = "city",
+        ["市重点项目"] = "city",
+        ["县区重点"] = "county",
+        ["县（市、区）重点"] = "county",
+        ["县（市、区）重点项目"] = "county",
+        ["区县重点"] = "county",
     };
 
     private static readonly Dictionary<string, string> Industries = new(StringComparer.Ordinal)
     {
-        ["工业"] = "industrial", ["产业"] = "industrial", ["工业（产业）"] = "industrial", ["基础设施"] = "infrastructure", ["社会民生"] = "social",
-        ["城市建设"] = "urban", ["农业农村"] = "agriculture", ["能源"] = "energy", ["现代服务业"] = "services",
+        ["工业"] = "industrial",
+        ["产业"] = "industrial",
+        ["工业（产业）"] = "industrial",
+        ["基础设施"] = "infrastructure",
+        ["社会民生"] = "social",
+        ["城市建设"] = "urban",
+        ["农业农村"] = "agriculture",
+        ["能源"] = "energy",
+        ["现代服务业"] = "services",
     };
 
     /// <summary>The template: the header row, one example row (江海区's school of the seeds) and a sheet of notes.</summary>

@@ -74,43 +74,31 @@ public sealed class ProjectSourceType(DubanDb db, UnitDirectory units, GeoServic
         area.PlannedFen += f.PlannedFen;
     }
 
+    /// <summary>The rollup's row of a year, level and industry (tracked; made when missing). Writers are one after the other under the audit lock.</summary>
+    internal static Task<ProjectFigure> FigureAsync(DubanDb db, int year, string level, string industry, CancellationToken ct) =>
+        RollupRowAsync(db, [year, level, industry], () => new ProjectFigure { Year = year, Level = level, Industry = industry }, ct);
+
     /// <summary>The county-level division a territory lies in: its first six digits.</summary>
     internal static string CountyOf(string territory) => territory.Length > 6 ? territory[..6] : territory;
 
     /// <summary>The county rollup's row of a year (tracked; made when missing).</summary>
-    internal static async Task<ProjectAreaFigure> AreaFigureAsync(DubanDb db, int year, string county, CancellationToken ct)
-    {
-        var figure = await db.Set<ProjectAreaFigure>().FindAsync([year, county], ct);
-        if (figure is null)
-        {
-            figure = new ProjectAreaFigure { Year = year, CountyCode = county };
-            db.Set<ProjectAreaFigure>().Add(figure);
-        }
-        return figure;
-    }
+    internal static Task<ProjectAreaFigure> AreaFigureAsync(DubanDb db, int year, string county, CancellationToken ct) =>
+        RollupRowAsync(db, [year, county], () => new ProjectAreaFigure { Year = year, CountyCode = county }, ct);
 
     /// <summary>The month rollup's row (tracked; made when missing).</summary>
-    internal static async Task<ProjectMonthFigure> MonthFigureAsync(DubanDb db, int year, string month, CancellationToken ct)
-    {
-        var figure = await db.Set<ProjectMonthFigure>().FindAsync([year, month], ct);
-        if (figure is null)
-        {
-            figure = new ProjectMonthFigure { Year = year, Month = month };
-            db.Set<ProjectMonthFigure>().Add(figure);
-        }
-        return figure;
-    }
+    internal static Task<ProjectMonthFigure> MonthFigureAsync(DubanDb db, int year, string month, CancellationToken ct) =>
+        RollupRowAsync(db, [year, month], () => new ProjectMonthFigure { Year = year, Month = month }, ct);
 
-    /// <summary>The rollup's row of a year, level and industry (tracked; made when missing). Writers are one after the other under the audit lock.</summary>
-    internal static async Task<ProjectFigure> FigureAsync(DubanDb db, int year, string level, string industry, CancellationToken ct)
+    /// <summary>A rollup's row by its key: found (among the change's new rows too, as Find looks there first) or added.</summary>
+    private static async Task<T> RollupRowAsync<T>(DubanDb db, object[] key, Func<T> make, CancellationToken ct) where T : class
     {
-        var figure = await db.Set<ProjectFigure>().FindAsync([year, level, industry], ct);
-        if (figure is null)
+        var row = await db.Set<T>().FindAsync(key, ct);
+        if (row is null)
         {
-            figure = new ProjectFigure { Year = year, Level = level, Industry = industry };
-            db.Set<ProjectFigure>().Add(figure);
+            row = make();
+            db.Set<T>().Add(row);
         }
-        return figure;
+        return row;
     }
 
     public async Task<Result<ProjectFields>> ReadAsync(IReadOnlyDictionary<string, JsonElement> extra, string ownerUnitCode, CancellationToken ct)

@@ -112,8 +112,16 @@ public sealed class ProjectConsoleTests(DubanFactory factory)
         var title = Unique("开平市农产品冷链物流中心");
         object Body(string name, string firstDue) => new
         {
-            type = "project", title = name, ownerUnitCode = Owner, level = "county", industry = "agriculture", territory = "440783",
-            totalInvestment = 30_000_000m, plannedThisYear = 10_000_000m, startsOn = Day(-200), endsOn = Day(200),
+            type = "project",
+            title = name,
+            ownerUnitCode = Owner,
+            level = "county",
+            industry = "agriculture",
+            territory = "440783",
+            totalInvestment = 30_000_000m,
+            plannedThisYear = 10_000_000m,
+            startsOn = Day(-200),
+            endsOn = Day(200),
             milestones = new object[] { new { title = "土地征收", dueDate = firstDue }, new { title = "竣工投产" } },
         };
         var late = (long)(await Create(factory.Desk.Supervisor, Body(title + " 滞后", Day(-10))))["id"]!;
