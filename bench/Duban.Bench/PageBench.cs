@@ -200,6 +200,7 @@ public static partial class PageBench
             var (townMatter, word) = await TownMatterAsync(services);
             var source = await SourceWithMostItemsAsync(services);
             var proposal = await BusiestProposalAsync(services);
+            var school = await SchoolProjectAsync(services);
             var probes = new List<Probe>
             {
                 new("portal: report form", "anonymous", "/"),
@@ -241,6 +242,14 @@ public static partial class PageBench
                 new("consultations ?year=2025 (a member)", "cppcc-001", "/console/consultations?year=2025"),
                 new("duty ranking ?year=2025 (CPPCC office, 100 members scored)", "cppcc-office", "/console/duties?year=2025"),
                 new("duty record ?year=2025 (a member's own)", "cppcc-001", "/console/duties?year=2025"),
+                // Key projects (Features/Projects): the demo's 2023 ledger of 667 projects.
+                new("projects (city)", "supervisor", "/console/projects"),
+                new("projects ?county=440781&behind=true", "supervisor", "/console/projects?county=440781&behind=true"),
+                new("projects (an owner unit)", "h-440704-jyj", "/console/projects"),
+                new("project (a school, 5 milestones, 4 reports)", "supervisor", "/console/projects/" + school.ToString(CultureInfo.InvariantCulture)),
+                new("project wall chart ?county=440781", "supervisor", "/console/projects/wall?county=440781"),
+                new("project wall chart ?industry=industrial", "supervisor", "/console/projects/wall?industry=industrial"),
+                new("project figures ?year=2023", "supervisor", "/console/projects/figures?year=2023"),
             };
             if (only is not null) probes.RemoveAll(p => !p.Name.Contains(only, StringComparison.OrdinalIgnoreCase));
             var skipped = new List<string>();
@@ -404,6 +413,14 @@ public static partial class PageBench
     }
 
     /// <summary>The demo's source with the most items (the Chuandao campaign: five, 邮政管理局 holding two).</summary>
+    /// <summary>The demo's 景贤小学北校区, a county key project with its milestones and reports.</summary>
+    private static async Task<long> SchoolProjectAsync(IServiceProvider services)
+    {
+        await using var scope = services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<DubanDb>();
+        return await db.Set<Features.Sources.Source>().Where(s => s.Type == "project" && s.Title.StartsWith("景贤小学北校区")).Select(s => s.Id).FirstAsync();
+    }
+
     /// <summary>The CPPCC proposal with the most events (a re-handled one of the demo's session), and its lead proposer's account.</summary>
     private static async Task<(long Id, int Events, string Lead)> BusiestProposalAsync(IServiceProvider services)
     {

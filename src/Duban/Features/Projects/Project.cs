@@ -28,6 +28,13 @@ public sealed class Project
     public required string StartsOn { get; set; }
     /// <summary>yyyy-MM-dd: the completion date the milestones are worked back from.</summary>
     public required string EndsOn { get; set; }
+    /// <summary>The county-level division (the first six digits of <see cref="TerritoryCode"/>): the register's and the wall chart's filter.</summary>
+    public string CountyCode { get; set; } = "";
+    /// <summary>
+    /// yyyy-MM-dd: the earliest due date of a milestone not yet reached (null when none is left). The project is behind
+    /// schedule (滞后) once it lies before today: kept with every milestone recorded or reached, read by an index.
+    /// </summary>
+    public string? NextDue { get; set; }
 }
 
 /// <summary>A milestone (节点) of a project, due at the end of <see cref="DueDate"/>; <see cref="DoneOn"/> once reached.</summary>
@@ -61,6 +68,25 @@ public sealed class ProjectFigure
     public required string Industry { get; set; }
     public int Count { get; set; }
     public long PlannedFen { get; set; }
+    public long CompletedFen { get; set; }
+}
+
+/// <summary>The figures' rollup by year and county (区县), kept as <see cref="ProjectFigure"/> is.</summary>
+public sealed class ProjectAreaFigure
+{
+    public int Year { get; set; }
+    public required string CountyCode { get; set; }
+    public int Count { get; set; }
+    public long PlannedFen { get; set; }
+    public long CompletedFen { get; set; }
+}
+
+/// <summary>The investment completed in each month of a plan's year, over every project of that year (the latest report of each month).</summary>
+public sealed class ProjectMonthFigure
+{
+    public int Year { get; set; }
+    /// <summary>yyyy-MM.</summary>
+    public required string Month { get; set; }
     public long CompletedFen { get; set; }
 }
 
@@ -117,5 +143,23 @@ internal sealed class ProjectFigureConfiguration : IEntityTypeConfiguration<Proj
     {
         e.ToTable("project_figures");
         e.HasKey(x => new { x.Year, x.Level, x.Industry });
+    }
+}
+
+internal sealed class ProjectAreaFigureConfiguration : IEntityTypeConfiguration<ProjectAreaFigure>
+{
+    public void Configure(EntityTypeBuilder<ProjectAreaFigure> e)
+    {
+        e.ToTable("project_area_figures");
+        e.HasKey(x => new { x.Year, x.CountyCode });
+    }
+}
+
+internal sealed class ProjectMonthFigureConfiguration : IEntityTypeConfiguration<ProjectMonthFigure>
+{
+    public void Configure(EntityTypeBuilder<ProjectMonthFigure> e)
+    {
+        e.ToTable("project_month_figures");
+        e.HasKey(x => new { x.Year, x.Month });
     }
 }

@@ -54,6 +54,8 @@ public sealed class ProjectChanges(DubanDb db, AuditLog audit, TimeProvider time
                 p.CompletedFen += delta;
                 var figure = await ProjectSourceType.FigureAsync(db, p.Year, p.Level, p.Industry, ct);
                 figure.CompletedFen += delta;
+                (await ProjectSourceType.AreaFigureAsync(db, p.Year, p.CountyCode, ct)).CompletedFen += delta;
+                (await ProjectSourceType.MonthFigureAsync(db, p.Year, key, ct)).CompletedFen += delta;
             }
             var data = new JsonObject { ["project"] = p.SourceId, ["month"] = key, ["amountFen"] = fen.Value, ["previousFen"] = previous, ["completedFen"] = p.CompletedFen };
             return new ChangeMade<InvestmentRecorded>(
@@ -76,6 +78,10 @@ public sealed class ProjectChanges(DubanDb db, AuditLog audit, TimeProvider time
                 && (!DateOnly.TryParseExact(text, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out day) || day > today || day.Year < 2000))
                 return Error.Validation("doneOn must be a date not after today, yyyy-MM-dd / 完成日期格式应为 yyyy-MM-dd，且不晚于今天");
             milestone.DoneOn = ProjectSourceType.Day(day);
+            // Behind schedule is read from the earliest milestone still to reach: kept here, as the milestone is reached.
+            var project = found.Value!;
+            project.NextDue = await db.Set<ProjectMilestone>().Where(m => m.ProjectId == id && m.Seq != seq && m.DoneOn == null)
+                .OrderBy(m => m.DueDate).Select(m => m.DueDate).FirstOrDefaultAsync(ct);
             var data = new JsonObject { ["project"] = id, ["seq"] = seq, ["title"] = milestone.Title, ["dueDate"] = milestone.DueDate, ["doneOn"] = milestone.DoneOn };
             return new ChangeMade<int>(seq, [new AuditEvent(actor, MilestoneReached, data)], []);
         }, ct);

@@ -16,7 +16,18 @@ public sealed record InvestmentMonthView(string Month, decimal Amount, DateTimeO
 /// <summary>GET /api/v1/projects/{id}: the register, the year's plan against what was completed, milestones, months and the problems (matters) linked.</summary>
 public sealed record ProjectView(long Id, string Title, string Level, string LevelLabel, string Industry, UnitRef Owner, string Territory,
     string? Leader, int Year, decimal TotalInvestment, decimal PlannedThisYear, decimal CompletedThisYear, double? Rate, string StartsOn, string EndsOn,
-    string? Light, IReadOnlyList<MilestoneView> Milestones, IReadOnlyList<InvestmentMonthView> Months, IReadOnlyList<SourceItemView> Matters, bool MayReport);
+    string? Light, IReadOnlyList<MilestoneView> Milestones, IReadOnlyList<InvestmentMonthView> Months, IReadOnlyList<SourceItemView> Matters, bool MayReport)
+{
+    /// <summary>Every report as made, newest first (a correction beside the report it replaced): the monthly reports' history.</summary>
+    public IReadOnlyList<InvestmentReportView> Reports { get; init; } = [];
+    /// <summary>May the reader turn a problem into a matter of the project (the source's managers)?</summary>
+    public bool MayAddProblem { get; init; }
+    public string CountyName { get; init; } = "";
+    public bool Behind { get; init; }
+}
+
+/// <summary>A monthly report as made; <see cref="Counts"/> for the latest of its month.</summary>
+public sealed record InvestmentReportView(long Id, string Month, decimal Amount, DateTimeOffset ReportedAt, bool Counts);
 
 /// <summary>A level's line of the figures.</summary>
 public sealed record LevelFigure(string Level, string Label, int Count, decimal Planned, decimal Completed, double? Rate);
@@ -24,11 +35,23 @@ public sealed record LevelFigure(string Level, string Label, int Count, decimal 
 /// <summary>An industry's line of the figures.</summary>
 public sealed record IndustryFigure(string Industry, int Count, decimal Planned, decimal Completed, double? Rate);
 
+/// <summary>A county's line of the figures.</summary>
+public sealed record CountyFigure(string County, string Name, int Count, decimal Planned, decimal Completed, double? Rate);
+
+/// <summary>A month of the plan's year: completed in it, completed up to its end, and that against the year's plan.</summary>
+public sealed record MonthFigure(string Month, decimal Completed, decimal Cumulative, double? Rate);
+
 /// <summary>GET /api/v1/projects/figures?year=.</summary>
-public sealed record ProjectFiguresView(int Year, IReadOnlyList<LevelFigure> Levels, IReadOnlyList<IndustryFigure> Industries, int Count, decimal Planned, decimal Completed);
+public sealed record ProjectFiguresView(int Year, IReadOnlyList<LevelFigure> Levels, IReadOnlyList<IndustryFigure> Industries, int Count, decimal Planned, decimal Completed)
+{
+    public IReadOnlyList<CountyFigure> Counties { get; init; } = [];
+    public IReadOnlyList<MonthFigure> Months { get; init; } = [];
+    /// <summary>Projects of the year behind schedule (a milestone past due unreached), counted by the index on next_due.</summary>
+    public int Behind { get; init; }
+}
 
 /// <summary>The project's page and the figures. Who sees a project is its source's rule (<see cref="SourceAccess"/>): seen whole, else 404.</summary>
-public sealed class ProjectQueries(DubanDb db, SourceQueries sources, TimeProvider time, IOptions<ClockOptions> clock, MatterScope scope)
+public sealed class ProjectQueries(DubanDb db, SourceQueries sources, TimeProvider time, IOptions<ClockOptions> clock, MatterScope scope, ProjectRegister register)
 {
     public const string NotFoundText = "项目不存在，或您无权查看 / project not found";
 
@@ -46,10 +69,17 @@ public sealed class ProjectQueries(DubanDb db, SourceQueries sources, TimeProvid
         var months = reports.GroupBy(r => r.Month).OrderBy(g => g.Key, StringComparer.Ordinal)
             .Select(g => g.MaxBy(r => r.Id)! is var latest ? new InvestmentMonthView(g.Key, ProjectSourceType.Yuan(latest.AmountFen), latest.ReportedAt, g.Count()) : null!)
             .ToList();
-        var light = views.Any(v => v.Light == Light.Red) ? Light.Red : views.Any(v => v.Light == Light.Yellow) ? Light.Yellow : views.Any(v => v.Light == Light.Green) ? Light.Green : null;
+        var light = ProjectRegister.Worst(views.Select(v => v.Light));
         return new ProjectView(p.SourceId, s.Title, p.Level, ProjectVocabulary.LevelLabel(p.Level), p.Industry, s.Owner, p.TerritoryCode, p.Leader, p.Year,
             ProjectSourceType.Yuan(p.TotalFen), ProjectSourceType.Yuan(p.PlannedFen), ProjectSourceType.Yuan(p.CompletedFen), Rate(p.CompletedFen, p.PlannedFen),
-            p.StartsOn, p.EndsOn, light, views, months, s.Items, actor.UnitCode == s.Owner.Code);
+            p.StartsOn, p.EndsOn, light, views, months, s.Items, actor.UnitCode == s.Owner.Code)
+        {
+            Reports = [.. reports.OrderByDescending(r => r.Id).Select(r => new InvestmentReportView(r.Id, r.Month, ProjectSourceType.Yuan(r.AmountFen), r.ReportedAt,
+                reports.Where(o => o.Month == r.Month).Max(o => o.Id) == r.Id))],
+            MayAddProblem = s.MayManage && s.Status == Source.Open,
+            CountyName = register.CountyName(p.CountyCode),
+            Behind = ProjectRegister.IsBehind(p.NextDue, Clock.ChinaDate(time.Now())),
+        };
     }
 
     /// <summary>
@@ -102,7 +132,31 @@ public sealed class ProjectQueries(DubanDb db, SourceQueries sources, TimeProvid
             .Select((rs, i) => new IndustryFigure(ProjectVocabulary.Industries[i], rs.Sum(r => r.Count), ProjectSourceType.Yuan(rs.Sum(r => r.PlannedFen)),
                 ProjectSourceType.Yuan(rs.Sum(r => r.CompletedFen)), Rate(rs.Sum(r => r.CompletedFen), rs.Sum(r => r.PlannedFen))))
             .ToList();
-        return new ProjectFiguresView(year.Value, levels, industries, rows.Sum(r => r.Count), ProjectSourceType.Yuan(rows.Sum(r => r.PlannedFen)), ProjectSourceType.Yuan(rows.Sum(r => r.CompletedFen)));
+        var planned = rows.Sum(r => r.PlannedFen);
+        // By county and by month: their own rollups (project_area_figures, project_month_figures), kept as this one is.
+        var areas = await db.Set<ProjectAreaFigure>().AsNoTracking().Where(f => f.Year == year && f.Count > 0).ToListAsync(ct);
+        var counties = areas.OrderBy(a => a.CountyCode, StringComparer.Ordinal).Select(a => new CountyFigure(a.CountyCode, register.CountyName(a.CountyCode), a.Count,
+            ProjectSourceType.Yuan(a.PlannedFen), ProjectSourceType.Yuan(a.CompletedFen), Rate(a.CompletedFen, a.PlannedFen))).ToList();
+        var byMonth = (await db.Set<ProjectMonthFigure>().AsNoTracking().Where(f => f.Year == year).ToListAsync(ct)).ToDictionary(f => f.Month, f => f.CompletedFen);
+        var months = new List<MonthFigure>();
+        long cumulative = 0;
+        for (var m = 1; m <= 12; m++)
+        {
+            var key = string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{year:0000}-{m:00}");
+            var done = byMonth.GetValueOrDefault(key);
+            cumulative += done;
+            months.Add(new MonthFigure(key, ProjectSourceType.Yuan(done), ProjectSourceType.Yuan(cumulative), Rate(cumulative, planned)));
+        }
+        var today = ProjectSourceType.Day(Clock.ChinaDate(time.Now()));
+#pragma warning disable CA1309 // translated to SQL < on text (yyyy-MM-dd sorts as it reads); no culture is involved
+        var behind = await db.Set<Project>().AsNoTracking().CountAsync(p => p.Year == year && p.NextDue != null && string.Compare(p.NextDue, today) < 0, ct);
+#pragma warning restore CA1309
+        return new ProjectFiguresView(year.Value, levels, industries, rows.Sum(r => r.Count), ProjectSourceType.Yuan(planned), ProjectSourceType.Yuan(rows.Sum(r => r.CompletedFen)))
+        {
+            Counties = counties,
+            Months = months,
+            Behind = behind,
+        };
     }
 
     /// <summary>Completed against planned, in per cent to one decimal; none when nothing is planned.</summary>

@@ -58,6 +58,8 @@ public sealed class ProjectSourceType(DubanDb db, UnitDirectory units, GeoServic
             PlannedFen = f.PlannedFen,
             StartsOn = Day(f.StartsOn),
             EndsOn = Day(f.EndsOn),
+            CountyCode = CountyOf(f.TerritoryCode),
+            NextDue = f.Milestones.Count == 0 ? null : Day(f.Milestones.Min(m => m.DueDate)),
         });
         for (var i = 0; i < f.Milestones.Count; i++)
         {
@@ -67,18 +69,36 @@ public sealed class ProjectSourceType(DubanDb db, UnitDirectory units, GeoServic
         var figure = await FigureAsync(db, f.Year, f.Level, f.Industry, ct);
         figure.Count++;
         figure.PlannedFen += f.PlannedFen;
+        var area = await AreaFigureAsync(db, f.Year, CountyOf(f.TerritoryCode), ct);
+        area.Count++;
+        area.PlannedFen += f.PlannedFen;
     }
 
     /// <summary>The rollup's row of a year, level and industry (tracked; made when missing). Writers are one after the other under the audit lock.</summary>
-    internal static async Task<ProjectFigure> FigureAsync(DubanDb db, int year, string level, string industry, CancellationToken ct)
+    internal static Task<ProjectFigure> FigureAsync(DubanDb db, int year, string level, string industry, CancellationToken ct) =>
+        RollupRowAsync(db, [year, level, industry], () => new ProjectFigure { Year = year, Level = level, Industry = industry }, ct);
+
+    /// <summary>The county-level division a territory lies in: its first six digits.</summary>
+    internal static string CountyOf(string territory) => territory.Length > 6 ? territory[..6] : territory;
+
+    /// <summary>The county rollup's row of a year (tracked; made when missing).</summary>
+    internal static Task<ProjectAreaFigure> AreaFigureAsync(DubanDb db, int year, string county, CancellationToken ct) =>
+        RollupRowAsync(db, [year, county], () => new ProjectAreaFigure { Year = year, CountyCode = county }, ct);
+
+    /// <summary>The month rollup's row (tracked; made when missing).</summary>
+    internal static Task<ProjectMonthFigure> MonthFigureAsync(DubanDb db, int year, string month, CancellationToken ct) =>
+        RollupRowAsync(db, [year, month], () => new ProjectMonthFigure { Year = year, Month = month }, ct);
+
+    /// <summary>A rollup's row by its key: found (among the change's new rows too, as Find looks there first) or added.</summary>
+    private static async Task<T> RollupRowAsync<T>(DubanDb db, object[] key, Func<T> make, CancellationToken ct) where T : class
     {
-        var figure = await db.Set<ProjectFigure>().FindAsync([year, level, industry], ct);
-        if (figure is null)
+        var row = await db.Set<T>().FindAsync(key, ct);
+        if (row is null)
         {
-            figure = new ProjectFigure { Year = year, Level = level, Industry = industry };
-            db.Set<ProjectFigure>().Add(figure);
+            row = make();
+            db.Set<T>().Add(row);
         }
-        return figure;
+        return row;
     }
 
     public async Task<Result<ProjectFields>> ReadAsync(IReadOnlyDictionary<string, JsonElement> extra, string ownerUnitCode, CancellationToken ct)
