@@ -55,7 +55,7 @@ public sealed class DovecotServer : IAsyncDisposable
         // The mail is owned by dovecot's own user: dovecot refuses to serve mail as root.
         var mailUser = Environment.UserName == "root" ? "dovecot" : Environment.UserName;
         if (mailUser == "dovecot") await RunAsync("chown", "-R", "dovecot:dovecot", Path.Combine(dir, "home"));
-        var (imaps, imap) = (FreePort(), FreePort());
+        var (imaps, imap) = (TestCertificates.FreePort(), TestCertificates.FreePort());
         var config = Path.Combine(dir, "dovecot.conf");
         await File.WriteAllTextAsync(config, string.Create(CultureInfo.InvariantCulture, $$"""
             protocols = imap
@@ -192,14 +192,5 @@ public sealed class DovecotServer : IAsyncDisposable
         using var p = Process.Start(new ProcessStartInfo(file, args) { UseShellExecute = false }) ?? throw new InvalidOperationException(file);
         await p.WaitForExitAsync();
         if (p.ExitCode != 0) throw new InvalidOperationException($"{file} {string.Join(' ', args)} exited with {p.ExitCode}");
-    }
-
-    private static int FreePort()
-    {
-        var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        var port = ((IPEndPoint)listener.LocalEndpoint).Port;
-        listener.Stop();
-        return port;
     }
 }

@@ -21,6 +21,16 @@ public static class TestCertificates
         return X509CertificateLoader.LoadPkcs12(made.Export(X509ContentType.Pfx), null);
     }
 
+    /// <summary>A loopback port free a moment ago, for a test's own server.</summary>
+    public static int FreePort()
+    {
+        var listener = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        var port = ((IPEndPoint)listener.LocalEndpoint).Port;
+        listener.Stop();
+        return port;
+    }
+
     /// <summary>The certificate and its key as PEM files (a server outside .NET, dovecot): (certificate path, key path).</summary>
     public static (string Certificate, string Key) WritePem(X509Certificate2 certificate, string directory)
     {

@@ -35,7 +35,7 @@ public sealed class TlsSmtpServer : IAsyncDisposable
     {
         ImplicitTls = implicitTls;
         Certificate = TestCertificates.SelfSigned();
-        Port = FreePort();
+        Port = TestCertificates.FreePort();
         var options = new SmtpServerOptionsBuilder()
             .ServerName("localhost")
             .Endpoint(e => e.Endpoint(new IPEndPoint(IPAddress.Loopback, Port)).IsSecure(implicitTls).Certificate(Certificate)
@@ -84,15 +84,6 @@ public sealed class TlsSmtpServer : IAsyncDisposable
         }
         stopping.Dispose();
         Certificate.Dispose();
-    }
-
-    private static int FreePort()
-    {
-        var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        var port = ((IPEndPoint)listener.LocalEndpoint).Port;
-        listener.Stop();
-        return port;
     }
 
     private sealed class Store : MessageStore

@@ -135,11 +135,8 @@ public sealed class MailReader(IServiceScopeFactory scopes, IOptions<MailIntakeO
             body.SetText(Encoding.UTF8, $"您的来信已于 {Clock.ChinaDate(matter.RegisteredAt):yyyy-MM-dd} 受理，受理编号 {matter.Number}。\r\n\r\n"
                 + $"Your e-mail was registered as {matter.Number}.");
             reply.Body = body;
-            using var client = new MailKit.Net.Smtp.SmtpClient { Timeout = (int)SmtpOptions.SendTimeout.TotalMilliseconds };
-            MailTls.Configure(client, o.CertificateThumbprint);
-            await client.ConnectAsync(o.Host!.Trim(), o.Port, o.EffectiveSecurity, ct);
-            if (Text.OrNull(o.UserName) is { } user && client.Capabilities.HasFlag(MailKit.Net.Smtp.SmtpCapabilities.Authentication))
-                await client.AuthenticateAsync(user, o.Password ?? "", ct);
+            using var client = new MailKit.Net.Smtp.SmtpClient();
+            await MailOutbox.ConnectAsync(client, o, ct);
             await client.SendAsync(reply, ct);
             await client.DisconnectAsync(true, ct);
         }

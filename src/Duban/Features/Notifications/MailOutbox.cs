@@ -210,8 +210,8 @@ public sealed class MailOutbox(IServiceScopeFactory scopes, IOptions<SmtpOptions
         return message;
     }
 
-    /// <summary>Connects and signs in once per pass; a client still connected from the last message is reused.</summary>
-    private static async Task ConnectAsync(SmtpClient client, SmtpOptions o, CancellationToken ct)
+    /// <summary>Connects and signs in once per pass; a client still connected from the last message is reused (also the e-mail intake's receipts).</summary>
+    internal static async Task ConnectAsync(SmtpClient client, SmtpOptions o, CancellationToken ct)
     {
         if (client.IsConnected) return;
         client.Timeout = (int)SmtpOptions.SendTimeout.TotalMilliseconds;
