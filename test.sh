@@ -79,6 +79,17 @@ ensure_browser() {
         apt_install chromium fonts-noto-cjk fonts-wqy-microhei poppler-utils
     fi
 }
+
+# ensure_dovecot: Debian's dovecot IMAP server for the e-mail intake's tests (Features/MailIntake). The tests'
+# fixture (tests/Duban.Tests/Infrastructure/DovecotServer.cs) starts its own throw-away instance with a generated
+# configuration on free loopback ports; the package's own service is not used, and stopped if it started.
+# A missing dovecot fails those tests, never skips them.
+ensure_dovecot() {
+    if [[ ! -x /usr/sbin/dovecot ]]; then
+        apt_install dovecot-imapd
+        if command -v systemctl >/dev/null 2>&1; then systemctl stop dovecot >/dev/null 2>&1 || true; fi
+    fi
+}
 # ---------------------------------------------------------------------------------------
 
 # ------------------------------------------------------------------ throw-away PostgreSQL
@@ -281,6 +292,7 @@ SKIP_PG=${DUBAN_TEST_SKIP_POSTGRES:-0}
 [[ $SKIP_PG == 1 || $SKIP_PG == true ]] && SKIP_PG=1 || SKIP_PG=0
 
 ensure_browser
+ensure_dovecot
 log "dotnet build $SOLUTION -c Release"
 dotnet build "$SOLUTION" -c Release || die "dotnet build failed; no test was run"
 # The code's layout is part of the build: CONVENTIONS.md asks for `dotnet format --verify-no-changes`.

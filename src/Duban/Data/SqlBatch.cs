@@ -41,6 +41,13 @@ public sealed class SqlBatch(DubanDb db)
         return this;
     }
 
+    /// <summary>Appends the insertion of rows of any mapped entity types, each by its own type (a module's rows written with a matter).</summary>
+    public SqlBatch InsertEach(IEnumerable<object> rows)
+    {
+        foreach (var row in rows) operations.Add(new Rows(RowShape.Of(db.Model, row.GetType()), [row]));
+        return this;
+    }
+
     public async Task ExecuteAsync(CancellationToken ct)
     {
         var transaction = db.Database.CurrentTransaction?.GetDbTransaction()

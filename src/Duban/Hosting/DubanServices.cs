@@ -116,6 +116,8 @@ public static class DubanServices
         Features.Rounds.RoundServices.AddDubanRounds(services);
         // The Open311 GeoReport v2 door (Features/Open311): its channel, keys and endpoints.
         Features.Open311.Open311Registration.AddOpen311(services);
+        // The e-mail intake (Features/MailIntake): configured mailboxes read over IMAP into matters on channel email.
+        Features.MailIntake.MailIntakeServices.AddDubanMailIntake(services);
     }
 
     public static void AddDubanWeb(this IServiceCollection services)
@@ -150,6 +152,7 @@ public static class DubanServices
         // After StartupTasks: the calendar's days are read before serving, once the schema scripts have run.
         services.AddHostedService<CacheRefresher>();
         services.AddHostedService<NotificationMailer>();
+        services.AddHostedService<Features.MailIntake.MailIntakeJob>();
         services.AddHostedService(sp => sp.GetRequiredService<ClassifierTrainer>());
         services.AddHostedService<SupervisionJob>();
         services.AddHostedService<Features.Tally.TallyJob>();

@@ -36,8 +36,10 @@ public sealed record TerritoryChoice(string? Code, string Source, double? Confid
 
 /// <summary>A validated registration waiting to be written, alone or in a batch.</summary>
 /// <param name="Photos">Checked and stripped (<see cref="Attachments.Photos"/>), stored with the matter in its transaction.</param>
+/// <param name="Alongside">A door's own rows, made from the new matter and inserted in its transaction (see <see cref="RegisterMatter.ExecuteAsync(RegisterCommand, Actor, IReadOnlyList{PhotoUpload}?, Func{Matter, IEnumerable{object}}, CancellationToken)"/>).</param>
 public sealed record PreparedRegistration(RegisterCommand Command, Actor Actor, bool IssueQueryCode, DateTimeOffset Now, string Scope,
-    string? IdempotencyKey, string RequestHash, TerritoryChoice Territory, IReadOnlyList<Photo>? Photos = null);
+    string? IdempotencyKey, string RequestHash, TerritoryChoice Territory, IReadOnlyList<Photo>? Photos = null,
+    Func<Matter, IEnumerable<object>>? Alongside = null);
 
 /// <summary>
 /// Registers a matter (受理登记): validates it, numbers it (JM-2026-000123), seals the raiser's
@@ -70,8 +72,25 @@ public sealed class RegisterMatter(DubanDb db, AuditLog audit, TimeProvider time
     /// with the rest of the request and written in the registration's own transaction, their hashes
     /// in its register event; a repeat with the same Idempotency-Key stores nothing again.
     /// </summary>
-    public async Task<Result<Registered>> ExecuteAsync(RegisterCommand cmd, Actor actor, bool issueQueryCode,
-        string? idempotencyKey, IReadOnlyList<PhotoUpload>? photos, CancellationToken ct = default)
+    public Task<Result<Registered>> ExecuteAsync(RegisterCommand cmd, Actor actor, bool issueQueryCode,
+        string? idempotencyKey, IReadOnlyList<PhotoUpload>? photos, CancellationToken ct = default) =>
+        RegisterAsync(cmd, actor, issueQueryCode, idempotencyKey, photos, null, ct);
+
+    /// <summary>
+    /// Registers a matter that a door brought (no query code, no Idempotency-Key) with the door's own rows about
+    /// it (<paramref name="alongside"/>: mapped entities made from the new matter), inserted in the registration's
+    /// transaction. The e-mail intake's record of the message (Features/MailIntake) is one: its unique key makes a
+    /// second registration of the same message fail whole, so that a crash between the matter and the door's record
+    /// cannot register twice. Such a registration is written alone (as one with photos), so that its refusal never
+    /// fails a batch's neighbours; the unique key it breaks is thrown (DbUpdateException or DbException) for the door
+    /// to answer.
+    /// </summary>
+    public Task<Result<Registered>> ExecuteAsync(RegisterCommand cmd, Actor actor, IReadOnlyList<PhotoUpload>? photos,
+        Func<Matter, IEnumerable<object>> alongside, CancellationToken ct = default) =>
+        RegisterAsync(cmd, actor, issueQueryCode: false, idempotencyKey: null, photos, alongside, ct);
+
+    private async Task<Result<Registered>> RegisterAsync(RegisterCommand cmd, Actor actor, bool issueQueryCode,
+        string? idempotencyKey, IReadOnlyList<PhotoUpload>? photos, Func<Matter, IEnumerable<object>>? alongside, CancellationToken ct)
     {
         var now = time.Now();
         // Staff below the city register within their own territory, so that what they register stays in their view.
@@ -109,12 +128,12 @@ public sealed class RegisterMatter(DubanDb db, AuditLog audit, TimeProvider time
 
         // A kind confidential by default (举报) is registered so unless staff said otherwise.
         cmd = cmd with { Confidential = cmd.Confidential ?? kinds.ConfidentialByDefault(cmd.Kind) };
-        var item = new PreparedRegistration(cmd, actor, issueQueryCode, now, scope, idempotencyKey, requestHash, territory, checkedPhotos);
+        var item = new PreparedRegistration(cmd, actor, issueQueryCode, now, scope, idempotencyKey, requestHash, territory, checkedPhotos, alongside);
         try
         {
             // Megabytes of photos do not join a group commit (one command of up to 64 × 15 MB): such a
             // registration is written alone, in a transaction of its own as every other.
-            return batcher is null || checkedPhotos.Count > 0
+            return batcher is null || checkedPhotos.Count > 0 || alongside is not null
                 ? (await WriteAsync(db, audit, numbers, sealer, clock, [item], ct))[0] ?? throw new IdempotencyKeyTaken()
                 : await batcher.SubmitAsync(item, ct);
         }
@@ -164,9 +183,10 @@ public sealed class RegisterMatter(DubanDb db, AuditLog audit, TimeProvider time
         var matters = new List<Matter>(items.Count);
         var events = new List<MatterEvent>(items.Count);
         var attachments = new List<Attachment>();
+        var alongsideRows = new List<object>();
         for (var i = 0; i < items.Count; i++)
         {
-            var (cmd, actor, issueQueryCode, now, scope, idempotencyKey, requestHash, territory, photos) = items[i];
+            var (cmd, actor, issueQueryCode, now, scope, idempotencyKey, requestHash, territory, photos, alongside) = items[i];
             var (id, number) = (ids[written[i]], allocatedNumbers[i]);
             var kind = cmd.Kind!;
             var matter = new Matter
@@ -232,8 +252,9 @@ public sealed class RegisterMatter(DubanDb db, AuditLog audit, TimeProvider time
             }
             events.Add(await audit.ChainAsync(matter, actor, EventName, null, matter.Status, null, eventData, ct));
             results.Add(new Registered(matter, queryCode, false));
+            if (alongside is not null) alongsideRows.AddRange(alongside(matter));
         }
-        var batch = new SqlBatch(db).Insert(matters).Insert(events).Insert(attachments);
+        var batch = new SqlBatch(db).Insert(matters).Insert(events).Insert(attachments).InsertEach(alongsideRows);
         Search.MatterSearch.Append(batch, db.IsPostgres, matters);
         audit.SaveHead(batch);
         await batch.ExecuteAsync(ct);

@@ -1,11 +1,12 @@
-using System.Net;
-using System.Net.Mail;
 using System.Security.Cryptography;
 using System.Text;
 using Duban.Common;
 using Duban.Data;
+using MailKit;
+using MailKit.Net.Smtp;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
+using MimeKit;
 
 namespace Duban.Features.Notifications;
 
@@ -15,7 +16,10 @@ namespace Duban.Features.Notifications;
 /// node claims each e-mail with one conditional UPDATE (still pending, and unclaimed, or its
 /// claim's lease over, or its retry due), so two nodes never send the same e-mail; it then sends,
 /// and marks it sent, or counts the failure and releases it for a retry after a backoff, or gives
-/// it up (failed) after MaxAttempts.
+/// it up (failed) after MaxAttempts. Sent with MailKit (issue 19): implicit TLS on 465, which
+/// System.Net.Mail cannot speak and Chinese enterprise mail commonly uses, or STARTTLS (<see cref="SmtpOptions.Security"/>).
+/// A refusal with a 5xx reply (RFC 5321 §4.2.1: permanent negative completion) is given up at once;
+/// a 4xx reply, a dropped connection or a timeout is retried after the backoff.
 /// </summary>
 public sealed class MailOutbox(IServiceScopeFactory scopes, IOptions<SmtpOptions> options, TimeProvider time, ILogger<MailOutbox> logger)
 {
@@ -50,7 +54,7 @@ public sealed class MailOutbox(IServiceScopeFactory scopes, IOptions<SmtpOptions
                         .SetProperty(n => n.EmailClaimedBy, NodeId), ct) == 1;
                     if (!claimed) continue;
                     claimedAny = true;
-                    client ??= NewClient(o);
+                    client ??= new SmtpClient();
                     if (await SendClaimedAsync(db, client, o, id, ct))
                     {
                         sent++;
@@ -69,6 +73,17 @@ public sealed class MailOutbox(IServiceScopeFactory scopes, IOptions<SmtpOptions
         }
         finally
         {
+            if (client is { IsConnected: true })
+            {
+                try
+                {
+                    await client.DisconnectAsync(true, CancellationToken.None);
+                }
+                catch (Exception e) when (e is IOException or MailKit.ProtocolException or MailKit.CommandException or System.Net.Sockets.SocketException)
+                {
+                    // Everything is sent and marked; a QUIT not answered changes nothing.
+                }
+            }
             client?.Dispose();
         }
     }
@@ -128,18 +143,37 @@ public sealed class MailOutbox(IServiceScopeFactory scopes, IOptions<SmtpOptions
     /// <summary>Sends one message: null, or why not and whether trying again could help.</summary>
     private static async Task<(string? Error, bool Permanent)> TrySendAsync(SmtpClient client, SmtpOptions o, Notification n, string? number, CancellationToken ct)
     {
+        MimeMessage message;
         try
         {
-            using var message = Compose(o, n, number);
-            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
-            timeout.CancelAfter(SmtpOptions.SendTimeout);
-            await client.SendMailAsync(message, timeout.Token);
-            return (null, false);
+            message = Compose(o, n, number);
         }
-        catch (FormatException e)
+        catch (Exception e) when (e is FormatException or ParseException)
         {
             // An address that is not one: no retry will make it one.
             return (e.Message, true);
+        }
+        try
+        {
+            using (message)
+            {
+                using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
+                timeout.CancelAfter(SmtpOptions.SendTimeout);
+                await ConnectAsync(client, o, timeout.Token);
+                await client.SendAsync(message, timeout.Token);
+                return (null, false);
+            }
+        }
+        catch (SmtpCommandException e) when ((int)e.StatusCode >= 500)
+        {
+            // RFC 5321 §4.2.1: a 5yz reply is a permanent refusal (no such mailbox, policy); the same message
+            // would be refused again, five times over the backoff. Given up at once.
+            return ($"{(int)e.StatusCode} {e.Message}", true);
+        }
+        catch (SmtpCommandException e) when (!ct.IsCancellationRequested)
+        {
+            // A 4yz reply: the server asks to try later (greylisting, a full queue).
+            return ($"{(int)e.StatusCode} {e.Message}", false);
         }
         catch (Exception e) when (!ct.IsCancellationRequested)
         {
@@ -155,44 +189,36 @@ public sealed class MailOutbox(IServiceScopeFactory scopes, IOptions<SmtpOptions
     /// Subject: the Chinese title; body: the Chinese text, the English below it where there is one, and the matter's
     /// number. Nothing else: callers never give
     /// a raiser's identity, and none is added here (a unit's mailbox is read by more people than its handlers).
+    /// The text is UTF-8 in base64, the subject RFC 2047 encoded words: what Chinese mail clients read.
     /// </summary>
-    public static MailMessage Compose(SmtpOptions o, Notification n, string? matterNumber)
+    public static MimeMessage Compose(SmtpOptions o, Notification n, string? matterNumber)
     {
-        var message = new MailMessage
+        var to = (n.EmailTo ?? throw new FormatException("no address / 无收件地址"))
+            .Split([',', ';'], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        if (to.Length == 0) throw new FormatException("no address / 无收件地址");
+        var message = new MimeMessage
         {
-            From = new MailAddress(o.From),
-            // A subject is one line (MailMessage refuses line breaks in it).
+            // A subject is one line.
             Subject = n.Title.ReplaceLineEndings(" "),
-            Body = (n.BodyEn is { } english ? $"{n.Body}\r\n\r\n{english}" : n.Body)
-                + (matterNumber is null ? "" : $"\r\n\r\n事项编号 / Matter: {matterNumber}"),
-            IsBodyHtml = false,
-            SubjectEncoding = Encoding.UTF8,
-            HeadersEncoding = Encoding.UTF8,
-            BodyEncoding = Encoding.UTF8,
-            BodyTransferEncoding = System.Net.Mime.TransferEncoding.Base64,
         };
-        try
-        {
-            message.To.Add(n.EmailTo ?? throw new FormatException("no address / 无收件地址"));
-            return message;
-        }
-        catch
-        {
-            message.Dispose();
-            throw;
-        }
+        message.From.Add(SmtpOptions.Mailbox(o.From) ?? throw new FormatException($"{o.From} is not an address"));
+        foreach (var address in to) message.To.Add(SmtpOptions.Mailbox(address) ?? throw new FormatException($"{address} is not an e-mail address / 不是有效的邮箱地址"));
+        var body = new TextPart(MimeKit.Text.TextFormat.Plain) { ContentTransferEncoding = ContentEncoding.Base64 };
+        body.SetText(Encoding.UTF8, (n.BodyEn is { } english ? $"{n.Body}\r\n\r\n{english}" : n.Body)
+            + (matterNumber is null ? "" : $"\r\n\r\n事项编号 / Matter: {matterNumber}"));
+        message.Body = body;
+        return message;
     }
 
-    private static SmtpClient NewClient(SmtpOptions o)
+    /// <summary>Connects and signs in once per pass; a client still connected from the last message is reused (also the e-mail intake's receipts).</summary>
+    internal static async Task ConnectAsync(SmtpClient client, SmtpOptions o, CancellationToken ct)
     {
-        var client = new SmtpClient(o.Host!.Trim(), o.Port)
-        {
-            EnableSsl = o.EnableSsl,
-            DeliveryMethod = SmtpDeliveryMethod.Network,
-            Timeout = (int)SmtpOptions.SendTimeout.TotalMilliseconds,
-        };
-        if (Text.OrNull(o.UserName) is { } user) client.Credentials = new NetworkCredential(user, o.Password);
-        return client;
+        if (client.IsConnected) return;
+        client.Timeout = (int)SmtpOptions.SendTimeout.TotalMilliseconds;
+        MailTls.Configure(client, o.CertificateThumbprint);
+        await client.ConnectAsync(o.Host!.Trim(), o.Port, o.EffectiveSecurity, ct);
+        if (Text.OrNull(o.UserName) is { } user && client.Capabilities.HasFlag(SmtpCapabilities.Authentication))
+            await client.AuthenticateAsync(user, o.Password ?? "", ct);
     }
 
     private static string Describe(Exception e)

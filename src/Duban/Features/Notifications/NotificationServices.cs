@@ -16,6 +16,8 @@ public static class NotificationServices
                 $"{SmtpOptions.Section}:From 须为有效的电子邮件地址 / must be a valid e-mail address")
             .Validate(o => !o.Enabled || !o.Host!.Any(char.IsWhiteSpace),
                 $"{SmtpOptions.Section}:Host 不能含空白 / must be a host name or address without spaces")
+            .Validate(o => MailTls.IsThumbprint(o.CertificateThumbprint),
+                $"{SmtpOptions.Section}:CertificateThumbprint 须为证书的 SHA-256（64 位十六进制）/ must be the certificate's SHA-256 in hex")
             .ValidateOnStart();
         services.AddScoped<Notifier>();
         services.AddScoped<NotificationInbox>();
