@@ -68,7 +68,9 @@ public sealed class BrowserApp : IAsyncLifetime
         await page.GetByRole(AriaRole.Button, new() { Name = "登录" }).ClickAsync();
         try
         {
-            await page.WaitForURLAsync("**/console");
+            // Reaching the address is enough (WaitUntil Commit): on a loaded CI machine the console reached /console but its
+            // load event came after the 30 s, and the sign-in was reported as failed (seen in a full run, 2026-12-07).
+            await page.WaitForURLAsync("**/console", new() { WaitUntil = WaitUntilState.Commit });
         }
         catch (TimeoutException e)
         {
