@@ -1,5 +1,6 @@
 using Duban.Common;
 using Duban.Features.Figures;
+using Duban.Features.Geo;
 using Duban.Features.Matters;
 using Duban.Features.Sources;
 using Duban.Features.Supervision;
@@ -25,7 +26,7 @@ public sealed record CockpitView(FiguresPeriod Period, DateOnly Today, DateTimeO
 public sealed record CockpitSources(int Red, int Yellow, int Green, IReadOnlyList<SourceListItem> RedOnes);
 
 public sealed class CockpitQueries(DashboardQueries dashboard, SupervisionQueries supervision, UnitFigures figures, MatterQueries matters,
-    SourceQueries sources, TimeProvider time)
+    SourceQueries sources, GeoService geo, TimeProvider time)
 {
     /// <summary>The figures the map may be coloured by; the first is the default.</summary>
     public static readonly string[] MapFigures = ["score", "red", "received", "today"];
@@ -64,8 +65,9 @@ public sealed class CockpitQueries(DashboardQueries dashboard, SupervisionQuerie
             })
             .OrderBy(c => c.Code, StringComparer.Ordinal).ToList();
         // The matters at city level (the city's own code, 440700) are no county's: the table shows them apart, the map cannot.
-        var counties = all.Where(c => !IsCityLevel(c.Code)).ToList();
-        var cityLevel = all.FirstOrDefault(c => IsCityLevel(c.Code));
+        var city = geo.Gazetteer.Home >= 0 ? geo.Gazetteer.Divisions.Code(geo.Gazetteer.Home) : null;
+        var counties = all.Where(c => c.Code != city).ToList();
+        var cityLevel = all.FirstOrDefault(c => c.Code == city);
 
         // The most recent red matters, without a count (the lights board has it).
         var red = await matters.ListAsync(new MatterFilter(null, null, null, null, 1, RedShown, Light: Light.Red), actor, countAtMost: 0, ct);
@@ -80,9 +82,6 @@ public sealed class CockpitQueries(DashboardQueries dashboard, SupervisionQuerie
         return new CockpitView(period, today, countedAt, intake.Values.Sum(), lit.Value!.All, counties, cityLevel, red.Value!.Items, best, worst,
             byDepartment.Value!.Rows.Count(r => r.TooFewToRank), await SourcesAsync(actor, ct));
     }
-
-    /// <summary>A prefecture's own code (4407 00): the city itself, not a county.</summary>
-    private static bool IsCityLevel(string code) => code.Length == 6 && code.EndsWith("00", StringComparison.Ordinal);
 
     private async Task<CockpitSources> SourcesAsync(Actor actor, CancellationToken ct)
     {

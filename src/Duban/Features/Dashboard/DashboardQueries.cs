@@ -240,7 +240,7 @@ public sealed class DashboardQueries(DubanDb db, MatterScope scope, TimeProvider
         // Every county the reader oversees has its row, with nothing received too (issue 18: a county left out reads as
         // no county): the city's readers every county of the city, a county's its own.
         var shown = scope.IsCityWide(actor) && home >= 0
-            ? divisions.Children(home).Where(i => !divisions.IsPlaceholder(i)).Select(divisions.Code).OfType<string>().Where(c => c.Length == 6).ToHashSet(StringComparer.Ordinal)
+            ? geo.Gazetteer.HomeCounties().Select(c => c.Code).ToHashSet(StringComparer.Ordinal)
             : MatterScope.CountyOf(actor) is { } own ? new HashSet<string>(StringComparer.Ordinal) { own } : [];
         foreach (var code in shown) counties.TryAdd(code, (0, 0));
         string Name(string code) => code.Length == 0

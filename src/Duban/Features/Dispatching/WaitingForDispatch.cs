@@ -79,7 +79,7 @@ public sealed class WaitingForDispatch(DubanDb db, MatterScope scope, DispatchSu
         if (!QueueSort.All.Contains(sort)) return Error.Validation($"sort is one of {string.Join(", ", QueueSort.All)} / 排序方式无效");
         if (kinds.Filter(filter.Kind, out var kind) is { } badKind) return badKind;
         if (filter.Light is { } light && !Light.All.Contains(light)) return Error.Validation("light is green, yellow or red / 灯色无效");
-        if (filter.County is { } county && !Counties(geo).Any(c => c.Code == county))
+        if (filter.County is { } county && !geo.Gazetteer.HomeCounties().Any(c => c.Code == county))
             return Error.Validation($"county {county} is not a county of the city / 区县 {county} 不属于本市");
         if (filter.Category is { Length: > 100 }) return Error.Validation("category is at most 100 characters / 分类过长");
 
@@ -139,14 +139,4 @@ public sealed class WaitingForDispatch(DubanDb db, MatterScope scope, DispatchSu
         QueueSort.Oldest => q.OrderBy(m => m.ReceivedAt).ThenBy(m => m.Id),
         _ => q.OrderBy(m => m.AcceptDueAt == null).ThenBy(m => m.AcceptDueAt).ThenBy(m => m.ReceivedAt).ThenBy(m => m.Id),
     };
-
-    /// <summary>The counties of the home city, in the gazetteer's order: the desk's county filter.</summary>
-    public static IReadOnlyList<(string Code, string Name)> Counties(GeoService geo)
-    {
-        var divisions = geo.Gazetteer.Divisions;
-        var home = geo.Gazetteer.Home;
-        if (home < 0) return [];
-        return [.. divisions.Children(home).Where(i => divisions.Level(i) == GeoLevel.County && divisions.Code(i) is not null)
-            .Select(i => (divisions.Code(i)!, divisions.Name(i)))];
-    }
 }

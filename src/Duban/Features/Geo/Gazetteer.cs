@@ -49,6 +49,14 @@ public sealed class Gazetteer
     /// <summary>The home city's division, or -1 when none is configured.</summary>
     public int Home => home;
 
+    /// <summary>
+    /// The home city's counties (区县) in the gazetteer's order, placeholders (市辖区) left out: the rows every county-wide
+    /// view lists (the dashboard's places, the dispatcher's county filter, the cockpit's map). Empty without a home city.
+    /// </summary>
+    public IReadOnlyList<(string Code, string Name)> HomeCounties() => home < 0 ? [] :
+        [.. Divisions.Children(home).Where(i => !Divisions.IsPlaceholder(i) && Divisions.Code(i) is { Length: 6 })
+            .Select(i => (Divisions.Code(i)!, Divisions.Name(i)))];
+
     /// <summary>Every name and short form of every division (everything but aliases).</summary>
     // The characters the fold table leaves as they are (all but the traditional ones).
     private static readonly System.Buffers.SearchValues<char> FoldIdentity = System.Buffers.SearchValues.Create(
