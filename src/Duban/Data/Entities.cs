@@ -12,6 +12,8 @@ public sealed class Unit
     public required string TerritoryCode { get; set; }
     public string? Phone { get; set; }
     public string? Email { get; set; }
+    /// <summary>Mobile numbers for notifications by SMS (its duty mobiles), comma-separated, 11 digits each; null: none.</summary>
+    public string? Sms { get; set; }
 }
 
 public sealed class User

@@ -42,11 +42,15 @@ public static class EntityStates
         return Sha(JsonSerializer.Serialize(new object?[] { u.Id, u.Username, u.DisplayName, u.UnitCode, u.Roles, u.Active, Sha(u.PasswordHash) }));
     }
 
-    /// <summary>A unit's state: every stored field.</summary>
+    /// <summary>
+    /// A unit's state: every stored field. The SMS numbers (schema 0048) join only when set, so the states recorded before
+    /// them still hold for a unit without any; numbers written behind Duban's back (to read a unit's notices) are caught.
+    /// </summary>
     public static string Hash(Unit u)
     {
         ArgumentNullException.ThrowIfNull(u);
-        return Sha(JsonSerializer.Serialize(new object?[] { u.Code, u.Name, u.ShortName, u.Kind, u.ParentCode, u.TerritoryCode, u.Phone, u.Email }));
+        object?[] fields = [u.Code, u.Name, u.ShortName, u.Kind, u.ParentCode, u.TerritoryCode, u.Phone, u.Email];
+        return Sha(JsonSerializer.Serialize(u.Sms is null ? fields : [.. fields, u.Sms]));
     }
 
     public static string Key(InspectionRoundRow round)

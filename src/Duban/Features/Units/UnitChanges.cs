@@ -18,18 +18,18 @@ namespace Duban.Features.Units;
 /// so two administrators never overwrite each other unknowingly. The code is given to add, never changed.
 /// </summary>
 public sealed record UnitRequest(string? Code, string? Name, string? ShortName, string? Kind, string? ParentCode,
-    string? TerritoryCode, string? Phone, string? Email, string? Version = null);
+    string? TerritoryCode, string? Phone, string? Email, string? Version = null, string? Sms = null);
 
 /// <summary>A unit with its version: a hash of its stored fields (the units table has no version column).</summary>
 public sealed record UnitView(string Code, string Name, string? ShortName, string Kind, string? ParentCode, string TerritoryCode,
-    string? Phone, string? Email, string Version)
+    string? Phone, string? Email, string Version, string? Sms = null)
 {
-    public static UnitView Of(Unit u) => new(u.Code, u.Name, u.ShortName, u.Kind, u.ParentCode, u.TerritoryCode, u.Phone, u.Email, UnitChanges.VersionOf(u));
+    public static UnitView Of(Unit u) => new(u.Code, u.Name, u.ShortName, u.Kind, u.ParentCode, u.TerritoryCode, u.Phone, u.Email, UnitChanges.VersionOf(u), u.Sms);
 }
 
 /// <summary>
 /// An administrator adds a unit or changes one (name, short name, kind, parent, territory, phone,
-/// e-mail), within their reach (<see cref="AdminScope"/>): checked (the code's form and uniqueness,
+/// e-mail, SMS numbers), within their reach (<see cref="AdminScope"/>): checked (the code's form and uniqueness,
 /// a parent that exists and is not the unit or beneath it, a territory that is a real division in
 /// the city, and for a county's administrator in their county), saved with one audited event
 /// (unit_added, or unit_changed with each changed field old and new) as one <see cref="AuditedChange"/>,
@@ -52,6 +52,34 @@ public sealed partial class UnitChanges(DubanDb db, AuditedChange change, UnitDi
 
     [GeneratedRegex(@"^\+?[0-9][0-9 ()\-]{2,28}[0-9]$", RegexOptions.CultureInvariant)]
     private static partial Regex PhoneShape();
+
+    /// <summary>A mainland mobile number (11 digits from 13 to 19), optionally after +86 or 86.</summary>
+    [GeneratedRegex(@"^(?:\+?86)?(1[3-9][0-9]{9})$", RegexOptions.CultureInvariant)]
+    private static partial Regex MobileShape();
+
+    /// <summary>At most this many numbers receive a unit's SMS.</summary>
+    public const int MaxSmsNumbers = 5;
+
+    /// <summary>
+    /// SMS numbers as typed (separated by commas, semicolons, 、 or lines; spaces and hyphens inside a number ignored) as stored: the 11 digits each, comma-separated,
+    /// each once; null for none; or the problem, naming the field.
+    /// </summary>
+    public static Result<string?> SmsNumbers(string? typed)
+    {
+        var parts = (typed ?? "").Split([',', ';', '，', '；', '、', '\n'], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        if (parts.Length == 0) return (string?)null;
+        var numbers = new List<string>();
+        foreach (var part in parts)
+        {
+            var m = MobileShape().Match(new string([.. part.Where(c => c is not ('-' or ' ' or '\t' or '\r'))]));
+            if (!m.Success)
+                return Error.Validation($"短信号码须为 11 位手机号码，如 13800138000：{(part.Length > 20 ? part[..20] + "…" : part)} / sms must be mobile numbers of 11 digits, e.g. 13800138000: {(part.Length > 20 ? part[..20] + "…" : part)}");
+            if (!numbers.Contains(m.Groups[1].Value)) numbers.Add(m.Groups[1].Value);
+        }
+        if (numbers.Count > MaxSmsNumbers)
+            return Error.Validation($"短信号码最多 {MaxSmsNumbers} 个 / sms takes at most {MaxSmsNumbers} numbers");
+        return string.Join(',', numbers);
+    }
 
     [GeneratedRegex(@"^[^@\s]{1,64}@[A-Za-z0-9](?:[A-Za-z0-9\-]{0,62}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9\-]{0,62}[A-Za-z0-9])?)+$", RegexOptions.CultureInvariant)]
     private static partial Regex EmailShape();
@@ -77,6 +105,7 @@ public sealed partial class UnitChanges(DubanDb db, AuditedChange change, UnitDi
             if (all.ContainsKey(code)) return Error.Conflict("unit_exists", $"单位代码 {code} 已存在 / code {code} already exists");
             if (CheckParent(code, f.ParentCode, null, all, reach.Value!) is { } badParent) return badParent;
             var unit = new UnitRecord(code, f.Name, f.ShortName, f.Kind, f.ParentCode, f.TerritoryCode, f.Phone, f.Email).ToRow();
+            unit.Sms = f.Sms;
             db.Units.Add(unit);
             var data = new JsonObject { ["code"] = code };
             foreach (var (field, value) in Fields(unit)) data[field] = value;
@@ -118,6 +147,7 @@ public sealed partial class UnitChanges(DubanDb db, AuditedChange change, UnitDi
             unit.TerritoryCode = f.TerritoryCode;
             unit.Phone = f.Phone;
             unit.Email = f.Email;
+            unit.Sms = f.Sms;
             var changes = new JsonObject();
             foreach (var ((field, old), (_, now)) in before.Zip(Fields(unit)))
             {
@@ -148,11 +178,13 @@ public sealed partial class UnitChanges(DubanDb db, AuditedChange change, UnitDi
     public static string VersionOf(Unit u)
     {
         ArgumentNullException.ThrowIfNull(u);
-        var canonical = JsonSerializer.Serialize(new[] { u.Code, u.Name, u.ShortName, u.Kind, u.ParentCode, u.TerritoryCode, u.Phone, u.Email });
+        // The SMS numbers (schema 0048) join the hash only when set, so a unit without them keeps the version it had.
+        string?[] fields = [u.Code, u.Name, u.ShortName, u.Kind, u.ParentCode, u.TerritoryCode, u.Phone, u.Email];
+        var canonical = JsonSerializer.Serialize(u.Sms is null ? fields : [.. fields, u.Sms]);
         return Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(canonical)))[..16];
     }
 
-    private sealed record Checked(string Name, string? ShortName, string Kind, string? ParentCode, string TerritoryCode, string? Phone, string? Email);
+    private sealed record Checked(string Name, string? ShortName, string Kind, string? ParentCode, string TerritoryCode, string? Phone, string? Email, string? Sms);
 
     /// <summary>The fields as stored (trimmed, blanks as null), or every problem with them at once, each naming its field.</summary>
     private Result<Checked> Check(UnitRequest r, AdminReach reach, List<string> problems)
@@ -164,6 +196,7 @@ public sealed partial class UnitChanges(DubanDb db, AuditedChange change, UnitDi
         var territory = r.TerritoryCode?.Trim() ?? "";
         var phone = Text.OrNull(r.Phone);
         var email = Text.OrNull(r.Email);
+        var sms = SmsNumbers(r.Sms);
 
         if (Text.HasControlCharacters(name) || name.AsSpan().IndexOfAny('\t', '\n', '\r') >= 0)
             problems.Add("单位名称须为一行，不含控制字符 / name must be one line without control characters");
@@ -185,11 +218,12 @@ public sealed partial class UnitChanges(DubanDb db, AuditedChange change, UnitDi
             problems.Add("电话格式不正确，如 0750-5501234 或 12345 / phone must be digits, with -, spaces or brackets, e.g. 0750-5501234 or 12345");
         if (email is not null && (Text.HasControlCharacters(email) || email.Length > MaxEmail || !EmailShape().IsMatch(email)))
             problems.Add("电子邮箱格式不正确，如 jmswxcz001@jiangmen.gov.cn / e-mail must be an address such as jmswxcz001@jiangmen.gov.cn");
+        if (sms.Error is { } badSms) problems.Add(badSms.Message);
         if (problems.Count > 0) return Error.Validation(string.Join("; ", problems));
         // A county's administrator keeps the county's units in the county (属地管理): no unit added or moved out of it.
         if (!reach.Covers(territory))
             return Error.Forbidden($"属地须在您管理的县（市、区）{reach.County} 内 / territory must lie in the county you administer ({reach.County})");
-        return new Checked(name, shortName, kind, parent, territory, phone, email);
+        return new Checked(name, shortName, kind, parent, territory, phone, email, sms.Value);
     }
 
     /// <summary>A parent that exists, is not the unit itself or beneath it, and for a county's administrator is one of the county's units.</summary>
@@ -211,6 +245,6 @@ public sealed partial class UnitChanges(DubanDb db, AuditedChange change, UnitDi
     private static (string Field, string? Value)[] Fields(Unit u) =>
     [
         ("name", u.Name), ("shortName", u.ShortName), ("kind", u.Kind), ("parentCode", u.ParentCode),
-        ("territoryCode", u.TerritoryCode), ("phone", u.Phone), ("email", u.Email),
+        ("territoryCode", u.TerritoryCode), ("phone", u.Phone), ("email", u.Email), ("sms", u.Sms),
     ];
 }

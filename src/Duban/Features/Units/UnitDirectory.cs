@@ -16,7 +16,7 @@ public sealed class UnitOptions
     public int RefreshSeconds { get; set; } = 30;
 }
 
-public sealed record UnitInfo(string Code, string Name, string? ShortName, string Kind, string? ParentCode, string TerritoryCode, string? Phone, string? Email);
+public sealed record UnitInfo(string Code, string Name, string? ShortName, string Kind, string? ParentCode, string TerritoryCode, string? Phone, string? Email, string? Sms = null);
 
 /// <summary>
 /// All units in memory: a city has hundreds, not millions, and every action asks about them
@@ -51,7 +51,7 @@ public sealed class UnitDirectory : IDisposable
         CancellationToken ct)
     {
         var rows = await services.GetRequiredService<DubanDb>().Units.AsNoTracking().ToListAsync(ct);
-        var units = rows.ToDictionary(u => u.Code, u => new UnitInfo(u.Code, u.Name, u.ShortName, u.Kind, u.ParentCode, u.TerritoryCode, u.Phone, u.Email),
+        var units = rows.ToDictionary(u => u.Code, u => new UnitInfo(u.Code, u.Name, u.ShortName, u.Kind, u.ParentCode, u.TerritoryCode, u.Phone, u.Email, u.Sms),
             StringComparer.Ordinal);
         // The same units keep the instance in force: a refresh then tells that nothing changed.
         var same = inForce is not null && inForce.Count == units.Count
