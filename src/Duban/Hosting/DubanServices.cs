@@ -152,6 +152,7 @@ public static class DubanServices
         // After StartupTasks: the calendar's days are read before serving, once the schema scripts have run.
         services.AddHostedService<CacheRefresher>();
         services.AddHostedService<NotificationMailer>();
+        services.AddHostedService<SmsSender>();
         services.AddHostedService<Features.MailIntake.MailIntakeJob>();
         services.AddHostedService(sp => sp.GetRequiredService<ClassifierTrainer>());
         services.AddHostedService<SupervisionJob>();

@@ -16,9 +16,11 @@ public sealed record NotifyRequest(string UnitCode, IReadOnlyList<string> Roles,
 /// <summary>
 /// Adds notifications to the context, in the caller's transaction: they exist exactly when the
 /// event that caused them does. An e-mail goes to the unit's address when it has one and e-mail is
-/// configured (Duban:Notifications:Smtp:Host); the outbox (MailOutbox) delivers it after the commit.
+/// configured (Duban:Notifications:Smtp:Host); the outbox (MailOutbox) delivers it after the commit. A text message goes
+/// to each of the unit's SMS numbers when it has some and SMS is configured for the kind (Duban:Notifications:Sms);
+/// the SMS outbox (SmsOutbox) delivers them after the commit.
 /// </summary>
-public sealed class Notifier(DubanDb db, TimeProvider time, UnitDirectory units, IOptions<SmtpOptions> smtp)
+public sealed class Notifier(DubanDb db, TimeProvider time, UnitDirectory units, IOptions<SmtpOptions> smtp, IOptions<SmsOptions> sms)
 {
     public async Task<Notification> AddAsync(NotifyRequest r, CancellationToken ct)
     {
@@ -42,6 +44,15 @@ public sealed class Notifier(DubanDb db, TimeProvider time, UnitDirectory units,
             EmailState = email is null ? Notification.EmailNone : Notification.EmailPending,
         };
         db.Notifications.Add(row);
+        var o = sms.Value;
+        if (o.Enabled && o.Sends(r.Kind) && Text.OrNull(unit?.Sms) is { } numbers)
+        {
+            var text = SmsMessage.Compose(o, r.Title, r.Body);
+            foreach (var phone in numbers.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+            {
+                db.Set<SmsMessage>().Add(new SmsMessage { Notification = row, Phone = phone, Text = text, State = SmsMessage.Pending, CreatedAt = row.CreatedAt });
+            }
+        }
         return row;
     }
 
