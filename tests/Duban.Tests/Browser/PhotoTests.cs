@@ -38,7 +38,9 @@ public sealed class PhotoTests(BrowserApp web)
         // Three phone photos at the limit: GPS and device in EXIF, and a motion photo's trailer making up the size.
         var phone = TestImages.PhoneJpeg(trailerBytes: 5 * 1024 * 1024 - TestImages.PhoneJpeg(0).Length);
         Assert.Equal(5 * 1024 * 1024, phone.Length);
-        await photos.SetInputFilesAsync(Enumerable.Range(1, 3).Select(i => new FilePayload { Name = $"IMG_000{i}.jpg", MimeType = "image/jpeg", Buffer = phone }));
+        // 15 MB cross to the browser base64-encoded: on a loaded machine (a CI run beside builds) that alone took 30 s.
+        await photos.SetInputFilesAsync(Enumerable.Range(1, 3).Select(i => new FilePayload { Name = $"IMG_000{i}.jpg", MimeType = "image/jpeg", Buffer = phone }),
+            new() { Timeout = 120_000 });
         await web.ShotAsync(citizen, "portal-report-photos-360");
         await citizen.GetByRole(AriaRole.Button, new() { Name = "提交" }).ClickAsync();
         var receipt = (await citizen.GetByTestId("receipt").InnerTextAsync()).Trim();
