@@ -152,6 +152,47 @@ public sealed class ProjectConsoleTests(DubanFactory factory)
     }
 
     [Fact]
+    public async Task ProjectPage_OwnerMarksAMilestoneReached_OthersAreNotOffered()
+    {
+        var body = new
+        {
+            type = "project",
+            title = Unique("台山市渔港升级改造"),
+            ownerUnitCode = Owner,
+            level = "county",
+            industry = "infrastructure",
+            territory = "440781",
+            totalInvestment = 8_000_000m,
+            plannedThisYear = 4_000_000m,
+            startsOn = Day(-100),
+            endsOn = Day(100),
+            milestones = new object[] { new { title = "码头主体完工", dueDate = Day(-5) }, new { title = "竣工验收" } },
+        };
+        var id = (long)(await Create(factory.Desk.Supervisor, body))["id"]!;
+        var url = $"/console/projects/{id}";
+        // The supervisor sees the project and is offered no milestone form: only the owner unit reports one reached.
+        Assert.DoesNotContain("project-milestone-done", await factory.Desk.Supervisor.GetStringAsync(url), StringComparison.Ordinal);
+
+        var owner = await PageForms.SignedInAsync(factory, "h-" + Owner);
+        Assert.Contains("project-milestone-done", await owner.GetStringAsync(url), StringComparison.Ordinal);
+        // A day after today is refused next to its field, and nothing is recorded.
+        var refused = await PageForms.PostAsync(owner, url, "milestone", [new("seq", "1"), new("doneOn", Day(3))]);
+        Assert.Equal(HttpStatusCode.OK, refused.StatusCode);
+        Assert.Contains("milestone-done-on-error", await refused.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.False((bool)(await factory.Desk.Supervisor.GetAsync($"/api/v1/projects/{id}").Ok())["milestones"]![0]!["done"]!);
+
+        var done = await PageForms.PostAsync(owner, url, "milestone", [new("seq", "1"), new("doneOn", Day(-1))]);
+        Assert.Equal(HttpStatusCode.Redirect, done.StatusCode);
+        Assert.EndsWith("?done=milestone", done.Headers.Location!.OriginalString, StringComparison.Ordinal);
+        var first = (await factory.Desk.Supervisor.GetAsync($"/api/v1/projects/{id}").Ok())["milestones"]![0]!;
+        Assert.Equal((true, Day(-1)), ((bool)first["done"]!, (string?)first["doneOn"]));
+        // Reached, it is no longer offered; the one left is.
+        var page = await owner.GetStringAsync(url);
+        Assert.DoesNotContain("码头主体完工 (", page, StringComparison.Ordinal);
+        Assert.Contains("竣工验收 (", page, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Figures_ByCountyAndMonth_FromTheirRollups_AndBehindCounted()
     {
         const int year = 2007;
