@@ -118,6 +118,8 @@ public static class DubanServices
         Features.Open311.Open311Registration.AddOpen311(services);
         // The e-mail intake (Features/MailIntake): configured mailboxes read over IMAP into matters on channel email.
         Features.MailIntake.MailIntakeServices.AddDubanMailIntake(services);
+        // The 12345 phone desk (Features/PhoneDesk): calls logged by the operators, answered on the spot or routed.
+        Features.PhoneDesk.CallsApi.AddPhoneDesk(services);
     }
 
     public static void AddDubanWeb(this IServiceCollection services)
@@ -223,6 +225,7 @@ public static class DubanServices
         Features.Leads.LeadsApi.MapLeadsApiV1(api);
         api.MapProposalsApiV1();
         Features.Open311.Open311Api.MapOpen311(app);
+        Features.PhoneDesk.CallsApi.MapCallsApiV1(api);
     }
 }
 

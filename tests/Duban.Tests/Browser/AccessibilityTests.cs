@@ -22,6 +22,7 @@ public sealed partial class AccessibilityTests(BrowserApp web)
     {
         "/", "/track", "/console/login", "/console", "/console/queue", "/console/matters",
         "/console/matters?light=red", "/console/matters/{matter}", "/console/dashboard", "/console/notifications",
+        "/console/calls/new",
     };
 
     /// <summary>Problems of the page as shown, found in the browser: what overflows, what has no name, the h1s and landmarks.</summary>
@@ -118,6 +119,7 @@ public sealed partial class AccessibilityTests(BrowserApp web)
     [InlineData("/console/matters/{matter}")]
     [InlineData("/console/dashboard")]
     [InlineData("/console/notifications")]
+    [InlineData("/console/calls/new")]
     public async Task Page_InEnglish_ShowsNoChineseButData(string path)
     {
         var page = await OpenAsync(path, english: true);
