@@ -90,6 +90,21 @@ ensure_dovecot() {
         if command -v systemctl >/dev/null 2>&1; then systemctl stop dovecot >/dev/null 2>&1 || true; fi
     fi
 }
+
+# ensure_axe: axe-core from npm (tests/axe, pinned with its lock file) for the browser tests' accessibility checks
+# (tests/Duban.Tests/Browser/AxeTests.cs), on every run whatever DUBAN_TEST_SKIP_DATA says: without it those tests
+# fail, never skip. Nothing of it is shipped.
+ensure_axe() {
+    command -v npm >/dev/null 2>&1 || apt_install nodejs npm
+    local want have=''
+    want=$(node -p "require('./tests/axe/package.json').dependencies['axe-core']")
+    [[ -f tests/axe/node_modules/axe-core/package.json ]] \
+        && have=$(node -p "require('./tests/axe/node_modules/axe-core/package.json').version")
+    if [[ $have != "$want" ]]; then
+        log "npm ci in tests/axe (axe-core $want for the browser tests)"
+        (cd tests/axe && npm ci --no-audit --no-fund --loglevel=error) || die "npm ci in tests/axe failed: the accessibility tests need axe-core"
+    fi
+}
 # ---------------------------------------------------------------------------------------
 
 # ------------------------------------------------------------------ throw-away PostgreSQL
@@ -293,6 +308,7 @@ SKIP_PG=${DUBAN_TEST_SKIP_POSTGRES:-0}
 
 ensure_browser
 ensure_dovecot
+ensure_axe
 log "dotnet build $SOLUTION -c Release"
 dotnet build "$SOLUTION" -c Release || die "dotnet build failed; no test was run"
 # The code's layout is part of the build: CONVENTIONS.md asks for `dotnet format --verify-no-changes`.

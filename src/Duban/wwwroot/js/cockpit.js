@@ -4,6 +4,18 @@
 // page says everything without this script. SVG renderer: sharp on a projector.
 (function () {
   "use strict";
+  // The page reloads itself every data-refresh seconds (a projector shows the day as it goes), from here rather than
+  // by a meta refresh: not while a person is picking a figure (a field has focus), then a few seconds after.
+  var root = document.querySelector("[data-refresh]");
+  var every = root ? parseInt(root.getAttribute("data-refresh"), 10) : 0;
+  if (every > 0) {
+    var reload = function () {
+      var f = document.activeElement;
+      if (f && f.closest && f.closest("form")) { setTimeout(reload, 5000); return; }
+      window.location.reload();
+    };
+    setTimeout(reload, every * 1000);
+  }
   var block = document.getElementById("cockpit-data");
   var el = document.querySelector("[data-map]");
   if (!block || !el || typeof echarts === "undefined") return;

@@ -142,6 +142,28 @@
     });
   }
 
+  // A table wider than its card scrolls inside it (.card:has(> .table), .table-scroll): one with nothing to focus in it
+  // takes the focus itself while it scrolls, so that the keyboard scrolls it too (WCAG 2.1.1; axe-core's
+  // scrollable-region-focusable). Again at each resize: a phone turned, a window narrowed.
+  function wireScrollers() {
+    var focusable = "a[href], button, input, select, textarea, [tabindex]";
+    function sync() {
+      document.querySelectorAll(".card:has(> .table), .table-scroll").forEach(function (el) {
+        var scrolls = el.scrollWidth > el.clientWidth + 1;
+        var ours = el.hasAttribute("data-scroll-focus");
+        if (scrolls && !ours && !el.hasAttribute("tabindex") && !el.querySelector(focusable)) {
+          el.tabIndex = 0;
+          el.setAttribute("data-scroll-focus", "");
+        } else if (!scrolls && ours) {
+          el.removeAttribute("tabindex");
+          el.removeAttribute("data-scroll-focus");
+        }
+      });
+    }
+    sync();
+    window.addEventListener("resize", sync);
+  }
+
   function init() {
     document.querySelectorAll("[data-photo-preview]").forEach(wirePhotoPreview);
     document.querySelectorAll("[data-geo-resolve]").forEach(wireGeo);
@@ -149,6 +171,7 @@
     document.querySelectorAll("[data-queue]").forEach(wireQueue);
     document.querySelectorAll("[data-period-picker]").forEach(wirePeriodPicker);
     document.querySelectorAll("[data-menu]").forEach(wireMenu);
+    wireScrollers();
     document.querySelectorAll("[data-print]").forEach(function (b) { b.addEventListener("click", function () { window.print(); }); });
   }
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", init); else init();
