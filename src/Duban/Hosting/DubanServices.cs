@@ -118,6 +118,8 @@ public static class DubanServices
         Features.Open311.Open311Registration.AddOpen311(services);
         // The e-mail intake (Features/MailIntake): configured mailboxes read over IMAP into matters on channel email.
         Features.MailIntake.MailIntakeServices.AddDubanMailIntake(services);
+        // Letters and visits at the desk (Features/Letters): registered through the same intake, pages as attachments.
+        Features.Letters.LettersApi.AddDubanLetters(services);
     }
 
     public static void AddDubanWeb(this IServiceCollection services)
@@ -211,6 +213,7 @@ public static class DubanServices
         api.MapDispatchApiV1();
         Features.Users.UsersApi.MapUsersApiV1(api);
         Features.Attachments.AttachmentsApi.MapAttachmentsApiV1(api);
+        Features.Letters.LettersApi.MapLettersApiV1(api);
         Features.Rounds.RoundsApi.MapRoundsApiV1(api);
         api.MapSupervisionApiV1();
         api.MapCalendarApiV1();
