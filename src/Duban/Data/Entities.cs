@@ -373,8 +373,12 @@ public sealed class Attachment
     public required string Sha256 { get; set; }
     public required byte[] Content { get; set; }
     public DateTimeOffset CreatedAt { get; set; }
-    /// <summary>The staff member who registered the matter; null for the public portal.</summary>
+    /// <summary>The staff member who registered the matter or took the action; null for the public portal.</summary>
     public long? CreatedBy { get; set; }
+    /// <summary>The event that attached it (register, complete…): null for the rows before schema 0045 (portal photos, a proposal's reply PDF).</summary>
+    public string? Action { get; set; }
+    /// <summary>It shows who raised the matter (a signed letter's pages): only those who may read the sealed raiser see it.</summary>
+    public bool IdentifiesRaiser { get; set; }
 }
 
 /// <summary>

@@ -120,6 +120,8 @@ public static class DubanServices
         Features.MailIntake.MailIntakeServices.AddDubanMailIntake(services);
         // The 12345 phone desk (Features/PhoneDesk): calls logged by the operators, answered on the spot or routed.
         Features.PhoneDesk.CallsApi.AddPhoneDesk(services);
+        // Letters and visits at the desk (Features/Letters): registered through the same intake, pages as attachments.
+        Features.Letters.LettersApi.AddDubanLetters(services);
     }
 
     public static void AddDubanWeb(this IServiceCollection services)
@@ -214,6 +216,7 @@ public static class DubanServices
         api.MapDispatchApiV1();
         Features.Users.UsersApi.MapUsersApiV1(api);
         Features.Attachments.AttachmentsApi.MapAttachmentsApiV1(api);
+        Features.Letters.LettersApi.MapLettersApiV1(api);
         Features.Rounds.RoundsApi.MapRoundsApiV1(api);
         api.MapSupervisionApiV1();
         api.MapCalendarApiV1();

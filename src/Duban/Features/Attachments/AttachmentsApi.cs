@@ -2,48 +2,69 @@ using Duban.Common;
 using Duban.Data;
 using Duban.Features.Auth;
 using Duban.Features.Matters;
+using Duban.Features.Units;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Net.Http.Headers;
 
 namespace Duban.Features.Attachments;
 
-/// <summary>A photo of a matter as listed (no bytes): <c>url</c> serves them.</summary>
-public sealed record AttachmentView(long Id, string FileName, string ContentType, int Size, string Sha256, DateTimeOffset CreatedAt, string Url);
+/// <summary>
+/// A photo or document of a matter as listed (no bytes): <c>url</c> serves them; <c>action</c> is the event that
+/// attached it (<c>register</c>, <c>complete</c>…; null for a portal's photo filed before schema 0045).
+/// </summary>
+public sealed record AttachmentView(long Id, string FileName, string ContentType, int Size, string Sha256, DateTimeOffset CreatedAt, string Url,
+    string? Action = null);
 
 /// <summary>
-/// A matter's photos, for those who see the matter (<see cref="MatterScope.Visible"/>): a matter out
-/// of the reader's scope answers 404 exactly as a missing one, and so do its photos. The public's
+/// A matter's photos and staff documents, for those who see the matter (<see cref="MatterScope.Visible"/>): a matter out
+/// of the reader's scope answers 404 exactly as a missing one, and so do its files. A file that shows who raised the
+/// matter (a signed letter's pages, <see cref="Attachment.IdentifiesRaiser"/>) is listed and served only to those who may
+/// read the sealed raiser (<see cref="MatterScope.MaySeeRaiserAsync"/>): to anyone else it is not there. The public's
 /// tracking page never shows them (<c>PublicReportsApi</c> has no path to them).
 /// </summary>
-public sealed class AttachmentQueries(DubanDb db, MatterScope scope)
+public sealed class AttachmentQueries(DubanDb db, MatterScope scope, UnitDirectory units)
 {
     public async Task<Result<IReadOnlyList<AttachmentView>>> ListAsync(long matterId, Actor actor, CancellationToken ct)
     {
-        if (!await SeesAsync(matterId, actor, ct)) return Error.NotFound();
-        var rows = await Photos(matterId).OrderBy(a => a.Id)
-            .Select(a => new { a.Id, a.FileName, a.ContentType, a.Size, a.Sha256, a.CreatedAt }).ToListAsync(ct);
-        return rows.Select(a => new AttachmentView(a.Id, a.FileName, a.ContentType, a.Size, a.Sha256, a.CreatedAt, Url(matterId, a.Id))).ToList();
+        if (await ReadableAsync(matterId, actor, ct) is not { } files) return Error.NotFound();
+        var rows = await files.OrderBy(a => a.Id)
+            .Select(a => new { a.Id, a.FileName, a.ContentType, a.Size, a.Sha256, a.CreatedAt, a.Action }).ToListAsync(ct);
+        return rows.Select(a => new AttachmentView(a.Id, a.FileName, a.ContentType, a.Size, a.Sha256, a.CreatedAt, Url(matterId, a.Id), a.Action)).ToList();
     }
 
-    /// <summary>One photo with its bytes; 404 for a matter not seen, or a photo not of this matter.</summary>
+    /// <summary>One file with its bytes; 404 for a matter not seen, or a file not of this matter (or not the reader's to see).</summary>
     public async Task<Result<Attachment>> GetAsync(long matterId, long attachmentId, Actor actor, CancellationToken ct)
     {
-        if (!await SeesAsync(matterId, actor, ct)) return Error.NotFound();
-        var attachment = await Photos(matterId).FirstOrDefaultAsync(a => a.Id == attachmentId, ct);
+        if (await ReadableAsync(matterId, actor, ct) is not { } files) return Error.NotFound();
+        var attachment = await files.FirstOrDefaultAsync(a => a.Id == attachmentId, ct);
         return attachment is null ? Error.NotFound("附件不存在 / attachment not found") : attachment;
     }
 
+    /// <summary>How many of the matter's files show who raised it and are not the reader's to see (the page says so, without them).</summary>
+    public async Task<int> WithheldAsync(long matterId, Actor actor, CancellationToken ct)
+    {
+        var m = await scope.Visible(db.Matters.AsNoTracking(), db, actor).FirstOrDefaultAsync(x => x.Id == matterId, ct);
+        if (m is null || await scope.MaySeeRaiserAsync(actor, m, units, ct)) return 0;
+        return await Files(matterId).CountAsync(a => a.IdentifiesRaiser, ct);
+    }
+
     /// <summary>
-    /// The matter's photos: the images. Other attachments (a proposal's reply PDF, Features/Proposals) are served by
-    /// their own module under its own rules of who reads them, never here.
+    /// The matter's files the reader may see, or null when the matter is not theirs to see: the images and what staff
+    /// attached (<see cref="Attachment.Action"/> set). Other attachments (a proposal's reply PDF, Features/Proposals) are
+    /// served by their own module under its own rules of who reads them, never here.
     /// </summary>
-    private IQueryable<Attachment> Photos(long matterId) =>
-        db.Attachments.AsNoTracking().Where(a => a.MatterId == matterId && a.ContentType.StartsWith("image/"));
+    private async Task<IQueryable<Attachment>?> ReadableAsync(long matterId, Actor actor, CancellationToken ct)
+    {
+        var m = await scope.Visible(db.Matters.AsNoTracking(), db, actor).FirstOrDefaultAsync(x => x.Id == matterId, ct);
+        if (m is null) return null;
+        var files = Files(matterId);
+        return await scope.MaySeeRaiserAsync(actor, m, units, ct) ? files : files.Where(a => !a.IdentifiesRaiser);
+    }
+
+    private IQueryable<Attachment> Files(long matterId) =>
+        db.Attachments.AsNoTracking().Where(a => a.MatterId == matterId && (a.ContentType.StartsWith("image/") || a.Action != null));
 
     public static string Url(long matterId, long attachmentId) => $"/api/v1/matters/{matterId}/attachments/{attachmentId}";
-
-    private Task<bool> SeesAsync(long matterId, Actor actor, CancellationToken ct) =>
-        scope.Visible(db.Matters.AsNoTracking(), db, actor).AnyAsync(m => m.Id == matterId, ct);
 }
 
 public static class AttachmentsApi
@@ -66,13 +87,14 @@ public static class AttachmentsApi
         var g = api.MapGroup("/matters/{id:long}/attachments").RequireAuthorization().WithTags("Matters");
         g.MapGet("", async (long id, AttachmentQueries queries, HttpContext http, CancellationToken ct) =>
                 ApiResults.ToHttp(await queries.ListAsync(id, http.Actor(), ct)))
-            .WithSummary("The matter's photos (without their bytes)").Produces<IReadOnlyList<AttachmentView>>().ProducesProblem(404);
+            .WithSummary("The matter's photos and staff attachments (without their bytes)").Produces<IReadOnlyList<AttachmentView>>().ProducesProblem(404);
         g.MapGet("/{attachmentId:long}", async (long id, long attachmentId, bool? download, AttachmentQueries queries, HttpContext http, CancellationToken ct) =>
             {
                 var result = await queries.GetAsync(id, attachmentId, http.Actor(), ct);
                 if (!result.IsSuccess) return ApiResults.Problem(result.Error!);
                 var a = result.Value!;
-                var disposition = new ContentDispositionHeaderValue(download == true ? "attachment" : "inline");
+                // A PDF is always a download: a browser's PDF viewer runs in the page (and does not run in the sandbox below).
+                var disposition = new ContentDispositionHeaderValue(download == true || a.ContentType == StaffFiles.Pdf ? "attachment" : "inline");
                 disposition.SetHttpFileName(a.FileName);
                 var headers = http.Response.Headers;
                 headers.ContentDisposition = disposition.ToString();
@@ -82,8 +104,8 @@ public static class AttachmentsApi
                 headers.CacheControl = "private, no-cache";
                 return Results.Bytes(a.Content, a.ContentType, entityTag: new EntityTagHeaderValue("\"" + a.Sha256 + "\""));
             })
-            .WithSummary("A photo's bytes (inline; ?download=true as a file)")
-            .Produces(200, null, "image/jpeg", "image/png", "image/webp").ProducesProblem(404);
+            .WithSummary("A photo's or document's bytes (inline; ?download=true as a file)")
+            .Produces(200, null, "image/jpeg", "image/png", "image/webp", "application/pdf").ProducesProblem(404);
         return api;
     }
 }

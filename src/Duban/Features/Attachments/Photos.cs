@@ -17,6 +17,14 @@ public sealed class AttachmentOptions
     /// <summary>The largest photo, in bytes, as uploaded (5 MB).</summary>
     [Range(1024, 20 * 1024 * 1024)]
     public int MaxPhotoBytes { get; set; } = 5 * 1024 * 1024;
+
+    /// <summary>Files staff may attach at one action (an outcome's photos and documents, a letter's scanned pages).</summary>
+    [Range(0, 50)]
+    public int MaxStaffFiles { get; set; } = 20;
+
+    /// <summary>The largest file staff may attach, in bytes, as uploaded (10 MB); a request as a whole stays within Kestrel's 30,000,000 bytes.</summary>
+    [Range(1024, 28 * 1024 * 1024)]
+    public int MaxStaffFileBytes { get; set; } = 10 * 1024 * 1024;
 }
 
 /// <summary>A photo as it arrives: the name the browser gave it and its bytes.</summary>
@@ -40,6 +48,12 @@ public sealed class Photo
     public string ContentType { get; }
     public byte[] Content { get; }
     public string Sha256 { get; }
+
+    /// <summary>The event that attaches it when staff attach it (<see cref="StaffFiles"/>); null for a portal's photo.</summary>
+    public string? Action { get; internal set; }
+
+    /// <summary>It shows who raised the matter (a signed letter's pages): shown only to those who may read the raiser.</summary>
+    public bool IdentifiesRaiser { get; internal set; }
 }
 
 /// <summary>

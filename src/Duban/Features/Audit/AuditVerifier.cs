@@ -261,6 +261,9 @@ public static class AuditVerifier
     /// </summary>
     public const string AttachedByEvent = "attachments";
 
+    /// <summary>The keys under which a register event lists what was filed with the matter.</summary>
+    private static readonly string[] RegisterKeys = ["photos", AttachedByEvent];
+
     private static async Task<string?> AttachmentsMatchEventsAsync(DubanDb db, HashSet<long> withPhotos, CancellationToken ct)
     {
         const int PhotoPage = 200;
@@ -286,11 +289,14 @@ public static class AuditVerifier
                 var recorded = new Dictionary<long, List<(string, string, int)>>();
                 foreach (var e in events)
                 {
-                    var key = e.Action == RegisterMatter.EventName ? "photos" : AttachedByEvent;
-                    if (!e.Data.Contains("\"" + key + "\":[", StringComparison.Ordinal)
-                        || System.Text.Json.Nodes.JsonNode.Parse(e.Data)![key] is not System.Text.Json.Nodes.JsonArray listedHere) continue;
-                    if (!recorded.TryGetValue(e.MatterId, out var list)) recorded[e.MatterId] = list = [];
-                    list.AddRange(listedHere.Select(p => ((string)p!["sha256"]!, (string)p["contentType"]!, (int)p["size"]!)));
+                    // A register event lists a portal's photos as "photos", the files staff registered with it (a letter's pages) as "attachments".
+                    foreach (var key in e.Action == RegisterMatter.EventName ? RegisterKeys : [AttachedByEvent])
+                    {
+                        if (!e.Data.Contains("\"" + key + "\":[", StringComparison.Ordinal)
+                            || System.Text.Json.Nodes.JsonNode.Parse(e.Data)![key] is not System.Text.Json.Nodes.JsonArray listedHere) continue;
+                        if (!recorded.TryGetValue(e.MatterId, out var list)) recorded[e.MatterId] = list = [];
+                        list.AddRange(listedHere.Select(p => ((string)p!["sha256"]!, (string)p["contentType"]!, (int)p["size"]!)));
+                    }
                 }
                 var rows = await db.Attachments.AsNoTracking().Where(a => matterIds.Contains(a.MatterId)).OrderBy(a => a.Id)
                     .Select(a => new { a.Id, a.MatterId, a.Sha256, a.ContentType, a.Size }).ToListAsync(ct);

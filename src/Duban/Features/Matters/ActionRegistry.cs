@@ -56,6 +56,14 @@ public sealed record FormPost(HttpContext Http, long MatterId, Actor Actor, ISer
             ? Clock.StartOfChinaDay(d.AddDays(1)) : null;
 
     public static ValueTask<Result<object>> Ok(object request) => ValueTask.FromResult<Result<object>>(request);
+
+    /// <summary>The files chosen in the form's <c>attachments</c> part (a form with <c>enctype="multipart/form-data"</c>), for an <see cref="IAttachmentRequest"/>.</summary>
+    public async Task<IReadOnlyList<Attachments.PhotoUpload>> FilesAsync()
+    {
+        if (!Http.Request.HasFormContentType) return [];
+        var options = Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<Attachments.AttachmentOptions>>().Value;
+        return await Attachments.StaffFiles.FromFormAsync(await Http.Request.ReadFormAsync(Aborted), options.MaxStaffFileBytes, Aborted);
+    }
 }
 
 /// <summary>What an action is: everything the API, the matter page, the timeline and the tracking page need to know of it.</summary>
@@ -83,6 +91,21 @@ public sealed record ActionContext(MatterScope Scope, Actor Actor, Matter Matter
 public interface IExtensibleRequest
 {
     Dictionary<string, System.Text.Json.JsonElement>? Extensions { get; }
+}
+
+/// <summary>
+/// A request that may carry files (附件: an outcome's rectification photos and documents). The API takes it as JSON, or
+/// as <c>multipart/form-data</c> with the request's members as fields and the files in the part <c>attachments</c>; the
+/// matter page's form posts the same. The action hands <see cref="Attachments"/> to <see cref="MatterWorkflow.RunAsync"/>,
+/// which checks them (Features/Attachments, <c>StaffFiles</c>), stores them with the step and lists each one's SHA-256
+/// and size in the step's event. JSON carries no files (they would come as base64, all in memory before any check).
+/// </summary>
+public interface IAttachmentRequest
+{
+    IReadOnlyList<Attachments.PhotoUpload>? Attachments { get; }
+
+    /// <summary>The same request carrying <paramref name="files"/>.</summary>
+    IAttachmentRequest WithAttachments(IReadOnlyList<Attachments.PhotoUpload> files);
 }
 
 /// <summary>

@@ -36,7 +36,8 @@ public sealed class ActionStep(Matter matter, Actor actor, DateTimeOffset now, D
 /// change and its audit event in one transaction.
 /// </summary>
 public sealed class MatterWorkflow(DubanDb db, AuditLog audit, TimeProvider time, MatterScope scope, UnitDirectory units, MatterClock clock,
-    MatterFacets facets, MatterActions actions, Notifications.Notifier notifier)
+    MatterFacets facets, MatterActions actions, Notifications.Notifier notifier,
+    Microsoft.Extensions.Options.IOptions<Attachments.AttachmentOptions>? attachmentOptions = null)
 {
     public DubanDb Db => db;
     public MatterScope Scope => scope;
@@ -46,9 +47,12 @@ public sealed class MatterWorkflow(DubanDb db, AuditLog audit, TimeProvider time
 
     public async Task<Result<Matter>> RunAsync(long id, int? version, Actor actor, string action,
         Func<ActionStep, CancellationToken, Task<Error?>> apply, CancellationToken ct, bool changesMatter = true, bool scopeProven = false,
-        IReadOnlyDictionary<string, System.Text.Json.JsonElement>? extensions = null)
+        IReadOnlyDictionary<string, System.Text.Json.JsonElement>? extensions = null, IReadOnlyList<Attachments.PhotoUpload>? attachments = null)
     {
         if (changesMatter && version is null) return Error.Validation("version is required: send the version of the matter you saw");
+        // The files the action carries (IAttachmentRequest), checked before anything is read: every problem said at once, 400 naming `attachments`.
+        var (files, fileProblems) = Attachments.StaffFiles.Check(attachments, attachmentOptions?.Value ?? new Attachments.AttachmentOptions());
+        if (fileProblems.Count > 0) return Error.Validation(string.Join("; ", fileProblems));
         await using var tx = await db.Database.BeginTransactionAsync(ct);
         // The matter first, before anything of it is read: actions on it run one after the other on every
         // node, each reading the state the previous committed; actions on other matters do not wait (docs/adr/0006).
@@ -88,6 +92,12 @@ public sealed class MatterWorkflow(DubanDb db, AuditLog audit, TimeProvider time
         // known before saving (ids are allocated up front), so the change and its events go in one save.
         var data = new JsonObject { ["before"] = Diff(before, Snapshot(matter, facets), out var after), ["after"] = after };
         foreach (var (key, value) in step.Details) data[key] = value?.DeepClone();
+        if (files.Count > 0)
+        {
+            // The chain covers the files: each one's hash, type and size in the step's event; the rows in its transaction.
+            data["attachments"] = Attachments.StaffFiles.EventData(files);
+            db.Attachments.AddRange(Attachments.StaffFiles.Rows(files, matter.Id, actor.Id, step.Now, action));
+        }
         try
         {
             await audit.AppendAsync(matter, actor, action, fromStatus, matter.Status, step.Reason, data, ct);

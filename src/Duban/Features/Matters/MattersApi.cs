@@ -67,18 +67,79 @@ public static class MattersApi
     private static void MapAction<TRequest>(RouteGroupBuilder api, MatterActionRegistration action)
     {
         var g = api.MapGroup("/matters").RequireAuthorization().WithTags(action.Info.Tag);
-        var route = g.MapPost("/{id:long}/" + action.Info.Name, async (long id, TRequest request, HttpContext http, CancellationToken ct) =>
-            {
-                if (request is null) return Problem(Error.Validation("a JSON body with the version is required / 请求内容不能为空"));
-                if (Text.HasControlCharactersIn(request)) return Problem(Error.Validation("text may not contain control characters / 文本含有非法控制字符"));
-                var result = await MatterActions.Instance(http.RequestServices, action).RunAsync(id, request, http.Actor(), ct);
-                return result.IsSuccess
-                    ? Results.Ok(new ActionResponse(result.Value!.Id, result.Value.Number, result.Value.Status, result.Value.Version))
-                    : Problem(result.Error!);
-            })
-            .WithName("matter-" + action.Info.Name)
+        RouteHandlerBuilder route;
+        if (typeof(IAttachmentRequest).IsAssignableFrom(typeof(TRequest)))
+        {
+            // An action that may carry files: JSON as every action, or the same members as a multipart form with the files in `attachments`.
+            route = g.MapPost("/{id:long}/" + action.Info.Name, async (long id, HttpContext http, CancellationToken ct) =>
+                {
+                    var read = await ReadAttachableAsync<TRequest>(http, ct);
+                    return read.IsSuccess ? await RunActionAsync(action, id, read.Value!, http, ct) : Problem(read.Error!);
+                })
+                .Accepts(typeof(TRequest), "application/json", "multipart/form-data");
+        }
+        else
+        {
+            route = g.MapPost("/{id:long}/" + action.Info.Name, (long id, TRequest request, HttpContext http, CancellationToken ct) =>
+                RunActionAsync(action, id, request, http, ct));
+        }
+        route.WithName("matter-" + action.Info.Name)
             .Produces<ActionResponse>().ProducesProblem(400).ProducesProblem(403).ProducesProblem(404).ProducesProblem(409);
         if (action.Info.Summary is { } summary) route.WithSummary(summary);
+    }
+
+    private static async Task<IResult> RunActionAsync<TRequest>(MatterActionRegistration action, long id, TRequest? request, HttpContext http, CancellationToken ct)
+    {
+        if (request is null) return Problem(Error.Validation("a JSON body with the version is required / 请求内容不能为空"));
+        // The files' names are not text anyone typed: they are made safe when stored (Photos.SafeName), never refused; their bytes are not text.
+        if (Text.HasControlCharactersIn(request is IAttachmentRequest attachable ? attachable.WithAttachments([]) : request))
+            return Problem(Error.Validation("text may not contain control characters / 文本含有非法控制字符"));
+        var result = await MatterActions.Instance(http.RequestServices, action).RunAsync(id, request, http.Actor(), ct);
+        return result.IsSuccess
+            ? Results.Ok(new ActionResponse(result.Value!.Id, result.Value.Number, result.Value.Status, result.Value.Version))
+            : Problem(result.Error!);
+    }
+
+    /// <summary>How a form's fields become the request's members: numbers and the like as text ("3" is version 3).</summary>
+    private static readonly System.Text.Json.JsonSerializerOptions FormFields = new(System.Text.Json.JsonSerializerDefaults.Web)
+    {
+        NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowReadingFromString,
+    };
+
+    /// <summary>
+    /// An <see cref="IAttachmentRequest"/> from JSON, or from a multipart (or url-encoded) form: each field a member (a field
+    /// posted several times, an array), the files of the part <c>attachments</c> carried with it. 400 naming the member
+    /// that does not read; 415 for any other body.
+    /// </summary>
+    private static async Task<Result<TRequest?>> ReadAttachableAsync<TRequest>(HttpContext http, CancellationToken ct)
+    {
+        try
+        {
+            if (http.Request.HasJsonContentType()) return await http.Request.ReadFromJsonAsync<TRequest>(ct);
+            if (!http.Request.HasFormContentType) return new Error(415, "unsupported_media_type", "send JSON, or a multipart/form-data form with the files in attachments / 请以 JSON 或 multipart/form-data 提交");
+            var form = await http.Request.ReadFormAsync(ct);
+            var fields = new System.Text.Json.Nodes.JsonObject();
+            foreach (var (key, values) in form)
+            {
+                if (key.StartsWith("__", StringComparison.Ordinal)) continue; // the console's antiforgery token
+                fields[key] = values.Count == 1
+                    ? System.Text.Json.Nodes.JsonValue.Create(values[0])
+                    : new System.Text.Json.Nodes.JsonArray([.. values.Select(v => (System.Text.Json.Nodes.JsonNode?)System.Text.Json.Nodes.JsonValue.Create(v))]);
+            }
+            var request = System.Text.Json.JsonSerializer.Deserialize<TRequest>(fields, FormFields);
+            if (request is not IAttachmentRequest attachable) return request;
+            var options = http.RequestServices.GetRequiredService<Microsoft.Extensions.Options.IOptions<Attachments.AttachmentOptions>>().Value;
+            return (TRequest)attachable.WithAttachments(await Attachments.StaffFiles.FromFormAsync(form, options.MaxStaffFileBytes, ct));
+        }
+        catch (System.Text.Json.JsonException ex)
+        {
+            var member = string.IsNullOrEmpty(ex.Path) || ex.Path == "$" ? "the body" : ex.Path.TrimStart('$', '.');
+            return Error.Validation($"{member} is not valid / 请求内容格式不正确");
+        }
+        catch (InvalidDataException)
+        {
+            return Error.Validation("attachments: the form could not be read (too large?) / 表单无法读取");
+        }
     }
 
     private static async Task<IResult> RegisterAsync(RegisterRequest r, HttpContext http, RegisterMatter register, MatterQueries queries,

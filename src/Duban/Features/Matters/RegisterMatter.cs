@@ -89,8 +89,18 @@ public sealed class RegisterMatter(DubanDb db, AuditLog audit, TimeProvider time
         Func<Matter, IEnumerable<object>> alongside, CancellationToken ct = default) =>
         RegisterAsync(cmd, actor, issueQueryCode: false, idempotencyKey: null, photos, alongside, ct);
 
+    /// <summary>
+    /// Registers a matter that staff brought to the desk with files already checked by the door (a letter's scanned
+    /// pages: <see cref="StaffFiles.Check"/>, PDFs and photos), stored in the registration's transaction and listed in
+    /// its register event as <c>attachments</c>; and the door's own rows (<paramref name="alongside"/>), as above.
+    /// </summary>
+    public Task<Result<Registered>> ExecuteAsync(RegisterCommand cmd, Actor actor, bool issueQueryCode, string? idempotencyKey,
+        IReadOnlyList<Photo> checkedFiles, Func<Matter, IEnumerable<object>>? alongside, CancellationToken ct = default) =>
+        RegisterAsync(cmd, actor, issueQueryCode, idempotencyKey, null, alongside, ct, checkedFiles);
+
     private async Task<Result<Registered>> RegisterAsync(RegisterCommand cmd, Actor actor, bool issueQueryCode,
-        string? idempotencyKey, IReadOnlyList<PhotoUpload>? photos, Func<Matter, IEnumerable<object>>? alongside, CancellationToken ct)
+        string? idempotencyKey, IReadOnlyList<PhotoUpload>? photos, Func<Matter, IEnumerable<object>>? alongside, CancellationToken ct,
+        IReadOnlyList<Photo>? checkedFiles = null)
     {
         var now = time.Now();
         // Staff below the city register within their own territory, so that what they register stays in their view.
@@ -99,7 +109,7 @@ public sealed class RegisterMatter(DubanDb db, AuditLog audit, TimeProvider time
         if (ownTerritory is not null && cmd.TerritoryCode is not null && !cmd.TerritoryCode.StartsWith(ownTerritory, StringComparison.Ordinal))
             return Error.Validation($"territoryCode {cmd.TerritoryCode} lies outside your territory {actor.TerritoryCode} / 只能登记本辖区事项");
         var invalid = await ValidateAsync(cmd, actor, now, ct);
-        var (checkedPhotos, photoProblems) = Attachments.Photos.Check(photos, photoOptions?.Value ?? new AttachmentOptions());
+        var (checkedPhotos, photoProblems) = checkedFiles is null ? Attachments.Photos.Check(photos, photoOptions?.Value ?? new AttachmentOptions()) : (checkedFiles, []);
         if (photoProblems.Count > 0) return Error.Validation(string.Join("; ", invalid is null ? photoProblems : [invalid.Message, .. photoProblems]));
         if (invalid is not null) return invalid;
         var territory = ChooseTerritory(cmd, actor, ownTerritory);
@@ -234,7 +244,8 @@ public sealed class RegisterMatter(DubanDb db, AuditLog audit, TimeProvider time
             if (photos is { Count: > 0 })
             {
                 // The chain covers the photos: each one's hash, type and size (not its name, which the registrar chose).
-                eventData["photos"] = new JsonArray([.. photos.Select(p => (JsonNode)new JsonObject
+                // Files staff attached at the desk (a letter's scanned pages, StaffFiles) are listed as `attachments`.
+                eventData[photos[0].Action is null ? "photos" : "attachments"] = new JsonArray([.. photos.Select(p => (JsonNode)new JsonObject
                 {
                     ["sha256"] = p.Sha256, ["contentType"] = p.ContentType, ["size"] = p.Content.Length,
                 })]);
@@ -248,6 +259,8 @@ public sealed class RegisterMatter(DubanDb db, AuditLog audit, TimeProvider time
                     Content = p.Content,
                     CreatedAt = now,
                     CreatedBy = actor.Id,
+                    Action = p.Action,
+                    IdentifiesRaiser = p.IdentifiesRaiser,
                 }));
             }
             events.Add(await audit.ChainAsync(matter, actor, EventName, null, matter.Status, null, eventData, ct));

@@ -4,9 +4,17 @@ using Microsoft.EntityFrameworkCore;
 
 namespace Duban.Features.Matters.Actions;
 
-/// <summary>The outcome; a module's members (a campaign task's <c>measures</c>) travel in <see cref="Extensions"/>.</summary>
-public sealed record CompleteRequest(int? Version, string? Outcome) : IExtensibleRequest
+/// <summary>
+/// The outcome; a module's members (a campaign task's <c>measures</c>) travel in <see cref="Extensions"/>; the
+/// rectification photos and documents in <see cref="Attachments"/> (a multipart form's <c>attachments</c>, never JSON).
+/// </summary>
+public sealed record CompleteRequest(int? Version, string? Outcome) : IExtensibleRequest, IAttachmentRequest
 {
+    [System.Text.Json.Serialization.JsonIgnore]
+    public IReadOnlyList<Attachments.PhotoUpload>? Attachments { get; init; }
+
+    public IAttachmentRequest WithAttachments(IReadOnlyList<Attachments.PhotoUpload> files) => this with { Attachments = files };
+
     // A Dictionary, not a JsonObject: System.Text.Json cannot fill a JsonObject on a record with a constructor.
     [System.Text.Json.Serialization.JsonExtensionData]
     public Dictionary<string, System.Text.Json.JsonElement>? Extensions { get; init; }
@@ -22,7 +30,7 @@ public sealed class Complete(MatterWorkflow workflow, MatterClock clock) : Matte
 
     public static MatterActionInfo Describe { get; } = new(Name, ActionSection.Handle, typeof(CompleteRequest), new("提交办结", "Submit as done"),
         [new(Name, new("提交办结", "Submitted as done"))],
-        [new(Name, new("提交办结", "Submit as done"), typeof(Forms.CompleteForm), p => FormPost.Ok(new CompleteRequest(p.Version, p.Text("outcome"))))]);
+        [new(Name, new("提交办结", "Submit as done"), typeof(Forms.CompleteForm), async p => await FormPost.Ok(new CompleteRequest(p.Version, p.Text("outcome")) { Attachments = await p.FilesAsync() }))]);
 
     public override Task<Result<Matter>> ExecuteAsync(long id, CompleteRequest req, Actor actor, CancellationToken ct) =>
         workflow.RunAsync(id, req.Version, actor, Name, async (step, ct) =>
@@ -44,7 +52,7 @@ public sealed class Complete(MatterWorkflow workflow, MatterClock clock) : Matte
             m.ClearExtensionRequest();
             m.Status = Status.PendingReview;
             return null;
-        }, ct, extensions: req.Extensions);
+        }, ct, extensions: req.Extensions, attachments: req.Attachments);
 
     /// <summary>May the actor submit the outcome now (the lead unit, in progress; the dispatch centre for a parent it split at dispatch)? Open sub-tasks and an unfinished plan (the facets' guards) are the action's to refuse.</summary>
     public override bool Allows(ActionContext context) => Check(context.Actor, context.Matter) is null;
