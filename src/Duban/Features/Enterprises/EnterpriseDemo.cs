@@ -62,6 +62,8 @@ public sealed class EnterpriseDemo : IDemoStories
                 run.Fresh();
                 Check(await run.Get<EnterpriseRegister>().SetTeamAsync(code, new TeamRequest(Office, official, members), office, default), "team " + code);
             }
+            // The next step reads afresh: this scope's context tracks the audit chain's lane.
+            run.Fresh();
         });
 
         Visit(schedule, now.AddDays(-40), Umicore, "s-440704", "区委副书记、区长郑丹辉", "暖企安商调研：听取企业新能源电池材料项目建设汇报，协调解决发展中的堵点难点。",
