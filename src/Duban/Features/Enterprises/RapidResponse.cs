@@ -63,7 +63,8 @@ public sealed class RapidResponse(DubanDb db, TimeProvider time, MatterScope sco
         if (!access.SeesAll(actor)) return Error.Forbidden("企业诉求统计由营商部门和市级督办人员查看 / the figures are for the business office and the city's coordinators");
         var y = year ?? Clock.ChinaDate(time.Now()).Year;
         if (y is < 2000 or > 2100) return Error.Validation("year must be between 2000 and 2100");
-        var start = new DateTimeOffset(y, 1, 1, 0, 0, 0, Clock.ChinaOffset);
+        // In UTC: PostgreSQL takes a timestamptz parameter only with offset 0.
+        var start = new DateTimeOffset(y, 1, 1, 0, 0, 0, Clock.ChinaOffset).ToUniversalTime();
         var end = start.AddYears(1);
         var rows = await (from d in db.Set<EnterpriseDemand>().AsNoTracking()
                           where d.RegisteredAt >= start && d.RegisteredAt < end

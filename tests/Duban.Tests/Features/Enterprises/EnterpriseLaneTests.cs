@@ -129,7 +129,8 @@ public sealed class EnterpriseLaneTests(DubanFactory factory)
         Assert.StartsWith("visitedOn", (string?)bad["title"], StringComparison.Ordinal);
         var noTitle = await county.Post($"/api/v1/enterprises/{code}/visits", new
         {
-            visitedOn = day, officials = "区长",
+            visitedOn = day,
+            officials = "区长",
             demands = new object[] { new { title = "用地", content = "用地诉求" }, new { title = "", content = "没有标题" } },
         }).Problem(HttpStatusCode.BadRequest);
         Assert.StartsWith("demands[1].title", (string?)noTitle["title"], StringComparison.Ordinal);
@@ -140,7 +141,9 @@ public sealed class EnterpriseLaneTests(DubanFactory factory)
 
         var visit = await (await county.PostAsJsonAsync($"/api/v1/enterprises/{code}/visits", new
         {
-            visitedOn = day, officials = "区委副书记、区长郑丹辉", notes = "暖企安商调研",
+            visitedOn = day,
+            officials = "区委副书记、区长郑丹辉",
+            notes = "暖企安商调研",
             demands = new object[]
             {
                 new { title = "扩产用地控规调整", content = "厂区东侧预留用地需由仓储用地调整为工业用地。" },
@@ -174,8 +177,11 @@ public sealed class EnterpriseLaneTests(DubanFactory factory)
         var code = await FirmAsync("江门市快速响应测试有限公司", size: "微型");
         var id = await factory.Desk.Dispatcher.Register(new
         {
-            kind = "enterprise_demand", channel = "phone", title = "企业融资对接",
-            content = $"来电企业统一社会信用代码{code}，希望对接政银保融资产品。", territoryCode = "440704",
+            kind = "enterprise_demand",
+            channel = "phone",
+            title = "企业融资对接",
+            content = $"来电企业统一社会信用代码{code}，希望对接政银保融资产品。",
+            territoryCode = "440704",
         });
         Assert.Null((await factory.Desk.Dispatcher.Get(id))["facets"]!["enterprise"]);
         await factory.Desk.Dispatcher.Do(id, "dispatch", new { leadUnitCode = "4407-scjgj" });
