@@ -89,6 +89,7 @@ public static class DubanServices
         Features.Agreements.AgreementServices.AddAgreements(services);
         Features.Leads.LeadServices.AddLeads(services);
         services.AddProposals();
+        Features.Enterprises.EnterpriseServices.AddEnterprises(services);
         services.AddScoped<DemoSeeder>();
         services.AddScoped<ImportUnits>();
         services.AddSingleton<GeoService>();
@@ -227,6 +228,7 @@ public static class DubanServices
         Features.Agreements.AgreementsApi.MapAgreementsApiV1(api);
         Features.Leads.LeadsApi.MapLeadsApiV1(api);
         api.MapProposalsApiV1();
+        Features.Enterprises.EnterprisesApi.MapEnterprisesApiV1(api);
         Features.Open311.Open311Api.MapOpen311(app);
         Features.PhoneDesk.CallsApi.MapCallsApiV1(api);
     }

@@ -17,7 +17,7 @@ public sealed class PolicyByKindTests(DubanFactory factory)
     [InlineData("petition", "440781-rsj", "petition")]
     [InlineData("report", "4407-jw", "discipline-report")]
     [InlineData("task", "4407-jw", "default")]
-    [InlineData("enterprise_demand", "440781-rsj", "hotline-general")]
+    [InlineData("enterprise_demand", "440781-rsj", "enterprise-rapid")]
     public async Task EachKind_DispatchedUnderItsPolicy_AndClosed(string kind, string lead, string policy)
     {
         var matter = kind switch
