@@ -136,8 +136,14 @@ public sealed class PhoneDeskTests(DubanFactory factory)
         var before = await db.Matters.CountAsync();
         var body = new Dictionary<string, object?>
         {
-            ["callerName"] = name, ["callerPhone"] = phone, ["anonymous"] = anonymous, ["kind"] = kind, ["title"] = title, ["content"] = content,
-            ["answer"] = answer, ["location"] = "江海区外海街道",
+            ["callerName"] = name,
+            ["callerPhone"] = phone,
+            ["anonymous"] = anonymous,
+            ["kind"] = kind,
+            ["title"] = title,
+            ["content"] = content,
+            ["answer"] = answer,
+            ["location"] = "江海区外海街道",
         };
         var problem = await factory.Desk.Dispatcher.PostAsJsonAsync("/api/v1/calls", body).Problem(HttpStatusCode.BadRequest, "validation");
         Assert.Contains(field, (string?)problem["title"], StringComparison.Ordinal);
@@ -162,8 +168,15 @@ public sealed class PhoneDeskTests(DubanFactory factory)
     {
         var dispatcher = factory.Desk.Dispatcher;
         var title = Unique("川岛镇王府洲村路灯整排不亮");
-        var earlier = await dispatcher.Register(new { kind = "complaint", channel = "web", title, content = "王府洲村主干道路灯整排不亮已一周，夜间出行不安全。",
-            location = "台山市川岛镇王府洲村", anonymous = true });
+        var earlier = await dispatcher.Register(new
+        {
+            kind = "complaint",
+            channel = "web",
+            title,
+            content = "王府洲村主干道路灯整排不亮已一周，夜间出行不安全。",
+            location = "台山市川岛镇王府洲村",
+            anonymous = true
+        });
         var found = await dispatcher.GetAsync("/api/v1/calls/lookup?location=" + Uri.EscapeDataString("台山市川岛镇王府洲村") + "&title="
             + Uri.EscapeDataString("王府洲村路灯不亮") + "&content=" + Uri.EscapeDataString("村里主干道路灯整排不亮，晚上出行不安全。")).Ok();
         Assert.Contains("川岛镇", found["place"]!["path"]!.AsArray().Select(p => (string?)p));
