@@ -232,32 +232,38 @@ public sealed class MailOutbox(IServiceScopeFactory scopes, IOptions<SmtpOptions
 /// <summary>Runs the outbox on every node every PollSeconds, when e-mail is configured (CONVENTIONS: BackgroundService + PeriodicTimer on TimeProvider).</summary>
 public sealed class NotificationMailer(MailOutbox outbox, IOptions<SmtpOptions> options, TimeProvider time, ILogger<NotificationMailer> logger) : BackgroundService
 {
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
+        options.Value.Enabled ? OutboxLoop.RunAsync(options.Value.PollSeconds, time, outbox.SendDueAsync, logger, "notification e-mails", stoppingToken) : Task.CompletedTask;
+}
+
+/// <summary>An outbox's pass on every node every PollSeconds (CONVENTIONS: PeriodicTimer on TimeProvider), the e-mail's and the SMS's.</summary>
+internal static class OutboxLoop
+{
+    public static async Task RunAsync(int pollSeconds, TimeProvider time, Func<CancellationToken, Task<int>> pass, ILogger logger, string what,
+        CancellationToken stoppingToken)
     {
-        var o = options.Value;
-        if (!o.Enabled) return;
         await Task.Yield();
-        using var timer = new PeriodicTimer(TimeSpan.FromSeconds(o.PollSeconds), time);
+        using var timer = new PeriodicTimer(TimeSpan.FromSeconds(pollSeconds), time);
         try
         {
             do
             {
                 try
                 {
-                    var sent = await outbox.SendDueAsync(stoppingToken);
-                    if (sent > 0) logger.LogInformation("Sent {Count} notification e-mails", sent);
+                    var sent = await pass(stoppingToken);
+                    if (sent > 0) logger.LogInformation("Sent {Count} {What}", sent, what);
                 }
                 catch (Exception e) when (!stoppingToken.IsCancellationRequested)
                 {
-                    // A database or mail server briefly away is no reason to stop; the next tick tries again.
-                    logger.LogWarning(e, "Could not send notification e-mails");
+                    // A database or a server briefly away is no reason to stop; the next tick tries again.
+                    logger.LogWarning(e, "Could not send {What}", what);
                 }
             }
             while (await timer.NextTickAsync(stoppingToken));
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
         {
-            // Stopped (with the host, or on its own): an e-mail being sent keeps its claim until the lease ends.
+            // Stopped (with the host, or on its own): a message being sent keeps its claim until the lease ends.
         }
     }
 }

@@ -138,31 +138,6 @@ public sealed class SmsOutbox(IServiceScopeFactory scopes, ISmsGateway gateway, 
 /// <summary>Runs the SMS outbox on every node every PollSeconds, when a gateway is configured.</summary>
 public sealed class SmsSender(SmsOutbox outbox, IOptions<SmsOptions> options, TimeProvider time, ILogger<SmsSender> logger) : BackgroundService
 {
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
-    {
-        var o = options.Value;
-        if (!o.Enabled) return;
-        await Task.Yield();
-        using var timer = new PeriodicTimer(TimeSpan.FromSeconds(o.PollSeconds), time);
-        try
-        {
-            do
-            {
-                try
-                {
-                    var sent = await outbox.SendDueAsync(stoppingToken);
-                    if (sent > 0) logger.LogInformation("Sent {Count} notification text messages", sent);
-                }
-                catch (Exception e) when (!stoppingToken.IsCancellationRequested)
-                {
-                    logger.LogWarning(e, "Could not send notification text messages");
-                }
-            }
-            while (await timer.NextTickAsync(stoppingToken));
-        }
-        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-        {
-            // Stopped: a message being sent keeps its claim until the lease ends.
-        }
-    }
+    protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
+        options.Value.Enabled ? OutboxLoop.RunAsync(options.Value.PollSeconds, time, outbox.SendDueAsync, logger, "notification text messages", stoppingToken) : Task.CompletedTask;
 }
