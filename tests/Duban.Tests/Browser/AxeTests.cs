@@ -105,7 +105,7 @@ public sealed class AxeTests(BrowserApp web)
             ("/console/matters?light=red", "console-lights"), ("/console/matters/" + await MatterAsync(), "console-matter"),
             ("/console/dashboard", "console-dashboard"), ("/console/notifications", null),
             ("/console/sources", "console-sources"), ("/console/proposals", "console-proposals"),
-            ("/console/projects", "console-projects"), ("/console/projects/wall", "console-projects-wall"), ("/console/calls/new", "console-calls"), ("/console/letters/new", null),
+            ("/console/projects", "console-projects"), ("/console/projects/wall", "console-projects-wall"), ("/console/calls/new", "console-calls"), ("/console/letters/new", null), ("/console/enterprises", "console-enterprises"),
         ],
         "h-440781115" => [("/console", "console-home-handler"), ("/console/notifications", "console-notifications-handler")],
         "supervisor" => [("/console", null), ("/console/queue", null)],
