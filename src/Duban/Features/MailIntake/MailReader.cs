@@ -1,4 +1,3 @@
-using System.Security.Cryptography;
 using System.Text;
 using Duban.Common;
 using Duban.Data;
@@ -26,7 +25,7 @@ public sealed class MailReader(IServiceScopeFactory scopes, IOptions<MailIntakeO
     ILogger<MailReader> logger)
 {
     /// <summary>This node's name in a mailbox's lease (two hosts in one process differ).</summary>
-    public string NodeId { get; } = $"{Environment.MachineName}:{Environment.ProcessId}:{Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(4))}";
+    public string NodeId { get; } = Notifications.OutboxLoop.NewNodeId();
 
     public bool Enabled => options.Value.Mailboxes.Count > 0;
 

@@ -26,7 +26,7 @@ public sealed class MailOutbox(IServiceScopeFactory scopes, IOptions<SmtpOptions
     private const int Batch = 20;
 
     /// <summary>This node's name in EmailClaimedBy: machine, process and a random suffix (two hosts in one process differ).</summary>
-    public string NodeId { get; } = $"{Environment.MachineName}:{Environment.ProcessId}:{Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(4))}";
+    public string NodeId { get; } = OutboxLoop.NewNodeId();
 
     /// <summary>Sends every e-mail that is due now, oldest first; returns how many were sent.</summary>
     public async Task<int> SendDueAsync(CancellationToken ct)
@@ -237,9 +237,12 @@ public sealed class NotificationMailer(MailOutbox outbox, IOptions<SmtpOptions> 
 }
 
 /// <summary>An outbox's pass on every node every PollSeconds (CONVENTIONS: PeriodicTimer on TimeProvider), the e-mail's and the SMS's.</summary>
-internal static class OutboxLoop
+public static class OutboxLoop
 {
-    public static async Task RunAsync(int pollSeconds, TimeProvider time, Func<CancellationToken, Task<int>> pass, ILogger logger, string what,
+    /// <summary>A node's name in a claim: machine, process and a random suffix (two hosts in one process differ).</summary>
+    public static string NewNodeId() => $"{Environment.MachineName}:{Environment.ProcessId}:{Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(4))}";
+
+    internal static async Task RunAsync(int pollSeconds, TimeProvider time, Func<CancellationToken, Task<int>> pass, ILogger logger, string what,
         CancellationToken stoppingToken)
     {
         await Task.Yield();

@@ -1,4 +1,3 @@
-using System.Security.Cryptography;
 using Duban.Common;
 using Duban.Data;
 using Microsoft.EntityFrameworkCore;
@@ -61,7 +60,7 @@ public sealed class SmsOutbox(IServiceScopeFactory scopes, ISmsGateway gateway, 
     private const int Batch = 20;
 
     /// <summary>This node's name in ClaimedBy: machine, process and a random suffix.</summary>
-    public string NodeId { get; } = $"{Environment.MachineName}:{Environment.ProcessId}:{Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(4))}";
+    public string NodeId { get; } = OutboxLoop.NewNodeId();
 
     /// <summary>A claimed message not finished within this time may be claimed by another node (its node stopped).</summary>
     public static readonly TimeSpan Lease = TimeSpan.FromMinutes(2);
