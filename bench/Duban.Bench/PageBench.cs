@@ -201,6 +201,7 @@ public static partial class PageBench
             var source = await SourceWithMostItemsAsync(services);
             var proposal = await BusiestProposalAsync(services);
             var school = await SchoolProjectAsync(services);
+            var (firm, lead, agreement) = await ModulePagesAsync(services);
             var probes = new List<Probe>
             {
                 new("portal: report form", "anonymous", "/"),
@@ -227,7 +228,7 @@ public static partial class PageBench
                 new("sources (congress office)", "h-4407-rd", "/console/sources"),
                 new("sources (a unit's own items)", "h-4407-gxj", "/console/sources"),
                 new("source (the most items)", "supervisor", "/console/sources/" + source.ToString(CultureInfo.InvariantCulture)),
-                new("source (a unit's own items)", "h-4407-yzj", "/console/sources/" + source.ToString(CultureInfo.InvariantCulture)),
+                new("source (a unit's own items)", await ItemHolderAsync(services, source), "/console/sources/" + source.ToString(CultureInfo.InvariantCulture)),
                 new("new source form", "supervisor", "/console/sources/new?type=meeting"),
                 new("matters (congress office, follows its items)", "h-4407-rd", "/console/matters"),
                 // Proposals (Features/Proposals): the CPPCC's 2025 session of the demo, its office and a member.
@@ -250,6 +251,16 @@ public static partial class PageBench
                 new("project wall chart ?county=440781", "supervisor", "/console/projects/wall?county=440781"),
                 new("project wall chart ?industry=industrial", "supervisor", "/console/projects/wall?industry=industrial"),
                 new("project figures ?year=2023", "supervisor", "/console/projects/figures?year=2023"),
+                // The desks and lanes added since (issues 18 to 21): the phone desk and letters, the enterprise lane and a firm,
+                // a district's investment leads and a lead (city accounts have none), a cooperation agreement.
+                new("phone desk (电话登记)", "dispatcher", "/console/calls/new"),
+                new("letters and visits (来信来访登记)", "dispatcher", "/console/letters/new"),
+                new("enterprise lane (企业诉求)", "supervisor", "/console/enterprises"),
+                new("enterprise lane (a county)", "s-440781", "/console/enterprises"),
+                new("firm (its demands)", "supervisor", "/console/enterprises/" + firm),
+                new("investment leads (江海区发改局)", "h-440704-fgj", "/console/leads"),
+                new("investment lead", "h-440704-fgj", "/console/leads/" + lead.ToString(CultureInfo.InvariantCulture)),
+                new("cooperation agreement", "supervisor", "/console/agreements/" + agreement.ToString(CultureInfo.InvariantCulture)),
             };
             if (only is not null) probes.RemoveAll(p => !p.Name.Contains(only, StringComparison.OrdinalIgnoreCase));
             var skipped = new List<string>();
@@ -419,6 +430,38 @@ public static partial class PageBench
         await using var scope = services.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<DubanDb>();
         return await db.Set<Features.Sources.Source>().Where(s => s.Type == "project" && s.Title.StartsWith("景贤小学北校区")).Select(s => s.Id).FirstAsync();
+    }
+
+    /// <summary>
+    /// The account of a unit that leads one of the source's items and is not its owner (it sees its own items only): the
+    /// demo's 4407-yzj was, until the source with the most items became another (its 404 was the bench's, not the page's).
+    /// </summary>
+    private static async Task<string> ItemHolderAsync(IServiceProvider services, long source)
+    {
+        await using var scope = services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<DubanDb>();
+        var owner = await db.Set<Features.Sources.Source>().Where(s => s.Id == source).Select(s => s.OwnerUnitCode).FirstAsync();
+        var leads = await db.Set<Features.Sources.SourceItem>().Where(i => i.SourceId == source)
+            .Join(db.Matters, i => i.MatterId, m => m.Id, (i, m) => m.LeadUnitCode).Where(u => u != null && u != owner).Distinct().ToListAsync();
+        var names = leads.Select(u => "h-" + u).ToList();
+        return await db.Users.Where(u => names.Contains(u.Username)).OrderBy(u => u.Username).Select(u => u.Username).FirstAsync();
+    }
+
+    /// <summary>
+    /// The module pages' subjects: the firm with the most demands, the newest lead 江海区 posted, the agreement with the
+    /// most commitments.
+    /// </summary>
+    private static async Task<(string Firm, long Lead, long Agreement)> ModulePagesAsync(IServiceProvider services)
+    {
+        await using var scope = services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<DubanDb>();
+        var firm = await db.Set<Features.Enterprises.EnterpriseDemand>().GroupBy(d => d.CreditCode)
+            .OrderByDescending(g => g.Count()).ThenBy(g => g.Key).Select(g => g.Key).FirstOrDefaultAsync()
+            ?? await db.Set<Features.Enterprises.Enterprise>().OrderBy(e => e.CreditCode).Select(e => e.CreditCode).FirstAsync();
+        var lead = await db.Set<Features.Leads.Lead>().Where(l => l.DistrictCode == "440704").MaxAsync(l => l.Id);
+        var agreement = await db.Set<Features.Agreements.Agreement>().Select(a => a.SourceId)
+            .OrderByDescending(id => db.Set<Features.Sources.SourceItem>().Count(i => i.SourceId == id)).ThenBy(id => id).FirstAsync();
+        return (firm, lead, agreement);
     }
 
     /// <summary>The CPPCC proposal with the most events (a re-handled one of the demo's session), and its lead proposer's account.</summary>

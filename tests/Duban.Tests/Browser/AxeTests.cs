@@ -8,14 +8,18 @@ namespace Duban.Tests.Browser;
 
 /// <summary>
 /// axe-core (issue 18) on every main page, as each kind of visitor sees it: the public (portal home and report form,
-/// receipt, tracking, sign-in), the dispatcher (home, queue, matters, the lights board, a matter, dashboard, notifications,
-/// sources, proposals, projects and the wall chart), a handler unit, the supervisor, the leader (home, cockpit), the
-/// proposals office (home, duties) and the administrator (home, admin, users, units): in zh-CN and en-US, each at 360 px
-/// and at 1920×1080, with no serious or critical violation. One signed-in page per visitor and one load per page and
+/// receipt, tracking, inspection groups, published proposals, sign-in), the dispatcher (home, queue, matters, the lights
+/// board, a matter, dashboard, notifications, sources and a source, proposals, projects, a project and the wall chart, the
+/// phone desk, letters and visits, the enterprise lane and a firm), a handler unit, a district's department (home,
+/// investment leads and a lead), the supervisor (home, queue, a cooperation agreement), the leader (home, cockpit), the
+/// proposals office (home, duties, the assignment meeting, social opinion, consultations) and the administrator (home,
+/// admin, users, units, rounds, calendar, catalogue, policies): in zh-CN and en-US, each at 360 px and at 1920×1080,
+/// with no serious or critical violation. One signed-in page per visitor and one load per page and
 /// language (the width changes on the loaded page), so the whole runs in a few browser sessions.
 /// axe-core comes from npm, for the tests only: tests/axe (test.sh runs npm ci there); missing, the tests fail.
-/// With DUBAN_DOCS_SCREENSHOTS=1 the same journeys write each main screen (zh-CN) at 360 px and at 1920×1080 into
-/// docs/screenshots/, the README's pictures; nothing is asserted about them.
+/// With DUBAN_DOCS_SCREENSHOTS=1 the same journeys write each main screen at 360 px and at 1920×1080 into
+/// docs/screenshots/ (zh-CN, the README's pictures) and docs/screenshots/en-US/ (the same in English); nothing is
+/// asserted about them.
 /// </summary>
 [Trait("Category", "Browser")]
 [Trait("Category", "Database")]
@@ -46,8 +50,11 @@ public sealed class AxeTests(BrowserApp web)
 
     public static readonly TheoryData<string> Visitors = new()
     {
-        "public", "dispatcher", "h-440781115", "supervisor", "leader", "cppcc-office", "admin",
+        "public", "dispatcher", "h-440781115", LeadDistrict, "supervisor", "leader", "cppcc-office", "admin",
     };
+
+    /// <summary>A district's development and reform bureau (江海区发改局): it posts the demo's investment leads (city accounts have none).</summary>
+    private const string LeadDistrict = "h-440704-fgj";
 
     [Theory]
     [MemberData(nameof(Visitors))]
@@ -79,8 +86,10 @@ public sealed class AxeTests(BrowserApp web)
                 await page.Locator("form.form button[type=submit]").ClickAsync();
                 await page.Locator(".timeline").WaitForAsync();
                 await CheckAsync(page, null, "portal-track", language, problems);
+                await CheckAsync(page, "/inspection", "portal-inspection", language, problems);
+                await CheckAsync(page, "/proposals", "portal-proposals", language, problems);
                 await CheckAsync(page, "/console/login", "console-login", language, problems);
-                checkedPages += 4;
+                checkedPages += 6;
                 continue;
             }
             foreach (var (path, name) in await PagesOfAsync(visitor))
@@ -104,16 +113,26 @@ public sealed class AxeTests(BrowserApp web)
             ("/console", "console-home"), ("/console/queue", "console-queue"), ("/console/matters", "console-matters"),
             ("/console/matters?light=red", "console-lights"), ("/console/matters/" + await MatterAsync(), "console-matter"),
             ("/console/dashboard", "console-dashboard"), ("/console/notifications", null),
-            ("/console/sources", "console-sources"), ("/console/proposals", "console-proposals"),
-            ("/console/projects", "console-projects"), ("/console/projects/wall", "console-projects-wall"), ("/console/calls/new", "console-calls"), ("/console/letters/new", null), ("/console/enterprises", "console-enterprises"),
+            ("/console/sources", "console-sources"), ("/console/sources/" + await SourceAsync(), "console-source"),
+            ("/console/proposals", "console-proposals"),
+            ("/console/projects", "console-projects"), ("/console/projects/" + await ProjectAsync(), "console-project"),
+            ("/console/projects/wall", "console-projects-wall"), ("/console/calls/new", "console-calls"),
+            ("/console/letters/new", "console-letters"), ("/console/enterprises", "console-enterprises"),
+            ("/console/enterprises/" + await FirmAsync(), "console-enterprise"),
         ],
         "h-440781115" => [("/console", "console-home-handler"), ("/console/notifications", "console-notifications-handler")],
-        "supervisor" => [("/console", null), ("/console/queue", null)],
+        LeadDistrict => [("/console", null), ("/console/leads", "console-leads"), ("/console/leads/" + await LeadAsync(), "console-lead")],
+        "supervisor" => [("/console", null), ("/console/queue", null), ("/console/agreements/" + await AgreementAsync(), "console-agreement")],
         "leader" => [("/console", null), ("/console/cockpit", "console-cockpit")],
-        "cppcc-office" => [("/console", "console-home-office"), ("/console/duties", "console-duties")],
+        "cppcc-office" =>
+        [
+            ("/console", "console-home-office"), ("/console/duties", "console-duties"), ("/console/proposals/meeting", null),
+            ("/console/opinions", "console-opinions"), ("/console/consultations", null),
+        ],
         "admin" =>
         [
             ("/console", null), ("/console/admin", "console-admin"), ("/console/admin/users", null), ("/console/admin/units", null),
+            ("/console/admin/rounds", null), ("/console/admin/calendar", null), ("/console/admin/catalogue", null), ("/console/admin/policies", null),
         ],
         _ => throw new ArgumentOutOfRangeException(nameof(visitor), visitor, null),
     };
@@ -124,6 +143,49 @@ public sealed class AxeTests(BrowserApp web)
         await using var scope = web.App.Scope();
         var id = await web.App.Db(scope).Matters.Where(m => m.LeadUnitCode != null && !m.Confidential)
             .OrderByDescending(m => m.KeySupervision).ThenBy(m => m.Id).Select(m => m.Id).FirstAsync();
+        return id.ToString(CultureInfo.InvariantCulture);
+    }
+
+    /// <summary>The source with the most items that is no project nor agreement (their own pages are checked apart).</summary>
+    private async Task<string> SourceAsync()
+    {
+        await using var scope = web.App.Scope();
+        var db = web.App.Db(scope);
+        var id = await db.Set<Duban.Features.Sources.SourceItem>()
+            .Join(db.Set<Duban.Features.Sources.Source>().Where(s => s.Type != "project" && s.Type != "agreement"), i => i.SourceId, s => s.Id, (i, s) => i.SourceId)
+            .GroupBy(id => id).OrderByDescending(g => g.Count()).ThenBy(g => g.Key).Select(g => g.Key).FirstAsync();
+        return id.ToString(CultureInfo.InvariantCulture);
+    }
+
+    /// <summary>A key project of the demo's ledger (a source of type project), the first recorded.</summary>
+    private async Task<string> ProjectAsync()
+    {
+        await using var scope = web.App.Scope();
+        var id = await web.App.Db(scope).Set<Duban.Features.Sources.Source>().Where(s => s.Type == "project").OrderBy(s => s.Id).Select(s => s.Id).FirstAsync();
+        return id.ToString(CultureInfo.InvariantCulture);
+    }
+
+    /// <summary>A firm of the enterprise lane's demo (its credit code), one of the top 200 if any.</summary>
+    private async Task<string> FirmAsync()
+    {
+        await using var scope = web.App.Scope();
+        return await web.App.Db(scope).Set<Duban.Features.Enterprises.Enterprise>()
+            .OrderByDescending(e => e.Top200).ThenBy(e => e.CreditCode).Select(e => e.CreditCode).FirstAsync();
+    }
+
+    /// <summary>The newest investment lead the district of <see cref="LeadDistrict"/> posted.</summary>
+    private async Task<string> LeadAsync()
+    {
+        await using var scope = web.App.Scope();
+        var id = await web.App.Db(scope).Set<Duban.Features.Leads.Lead>().Where(l => l.DistrictCode == "440704").MaxAsync(l => l.Id);
+        return id.ToString(CultureInfo.InvariantCulture);
+    }
+
+    /// <summary>The demo's first cooperation agreement (its source's id).</summary>
+    private async Task<string> AgreementAsync()
+    {
+        await using var scope = web.App.Scope();
+        var id = await web.App.Db(scope).Set<Duban.Features.Agreements.Agreement>().MinAsync(a => a.SourceId);
         return id.ToString(CultureInfo.InvariantCulture);
     }
 
@@ -152,11 +214,11 @@ public sealed class AxeTests(BrowserApp web)
             if (int.Parse(found[0], CultureInfo.InvariantCulture) == 0) problems.Add($"{path ?? name} [{language}, {screen}]: axe-core passed no rule (did it run?)");
             foreach (var violation in found.Skip(1))
                 problems.Add($"{path ?? name} [{language}, {screen}]: {violation}");
-            if (language == "zh-CN" && Docs && name is not null) await DocsShotAsync(page, name + "-" + screen, width, height);
+            if (Docs && name is not null) await DocsShotAsync(page, language, name + "-" + screen, width, height);
         }
     }
 
-    /// <summary>DUBAN_DOCS_SCREENSHOTS=1: the screens are written into docs/screenshots/ (the README's).</summary>
+    /// <summary>DUBAN_DOCS_SCREENSHOTS=1: the screens are written into docs/screenshots/ (the README's; en-US/ for English).</summary>
     private static bool Docs => Environment.GetEnvironmentVariable("DUBAN_DOCS_SCREENSHOTS") is "1" or "true";
 
     /// <summary>
@@ -164,9 +226,9 @@ public sealed class AxeTests(BrowserApp web)
     /// 1920×1080 one screen, on a phone at most three screens (a long list is not worth a megabyte). Made smaller by
     /// pngquant where it is installed (apt-get install pngquant), which keeps the pictures readable at a third of the bytes.
     /// </summary>
-    private static async Task DocsShotAsync(IPage page, string name, int width, int height)
+    private static async Task DocsShotAsync(IPage page, string language, string name, int width, int height)
     {
-        var folder = Path.Combine(Root(), "docs", "screenshots");
+        var folder = language == "zh-CN" ? Path.Combine(Root(), "docs", "screenshots") : Path.Combine(Root(), "docs", "screenshots", language);
         Directory.CreateDirectory(folder);
         var file = Path.Combine(folder, name + ".png");
         var full = await page.EvaluateAsync<int>("() => document.documentElement.scrollHeight");

@@ -83,11 +83,15 @@ public sealed class CockpitQueries(DashboardQueries dashboard, SupervisionQuerie
             byDepartment.Value!.Rows.Count(r => r.TooFewToRank), await SourcesAsync(actor, ct));
     }
 
+    /// <summary>
+    /// The sources by light (one grouped count, <see cref="SourceQueries.CountByLightAsync"/>) and the most recent red ones
+    /// (one page of the list filtered red).
+    /// </summary>
     private async Task<CockpitSources> SourcesAsync(Actor actor, CancellationToken ct)
     {
-        async Task<SourceList> Lit(string light, int size) =>
-            await sources.ListAsync(null, null, light, 1, size, actor, ct) is { IsSuccess: true } ok ? ok.Value! : new SourceList([], 0);
-        var red = await Lit(Light.Red, RedShown);
-        return new CockpitSources(red.Total, (await Lit(Light.Yellow, 1)).Total, (await Lit(Light.Green, 1)).Total, red.Items);
+        var counts = await sources.CountByLightAsync(actor, ct);
+        IReadOnlyList<SourceListItem> red = counts.Red == 0 ? []
+            : await sources.ListAsync(null, null, Light.Red, 1, RedShown, actor, ct) is { IsSuccess: true } ok ? ok.Value!.Items : [];
+        return new CockpitSources(counts.Red, counts.Yellow, counts.Green, red);
     }
 }

@@ -49,7 +49,14 @@ public static class FiguresExport
         new("重新办理", Format.Integer, r => r.Reopenings),
         new("扣分", Format.Decimal, r => r.Penalty),
         new("综合得分", Format.Decimal, r => r.Score),
+        // What the dashboard shows beside the rates (issue 18): the matters they rest on, and a unit under the ranking's
+        // minimum marked as such (no rank above). Last, so that the columns a reader already reads keep their places.
+        new("事项数", Format.Integer, r => r.Matters),
+        new("样本不足", Format.Text, r => r.TooFewToRank ? TooFewToRank : null),
     ];
+
+    /// <summary>The 样本不足 column's mark of a unit with fewer matters than the ranking's minimum (empty otherwise).</summary>
+    public const string TooFewToRank = "是";
 
     /// <summary>
     /// figures-2026-11[-town][-task][-instruction].csv: the file says what it counts, since the CSV
@@ -119,9 +126,10 @@ public static class FiguresExport
             ["基本满意折算", s.BasicallySatisfied.ToString(CultureInfo.InvariantCulture)],
             ["不计入解决率、满意率的类别", s.ExcludedCategories.Count == 0 ? "无" : string.Join("、", s.ExcludedCategories)],
             ["扣分", string.Create(CultureInfo.InvariantCulture, $"每件超期 {s.Penalties.Overdue} 分，每次不当退单 {s.Penalties.ImproperReturn} 分")],
+            ["排名门槛", string.Create(CultureInfo.InvariantCulture, $"本期事项少于 {s.MinimumMatters} 件的单位不参与排名（样本不足一栏为“是”）")],
         ];
         return Workbook(
-            new Sheet("统计", table, FrozenHeader: true, [Width(3, 3, 36), Width(4, 28, 12)]),
+            new Sheet("统计", table, FrozenHeader: true, [Width(3, 3, 36), Width(4, (uint)Columns.Length, 12)]),
             Notes(lines));
     }
 

@@ -45,6 +45,9 @@ public sealed record SourceView(long Id, string Type, string TypeLabel, string T
     public bool MayManage { get; init; }
 }
 
+/// <summary>The sources a reader sees by their light now (<see cref="SourceQueries.CountByLightAsync"/>).</summary>
+public sealed record SourceLightCounts(int Red, int Yellow, int Green);
+
 /// <summary>
 /// The sources a reader sees (<see cref="SourceAccess"/>), their progress (the weighted mean of their
 /// items', a closed item counting 100) and light (red when an item is overdue, else yellow when one runs
@@ -68,6 +71,27 @@ public sealed class SourceQueries(DubanDb db, SourceAccess access, UnitDirectory
         var items = await ItemsAsync(rows.Select(s => s.Id).ToList(), reach, rows.ToDictionary(s => s.Id, s => SourceAccess.SightOf(reach, s, holdsAnItem: true)), ct);
         var all = await units.AllAsync(ct);
         return new SourceList([.. rows.Select(s => ListItem(s, items[s.Id], all))], total);
+    }
+
+    /// <summary>
+    /// How many of the sources the reader sees are red, yellow and green now (a source's light as the list's light filter
+    /// reads it: red when an item it may see is overdue, else yellow, else green; one with no open item has none): one
+    /// grouped count over the sources' index, the figure the cockpit shows, where three filtered lists read the same.
+    /// </summary>
+    public async Task<SourceLightCounts> CountByLightAsync(Actor actor, CancellationToken ct)
+    {
+        var now = time.Now();
+        var reach = await access.ReachAsync(actor, ct);
+        var red = ItemsWhere(Light.Red, now, reach);
+        var yellow = ItemsWhere(Light.Yellow, now, reach);
+        var green = ItemsWhere(Light.Green, now, reach);
+        var counts = await SourceAccess.Visible(db.Set<Source>().AsNoTracking(), db, reach)
+            .Select(s => red.Contains(s.Id) ? 2 : yellow.Contains(s.Id) ? 1 : green.Contains(s.Id) ? 0 : -1)
+            .GroupBy(light => light)
+            .Select(g => new { Light = g.Key, Count = g.Count() })
+            .ToListAsync(ct);
+        int Of(int light) => counts.FirstOrDefault(c => c.Light == light)?.Count ?? 0;
+        return new SourceLightCounts(Of(2), Of(1), Of(0));
     }
 
     /// <summary>The most sources one ledger lists: the newest, the rest only counted in its total.</summary>

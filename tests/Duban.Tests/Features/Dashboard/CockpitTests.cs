@@ -2,6 +2,8 @@ using System.Net;
 using System.Text.RegularExpressions;
 using Duban.Common;
 using Duban.Features.Dashboard;
+using Duban.Features.Matters;
+using Duban.Features.Sources;
 using Duban.Features.Supervision;
 using Duban.Tests.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
@@ -86,6 +88,55 @@ public sealed partial class CockpitTests(DubanFactory factory)
         var refused = await handler.GetAsync("/console/cockpit");
         Assert.Equal(HttpStatusCode.Forbidden, refused.StatusCode);
         Assert.DoesNotContain("cockpit-data", await refused.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+    }
+
+    /// <summary>
+    /// The cockpit's sources by light come from one grouped count (SourceQueries.CountByLightAsync) where they came from three
+    /// filtered lists: the figures are the lists' totals still, for every reader (a unit counting only its own items' light),
+    /// and the red ones shown are the red list's first page.
+    /// </summary>
+    [Fact]
+    public async Task CockpitSources_OneCountByLight_SaysWhatTheThreeFilteredListsSaid()
+    {
+        await using var app = DubanFactory.StartingAt(At(11, 2));
+        await app.InitializeAsync();
+        var supervisor = app.Desk.Supervisor;
+        string Day(int days) => Sources.NewSource.Day(app, days);
+        // Red (an item falls overdue), green (signed for, far off), and one whose red item is another unit's.
+        await Sources.NewSource.Create(supervisor, new
+        {
+            type = "meeting",
+            title = "常务会议议定事项",
+            ownerUnitCode = "4407-dcs",
+            items = new[] { Sources.NewSource.Item("短期任务", "4407-gxj", Day(1)), Sources.NewSource.Item("长期任务", "4407-fgj", Day(200)) },
+        });
+        var calm = await Sources.NewSource.Create(supervisor, new
+        {
+            type = "meeting",
+            title = "工作会议议定事项",
+            ownerUnitCode = "4407-dcs",
+            items = new[] { Sources.NewSource.Item("长期任务", "4407-fgj", Day(200)) },
+        });
+        await app.Desk.Handler("4407-fgj").Do((long)calm["matters"]![0]!, "accept");
+        app.Desk.MoveTo(app.Clock.GetUtcNow().AddDays(5));
+
+        foreach (var user in new[] { "leader", "supervisor", "dispatcher", "h-4407-fgj", "h-4407-gxj" })
+        {
+            var (counts, red, yellow, green) = await AsAsync(app, user, async (s, a) =>
+            {
+                var sources = s.GetRequiredService<SourceQueries>();
+                async Task<SourceList> Lit(string light, int size) => (await sources.ListAsync(null, null, light, 1, size, a, default)).Value!;
+                return (await sources.CountByLightAsync(a, default), await Lit(Light.Red, CockpitQueries.RedShown), await Lit(Light.Yellow, 1), await Lit(Light.Green, 1));
+            });
+            Assert.Equal((red.Total, yellow.Total, green.Total), (counts.Red, counts.Yellow, counts.Green));
+            if (user is "leader" or "supervisor")
+            {
+                Assert.True(red.Total > 0 && green.Total > 0, $"{user}: the scene has a red and a green source");
+                var cockpit = (await CockpitAsync(app, user)).Value!.Sources;
+                Assert.Equal((red.Total, yellow.Total, green.Total), (cockpit.Red, cockpit.Yellow, cockpit.Green));
+                Assert.Equal(red.Items.Select(i => i.Id), cockpit.RedOnes.Select(i => i.Id));
+            }
+        }
     }
 
     [GeneratedRegex("<tr data-county=\"4407\\d\\d\">")]

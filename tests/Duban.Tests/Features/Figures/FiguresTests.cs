@@ -343,6 +343,23 @@ public sealed class FiguresTests
         Assert.Equal((0, true), ((int)quiet["matters"]!, (bool)quiet["tooFewToRank"]!));
         Assert.Null((double?)quiet["score"]);
 
+        // The exports say what the dashboard's table says beside the rates: the matters each unit's figures rest on, and
+        // 样本不足 for a unit under the minimum (no rank), in the CSV and in the XLSX alike.
+        var csvBytes = await (await s.Dispatcher.GetAsync("/api/v1/figures?period=2026-11&rank=county&kind=complaint&format=csv")).Content.ReadAsByteArrayAsync();
+        using (var csv = new CsvReader(new StringReader(Encoding.UTF8.GetString(csvBytes[3..])), CultureInfo.InvariantCulture))
+        {
+            var records = csv.GetRecords<dynamic>().Cast<IDictionary<string, object>>().ToDictionary(r => (string)r["单位编码"]);
+            Assert.Equal(("", "1", Duban.Features.Figures.FiguresExport.TooFewToRank), ((string)records["440785"]["排名"], (string)records["440785"]["事项数"], (string)records["440785"]["样本不足"]));
+            Assert.Equal(("1", "3", ""), ((string)records["440781"]["排名"], (string)records["440781"]["事项数"], (string)records["440781"]["样本不足"]));
+            Assert.Equal(("0", Duban.Features.Figures.FiguresExport.TooFewToRank), ((string)records["440784"]["事项数"], (string)records["440784"]["样本不足"]));
+        }
+        var xlsx = Infrastructure.Sheets.Rows(await (await s.Dispatcher.GetAsync("/api/v1/figures?period=2026-11&rank=county&kind=complaint&format=xlsx")).Content.ReadAsByteArrayAsync(), "统计");
+        var header = xlsx[0].ToList();
+        var enpingRow = xlsx.Single(r => r[1] == "440785");
+        Assert.Equal(("1", Duban.Features.Figures.FiguresExport.TooFewToRank), (enpingRow[header.IndexOf("事项数")], enpingRow[header.IndexOf("样本不足")]));
+        var taishanRow = xlsx.Single(r => r[1] == "440781");
+        Assert.Equal(("3", ""), (taishanRow[header.IndexOf("事项数")], taishanRow[header.IndexOf("样本不足")]));
+
         // Months from–to: October to November holds November's figures; across the year's end the rollup reads months
         // only (its year rows sort among them), which Figures checks against the records.
         var custom = await Figures(app, s.Dispatcher, "/api/v1/figures?period=2026-10..2026-11&rank=county");
