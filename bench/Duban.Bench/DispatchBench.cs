@@ -8,7 +8,8 @@ namespace Duban.Bench;
 /// <summary>
 /// `bench dispatch`: the category classifier's accuracy by stratified k-fold cross-validation
 /// on a labelled CSV file (label,text), beside the plain baseline on the same folds; the time to
-/// predict a message on one thread; the time to train on every row. Never run as a test.
+/// predict a message on one thread; the time to train on every row; top-1 and top-3 accuracy and a learning curve (accuracy
+/// against the share of history trained on). Never run as a test.
 /// </summary>
 internal static class DispatchBench
 {
@@ -100,6 +101,26 @@ internal static class DispatchBench
         }
 
         var (_, finalPredicted, finalConfidence) = finalResult!.Value;
+        {
+            // Top-1 and top-3 of the final model on the first shuffle's folds: the queue shows three routes when unsure.
+            var fold = CategoryClassifier.StratifiedFolds(y, labels.Length, folds, seed);
+            var (top1, top3, _, _) = CrossValidate(rows, labels, fold, folds, final, 1, seed);
+            output.WriteLine();
+            Line($"final model, seed {seed}: top-1 accuracy {top1.Average():P2}, top-3 accuracy {top3.Average():P2} (the right category among the three shown; folds {string.Join(", ", top3.Select(a => a.ToString("P1", CultureInfo.InvariantCulture)))})");
+        }
+        var curve = Cli.Option(args, "--curve") ?? "0.1,0.25,0.5,0.75,1";
+        if (curve != "none")
+        {
+            var shares = curve.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+                .Select(t => double.Parse(t, CultureInfo.InvariantCulture)).ToArray();
+            if (shares.Length == 0 || shares.Any(x => x <= 0 || x > 1))
+            {
+                await output.WriteLineAsync("bench dispatch: --curve takes shares between 0 and 1, e.g. 0.1,0.5,1, or none");
+                return 64;
+            }
+            output.WriteLine();
+            LearningCurve(rows, labels, y, folds, seed, final, shares, Line);
+        }
         output.WriteLine();
         Line($"final model, per category (out-of-fold predictions of all {rows.Count:N0} messages, seed {seed}):");
         Line($"{"category",-10} | {"messages",8} | {"precision",9} | {"recall",7} | commonest mistakes (true → predicted)");
@@ -165,24 +186,64 @@ internal static class DispatchBench
     private static (double[] Accuracy, int[] Predicted, double[] Confidence) CrossValidate(IReadOnlyList<(string Label, string Text)> rows, string[] labels,
         int[] fold, int folds, ClassifierOptions options)
     {
-        var accuracy = new double[folds];
+        var (accuracy, _, predicted, confidence) = CrossValidate(rows, labels, fold, folds, options, 1, 0);
+        return (accuracy, predicted, confidence);
+    }
+
+    /// <summary>
+    /// Out-of-fold predictions, each fold's model trained on <paramref name="share"/> of its training rows (the same share of
+    /// each category, chosen by the seed: the history a deployment would have had earlier): top-1 and top-3 accuracy per fold.
+    /// </summary>
+    private static (double[] Top1, double[] Top3, int[] Predicted, double[] Confidence) CrossValidate(IReadOnlyList<(string Label, string Text)> rows,
+        string[] labels, int[] fold, int folds, ClassifierOptions options, double share, int seed)
+    {
+        var top1 = new double[folds];
+        var top3 = new double[folds];
         var predicted = new int[rows.Count];
         var confidence = new double[rows.Count];
         for (var f = 0; f < folds; f++)
         {
-            var model = CategoryClassifier.Train(Enumerable.Range(0, rows.Count).Where(i => fold[i] != f).Select(i => rows[i]), options);
+            var training = Enumerable.Range(0, rows.Count).Where(i => fold[i] != f).ToArray();
+            if (share < 1)
+            {
+                var random = new Random(seed + f);
+                training = [.. training.GroupBy(i => rows[i].Label, StringComparer.Ordinal).OrderBy(g => g.Key, StringComparer.Ordinal)
+                    .SelectMany(g => g.OrderBy(_ => random.Next()).Take(Math.Max(1, (int)Math.Ceiling(share * g.Count()))))];
+            }
+            var model = CategoryClassifier.Train(training.Select(i => rows[i]), options);
             var test = Enumerable.Range(0, rows.Count).Where(i => fold[i] == f).ToArray();
-            var right = 0;
+            var (right, inThree) = (0, 0);
             foreach (var i in test)
             {
-                var p = model.Predict(rows[i].Text, 0);
+                var p = model.Predict(rows[i].Text, 2);
                 predicted[i] = Array.IndexOf(labels, p.Category);
                 confidence[i] = p.Confidence;
                 if (p.Category == rows[i].Label) right++;
+                if (p.Category == rows[i].Label || p.Alternatives.Take(2).Any(a => a.Category == rows[i].Label)) inThree++;
             }
-            accuracy[f] = (double)right / test.Length;
+            top1[f] = (double)right / test.Length;
+            top3[f] = (double)inThree / test.Length;
         }
-        return (accuracy, predicted, confidence);
+        return (top1, top3, predicted, confidence);
+    }
+
+    /// <summary>
+    /// `--curve 0.1,0.25,0.5,0.75,1` (the default; `--curve none` skips it): top-1 and top-3 accuracy of the final model
+    /// against the amount of history, each fold's training rows cut to that share; the same folds as above (first seed).
+    /// </summary>
+    private static void LearningCurve(IReadOnlyList<(string Label, string Text)> rows, string[] labels, int[] y, int folds, int seed,
+        ClassifierOptions final, double[] shares, Action<FormattableString> line)
+    {
+        var fold = CategoryClassifier.StratifiedFolds(y, labels.Length, folds, seed);
+        line($"learning curve: accuracy against the amount of history (each training fold cut to a share of each category, seed {seed}; {folds} folds):");
+        line($"{"share",6} | {"training messages",17} | {"top-1",7} | {"top-3",7} | seconds");
+        var perFold = rows.Count * (folds - 1) / (double)folds;
+        foreach (var share in shares)
+        {
+            var watch = Stopwatch.StartNew();
+            var (top1, top3, _, _) = CrossValidate(rows, labels, fold, folds, final with { Seed = seed }, share, seed);
+            line($"{share,6:P0} | {perFold * share,17:N0} | {top1.Average(),7:P1} | {top3.Average(),7:P1} | {watch.Elapsed.TotalSeconds:F1}");
+        }
     }
 
     /// <summary>The final model with one thing changed at a time (`--ablation`): what each part is worth.</summary>

@@ -114,6 +114,12 @@ const COUNTY_DEPARTMENTS = [
   ['xfj', '信访局', '信访局'],
 ];
 const CITY_BRANCHES = { gaj: ['江门市公安局', '分局'], zrzyj: ['江门市自然资源局', '分局'] };
+// Ecology and environment (生态环境) is a branch of the city bureau in every county-level division, districts and
+// county-level cities alike: Guangdong's vertical reform of environmental monitoring and enforcement below the
+// province (省以下生态环境机构监测监察执法垂直管理制度改革) made each county's bureau a 派出分局 of the city's, e.g.
+// 江门市生态环境局台山分局 (台山市人民政府 台府〔2019〕14号 sends questions on its plan there). It comes after the
+// 13 county departments so that their order, and every unit listed before, stays as it was.
+const ECOLOGY_BRANCH = ['sthjj', '江门市生态环境局', '分局'];
 
 // ---------------------------------------------------------------------------------------------
 
@@ -178,6 +184,14 @@ export function buildUnits() {
       add({
         code: `${c}-${suffix}`, name, shortName, kind: 'department', parentCode: c,
         territoryCode: c, phone: null, email: null,
+      });
+    }
+    {
+      const [suffix, bureau, tail] = ECOLOGY_BRANCH;
+      add({
+        code: `${c}-${suffix}`, name: `${bureau}${stem}${tail}`,                              // 江门市生态环境局台山分局
+        shortName: `${stem}${bureau.replace('江门市', '').replace(/局$/, '')}${tail}`,       // 台山生态环境分局
+        kind: 'department', parentCode: c, territoryCode: c, phone: null, email: null,
       });
     }
     for (const t of towns.filter((s) => s.areaCode === c)) {

@@ -105,6 +105,7 @@ public static class DubanServices
         services.AddScoped<IAutoDispatch>(sp => sp.GetRequiredService<AutoDispatcher>());
         services.AddScoped<Duplicates>();
         services.AddScoped<ReturnFigures>();
+        services.AddScoped<DispatchCorrections>();
         services.AddScoped<WaitingForDispatch>();
         services.AddDubanCalendar();
         services.AddDubanNotifications();

@@ -25,6 +25,10 @@ public static class DispatchApi
                 ApiResults.ToHttp(await figures.ForPeriodAsync(from, to, http.Actor(), ct)))
             .WithSummary("Returns (退单) per unit over a period (China dates, default this month), with the improper ones listed")
             .Produces<ReturnFiguresView>().ProducesProblem(400).ProducesProblem(403);
+        g.MapGet("/corrections", async (DispatchCorrections corrections, HttpContext http, CancellationToken ct) =>
+                ApiResults.ToHttp(await corrections.ListAsync(http.Actor(), ct)))
+            .WithSummary("The dispatchers' corrections of the suggestions, per suggested category and owner, with the units chosen instead")
+            .Produces<List<CategoryCorrections>>().ProducesProblem(403);
         g.MapGet("/queue", async (int? page, int? pageSize, WaitingForDispatch queue, HttpContext http, CancellationToken ct) =>
                 ApiResults.ToHttp(await queue.ListAsync(page, pageSize, http.Actor(), ct)))
             .WithSummary("Matters waiting for dispatch, oldest first, each with its top three suggestions and possible duplicates")

@@ -92,6 +92,10 @@ public sealed class DispatchSuggestions(DubanDb db, AuditLog audit, CatalogueSto
         return new DispatchAdvice(s.CategoryPath, s.LeadUnit?.Code, s.CoUnits.Select(u => u.Code).ToList(), s.Rule, s.Confidence, s.CategorySource);
     }
 
+    /// <summary>Counts the dispatch's suggestion and choice (DispatchCorrections), in its transaction.</summary>
+    public Task SuggestionRecordedAsync(ActionStep step, System.Text.Json.Nodes.JsonObject suggestion, string chosenLeadUnitCode, CancellationToken ct) =>
+        DispatchCorrections.CountAsync(step, suggestion, chosenLeadUnitCode, ct);
+
     public async Task<string?> CanonicalCategoryAsync(string category, CancellationToken ct) =>
         ((await store.CurrentAsync(ct))?.Catalogue ?? store.Shipped.Catalogue).Find(category)?.Path;
 

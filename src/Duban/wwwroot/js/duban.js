@@ -34,7 +34,8 @@
   }
 
   // The dispatch queue by keyboard (the keys are listed on the page, #queue-keys): j / k move through the rows, o or Enter shows
-  // a row in the detail pane, a accepts its suggestion (a again, or Enter, confirms a low confidence), c chooses another unit,
+  // a row in the detail pane, a accepts its suggestion (a again, or Enter, confirms a low confidence), 1 / 2 / 3 dispatch with one of the top three
+  // (below the threshold), c chooses another unit,
   // e corrects the category or place, m merges, s splits, x declines, f goes to the filters, n / p turn the page, ? shows the
   // keys, Escape leaves a field. The keys that act in the pane on another row first show that row (its address, #do-<key>).
   function wireQueue(list) {
@@ -60,6 +61,10 @@
       s: function () { return open(pane.querySelector("details[data-split]")); },
       x: function () { return open(pane.querySelector("details[data-reject]"), "textarea, input:not([type=hidden])"); }
     };
+    // 1 / 2 / 3: dispatch with that one of the top three (shown below the automatic dispatch's threshold).
+    ["1", "2", "3"].forEach(function (k) {
+      paneKeys[k] = function () { var b = pane.querySelector("[data-pick='" + k + "']"); if (b) { b.click(); return true; } return false; };
+    });
     function link(sel) { var a = document.querySelector(sel); if (a) { window.location.href = a.href; return true; } return false; }
     document.addEventListener("keydown", function (e) {
       if (e.ctrlKey || e.metaKey || e.altKey) return;

@@ -137,7 +137,7 @@ public sealed class CliOptionsTests : IDisposable
         // A setting as --Duban:Key value (two tokens) reaches the host's configuration, before or after the verb.
         var imported = await ConsoleCli.RunAsync("", "--Duban:DataDirectory", dir, "units", "import");
         Assert.Equal(0, imported.Code);
-        Assert.Contains("imported 224 new units", imported.Out, StringComparison.Ordinal);
+        Assert.Contains("imported 231 new units", imported.Out, StringComparison.Ordinal);
         Assert.True(File.Exists(Path.Combine(dir, "duban.db")));
         var again = await ConsoleCli.RunAsync("", "units", "import", "--Duban:DataDirectory", dir);
         Assert.Contains("imported 0 new units", again.Out, StringComparison.Ordinal);

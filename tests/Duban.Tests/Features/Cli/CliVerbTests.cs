@@ -49,7 +49,7 @@ public sealed class CliVerbTests : IDisposable
 
         var reset = await Run("demo", "reset", "--yes");
         Assert.Equal(0, reset.Code);
-        Assert.Contains("Jiangmen demo: 224 units", reset.Out);
+        Assert.Contains("Jiangmen demo: 231 units", reset.Out);
         Assert.Contains("╔═", reset.Out, StringComparison.Ordinal);
 
         var verify = await Run("audit", "verify");
@@ -101,7 +101,7 @@ public sealed class CliVerbTests : IDisposable
     {
         var first = await Run("units", "import");
         Assert.Equal(0, first.Code);
-        Assert.Contains("imported 224 new units", first.Out);
+        Assert.Contains("imported 231 new units", first.Out);
         Assert.Contains("imported 0 new units", (await Run("units", "import")).Out);
         Assert.Equal(0, (await Run("users", "add", "--username", "zhao", "--unit", "4407-ddzx", "--roles", "dispatcher")).Code);
         Assert.Equal(0, (await Run("audit", "verify")).Code);

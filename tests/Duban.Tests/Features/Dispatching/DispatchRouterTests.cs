@@ -222,7 +222,8 @@ public sealed class DispatchRouterTests
     [Fact]
     public void Route_CountyHasNoSuchDepartment_FallsBackToTheCitysDepartment()
     {
-        var s = Route(Matter("河涌大面积死鱼", "疑似工业废水排放。", territory: "440785106"));
+        // Without 恩平's ecology branch, water pollution in 大田镇 goes up to the city bureau.
+        var s = Route(Matter("河涌大面积死鱼", "疑似工业废水排放。", territory: "440785106"), Units.Where(u => u.Code != "440785-sthjj"));
         Assert.Equal(RoutingRule.FallbackUpward, s.Rule);
         Assert.Equal("4407-sthjj", s.LeadUnit?.Code);
         Assert.Equal(["440785106"], s.CoUnits.Select(u => u.Code)); // the town helps

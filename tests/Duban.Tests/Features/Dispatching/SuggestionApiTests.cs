@@ -99,12 +99,12 @@ public sealed class SuggestionApiTests(DubanFactory factory)
         Assert.Equal("440785", (string?)(await Suggestion(dispatcher, id))["leadUnit"]!["code"]);
         await dispatcher.Do(id, "classify", new { category = "环境保护/水污染" });
         var s = await Suggestion(dispatcher, id);
-        Assert.Equal("fallback_upward", (string?)s["rule"]);
-        Assert.Equal("4407-sthjj", (string?)s["leadUnit"]!["code"]);
+        Assert.Equal("category_owner", (string?)s["rule"]);
+        Assert.Equal("440785-sthjj", (string?)s["leadUnit"]!["code"]);
         Assert.Equal(["440785106"], s["coUnits"]!.AsArray().Select(u => (string)u!["code"]!));
         Assert.Equal(1.0, (double)s["confidence"]!);
         var response = await dispatcher.PostAsJsonAsync($"/api/v1/matters/{id}/dispatch", Api.With(await dispatcher.Version(id),
-            new { leadUnitCode = "4407-sthjj", coUnitCodes = new[] { "440785106" } }));
+            new { leadUnitCode = "440785-sthjj", coUnitCodes = new[] { "440785106" } }));
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
     }
 

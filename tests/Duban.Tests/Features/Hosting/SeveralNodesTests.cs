@@ -63,7 +63,7 @@ public sealed class StartupTests
 
         await using var scope = first.Scope();
         var db = first.Db(scope);
-        Assert.Equal(224, await db.Units.CountAsync());
+        Assert.Equal(231, await db.Units.CountAsync());
         Assert.Equal(1, await db.Events.CountAsync(e => e.Action == "demo_loaded"));
         Assert.True((await first.Verify(db)).Intact);
         Assert.Equal(HttpStatusCode.OK, (await (await second.As("dispatcher")).GetAsync("/api/v1/matters?pageSize=1")).StatusCode);
@@ -77,7 +77,7 @@ public sealed class StartupTests
         await node.CreateDatabaseAsync();
         _ = node.Server;
         await using var scope = node.Scope();
-        var expected = DubanFactory.Provider == "postgres" ? 0 : 224;
+        var expected = DubanFactory.Provider == "postgres" ? 0 : 231;
         Assert.Equal(expected, await node.Db(scope).Units.CountAsync());
     }
 }

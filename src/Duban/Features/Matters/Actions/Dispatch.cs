@@ -22,6 +22,12 @@ public interface IDispatchAdvisor
 
     /// <summary>The category as the catalogue in force writes it (a path), or null when it is not in the catalogue.</summary>
     Task<string?> CanonicalCategoryAsync(string category, CancellationToken ct);
+
+    /// <summary>
+    /// The suggestion as the dispatch's event records it (<c>suggestion</c>) and the lead unit chosen, in the dispatch's own
+    /// transaction: the advisor keeps what it counts of its suggestions with the events (Features/Dispatching, corrections).
+    /// </summary>
+    Task SuggestionRecordedAsync(ActionStep step, JsonObject suggestion, string chosenLeadUnitCode, CancellationToken ct) => Task.CompletedTask;
 }
 
 /// <summary>Dispatches a newly registered matter by itself when sure enough (Features/Dispatching/AutoDispatcher); null: it waits for a person.</summary>
@@ -94,7 +100,8 @@ public sealed class Dispatch(MatterWorkflow workflow, IDispatchAdvisor advisor, 
             // A category a person sent or accepted is confirmed (the model learns from it); otherwise the matter keeps its own.
             step.Details["categoryConfirmed"] = category is not null;
             category ??= m.Category;
-            if (advice is not null) step.Details["suggestion"] = Record(advice, chosenLead, built.Value.Skip(1).Select(a => a.UnitCode), category);
+            JsonObject? suggestion = advice is null ? null : Record(advice, chosenLead, built.Value.Skip(1).Select(a => a.UnitCode), category);
+            if (suggestion is not null) step.Details["suggestion"] = suggestion;
             // Back to the unit that returned it: the return was improper (overruled); elsewhere: it was right (upheld).
             if (open.Value is { } judged) ActionRules.Judge(judged, chosenLead == judged.UnitCode ? DispatchReturn.Overruled : DispatchReturn.Upheld, step);
 
@@ -109,6 +116,7 @@ public sealed class Dispatch(MatterWorkflow workflow, IDispatchAdvisor advisor, 
             m.Status = Status.Dispatched;
             m.StatusReason = null;
             step.Reason = Text.OrNull(req.Note);
+            if (suggestion is not null) await advisor.SuggestionRecordedAsync(step, suggestion, chosenLead, ct);
             return null;
         }, ct);
 
