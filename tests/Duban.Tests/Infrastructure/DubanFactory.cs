@@ -114,6 +114,8 @@ public sealed class DubanFactory : WebApplicationFactory<Program>, IAsyncLifetim
         // The supervision job would add events and notifications under other tests' feet; its
         // tests take the steps themselves (SupervisionSteps.RunAsync) on a clock they move.
         builder.UseSetting("Duban:Supervision:Job", "false");
+        // Likewise the key projects' monthly report duties (a matter a month per project): their tests open them themselves.
+        builder.UseSetting("Duban:Projects:Job", "false");
         // Likewise the tally job (its own clock, not the test's): without it the pages count live; the
         // tally's tests bring the counters up to date themselves (Tallies.CatchUpAsync).
         builder.UseSetting("Duban:Tally:Job", "false");

@@ -20,9 +20,10 @@ public sealed record InvestmentRecorded(long ProjectId, string Month, decimal Am
 /// <summary>
 /// The owner unit's changes to its project: the monthly report of investment completed (月报), appended (a correction
 /// is a new row; the latest of a month counts) with the project's completed figure and the rollup kept in step; and a
-/// milestone reached. Each one audited change on the system chain.
+/// milestone reached. Each one audited change on the system chain; a report closes the month's open report duty
+/// (<see cref="ProjectReportDuties"/>) in the same change.
 /// </summary>
-public sealed class ProjectChanges(DubanDb db, AuditLog audit, TimeProvider time, SourceAccess access)
+public sealed class ProjectChanges(DubanDb db, AuditLog audit, TimeProvider time, SourceAccess access, Matters.MatterClock clock, Matters.MatterFacets facets)
 {
     public const string InvestmentReported = "project_investment";
     public const string MilestoneReached = "project_milestone_done";
@@ -57,7 +58,10 @@ public sealed class ProjectChanges(DubanDb db, AuditLog audit, TimeProvider time
                 (await ProjectSourceType.AreaFigureAsync(db, p.Year, p.CountyCode, ct)).CompletedFen += delta;
                 (await ProjectSourceType.MonthFigureAsync(db, p.Year, key, ct)).CompletedFen += delta;
             }
+            // The month's report duty (月报督办), when one is open, is closed by this report, in this change.
+            var duty = await ProjectReportDuties.CloseStepAsync(db, audit, clock, facets, p.SourceId, key, yuan, actor, now, ct);
             var data = new JsonObject { ["project"] = p.SourceId, ["month"] = key, ["amountFen"] = fen.Value, ["previousFen"] = previous, ["completedFen"] = p.CompletedFen };
+            if (duty is not null) data["dutyClosed"] = duty;
             return new ChangeMade<InvestmentRecorded>(
                 new InvestmentRecorded(p.SourceId, key, yuan, previous is { } was ? ProjectSourceType.Yuan(was) : null, ProjectSourceType.Yuan(p.CompletedFen)),
                 [new AuditEvent(actor, InvestmentReported, data)], []);

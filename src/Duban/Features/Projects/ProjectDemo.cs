@@ -42,7 +42,8 @@ public sealed class ProjectDemo : IDemoStories
         {
             // Each change in a fresh scope: an audit log tracks its chain's lane in the scope's context.
             run.Fresh();
-            var imported = await run.Get<ProjectLedger>().ImportAsync(Ledger(), await run.ActorAsync("supervisor"), default);
+            // The milestones reached are those due before the import's day (a day's margin: never after its today).
+            var imported = await run.Get<ProjectLedger>().ImportAsync(Ledger(Common.Clock.ChinaDate(schedule.Now.AddDays(-3))), await run.ActorAsync("supervisor"), default);
             if (!imported.IsSuccess) throw new InvalidOperationException("demo project ledger: " + imported.Error!.Message);
             var ids = imported.Value!;
             var owner = await run.ActorAsync("h-" + SchoolsOwner);
@@ -66,23 +67,26 @@ public sealed class ProjectDemo : IDemoStories
         });
     }
 
-    /// <summary>The ledger: the 665 city key projects (provincial first), then the two schools.</summary>
-    public static List<LedgerRow> Ledger()
+    /// <summary>
+    /// The ledger: the 665 city key projects (provincial first), each with its three milestones worked back from its
+    /// completion date and those due before <paramref name="today"/> mostly reached; then the two schools.
+    /// </summary>
+    public static List<LedgerRow> Ledger(DateOnly today)
     {
         var rng = new Random(Year);
         var count = Provincial + CityOthers;
         var industrial = new HashSet<int>(Enumerable.Range(0, count).OrderBy(_ => rng.Next()).Take(Industrial));
         var others = ByIndustry.Keys.Where(k => k != "industrial").ToArray();
         var rows = new List<LedgerRow>();
-        Add(rows, rng, "provincial", Provincial, ProvincialPlanned, 0, industrial, others);
-        Add(rows, rng, "city", CityOthers, CityOthersPlanned, Provincial, industrial, others);
+        Add(rows, rng, "provincial", Provincial, ProvincialPlanned, 0, industrial, others, today);
+        Add(rows, rng, "city", CityOthers, CityOthersPlanned, Provincial, industrial, others, today);
         rows.Add(School("景贤小学北校区（36个教学班、1620个学位）", 180_000_000m, 80_000_000m));
         rows.Add(School("高新区第一小学（48个教学班、2160个学位）", 230_000_000m, 100_000_000m));
         return rows;
     }
 
     /// <summary><paramref name="n"/> projects of a level whose plans, in 万元, sum to <paramref name="planned"/> exactly.</summary>
-    private static void Add(List<LedgerRow> rows, Random rng, string level, int n, decimal planned, int offset, HashSet<int> industrial, string[] others)
+    private static void Add(List<LedgerRow> rows, Random rng, string level, int n, decimal planned, int offset, HashSet<int> industrial, string[] others, DateOnly today)
     {
         var weights = Enumerable.Range(0, n).Select(_ => 0.2 + (rng.NextDouble() * rng.NextDouble() * 4)).ToArray();
         var sum = weights.Sum();
@@ -100,8 +104,33 @@ public sealed class ProjectDemo : IDemoStories
             var starts = new DateOnly(2021, 1, 1).AddDays(rng.Next(0, 900));
             var ends = new DateOnly(2023, 12, 31).AddDays(rng.Next(0, 1000));
             rows.Add(new LedgerRow($"{place}{nouns[rng.Next(nouns.Length)]}（{(level == "provincial" ? "省" : "市")}重点{i + 1:000}）", level, industry,
-                ownerUnit, code, null, Year, plan * (2 + rng.Next(0, 5)), plan, Day(starts), Day(ends)));
+                ownerUnit, code, null, Year, plan * (2 + rng.Next(0, 5)), plan, Day(starts), Day(ends),
+                Milestones(offset + i, starts, ends, today)));
         }
+    }
+
+    /// <summary>
+    /// 倒排工期 for a generated project: 开工 on its start, 主体完工 worked back from the completion date (70% of the span, the
+    /// heaviest), 竣工验收 on the completion date. Deterministic (from its place in the ledger, not the generator, so the
+    /// names and amounts stay as they were): those due before today are reached a few days either side of their date,
+    /// except on one project in six (behind schedule from its main works) and, for the acceptance, one in four more.
+    /// </summary>
+    private static List<LedgerMilestone> Milestones(int n, DateOnly starts, DateOnly ends, DateOnly today)
+    {
+        var main = starts.AddDays((int)Math.Round((ends.DayNumber - starts.DayNumber) * 0.7));
+        var lagging = n % 6 == 0;
+        string? Done(DateOnly due, int shift, bool reached)
+        {
+            var day = due.AddDays(shift);
+            if (day < starts) day = starts;
+            return reached && due < today && day < today ? Day(day) : null;
+        }
+        return
+        [
+            new("开工", Day(starts), 1, Done(starts, n % 10, true)),
+            new("主体完工", Day(main), 3, Done(main, (n % 21) - 10, !lagging)),
+            new("竣工验收", Day(ends), 1, Done(ends, n % 15, !lagging && n % 4 != 1)),
+        ];
     }
 
     private static LedgerRow School(string title, decimal total, decimal planned) =>

@@ -8,8 +8,8 @@ using Duban.Features.Units;
 
 namespace Duban.Features.Projects;
 
-/// <summary>A milestone of a ledger row.</summary>
-public sealed record LedgerMilestone(string Title, string? DueDate, int? Weight);
+/// <summary>A milestone of a ledger row; <paramref name="DoneOn"/> when the project is recorded with it already reached.</summary>
+public sealed record LedgerMilestone(string Title, string? DueDate, int? Weight, string? DoneOn = null);
 
 /// <summary>A row of a project ledger (台账), with the register's fields as the API names them.</summary>
 public sealed record LedgerRow(string Title, string Level, string Industry, string OwnerUnitCode, string? Territory, string? Leader, int? Year,

@@ -10,8 +10,8 @@ using Microsoft.EntityFrameworkCore;
 
 namespace Duban.Features.Projects;
 
-/// <summary>A milestone as checked: its due date given, or worked back from the completion date.</summary>
-public sealed record MilestoneInput(string Title, DateOnly DueDate, int Weight);
+/// <summary>A milestone as checked: its due date given, or worked back from the completion date; the day it was reached for a project recorded under way.</summary>
+public sealed record MilestoneInput(string Title, DateOnly DueDate, int Weight, DateOnly? DoneOn = null);
 
 /// <summary>A project's register fields as checked (amounts in fen).</summary>
 public sealed record ProjectFields(string Level, string Industry, string TerritoryCode, string? Leader, int Year, long TotalFen, long PlannedFen,
@@ -59,12 +59,12 @@ public sealed class ProjectSourceType(DubanDb db, UnitDirectory units, GeoServic
             StartsOn = Day(f.StartsOn),
             EndsOn = Day(f.EndsOn),
             CountyCode = CountyOf(f.TerritoryCode),
-            NextDue = f.Milestones.Count == 0 ? null : Day(f.Milestones.Min(m => m.DueDate)),
+            NextDue = f.Milestones.Where(m => m.DoneOn is null).Select(m => Day(m.DueDate)).Order(StringComparer.Ordinal).FirstOrDefault(),
         });
         for (var i = 0; i < f.Milestones.Count; i++)
         {
             var m = f.Milestones[i];
-            db.Set<ProjectMilestone>().Add(new ProjectMilestone { ProjectId = source.Id, Seq = i + 1, Title = m.Title, DueDate = Day(m.DueDate), Weight = m.Weight });
+            db.Set<ProjectMilestone>().Add(new ProjectMilestone { ProjectId = source.Id, Seq = i + 1, Title = m.Title, DueDate = Day(m.DueDate), Weight = m.Weight, DoneOn = m.DoneOn is { } done ? Day(done) : null });
         }
         var figure = await FigureAsync(db, f.Year, f.Level, f.Industry, ct);
         figure.Count++;
@@ -147,7 +147,7 @@ public sealed class ProjectSourceType(DubanDb db, UnitDirectory units, GeoServic
         if (ReadDay(extra, "endsOn") is not { } endsOn) return Error.Validation("endsOn is required, yyyy-MM-dd / 请填写竣工日期");
         if (endsOn < startsOn) return Error.Validation("endsOn is before startsOn / 竣工日期不能早于开工日期");
 
-        var milestones = Milestones(extra, startsOn, endsOn);
+        var milestones = Milestones(extra, startsOn, endsOn, today);
         if (!milestones.IsSuccess) return milestones.Error!;
         return new ProjectFields(level, industry, territory, leader, year, total.Value, planned.Value, startsOn, endsOn, milestones.Value!);
     }
@@ -156,12 +156,12 @@ public sealed class ProjectSourceType(DubanDb db, UnitDirectory units, GeoServic
     /// 倒排工期: a milestone with no due date is worked back from the completion date, placed by the weights: the share of
     /// the project's span that the milestones up to it weigh (the last one falls on the completion date).
     /// </summary>
-    private static Result<IReadOnlyList<MilestoneInput>> Milestones(IReadOnlyDictionary<string, JsonElement> extra, DateOnly startsOn, DateOnly endsOn)
+    private static Result<IReadOnlyList<MilestoneInput>> Milestones(IReadOnlyDictionary<string, JsonElement> extra, DateOnly startsOn, DateOnly endsOn, DateOnly today)
     {
         if (!extra.TryGetValue("milestones", out var given) || given.ValueKind == JsonValueKind.Null) return Array.Empty<MilestoneInput>();
         if (given.ValueKind != JsonValueKind.Array) return Error.Validation("milestones must be a list / 节点应为列表");
         if (given.GetArrayLength() > MaxMilestones) return Error.Validation($"milestones: at most {MaxMilestones} / 节点不超过{MaxMilestones}个");
-        var read = new List<(string Title, DateOnly? Due, int Weight)>();
+        var read = new List<(string Title, DateOnly? Due, int Weight, DateOnly? Done)>();
         var i = 0;
         foreach (var m in given.EnumerateArray())
         {
@@ -180,17 +180,25 @@ public sealed class ProjectSourceType(DubanDb db, UnitDirectory units, GeoServic
             var weight = 1;
             if (props.TryGetValue("weight", out var w) && w.ValueKind != JsonValueKind.Null && (w.ValueKind != JsonValueKind.Number || !w.TryGetInt32(out weight) || weight is < 1 or > 100))
                 return Error.Validation($"{f}weight is 1 to 100 / 权重为1至100");
-            read.Add((title, due, weight));
+            // A project recorded under way (a ledger imported mid-course) brings the milestones it has reached: not after today.
+            DateOnly? done = null;
+            if (props.TryGetValue("doneOn", out var r) && r.ValueKind != JsonValueKind.Null)
+            {
+                if (ReadDay(props, "doneOn") is not { } day || day < startsOn || day > today)
+                    return Error.Validation($"{f}doneOn must be a date from startsOn to today, yyyy-MM-dd / 节点完成日期应在开工日期至今天之间");
+                done = day;
+            }
+            read.Add((title, due, weight, done));
             i++;
         }
         var totalWeight = read.Sum(r => r.Weight);
         var span = endsOn.DayNumber - startsOn.DayNumber;
         var cumulative = 0;
         var list = new List<MilestoneInput>();
-        foreach (var (title, due, weight) in read)
+        foreach (var (title, due, weight, done) in read)
         {
             cumulative += weight;
-            list.Add(new MilestoneInput(title, due ?? startsOn.AddDays((int)Math.Round((double)span * cumulative / totalWeight, MidpointRounding.AwayFromZero)), weight));
+            list.Add(new MilestoneInput(title, due ?? startsOn.AddDays((int)Math.Round((double)span * cumulative / totalWeight, MidpointRounding.AwayFromZero)), weight, done));
         }
         return list;
     }
@@ -240,6 +248,9 @@ public sealed class ProjectSourceType(DubanDb db, UnitDirectory units, GeoServic
         ["plannedFen"] = f.PlannedFen,
         ["startsOn"] = Day(f.StartsOn),
         ["endsOn"] = Day(f.EndsOn),
-        ["milestones"] = new JsonArray([.. f.Milestones.Select(m => (JsonNode)new JsonObject { ["title"] = m.Title, ["dueDate"] = Day(m.DueDate), ["weight"] = m.Weight })]),
+        ["milestones"] = new JsonArray([.. f.Milestones.Select(m => (JsonNode)new JsonObject
+        {
+            ["title"] = m.Title, ["dueDate"] = Day(m.DueDate), ["weight"] = m.Weight, ["doneOn"] = m.DoneOn is { } done ? Day(done) : null,
+        })]),
     };
 }

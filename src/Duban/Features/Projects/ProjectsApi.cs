@@ -1,5 +1,6 @@
 using Duban.Common;
 using Duban.Features.Auth;
+using Duban.Features.Matters;
 using Duban.Features.Sources;
 using Duban.Web;
 
@@ -75,6 +76,11 @@ public static class ProjectServices
         services.AddScoped<ProjectLedger>();
         services.AddScoped<ProjectLedgerImport>();
         services.AddScoped<ProjectRegister>();
+        // The monthly report duties (月报督办): opened by a job on every node, closed by the owner's report.
+        services.AddOptions<ProjectReportOptions>().BindConfiguration(ProjectReportOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddSingleton<ProjectReportDuties>();
+        services.AddHostedService<ProjectReportJob>();
+        services.AddMatterEvent(new(ProjectReportDuties.Closed, new("报送月报，自动办结", "Monthly report made: closed")));
         // Every staff member: the owner units report on their projects, the supervisors keep the register.
         services.AddConsoleNav(new ConsoleNavEntry("/console/projects", new("重点项目", "Key projects"), _ => true));
         services.AddSingleton<Demo.IDemoStories, ProjectDemo>();

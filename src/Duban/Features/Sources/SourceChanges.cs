@@ -131,18 +131,30 @@ public sealed partial class SourceChanges(DubanDb db, AuditLog audit, TimeProvid
             var s = source.Value!;
             if (!await access.MayManageAsync(actor, s.OwnerUnitCode, ct))
                 return Error.Forbidden("只有督办单位及其上级的督办人员可以增加事项 / only the owning supervising unit and the coordinators above it add items");
-            if (s.Status != Source.Open) return Error.Conflict("source_reported", "督办来源已报告办理情况，不能再增加事项 / the source has been reported on and is closed");
-            if (req.Items is not { Length: > 0 }) return Error.Validation("items: at least one item / 请至少填写一项");
-            var seq = await db.Set<SourceItem>().Where(i => i.SourceId == s.Id).Select(i => (int?)i.Seq).MaxAsync(ct) ?? 0;
-            var items = await BuildItemsAsync(s, req.Items, seq, actor, now, ct);
-            if (!items.IsSuccess) return items.Error!;
-            var matters = await LinkAsync(s, items.Value!, seq, ct);
-            s.Version++;
-            var data = Describe(s);
-            data["items"] = new JsonArray([.. matters.Select(m => JsonValue.Create(m.Number))]);
-            return new ChangeMade<SourceCreated>(new SourceCreated(s.Id, [.. matters.Select(m => m.Id)]),
-                [new AuditEvent(actor, ItemsAdded, data), .. ItemEvents(s, matters, actor)], []);
+            return await AddItemsChangeAsync(s, req.Items, actor, now, ct);
         }, ct);
+
+    /// <summary>
+    /// Items added as a step of a module's own audited change, on the module's authority (the caller has settled who may
+    /// add them: a key project's monthly report duty, opened by the system, Features/Projects): the same checks, rows and
+    /// events as <see cref="AddItemsAsync"/>, in the caller's transaction, so that the module's rows and the items are
+    /// made together or not at all. <paramref name="s"/> is tracked by this context.
+    /// </summary>
+    public async Task<Result<ChangeMade<SourceCreated>>> AddItemsChangeAsync(Source s, SourceItemInput[]? inputs, Actor actor, DateTimeOffset now, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(s);
+        if (s.Status != Source.Open) return Error.Conflict("source_reported", "督办来源已报告办理情况，不能再增加事项 / the source has been reported on and is closed");
+        if (inputs is not { Length: > 0 }) return Error.Validation("items: at least one item / 请至少填写一项");
+        var seq = await db.Set<SourceItem>().Where(i => i.SourceId == s.Id).Select(i => (int?)i.Seq).MaxAsync(ct) ?? 0;
+        var items = await BuildItemsAsync(s, inputs, seq, actor, now, ct);
+        if (!items.IsSuccess) return items.Error!;
+        var matters = await LinkAsync(s, items.Value!, seq, ct);
+        s.Version++;
+        var data = Describe(s);
+        data["items"] = new JsonArray([.. matters.Select(m => JsonValue.Create(m.Number))]);
+        return new ChangeMade<SourceCreated>(new SourceCreated(s.Id, [.. matters.Select(m => m.Id)]),
+            [new AuditEvent(actor, ItemsAdded, data), .. ItemEvents(s, matters, actor)], []);
+    }
 
     /// <summary>The report back (办理情况报告; for an instruction 向领导报告办理结果): only once every item is finished, and it closes the source.</summary>
     public Task<Result<Source>> ReportAsync(long id, ReportSourceRequest req, Actor actor, CancellationToken ct) =>

@@ -68,7 +68,10 @@ public sealed class LeadsTests(DubanFactory factory)
         await Taishan.GetAsync($"/api/v1/leads/{id}").Problem(HttpStatusCode.NotFound);
         await Taishan.PostAsJsonAsync($"/api/v1/leads/{id}/follow", new { }).Problem(HttpStatusCode.NotFound);
         Assert.DoesNotContain(id, await ListedAsync(Taishan));
-        Assert.DoesNotContain(company, await Taishan.GetStringAsync($"/console/leads/{id}"), StringComparison.Ordinal);
+        // Its page is the not-found page, with status 404, as for a lead that does not exist.
+        var hidden = await Taishan.GetAsync($"/console/leads/{id}");
+        Assert.Equal(HttpStatusCode.NotFound, hidden.StatusCode);
+        Assert.DoesNotContain(company, await hidden.Content.ReadAsStringAsync(), StringComparison.Ordinal);
 
         // Shared with all: every district sees it.
         await Jianghai.PostAsJsonAsync($"/api/v1/leads/{id}/share", new { all = true }).Ok();

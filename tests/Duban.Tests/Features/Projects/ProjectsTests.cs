@@ -95,6 +95,7 @@ public sealed class ProjectsTests(DubanFactory factory)
     [InlineData("territory", "999999")]
     [InlineData("milestones[0].dueDate", "2099-01-01")]
     [InlineData("milestones[0].weight", 0)]
+    [InlineData("milestones[0].doneOn", "2099-01-01")]
     public async Task BadInput_Is400NamingTheField_AndKeepsNothing(string field, object value)
     {
         var title = Unique("江南路道路工程");
@@ -203,6 +204,21 @@ public sealed class ProjectsTests(DubanFactory factory)
         await using (var scope = factory.Scope())
         {
             id = await factory.Db(scope).Set<Duban.Features.Sources.Source>().Where(s => EF.Functions.Like(s.Title, "景贤小学北校区（%")).Select(s => s.Id).SingleAsync();
+        }
+        await using (var scope = factory.Scope())
+        {
+            // The generated 665 carry milestones worked back from their completion date (开工, 主体完工, 竣工验收), so the wall
+            // chart lights them all; reached mostly, some behind schedule. The schools keep their five.
+            var db = factory.Db(scope);
+            var projects = db.Set<Duban.Features.Projects.Project>().Where(p => p.Year == 2023);
+            var milestones = db.Set<Duban.Features.Projects.ProjectMilestone>();
+            Assert.Equal(0, await projects.CountAsync(p => !milestones.Any(m => m.ProjectId == p.SourceId)));
+            Assert.Equal(665 * 3 + 2 * 5, await (from m in milestones join p in projects on m.ProjectId equals p.SourceId select m).CountAsync());
+            var generated = await (from m in milestones join p in projects on m.ProjectId equals p.SourceId where p.Level != "county" select new { m.Title, m.DoneOn, p.EndsOn, m.DueDate, p.StartsOn }).ToListAsync();
+            Assert.All(generated.Where(m => m.Title == "竣工验收"), m => Assert.Equal(m.EndsOn, m.DueDate));
+            Assert.All(generated.Where(m => m.Title == "开工"), m => Assert.Equal(m.StartsOn, m.DueDate));
+            Assert.Contains(generated, m => m.DoneOn is not null);
+            Assert.Contains(generated, m => m.Title == "主体完工" && m.DoneOn is null);
         }
         var school = await Get(factory.Desk.Supervisor, id);
         Assert.Equal(5, school["milestones"]!.AsArray().Count(m => (bool)m!["done"]!));
