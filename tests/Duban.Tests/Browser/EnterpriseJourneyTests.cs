@@ -43,7 +43,9 @@ public sealed class EnterpriseJourneyTests(BrowserApp web)
             + $"{top},{topName},江海区,制造业,大型,是\n{small},{smallName},江海区,信息技术,中小型,否\n";
         await office.Locator("#register-file").SetInputFilesAsync(new FilePayload
         {
-            Name = "企业名录.csv", MimeType = "text/csv", Buffer = Encoding.UTF8.GetBytes(csv),
+            Name = "企业名录.csv",
+            MimeType = "text/csv",
+            Buffer = Encoding.UTF8.GetBytes(csv),
         });
         await office.GetByTestId("enterprise-import").GetByRole(AriaRole.Button, new() { Name = "导入" }).ClickAsync();
         await office.WaitForURLAsync("**added=2**");
