@@ -86,6 +86,7 @@ public static class EnterpriseServices
         services.AddScoped<EnterpriseRegister>();
         services.AddScoped<EnterpriseDemands>();
         services.AddScoped<RapidResponse>();
+        services.AddSingleton<Tally.TallyRollup, EnterpriseRollup>();
         services.AddSingleton<Demo.IDemoStories, EnterpriseDemo>();
         services.AddConsoleNav(new ConsoleNavEntry("/console/enterprises", new("企业诉求", "Enterprise demands"), _ => true));
         return services;

@@ -1,7 +1,9 @@
 using Duban.Common;
 using Duban.Data;
 using Duban.Features.Matters;
+using Duban.Features.Tally;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
 
 namespace Duban.Features.Enterprises;
 
@@ -16,7 +18,9 @@ public sealed record DemandFigures(string Key, int Count, int Responded, double?
     int SolvedInTime, int Rated, int Satisfied, double? SatisfactionRate);
 
 /// <summary>GET /api/v1/enterprises/figures: the year's figures of the enterprise demands, whole, by size and by industry.</summary>
-public sealed record EnterpriseFiguresView(int Year, DemandFigures All, IReadOnlyList<DemandFigures> BySize, IReadOnlyList<DemandFigures> ByIndustry);
+/// <remarks><c>CountedAt</c>: the tally's pass the rollup was read at; null when counted live.</remarks>
+public sealed record EnterpriseFiguresView(int Year, DemandFigures All, IReadOnlyList<DemandFigures> BySize, IReadOnlyList<DemandFigures> ByIndustry,
+    DateTimeOffset? CountedAt);
 
 /// <summary>
 /// The SME rapid-response queue (中小微企业诉求快速响应): the enterprise demands linked to firms that the reader sees, newest
@@ -24,7 +28,7 @@ public sealed record EnterpriseFiguresView(int Year, DemandFigures All, IReadOnl
 /// responses within the signing limit, solved rate (closed), solved within the deadline, and satisfaction (满意 and 基本满意
 /// among the rated) by size and by industry.
 /// </summary>
-public sealed class RapidResponse(DubanDb db, TimeProvider time, MatterScope scope, EnterpriseAccess access)
+public sealed class RapidResponse(DubanDb db, TimeProvider time, MatterScope scope, EnterpriseAccess access, IOptions<TallyOptions> tally)
 {
     public async Task<Result<QueueList>> ListAsync(string? status, bool? open, int? page, int? pageSize, Actor actor, CancellationToken ct)
     {
@@ -56,53 +60,69 @@ public sealed class RapidResponse(DubanDb db, TimeProvider time, MatterScope sco
 
     /// <summary>
     /// The year's figures (China time), for the office and the city's coordinators (403 to others; 400 naming <c>year</c>).
-    /// Read from ix_enterprise_demands_time: the year's enterprise demands only, never the matters table whole.
+    /// From the monthly rollup the tally's pass keeps (<see cref="EnterpriseRollup"/>, <c>countedAt</c> the pass), twelve
+    /// months by size and industry; counted live from the year's demands (ix_enterprise_demands_time) only while the tally's
+    /// counters are missing or older than <c>Duban:Tally:FreshForSeconds</c> (the job is off or failing).
     /// </summary>
     public async Task<Result<EnterpriseFiguresView>> FiguresAsync(int? year, Actor actor, CancellationToken ct)
     {
         if (!access.SeesAll(actor)) return Error.Forbidden("企业诉求统计由营商部门和市级督办人员查看 / the figures are for the business office and the city's coordinators");
         var y = year ?? Clock.ChinaDate(time.Now()).Year;
         if (y is < 2000 or > 2100) return Error.Validation("year must be between 2000 and 2100");
+        var countedAt = await db.Set<TallyState>().AsNoTracking().Where(s => s.Id == Tallies.StateId).Select(s => (DateTimeOffset?)s.CountedAt).FirstOrDefaultAsync(ct);
+        if (countedAt is { } at && at >= time.Now().AddSeconds(-tally.Value.FreshForSeconds))
+            return Figures(y, await EnterpriseRollup.YearAsync(db, y, ct), at);
+        return await LiveAsync(y, ct);
+    }
+
+    /// <summary>The year's figures counted from its demands' rows (the recomputation the rollup must equal).</summary>
+    public async Task<EnterpriseFiguresView> LiveAsync(int year, CancellationToken ct)
+    {
         // In UTC: PostgreSQL takes a timestamptz parameter only with offset 0.
-        var start = new DateTimeOffset(y, 1, 1, 0, 0, 0, Clock.ChinaOffset).ToUniversalTime();
+        var start = new DateTimeOffset(year, 1, 1, 0, 0, 0, Clock.ChinaOffset).ToUniversalTime();
         var end = start.AddYears(1);
-        var rows = await (from d in db.Set<EnterpriseDemand>().AsNoTracking()
-                          where d.RegisteredAt >= start && d.RegisteredAt < end
-                          join m in db.Matters.AsNoTracking() on d.MatterId equals m.Id
-                          select new { m.Id, d.Size, d.Industry, m.RegisteredAt, m.Status, m.ClosedAt, m.DueAt, m.FeedbackSatisfaction }).ToListAsync(ct);
-        // The lead units' signings (签收), read by ix_assignments_matter for these demands only.
-        var leads = new List<(long MatterId, DateTimeOffset? AcceptedAt, DateTimeOffset? SignDueAt)>();
-        foreach (var chunk in rows.Select(r => r.Id).Chunk(500))
-        {
-            leads.AddRange((await db.Assignments.AsNoTracking().Where(a => chunk.Contains(a.MatterId) && a.Role == "lead")
-                .Select(a => new { a.MatterId, a.AcceptedAt, a.SignDueAt }).ToListAsync(ct)).Select(a => (a.MatterId, a.AcceptedAt, a.SignDueAt)));
-        }
-        var byMatter = leads.ToLookup(a => a.MatterId);
-        var facts = rows.Select(r => new Fact(r.Size, r.Industry, r.RegisteredAt, r.Status, r.ClosedAt, r.DueAt, r.FeedbackSatisfaction,
-            byMatter[r.Id].Where(a => a.AcceptedAt is not null).Select(a => a.AcceptedAt).Min(),
-            byMatter[r.Id].Where(a => a.SignDueAt is not null).Select(a => a.SignDueAt).Min())).ToList();
-        return new EnterpriseFiguresView(y, Sum("all", facts),
-            [.. EnterpriseVocabulary.Sizes.Select(s => Sum(s, facts.Where(f => f.Size == s)))],
-            [.. EnterpriseVocabulary.Industries.Select(i => Sum(i, facts.Where(f => f.Industry == i))).Where(g => g.Count > 0)]);
+        var facts = await EnterpriseRollup.FactsAsync(db, db.Set<EnterpriseDemand>().AsNoTracking().Where(d => d.RegisteredAt >= start && d.RegisteredAt < end), ct);
+        var counts = new Dictionary<(string Size, string Industry), Dictionary<string, long>>();
+        foreach (var f in facts.Values) Add(counts, f);
+        return Figures(year, counts, null);
+    }
+
+    private static void Add(Dictionary<(string Size, string Industry), Dictionary<string, long>> counts, Fact f)
+    {
+        if (!counts.TryGetValue((f.Size, f.Industry), out var m)) counts[(f.Size, f.Industry)] = m = new(StringComparer.Ordinal);
+        foreach (var (measure, n) in EnterpriseRollup.Contribution(f)) m[measure] = m.GetValueOrDefault(measure) + n;
+    }
+
+    private static EnterpriseFiguresView Figures(int year, Dictionary<(string Size, string Industry), Dictionary<string, long>> counts, DateTimeOffset? countedAt)
+    {
+        DemandFigures Group(string key, Func<(string Size, string Industry), bool> which) =>
+            FromCounts(key, counts.Where(c => which(c.Key)).SelectMany(c => c.Value)
+                .GroupBy(c => c.Key, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.Sum(c => c.Value), StringComparer.Ordinal));
+        return new EnterpriseFiguresView(year, Group("all", _ => true),
+            [.. EnterpriseVocabulary.Sizes.Select(s => Group(s, k => k.Size == s))],
+            [.. EnterpriseVocabulary.Industries.Select(i => Group(i, k => k.Industry == i)).Where(g => g.Count > 0)], countedAt);
     }
 
     /// <summary>What the figures read of one demand.</summary>
     public sealed record Fact(string Size, string Industry, DateTimeOffset RegisteredAt, string Status, DateTimeOffset? ClosedAt, DateTimeOffset? DueAt,
         string? Satisfaction, DateTimeOffset? SignedFor, DateTimeOffset? SignDue);
 
-    /// <summary>The figures of a group of demands: pure, so that a test holds each count to its rule.</summary>
+    /// <summary>The figures of a group of demands: pure, so that a test holds each count to its rule (<see cref="EnterpriseRollup.Contribution"/>).</summary>
     public static DemandFigures Sum(string key, IEnumerable<Fact> group)
     {
-        var list = group.ToList();
-        var responded = list.Where(f => f.SignedFor is not null).ToList();
-        var solved = list.Where(f => f.Status == Status.Closed).ToList();
-        var rated = list.Where(f => f.Satisfaction is not null).ToList();
-        var satisfied = rated.Count(f => f.Satisfaction is "satisfied" or "basically_satisfied");
-        return new DemandFigures(key, list.Count, responded.Count,
-            responded.Count == 0 ? null : Math.Round(responded.Average(f => (f.SignedFor!.Value - f.RegisteredAt).TotalHours), 1),
-            responded.Count(f => f.SignDue is null || f.SignedFor <= f.SignDue),
-            solved.Count, list.Count == 0 ? null : Math.Round(100.0 * solved.Count / list.Count, 1),
-            solved.Count(f => f.DueAt is null || (f.ClosedAt is { } c && c <= f.DueAt)),
-            rated.Count, satisfied, rated.Count == 0 ? null : Math.Round(100.0 * satisfied / rated.Count, 1));
+        var counts = new Dictionary<string, long>(StringComparer.Ordinal);
+        foreach (var (measure, n) in group.SelectMany(EnterpriseRollup.Contribution)) counts[measure] = counts.GetValueOrDefault(measure) + n;
+        return FromCounts(key, counts);
+    }
+
+    /// <summary>A group's figures from its counters (the rollup's measures summed): the rates and the mean response time.</summary>
+    public static DemandFigures FromCounts(string key, IReadOnlyDictionary<string, long> c)
+    {
+        int N(string measure) => (int)c.GetValueOrDefault(measure);
+        var (count, responded, solved, rated, satisfied) = (N("count"), N("responded"), N("solved"), N("rated"), N("satisfied"));
+        return new DemandFigures(key, count, responded,
+            responded == 0 ? null : Math.Round(c.GetValueOrDefault("response_ms") / 3_600_000.0 / responded, 1),
+            N("responded_in_time"), solved, count == 0 ? null : Math.Round(100.0 * solved / count, 1), N("solved_in_time"),
+            rated, satisfied, rated == 0 ? null : Math.Round(100.0 * satisfied / rated, 1));
     }
 }

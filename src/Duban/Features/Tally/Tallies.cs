@@ -52,7 +52,7 @@ public sealed record TallyReport(int Counters, int Matters, IReadOnlyList<TallyD
 /// and none appears later below the watermark.
 /// </summary>
 public sealed class Tallies(DubanDb db, MatterClock clock, TimeProvider time, IOptions<TallyOptions> options, TallyRates rates,
-    IOptions<Figures.FiguresOptions> figures)
+    IOptions<Figures.FiguresOptions> figures, IEnumerable<TallyRollup> rollups)
 {
     private const long LockKey = 0x44_75_62_61_6E_13; // "Duban" 0x13: the tally
     internal const int StateId = 1;
@@ -182,6 +182,7 @@ public sealed class Tallies(DubanDb db, MatterClock clock, TimeProvider time, IO
             if (records != c.N) differences.Add(RateDifference(key, c.N, records));
         }
         differences.AddRange(expectedRates.Where(e => e.Value != 0).Select(e => RateDifference(e.Key, 0, e.Value)));
+        foreach (var rollup in rollups) differences.AddRange(await rollup.CompareAsync(db, ct));
         return new TallyReport(counted.Count + rateCounted.Count, matters, [.. differences.OrderBy(d => d.Kind, StringComparer.Ordinal)
             .ThenBy(d => d.County, StringComparer.Ordinal).ThenBy(d => d.Key, StringComparer.Ordinal)], miscounted);
     }
@@ -271,6 +272,7 @@ public sealed class Tallies(DubanDb db, MatterClock clock, TimeProvider time, IO
         }
         await db.SaveChangesAsync(ct);
         await AddAsync(delta, rateDelta, ct);
+        foreach (var rollup in rollups) await rollup.RecountAsync(db, ids, ct);
     }
 
     private async Task<TallyPass> RebuildInAsync(DateTimeOffset now, CancellationToken ct)
@@ -298,6 +300,7 @@ public sealed class Tallies(DubanDb db, MatterClock clock, TimeProvider time, IO
         await new SqlBatch(db).Insert([.. counts.Select(c => new TallyCount { Kind = c.Key.Kind, County = c.Key.County, Key = c.Key.Key, N = c.Value })])
             .Insert([.. rateCounts.Where(c => c.Value != 0).Select(c => RateRow(c.Key, c.Value))])
             .Insert([new TallyState { Id = StateId, Watermark = watermark, CountedAt = now, RatesConfig = figures.Value.RollupConfig }]).ExecuteAsync(ct);
+        foreach (var rollup in rollups) await rollup.RebuildAsync(db, ct);
         return new TallyPass(matters, watermark, now, true);
     }
 
