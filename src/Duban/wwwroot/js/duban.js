@@ -147,13 +147,13 @@
     });
   }
 
-  // A table wider than its card scrolls inside it (.card:has(> .table), .table-scroll): one with nothing to focus in it
-  // takes the focus itself while it scrolls, so that the keyboard scrolls it too (WCAG 2.1.1; axe-core's
+  // A table wider than its card scrolls inside it (.card:has(> .table), .table-scroll), as a command line does in its
+  // <pre>: one with nothing to focus in it (a hidden input is nothing) takes the focus itself while it scrolls, so that the keyboard scrolls it too (WCAG 2.1.1; axe-core's
   // scrollable-region-focusable). Again at each resize: a phone turned, a window narrowed.
   function wireScrollers() {
-    var focusable = "a[href], button, input, select, textarea, [tabindex]";
+    var focusable = "a[href], button, input:not([type=hidden]), select, textarea, [tabindex]";
     function sync() {
-      document.querySelectorAll(".card:has(> .table), .table-scroll").forEach(function (el) {
+      document.querySelectorAll(".card:has(> .table), .table-scroll, pre").forEach(function (el) {
         var scrolls = el.scrollWidth > el.clientWidth + 1;
         var ours = el.hasAttribute("data-scroll-focus");
         if (scrolls && !ours && !el.hasAttribute("tabindex") && !el.querySelector(focusable)) {
