@@ -11,9 +11,10 @@ namespace Duban.Tests.Browser;
 /// with an accessible name, one h1, one main landmark; and in en-US, no Chinese in the page's own
 /// words (headings, labels, buttons, column heads, options, captions, hints, aria-labels) once the
 /// data shown there (matter titles and numbers, unit and place names) is set aside.
+/// Markup, not queries: in the SQLite pass only (test.sh). Every page here is also among AxeTests' pages, which run on
+/// PostgreSQL too, so that each still renders there.
 /// </summary>
 [Trait("Category", "Browser")]
-[Trait("Category", "Database")]
 [Collection(BrowserCollection.Name)]
 public sealed partial class AccessibilityTests(BrowserApp web)
 {
