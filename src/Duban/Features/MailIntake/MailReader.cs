@@ -149,30 +149,10 @@ public sealed class MailReader(IServiceScopeFactory scopes, IOptions<MailIntakeO
 /// <summary>Reads the mailboxes on every node every PollSeconds, when any is configured (BackgroundService + PeriodicTimer on TimeProvider).</summary>
 public sealed class MailIntakeJob(MailReader reader, IOptions<MailIntakeOptions> options, TimeProvider time, ILogger<MailIntakeJob> logger) : BackgroundService
 {
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
-    {
-        if (!reader.Enabled) return;
-        await Task.Yield();
-        using var timer = new PeriodicTimer(TimeSpan.FromSeconds(options.Value.PollSeconds), time);
-        try
-        {
-            do
-            {
-                try
-                {
-                    await reader.ReadAllAsync(stoppingToken);
-                }
-                catch (Exception e) when (!stoppingToken.IsCancellationRequested)
-                {
-                    // A database briefly away is no reason to stop; the next tick tries again.
-                    logger.LogWarning(e, "Could not read the mailboxes");
-                }
-            }
-            while (await timer.NextTickAsync(stoppingToken));
-        }
-        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-        {
-            // Stopped: a mailbox being read keeps its lease until it ends.
-        }
-    }
+    // Stopped while reading, a mailbox keeps its lease until it ends.
+    protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
+        reader.Enabled
+            ? PeriodicPass.RunAsync(TimeSpan.FromSeconds(options.Value.PollSeconds), time, reader.ReadAllAsync,
+                e => logger.LogWarning(e, "Could not read the mailboxes"), stoppingToken)
+            : Task.CompletedTask;
 }

@@ -242,31 +242,12 @@ public static class OutboxLoop
     /// <summary>A node's name in a claim: machine, process and a random suffix (two hosts in one process differ).</summary>
     public static string NewNodeId() => $"{Environment.MachineName}:{Environment.ProcessId}:{Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(4))}";
 
-    internal static async Task RunAsync(int pollSeconds, TimeProvider time, Func<CancellationToken, Task<int>> pass, ILogger logger, string what,
-        CancellationToken stoppingToken)
-    {
-        await Task.Yield();
-        using var timer = new PeriodicTimer(TimeSpan.FromSeconds(pollSeconds), time);
-        try
+    /// <summary>Stopped while sending, a message keeps its claim until the lease ends.</summary>
+    internal static Task RunAsync(int pollSeconds, TimeProvider time, Func<CancellationToken, Task<int>> pass, ILogger logger, string what,
+        CancellationToken stoppingToken) =>
+        PeriodicPass.RunAsync(TimeSpan.FromSeconds(pollSeconds), time, async ct =>
         {
-            do
-            {
-                try
-                {
-                    var sent = await pass(stoppingToken);
-                    if (sent > 0) logger.LogInformation("Sent {Count} {What}", sent, what);
-                }
-                catch (Exception e) when (!stoppingToken.IsCancellationRequested)
-                {
-                    // A database or a server briefly away is no reason to stop; the next tick tries again.
-                    logger.LogWarning(e, "Could not send {What}", what);
-                }
-            }
-            while (await timer.NextTickAsync(stoppingToken));
-        }
-        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-        {
-            // Stopped (with the host, or on its own): a message being sent keeps its claim until the lease ends.
-        }
-    }
+            var sent = await pass(ct);
+            if (sent > 0) logger.LogInformation("Sent {Count} {What}", sent, what);
+        }, e => logger.LogWarning(e, "Could not send {What}", what), stoppingToken);
 }

@@ -204,22 +204,9 @@ public sealed class ProjectReportDuties(IServiceScopeFactory scopes, TimeProvide
 /// <summary>Opens the monthly report duties on every node that has <c>Duban:Projects:Job</c> on (each is opened once).</summary>
 public sealed class ProjectReportJob(ProjectReportDuties duties, IOptions<ProjectReportOptions> options, TimeProvider time, ILogger<ProjectReportJob> log) : BackgroundService
 {
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
-    {
-        if (!options.Value.Job) return;
-        using var timer = new PeriodicTimer(TimeSpan.FromSeconds(options.Value.JobSeconds), time);
-        do
-        {
-            try
-            {
-                await duties.OpenAsync(stoppingToken);
-            }
-            catch (Exception e) when (!stoppingToken.IsCancellationRequested)
-            {
-                // A failing pass (the database away for a moment) is tried again at the next tick.
-                log.LogError(e, "projects: the monthly report duties' pass failed");
-            }
-        }
-        while (await timer.NextTickAsync(stoppingToken));
-    }
+    protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
+        options.Value.Job
+            ? PeriodicPass.RunAsync(TimeSpan.FromSeconds(options.Value.JobSeconds), time, duties.OpenAsync,
+                e => log.LogError(e, "projects: the monthly report duties' pass failed"), stoppingToken)
+            : Task.CompletedTask;
 }

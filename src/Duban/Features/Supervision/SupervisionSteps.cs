@@ -166,22 +166,8 @@ public sealed class SupervisionSteps(IServiceScopeFactory scopes, TimeProvider t
 /// <summary>Runs the supervision steps on every node that has <c>Duban:Supervision:Job</c> on.</summary>
 public sealed class SupervisionJob(SupervisionSteps steps, IOptions<SupervisionOptions> options, TimeProvider time, ILogger<SupervisionJob> log) : BackgroundService
 {
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
-    {
-        if (!options.Value.Job) return;
-        using var timer = new PeriodicTimer(TimeSpan.FromSeconds(options.Value.JobSeconds), time);
-        do
-        {
-            try
-            {
-                await steps.RunAsync(stoppingToken);
-            }
-            catch (Exception e) when (!stoppingToken.IsCancellationRequested)
-            {
-                // A failing run (the database away for a moment) is tried again at the next tick.
-                log.LogError(e, "supervision run failed");
-            }
-        }
-        while (await timer.NextTickAsync(stoppingToken));
-    }
+    protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
+        options.Value.Job
+            ? PeriodicPass.RunAsync(TimeSpan.FromSeconds(options.Value.JobSeconds), time, steps.RunAsync, e => log.LogError(e, "supervision run failed"), stoppingToken)
+            : Task.CompletedTask;
 }

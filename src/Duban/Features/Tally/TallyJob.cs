@@ -10,25 +10,16 @@ namespace Duban.Features.Tally;
 /// </summary>
 public sealed class TallyJob(IServiceScopeFactory scopes, IOptions<TallyOptions> options, TimeProvider time, ILogger<TallyJob> log) : BackgroundService
 {
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    // A failing pass is tried again at the next tick; the pages count live once the counters are older than FreshForSeconds.
+    protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
+        options.Value.Job
+            ? PeriodicPass.RunAsync(TimeSpan.FromSeconds(options.Value.Seconds), time, PassAsync, e => log.LogError(e, "tally pass failed"), stoppingToken)
+            : Task.CompletedTask;
+
+    private async Task PassAsync(CancellationToken ct)
     {
-        if (!options.Value.Job) return;
-        using var timer = new PeriodicTimer(TimeSpan.FromSeconds(options.Value.Seconds), time);
-        do
-        {
-            try
-            {
-                await using var scope = scopes.CreateAsyncScope();
-                await scope.ServiceProvider.GetRequiredService<Tallies>().CatchUpAsync(stoppingToken);
-            }
-            catch (Exception e) when (!stoppingToken.IsCancellationRequested)
-            {
-                // A failing pass (the database away for a moment) is tried again at the next tick; the pages
-                // count live once the counters are older than FreshForSeconds.
-                log.LogError(e, "tally pass failed");
-            }
-        }
-        while (await timer.NextTickAsync(stoppingToken));
+        await using var scope = scopes.CreateAsyncScope();
+        await scope.ServiceProvider.GetRequiredService<Tallies>().CatchUpAsync(ct);
     }
 }
 
