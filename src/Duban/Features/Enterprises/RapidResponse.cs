@@ -3,7 +3,6 @@ using Duban.Data;
 using Duban.Features.Matters;
 using Duban.Features.Tally;
 using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.Options;
 
 namespace Duban.Features.Enterprises;
 
@@ -28,7 +27,7 @@ public sealed record EnterpriseFiguresView(int Year, DemandFigures All, IReadOnl
 /// responses within the signing limit, solved rate (closed), solved within the deadline, and satisfaction (满意 and 基本满意
 /// among the rated) by size and by industry.
 /// </summary>
-public sealed class RapidResponse(DubanDb db, TimeProvider time, MatterScope scope, EnterpriseAccess access, IOptions<TallyOptions> tally)
+public sealed class RapidResponse(DubanDb db, TimeProvider time, MatterScope scope, EnterpriseAccess access, TallyReads tally)
 {
     public async Task<Result<QueueList>> ListAsync(string? status, bool? open, int? page, int? pageSize, Actor actor, CancellationToken ct)
     {
@@ -69,8 +68,7 @@ public sealed class RapidResponse(DubanDb db, TimeProvider time, MatterScope sco
         if (!access.SeesAll(actor)) return Error.Forbidden("企业诉求统计由营商部门和市级督办人员查看 / the figures are for the business office and the city's coordinators");
         var y = year ?? Clock.ChinaDate(time.Now()).Year;
         if (y is < 2000 or > 2100) return Error.Validation("year must be between 2000 and 2100");
-        var countedAt = await db.Set<TallyState>().AsNoTracking().Where(s => s.Id == Tallies.StateId).Select(s => (DateTimeOffset?)s.CountedAt).FirstOrDefaultAsync(ct);
-        if (countedAt is { } at && at >= time.Now().AddSeconds(-tally.Value.FreshForSeconds))
+        if (await tally.FreshAsync(ct) is { } at)
             return Figures(y, await EnterpriseRollup.YearAsync(db, y, ct), at);
         return await LiveAsync(y, ct);
     }

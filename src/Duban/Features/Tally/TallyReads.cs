@@ -22,6 +22,17 @@ public sealed class TallyReads(DubanDb db, MatterScope scope, TimeProvider time,
     private const int MaxPrefetched = 5_000;
 
     /// <summary>
+    /// When the counters were last brought up to date, or null when they are missing or older than
+    /// <see cref="TallyOptions.FreshForSeconds"/> (the job is off or failing): then a page counts live. A module's rollup
+    /// kept by the same pass (<see cref="TallyRollup"/>) is as fresh as they are.
+    /// </summary>
+    public async Task<DateTimeOffset?> FreshAsync(CancellationToken ct)
+    {
+        var at = await db.Set<TallyState>().AsNoTracking().Where(s => s.Id == Tallies.StateId).Select(s => (DateTimeOffset?)s.CountedAt).FirstOrDefaultAsync(ct);
+        return at is { } countedAt && countedAt >= time.Now().AddSeconds(-options.Value.FreshForSeconds) ? countedAt : null;
+    }
+
+    /// <summary>
     /// The counters' part of the actor's counts, or null when the actor counts live: readers below the
     /// county (their sets are small and index-served), and everybody while the counters are missing or
     /// older than <see cref="TallyOptions.FreshForSeconds"/> (the job is off or failing).
@@ -32,8 +43,7 @@ public sealed class TallyReads(DubanDb db, MatterScope scope, TimeProvider time,
         if (scope.IsCityWide(actor)) county = null;
         else if (MatterScope.CountyOf(actor) is { } c) county = c;
         else return null;
-        var at = await db.Set<TallyState>().AsNoTracking().Where(s => s.Id == Tallies.StateId).Select(s => (DateTimeOffset?)s.CountedAt).FirstOrDefaultAsync(ct);
-        if (at is not { } countedAt || countedAt < time.Now().AddSeconds(-options.Value.FreshForSeconds)) return null;
+        if (await FreshAsync(ct) is not { } countedAt) return null;
         var live = new List<IQueryable<Matter>>();
         if (county is not null)
         {
